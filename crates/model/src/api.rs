@@ -1,0 +1,336 @@
+//! Request and response bodies of the REST API (`/api/v1`). Requests reject unknown
+//! fields, so a typo in a client is an error, not a silently ignored value.
+//! Times are RFC 3339 in UTC; ids are UUID strings.
+
+use crate::agreement::{AgreementContent, Rhythm};
+use crate::domain::{EventKind, Locale, MentorshipStatus, MessageSource, Role};
+use crate::ids::{MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The JSON body of every error response.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, for example `subject_too_long`.
+    pub code: String,
+    /// Human-readable explanation. Never echoes submitted content.
+    pub message: String,
+}
+
+// ---- auth ----
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MagicLinkRequest {
+    pub email: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MagicLinkRedeemRequest {
+    pub token: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    /// JWT (HS256) for the `Authorization: Bearer` header, valid `expires_in` seconds.
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    /// Opaque, single-use: exchange it at `/api/v1/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    pub user: UserView,
+}
+
+// ---- users ----
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserView {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub timezone: String,
+    pub locale: Locale,
+    pub is_admin: bool,
+    /// False for e-mail-only participants.
+    pub has_password: bool,
+    /// Further verified addresses the person may write from.
+    pub extra_emails: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub email: String,
+    pub display_name: String,
+    /// Omit for an e-mail-only participant.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub locale: Option<Locale>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Only admins may create admins.
+    #[serde(default)]
+    pub is_admin: bool,
+    /// Coordinators must name one of their programmes; the person then appears in
+    /// that programme's people list.
+    #[serde(default)]
+    pub programme_id: Option<ProgrammeId>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddEmailRequest {
+    pub email: String,
+}
+
+// ---- programmes ----
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProgrammeRequest {
+    pub name: String,
+    /// IANA zone in which the programme's weeks and cadence windows are counted.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub default_rhythm: Option<Rhythm>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeView {
+    pub id: ProgrammeId,
+    pub name: String,
+    pub timezone: String,
+    pub default_rhythm: Rhythm,
+    pub coordinators: Vec<PersonRef>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddCoordinatorRequest {
+    pub user_id: UserId,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonRef {
+    pub id: UserId,
+    pub display_name: String,
+}
+
+// ---- mentorships ----
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberSpec {
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMentorshipRequest {
+    /// At least one mentor and one mentee; any number of each (G14).
+    pub members: Vec<MemberSpec>,
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+    /// Defaults to the programme's default rhythm.
+    #[serde(default)]
+    pub rhythm: Option<Rhythm>,
+    /// `proposed` (default) or `active`.
+    #[serde(default)]
+    pub status: Option<MentorshipStatus>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberView {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+    pub left_at: Option<DateTime<Utc>>,
+}
+
+/// What anyone allowed to see a mentorship sees: no content.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MentorshipView {
+    pub id: MentorshipId,
+    pub programme_id: ProgrammeId,
+    pub status: MentorshipStatus,
+    pub end_reason: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub members: Vec<MemberView>,
+    pub rhythm: Rhythm,
+    /// Sequence number of the latest event; a client resumes from here.
+    pub last_seq: i64,
+    /// The mentorship this one replaced when a coordinator re-paired.
+    pub replaces: Option<MentorshipId>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Both halves of the agreement: members only.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AgreementView {
+    pub rhythm: Rhythm,
+    pub content: AgreementContent,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberRequest {
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseMentorshipRequest {
+    /// A short reason code, for example `completed`, `no_match`, `moved_away`.
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepairRequest {
+    /// Members of the new mentorship.
+    pub members: Vec<MemberSpec>,
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+}
+
+// ---- threads and messages ----
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateThreadRequest {
+    /// 1–200 characters: say what the thread is about (G9).
+    pub subject: String,
+    /// The first message.
+    pub body: String,
+    #[serde(default)]
+    pub client_msg_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostMessageRequest {
+    pub body: String,
+    /// Idempotency key chosen by the client, unique per author: a retry with the same
+    /// key and body returns the stored message instead of posting twice.
+    pub client_msg_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReadRequest {
+    /// The last message the reader has seen in this thread.
+    pub message_id: MessageId,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ThreadView {
+    pub id: ThreadId,
+    pub mentorship_id: MentorshipId,
+    pub subject: String,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub last_message_at: DateTime<Utc>,
+    pub message_count: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ThreadSummary {
+    #[serde(flatten)]
+    pub thread: ThreadView,
+    pub unread_count: i64,
+    /// The reader's read marker in this thread.
+    pub last_read_message_id: Option<MessageId>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub thread_id: ThreadId,
+    pub mentorship_id: MentorshipId,
+    pub author_id: UserId,
+    pub author_name: String,
+    pub body: String,
+    pub source: MessageSource,
+    pub client_msg_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The mentorship event that recorded this message.
+    pub seq: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedThread {
+    pub thread: ThreadView,
+    pub message: MessageView,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessagePage {
+    pub messages: Vec<MessageView>,
+    /// Pass as `before` to get the previous (older) page; absent at the beginning.
+    pub next_before: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReadMarkerView {
+    pub thread_id: ThreadId,
+    pub user_id: UserId,
+    pub message_id: MessageId,
+    pub updated_at: DateTime<Utc>,
+}
+
+// ---- events ----
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventView {
+    pub mentorship_id: MentorshipId,
+    pub seq: i64,
+    pub kind: EventKind,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    /// What a client needs to render the event, built from the current rows.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventPage {
+    pub events: Vec<EventView>,
+    /// The mentorship's latest sequence number at the time of reading.
+    pub last_seq: i64,
+}
+
+// ---- health ----
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Readiness {
+    pub status: String,
+    pub database: String,
+}

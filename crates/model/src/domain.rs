@@ -1,0 +1,105 @@
+//! Small closed vocabularies of the domain. Each has a stable text form used both in
+//! JSON and in the database, so the two never disagree.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// A member's role in one mentorship. Independent of age or rank (G14): in reverse
+    /// mentoring the younger person is the mentor.
+    Role { Mentor => "mentor", Mentee => "mentee" }
+);
+
+text_enum!(
+    /// Lifecycle of a mentorship.
+    MentorshipStatus { Proposed => "proposed", Active => "active", Closed => "closed" }
+);
+
+text_enum!(
+    /// Language of mails and pages for one person.
+    Locale { En => "en", Nl => "nl" }
+);
+
+text_enum!(
+    /// Where a message came from.
+    MessageSource { Web => "web", Email => "email", System => "system" }
+);
+
+text_enum!(
+    /// What an event in a mentorship's ordered log records. Events reference rows;
+    /// the payload a client sees is built from the current rows.
+    EventKind {
+        ThreadCreated => "thread.created",
+        MessageCreated => "message.created",
+        ReadUpdated => "read.updated",
+        MentorshipUpdated => "mentorship.updated",
+        AgreementUpdated => "agreement.updated",
+        MemberAdded => "member.added",
+        MemberRemoved => "member.removed",
+    }
+);
+
+// The enum comes from `text_enum!`, which cannot carry a `#[default]` attribute.
+#[allow(clippy::derivable_impls)]
+impl Default for Locale {
+    fn default() -> Self {
+        Locale::En
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_forms_round_trip() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
+        }
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
+        }
+        assert_eq!(Role::parse("boss"), None);
+    }
+
+    #[test]
+    fn json_uses_the_text_form() {
+        assert_eq!(
+            serde_json::to_string(&Role::Mentee).ok().as_deref(),
+            Some("\"mentee\"")
+        );
+        assert_eq!(
+            serde_json::to_string(&MentorshipStatus::Active)
+                .ok()
+                .as_deref(),
+            Some("\"active\"")
+        );
+    }
+}

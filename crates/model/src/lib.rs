@@ -1,0 +1,27 @@
+//! Domain types and pure rules of mentorpost. No I/O lives here: everything is a
+//! value or a function over values, so the rules are unit-tested without a database.
+//!
+//! Layout:
+//! - [`ids`]: identifier newtypes (UUIDv7, stored as text so rows copy unchanged
+//!   between SQLite and PostgreSQL).
+//! - [`domain`]: roles, statuses, locales, message sources, event kinds.
+//! - [`validate`]: validated values (`Subject`, `MessageBody`, `EmailAddress`, ...).
+//! - [`agreement`]: the two halves of a mentoring agreement (rhythm and content).
+//! - [`api`]: request and response bodies of the REST API.
+//! - [`clock`]: the injectable clock every time-dependent rule reads.
+#![forbid(unsafe_code)]
+
+pub mod agreement;
+pub mod api;
+pub mod clock;
+pub mod domain;
+pub mod ids;
+pub mod validate;
+
+pub use agreement::{AgreementContent, Rhythm};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use domain::{EventKind, Locale, MentorshipStatus, MessageSource, Role};
+pub use ids::{MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
+pub use validate::{
+    ClientMsgId, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError,
+};

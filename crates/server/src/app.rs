@@ -1,0 +1,141 @@
+//! Assembling and running the service: `App::build` opens the database, migrates,
+//! loads the signing key; `App::run` serves on a listener the caller owns until the
+//! caller's shutdown token fires, then lets in-flight requests finish.
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::mail::Mailer;
+use crate::{demo, http, store};
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use mentorpost_auth::token::JwtKeys;
+use mentorpost_model::{Clock, SystemClock};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub jwt: Arc<JwtKeys>,
+    pub config: Arc<Config>,
+    pub mailer: Mailer,
+}
+
+pub struct App {
+    pub state: AppState,
+}
+
+impl App {
+    /// Opens and migrates the database and prepares the state. Seeds the demo data when
+    /// `config.demo` is set and the database is empty.
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let secret = match &config.jwt_secret {
+            Some(s) if s.len() >= 32 => s.as_bytes().to_vec(),
+            Some(_) => anyhow::bail!("MENTORPOST_JWT_SECRET must be at least 32 characters"),
+            None => store::settings::jwt_secret(&db)
+                .await
+                .context("loading the signing secret")?,
+        };
+        let mailer = Mailer::new(&config)?;
+        let state = AppState {
+            db,
+            clock,
+            jwt: Arc::new(JwtKeys::new(&secret)),
+            config: Arc::new(config),
+            mailer,
+        };
+        if state.config.demo {
+            demo::seed_if_empty(&state).await?;
+        }
+        Ok(App { state })
+    }
+
+    pub fn router(&self) -> Router {
+        let (api, openapi) = http::api_router();
+        let openapi = Arc::new(openapi);
+        api.route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/", axum::routing::get(http::health::index))
+        .route(
+            "/login/magic",
+            axum::routing::get(http::auth::magic_link_page),
+        )
+        .fallback(http::health::not_found)
+        .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(self.state.clone())
+    }
+
+    /// Serves until `shutdown` is cancelled; in-flight requests finish first.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<()> {
+        let router = self.router();
+        let db = self.state.db.clone();
+        let addr = listener
+            .local_addr()
+            .context("reading the listen address")?;
+        tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+        .context("serving HTTP")?;
+        db.close().await;
+        tracing::info!("mentorpost stopped");
+        Ok(())
+    }
+}
+
+/// Cancels `token` on SIGTERM or SIGINT.
+pub fn cancel_on_signals(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(err) => {
+                        tracing::error!(error = %err, "cannot listen for SIGTERM");
+                        let _ = ctrl_c.await;
+                        token.cancel();
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        tracing::info!("shutdown signal received; finishing in-flight requests");
+        token.cancel();
+    });
+}

@@ -1,0 +1,270 @@
+//! The `mentorpost` command line. Every setting also reads a `MENTORPOST_*`
+//! environment variable; flags win over the environment, which wins over defaults.
+
+use crate::app::{App, cancel_on_signals};
+use crate::config::Config;
+use crate::store;
+use crate::store::users::NewUser;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use mentorpost_auth::password;
+use mentorpost_model::{DisplayName, EmailAddress, Locale, TimeZoneName};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mentorpost",
+    version,
+    about = "Asynchronous e-mentoring: threads, live delivery, e-mail participation"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Folder for local state: the SQLite database and mail written to files.
+    #[arg(
+        long,
+        global = true,
+        env = "MENTORPOST_DATA_DIR",
+        default_value = "./data"
+    )]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Default: SQLite in the data dir.
+    #[arg(
+        long,
+        global = true,
+        env = "MENTORPOST_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrates first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Seed the demo programme into an empty database and print its logins.
+    Demo,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MENTORPOST_HTTP", default_value = "127.0.0.1:8080")]
+    pub http: SocketAddr,
+    /// Public base URL, used in links in mails. Default: http://<listen address>.
+    #[arg(long, env = "MENTORPOST_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Domain of the service's own mail addresses.
+    #[arg(
+        long,
+        env = "MENTORPOST_MAIL_DOMAIN",
+        default_value = "mentorpost.localhost"
+    )]
+    pub mail_domain: String,
+    /// Seed demo data into an empty database.
+    #[arg(long, env = "MENTORPOST_DEMO")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Omit for an e-mail-only participant.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        admin: bool,
+        #[arg(long, default_value = "en")]
+        locale: String,
+        #[arg(long, default_value = "Europe/Amsterdam")]
+        timezone: String,
+    },
+    /// List accounts.
+    List,
+    /// Set or replace a password.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+    },
+}
+
+impl GlobalArgs {
+    fn config(&self) -> Config {
+        let mut config = Config::for_data_dir(self.data_dir.clone());
+        if let Some(url) = &self.database_url {
+            config.database_url = url.clone();
+        }
+        config.jwt_secret = std::env::var("MENTORPOST_JWT_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty());
+        config
+    }
+}
+
+/// Parses arguments, sets up logging and runs the command.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MENTORPOST_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = cli.global.config();
+    match cli.command {
+        Command::Serve(args) => {
+            config.http = args.http;
+            config.public_url = args
+                .public_url
+                .unwrap_or_else(|| format!("http://{}", args.http));
+            config.mail_domain = args.mail_domain;
+            config.demo = args.demo;
+            let listener = tokio::net::TcpListener::bind(config.http)
+                .await
+                .with_context(|| format!("listening on {}", config.http))?;
+            let public_url = config.public_url.clone();
+            let demo = config.demo;
+            let app = App::build(config).await?;
+            if demo {
+                eprintln!("{}", crate::demo::describe(&public_url));
+            }
+            let shutdown = CancellationToken::new();
+            cancel_on_signals(shutdown.clone());
+            app.run(listener, shutdown).await
+        }
+        Command::Migrate => {
+            let db = crate::db::Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            db.close().await;
+            eprintln!("migrations applied ({})", db.backend().name());
+            Ok(())
+        }
+        Command::Demo => {
+            let public_url = config.public_url.clone();
+            let app = App::build(config).await?;
+            let seeded = crate::demo::seed_if_empty(&app.state).await?;
+            app.state.db.close().await;
+            if seeded {
+                println!("{}", crate::demo::describe(&public_url));
+            } else {
+                println!("the database already has people in it; the demo was not seeded");
+            }
+            Ok(())
+        }
+        Command::User(cmd) => user_command(config, cmd).await,
+    }
+}
+
+async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let state = &app.state;
+    let now = state.clock.now();
+    let result = match cmd {
+        UserCommand::Add {
+            email,
+            name,
+            password: plain,
+            admin,
+            locale,
+            timezone,
+        } => {
+            let password_hash = match plain {
+                Some(p) => {
+                    password::check_password_strength(&p).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Some(password::hash_password(&p).map_err(|e| anyhow::anyhow!("{e}"))?)
+                }
+                None => None,
+            };
+            let new = NewUser {
+                email: EmailAddress::parse(&email)?,
+                display_name: DisplayName::parse(&name)?,
+                password_hash,
+                locale: Locale::parse(&locale).context("locale must be en or nl")?,
+                timezone: TimeZoneName::parse(&timezone)?,
+                is_admin: admin,
+                programme_id: None,
+            };
+            let user = store::users::create(&state.db, new, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}\t{}\t{}", user.id, user.email, user.display_name);
+            Ok(())
+        }
+        UserCommand::List => {
+            for u in store::users::list(state.db.pool(), None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                let kind = if u.is_admin {
+                    "admin"
+                } else if u.has_password {
+                    "web"
+                } else {
+                    "e-mail only"
+                };
+                println!("{}\t{}\t{}\t{}", u.id, u.email, u.display_name, kind);
+            }
+            Ok(())
+        }
+        UserCommand::SetPassword {
+            email,
+            password: plain,
+        } => {
+            password::check_password_strength(&plain).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let email = EmailAddress::parse(&email)?;
+            let creds = store::users::find_credentials(state.db.pool(), &email)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .context("no account with that e-mail address")?;
+            let hash = password::hash_password(&plain).map_err(|e| anyhow::anyhow!("{e}"))?;
+            store::users::set_password(&state.db, creds.id, hash, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("password set");
+            Ok(())
+        }
+    };
+    state.db.close().await;
+    result
+}

@@ -1,0 +1,57 @@
+//! Service configuration: defaults that run with nothing installed, overridden by
+//! `MENTORPOST_*` environment variables and command-line flags (see `cli`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub http: SocketAddr,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Local files: the SQLite database, mail written to files.
+    pub data_dir: PathBuf,
+    /// Base URL people reach the service at; used in links in mails.
+    pub public_url: String,
+    /// HMAC secret for access tokens; generated and stored in the database if unset.
+    pub jwt_secret: Option<String>,
+    /// Domain of the service's own mail addresses.
+    pub mail_domain: String,
+    /// Seed the demo programme into an empty database at start.
+    pub demo: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("http", &self.http)
+            .field("database_url", &crate::db::redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("public_url", &self.public_url)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("mail_domain", &self.mail_domain)
+            .field("demo", &self.demo)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Defaults for a data dir: SQLite inside it, listening on loopback.
+    pub fn for_data_dir(data_dir: PathBuf) -> Config {
+        let database_url = crate::db::default_sqlite_url(&data_dir);
+        Config {
+            http: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url,
+            data_dir,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            jwt_secret: None,
+            mail_domain: "mentorpost.localhost".to_owned(),
+            demo: false,
+        }
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}

@@ -1,0 +1,271 @@
+//! One code path for two databases.
+//!
+//! Every query is written once against sqlx's `Any` driver, in the SQL subset SQLite
+//! and PostgreSQL share (`$n` parameters, `RETURNING`, `ON CONFLICT`), with ids as text
+//! and times as integer milliseconds. The backend is chosen by the URL scheme.
+//! Writes go through [`Db::write`]: on PostgreSQL each write is its own transaction on
+//! the pool (PostgreSQL batches concurrent commits into one WAL flush by itself); on
+//! SQLite all writes go to one writer task that commits many of them per transaction
+//! (group commit), each inside its own savepoint so one failing write never takes its
+//! neighbours down. See `docs/architecture.md` for the trade-offs.
+
+mod writer;
+
+use anyhow::Context;
+use futures_util::future::BoxFuture;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use writer::WriteError;
+
+/// Which database sits behind the `Any` pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A database handle: a pool for reads, and the write path for the backend.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    writer: Option<Arc<writer::Writer>>,
+    /// SQLite only: how to open a separate connection for migrations.
+    sqlite_options: Option<AnyConnectOptions>,
+}
+
+/// A unit of work run inside one transaction (or savepoint) by [`Db::write`].
+pub type WriteFn<T> =
+    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, WriteError>> + Send>;
+
+static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+impl Db {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file if
+    /// it does not exist yet.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            anyhow::bail!("unsupported database URL scheme (use sqlite:// or postgres://)");
+        };
+        match backend {
+            Backend::Sqlite => Self::connect_sqlite(url).await,
+            Backend::Postgres => {
+                let options =
+                    AnyConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(32)
+                    .min_connections(2)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                Ok(Db {
+                    pool,
+                    backend,
+                    writer: None,
+                    sqlite_options: None,
+                })
+            }
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
+        let url = with_create_mode(url);
+        if let Some(path) = sqlite_path(&url)
+            && let Some(parent) = Path::new(&path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let options = AnyConnectOptions::from_str(&url)
+            .context("parsing the SQLite URL")?
+            .disable_statement_logging();
+        // The writer connection comes first: it switches the file to WAL, which every
+        // reader then shares.
+        let mut write_conn = AnyConnection::connect_with(&options)
+            .await
+            .context("opening the SQLite database")?;
+        write_conn
+            .execute(SQLITE_PRAGMAS)
+            .await
+            .context("configuring SQLite")?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // Readers never write: every write goes through the writer task, so
+                    // there is never a second writer to wait for.
+                    conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA query_only = ON;").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await
+            .context("opening the SQLite read pool")?;
+        let writer = writer::Writer::spawn(write_conn);
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+            writer: Some(Arc::new(writer)),
+            sqlite_options: Some(options),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Postgres => {
+                MIGRATOR_POSTGRES
+                    .run(&self.pool)
+                    .await
+                    .context("running PostgreSQL migrations")?;
+            }
+            Backend::Sqlite => {
+                // A connection of its own: the writer is idle at start, and SQLite's busy
+                // timeout covers the moment it is not.
+                let options = self
+                    .sqlite_options
+                    .as_ref()
+                    .context("SQLite options missing")?;
+                let mut conn = AnyConnection::connect_with(options)
+                    .await
+                    .context("opening SQLite for migrations")?;
+                conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                    .await?;
+                MIGRATOR_SQLITE
+                    .run(&mut conn)
+                    .await
+                    .context("running SQLite migrations")?;
+                conn.close().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `work` in a transaction and commits it. Returns only after the commit is
+    /// durable (SQLite `synchronous = FULL`; PostgreSQL `synchronous_commit` as
+    /// configured, `on` by default). If `work` fails, nothing it wrote is kept.
+    pub async fn write<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, WriteError> {
+        match &self.writer {
+            Some(writer) => writer.submit(work).await,
+            None => {
+                let mut tx = self.pool.begin().await?;
+                match work(&mut tx).await {
+                    Ok(value) => {
+                        tx.commit().await?;
+                        Ok(value)
+                    }
+                    Err(err) => {
+                        // Dropping the transaction rolls it back; do it explicitly so the
+                        // connection returns to the pool clean.
+                        let _ = tx.rollback().await;
+                        Err(err)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Closes the pool and stops the writer after it has committed what it holds.
+    pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
+        self.pool.close().await;
+    }
+}
+
+fn with_create_mode(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// The SQLite URL for a database file inside `data_dir`.
+pub fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("mentorpost.db").display())
+}
+
+/// Hides the password of a database URL for logs and `Debug` output.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+                }
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            with_create_mode("sqlite:///tmp/x.db"),
+            "sqlite:///tmp/x.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db?mode=rwc").as_deref(),
+            Some("/tmp/x.db")
+        );
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/mp"),
+            "postgres://app:***@db:5432/mp"
+        );
+        assert_eq!(redact_url("postgres://app@db/mp"), "postgres://app@db/mp");
+    }
+}

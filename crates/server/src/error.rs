@@ -1,0 +1,156 @@
+//! The one error type of the HTTP API. Every client mistake becomes a precise 4xx
+//! with `{"error":{"code","message"}}`; every server fault is logged with its cause
+//! and answered with an opaque 500.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use mentorpost_model::ValidationError;
+use mentorpost_model::api::{ErrorBody, ErrorDetail};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    #[error("authentication required")]
+    Unauthenticated { code: &'static str, message: String },
+    #[error("forbidden")]
+    Forbidden { message: String },
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden {
+            message: message.into(),
+        }
+    }
+    pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Unauthenticated {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Unprocessable {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn detail(&self) -> (String, String) {
+        let (code, message): (&str, String) = match self {
+            ApiError::BadRequest { code, message }
+            | ApiError::Unprocessable { code, message }
+            | ApiError::Unauthenticated { code, message }
+            | ApiError::Conflict { code, message } => (code, message.clone()),
+            ApiError::Forbidden { message } => ("forbidden", message.clone()),
+            ApiError::NotFound => ("not_found", "no such resource".to_owned()),
+            ApiError::PayloadTooLarge => (
+                "payload_too_large",
+                "the request body is larger than 1 MiB".to_owned(),
+            ),
+            ApiError::TooManyRequests { .. } => (
+                "rate_limited",
+                "too many attempts; try again later".to_owned(),
+            ),
+            ApiError::Unavailable => (
+                "unavailable",
+                "the service is shutting down or its database is unreachable".to_owned(),
+            ),
+            ApiError::Internal(_) => (
+                "internal",
+                "something went wrong on our side; it has been logged".to_owned(),
+            ),
+        };
+        (code.to_owned(), message)
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(err: ValidationError) -> Self {
+        ApiError::Unprocessable {
+            code: err.code,
+            message: err.message,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        ApiError::Internal(anyhow::Error::new(err).context("database"))
+    }
+}
+
+impl From<crate::db::WriteError> for ApiError {
+    fn from(err: crate::db::WriteError) -> Self {
+        match err {
+            crate::db::WriteError::Rejected(api) => api,
+            crate::db::WriteError::Database(db) => db.into(),
+            crate::db::WriteError::WriterGone => ApiError::Unavailable,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let ApiError::Internal(err) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        let (code, message) = self.detail();
+        let body = ErrorBody {
+            error: ErrorDetail { code, message },
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let ApiError::TooManyRequests { retry_after_secs } = self
+            && let Ok(value) = retry_after_secs.to_string().parse()
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

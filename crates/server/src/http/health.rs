@@ -1,0 +1,45 @@
+//! Liveness, readiness, the landing page and the JSON 404.
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+use mentorpost_model::api::{ErrorBody, Readiness};
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Readiness), (status = 503, body = ErrorBody)))]
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
+    match sqlx::query("SELECT 1").execute(state.db.pool()).await {
+        Ok(_) => Ok(Json(Readiness {
+            status: "ready".into(),
+            database: state.db.backend().name().into(),
+        })),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+pub async fn index(State(state): State<AppState>) -> Html<String> {
+    let mail_dir = state.config.mail_dir();
+    Html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mentorpost</title></head>
+<body><main><h1>mentorpost</h1>
+<p>Asynchronous e-mentoring: threads with subject lines, live delivery, taking part by e-mail, and a coordinator view of contact rhythm that never shows content.</p>
+<ul><li><a href="/api/openapi.json">API description (OpenAPI 3)</a></li><li><a href="/readyz">Readiness</a></li></ul>
+<p>Mail written by this instance: <code>{}</code></p></main></body></html>"#,
+        mail_dir.display()
+    ))
+}

@@ -1,0 +1,334 @@
+//! Mentorships: creation by coordinators, the agreement, members, lifecycle, and the
+//! ordered event log.
+
+use super::programmes::default_rhythm;
+use super::users::{actor, programme_guard};
+use super::{ApiJson, ApiPath, ApiQuery, AuthUser, guard, mentorship_access};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+use crate::store::mentorships::{NewMentorship, check_members};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use mentorpost_auth::permission::Action;
+use mentorpost_model::api::{
+    AddMemberRequest, AgreementView, CloseMentorshipRequest, CreateMentorshipRequest, ErrorBody,
+    EventPage, MemberSpec, MentorshipView, RepairRequest,
+};
+use mentorpost_model::{
+    AgreementContent, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+async fn view(state: &AppState, id: MentorshipId) -> ApiResult<Json<MentorshipView>> {
+    store::mentorships::get(state.db.pool(), id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Create a mentorship in a programme (its coordinators, admins).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/mentorships", tag = "mentorships", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
+    request_body = CreateMentorshipRequest, responses((status = 201, body = MentorshipView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_mentorship(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(programme): ApiPath<ProgrammeId>,
+    ApiJson(req): ApiJson<CreateMentorshipRequest>,
+) -> ApiResult<(StatusCode, Json<MentorshipView>)> {
+    let actor = actor(&state, &user).await?;
+    programme_guard(&state, &actor, programme, Action::CreateMentorship).await?;
+    check_members(&req.members)?;
+    let rhythm = match req.rhythm {
+        Some(r) => r,
+        None => default_rhythm(&state, programme).await?,
+    };
+    rhythm.validate()?;
+    let status = req.status.unwrap_or(MentorshipStatus::Proposed);
+    if status == MentorshipStatus::Closed {
+        return Err(ApiError::unprocessable(
+            "invalid_status",
+            "a new mentorship is proposed or active",
+        ));
+    }
+    let new = NewMentorship {
+        programme_id: programme,
+        members: req.members,
+        start_date: req.start_date,
+        rhythm,
+        status,
+        replaces: None,
+    };
+    let id = store::mentorships::create(&state.db, new, user.user_id, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, view(&state, id).await?))
+}
+
+/// The programme's mentorships: members, status, rhythm — no content.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/mentorships", tag = "mentorships", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
+    responses((status = 200, body = [MentorshipView]), (status = 404, body = ErrorBody)))]
+pub async fn list_programme_mentorships(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(programme): ApiPath<ProgrammeId>,
+) -> ApiResult<Json<Vec<MentorshipView>>> {
+    let actor = actor(&state, &user).await?;
+    programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
+    let mut out = Vec::new();
+    for id in store::mentorships::ids_in_programme(state.db.pool(), programme).await? {
+        if let Some(v) = store::mentorships::get(state.db.pool(), id).await? {
+            out.push(v);
+        }
+    }
+    Ok(Json(out))
+}
+
+/// Mentorships the caller belongs to (or belonged to).
+#[utoipa::path(get, path = "/api/v1/me/mentorships", tag = "mentorships", security(("bearer" = [])), responses((status = 200, body = [MentorshipView])))]
+pub async fn my_mentorships(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<Json<Vec<MentorshipView>>> {
+    let mut out = Vec::new();
+    for id in store::mentorships::ids_of_member(state.db.pool(), user.user_id).await? {
+        if let Some(v) = store::mentorships::get(state.db.pool(), id).await? {
+            out.push(v);
+        }
+    }
+    Ok(Json(out))
+}
+
+/// One mentorship: members, status, dates, rhythm (no content).
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody)))]
+pub async fn get_mentorship(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<MentorshipView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::ReadMentorshipMeta,
+    )?;
+    view(&state, id).await
+}
+
+/// The whole agreement, rhythm and content (members only).
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}/agreement", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_agreement(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<AgreementView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::ReadAgreementContent,
+    )?;
+    store::mentorships::agreement(state.db.pool(), id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Set the agreed rhythm (coordinators and members).
+#[utoipa::path(put, path = "/api/v1/mentorships/{id}/agreement/rhythm", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    request_body = Rhythm, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_rhythm(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(rhythm): ApiJson<Rhythm>,
+) -> ApiResult<Json<MentorshipView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::SetRhythm,
+    )?;
+    rhythm.validate()?;
+    store::mentorships::set_rhythm(&state.db, id, rhythm, user.user_id, state.clock.now()).await?;
+    view(&state, id).await
+}
+
+/// Set the ground rules and goals (members only).
+#[utoipa::path(put, path = "/api/v1/mentorships/{id}/agreement/content", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    request_body = AgreementContent, responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_content(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(content): ApiJson<AgreementContent>,
+) -> ApiResult<Json<AgreementView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::EditAgreementContent,
+    )?;
+    content.validate()?;
+    store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now())
+        .await?;
+    store::mentorships::agreement(state.db.pool(), id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Add a member (coordinators).
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/members", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    request_body = AddMemberRequest, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(req): ApiJson<AddMemberRequest>,
+) -> ApiResult<Json<MentorshipView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::ManageMembers,
+    )?;
+    store::mentorships::add_member(
+        &state.db,
+        id,
+        MemberSpec {
+            user_id: req.user_id,
+            role: req.role,
+        },
+        user.user_id,
+        state.clock.now(),
+    )
+    .await?;
+    view(&state, id).await
+}
+
+/// Remove a member (coordinators). They keep read access to the history up to now.
+#[utoipa::path(delete, path = "/api/v1/mentorships/{id}/members/{user_id}", tag = "mentorships", security(("bearer" = [])),
+    params(("id" = MentorshipId, Path), ("user_id" = UserId, Path)), responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((id, member)): ApiPath<(MentorshipId, UserId)>,
+) -> ApiResult<Json<MentorshipView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::ManageMembers,
+    )?;
+    store::mentorships::remove_member(&state.db, id, member, user.user_id, state.clock.now())
+        .await?;
+    view(&state, id).await
+}
+
+/// Activate a proposed mentorship (coordinators).
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/activate", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn activate(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<MentorshipView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::ChangeLifecycle,
+    )?;
+    store::mentorships::activate(&state.db, id, user.user_id, state.clock.now()).await?;
+    view(&state, id).await
+}
+
+/// Close a mentorship with a reason code (coordinators). History stays readable.
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/close", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    request_body = CloseMentorshipRequest, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn close(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(req): ApiJson<CloseMentorshipRequest>,
+) -> ApiResult<Json<MentorshipView>> {
+    guard(
+        &mentorship_access(&state, &user, id).await?,
+        Action::ChangeLifecycle,
+    )?;
+    let reason = req.reason.trim();
+    if reason.is_empty()
+        || reason.len() > 64
+        || !reason
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(ApiError::unprocessable(
+            "invalid_reason",
+            "the reason is a code of 1 to 64 characters a-z, 0-9 and _ (for example completed, no_match)",
+        ));
+    }
+    store::mentorships::close(
+        &state.db,
+        id,
+        reason.to_owned(),
+        user.user_id,
+        state.clock.now(),
+    )
+    .await?;
+    view(&state, id).await
+}
+
+/// Re-pair: close this mentorship and create a new one with the given members.
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/repair", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    request_body = RepairRequest, responses((status = 201, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn repair(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(req): ApiJson<RepairRequest>,
+) -> ApiResult<(StatusCode, Json<MentorshipView>)> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ChangeLifecycle)?;
+    check_members(&req.members)?;
+    let old = store::mentorships::get(state.db.pool(), id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let new = NewMentorship {
+        programme_id: access.programme_id,
+        members: req.members,
+        start_date: req.start_date,
+        rhythm: old.rhythm,
+        status: MentorshipStatus::Active,
+        replaces: Some(id),
+    };
+    let new_id =
+        store::mentorships::repair(&state.db, id, new, user.user_id, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, view(&state, new_id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// Return events with a sequence number greater than this (default 0).
+    #[serde(default)]
+    after: i64,
+    /// At most this many (1–1000, default 100).
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// The mentorship's ordered event log after a cursor (members only).
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}/events", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path), EventsQuery),
+    responses((status = 200, body = EventPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> ApiResult<Json<EventPage>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadContent)?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) || q.after < 0 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "after must be ≥ 0 and limit between 1 and 1000",
+        ));
+    }
+    // Read the high-water mark first: every event up to it has committed, so a client
+    // holding `last_seq` has a cursor that never skips anything.
+    let last_seq = store::events::last_seq(state.db.pool(), id).await?;
+    let events =
+        store::events::list(state.db.pool(), id, q.after, limit, access.visible_until()).await?;
+    Ok(Json(EventPage { events, last_seq }))
+}

@@ -1,0 +1,279 @@
+//! The HTTP API: router, shared state, extractors that turn every client mistake into
+//! a JSON error, and the permission guard every handler calls.
+
+pub mod auth;
+pub mod health;
+pub mod mentorships;
+pub mod programmes;
+pub mod threads;
+pub mod users;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::store::mentorships::Access;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use mentorpost_auth::permission::{Action, Decision, decide};
+use mentorpost_model::UserId;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Largest request body accepted anywhere (a message is at most 64 KiB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "mentorpost", description = "Asynchronous e-mentoring: threads, live delivery, e-mail participation, contact-rhythm monitoring."),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Login, token refresh, magic links"),
+        (name = "people", description = "Accounts"),
+        (name = "programmes", description = "Programmes and coordinators"),
+        (name = "mentorships", description = "Mentorships, members, agreement, lifecycle, events"),
+        (name = "threads", description = "Threads, messages, read markers"),
+        (name = "ops", description = "Health and readiness"),
+    )
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every route of the service, registered together with its OpenAPI description so
+/// the document cannot miss one.
+pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::magic_link))
+        .routes(routes!(auth::magic_link_redeem))
+        .routes(routes!(users::me))
+        .routes(routes!(users::create_user, users::list_users))
+        .routes(routes!(users::get_user))
+        .routes(routes!(users::add_email))
+        .routes(routes!(
+            programmes::create_programme,
+            programmes::list_programmes
+        ))
+        .routes(routes!(programmes::get_programme))
+        .routes(routes!(programmes::add_coordinator))
+        .routes(routes!(programmes::remove_coordinator))
+        .routes(routes!(
+            mentorships::create_mentorship,
+            mentorships::list_programme_mentorships
+        ))
+        .routes(routes!(mentorships::my_mentorships))
+        .routes(routes!(mentorships::get_mentorship))
+        .routes(routes!(mentorships::get_agreement))
+        .routes(routes!(mentorships::set_rhythm))
+        .routes(routes!(mentorships::set_content))
+        .routes(routes!(mentorships::add_member))
+        .routes(routes!(mentorships::remove_member))
+        .routes(routes!(mentorships::activate))
+        .routes(routes!(mentorships::close))
+        .routes(routes!(mentorships::repair))
+        .routes(routes!(mentorships::events))
+        .routes(routes!(threads::my_threads))
+        .routes(routes!(threads::create_thread, threads::list_threads))
+        .routes(routes!(threads::get_thread))
+        .routes(routes!(threads::list_messages, threads::post_message))
+        .routes(routes!(threads::mark_read))
+        .split_for_parts()
+}
+
+/// Maps a permission decision to the response a client gets.
+pub fn guard(access: &Access, action: Action) -> Result<(), ApiError> {
+    match decide(Some(&access.actor), &access.relation(), action) {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(ApiError::forbidden(
+            "your role in this programme does not allow this",
+        )),
+        Decision::NotFound => Err(ApiError::NotFound),
+        Decision::Unauthenticated => {
+            Err(ApiError::unauthenticated("unauthenticated", "log in first"))
+        }
+    }
+}
+
+/// JSON body extractor whose rejections are JSON errors. Messages never quote the
+/// submitted text, so a rejected body cannot leak into responses or logs.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(err) => {
+                use std::error::Error;
+                let detail = err
+                    .source()
+                    .and_then(|s| s.source())
+                    .map(|s| describe_serde_error(&s.to_string()))
+                    .unwrap_or_default();
+                ApiError::unprocessable(
+                    "invalid_body",
+                    format!("the request body does not have the expected fields and types{detail}"),
+                )
+            }
+            JsonRejection::JsonSyntaxError(_) => {
+                ApiError::bad_request("invalid_json", "the request body is not valid JSON (UTF-8)")
+            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::bad_request(
+                "unsupported_media_type",
+                "send the body as application/json",
+            ),
+            JsonRejection::BytesRejection(err) => {
+                if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::bad_request("unreadable_body", "the request body could not be read")
+                }
+            }
+            _ => ApiError::bad_request("invalid_body", "the request body could not be read"),
+        }
+    }
+}
+
+/// Keeps serde's description of what was wrong (which field, what kind of value was
+/// expected) but drops any quoted value, which could be private text.
+fn describe_serde_error(raw: &str) -> String {
+    let mut out = String::new();
+    let mut in_quote = false;
+    for c in raw.chars() {
+        if c == '"' {
+            in_quote = !in_quote;
+            if in_quote {
+                out.push_str("\"…\"");
+            }
+            continue;
+        }
+        if !in_quote {
+            out.push(c);
+        }
+    }
+    // Field names in backticks are ours (known fields) or the client's (unknown
+    // fields): keep ours only.
+    let cleaned: String = if out.starts_with("unknown field") {
+        "an unknown field was sent".to_owned()
+    } else {
+        out
+    };
+    let short: String = cleaned.chars().take(200).collect();
+    format!(": {short}")
+}
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        // A malformed id names nothing that exists.
+        ApiError::NotFound
+    }
+}
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(_: QueryRejection) -> Self {
+        ApiError::bad_request("invalid_query", "the query parameters are not valid")
+    }
+}
+
+/// The authenticated caller, from `Authorization: Bearer <access token>`.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub user_id: UserId,
+    pub session_id: String,
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "unauthenticated",
+                    "send Authorization: Bearer <access token>",
+                )
+            })?;
+        let value = header.to_str().map_err(|_| {
+            ApiError::unauthenticated("token_invalid", "the Authorization header is not valid")
+        })?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .ok_or_else(|| ApiError::unauthenticated("token_invalid", "use the Bearer scheme"))?;
+        let claims = state
+            .jwt
+            .verify(token.trim(), state.clock.now())
+            .map_err(|e| ApiError::unauthenticated(e.code(), e.to_string()))?;
+        let user_id = claims
+            .sub
+            .parse()
+            .map_err(|_| ApiError::unauthenticated("token_invalid", "the token names no user"))?;
+        Ok(AuthUser {
+            user_id,
+            session_id: claims.sid,
+        })
+    }
+}
+
+/// Loads the caller's relation to a mentorship; unknown mentorships are 404.
+pub async fn mentorship_access(
+    state: &AppState,
+    user: &AuthUser,
+    id: mentorpost_model::MentorshipId,
+) -> Result<Access, ApiError> {
+    crate::store::mentorships::access(state.db.pool(), id, user.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_errors_lose_quoted_values() {
+        let msg = describe_serde_error(
+            "invalid type: string \"SECRET marker\", expected i64 at line 1 column 20",
+        );
+        assert!(!msg.contains("SECRET"));
+        assert!(msg.contains("expected i64"));
+        assert_eq!(
+            describe_serde_error("unknown field `SECRET`, expected `body`"),
+            ": an unknown field was sent"
+        );
+    }
+}

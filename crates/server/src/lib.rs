@@ -1,0 +1,25 @@
+//! The mentorpost server: configuration, storage, the HTTP API and background work.
+//!
+//! Layout:
+//! - [`cli`]: the `mentorpost` command line (thin `main` calls [`cli::main`]).
+//! - [`app`]: builds the state and runs the server on a caller-owned listener.
+//! - [`config`]: settings and their defaults.
+//! - [`db`]: one code path for SQLite and PostgreSQL; the SQLite group-commit writer.
+//! - [`store`]: every SQL statement, by aggregate.
+//! - [`http`]: routes, extractors, permission guard, OpenAPI.
+//! - [`mail`]: outgoing mail.
+//! - [`demo`]: the demo programme.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod store;
+
+pub use app::{App, AppState};
+pub use config::Config;

@@ -1,0 +1,159 @@
+//! Programmes and their coordinators.
+
+use super::{get_parsed, get_time, ms};
+use crate::db::{Db, WriteError};
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use mentorpost_model::api::{PersonRef, ProgrammeView};
+use mentorpost_model::{ProgrammeId, Rhythm, TimeZoneName, UserId};
+use sqlx::{AnyPool, Row};
+
+pub async fn create(
+    db: &Db,
+    name: String,
+    timezone: TimeZoneName,
+    rhythm: Rhythm,
+    now: DateTime<Utc>,
+) -> Result<ProgrammeId, ApiError> {
+    let id = ProgrammeId::new();
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO programmes (id, name, timezone, default_contact_every_days, default_response_within_hours, default_meeting_rhythm, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id.to_string())
+            .bind(name)
+            .bind(timezone.as_str())
+            .bind(rhythm.contact_every_days)
+            .bind(rhythm.response_within_hours)
+            .bind(rhythm.meeting_rhythm)
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView>, ApiError> {
+    let Some(row) = sqlx::query("SELECT * FROM programmes WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let coordinators = sqlx::query(
+        "SELECT u.id, u.display_name FROM programme_coordinators pc JOIN users u ON u.id = pc.user_id WHERE pc.programme_id = $1 ORDER BY u.display_name",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| Ok(PersonRef { id: get_parsed(r, "id")?, display_name: r.try_get("display_name")? }))
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(ProgrammeView {
+        id,
+        name: row.try_get("name")?,
+        timezone: row.try_get("timezone")?,
+        default_rhythm: Rhythm {
+            contact_every_days: row.try_get("default_contact_every_days")?,
+            response_within_hours: row.try_get("default_response_within_hours")?,
+            meeting_rhythm: row.try_get("default_meeting_rhythm")?,
+        },
+        coordinators,
+        created_at: get_time(&row, "created_at")?,
+    }))
+}
+
+/// Programme ids, all of them or those `coordinator` coordinates.
+pub async fn ids(
+    pool: &AnyPool,
+    coordinator: Option<UserId>,
+) -> Result<Vec<ProgrammeId>, ApiError> {
+    let rows = match coordinator {
+        None => sqlx::query("SELECT id FROM programmes ORDER BY name, id").fetch_all(pool).await?,
+        Some(user) => {
+            sqlx::query("SELECT p.id FROM programmes p JOIN programme_coordinators pc ON pc.programme_id = p.id WHERE pc.user_id = $1 ORDER BY p.name, p.id")
+                .bind(user.to_string())
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    Ok(rows
+        .iter()
+        .map(|r| get_parsed(r, "id"))
+        .collect::<Result<_, _>>()?)
+}
+
+pub async fn is_coordinator(
+    pool: &AnyPool,
+    programme: ProgrammeId,
+    user: UserId,
+) -> Result<bool, ApiError> {
+    let row = sqlx::query(
+        "SELECT 1 FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2",
+    )
+    .bind(programme.to_string())
+    .bind(user.to_string())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
+
+pub async fn exists(pool: &AnyPool, programme: ProgrammeId) -> Result<bool, ApiError> {
+    let row = sqlx::query("SELECT 1 FROM programmes WHERE id = $1")
+        .bind(programme.to_string())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+pub async fn add_coordinator(
+    db: &Db,
+    programme: ProgrammeId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(user.to_string()).fetch_optional(&mut *conn).await?;
+            if exists.is_none() {
+                return Err(ApiError::unprocessable("unknown_user", "no such user").into());
+            }
+            sqlx::query("INSERT INTO programme_coordinators (programme_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(programme.to_string())
+                .bind(user.to_string())
+                .bind(ms(now))
+                .execute(&mut *conn)
+                .await?;
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_coordinator(
+    db: &Db,
+    programme: ProgrammeId,
+    user: UserId,
+) -> Result<bool, ApiError> {
+    Ok(db
+        .write(Box::new(move |conn| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "DELETE FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2",
+                )
+                .bind(programme.to_string())
+                .bind(user.to_string())
+                .execute(&mut *conn)
+                .await?;
+                Ok::<_, WriteError>(done.rows_affected() > 0)
+            })
+        }))
+        .await?)
+}

@@ -1,0 +1,322 @@
+//! Test harness: starts the real server on port 0 with a fresh database — a SQLite
+//! file in a temp dir, or a fresh PostgreSQL database (dropped afterwards) when
+//! `MENTORPOST_TEST_POSTGRES_URL` is set — and drives it over HTTP.
+//!
+//! Every scenario runs on both backends through [`both_backends!`].
+
+pub mod world;
+
+use mentorpost_server::store::users::NewUser;
+use mentorpost_server::{App, AppState, Config};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sqlx::Connection;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use world::World;
+
+/// Environment variable naming a PostgreSQL server (any database on it) for tests.
+pub const PG_ENV: &str = "MENTORPOST_TEST_POSTGRES_URL";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server with its own database.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub backend: Backend,
+    shutdown: CancellationToken,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+    _dir: tempfile::TempDir,
+    pg: Option<PgDatabase>,
+}
+
+/// A throwaway PostgreSQL database, dropped with `WITH (FORCE)` when the test ends.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs outside async; a short-lived thread with its own runtime does the I/O.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(rt) = rt {
+                rt.block_on(async move {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+fn pg_url_with_db(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let prefix = match base.rfind('/') {
+        Some(i) if i > base.find("://").map(|p| p + 2).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{db}?{q}"),
+        None => format!("{prefix}/{db}"),
+    }
+}
+
+/// Creates a fresh PostgreSQL database, or says why it cannot. Panics (fails the test)
+/// when the variable is set but the server is unreachable: CI must not silently skip.
+async fn fresh_pg() -> Option<(String, PgDatabase)> {
+    let admin_url = std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())?;
+    let name = format!("mp_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL is unreachable: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let url = pg_url_with_db(&admin_url, &name);
+    Some((url, PgDatabase { admin_url, name }))
+}
+
+impl TestServer {
+    /// Starts a server on the backend, or `None` when PostgreSQL is not configured.
+    pub async fn start(backend: Backend) -> Option<TestServer> {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    pub async fn start_with(
+        backend: Backend,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Option<TestServer> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::for_data_dir(dir.path().to_path_buf());
+        let mut pg = None;
+        if backend == Backend::Postgres {
+            let (url, db) = fresh_pg().await?;
+            config.database_url = url;
+            pg = Some(db);
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        config.http = addr;
+        config.public_url = format!("http://{addr}");
+        tweak(&mut config);
+        let app = App::build(config).await.expect("build app");
+        let state = app.state.clone();
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(app.run(listener, shutdown.clone()));
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("http client");
+        Some(TestServer {
+            base: format!("http://{addr}"),
+            client,
+            state,
+            backend,
+            shutdown,
+            handle: Some(handle),
+            _dir: dir,
+            pg,
+        })
+    }
+
+    /// Stops the server and waits until it has finished.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+        drop(self.pg.take());
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request and returns status and JSON body (Null when empty or not JSON).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let bytes = resp.bytes().await.expect("body");
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    /// Sends raw bytes with the given content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let bytes = resp.bytes().await.expect("body");
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Creates an account directly in the store (faster than the API, and needed for
+    /// the first admin). Returns its id.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password: Option<&str>,
+        admin: bool,
+    ) -> mentorpost_model::UserId {
+        let hash = password.map(|p| mentorpost_auth::password::hash_password(p).expect("hash"));
+        let new = NewUser {
+            email: mentorpost_model::EmailAddress::parse(email).expect("email"),
+            display_name: mentorpost_model::DisplayName::parse(name).expect("name"),
+            password_hash: hash,
+            locale: mentorpost_model::Locale::En,
+            timezone: mentorpost_model::TimeZoneName::default(),
+            is_admin: admin,
+            programme_id: None,
+        };
+        mentorpost_server::store::users::create(&self.state.db, new, chrono::Utc::now())
+            .await
+            .expect("create user")
+            .id
+    }
+
+    /// Logs in and returns (access token, refresh token).
+    pub async fn login(&self, email: &str, password: &str) -> (String, String) {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"email": email, "password": password})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login failed: {body}");
+        (
+            body["access_token"].as_str().expect("access").to_owned(),
+            body["refresh_token"].as_str().expect("refresh").to_owned(),
+        )
+    }
+
+    /// A snapshot of every table's row count, to prove a request wrote nothing.
+    pub async fn row_counts(&self) -> Vec<(String, i64)> {
+        let mut out = Vec::new();
+        for table in world::TABLES {
+            let n: i64 = sqlx::Row::try_get(
+                &sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                    .fetch_one(self.state.db.pool())
+                    .await
+                    .expect("count"),
+                0,
+            )
+            .expect("count value");
+            out.push((table.to_string(), n));
+        }
+        out
+    }
+}
+
+/// Runs a scenario on SQLite and (when configured) PostgreSQL:
+/// `both_backends!(name)` expects `async fn name(app: TestServer)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let app = $crate::TestServer::start($crate::Backend::Sqlite).await.expect("sqlite server");
+                super::$name(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                match $crate::TestServer::start($crate::Backend::Postgres).await {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!("PostgreSQL suite skipped: set {} to run it", $crate::PG_ENV),
+                }
+            }
+        }
+    )+};
+}
+
+pub type Shared<T> = Arc<T>;
+
+#[cfg(test)]
+mod tests {
+    use super::pg_url_with_db;
+
+    #[test]
+    fn pg_urls() {
+        assert_eq!(
+            pg_url_with_db("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            pg_url_with_db("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}
