@@ -6,6 +6,7 @@
 
 pub mod world;
 
+use mentorpost_model::ManualClock;
 use mentorpost_server::store::users::NewUser;
 use mentorpost_server::{App, AppState, Config};
 use reqwest::{Method, StatusCode};
@@ -29,6 +30,8 @@ pub enum Backend {
 /// A running server with its own database.
 pub struct TestServer {
     pub base: String,
+    /// The server's clock: starts at the wall clock; tests move it forward.
+    pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
     pub state: AppState,
     pub backend: Backend,
@@ -125,7 +128,10 @@ impl TestServer {
         config.http = addr;
         config.public_url = format!("http://{addr}");
         tweak(&mut config);
-        let app = App::build(config).await.expect("build app");
+        let clock = Arc::new(ManualClock::new());
+        let app = App::build_with_clock(config, clock.clone())
+            .await
+            .expect("build app");
         let state = app.state.clone();
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run(listener, shutdown.clone()));
@@ -135,6 +141,7 @@ impl TestServer {
             .expect("http client");
         Some(TestServer {
             base: format!("http://{addr}"),
+            clock,
             client,
             state,
             backend,
@@ -262,6 +269,27 @@ impl TestServer {
         )
     }
 
+    /// The data dir of this server (SQLite file, `mail/` with written mail).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// Every mail written to the file transport so far, as raw RFC 5322 text.
+    pub fn mail_files(&self) -> Vec<String> {
+        let dir = self.data_dir().join("mail");
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                if entry.path().extension().is_some_and(|e| e == "eml")
+                    && let Ok(text) = std::fs::read_to_string(entry.path())
+                {
+                    out.push(text);
+                }
+            }
+        }
+        out
+    }
+
     /// A snapshot of every table's row count, to prove a request wrote nothing.
     pub async fn row_counts(&self) -> Vec<(String, i64)> {
         let mut out = Vec::new();
@@ -301,8 +329,6 @@ macro_rules! both_backends {
         }
     )+};
 }
-
-pub type Shared<T> = Arc<T>;
 
 #[cfg(test)]
 mod tests {
