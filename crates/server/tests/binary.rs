@@ -1,0 +1,300 @@
+//! Black-box tests of the real `mentorpost` binary: the command line, `serve --demo`,
+//! and a clean exit on SIGTERM. With `MENTORPOST_TEST_POSTGRES_URL` set, the same
+//! commands also run against a fresh PostgreSQL database.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mentorpost");
+
+fn mentorpost(data_dir: &std::path::Path, db: Option<&str>) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("MENTORPOST_DATABASE_URL")
+        .env("MENTORPOST_LOG", "info");
+    if let Some(url) = db {
+        cmd.arg("--database-url").arg(url);
+    }
+    cmd
+}
+
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run mentorpost");
+    assert!(
+        out.status.success(),
+        "command failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A running `mentorpost serve`, killed on drop if still alive.
+struct Served {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `serve` on port 0 and waits for the "listening" line that names the port.
+fn serve(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str]) -> Served {
+    let mut child = mentorpost(data_dir, db)
+        .arg("serve")
+        .arg("--http")
+        .arg("127.0.0.1:0")
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("addr=").nth(1) {
+                let _ = tx.send(
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("server announced its address");
+    Served { child, addr }
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            start.elapsed() < within,
+            "the server did not exit within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .arg(&self.admin)
+            .arg("-qc")
+            .arg(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .output();
+    }
+}
+
+/// The backends to run on: SQLite always, PostgreSQL when configured.
+fn backends() -> Vec<Option<PgDb>> {
+    let mut out = vec![None];
+    match std::env::var("MENTORPOST_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(admin) => {
+            let name = format!("mp_bin_{}", std::process::id())
+                + &format!("_{}", Instant::now().elapsed().as_nanos() ^ rand_suffix());
+            let out_create = Command::new("psql")
+                .arg(&admin)
+                .arg("-qc")
+                .arg(format!("CREATE DATABASE \"{name}\""))
+                .output()
+                .expect("psql available");
+            assert!(
+                out_create.status.success(),
+                "cannot create a PostgreSQL test database: {}",
+                String::from_utf8_lossy(&out_create.stderr)
+            );
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin.clone());
+            out.push(Some(PgDb {
+                url: format!("{base}/{name}"),
+                admin,
+                name,
+            }));
+        }
+        None => eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it"),
+    }
+    out
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+#[test]
+fn cli_manages_users_and_the_server_logs_them_in() {
+    for pg in backends() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = pg.as_ref().map(|p| p.url.as_str());
+        let migrated = mentorpost(dir.path(), db)
+            .arg("migrate")
+            .output()
+            .expect("migrate");
+        assert!(
+            migrated.status.success(),
+            "{}",
+            String::from_utf8_lossy(&migrated.stderr)
+        );
+        let added = run_ok(mentorpost(dir.path(), db).args([
+            "user",
+            "add",
+            "--email",
+            "Małgorzata@Example.org",
+            "--name",
+            "Małgorzata Kowalska",
+            "--password",
+            "first password 1",
+            "--locale",
+            "nl",
+            "--timezone",
+            "Europe/Warsaw",
+        ]));
+        assert!(added.contains("małgorzata@example.org"), "{added}");
+        run_ok(mentorpost(dir.path(), db).args([
+            "user",
+            "add",
+            "--email",
+            "henk@example.org",
+            "--name",
+            "Henk Jansen",
+        ]));
+        let listed = run_ok(mentorpost(dir.path(), db).args(["user", "list"]));
+        assert!(
+            listed.contains("Małgorzata Kowalska")
+                && listed.contains("henk@example.org\tHenk Jansen\te-mail only"),
+            "{listed}"
+        );
+        let dup = mentorpost(dir.path(), db)
+            .args([
+                "user",
+                "add",
+                "--email",
+                "henk@EXAMPLE.org",
+                "--name",
+                "Henk 2",
+            ])
+            .output()
+            .expect("run");
+        assert!(!dup.status.success(), "a duplicate address is refused");
+        run_ok(mentorpost(dir.path(), db).args([
+            "user",
+            "set-password",
+            "--email",
+            "MAŁGORZATA@example.org",
+            "--password",
+            "second password 2",
+        ]));
+
+        let served = serve(dir.path(), db, &[]);
+        let client = reqwest::blocking::Client::new();
+        let login = |pw: &str| {
+            client
+                .post(format!("http://{}/api/v1/auth/login", served.addr))
+                .json(&serde_json::json!({"email": "małgorzata@example.org", "password": pw}))
+                .send()
+                .expect("login")
+                .status()
+        };
+        assert_eq!(login("first password 1"), 401);
+        assert_eq!(login("second password 2"), 200);
+    }
+}
+
+#[test]
+fn serve_demo_answers_then_exits_cleanly_on_sigterm() {
+    for pg in backends() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = pg.as_ref().map(|p| p.url.as_str());
+        let mut served = serve(dir.path(), db, &["--demo"]);
+        let base = format!("http://{}", served.addr);
+        let client = reqwest::blocking::Client::new();
+        let ready: serde_json::Value = client
+            .get(format!("{base}/readyz"))
+            .send()
+            .expect("readyz")
+            .json()
+            .expect("json");
+        assert_eq!(ready["status"], "ready");
+        let login: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
+            .send()
+            .expect("login")
+            .json()
+            .expect("json");
+        let token = login["access_token"].as_str().expect("token");
+        let threads: serde_json::Value = client
+            .get(format!("{base}/api/v1/me/threads"))
+            .bearer_auth(token)
+            .send()
+            .expect("threads")
+            .json()
+            .expect("json");
+        assert_eq!(threads.as_array().map(|a| a.len()), Some(2), "{threads}");
+        let openapi: serde_json::Value = client
+            .get(format!("{base}/api/openapi.json"))
+            .send()
+            .expect("openapi")
+            .json()
+            .expect("json");
+        assert!(openapi["paths"]["/api/v1/threads/{id}/messages"]["post"].is_object());
+
+        let pid = served.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .expect("kill")
+                .success()
+        );
+        let status = wait_exit(&mut served.child, Duration::from_secs(20));
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "SIGTERM ends the server with exit code 0"
+        );
+
+        // A second start on the same data keeps the demo as it was (no second seed).
+        let served = serve(dir.path(), db, &["--demo"]);
+        let users = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(db.map(|u| vec!["--database-url", u]).unwrap_or_default())
+            .args(["user", "list"])
+            .output()
+            .expect("list");
+        assert_eq!(String::from_utf8_lossy(&users.stdout).lines().count(), 6);
+        drop(served);
+    }
+}
