@@ -17,6 +17,7 @@ pub mod clock;
 pub mod domain;
 pub mod ids;
 pub mod validate;
+pub mod ws;
 
 pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};

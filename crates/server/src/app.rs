@@ -3,7 +3,8 @@
 //! caller's shutdown token fires, then lets in-flight requests finish.
 
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Backend, Db};
+use crate::live::{Hub, fanout};
 use crate::mail::Mailer;
 use crate::{demo, http, store};
 use anyhow::Context;
@@ -15,6 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower_http::trace::TraceLayer;
 
 /// What every handler can reach.
@@ -25,6 +27,12 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
     pub mailer: Mailer,
+    /// Live fan-out to WebSocket connections.
+    pub hub: Arc<Hub>,
+    /// Fires when the server begins to stop: sockets close with "reconnect".
+    pub shutdown: CancellationToken,
+    /// Every WebSocket connection's task, so shutdown can wait for them.
+    pub ws_tasks: TaskTracker,
 }
 
 pub struct App {
@@ -51,12 +59,16 @@ impl App {
                 .context("loading the signing secret")?,
         };
         let mailer = Mailer::new(&config)?;
+        let hub = Hub::new(db.clone());
         let state = AppState {
             db,
             clock,
             jwt: Arc::new(JwtKeys::new(&secret)),
             config: Arc::new(config),
             mailer,
+            hub,
+            shutdown: CancellationToken::new(),
+            ws_tasks: TaskTracker::new(),
         };
         if state.config.demo {
             demo::seed_if_empty(&state).await?;
@@ -85,28 +97,78 @@ impl App {
         .with_state(self.state.clone())
     }
 
-    /// Serves until `shutdown` is cancelled; in-flight requests finish first.
+    /// Serves until `shutdown` is cancelled; in-flight requests finish first, every
+    /// WebSocket gets a close frame telling it to reconnect, background tasks stop.
     pub async fn run(
         self,
         listener: TcpListener,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
         let router = self.router();
-        let db = self.state.db.clone();
+        let state = self.state.clone();
+        let db = state.db.clone();
         let addr = listener
             .local_addr()
             .context("reading the listen address")?;
+        let background = TaskTracker::new();
+        if db.backend() == Backend::Postgres {
+            let instance = uuid::Uuid::now_v7().to_string();
+            fanout::start(
+                state.hub.clone(),
+                &state.config.database_url,
+                instance,
+                state.shutdown.clone(),
+            )
+            .await
+            .context("starting cross-instance fan-out")?;
+        }
+        background.spawn(watch_revoked_logins(state.clone()));
         tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
-        axum::serve(
+        let stopping = state.shutdown.clone();
+        let serve = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-        .context("serving HTTP")?;
+        .with_graceful_shutdown(async move {
+            shutdown.cancelled().await;
+            // Sockets learn first, so they close while HTTP drains.
+            stopping.cancel();
+        });
+        let served = serve.await.context("serving HTTP");
+        state.shutdown.cancel();
+        state.ws_tasks.close();
+        state.ws_tasks.wait().await;
+        background.close();
+        background.wait().await;
+        state.hub.drain().await;
         db.close().await;
         tracing::info!("mentorpost stopped");
-        Ok(())
+        served
+    }
+}
+
+/// How often logins revoked elsewhere are looked up, to close their sockets.
+const REVOCATION_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Closes the sockets of logins revoked on any instance (logout, refresh-token reuse).
+async fn watch_revoked_logins(state: AppState) {
+    let mut since = state.clock.now();
+    let mut tick = tokio::time::interval(REVOCATION_POLL);
+    loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let now = state.clock.now();
+        match store::tickets::revoked_since(state.db.pool(), since - chrono::Duration::seconds(5))
+            .await
+        {
+            Ok(sessions) => {
+                state.hub.end_logins(&sessions);
+                since = now;
+            }
+            Err(err) => tracing::warn!(error = %err, "checking revoked logins failed"),
+        }
     }
 }
 

@@ -77,6 +77,13 @@ pub struct ServeArgs {
     /// Seed demo data into an empty database.
     #[arg(long, env = "MENTORPOST_DEMO")]
     pub demo: bool,
+    /// Further browser origins allowed to open WebSockets (comma-separated).
+    #[arg(
+        long = "ws-allowed-origin",
+        env = "MENTORPOST_WS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub ws_allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_else(|| format!("http://{}", args.http));
             config.mail_domain = args.mail_domain;
             config.demo = args.demo;
+            config.ws_allowed_origins = args.ws_allowed_origins;
             let listener = tokio::net::TcpListener::bind(config.http)
                 .await
                 .with_context(|| format!("listening on {}", config.http))?;

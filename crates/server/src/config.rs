@@ -20,6 +20,8 @@ pub struct Config {
     pub mail_domain: String,
     /// Seed the demo programme into an empty database at start.
     pub demo: bool,
+    /// Further origins (besides the public URL's) allowed to open WebSockets.
+    pub ws_allowed_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("mail_domain", &self.mail_domain)
             .field("demo", &self.demo)
+            .field("ws_allowed_origins", &self.ws_allowed_origins)
             .finish()
     }
 }
@@ -48,6 +51,7 @@ impl Config {
             jwt_secret: None,
             mail_domain: "mentorpost.localhost".to_owned(),
             demo: false,
+            ws_allowed_origins: Vec::new(),
         }
     }
 

@@ -23,6 +23,9 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A body was sent without `Content-Type: application/json`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("unavailable")]
@@ -71,6 +74,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -88,6 +92,10 @@ impl ApiError {
             ApiError::PayloadTooLarge => (
                 "payload_too_large",
                 "the request body is larger than 1 MiB".to_owned(),
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "send the body as application/json".to_owned(),
             ),
             ApiError::TooManyRequests { .. } => (
                 "rate_limited",

@@ -7,6 +7,7 @@
 //! - [`db`]: one code path for SQLite and PostgreSQL; the SQLite group-commit writer.
 //! - [`store`]: every SQL statement, by aggregate.
 //! - [`http`]: routes, extractors, permission guard, OpenAPI.
+//! - [`live`]: WebSocket delivery, the fan-out hub, cross-instance signals.
 //! - [`mail`]: outgoing mail.
 //! - [`demo`]: the demo programme.
 #![forbid(unsafe_code)]
@@ -18,6 +19,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod live;
 pub mod mail;
 pub mod store;
 

@@ -147,6 +147,7 @@ pub async fn set_rhythm(
     )?;
     rhythm.validate()?;
     store::mentorships::set_rhythm(&state.db, id, rhythm, user.user_id, state.clock.now()).await?;
+    state.hub.committed(id);
     view(&state, id).await
 }
 
@@ -166,6 +167,7 @@ pub async fn set_content(
     content.validate()?;
     store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now())
         .await?;
+    state.hub.committed(id);
     store::mentorships::agreement(state.db.pool(), id)
         .await?
         .map(Json)
@@ -196,6 +198,7 @@ pub async fn add_member(
         state.clock.now(),
     )
     .await?;
+    state.hub.committed(id);
     view(&state, id).await
 }
 
@@ -213,6 +216,7 @@ pub async fn remove_member(
     )?;
     store::mentorships::remove_member(&state.db, id, member, user.user_id, state.clock.now())
         .await?;
+    state.hub.committed(id);
     view(&state, id).await
 }
 
@@ -229,6 +233,7 @@ pub async fn activate(
         Action::ChangeLifecycle,
     )?;
     store::mentorships::activate(&state.db, id, user.user_id, state.clock.now()).await?;
+    state.hub.committed(id);
     view(&state, id).await
 }
 
@@ -265,6 +270,7 @@ pub async fn close(
         state.clock.now(),
     )
     .await?;
+    state.hub.committed(id);
     view(&state, id).await
 }
 
@@ -293,6 +299,7 @@ pub async fn repair(
     };
     let new_id =
         store::mentorships::repair(&state.db, id, new, user.user_id, state.clock.now()).await?;
+    state.hub.committed(id);
     Ok((StatusCode::CREATED, view(&state, new_id).await?))
 }
 

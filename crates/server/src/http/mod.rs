@@ -7,6 +7,7 @@ pub mod mentorships;
 pub mod programmes;
 pub mod threads;
 pub mod users;
+pub mod ws;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -33,6 +34,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
         (name = "programmes", description = "Programmes and coordinators"),
         (name = "mentorships", description = "Mentorships, members, agreement, lifecycle, events"),
         (name = "threads", description = "Threads, messages, read markers"),
+        (name = "live", description = "WebSocket live delivery"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -98,6 +100,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::get_thread))
         .routes(routes!(threads::list_messages, threads::post_message))
         .routes(routes!(threads::mark_read))
+        .routes(routes!(ws::ticket))
+        .routes(routes!(ws::upgrade))
         .split_for_parts()
 }
 
@@ -139,10 +143,7 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonSyntaxError(_) => {
                 ApiError::bad_request("invalid_json", "the request body is not valid JSON (UTF-8)")
             }
-            JsonRejection::MissingJsonContentType(_) => ApiError::bad_request(
-                "unsupported_media_type",
-                "send the body as application/json",
-            ),
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             JsonRejection::BytesRejection(err) => {
                 if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::PayloadTooLarge
@@ -172,13 +173,29 @@ fn describe_serde_error(raw: &str) -> String {
             out.push(c);
         }
     }
-    // Field names in backticks are ours (known fields) or the client's (unknown
-    // fields): keep ours only.
-    let cleaned: String = if out.starts_with("unknown field") {
-        "an unknown field was sent".to_owned()
-    } else {
-        out
-    };
+    // Names in backticks are ours (known fields, variants) or the client's (an unknown
+    // field or variant, the character found): keep ours only. The message may start
+    // with the path to the error, which for an unknown field ends in its name.
+    if out.contains("unknown field") {
+        return ": an unknown field was sent".to_owned();
+    }
+    let mut cleaned = String::new();
+    let mut rest = out.as_str();
+    while let Some(open) = rest.find('`') {
+        let (before, after) = rest.split_at(open);
+        let Some(close) = after[1..].find('`') else {
+            break;
+        };
+        let clients = ["unknown variant ", "found "]
+            .iter()
+            .any(|p| before.ends_with(p));
+        cleaned.push_str(before);
+        cleaned.push('`');
+        cleaned.push_str(if clients { "…" } else { &after[1..1 + close] });
+        cleaned.push('`');
+        rest = &after[close + 2..];
+    }
+    cleaned.push_str(rest);
     let short: String = cleaned.chars().take(200).collect();
     format!(": {short}")
 }
@@ -274,6 +291,16 @@ mod tests {
         assert_eq!(
             describe_serde_error("unknown field `SECRET`, expected `body`"),
             ": an unknown field was sent"
+        );
+        assert_eq!(
+            describe_serde_error("SECRET: unknown field `SECRET`, expected `body`"),
+            ": an unknown field was sent"
+        );
+        assert_eq!(
+            describe_serde_error(
+                "members[0].role: unknown variant `SECRET`, expected `mentor` or `mentee`"
+            ),
+            ": members[0].role: unknown variant `…`, expected `mentor` or `mentee`"
         );
     }
 }

@@ -93,6 +93,9 @@ pub async fn create_thread(
     };
     let (thread, posted) =
         store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
+    if posted.created {
+        state.hub.committed(id);
+    }
     let status = if posted.created {
         StatusCode::CREATED
     } else {
@@ -168,6 +171,13 @@ pub async fn list_messages(
 ) -> ApiResult<Json<MessagePage>> {
     let visible_until = thread_guard(&state, &user, id, Action::ReadContent).await?;
     let limit = limit_of(q.limit, 50, 200)?;
+    // Cursors are sequence numbers, never negative (as for the event log).
+    if q.before.is_some_and(|b| b < 0) || q.after.is_some_and(|a| a < 0) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "before and after must be ≥ 0",
+        ));
+    }
     let page = match (q.before, q.after) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -210,6 +220,9 @@ pub async fn post_message(
         source: MessageSource::Web,
     };
     let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
+    if posted.created {
+        state.hub.committed(posted.message.mentorship_id);
+    }
     let status = if posted.created {
         StatusCode::CREATED
     } else {
@@ -227,7 +240,7 @@ pub async fn mark_read(
     ApiPath(id): ApiPath<ThreadId>,
     ApiJson(req): ApiJson<MarkReadRequest>,
 ) -> ApiResult<Json<ReadMarkerView>> {
-    let (marker, _seq) = store::threads::mark_read(
+    let (marker, moved) = store::threads::mark_read(
         &state.db,
         id,
         user.user_id,
@@ -235,5 +248,8 @@ pub async fn mark_read(
         state.clock.now(),
     )
     .await?;
+    if let Some(mentorship) = moved {
+        state.hub.committed(mentorship);
+    }
     Ok(Json(marker))
 }

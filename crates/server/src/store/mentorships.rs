@@ -550,3 +550,21 @@ pub async fn ids_of_member(pool: &AnyPool, user: UserId) -> Result<Vec<Mentorshi
         .map(|r| get_parsed(r, "mentorship_id"))
         .collect::<Result<_, _>>()?)
 }
+
+/// The mentorships `user` is an active member of, with their latest sequence number.
+pub async fn active_subscriptions(
+    pool: &AnyPool,
+    user: UserId,
+) -> Result<Vec<(MentorshipId, i64)>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.last_seq FROM mentorship_members mm JOIN mentorships m ON m.id = mm.mentorship_id
+         WHERE mm.user_id = $1 AND mm.left_at IS NULL ORDER BY m.id",
+    )
+    .bind(user.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((get_parsed(r, "id")?, r.try_get::<i64, _>("last_seq")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

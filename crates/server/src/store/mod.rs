@@ -8,6 +8,7 @@ pub mod programmes;
 pub mod sessions;
 pub mod settings;
 pub mod threads;
+pub mod tickets;
 pub mod users;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -387,7 +387,7 @@ pub async fn mark_read(
     user: UserId,
     message: MessageId,
     now: DateTime<Utc>,
-) -> Result<(ReadMarkerView, Option<i64>), ApiError> {
+) -> Result<(ReadMarkerView, Option<MentorshipId>), ApiError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -428,8 +428,8 @@ pub async fn mark_read(
                 .bind(ms(now))
                 .execute(&mut *conn)
                 .await?;
-                let event_seq = events::append(conn, access.mentorship_id, EventKind::ReadUpdated, EventRefs { actor: Some(user), thread: Some(thread), message: Some(message), user: Some(user) }, now).await?;
-                Ok::<_, WriteError>((ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now }, Some(event_seq)))
+                events::append(conn, access.mentorship_id, EventKind::ReadUpdated, EventRefs { actor: Some(user), thread: Some(thread), message: Some(message), user: Some(user) }, now).await?;
+                Ok::<_, WriteError>((ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now }, Some(access.mentorship_id)))
             })
         }))
         .await?)

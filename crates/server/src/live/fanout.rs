@@ -1,0 +1,175 @@
+//! Fan-out between instances on one PostgreSQL: `NOTIFY` carrying mentorship ids only.
+//!
+//! Why batched: PostgreSQL takes a global lock when a notifying transaction commits and
+//! collapses beyond a few hundred notifying commits per second. So writes never notify
+//! inside their own transaction; the [`Notifier`] collects the ids of mentorships that
+//! changed and sends one `pg_notify` per interval (a few milliseconds). The receiving
+//! instance reads the events from the database, which stays the source of truth; the
+//! signal only says "mentorship M has news".
+//!
+//! A lost listener connection is noticed (`try_recv` reports it), re-established, and
+//! every room is pumped from the database, so nothing sent while it was down is lost.
+
+use crate::live::Hub;
+use anyhow::Context;
+use mentorpost_model::MentorshipId;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+pub const CHANNEL: &str = "mentorpost_events";
+/// How long announcements are gathered before one NOTIFY goes out.
+const FLUSH_INTERVAL: Duration = Duration::from_millis(3);
+/// PostgreSQL payloads are limited to 8000 bytes; 36-byte ids plus separators.
+const IDS_PER_NOTIFY: usize = 180;
+/// Application name of the listener's connection (visible in `pg_stat_activity`).
+pub const LISTENER_APP_NAME: &str = "mentorpost-listener";
+
+/// Collects changed mentorships and notifies the other instances in batches.
+#[derive(Clone)]
+pub struct Notifier {
+    pending: Arc<Mutex<HashSet<MentorshipId>>>,
+    wake: Arc<Notify>,
+}
+
+impl Notifier {
+    pub fn announce(&self, mentorship: MentorshipId) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(mentorship);
+        self.wake.notify_one();
+    }
+}
+
+/// Starts the notifier and the listener for this instance. `instance` tags this
+/// instance's own notifications so it skips them (it delivered locally already).
+pub async fn start(
+    hub: Arc<Hub>,
+    database_url: &str,
+    instance: String,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let notifier = Notifier {
+        pending: Arc::default(),
+        wake: Arc::new(Notify::new()),
+    };
+    hub.set_notifier(notifier.clone());
+    tokio::spawn(run_notifier(
+        hub.clone(),
+        notifier,
+        instance.clone(),
+        shutdown.clone(),
+    ));
+
+    let options = PgConnectOptions::from_str(database_url)
+        .context("parsing the PostgreSQL URL")?
+        .application_name(LISTENER_APP_NAME);
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .context("connecting the listener")?;
+    let mut listener = PgListener::connect_with(&pool)
+        .await
+        .context("starting the listener")?;
+    listener.listen(CHANNEL).await.context("LISTEN")?;
+    tokio::spawn(run_listener(hub, listener, instance, shutdown));
+    Ok(())
+}
+
+async fn run_notifier(
+    hub: Arc<Hub>,
+    notifier: Notifier,
+    instance: String,
+    shutdown: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            _ = notifier.wake.notified() => {}
+            _ = shutdown.cancelled() => return,
+        }
+        tokio::time::sleep(FLUSH_INTERVAL).await;
+        let ids: Vec<MentorshipId> = notifier
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
+        for chunk in ids.chunks(IDS_PER_NOTIFY) {
+            let payload = format!(
+                "{instance}|{}",
+                chunk
+                    .iter()
+                    .map(|id| id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            if let Err(err) = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(payload)
+                .execute(hub.db().pool())
+                .await
+            {
+                // The other instances catch up at their next resync; log and go on.
+                tracing::warn!(error = %err, "NOTIFY failed");
+            }
+        }
+    }
+}
+
+/// How often every room is pumped even without a signal: a last line of defence that
+/// bounds how long any missed signal can delay delivery.
+const RESYNC_INTERVAL: Duration = Duration::from_secs(30);
+
+async fn run_listener(
+    hub: Arc<Hub>,
+    mut listener: PgListener,
+    instance: String,
+    shutdown: CancellationToken,
+) {
+    let mut resync = tokio::time::interval(RESYNC_INTERVAL);
+    resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let next = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = resync.tick() => { hub.resync_all(); continue; }
+            next = listener.try_recv() => next,
+        };
+        match next {
+            Ok(Some(notification)) => {
+                backoff = Duration::from_millis(100);
+                let Some((from, ids)) = notification.payload().split_once('|') else {
+                    continue;
+                };
+                if from == instance {
+                    continue;
+                }
+                for id in ids.split(',') {
+                    if let Ok(m) = id.parse() {
+                        hub.news(m);
+                    }
+                }
+            }
+            Ok(None) => {
+                // The connection was lost; the next try_recv reconnects and re-LISTENs.
+                // Whatever was notified meanwhile is gone, so read everything again.
+                tracing::warn!(
+                    "listener connection lost; reconnecting and resyncing from the database"
+                );
+                hub.resync_all();
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "listener error; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                hub.resync_all();
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! The in-process hub: rooms per mentorship, each with its subscribers and a pump
+//! that reads new events from the database and fans them out.
+//!
+//! Reading from the database instead of passing events from the writer keeps one
+//! path for everything — local writes, writes on other instances, a recovered listener
+//! — and guarantees order: the pump delivers events strictly by sequence number, and
+//! sequence order is commit order.
+
+use crate::db::Db;
+use crate::store;
+use mentorpost_model::ws::ServerFrame;
+use mentorpost_model::{EventKind, MentorshipId, UserId};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Events a pump reads per database round trip.
+const PUMP_BATCH: i64 = 500;
+
+/// One event, serialised once for every connection that receives it.
+#[derive(Clone, Debug)]
+pub struct LiveEvent {
+    pub mentorship: MentorshipId,
+    pub seq: i64,
+    /// The complete `{"type":"event",…}` frame.
+    pub frame: Arc<str>,
+    /// Set on `member.removed`: that person receives this event, then nothing more.
+    pub removes: Option<UserId>,
+}
+
+/// Why the hub asks a connection to close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Eviction {
+    /// Its queue overflowed: reconnect and resume.
+    Lagging,
+    /// Its login was revoked.
+    LoginEnded,
+}
+
+/// A connection's handle as the hub sees it.
+#[derive(Clone)]
+pub struct Subscriber {
+    pub conn: u64,
+    pub user: UserId,
+    pub session: String,
+    pub tx: mpsc::Sender<LiveEvent>,
+    pub evict: Arc<Evict>,
+}
+
+/// A one-shot eviction signal with its reason.
+#[derive(Default)]
+pub struct Evict {
+    token: CancellationToken,
+    reason: Mutex<Option<Eviction>>,
+}
+
+impl Evict {
+    pub fn fire(&self, why: Eviction) {
+        let mut reason = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        if reason.is_none() {
+            *reason = Some(why);
+        }
+        self.token.cancel();
+    }
+
+    pub async fn fired(&self) -> Eviction {
+        self.token.cancelled().await;
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or(Eviction::Lagging)
+    }
+}
+
+#[derive(Default)]
+struct Room {
+    subs: Vec<Subscriber>,
+    /// Last sequence number fanned out (or known to be covered by subscribers' replay).
+    delivered: i64,
+    pumping: bool,
+    /// News arrived while pumping: read once more before stopping.
+    again: bool,
+}
+
+pub struct Hub {
+    db: Db,
+    rooms: Mutex<HashMap<MentorshipId, Room>>,
+    next_conn: AtomicU64,
+    /// Tells other instances (PostgreSQL only).
+    notifier: Mutex<Option<crate::live::fanout::Notifier>>,
+    tasks: TaskTracker,
+}
+
+impl Hub {
+    pub fn new(db: Db) -> Arc<Hub> {
+        Arc::new(Hub {
+            db,
+            rooms: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(1),
+            notifier: Mutex::new(None),
+            tasks: TaskTracker::new(),
+        })
+    }
+
+    fn rooms(&self) -> MutexGuard<'_, HashMap<MentorshipId, Room>> {
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_notifier(&self, notifier: crate::live::fanout::Notifier) {
+        *self.notifier.lock().unwrap_or_else(|e| e.into_inner()) = Some(notifier);
+    }
+
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A write to `mentorship` committed on this instance: deliver it here and tell
+    /// the other instances.
+    pub fn committed(self: &Arc<Self>, mentorship: MentorshipId) {
+        if let Some(n) = self
+            .notifier
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            n.announce(mentorship);
+        }
+        self.news(mentorship);
+    }
+
+    /// Something may have been committed in `mentorship` (here or elsewhere): pump the
+    /// room if anyone here listens.
+    pub fn news(self: &Arc<Self>, mentorship: MentorshipId) {
+        let mut rooms = self.rooms();
+        let Some(room) = rooms.get_mut(&mentorship) else {
+            return;
+        };
+        if room.pumping {
+            room.again = true;
+            return;
+        }
+        room.pumping = true;
+        drop(rooms);
+        let hub = self.clone();
+        self.tasks.spawn(async move { hub.pump(mentorship).await });
+    }
+
+    /// Pumps every room: after a lost cross-instance signal, nothing may stay behind.
+    pub fn resync_all(self: &Arc<Self>) {
+        let ids: Vec<MentorshipId> = self.rooms().keys().copied().collect();
+        for id in ids {
+            self.news(id);
+        }
+    }
+
+    async fn pump(self: Arc<Self>, mentorship: MentorshipId) {
+        loop {
+            let after = match self.rooms().get(&mentorship) {
+                Some(room) => room.delivered,
+                None => return,
+            };
+            let events = match store::events::list(
+                self.db.pool(),
+                mentorship,
+                after,
+                PUMP_BATCH,
+                None,
+            )
+            .await
+            {
+                Ok(events) => events,
+                Err(err) => {
+                    tracing::warn!(%mentorship, error = %err, "reading events for live delivery failed; retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
+            let full_batch = events.len() as i64 == PUMP_BATCH;
+            let mut rooms = self.rooms();
+            let Some(room) = rooms.get_mut(&mentorship) else {
+                return;
+            };
+            for event in events {
+                if event.seq <= room.delivered {
+                    continue;
+                }
+                let removes = (event.kind == EventKind::MemberRemoved)
+                    .then(|| {
+                        event
+                            .data
+                            .get("user_id")
+                            .and_then(|v| v.as_str())
+                            .and_then(|s| s.parse().ok())
+                    })
+                    .flatten();
+                let seq = event.seq;
+                let frame: Arc<str> = match serde_json::to_string(&ServerFrame::Event { event }) {
+                    Ok(text) => text.into(),
+                    Err(err) => {
+                        tracing::error!(error = %err, "serialising an event failed");
+                        continue;
+                    }
+                };
+                let live = LiveEvent {
+                    mentorship,
+                    seq,
+                    frame,
+                    removes,
+                };
+                room.subs.retain(|sub| {
+                    match sub.tx.try_send(live.clone()) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Full(_)) => {
+                            sub.evict.fire(Eviction::Lagging);
+                            return false;
+                        }
+                        Err(mpsc::error::TrySendError::Closed(_)) => return false,
+                    }
+                    // A removed member gets the removal itself, then nothing more.
+                    removes != Some(sub.user)
+                });
+                room.delivered = seq;
+            }
+            if full_batch {
+                continue;
+            }
+            if room.again {
+                room.again = false;
+                continue;
+            }
+            room.pumping = false;
+            if room.subs.is_empty() {
+                rooms.remove(&mentorship);
+            }
+            return;
+        }
+    }
+
+    /// Subscribes a connection to a mentorship. `known_seq` is a sequence number the
+    /// caller will cover by replaying from the database, so the room need not.
+    pub fn subscribe(self: &Arc<Self>, mentorship: MentorshipId, sub: Subscriber, known_seq: i64) {
+        let mut rooms = self.rooms();
+        let room = rooms.entry(mentorship).or_default();
+        if room.subs.is_empty() && !room.pumping {
+            room.delivered = room.delivered.max(known_seq);
+        }
+        room.subs.push(sub);
+    }
+
+    /// Removes a connection from every room.
+    pub fn unsubscribe_all(&self, conn: u64) {
+        let mut rooms = self.rooms();
+        rooms.retain(|_, room| {
+            room.subs.retain(|s| s.conn != conn);
+            !room.subs.is_empty() || room.pumping
+        });
+    }
+
+    /// Evicts the connections of revoked logins.
+    pub fn end_logins(&self, sessions: &[String]) {
+        if sessions.is_empty() {
+            return;
+        }
+        for room in self.rooms().values() {
+            for sub in &room.subs {
+                if sessions.contains(&sub.session) {
+                    sub.evict.fire(Eviction::LoginEnded);
+                }
+            }
+        }
+    }
+
+    /// Connections per room, for tests and metrics.
+    pub fn subscriber_count(&self) -> usize {
+        self.rooms().values().map(|r| r.subs.len()).sum()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Waits for running pumps (shutdown).
+    pub async fn drain(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}

@@ -1,0 +1,363 @@
+//! One WebSocket connection: authenticate (ticket or `auth` frame), `hello` with
+//! cursors, replay from the database, `live`, then stream events as they commit.
+//!
+//! Subscribing happens before the backlog is read, so nothing can fall between the
+//! replay and the live stream; events the replay already covered are skipped by
+//! sequence number. One `select!` loop serves the socket: client frames, queued
+//! events, heartbeats, eviction and server shutdown.
+
+use super::hub::{Evict, Eviction, LiveEvent, Subscriber};
+use crate::app::AppState;
+use crate::store;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use mentorpost_model::ws::{ClientFrame, PROTOCOL_VERSION, ServerFrame, Subscription, close};
+use mentorpost_model::{MentorshipId, UserId};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Events queued per connection before it counts as lagging and is told to resume.
+pub const QUEUE_CAPACITY: usize = 256;
+/// Heartbeat: a ping this often…
+const PING_EVERY: Duration = Duration::from_secs(15);
+/// …and a peer silent for this long is dead (so it is dropped within 60 s).
+const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// A socket opened without a ticket must authenticate within this time.
+const AUTH_DEADLINE: Duration = Duration::from_secs(10);
+/// Replay page size.
+const REPLAY_PAGE: i64 = 500;
+
+/// Who the socket belongs to, when the ticket already said so.
+pub struct Authenticated {
+    pub user: UserId,
+    pub session: String,
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+type Stream = SplitStream<WebSocket>;
+
+enum End {
+    Close(u16, &'static str),
+    Gone,
+}
+
+pub async fn serve(socket: WebSocket, state: AppState, auth: Option<Authenticated>) {
+    let (mut sink, mut stream) = socket.split();
+    let end = match run(&mut sink, &mut stream, &state, auth).await {
+        Ok(end) => end,
+        Err(err) => {
+            tracing::debug!(error = %err, "websocket ended with an error");
+            End::Gone
+        }
+    };
+    if let End::Close(code, reason) = end {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        // The peer may have stopped reading: do not wait on it for long.
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            sink.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
+}
+
+async fn send_frame(sink: &mut Sink, frame: &ServerFrame) -> anyhow::Result<()> {
+    sink.send(Message::Text(serde_json::to_string(frame)?.into()))
+        .await?;
+    Ok(())
+}
+
+async fn send_error(sink: &mut Sink, code: &str, message: &str) {
+    let _ = send_frame(
+        sink,
+        &ServerFrame::Error {
+            code: code.into(),
+            message: message.into(),
+        },
+    )
+    .await;
+}
+
+/// Reads the next text frame as a [`ClientFrame`]; answers pings on the way.
+async fn next_client_frame(stream: &mut Stream) -> Result<Option<ClientFrame>, End> {
+    loop {
+        match stream.next().await {
+            None | Some(Err(_)) => return Err(End::Gone),
+            Some(Ok(Message::Text(text))) => {
+                return serde_json::from_str(&text)
+                    .map(Some)
+                    .map_err(|_| End::Close(close::PROTOCOL_ERROR, "not a protocol frame"));
+            }
+            Some(Ok(Message::Close(_))) => return Ok(None),
+            Some(Ok(Message::Binary(_))) => {
+                return Err(End::Close(close::PROTOCOL_ERROR, "text frames only"));
+            }
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+async fn run(
+    sink: &mut Sink,
+    stream: &mut Stream,
+    state: &AppState,
+    auth: Option<Authenticated>,
+) -> anyhow::Result<End> {
+    // 1. Who is this?
+    let mut token_exp: Option<i64> = None;
+    let who = match auth {
+        Some(a) => a,
+        None => {
+            let first = tokio::time::timeout(AUTH_DEADLINE, next_client_frame(stream)).await;
+            let Ok(Ok(Some(ClientFrame::Auth { token }))) = first else {
+                send_error(
+                    sink,
+                    "unauthenticated",
+                    "send a ticket in the URL or an auth frame first",
+                )
+                .await;
+                return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
+            };
+            match state.jwt.verify(&token, state.clock.now()) {
+                Ok(claims)
+                    if store::sessions::is_active(state.db.pool(), &claims.sid)
+                        .await
+                        .unwrap_or(false) =>
+                {
+                    match claims.sub.parse() {
+                        Ok(user) => {
+                            token_exp = Some(claims.exp);
+                            Authenticated {
+                                user,
+                                session: claims.sid,
+                            }
+                        }
+                        Err(_) => return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated")),
+                    }
+                }
+                _ => {
+                    send_error(sink, "unauthenticated", "the access token is not valid").await;
+                    return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
+                }
+            }
+        }
+    };
+
+    // 2. hello
+    let cursors_in = loop {
+        match next_client_frame(stream).await {
+            Ok(Some(ClientFrame::Hello { protocol, cursors })) => {
+                if protocol != PROTOCOL_VERSION {
+                    send_error(
+                        sink,
+                        "upgrade_required",
+                        &format!("this server speaks protocol {PROTOCOL_VERSION}"),
+                    )
+                    .await;
+                    return Ok(End::Close(close::UPGRADE_REQUIRED, "upgrade required"));
+                }
+                break cursors;
+            }
+            Ok(Some(ClientFrame::Auth { .. })) => continue,
+            Ok(None) => return Ok(End::Gone),
+            Err(end) => return Ok(end),
+        }
+    };
+
+    // 3. Subscribe first, then read the backlog.
+    let hub = state.hub.clone();
+    let conn = hub.next_conn_id();
+    let (tx, mut rx) = mpsc::channel::<LiveEvent>(QUEUE_CAPACITY);
+    let evict = Arc::new(Evict::default());
+    let subscriptions = store::mentorships::active_subscriptions(state.db.pool(), who.user).await?;
+    for (mentorship, last_seq) in &subscriptions {
+        let sub = Subscriber {
+            conn,
+            user: who.user,
+            session: who.session.clone(),
+            tx: tx.clone(),
+            evict: evict.clone(),
+        };
+        hub.subscribe(*mentorship, sub, *last_seq);
+    }
+    // Held for the life of the socket: with no subscription left (removed from every
+    // mentorship) the socket stays open and quiet rather than closing.
+    let _keep_open = tx;
+    let result = stream_events(
+        sink,
+        stream,
+        state,
+        &who,
+        conn,
+        &subscriptions,
+        cursors_in,
+        &mut rx,
+        &evict,
+        token_exp,
+    )
+    .await;
+    hub.unsubscribe_all(conn);
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn stream_events(
+    sink: &mut Sink,
+    stream: &mut Stream,
+    state: &AppState,
+    who: &Authenticated,
+    conn: u64,
+    subscriptions: &[(MentorshipId, i64)],
+    cursors_in: BTreeMap<MentorshipId, i64>,
+    rx: &mut mpsc::Receiver<LiveEvent>,
+    evict: &Evict,
+    mut token_exp: Option<i64>,
+) -> anyhow::Result<End> {
+    let _ = conn;
+    let subs: Vec<Subscription> = subscriptions
+        .iter()
+        .map(|(m, s)| Subscription {
+            mentorship_id: *m,
+            last_seq: *s,
+        })
+        .collect();
+    send_frame(
+        sink,
+        &ServerFrame::Hello {
+            protocol: PROTOCOL_VERSION,
+            user_id: who.user,
+            subscriptions: subs,
+        },
+    )
+    .await?;
+
+    // Replay: everything after each cursor the client sent, up to now.
+    let mut cursors: HashMap<MentorshipId, i64> = HashMap::new();
+    for (mentorship, last_seq) in subscriptions {
+        match cursors_in.get(mentorship) {
+            Some(&from) => {
+                let reached = replay(sink, state, *mentorship, from.max(0), None).await?;
+                cursors.insert(*mentorship, reached);
+            }
+            None => {
+                cursors.insert(*mentorship, *last_seq);
+            }
+        }
+    }
+    send_frame(
+        sink,
+        &ServerFrame::Live {
+            cursors: cursors.iter().map(|(k, v)| (*k, *v)).collect(),
+        },
+    )
+    .await?;
+
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    let shutdown = state.shutdown.clone();
+    loop {
+        let exp_in = token_exp.map(|exp| {
+            Duration::from_millis(
+                ((exp * 1000) - state.clock.now().timestamp_millis()).max(0) as u64
+            )
+        });
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => return Ok(End::Close(close::RESUME, "server restarting; reconnect and resume")),
+            why = evict.fired() => {
+                return Ok(match why {
+                    Eviction::Lagging => End::Close(close::RESUME, "too slow; reconnect and resume"),
+                    Eviction::LoginEnded => End::Close(close::LOGIN_ENDED, "login ended"),
+                });
+            }
+            _ = async { match exp_in { Some(d) => tokio::time::sleep(d).await, None => std::future::pending().await } } => {
+                return Ok(End::Close(close::LOGIN_ENDED, "access token expired; send a fresh auth frame before expiry"));
+            }
+            incoming = stream.next() => {
+                last_heard = Instant::now();
+                match incoming {
+                    None | Some(Err(_)) => return Ok(End::Gone),
+                    Some(Ok(Message::Close(_))) => return Ok(End::Gone),
+                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                        Ok(ClientFrame::Auth { token }) => match state.jwt.verify(&token, state.clock.now()) {
+                            Ok(claims) if claims.sub == who.user.to_string() => token_exp = token_exp.map(|_| claims.exp),
+                            _ => return Ok(End::Close(close::LOGIN_ENDED, "the new access token is not valid")),
+                        },
+                        Ok(ClientFrame::Hello { .. }) => return Ok(End::Close(close::PROTOCOL_ERROR, "hello was already sent")),
+                        Err(_) => return Ok(End::Close(close::PROTOCOL_ERROR, "not a protocol frame")),
+                    },
+                    Some(Ok(_)) => {}
+                }
+            }
+            event = rx.recv() => {
+                let Some(event) = event else { return Ok(End::Close(close::RESUME, "reconnect and resume")) };
+                let Some(cursor) = cursors.get(&event.mentorship).copied() else { continue };
+                if event.seq <= cursor {
+                    continue;
+                }
+                let mut reached = cursor;
+                if event.seq > cursor + 1 {
+                    // Should not happen (the hub delivers in order), but never skip: fill
+                    // the gap from the database.
+                    reached = replay(sink, state, event.mentorship, cursor, Some(event.seq - 1)).await?;
+                }
+                if event.seq == reached + 1 {
+                    tokio::select! {
+                        sent = sink.send(Message::Text(Utf8Bytes::from(event.frame.as_ref()))) => sent?,
+                        why = evict.fired() => {
+                            return Ok(match why {
+                                Eviction::Lagging => End::Close(close::RESUME, "too slow; reconnect and resume"),
+                                Eviction::LoginEnded => End::Close(close::LOGIN_ENDED, "login ended"),
+                            });
+                        }
+                    }
+                    cursors.insert(event.mentorship, event.seq);
+                }
+                if event.removes == Some(who.user) {
+                    cursors.remove(&event.mentorship);
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    return Ok(End::Gone);
+                }
+                sink.send(Message::Ping(Default::default())).await?;
+            }
+        }
+    }
+}
+
+/// Sends the events of `mentorship` after `after` (up to `until`, inclusive) and
+/// returns the last sequence number sent (or `after` if none).
+async fn replay(
+    sink: &mut Sink,
+    state: &AppState,
+    mentorship: MentorshipId,
+    after: i64,
+    until: Option<i64>,
+) -> anyhow::Result<i64> {
+    let mut cursor = after;
+    loop {
+        let events = store::events::list(state.db.pool(), mentorship, cursor, REPLAY_PAGE, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let n = events.len() as i64;
+        for event in events {
+            if until.is_some_and(|u| event.seq > u) {
+                return Ok(cursor);
+            }
+            cursor = event.seq;
+            send_frame(sink, &ServerFrame::Event { event }).await?;
+        }
+        if n < REPLAY_PAGE {
+            return Ok(cursor);
+        }
+    }
+}
