@@ -53,17 +53,13 @@ impl Drop for PgDatabase {
         let name = self.name.clone();
         // Drop runs outside async; a short-lived thread with its own runtime does the I/O.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
             if let Ok(rt) = rt {
                 rt.block_on(async move {
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        )))
-                        .execute(&mut conn)
-                        .await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                            .execute(&mut conn)
+                            .await;
                     }
                 });
             }
@@ -92,13 +88,9 @@ fn pg_url_with_db(url: &str, db: &str) -> String {
 async fn fresh_pg() -> Option<(String, PgDatabase)> {
     let admin_url = std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())?;
     let name = format!("mp_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL is unreachable: {e}"));
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
+    let mut conn =
+        sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL is unreachable: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut conn).await.expect("create test database");
     let url = pg_url_with_db(&admin_url, &name);
     Some((url, PgDatabase { admin_url, name }))
 }
@@ -109,10 +101,7 @@ impl TestServer {
         Self::start_with(backend, |_| {}).await
     }
 
-    pub async fn start_with(
-        backend: Backend,
-        tweak: impl FnOnce(&mut Config),
-    ) -> Option<TestServer> {
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestServer> {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(dir.path().to_path_buf());
         let mut pg = None;
@@ -121,35 +110,18 @@ impl TestServer {
             config.database_url = url;
             pg = Some(db);
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind port 0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         config.http = addr;
         config.public_url = format!("http://{addr}");
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new());
-        let app = App::build_with_clock(config, clock.clone())
-            .await
-            .expect("build app");
+        let app = App::build_with_clock(config, clock.clone()).await.expect("build app");
         let state = app.state.clone();
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run(listener, shutdown.clone()));
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("http client");
-        Some(TestServer {
-            base: format!("http://{addr}"),
-            clock,
-            client,
-            state,
-            backend,
-            shutdown,
-            handle: Some(handle),
-            _dir: dir,
-            pg,
-        })
+        let client = reqwest::Client::builder().no_proxy().build().expect("http client");
+        Some(TestServer { base: format!("http://{addr}"), clock, client, state, backend, shutdown, handle: Some(handle), _dir: dir, pg })
     }
 
     /// Stops the server and waits until it has finished.
@@ -166,13 +138,7 @@ impl TestServer {
     }
 
     /// Sends a request and returns status and JSON body (Null when empty or not JSON).
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -183,10 +149,7 @@ impl TestServer {
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
         let bytes = resp.bytes().await.expect("body");
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
@@ -202,40 +165,20 @@ impl TestServer {
     }
 
     /// Sends raw bytes with the given content type.
-    pub async fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .client
-            .request(method, self.url(path))
-            .header("content-type", content_type)
-            .body(body);
+    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path)).header("content-type", content_type).body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
         let bytes = resp.bytes().await.expect("body");
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
     /// Creates an account directly in the store (faster than the API, and needed for
     /// the first admin). Returns its id.
-    pub async fn create_user(
-        &self,
-        email: &str,
-        name: &str,
-        password: Option<&str>,
-        admin: bool,
-    ) -> mentorpost_model::UserId {
+    pub async fn create_user(&self, email: &str, name: &str, password: Option<&str>, admin: bool) -> mentorpost_model::UserId {
         let hash = password.map(|p| mentorpost_auth::password::hash_password(p).expect("hash"));
         let new = NewUser {
             email: mentorpost_model::EmailAddress::parse(email).expect("email"),
@@ -246,27 +189,15 @@ impl TestServer {
             is_admin: admin,
             programme_id: None,
         };
-        mentorpost_server::store::users::create(&self.state.db, new, chrono::Utc::now())
-            .await
-            .expect("create user")
-            .id
+        mentorpost_server::store::users::create(&self.state.db, new, chrono::Utc::now()).await.expect("create user").id
     }
 
     /// Logs in and returns (access token, refresh token).
     pub async fn login(&self, email: &str, password: &str) -> (String, String) {
-        let (status, body) = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(serde_json::json!({"email": email, "password": password})),
-            )
-            .await;
+        let (status, body) =
+            self.call(Method::POST, "/api/v1/auth/login", None, Some(serde_json::json!({"email": email, "password": password}))).await;
         assert_eq!(status, StatusCode::OK, "login failed: {body}");
-        (
-            body["access_token"].as_str().expect("access").to_owned(),
-            body["refresh_token"].as_str().expect("refresh").to_owned(),
-        )
+        (body["access_token"].as_str().expect("access").to_owned(), body["refresh_token"].as_str().expect("refresh").to_owned())
     }
 
     /// The data dir of this server (SQLite file, `mail/` with written mail).
@@ -336,13 +267,7 @@ mod tests {
 
     #[test]
     fn pg_urls() {
-        assert_eq!(
-            pg_url_with_db("postgres://postgres@127.0.0.1:5432/test", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            pg_url_with_db("postgres://u@h/test?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
+        assert_eq!(pg_url_with_db("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(pg_url_with_db("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
 }

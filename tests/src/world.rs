@@ -31,8 +31,7 @@ pub const PASSWORD: &str = "correct horse battery";
 
 fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| mentorpost_auth::password::hash_password(PASSWORD).expect("hash"))
-        .clone()
+    HASH.get_or_init(|| mentorpost_auth::password::hash_password(PASSWORD).expect("hash")).clone()
 }
 
 #[derive(Clone, Debug)]
@@ -61,44 +60,22 @@ impl World {
     pub async fn build(app: &TestServer) -> World {
         let admin = person(app, "admin@example.org", "Admin", true).await;
         let coordinator = person(app, "coordinator@example.org", "Anneke de Vries", false).await;
-        let other_coordinator =
-            person(app, "other.coordinator@example.org", "Piotr Nowak", false).await;
+        let other_coordinator = person(app, "other.coordinator@example.org", "Piotr Nowak", false).await;
         let mentor = person(app, "mentor@example.org", "Çağrı Yılmaz", false).await;
         let mentee = person(app, "mentee@example.org", "João Pereira", false).await;
         let outsider = person(app, "outsider@example.org", "Zuzana Horváthová", false).await;
 
-        let (s, p) = app
-            .post(
-                "/api/v1/programmes",
-                &admin.token,
-                json!({"name": "Programme P", "timezone": "Europe/Amsterdam"}),
-            )
-            .await;
+        let (s, p) = app.post("/api/v1/programmes", &admin.token, json!({"name": "Programme P", "timezone": "Europe/Amsterdam"})).await;
         assert_eq!(s, 201, "{p}");
         let programme = p["id"].as_str().expect("programme id").to_owned();
-        let (s, q) = app
-            .post(
-                "/api/v1/programmes",
-                &admin.token,
-                json!({"name": "Programme Q"}),
-            )
-            .await;
+        let (s, q) = app.post("/api/v1/programmes", &admin.token, json!({"name": "Programme Q"})).await;
         assert_eq!(s, 201, "{q}");
         let other_programme = q["id"].as_str().expect("programme id").to_owned();
-        let (s, b) = app
-            .post(
-                &format!("/api/v1/programmes/{programme}/coordinators"),
-                &admin.token,
-                json!({"user_id": coordinator.id}),
-            )
-            .await;
+        let (s, b) =
+            app.post(&format!("/api/v1/programmes/{programme}/coordinators"), &admin.token, json!({"user_id": coordinator.id})).await;
         assert_eq!(s, 200, "{b}");
         let (s, b) = app
-            .post(
-                &format!("/api/v1/programmes/{other_programme}/coordinators"),
-                &admin.token,
-                json!({"user_id": other_coordinator.id}),
-            )
+            .post(&format!("/api/v1/programmes/{other_programme}/coordinators"), &admin.token, json!({"user_id": other_coordinator.id}))
             .await;
         assert_eq!(s, 200, "{b}");
 
@@ -112,7 +89,11 @@ impl World {
         assert_eq!(s, 201, "{m}");
         let mentorship = m["id"].as_str().expect("mentorship id").to_owned();
         let (s, t) = app
-            .post(&format!("/api/v1/mentorships/{mentorship}/threads"), &mentor.token, json!({"subject": "Kennismaking: doelen voor het eerste kwartaal", "body": "Dag João, welkom!"}))
+            .post(
+                &format!("/api/v1/mentorships/{mentorship}/threads"),
+                &mentor.token,
+                json!({"subject": "Kennismaking: doelen voor het eerste kwartaal", "body": "Dag João, welkom!"}),
+            )
             .await;
         assert_eq!(s, 201, "{t}");
         let thread = t["thread"]["id"].as_str().expect("thread id").to_owned();
@@ -157,15 +138,7 @@ pub async fn person(app: &TestServer, email: &str, name: &str, admin: bool) -> P
         is_admin: admin,
         programme_id: None,
     };
-    let id = mentorpost_server::store::users::create(&app.state.db, new, chrono::Utc::now())
-        .await
-        .expect("create user")
-        .id;
+    let id = mentorpost_server::store::users::create(&app.state.db, new, chrono::Utc::now()).await.expect("create user").id;
     let (token, refresh) = app.login(email, PASSWORD).await;
-    Person {
-        id,
-        email: email.to_owned(),
-        token,
-        refresh,
-    }
+    Person { id, email: email.to_owned(), token, refresh }
 }

@@ -8,10 +8,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-both_backends!(
-    concurrent_writers_keep_the_sequence_gap_free,
-    events_carry_what_clients_render
-);
+both_backends!(concurrent_writers_keep_the_sequence_gap_free, events_carry_what_clients_render);
 
 const WRITERS: usize = 8;
 const MESSAGES_PER_WRITER: usize = 64;
@@ -28,10 +25,7 @@ async fn concurrent_writers_keep_the_sequence_gap_free(app: TestServer) {
         )
         .await;
     assert_eq!(s, 201);
-    let threads = [
-        w.thread.clone(),
-        t2["thread"]["id"].as_str().expect("id").to_owned(),
-    ];
+    let threads = [w.thread.clone(), t2["thread"]["id"].as_str().expect("id").to_owned()];
 
     let done = Arc::new(AtomicBool::new(false));
     let reader = {
@@ -42,25 +36,13 @@ async fn concurrent_writers_keep_the_sequence_gap_free(app: TestServer) {
             loop {
                 let finished = done.load(Ordering::SeqCst);
                 let limit = rand::rng().random_range(1..=50);
-                let (s, page) = app
-                    .get(
-                        &format!(
-                            "/api/v1/mentorships/{}/events?after={cursor}&limit={limit}",
-                            w.mentorship
-                        ),
-                        &w.mentor.token,
-                    )
-                    .await;
+                let (s, page) =
+                    app.get(&format!("/api/v1/mentorships/{}/events?after={cursor}&limit={limit}", w.mentorship), &w.mentor.token).await;
                 assert_eq!(s, 200, "{page}");
                 let events = page["events"].as_array().expect("events");
                 for e in events {
                     let seq = e["seq"].as_i64().expect("seq");
-                    assert_eq!(
-                        seq,
-                        cursor + 1,
-                        "after cursor {cursor} the next event must be {} (got {seq})",
-                        cursor + 1
-                    );
+                    assert_eq!(seq, cursor + 1, "after cursor {cursor} the next event must be {} (got {seq})", cursor + 1);
                     cursor = seq;
                     seen.push(seq);
                 }
@@ -81,7 +63,13 @@ async fn concurrent_writers_keep_the_sequence_gap_free(app: TestServer) {
             let who = if i % 2 == 0 { &w.mentor } else { &w.mentee };
             for n in 0..MESSAGES_PER_WRITER {
                 let thread = &threads[n % 2];
-                let (s, m) = app.post(&format!("/api/v1/threads/{thread}/messages"), &who.token, json!({"body": format!("writer {i} message {n}"), "client_msg_id": format!("w{i}-{n}")})).await;
+                let (s, m) = app
+                    .post(
+                        &format!("/api/v1/threads/{thread}/messages"),
+                        &who.token,
+                        json!({"body": format!("writer {i} message {n}"), "client_msg_id": format!("w{i}-{n}")}),
+                    )
+                    .await;
                 assert_eq!(s, 201, "{m}");
             }
         }));
@@ -92,29 +80,12 @@ async fn concurrent_writers_keep_the_sequence_gap_free(app: TestServer) {
     done.store(true, Ordering::SeqCst);
     let (cursor, seen) = reader.await.expect("reader");
 
-    let (_, page) = app
-        .get(
-            &format!(
-                "/api/v1/mentorships/{}/events?after=0&limit=1",
-                w.mentorship
-            ),
-            &w.mentor.token,
-        )
-        .await;
+    let (_, page) = app.get(&format!("/api/v1/mentorships/{}/events?after=0&limit=1", w.mentorship), &w.mentor.token).await;
     let last_seq = page["last_seq"].as_i64().expect("last_seq");
     assert_eq!(cursor, last_seq, "the reader caught up with the last event");
-    assert_eq!(
-        seen,
-        (1..=last_seq).collect::<Vec<_>>(),
-        "gap-free, in order, each once"
-    );
+    assert_eq!(seen, (1..=last_seq).collect::<Vec<_>>(), "gap-free, in order, each once");
     let (_, threads_now) = app.get("/api/v1/me/threads", &w.mentor.token).await;
-    let messages: i64 = threads_now
-        .as_array()
-        .expect("threads")
-        .iter()
-        .map(|t| t["message_count"].as_i64().unwrap_or(0))
-        .sum();
+    let messages: i64 = threads_now.as_array().expect("threads").iter().map(|t| t["message_count"].as_i64().unwrap_or(0)).sum();
     assert_eq!(messages as usize, WRITERS * MESSAGES_PER_WRITER + 2);
     if let Ok(app) = Arc::try_unwrap(app) {
         app.stop().await;
@@ -124,54 +95,18 @@ async fn concurrent_writers_keep_the_sequence_gap_free(app: TestServer) {
 async fn events_carry_what_clients_render(app: TestServer) {
     let w = World::build(&app).await;
     let m = w.post_message(&app, &w.mentee, "Tot donderdag!").await;
-    app.post(
-        &format!("/api/v1/threads/{}/read", w.thread),
-        &w.mentor.token,
-        json!({"message_id": m["id"]}),
-    )
-    .await;
-    let (s, page) = app
-        .get(
-            &format!("/api/v1/mentorships/{}/events", w.mentorship),
-            &w.mentee.token,
-        )
-        .await;
+    app.post(&format!("/api/v1/threads/{}/read", w.thread), &w.mentor.token, json!({"message_id": m["id"]})).await;
+    let (s, page) = app.get(&format!("/api/v1/mentorships/{}/events", w.mentorship), &w.mentee.token).await;
     assert_eq!(s, 200);
-    let kinds: Vec<&str> = page["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap_or_default())
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "member.added",
-            "member.added",
-            "thread.created",
-            "message.created",
-            "message.created",
-            "read.updated"
-        ]
-    );
+    let kinds: Vec<&str> = page["events"].as_array().expect("events").iter().map(|e| e["kind"].as_str().unwrap_or_default()).collect();
+    assert_eq!(kinds, ["member.added", "member.added", "thread.created", "message.created", "message.created", "read.updated"]);
     let created = &page["events"][4]["data"];
     assert_eq!(created["message"]["body"], "Tot donderdag!");
     assert_eq!(created["message"]["author_name"], "João Pereira");
-    assert_eq!(
-        created["thread_subject"],
-        "Kennismaking: doelen voor het eerste kwartaal"
-    );
-    assert_eq!(
-        page["events"][2]["data"]["thread"]["subject"],
-        "Kennismaking: doelen voor het eerste kwartaal"
-    );
+    assert_eq!(created["thread_subject"], "Kennismaking: doelen voor het eerste kwartaal");
+    assert_eq!(page["events"][2]["data"]["thread"]["subject"], "Kennismaking: doelen voor het eerste kwartaal");
     assert_eq!(page["events"][5]["data"]["message_id"], m["id"]);
-    let (s, _) = app
-        .get(
-            &format!("/api/v1/mentorships/{}/events?after=-1", w.mentorship),
-            &w.mentee.token,
-        )
-        .await;
+    let (s, _) = app.get(&format!("/api/v1/mentorships/{}/events?after=-1", w.mentorship), &w.mentee.token).await;
     assert_eq!(s, 400);
     app.stop().await;
 }

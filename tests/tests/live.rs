@@ -12,33 +12,24 @@ use std::time::Duration;
 both_backends!(
     member_receives_live_and_resumes_after_reconnect,
     only_members_receive_and_removal_is_immediate,
-    socket_authentication_and_origin
+    socket_authentication_and_origin,
+    a_new_membership_reaches_open_sockets
 );
 
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn next_event(live: &mut Live) -> mentorpost_model::api::EventView {
-    tokio::time::timeout(WAIT, live.next_event())
-        .await
-        .expect("an event within the time bound")
-        .expect("stream ok")
-        .expect("stream open")
+    tokio::time::timeout(WAIT, live.next_event()).await.expect("an event within the time bound").expect("stream ok").expect("stream open")
 }
 
 async fn member_receives_live_and_resumes_after_reconnect(app: TestServer) {
     let w = World::build(&app).await;
-    let mentor = Api::login(&app.base, &w.mentor.email, PASSWORD)
-        .await
-        .expect("login");
+    let mentor = Api::login(&app.base, &w.mentor.email, PASSWORD).await.expect("login");
     let mut live = Live::connect(&mentor).await.expect("connect");
     live.hello().await.expect("hello");
     assert_eq!(live.subscriptions.len(), 1);
     let start = live.cursors[&w.mentorship.parse().expect("id")];
-    match tokio::time::timeout(WAIT, live.next_frame())
-        .await
-        .expect("live frame")
-        .expect("ok")
-    {
+    match tokio::time::timeout(WAIT, live.next_frame()).await.expect("live frame").expect("ok") {
         Some(ServerFrame::Live { .. }) => {}
         other => panic!("expected live, got {other:?}"),
     }
@@ -60,11 +51,7 @@ async fn member_receives_live_and_resumes_after_reconnect(app: TestServer) {
     let b = next_event(&mut again).await;
     assert_eq!((a.seq, b.seq), (start + 2, start + 3));
     assert_eq!(b.data["message"]["body"], "missed two");
-    match tokio::time::timeout(WAIT, again.next_frame())
-        .await
-        .expect("frame")
-        .expect("ok")
-    {
+    match tokio::time::timeout(WAIT, again.next_frame()).await.expect("frame").expect("ok") {
         Some(ServerFrame::Live { cursors }) => {
             assert_eq!(cursors[&w.mentorship.parse().expect("id")], start + 3)
         }
@@ -75,36 +62,22 @@ async fn member_receives_live_and_resumes_after_reconnect(app: TestServer) {
 
 async fn only_members_receive_and_removal_is_immediate(app: TestServer) {
     let w = World::build(&app).await;
-    let mentee = Api::login(&app.base, &w.mentee.email, PASSWORD)
-        .await
-        .expect("login");
-    let coordinator = Api::login(&app.base, &w.coordinator.email, PASSWORD)
-        .await
-        .expect("login");
+    let mentee = Api::login(&app.base, &w.mentee.email, PASSWORD).await.expect("login");
+    let coordinator = Api::login(&app.base, &w.coordinator.email, PASSWORD).await.expect("login");
     let mut mentee_live = Live::connect(&mentee).await.expect("connect");
     mentee_live.hello().await.expect("hello");
     let mut coord_live = Live::connect(&coordinator).await.expect("connect");
     coord_live.hello().await.expect("hello");
-    assert!(
-        coord_live.subscriptions.is_empty(),
-        "a coordinator subscribes to no mentorship's content"
-    );
+    assert!(coord_live.subscriptions.is_empty(), "a coordinator subscribes to no mentorship's content");
 
-    w.post_message(&app, &w.mentor, "VERTROUWELIJK-marker-1")
-        .await;
-    assert_eq!(
-        next_event(&mut mentee_live).await.data["message"]["body"],
-        "VERTROUWELIJK-marker-1"
-    );
+    w.post_message(&app, &w.mentor, "VERTROUWELIJK-marker-1").await;
+    assert_eq!(next_event(&mut mentee_live).await.data["message"]["body"], "VERTROUWELIJK-marker-1");
 
     // The coordinator removes the mentee: the mentee gets the removal, then nothing.
     let (s, _) = app
         .call(
             reqwest::Method::DELETE,
-            &format!(
-                "/api/v1/mentorships/{}/members/{}",
-                w.mentorship, w.mentee.id
-            ),
+            &format!("/api/v1/mentorships/{}/members/{}", w.mentorship, w.mentee.id),
             Some(&w.coordinator.token),
             None,
         )
@@ -112,26 +85,14 @@ async fn only_members_receive_and_removal_is_immediate(app: TestServer) {
     assert_eq!(s, 200);
     let removal = next_event(&mut mentee_live).await;
     assert_eq!(removal.kind.as_str(), "member.removed");
-    w.post_message(&app, &w.mentor, "VERTROUWELIJK-marker-2 after removal")
-        .await;
+    w.post_message(&app, &w.mentor, "VERTROUWELIJK-marker-2 after removal").await;
     // A mentor's socket proves the message went out live; the removed mentee's must stay silent.
-    let mentor = Api::login(&app.base, &w.mentor.email, PASSWORD)
-        .await
-        .expect("login");
-    let mut mentor_live = Live::resume(
-        &mentor,
-        [(w.mentorship.parse().expect("id"), 0)]
-            .into_iter()
-            .collect(),
-    )
-    .await
-    .expect("mentor");
+    let mentor = Api::login(&app.base, &w.mentor.email, PASSWORD).await.expect("login");
+    let mut mentor_live = Live::resume(&mentor, [(w.mentorship.parse().expect("id"), 0)].into_iter().collect()).await.expect("mentor");
     let mut saw_second = false;
     while let Ok(Ok(Some(frame))) = tokio::time::timeout(WAIT, mentor_live.next_frame()).await {
         if let ServerFrame::Event { event } = &frame
-            && event.data["message"]["body"]
-                .as_str()
-                .is_some_and(|b| b.contains("marker-2"))
+            && event.data["message"]["body"].as_str().is_some_and(|b| b.contains("marker-2"))
         {
             saw_second = true;
         }
@@ -141,92 +102,43 @@ async fn only_members_receive_and_removal_is_immediate(app: TestServer) {
     }
     assert!(saw_second);
     let silent = tokio::time::timeout(Duration::from_millis(500), mentee_live.next_event()).await;
-    assert!(
-        silent.is_err(),
-        "a removed member receives nothing more: {silent:?}"
-    );
+    assert!(silent.is_err(), "a removed member receives nothing more: {silent:?}");
 
     // Nothing the coordinator's socket received carries content.
-    let coord_frames =
-        tokio::time::timeout(Duration::from_millis(300), coord_live.next_frame()).await;
+    let coord_frames = tokio::time::timeout(Duration::from_millis(300), coord_live.next_frame()).await;
     if let Ok(Ok(Some(frame))) = coord_frames {
         let text = serde_json::to_string(&frame).unwrap_or_default();
-        assert!(
-            !text.contains("VERTROUWELIJK"),
-            "coordinator socket leaked content: {text}"
-        );
+        assert!(!text.contains("VERTROUWELIJK"), "coordinator socket leaked content: {text}");
     }
     app.stop().await;
 }
 
 async fn socket_authentication_and_origin(app: TestServer) {
     let w = World::build(&app).await;
-    let mentor = Api::login(&app.base, &w.mentor.email, PASSWORD)
-        .await
-        .expect("login");
+    let mentor = Api::login(&app.base, &w.mentor.email, PASSWORD).await.expect("login");
     let ws_base = app.base.replacen("http://", "ws://", 1);
 
     // A ticket works once.
     let ticket = mentor.ws_ticket().await.expect("ticket");
-    let mut first = Live::connect_url(
-        &format!("{ws_base}/api/v1/ws?ticket={ticket}"),
-        BTreeMap::new(),
-    )
-    .await
-    .expect("first use");
+    let mut first = Live::connect_url(&format!("{ws_base}/api/v1/ws?ticket={ticket}"), BTreeMap::new()).await.expect("first use");
     first.hello().await.expect("hello");
-    assert!(
-        Live::connect_url(
-            &format!("{ws_base}/api/v1/ws?ticket={ticket}"),
-            BTreeMap::new()
-        )
-        .await
-        .is_err(),
-        "a ticket is single-use"
-    );
-    assert!(
-        Live::connect_url(
-            &format!("{ws_base}/api/v1/ws?ticket=not-a-ticket"),
-            BTreeMap::new()
-        )
-        .await
-        .is_err()
-    );
+    assert!(Live::connect_url(&format!("{ws_base}/api/v1/ws?ticket={ticket}"), BTreeMap::new()).await.is_err(), "a ticket is single-use");
+    assert!(Live::connect_url(&format!("{ws_base}/api/v1/ws?ticket=not-a-ticket"), BTreeMap::new()).await.is_err());
 
     // The auth first frame works instead of a ticket; a bad token closes with 4004.
-    let mut by_token = Live::connect_with_token(&app.base, &w.mentor.token)
-        .await
-        .expect("connect");
+    let mut by_token = Live::connect_with_token(&app.base, &w.mentor.token).await.expect("connect");
     by_token.hello().await.expect("hello with auth frame");
-    let mut bad = Live::connect_with_token(&app.base, "garbage")
-        .await
-        .expect("connect");
+    let mut bad = Live::connect_with_token(&app.base, "garbage").await.expect("connect");
     assert!(bad.hello().await.is_err());
     while bad.next_frame().await.expect("frame").is_some() {}
-    assert_eq!(
-        bad.closed.as_ref().and_then(|c| c.code),
-        Some(close::UNAUTHENTICATED)
-    );
+    assert_eq!(bad.closed.as_ref().and_then(|c| c.code), Some(close::UNAUTHENTICATED));
 
     // An old protocol version is told to upgrade.
     let ticket = mentor.ws_ticket().await.expect("ticket");
-    let mut old = Live::connect_url(
-        &format!("{ws_base}/api/v1/ws?ticket={ticket}"),
-        BTreeMap::new(),
-    )
-    .await
-    .expect("connect");
-    old.send(&ClientFrame::Hello {
-        protocol: 0,
-        cursors: BTreeMap::new(),
-    })
-    .await
-    .expect("send");
+    let mut old = Live::connect_url(&format!("{ws_base}/api/v1/ws?ticket={ticket}"), BTreeMap::new()).await.expect("connect");
+    old.send(&ClientFrame::Hello { protocol: 0, cursors: BTreeMap::new() }).await.expect("send");
     while old.next_frame().await.expect("frame").is_some() {}
-    assert_eq!(
-        old.closed.as_ref().and_then(|c| c.code),
-        Some(close::UPGRADE_REQUIRED)
-    );
+    assert_eq!(old.closed.as_ref().and_then(|c| c.code), Some(close::UPGRADE_REQUIRED));
 
     // A cross-origin upgrade is refused before it happens.
     let ticket = mentor.ws_ticket().await.expect("ticket");
@@ -256,22 +168,37 @@ async fn socket_authentication_and_origin(app: TestServer) {
     assert_eq!(same.status(), 101, "the service's own origin may connect");
 
     // Logging out closes the sockets of that login with "login ended".
-    let (s, _) = app
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/auth/logout",
-            None,
-            Some(json!({"refresh_token": mentor.refresh_token})),
+    let (s, _) = app.call(reqwest::Method::POST, "/api/v1/auth/logout", None, Some(json!({"refresh_token": mentor.refresh_token}))).await;
+    assert_eq!(s, 204);
+    let _ = tokio::time::timeout(WAIT, async { while first.next_frame().await.ok().flatten().is_some() {} }).await;
+    assert_eq!(first.closed.as_ref().and_then(|c| c.code), Some(close::LOGIN_ENDED));
+    app.stop().await;
+}
+
+async fn a_new_membership_reaches_open_sockets(app: TestServer) {
+    let w = World::build(&app).await;
+    let outsider = Api::login(&app.base, &w.outsider.email, PASSWORD).await.expect("login");
+    let mut live = Live::connect(&outsider).await.expect("connect");
+    live.hello().await.expect("hello");
+    assert!(live.subscriptions.is_empty());
+    // The coordinator pairs the outsider with the mentor in a new mentorship.
+    let (s, m) = app
+        .post(
+            &format!("/api/v1/programmes/{}/mentorships", w.programme),
+            &w.coordinator.token,
+            json!({"members": [{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": w.outsider.id, "role": "mentee"}], "status": "active"}),
         )
         .await;
-    assert_eq!(s, 204);
-    let _ = tokio::time::timeout(WAIT, async {
-        while first.next_frame().await.ok().flatten().is_some() {}
-    })
-    .await;
-    assert_eq!(
-        first.closed.as_ref().and_then(|c| c.code),
-        Some(close::LOGIN_ENDED)
-    );
+    assert_eq!(s, 201, "{m}");
+    let first = next_event(&mut live).await;
+    assert_eq!(first.kind.as_str(), "member.added");
+    assert_eq!(first.data["user_id"], json!(w.outsider.id));
+    let (s, t) = app.post(&format!("/api/v1/mentorships/{}/threads", m["id"].as_str().expect("id")), &w.mentor.token, json!({"subject": "Welkom", "body": "Hoi!"})).await;
+    assert_eq!(s, 201, "{t}");
+    let mut kinds = Vec::new();
+    while kinds.len() < 2 {
+        kinds.push(next_event(&mut live).await.kind.as_str().to_owned());
+    }
+    assert_eq!(kinds, ["thread.created", "message.created"]);
     app.stop().await;
 }

@@ -4,45 +4,22 @@
 use mentorpost_tests::{TestServer, World, both_backends};
 use serde_json::json;
 
-both_backends!(
-    thread_and_messages_round_trip,
-    idempotent_retry,
-    read_markers_and_unread_counts,
-    message_pagination
-);
+both_backends!(thread_and_messages_round_trip, idempotent_retry, read_markers_and_unread_counts, message_pagination);
 
 async fn thread_and_messages_round_trip(app: TestServer) {
     let w = World::build(&app).await;
-    let reply = w
-        .post_message(&app, &w.mentee, "Dank je! Zullen we donderdag bellen?")
-        .await;
+    let reply = w.post_message(&app, &w.mentee, "Dank je! Zullen we donderdag bellen?").await;
     assert_eq!(reply["author_name"], "João Pereira");
     assert_eq!(reply["source"], "web");
 
-    let (s, page) = app
-        .get(
-            &format!("/api/v1/threads/{}/messages", w.thread),
-            &w.mentor.token,
-        )
-        .await;
+    let (s, page) = app.get(&format!("/api/v1/threads/{}/messages", w.thread), &w.mentor.token).await;
     assert_eq!(s, 200, "{page}");
-    let bodies: Vec<&str> = page["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .map(|m| m["body"].as_str().unwrap_or_default())
-        .collect();
-    assert_eq!(
-        bodies,
-        ["Dag João, welkom!", "Dank je! Zullen we donderdag bellen?"]
-    );
+    let bodies: Vec<&str> = page["messages"].as_array().expect("messages").iter().map(|m| m["body"].as_str().unwrap_or_default()).collect();
+    assert_eq!(bodies, ["Dag João, welkom!", "Dank je! Zullen we donderdag bellen?"]);
 
     let (s, threads) = app.get("/api/v1/me/threads", &w.mentee.token).await;
     assert_eq!(s, 200);
-    assert_eq!(
-        threads[0]["subject"],
-        "Kennismaking: doelen voor het eerste kwartaal"
-    );
+    assert_eq!(threads[0]["subject"], "Kennismaking: doelen voor het eerste kwartaal");
     assert_eq!(threads[0]["message_count"], 2);
     app.stop().await;
 }
@@ -58,23 +35,11 @@ async fn idempotent_retry(app: TestServer) {
     assert_eq!(s2, 200, "{second}");
     assert_eq!(first["id"], second["id"]);
     assert_eq!(app.row_counts().await, before, "a repeat writes nothing");
-    let (s3, conflict) = app
-        .post(
-            &path,
-            &w.mentee.token,
-            json!({"body": "something else", "client_msg_id": "retry-1"}),
-        )
-        .await;
+    let (s3, conflict) = app.post(&path, &w.mentee.token, json!({"body": "something else", "client_msg_id": "retry-1"})).await;
     assert_eq!(s3, 409);
     assert_eq!(conflict["error"]["code"], "client_msg_id_reused");
     // The key is per author: the mentor may use the same one.
-    let (s4, _) = app
-        .post(
-            &path,
-            &w.mentor.token,
-            json!({"body": "ok", "client_msg_id": "retry-1"}),
-        )
-        .await;
+    let (s4, _) = app.post(&path, &w.mentor.token, json!({"body": "ok", "client_msg_id": "retry-1"})).await;
     assert_eq!(s4, 201);
     app.stop().await;
 }
@@ -86,42 +51,24 @@ async fn read_markers_and_unread_counts(app: TestServer) {
     let (_, threads) = app.get("/api/v1/me/threads", &w.mentee.token).await;
     assert_eq!(threads[0]["unread_count"], 3);
     let (_, threads) = app.get("/api/v1/me/threads", &w.mentor.token).await;
-    assert_eq!(
-        threads[0]["unread_count"], 0,
-        "own messages are never unread"
-    );
+    assert_eq!(threads[0]["unread_count"], 0, "own messages are never unread");
 
     let read = format!("/api/v1/threads/{}/read", w.thread);
-    let (s, marker) = app
-        .post(&read, &w.mentee.token, json!({"message_id": m1["id"]}))
-        .await;
+    let (s, marker) = app.post(&read, &w.mentee.token, json!({"message_id": m1["id"]})).await;
     assert_eq!(s, 200, "{marker}");
     let (_, threads) = app.get("/api/v1/me/threads", &w.mentee.token).await;
     assert_eq!(threads[0]["unread_count"], 1);
     assert_eq!(threads[0]["last_read_message_id"], m1["id"]);
 
-    app.post(&read, &w.mentee.token, json!({"message_id": m2["id"]}))
-        .await;
+    app.post(&read, &w.mentee.token, json!({"message_id": m2["id"]})).await;
     // Moving back is ignored: the marker only moves forward.
-    let (s, marker) = app
-        .post(
-            &read,
-            &w.mentee.token,
-            json!({"message_id": w.first_message}),
-        )
-        .await;
+    let (s, marker) = app.post(&read, &w.mentee.token, json!({"message_id": w.first_message})).await;
     assert_eq!(s, 200);
     assert_eq!(marker["message_id"], m2["id"]);
     let (_, threads) = app.get("/api/v1/me/threads", &w.mentee.token).await;
     assert_eq!(threads[0]["unread_count"], 0);
 
-    let (s, err) = app
-        .post(
-            &read,
-            &w.mentee.token,
-            json!({"message_id": uuid::Uuid::now_v7()}),
-        )
-        .await;
+    let (s, err) = app.post(&read, &w.mentee.token, json!({"message_id": uuid::Uuid::now_v7()})).await;
     assert_eq!(s, 422, "{err}");
     app.stop().await;
 }
@@ -129,35 +76,18 @@ async fn read_markers_and_unread_counts(app: TestServer) {
 async fn message_pagination(app: TestServer) {
     let w = World::build(&app).await;
     for i in 0..7 {
-        w.post_message(
-            &app,
-            if i % 2 == 0 { &w.mentee } else { &w.mentor },
-            &format!("message {i}"),
-        )
-        .await;
+        w.post_message(&app, if i % 2 == 0 { &w.mentee } else { &w.mentor }, &format!("message {i}")).await;
     }
     let base = format!("/api/v1/threads/{}/messages", w.thread);
     let (_, page) = app.get(&format!("{base}?limit=3"), &w.mentee.token).await;
     let bodies = |p: &serde_json::Value| {
-        p["messages"]
-            .as_array()
-            .expect("array")
-            .iter()
-            .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-            .collect::<Vec<_>>()
+        p["messages"].as_array().expect("array").iter().map(|m| m["body"].as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>()
     };
     assert_eq!(bodies(&page), ["message 4", "message 5", "message 6"]);
     let before = page["next_before"].as_i64().expect("cursor");
-    let (_, page) = app
-        .get(&format!("{base}?limit=3&before={before}"), &w.mentee.token)
-        .await;
+    let (_, page) = app.get(&format!("{base}?limit=3&before={before}"), &w.mentee.token).await;
     assert_eq!(bodies(&page), ["message 1", "message 2", "message 3"]);
-    let (_, page) = app
-        .get(
-            &format!("{base}?limit=3&before={}", page["next_before"]),
-            &w.mentee.token,
-        )
-        .await;
+    let (_, page) = app.get(&format!("{base}?limit=3&before={}", page["next_before"]), &w.mentee.token).await;
     assert_eq!(bodies(&page), ["Dag João, welkom!", "message 0"]);
     assert!(page["next_before"].is_null());
     let (s, _) = app.get(&format!("{base}?limit=0"), &w.mentee.token).await;

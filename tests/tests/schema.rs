@@ -10,25 +10,23 @@ type Schema = BTreeSet<(String, String, bool)>;
 
 async fn sqlite_schema(app: &TestServer) -> Schema {
     let pool = app.state.db.pool();
-    let tables = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'")
-        .fetch_all(pool)
-        .await
-        .expect("tables");
+    let tables =
+        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'")
+            .fetch_all(pool)
+            .await
+            .expect("tables");
     let mut out = Schema::new();
     for t in tables {
         let table: String = t.try_get(0).expect("name");
-        let cols = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT name, \"notnull\", pk FROM pragma_table_info('{table}')"
-        )))
-        .fetch_all(pool)
-        .await
-        .expect("columns");
+        let cols = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT name, \"notnull\", pk FROM pragma_table_info('{table}')")))
+            .fetch_all(pool)
+            .await
+            .expect("columns");
         for c in cols {
             let name: String = c.try_get(0).expect("column");
             // SQLite lets a non-INTEGER primary key hold NULL unless declared NOT NULL;
             // PostgreSQL never does. Count a key column as NOT NULL on both sides.
-            let not_null = c.try_get::<i64, _>(1).expect("notnull") != 0
-                || c.try_get::<i64, _>(2).expect("pk") != 0;
+            let not_null = c.try_get::<i64, _>(1).expect("notnull") != 0 || c.try_get::<i64, _>(2).expect("pk") != 0;
             out.insert((table.clone(), name, not_null));
         }
     }

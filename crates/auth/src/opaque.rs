@@ -34,9 +34,7 @@ pub fn hash_token(token: &str) -> String {
 /// Whether `s` has the shape of a token from [`generate_token`]. A cheap filter that
 /// spares the database a lookup for obvious garbage; it proves nothing.
 pub fn looks_like_token(s: &str) -> bool {
-    s.len() == TOKEN_CHARS
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == TOKEN_CHARS && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -60,10 +58,7 @@ mod tests {
     #[test]
     fn hash_is_sha256_lower_hex() {
         // Known SHA-256 of "abc" (FIPS 180-2 test vector).
-        assert_eq!(
-            hash_token("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         let token = generate_token();
         assert_eq!(hash_token(&token), hash_token(&token));
         assert_ne!(hash_token(&token), token);

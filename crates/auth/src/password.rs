@@ -26,8 +26,7 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 fn hasher() -> Result<Argon2<'static>, AuthError> {
-    let params =
-        Params::new(MEMORY_KIB, ITERATIONS, LANES, None).map_err(|_| AuthError::Hashing)?;
+    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).map_err(|_| AuthError::Hashing)?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -44,9 +43,7 @@ pub fn hash_password(plain: &str) -> Result<String, AuthError> {
     let mut salt_bytes = [0u8; Salt::RECOMMENDED_LENGTH];
     rand::rng().fill_bytes(&mut salt_bytes);
     let salt = SaltString::encode_b64(&salt_bytes).map_err(|_| AuthError::Hashing)?;
-    let hash = hasher()?
-        .hash_password(plain.as_bytes(), &salt)
-        .map_err(|_| AuthError::Hashing)?;
+    let hash = hasher()?.hash_password(plain.as_bytes(), &salt).map_err(|_| AuthError::Hashing)?;
     Ok(hash.to_string())
 }
 
@@ -61,9 +58,7 @@ pub fn verify_password(plain: &str, phc: &str) -> bool {
     };
     // The parameters come from the stored hash, so hashes made with older
     // parameters keep verifying after the constants above change.
-    Argon2::default()
-        .verify_password(plain.as_bytes(), &parsed)
-        .is_ok()
+    Argon2::default().verify_password(plain.as_bytes(), &parsed).is_ok()
 }
 
 /// Spends the time of one [`verify_password`] against a fixed hash, for logins whose
@@ -109,17 +104,11 @@ mod tests {
     #[test]
     fn hash_and_verify_round_trip() {
         let first = hash_password("correct horse battery").expect("hashes");
-        assert!(
-            first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{first}"
-        );
+        assert!(first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{first}");
         assert!(verify_password("correct horse battery", &first));
         assert!(!verify_password("correct horse batterY", &first));
         // Refused before hashing, whatever the stored hash.
-        assert!(!verify_password(
-            &"x".repeat(MAX_PASSWORD_BYTES + 1),
-            &first
-        ));
+        assert!(!verify_password(&"x".repeat(MAX_PASSWORD_BYTES + 1), &first));
 
         // A fresh salt each time: equal passwords do not give equal hashes.
         let second = hash_password("correct horse battery").expect("hashes");
@@ -136,61 +125,34 @@ mod tests {
     fn verify_rejects_unusable_hashes_without_hashing() {
         assert!(!verify_password("anything at all", ""));
         assert!(!verify_password("anything at all", "not a hash"));
-        assert!(!verify_password(
-            "anything at all",
-            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
-        ));
+        assert!(!verify_password("anything at all", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"));
         // A PHC string of another algorithm parses but cannot be verified by argon2.
-        assert!(!verify_password(
-            "anything at all",
-            "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
-        ));
+        assert!(!verify_password("anything at all", "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"));
     }
 
     #[test]
     fn over_long_passwords_are_not_hashed() {
         let long = "x".repeat(MAX_PASSWORD_BYTES + 1);
-        assert!(matches!(
-            hash_password(&long),
-            Err(AuthError::WeakPassword(_))
-        ));
+        assert!(matches!(hash_password(&long), Err(AuthError::WeakPassword(_))));
     }
 
     #[test]
     fn strength_rules() {
         assert!(check_password_strength("tensymbols").is_ok());
         assert!(check_password_strength("correct horse battery staple").is_ok());
-        assert!(matches!(
-            check_password_strength("ninechars"),
-            Err(AuthError::WeakPassword(_))
-        ));
-        assert!(matches!(
-            check_password_strength(""),
-            Err(AuthError::WeakPassword(_))
-        ));
-        assert!(matches!(
-            check_password_strength("aaaaaaaaaaaa"),
-            Err(AuthError::WeakPassword(_))
-        ));
+        assert!(matches!(check_password_strength("ninechars"), Err(AuthError::WeakPassword(_))));
+        assert!(matches!(check_password_strength(""), Err(AuthError::WeakPassword(_))));
+        assert!(matches!(check_password_strength("aaaaaaaaaaaa"), Err(AuthError::WeakPassword(_))));
         // Ten characters, but twenty bytes: characters count, not bytes.
         assert!(check_password_strength("ééééééééèé").is_ok());
-        assert!(matches!(
-            check_password_strength("ééééééééé"),
-            Err(AuthError::WeakPassword(_))
-        ));
+        assert!(matches!(check_password_strength("ééééééééé"), Err(AuthError::WeakPassword(_))));
         assert!(check_password_strength(&"ab".repeat(512)).is_ok());
-        assert!(matches!(
-            check_password_strength(&"ab".repeat(513)),
-            Err(AuthError::WeakPassword(_))
-        ));
+        assert!(matches!(check_password_strength(&"ab".repeat(513)), Err(AuthError::WeakPassword(_))));
     }
 
     #[test]
     fn weak_password_message_is_readable() {
         let err = check_password_strength("short").expect_err("too short");
-        assert_eq!(
-            err.to_string(),
-            "password too weak: shorter than 10 characters"
-        );
+        assert_eq!(err.to_string(), "password too weak: shorter than 10 characters");
     }
 }

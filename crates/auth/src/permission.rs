@@ -132,11 +132,7 @@ impl Decision {
     }
 
     fn or(self, other: Decision) -> Decision {
-        if other.rank() > self.rank() {
-            other
-        } else {
-            self
-        }
+        if other.rank() > self.rank() { other } else { self }
     }
 }
 
@@ -144,11 +140,7 @@ impl Decision {
 /// agreement's content half: the things only members may see (G12).
 pub fn reveals_content(action: Action) -> bool {
     match action {
-        Action::ReadContent
-        | Action::WriteContent
-        | Action::MarkRead
-        | Action::ReadAgreementContent
-        | Action::EditAgreementContent => true,
+        Action::ReadContent | Action::WriteContent | Action::MarkRead | Action::ReadAgreementContent | Action::EditAgreementContent => true,
         Action::CreateProgramme
         | Action::ReadProgramme
         | Action::ManageCoordinators
@@ -193,11 +185,7 @@ fn as_anyone(action: Action) -> Decision {
 
 /// An instance administrator: manages everything, reads no content.
 fn as_admin(action: Action) -> Decision {
-    if reveals_content(action) {
-        Decision::Forbidden
-    } else {
-        Decision::Allow
-    }
+    if reveals_content(action) { Decision::Forbidden } else { Decision::Allow }
 }
 
 /// A coordinator of the programme owning the resource: runs the programme's
@@ -227,16 +215,10 @@ fn as_coordinator(action: Action) -> Decision {
 fn as_member(membership: MembershipState, closed: bool, action: Action) -> Decision {
     let active = matches!(membership, MembershipState::Active(_));
     match action {
-        Action::ReadMentorshipMeta | Action::ReadAgreementContent | Action::ReadContent => {
-            Decision::Allow
-        }
+        Action::ReadMentorshipMeta | Action::ReadAgreementContent | Action::ReadContent => Decision::Allow,
         // Read markers are writes too: a former member's stay frozen.
         Action::MarkRead if active => Decision::Allow,
-        Action::WriteContent | Action::EditAgreementContent | Action::SetRhythm
-            if active && !closed =>
-        {
-            Decision::Allow
-        }
+        Action::WriteContent | Action::EditAgreementContent | Action::SetRhythm if active && !closed => Decision::Allow,
         Action::MarkRead
         | Action::WriteContent
         | Action::EditAgreementContent

@@ -140,21 +140,12 @@ impl JwtKeys {
         validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         validation.set_audience(&[AUDIENCE]);
 
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
     /// Issues an access token for `user` in login session `session_id`, valid from
     /// `now` for [`ACCESS_TOKEN_TTL_SECS`]. Returns the token and its claims.
-    pub fn issue(
-        &self,
-        user: UserId,
-        session_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(String, AccessClaims), AuthError> {
+    pub fn issue(&self, user: UserId, session_id: &str, now: DateTime<Utc>) -> Result<(String, AccessClaims), AuthError> {
         let iat = now.timestamp();
         let claims = AccessClaims {
             sub: user.to_string(),
@@ -163,8 +154,7 @@ impl JwtKeys {
             iat,
             exp: iat.saturating_add(ACCESS_TOKEN_TTL_SECS),
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|_| AuthError::Signing)?;
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|_| AuthError::Signing)?;
         Ok((token, claims))
     }
 
@@ -184,17 +174,11 @@ impl JwtKeys {
         // Checks signature (before parsing the claims), algorithm again, presence
         // of exp/sub/aud and the audience.
         let received =
-            jsonwebtoken::decode::<ReceivedClaims>(token, &self.decoding, &self.validation)
-                .map_err(|e| decode_error(&e))?
-                .claims;
+            jsonwebtoken::decode::<ReceivedClaims>(token, &self.decoding, &self.validation).map_err(|e| decode_error(&e))?.claims;
 
-        let (Some(sub), Some(sid), Some(aud), Some(iat), Some(exp)) = (
-            received.sub,
-            received.sid,
-            received.aud,
-            received.iat,
-            received.exp,
-        ) else {
+        let (Some(sub), Some(sid), Some(aud), Some(iat), Some(exp)) =
+            (received.sub, received.sid, received.aud, received.iat, received.exp)
+        else {
             return Err(TokenError::MissingClaim);
         };
         if aud != AUDIENCE {
@@ -218,13 +202,7 @@ impl JwtKeys {
             return Err(TokenError::NotYetValid);
         }
 
-        Ok(AccessClaims {
-            sub,
-            sid,
-            aud,
-            iat,
-            exp,
-        })
+        Ok(AccessClaims { sub, sid, aud, iat, exp })
     }
 }
 
@@ -249,9 +227,7 @@ fn ensure_crypto_provider() {
 /// "unknown variant" error; that is an algorithm problem, not a malformed token.
 fn header_error(error: &JwtError) -> TokenError {
     match error.kind() {
-        ErrorKind::Json(json) if json.to_string().starts_with("unknown variant") => {
-            TokenError::WrongAlgorithm
-        }
+        ErrorKind::Json(json) if json.to_string().starts_with("unknown variant") => TokenError::WrongAlgorithm,
         _ => TokenError::Malformed,
     }
 }
@@ -260,10 +236,9 @@ fn header_error(error: &JwtError) -> TokenError {
 fn decode_error(error: &JwtError) -> TokenError {
     match error.kind() {
         ErrorKind::InvalidSignature => TokenError::BadSignature,
-        ErrorKind::InvalidAlgorithm
-        | ErrorKind::MissingAlgorithm
-        | ErrorKind::UnsupportedAlgorithm
-        | ErrorKind::InvalidAlgorithmName => TokenError::WrongAlgorithm,
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm | ErrorKind::UnsupportedAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            TokenError::WrongAlgorithm
+        }
         ErrorKind::InvalidAudience => TokenError::WrongAudience,
         ErrorKind::MissingRequiredClaim(_) => TokenError::MissingClaim,
         // Not enabled above, but mapped faithfully should that change.
@@ -298,19 +273,12 @@ mod tests {
     fn craft(header_json: &str, claims_json: &str, alg: Algorithm, secret: &[u8]) -> String {
         ensure_crypto_provider();
         let message = format!("{}.{}", b64(header_json), b64(claims_json));
-        let signature =
-            jsonwebtoken::crypto::sign(message.as_bytes(), &EncodingKey::from_secret(secret), alg)
-                .expect("signs");
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &EncodingKey::from_secret(secret), alg).expect("signs");
         format!("{message}.{signature}")
     }
 
     fn hs256(claims_json: &str) -> String {
-        craft(
-            r#"{"alg":"HS256","typ":"JWT"}"#,
-            claims_json,
-            Algorithm::HS256,
-            SECRET,
-        )
+        craft(r#"{"alg":"HS256","typ":"JWT"}"#, claims_json, Algorithm::HS256, SECRET)
     }
 
     fn claims_json(sub: &str, aud: &str, iat: i64, exp: i64) -> String {
@@ -343,19 +311,9 @@ mod tests {
     #[test]
     fn expired_token_is_refused() {
         let (token, _) = keys().issue(UserId::new(), "s", at(T0)).expect("issues");
-        assert!(
-            keys()
-                .verify(&token, at(T0 + ACCESS_TOKEN_TTL_SECS - 1))
-                .is_ok()
-        );
-        assert_eq!(
-            keys().verify(&token, at(T0 + ACCESS_TOKEN_TTL_SECS)),
-            Err(TokenError::Expired)
-        );
-        assert_eq!(
-            keys().verify(&token, at(T0 + 86_400)),
-            Err(TokenError::Expired)
-        );
+        assert!(keys().verify(&token, at(T0 + ACCESS_TOKEN_TTL_SECS - 1)).is_ok());
+        assert_eq!(keys().verify(&token, at(T0 + ACCESS_TOKEN_TTL_SECS)), Err(TokenError::Expired));
+        assert_eq!(keys().verify(&token, at(T0 + 86_400)), Err(TokenError::Expired));
         assert_eq!(TokenError::Expired.code(), "token_expired");
     }
 
@@ -363,30 +321,21 @@ mod tests {
     fn token_from_the_future_is_refused_beyond_skew() {
         let (token, _) = keys().issue(UserId::new(), "s", at(T0)).expect("issues");
         assert!(keys().verify(&token, at(T0 - CLOCK_SKEW_SECS)).is_ok());
-        assert_eq!(
-            keys().verify(&token, at(T0 - CLOCK_SKEW_SECS - 1)),
-            Err(TokenError::NotYetValid)
-        );
+        assert_eq!(keys().verify(&token, at(T0 - CLOCK_SKEW_SECS - 1)), Err(TokenError::NotYetValid));
     }
 
     #[test]
     fn wrong_audience_is_refused() {
         let sub = UserId::new().to_string();
         let token = hs256(&claims_json(&sub, "someone-else", T0, T0 + 900));
-        assert_eq!(
-            keys().verify(&token, at(T0)),
-            Err(TokenError::WrongAudience)
-        );
+        assert_eq!(keys().verify(&token, at(T0)), Err(TokenError::WrongAudience));
         assert_eq!(TokenError::WrongAudience.code(), "token_invalid");
     }
 
     #[test]
     fn audience_list_is_refused() {
         let sub = UserId::new().to_string();
-        let claims = format!(
-            r#"{{"sub":"{sub}","sid":"s","aud":["{AUDIENCE}"],"iat":{T0},"exp":{}}}"#,
-            T0 + 900
-        );
+        let claims = format!(r#"{{"sub":"{sub}","sid":"s","aud":["{AUDIENCE}"],"iat":{T0},"exp":{}}}"#, T0 + 900);
         assert!(keys().verify(&hs256(&claims), at(T0)).is_err());
     }
 
@@ -395,53 +344,26 @@ mod tests {
         let sub = UserId::new().to_string();
         let claims = claims_json(&sub, AUDIENCE, T0, T0 + 900);
         let unsigned = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&claims));
-        assert_eq!(
-            keys().verify(&unsigned, at(T0)),
-            Err(TokenError::WrongAlgorithm)
-        );
+        assert_eq!(keys().verify(&unsigned, at(T0)), Err(TokenError::WrongAlgorithm));
 
         // Same with a valid HS256 signature over the "none" header.
-        let signed_none = craft(
-            r#"{"alg":"none","typ":"JWT"}"#,
-            &claims,
-            Algorithm::HS256,
-            SECRET,
-        );
-        assert_eq!(
-            keys().verify(&signed_none, at(T0)),
-            Err(TokenError::WrongAlgorithm)
-        );
+        let signed_none = craft(r#"{"alg":"none","typ":"JWT"}"#, &claims, Algorithm::HS256, SECRET);
+        assert_eq!(keys().verify(&signed_none, at(T0)), Err(TokenError::WrongAlgorithm));
     }
 
     #[test]
     fn other_hmac_algorithm_with_the_same_secret_is_refused() {
         let (_, claims) = keys().issue(UserId::new(), "s", at(T0)).expect("issues");
-        let token = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS512),
-            &claims,
-            &EncodingKey::from_secret(SECRET),
-        )
-        .expect("signs");
-        assert_eq!(
-            keys().verify(&token, at(T0)),
-            Err(TokenError::WrongAlgorithm)
-        );
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &claims, &EncodingKey::from_secret(SECRET)).expect("signs");
+        assert_eq!(keys().verify(&token, at(T0)), Err(TokenError::WrongAlgorithm));
     }
 
     #[test]
     fn asymmetric_algorithm_header_is_refused() {
         // Classic key confusion: an RS256 header over an HMAC made with the secret.
         let sub = UserId::new().to_string();
-        let token = craft(
-            r#"{"alg":"RS256","typ":"JWT"}"#,
-            &claims_json(&sub, AUDIENCE, T0, T0 + 900),
-            Algorithm::HS256,
-            SECRET,
-        );
-        assert_eq!(
-            keys().verify(&token, at(T0)),
-            Err(TokenError::WrongAlgorithm)
-        );
+        let token = craft(r#"{"alg":"RS256","typ":"JWT"}"#, &claims_json(&sub, AUDIENCE, T0, T0 + 900), Algorithm::HS256, SECRET);
+        assert_eq!(keys().verify(&token, at(T0)), Err(TokenError::WrongAlgorithm));
     }
 
     #[test]
@@ -451,10 +373,7 @@ mod tests {
         // Change the first signature character: the last one has unused bits.
         let first = if signature.starts_with('A') { 'B' } else { 'A' };
         let tampered = format!("{message}.{first}{}", &signature[1..]);
-        assert_eq!(
-            keys().verify(&tampered, at(T0)),
-            Err(TokenError::BadSignature)
-        );
+        assert_eq!(keys().verify(&tampered, at(T0)), Err(TokenError::BadSignature));
     }
 
     #[test]
@@ -463,23 +382,13 @@ mod tests {
         let mut parts = token.split('.');
         let (header, _, signature) = (parts.next(), parts.next(), parts.next());
         let other = claims_json(&UserId::new().to_string(), AUDIENCE, T0, T0 + 900);
-        let forged = format!(
-            "{}.{}.{}",
-            header.expect("header"),
-            b64(&other),
-            signature.expect("signature")
-        );
-        assert_eq!(
-            keys().verify(&forged, at(T0)),
-            Err(TokenError::BadSignature)
-        );
+        let forged = format!("{}.{}.{}", header.expect("header"), b64(&other), signature.expect("signature"));
+        assert_eq!(keys().verify(&forged, at(T0)), Err(TokenError::BadSignature));
     }
 
     #[test]
     fn other_key_is_refused() {
-        let (token, _) = JwtKeys::new(&generate_secret())
-            .issue(UserId::new(), "s", at(T0))
-            .expect("issues");
+        let (token, _) = JwtKeys::new(&generate_secret()).issue(UserId::new(), "s", at(T0)).expect("issues");
         assert_eq!(keys().verify(&token, at(T0)), Err(TokenError::BadSignature));
     }
 
@@ -496,11 +405,7 @@ mod tests {
             format!(r#"{{"sub":"{sub}","sid":"s","aud":"{AUDIENCE}","iat":{T0},"exp":null}}"#),
         ];
         for claims in cases {
-            assert_eq!(
-                keys().verify(&hs256(&claims), at(T0)),
-                Err(TokenError::MissingClaim),
-                "{claims}"
-            );
+            assert_eq!(keys().verify(&hs256(&claims), at(T0)), Err(TokenError::MissingClaim), "{claims}");
         }
     }
 
@@ -516,10 +421,7 @@ mod tests {
         let year = hs256(&claims_json(&sub, AUDIENCE, T0, T0 + 365 * 86_400));
         assert_eq!(keys().verify(&year, at(T0)), Err(TokenError::Malformed));
         let backwards = hs256(&claims_json(&sub, AUDIENCE, T0 + 30, T0 + 10));
-        assert_eq!(
-            keys().verify(&backwards, at(T0)),
-            Err(TokenError::Malformed)
-        );
+        assert_eq!(keys().verify(&backwards, at(T0)), Err(TokenError::Malformed));
         let extreme = hs256(&claims_json(&sub, AUDIENCE, i64::MIN, i64::MAX));
         assert_eq!(keys().verify(&extreme, at(T0)), Err(TokenError::Malformed));
     }
@@ -527,24 +429,14 @@ mod tests {
     #[test]
     fn wrongly_typed_claims_are_refused() {
         let sub = UserId::new().to_string();
-        let claims = format!(
-            r#"{{"sub":"{sub}","sid":"s","aud":"{AUDIENCE}","iat":{T0},"exp":"{}"}}"#,
-            T0 + 900
-        );
-        assert_eq!(
-            keys().verify(&hs256(&claims), at(T0)),
-            Err(TokenError::Malformed)
-        );
+        let claims = format!(r#"{{"sub":"{sub}","sid":"s","aud":"{AUDIENCE}","iat":{T0},"exp":"{}"}}"#, T0 + 900);
+        assert_eq!(keys().verify(&hs256(&claims), at(T0)), Err(TokenError::Malformed));
     }
 
     #[test]
     fn garbage_is_malformed() {
         for garbage in ["", "abc", "a.b", "a.b.c", "a.b.c.d", "..", "Bearer x.y.z"] {
-            assert_eq!(
-                keys().verify(garbage, at(T0)),
-                Err(TokenError::Malformed),
-                "{garbage}"
-            );
+            assert_eq!(keys().verify(garbage, at(T0)), Err(TokenError::Malformed), "{garbage}");
         }
         let (token, _) = keys().issue(UserId::new(), "s", at(T0)).expect("issues");
         let padded = format!("{token}{}", "A".repeat(MAX_TOKEN_BYTES));

@@ -2,9 +2,7 @@
 //! the specification, not recomputed from the rules, so a change to `decide` that
 //! alters any outcome has to be made here too, deliberately.
 
-use mentorpost_auth::permission::{
-    Action, Actor, Decision, MembershipState, Relation, decide, reveals_content,
-};
+use mentorpost_auth::permission::{Action, Actor, Decision, MembershipState, Relation, decide, reveals_content};
 use mentorpost_model::{Role, UserId};
 
 use Decision::{Allow as A, Forbidden as F, NotFound as N, Unauthenticated as U};
@@ -89,21 +87,14 @@ const MORE_TABLE: &[(Action, [Decision; 6])] = &[
 ];
 
 fn actor(admin: bool) -> Actor {
-    Actor {
-        user_id: UserId::new(),
-        is_admin: admin,
-    }
+    Actor { user_id: UserId::new(), is_admin: admin }
 }
 
 /// The actor and relation for `who`, with the given member role and closure.
 fn setup(who: Who, role: Role, closed: bool) -> (Option<Actor>, Relation) {
     let active = Some(MembershipState::Active(role));
     let former = Some(MembershipState::Former(role));
-    let rel = |coordinator, membership| Relation {
-        coordinator,
-        membership,
-        mentorship_closed: closed,
-    };
+    let rel = |coordinator, membership| Relation { coordinator, membership, mentorship_closed: closed };
     match who {
         Who::Admin => (Some(actor(true)), rel(false, None)),
         Who::Coordinator => (Some(actor(false)), rel(true, None)),
@@ -165,9 +156,7 @@ fn main_table_holds() {
                 let (actor, relation) = setup(*who, role, false);
                 let got = decide(actor.as_ref(), &relation, *action);
                 if got != *expected {
-                    failures.push(format!(
-                        "{action:?} as {who:?} ({role:?}): expected {expected:?}, got {got:?}"
-                    ));
+                    failures.push(format!("{action:?} as {who:?} ({role:?}): expected {expected:?}, got {got:?}"));
                 }
             }
         }
@@ -184,9 +173,7 @@ fn more_table_holds() {
                 let (actor, relation) = setup(*who, role, *closed);
                 let got = decide(actor.as_ref(), &relation, *action);
                 if got != *expected {
-                    failures.push(format!(
-                        "{action:?} as {who:?} ({role:?}, closed: {closed}): expected {expected:?}, got {got:?}"
-                    ));
+                    failures.push(format!("{action:?} as {who:?} ({role:?}, closed: {closed}): expected {expected:?}, got {got:?}"));
                 }
             }
         }
@@ -196,20 +183,10 @@ fn more_table_holds() {
 
 #[test]
 fn content_actions_are_the_documented_five() {
-    let content: Vec<Action> = Action::ALL
-        .iter()
-        .copied()
-        .filter(|a| reveals_content(*a))
-        .collect();
+    let content: Vec<Action> = Action::ALL.iter().copied().filter(|a| reveals_content(*a)).collect();
     assert_eq!(
         content,
-        [
-            Action::ReadAgreementContent,
-            Action::EditAgreementContent,
-            Action::ReadContent,
-            Action::WriteContent,
-            Action::MarkRead
-        ]
+        [Action::ReadAgreementContent, Action::EditAgreementContent, Action::ReadContent, Action::WriteContent, Action::MarkRead]
     );
 }
 
@@ -217,31 +194,12 @@ fn content_actions_are_the_documented_five() {
 fn content_is_forbidden_to_non_member_coordinators_and_admins() {
     for action in Action::ALL.iter().copied().filter(|a| reveals_content(*a)) {
         for closed in [false, true] {
-            let coordinator = Relation {
-                coordinator: true,
-                membership: None,
-                mentorship_closed: closed,
-            };
-            assert_eq!(
-                decide(Some(&actor(false)), &coordinator, action),
-                F,
-                "coordinator {action:?}"
-            );
+            let coordinator = Relation { coordinator: true, membership: None, mentorship_closed: closed };
+            assert_eq!(decide(Some(&actor(false)), &coordinator, action), F, "coordinator {action:?}");
             // Not even an admin who also coordinates.
-            assert_eq!(
-                decide(Some(&actor(true)), &coordinator, action),
-                F,
-                "admin-coordinator {action:?}"
-            );
-            let none = Relation {
-                mentorship_closed: closed,
-                ..Relation::default()
-            };
-            assert_eq!(
-                decide(Some(&actor(true)), &none, action),
-                F,
-                "admin {action:?}"
-            );
+            assert_eq!(decide(Some(&actor(true)), &coordinator, action), F, "admin-coordinator {action:?}");
+            let none = Relation { mentorship_closed: closed, ..Relation::default() };
+            assert_eq!(decide(Some(&actor(true)), &none, action), F, "admin {action:?}");
         }
     }
 }
@@ -250,16 +208,8 @@ fn content_is_forbidden_to_non_member_coordinators_and_admins() {
 fn nobody_logged_in_is_always_unauthenticated() {
     let relations = [
         Relation::default(),
-        Relation {
-            coordinator: true,
-            membership: Some(MembershipState::Active(Role::Mentor)),
-            mentorship_closed: false,
-        },
-        Relation {
-            coordinator: false,
-            membership: Some(MembershipState::Former(Role::Mentee)),
-            mentorship_closed: true,
-        },
+        Relation { coordinator: true, membership: Some(MembershipState::Active(Role::Mentor)), mentorship_closed: false },
+        Relation { coordinator: false, membership: Some(MembershipState::Former(Role::Mentee)), mentorship_closed: true },
     ];
     for action in Action::ALL {
         for relation in &relations {

@@ -40,17 +40,9 @@ pub struct Api {
 impl Api {
     pub async fn login(base: &str, email: &str, password: &str) -> anyhow::Result<Api> {
         let http = reqwest::Client::builder().no_proxy().build()?;
-        let resp = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await?;
+        let resp = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": email, "password": password})).send().await?;
         if !resp.status().is_success() {
-            bail!(
-                "login failed: {} {}",
-                resp.status(),
-                resp.text().await.unwrap_or_default()
-            );
+            bail!("login failed: {} {}", resp.status(), resp.text().await.unwrap_or_default());
         }
         let tokens: TokenResponse = resp.json().await?;
         Ok(Api {
@@ -64,29 +56,16 @@ impl Api {
 
     /// A single-use WebSocket ticket.
     pub async fn ws_ticket(&self) -> anyhow::Result<String> {
-        let resp = self
-            .http
-            .post(format!("{}/api/v1/ws/ticket", self.base))
-            .bearer_auth(&self.access_token)
-            .send()
-            .await?;
+        let resp = self.http.post(format!("{}/api/v1/ws/ticket", self.base)).bearer_auth(&self.access_token).send().await?;
         if !resp.status().is_success() {
             bail!("ticket refused: {}", resp.status());
         }
         let body: serde_json::Value = resp.json().await?;
-        body["ticket"]
-            .as_str()
-            .map(str::to_owned)
-            .context("no ticket in the answer")
+        body["ticket"].as_str().map(str::to_owned).context("no ticket in the answer")
     }
 
     /// Posts a message; `client_msg_id` makes retries safe.
-    pub async fn post_message(
-        &self,
-        thread: ThreadId,
-        body: &str,
-        client_msg_id: &str,
-    ) -> anyhow::Result<(u16, MessageView)> {
+    pub async fn post_message(&self, thread: ThreadId, body: &str, client_msg_id: &str) -> anyhow::Result<(u16, MessageView)> {
         let resp = self
             .http
             .post(format!("{}/api/v1/threads/{thread}/messages", self.base))
@@ -96,10 +75,7 @@ impl Api {
             .await?;
         let status = resp.status().as_u16();
         if !resp.status().is_success() {
-            bail!(
-                "post failed: {status} {}",
-                resp.text().await.unwrap_or_default()
-            );
+            bail!("post failed: {status} {}", resp.text().await.unwrap_or_default());
         }
         Ok((status, resp.json().await?))
     }
@@ -136,63 +112,39 @@ impl Live {
     /// Opens a socket with a fresh ticket. Call [`Live::hello`] next.
     pub async fn connect(api: &Api) -> anyhow::Result<Live> {
         let ticket = api.ws_ticket().await?;
-        Self::connect_url(
-            &format!("{}?ticket={ticket}", ws_url(&api.base)),
-            BTreeMap::new(),
-        )
-        .await
+        Self::connect_url(&format!("{}?ticket={ticket}", ws_url(&api.base)), BTreeMap::new()).await
     }
 
     /// Opens a socket authenticated by an `auth` first frame instead of a ticket.
     pub async fn connect_with_token(base: &str, token: &str) -> anyhow::Result<Live> {
         let mut live = Self::connect_url(&ws_url(base), BTreeMap::new()).await?;
-        live.send(&ClientFrame::Auth {
-            token: token.to_owned(),
-        })
-        .await?;
+        live.send(&ClientFrame::Auth { token: token.to_owned() }).await?;
         Ok(live)
     }
 
     /// Opens a socket at a full URL (for tests of odd cases), keeping `cursors`.
-    pub async fn connect_url(
-        url: &str,
-        cursors: BTreeMap<MentorshipId, i64>,
-    ) -> anyhow::Result<Live> {
-        let (ws, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .context("opening the WebSocket")?;
-        Ok(Live {
-            ws,
-            cursors,
-            subscriptions: Vec::new(),
-            closed: None,
-        })
+    pub async fn connect_url(url: &str, cursors: BTreeMap<MentorshipId, i64>) -> anyhow::Result<Live> {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.context("opening the WebSocket")?;
+        Ok(Live { ws, cursors, subscriptions: Vec::new(), closed: None })
     }
 
     /// Reconnects with a new ticket and resumes from the cursors this client holds.
     pub async fn resume(api: &Api, cursors: BTreeMap<MentorshipId, i64>) -> anyhow::Result<Live> {
         let ticket = api.ws_ticket().await?;
-        let mut live =
-            Self::connect_url(&format!("{}?ticket={ticket}", ws_url(&api.base)), cursors).await?;
+        let mut live = Self::connect_url(&format!("{}?ticket={ticket}", ws_url(&api.base)), cursors).await?;
         live.hello().await?;
         Ok(live)
     }
 
     pub async fn send(&mut self, frame: &ClientFrame) -> anyhow::Result<()> {
-        self.ws
-            .send(Message::Text(serde_json::to_string(frame)?.into()))
-            .await?;
+        self.ws.send(Message::Text(serde_json::to_string(frame)?.into())).await?;
         Ok(())
     }
 
     /// Sends `hello` with the held cursors and waits for the server's `hello`.
     pub async fn hello(&mut self) -> anyhow::Result<()> {
         let cursors = self.cursors.clone();
-        self.send(&ClientFrame::Hello {
-            protocol: PROTOCOL_VERSION,
-            cursors,
-        })
-        .await?;
+        self.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, cursors }).await?;
         match self.next_frame().await? {
             Some(ServerFrame::Hello { subscriptions, .. }) => {
                 for s in &subscriptions {
@@ -212,16 +164,12 @@ impl Live {
     pub async fn next_frame(&mut self) -> anyhow::Result<Option<ServerFrame>> {
         loop {
             let Some(msg) = self.ws.next().await else {
-                self.closed.get_or_insert(Closed {
-                    code: None,
-                    reason: String::new(),
-                });
+                self.closed.get_or_insert(Closed { code: None, reason: String::new() });
                 return Ok(None);
             };
             match msg {
                 Ok(Message::Text(text)) => {
-                    let frame: ServerFrame =
-                        serde_json::from_str(&text).context("a server frame")?;
+                    let frame: ServerFrame = serde_json::from_str(&text).context("a server frame")?;
                     if let ServerFrame::Event { event } = &frame {
                         self.cursors.insert(event.mentorship_id, event.seq);
                     }
@@ -232,21 +180,12 @@ impl Live {
                     return Ok(None);
                 }
                 Ok(_) => continue,
-                Err(
-                    tokio_tungstenite::tungstenite::Error::ConnectionClosed
-                    | tokio_tungstenite::tungstenite::Error::AlreadyClosed,
-                ) => {
-                    self.closed.get_or_insert(Closed {
-                        code: None,
-                        reason: String::new(),
-                    });
+                Err(tokio_tungstenite::tungstenite::Error::ConnectionClosed | tokio_tungstenite::tungstenite::Error::AlreadyClosed) => {
+                    self.closed.get_or_insert(Closed { code: None, reason: String::new() });
                     return Ok(None);
                 }
                 Err(err) => {
-                    self.closed.get_or_insert(Closed {
-                        code: None,
-                        reason: err.to_string(),
-                    });
+                    self.closed.get_or_insert(Closed { code: None, reason: err.to_string() });
                     return Ok(None);
                 }
             }
@@ -275,13 +214,7 @@ impl Live {
 
 fn close_of(frame: Option<CloseFrame>) -> Closed {
     match frame {
-        Some(f) => Closed {
-            code: Some(u16::from(f.code)),
-            reason: f.reason.to_string(),
-        },
-        None => Closed {
-            code: None,
-            reason: String::new(),
-        },
+        Some(f) => Closed { code: Some(u16::from(f.code)), reason: f.reason.to_string() },
+        None => Closed { code: None, reason: String::new() },
     }
 }

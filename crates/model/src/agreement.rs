@@ -23,29 +23,17 @@ pub struct Rhythm {
 impl Default for Rhythm {
     /// G8 suggests weekly meetings; a response within two days is a common agreement.
     fn default() -> Self {
-        Self {
-            contact_every_days: 7,
-            response_within_hours: 48,
-            meeting_rhythm: String::new(),
-        }
+        Self { contact_every_days: 7, response_within_hours: 48, meeting_rhythm: String::new() }
     }
 }
 
 impl Rhythm {
     pub fn validate(&self) -> Result<(), ValidationError> {
         if !(1..=365).contains(&self.contact_every_days) {
-            return Err(ValidationError::new(
-                "contact_every_days",
-                "out_of_range",
-                "contact_every_days must be between 1 and 365",
-            ));
+            return Err(ValidationError::new("contact_every_days", "out_of_range", "contact_every_days must be between 1 and 365"));
         }
         if !(1..=2160).contains(&self.response_within_hours) {
-            return Err(ValidationError::new(
-                "response_within_hours",
-                "out_of_range",
-                "response_within_hours must be between 1 and 2160",
-            ));
+            return Err(ValidationError::new("response_within_hours", "out_of_range", "response_within_hours must be between 1 and 2160"));
         }
         check_text("meeting_rhythm", &self.meeting_rhythm, 200)
     }
@@ -72,21 +60,10 @@ impl AgreementContent {
 
 fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), ValidationError> {
     if value.chars().count() > max_chars {
-        return Err(ValidationError::new(
-            field,
-            "too_long",
-            format!("{field} has at most {max_chars} characters"),
-        ));
+        return Err(ValidationError::new(field, "too_long", format!("{field} has at most {max_chars} characters")));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(ValidationError::new(
-            field,
-            "control_characters",
-            format!("{field} may not contain control characters"),
-        ));
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(ValidationError::new(field, "control_characters", format!("{field} may not contain control characters")));
     }
     Ok(())
 }
@@ -98,29 +75,17 @@ mod tests {
     #[test]
     fn rhythm_bounds() {
         assert!(Rhythm::default().validate().is_ok());
-        let bad = Rhythm {
-            contact_every_days: 0,
-            ..Rhythm::default()
-        };
+        let bad = Rhythm { contact_every_days: 0, ..Rhythm::default() };
         assert_eq!(bad.validate().map_err(|e| e.code), Err("out_of_range"));
-        let bad = Rhythm {
-            response_within_hours: 5000,
-            ..Rhythm::default()
-        };
+        let bad = Rhythm { response_within_hours: 5000, ..Rhythm::default() };
         assert!(bad.validate().is_err());
     }
 
     #[test]
     fn content_bounds() {
-        let ok = AgreementContent {
-            ground_rules: "Wij antwoorden binnen twee dagen.".into(),
-            goals: "Sollicitatiegesprek oefenen".into(),
-        };
+        let ok = AgreementContent { ground_rules: "Wij antwoorden binnen twee dagen.".into(), goals: "Sollicitatiegesprek oefenen".into() };
         assert!(ok.validate().is_ok());
-        let long = AgreementContent {
-            goals: "x".repeat(10_001),
-            ..Default::default()
-        };
+        let long = AgreementContent { goals: "x".repeat(10_001), ..Default::default() };
         assert!(long.validate().is_err());
     }
 }

@@ -90,15 +90,7 @@ mod tests {
 
     #[test]
     fn json_uses_the_text_form() {
-        assert_eq!(
-            serde_json::to_string(&Role::Mentee).ok().as_deref(),
-            Some("\"mentee\"")
-        );
-        assert_eq!(
-            serde_json::to_string(&MentorshipStatus::Active)
-                .ok()
-                .as_deref(),
-            Some("\"active\"")
-        );
+        assert_eq!(serde_json::to_string(&Role::Mentee).ok().as_deref(), Some("\"mentee\""));
+        assert_eq!(serde_json::to_string(&MentorshipStatus::Active).ok().as_deref(), Some("\"active\""));
     }
 }

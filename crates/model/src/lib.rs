@@ -23,6 +23,4 @@ pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use domain::{EventKind, Locale, MentorshipStatus, MessageSource, Role};
 pub use ids::{MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
-pub use validate::{
-    ClientMsgId, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError,
-};
+pub use validate::{ClientMsgId, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError};

@@ -16,11 +16,7 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field,
-            code,
-            message: message.into(),
-        }
+        Self { field, code, message: message.into() }
     }
 }
 
@@ -44,11 +40,7 @@ impl Subject {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(ValidationError::new(
-                "subject",
-                "subject_required",
-                "a thread needs a subject line",
-            ));
+            return Err(ValidationError::new("subject", "subject_required", "a thread needs a subject line"));
         }
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(ValidationError::new(
@@ -83,18 +75,10 @@ impl MessageBody {
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         if raw.trim().is_empty() {
-            return Err(ValidationError::new(
-                "body",
-                "body_required",
-                "a message needs some text",
-            ));
+            return Err(ValidationError::new("body", "body_required", "a message needs some text"));
         }
         if raw.len() > Self::MAX_BYTES {
-            return Err(ValidationError::new(
-                "body",
-                "body_too_long",
-                format!("a message has at most {} bytes", Self::MAX_BYTES),
-            ));
+            return Err(ValidationError::new("body", "body_too_long", format!("a message has at most {} bytes", Self::MAX_BYTES)));
         }
         if has_control(raw, true) {
             return Err(ValidationError::new(
@@ -129,9 +113,7 @@ impl EmailAddress {
         let s = raw.trim();
         if s.is_empty()
             || s.len() > 254
-            || s.chars().any(|c| {
-                c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',' || c == '"'
-            })
+            || s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',' || c == '"')
         {
             return Err(bad());
         }
@@ -168,25 +150,13 @@ impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(ValidationError::new(
-                "display_name",
-                "name_required",
-                "a name is required",
-            ));
+            return Err(ValidationError::new("display_name", "name_required", "a name is required"));
         }
         if s.chars().count() > 100 {
-            return Err(ValidationError::new(
-                "display_name",
-                "name_too_long",
-                "a name has at most 100 characters",
-            ));
+            return Err(ValidationError::new("display_name", "name_too_long", "a name has at most 100 characters"));
         }
         if has_control(s, false) {
-            return Err(ValidationError::new(
-                "display_name",
-                "control_characters",
-                "a name may not contain control characters",
-            ));
+            return Err(ValidationError::new("display_name", "control_characters", "a name may not contain control characters"));
         }
         Ok(Self(s.to_owned()))
     }
@@ -206,13 +176,7 @@ impl TimeZoneName {
         raw.trim()
             .parse::<chrono_tz::Tz>()
             .map(|tz| Self(tz.name().to_owned()))
-            .map_err(|_| {
-                ValidationError::new(
-                    "timezone",
-                    "invalid_timezone",
-                    "not an IANA time zone name (for example Europe/Amsterdam)",
-                )
-            })
+            .map_err(|_| ValidationError::new("timezone", "invalid_timezone", "not an IANA time zone name (for example Europe/Amsterdam)"))
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
@@ -272,14 +236,7 @@ macro_rules! string_conversions {
         impl utoipa::ToSchema for $t {}
     )+};
 }
-string_conversions!(
-    Subject,
-    MessageBody,
-    EmailAddress,
-    DisplayName,
-    TimeZoneName,
-    ClientMsgId
-);
+string_conversions!(Subject, MessageBody, EmailAddress, DisplayName, TimeZoneName, ClientMsgId);
 
 #[cfg(test)]
 mod tests {
@@ -291,81 +248,39 @@ mod tests {
             Subject::parse("  Łódź — vraag over mentorschap, Çağrı ").map(|s| s.0),
             Ok("Łódź — vraag over mentorschap, Çağrı".to_owned())
         );
-        assert_eq!(
-            Subject::parse("   ").map_err(|e| e.code),
-            Err("subject_required")
-        );
+        assert_eq!(Subject::parse("   ").map_err(|e| e.code), Err("subject_required"));
         assert!(Subject::parse(&"ż".repeat(200)).is_ok());
-        assert_eq!(
-            Subject::parse(&"ż".repeat(201)).map_err(|e| e.code),
-            Err("subject_too_long")
-        );
-        assert_eq!(
-            Subject::parse("a\r\nBcc: x@y.z").map_err(|e| e.code),
-            Err("control_characters")
-        );
-        assert_eq!(
-            Subject::parse("a\u{7}b").map_err(|e| e.code),
-            Err("control_characters")
-        );
+        assert_eq!(Subject::parse(&"ż".repeat(201)).map_err(|e| e.code), Err("subject_too_long"));
+        assert_eq!(Subject::parse("a\r\nBcc: x@y.z").map_err(|e| e.code), Err("control_characters"));
+        assert_eq!(Subject::parse("a\u{7}b").map_err(|e| e.code), Err("control_characters"));
     }
 
     #[test]
     fn rejection_never_echoes_input() {
-        let err = Subject::parse(&format!("SECRET{}", "x".repeat(300)))
-            .err()
-            .map(|e| e.message)
-            .unwrap_or_default();
+        let err = Subject::parse(&format!("SECRET{}", "x".repeat(300))).err().map(|e| e.message).unwrap_or_default();
         assert!(!err.contains("SECRET"));
     }
 
     #[test]
     fn body_rules() {
         assert!(MessageBody::parse("Dzień dobry,\n\tzobaczymy się jutro?").is_ok());
-        assert_eq!(
-            MessageBody::parse("").map_err(|e| e.code),
-            Err("body_required")
-        );
+        assert_eq!(MessageBody::parse("").map_err(|e| e.code), Err("body_required"));
         assert!(MessageBody::parse(&"a".repeat(MessageBody::MAX_BYTES)).is_ok());
-        assert_eq!(
-            MessageBody::parse(&"a".repeat(MessageBody::MAX_BYTES + 1)).map_err(|e| e.code),
-            Err("body_too_long")
-        );
-        assert_eq!(
-            MessageBody::parse("nul\0byte").map_err(|e| e.code),
-            Err("control_characters")
-        );
+        assert_eq!(MessageBody::parse(&"a".repeat(MessageBody::MAX_BYTES + 1)).map_err(|e| e.code), Err("body_too_long"));
+        assert_eq!(MessageBody::parse("nul\0byte").map_err(|e| e.code), Err("control_characters"));
     }
 
     #[test]
     fn email_is_case_insensitive_and_checked() {
-        assert_eq!(
-            EmailAddress::parse(" Ayşe.Yılmaz@Example.ORG ").map(|e| e.0),
-            Ok("ayşe.yılmaz@example.org".to_owned())
-        );
-        for bad in [
-            "",
-            "no-at",
-            "a@b",
-            "a@.com",
-            "a b@c.de",
-            "x@y..z",
-            "<a@b.c>",
-            "a@b.c\r\n",
-        ] {
-            assert!(
-                EmailAddress::parse(bad).is_err(),
-                "{bad:?} should be rejected"
-            );
+        assert_eq!(EmailAddress::parse(" Ayşe.Yılmaz@Example.ORG ").map(|e| e.0), Ok("ayşe.yılmaz@example.org".to_owned()));
+        for bad in ["", "no-at", "a@b", "a@.com", "a b@c.de", "x@y..z", "<a@b.c>", "a@b.c\r\n"] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn timezone_must_be_iana() {
-        assert_eq!(
-            TimeZoneName::parse("Europe/Warsaw").map(|t| t.0),
-            Ok("Europe/Warsaw".to_owned())
-        );
+        assert_eq!(TimeZoneName::parse("Europe/Warsaw").map(|t| t.0), Ok("Europe/Warsaw".to_owned()));
         assert!(TimeZoneName::parse("Mars/Olympus").is_err());
     }
 }

@@ -56,16 +56,10 @@ pub struct Subscription {
 pub enum ServerFrame {
     /// Answer to `hello`: who you are and what you are subscribed to. Replayed events
     /// follow, then `live`.
-    Hello {
-        protocol: u32,
-        user_id: UserId,
-        subscriptions: Vec<Subscription>,
-    },
+    Hello { protocol: u32, user_id: UserId, subscriptions: Vec<Subscription> },
     /// Everything missed has been sent; from now on events arrive as they commit.
     /// `cursors` holds the last sequence number sent per mentorship.
-    Live {
-        cursors: BTreeMap<MentorshipId, i64>,
-    },
+    Live { cursors: BTreeMap<MentorshipId, i64> },
     /// One event of a mentorship's ordered log.
     Event { event: EventView },
     /// Something went wrong; a close frame follows.
@@ -81,17 +75,8 @@ mod tests {
         let m = MentorshipId::new();
         let text = format!(r#"{{"type":"hello","protocol":1,"cursors":{{"{m}":12}}}}"#);
         let frame: ClientFrame = serde_json::from_str(&text).expect("hello parses");
-        assert_eq!(
-            frame,
-            ClientFrame::Hello {
-                protocol: 1,
-                cursors: [(m, 12)].into_iter().collect()
-            }
-        );
-        assert!(
-            serde_json::from_str::<ClientFrame>(r#"{"type":"hello","protocol":1,"extra":true}"#)
-                .is_err()
-        );
+        assert_eq!(frame, ClientFrame::Hello { protocol: 1, cursors: [(m, 12)].into_iter().collect() });
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"hello","protocol":1,"extra":true}"#).is_err());
         assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"shout"}"#).is_err());
     }
 }

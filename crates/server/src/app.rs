@@ -47,16 +47,13 @@ impl App {
     }
 
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let secret = match &config.jwt_secret {
             Some(s) if s.len() >= 32 => s.as_bytes().to_vec(),
             Some(_) => anyhow::bail!("MENTORPOST_JWT_SECRET must be at least 32 characters"),
-            None => store::settings::jwt_secret(&db)
-                .await
-                .context("loading the signing secret")?,
+            None => store::settings::jwt_secret(&db).await.context("loading the signing secret")?,
         };
         let mailer = Mailer::new(&config)?;
         let hub = Hub::new(db.clone());
@@ -87,10 +84,7 @@ impl App {
             }),
         )
         .route("/", axum::routing::get(http::health::index))
-        .route(
-            "/login/magic",
-            axum::routing::get(http::auth::magic_link_page),
-        )
+        .route("/login/magic", axum::routing::get(http::auth::magic_link_page))
         .fallback(http::health::not_found)
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
@@ -99,37 +93,22 @@ impl App {
 
     /// Serves until `shutdown` is cancelled; in-flight requests finish first, every
     /// WebSocket gets a close frame telling it to reconnect, background tasks stop.
-    pub async fn run(
-        self,
-        listener: TcpListener,
-        shutdown: CancellationToken,
-    ) -> anyhow::Result<()> {
+    pub async fn run(self, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
         let router = self.router();
         let state = self.state.clone();
         let db = state.db.clone();
-        let addr = listener
-            .local_addr()
-            .context("reading the listen address")?;
+        let addr = listener.local_addr().context("reading the listen address")?;
         let background = TaskTracker::new();
         if db.backend() == Backend::Postgres {
             let instance = uuid::Uuid::now_v7().to_string();
-            fanout::start(
-                state.hub.clone(),
-                &state.config.database_url,
-                instance,
-                state.shutdown.clone(),
-            )
-            .await
-            .context("starting cross-instance fan-out")?;
+            fanout::start(state.hub.clone(), &state.config.database_url, instance, state.shutdown.clone())
+                .await
+                .context("starting cross-instance fan-out")?;
         }
         background.spawn(watch_revoked_logins(state.clone()));
         tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
         let stopping = state.shutdown.clone();
-        let serve = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
             shutdown.cancelled().await;
             // Sockets learn first, so they close while HTTP drains.
             stopping.cancel();
@@ -160,9 +139,7 @@ async fn watch_revoked_logins(state: AppState) {
             _ = tick.tick() => {}
         }
         let now = state.clock.now();
-        match store::tickets::revoked_since(state.db.pool(), since - chrono::Duration::seconds(5))
-            .await
-        {
+        match store::tickets::revoked_since(state.db.pool(), since - chrono::Duration::seconds(5)).await {
             Ok(sessions) => {
                 state.hub.end_logins(&sessions);
                 since = now;
@@ -178,16 +155,15 @@ pub fn cancel_on_signals(token: CancellationToken) {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(s) => s,
-                    Err(err) => {
-                        tracing::error!(error = %err, "cannot listen for SIGTERM");
-                        let _ = ctrl_c.await;
-                        token.cancel();
-                        return;
-                    }
-                };
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot listen for SIGTERM");
+                    let _ = ctrl_c.await;
+                    token.cancel();
+                    return;
+                }
+            };
             tokio::select! {
                 _ = ctrl_c => {},
                 _ = term.recv() => {},

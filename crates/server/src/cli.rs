@@ -14,11 +14,7 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "mentorpost",
-    version,
-    about = "Asynchronous e-mentoring: threads, live delivery, e-mail participation"
-)]
+#[command(name = "mentorpost", version, about = "Asynchronous e-mentoring: threads, live delivery, e-mail participation")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -29,20 +25,10 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Folder for local state: the SQLite database and mail written to files.
-    #[arg(
-        long,
-        global = true,
-        env = "MENTORPOST_DATA_DIR",
-        default_value = "./data"
-    )]
+    #[arg(long, global = true, env = "MENTORPOST_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Default: SQLite in the data dir.
-    #[arg(
-        long,
-        global = true,
-        env = "MENTORPOST_DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "MENTORPOST_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
@@ -68,21 +54,13 @@ pub struct ServeArgs {
     #[arg(long, env = "MENTORPOST_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Domain of the service's own mail addresses.
-    #[arg(
-        long,
-        env = "MENTORPOST_MAIL_DOMAIN",
-        default_value = "mentorpost.localhost"
-    )]
+    #[arg(long, env = "MENTORPOST_MAIL_DOMAIN", default_value = "mentorpost.localhost")]
     pub mail_domain: String,
     /// Seed demo data into an empty database.
     #[arg(long, env = "MENTORPOST_DEMO")]
     pub demo: bool,
     /// Further browser origins allowed to open WebSockets (comma-separated).
-    #[arg(
-        long = "ws-allowed-origin",
-        env = "MENTORPOST_WS_ALLOWED_ORIGINS",
-        value_delimiter = ','
-    )]
+    #[arg(long = "ws-allowed-origin", env = "MENTORPOST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub ws_allowed_origins: Vec<String>,
 }
 
@@ -121,9 +99,7 @@ impl GlobalArgs {
         if let Some(url) = &self.database_url {
             config.database_url = url.clone();
         }
-        config.jwt_secret = std::env::var("MENTORPOST_JWT_SECRET")
-            .ok()
-            .filter(|s| !s.is_empty());
+        config.jwt_secret = std::env::var("MENTORPOST_JWT_SECRET").ok().filter(|s| !s.is_empty());
         config
     }
 }
@@ -133,16 +109,12 @@ pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MENTORPOST_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("MENTORPOST_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
@@ -163,15 +135,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             config.http = args.http;
-            config.public_url = args
-                .public_url
-                .unwrap_or_else(|| format!("http://{}", args.http));
+            config.public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.http));
             config.mail_domain = args.mail_domain;
             config.demo = args.demo;
             config.ws_allowed_origins = args.ws_allowed_origins;
-            let listener = tokio::net::TcpListener::bind(config.http)
-                .await
-                .with_context(|| format!("listening on {}", config.http))?;
+            let listener = tokio::net::TcpListener::bind(config.http).await.with_context(|| format!("listening on {}", config.http))?;
             let public_url = config.public_url.clone();
             let demo = config.demo;
             let app = App::build(config).await?;
@@ -210,14 +178,7 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
     let state = &app.state;
     let now = state.clock.now();
     let result = match cmd {
-        UserCommand::Add {
-            email,
-            name,
-            password: plain,
-            admin,
-            locale,
-            timezone,
-        } => {
+        UserCommand::Add { email, name, password: plain, admin, locale, timezone } => {
             let password_hash = match plain {
                 Some(p) => {
                     password::check_password_strength(&p).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -234,17 +195,12 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 is_admin: admin,
                 programme_id: None,
             };
-            let user = store::users::create(&state.db, new, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = store::users::create(&state.db, new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}\t{}\t{}", user.id, user.email, user.display_name);
             Ok(())
         }
         UserCommand::List => {
-            for u in store::users::list(state.db.pool(), None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
+            for u in store::users::list(state.db.pool(), None).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                 let kind = if u.is_admin {
                     "admin"
                 } else if u.has_password {
@@ -256,10 +212,7 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        UserCommand::SetPassword {
-            email,
-            password: plain,
-        } => {
+        UserCommand::SetPassword { email, password: plain } => {
             password::check_password_strength(&plain).map_err(|e| anyhow::anyhow!("{e}"))?;
             let email = EmailAddress::parse(&email)?;
             let creds = store::users::find_credentials(state.db.pool(), &email)
@@ -267,9 +220,7 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .context("no account with that e-mail address")?;
             let hash = password::hash_password(&plain).map_err(|e| anyhow::anyhow!("{e}"))?;
-            store::users::set_password(&state.db, creds.id, hash, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store::users::set_password(&state.db, creds.id, hash, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("password set");
             Ok(())
         }

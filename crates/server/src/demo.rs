@@ -12,17 +12,12 @@ use chrono::Duration;
 use mentorpost_auth::password;
 use mentorpost_model::api::MemberSpec;
 use mentorpost_model::{
-    AgreementContent, DisplayName, EmailAddress, Locale, MentorshipStatus, MessageBody,
-    MessageSource, Rhythm, Role, Subject, TimeZoneName, UserId,
+    AgreementContent, DisplayName, EmailAddress, Locale, MentorshipStatus, MessageBody, MessageSource, Rhythm, Role, Subject, TimeZoneName,
+    UserId,
 };
 
 /// A demo thread: mentorship, who starts it, subject, messages (author, body).
-type DemoThread<'a> = (
-    mentorpost_model::MentorshipId,
-    UserId,
-    &'a str,
-    &'a [(UserId, &'a str)],
-);
+type DemoThread<'a> = (mentorpost_model::MentorshipId, UserId, &'a str, &'a [(UserId, &'a str)]);
 
 /// The password of every demo account that has one.
 pub const DEMO_PASSWORD: &str = "mentorpost-demo";
@@ -36,51 +31,19 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_PEOPLE: &[DemoLogin] = &[
+    DemoLogin { role: "admin", name: "Beheer", email: "admin@demo.mentorpost.localhost", password: Some(DEMO_PASSWORD) },
+    DemoLogin { role: "coordinator", name: "Anneke de Vries", email: "anneke@demo.mentorpost.localhost", password: Some(DEMO_PASSWORD) },
+    DemoLogin { role: "mentor", name: "Çağrı Yılmaz", email: "cagri@demo.mentorpost.localhost", password: Some(DEMO_PASSWORD) },
     DemoLogin {
-        role: "admin",
-        name: "Beheer",
-        email: "admin@demo.mentorpost.localhost",
-        password: Some(DEMO_PASSWORD),
+        role: "mentor", name: "Małgorzata Kowalska", email: "malgorzata@demo.mentorpost.localhost", password: Some(DEMO_PASSWORD)
     },
-    DemoLogin {
-        role: "coordinator",
-        name: "Anneke de Vries",
-        email: "anneke@demo.mentorpost.localhost",
-        password: Some(DEMO_PASSWORD),
-    },
-    DemoLogin {
-        role: "mentor",
-        name: "Çağrı Yılmaz",
-        email: "cagri@demo.mentorpost.localhost",
-        password: Some(DEMO_PASSWORD),
-    },
-    DemoLogin {
-        role: "mentor",
-        name: "Małgorzata Kowalska",
-        email: "malgorzata@demo.mentorpost.localhost",
-        password: Some(DEMO_PASSWORD),
-    },
-    DemoLogin {
-        role: "mentee",
-        name: "João Pereira",
-        email: "joao@demo.mentorpost.localhost",
-        password: Some(DEMO_PASSWORD),
-    },
-    DemoLogin {
-        role: "mentee (e-mail only)",
-        name: "Henk Jansen",
-        email: "henk@demo.mentorpost.localhost",
-        password: None,
-    },
+    DemoLogin { role: "mentee", name: "João Pereira", email: "joao@demo.mentorpost.localhost", password: Some(DEMO_PASSWORD) },
+    DemoLogin { role: "mentee (e-mail only)", name: "Henk Jansen", email: "henk@demo.mentorpost.localhost", password: None },
 ];
 
 /// Seeds the demo unless the database already has people in it. Returns whether it did.
 pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
-    if store::users::count(state.db.pool())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        > 0
-    {
+    if store::users::count(state.db.pool()).await.map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
         return Ok(false);
     }
     seed(state).await?;
@@ -89,20 +52,14 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
 
 async fn seed(state: &AppState) -> anyhow::Result<()> {
     let now = state.clock.now();
-    let hash = tokio::task::spawn_blocking(|| password::hash_password(DEMO_PASSWORD))
-        .await?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = tokio::task::spawn_blocking(|| password::hash_password(DEMO_PASSWORD)).await?.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut ids: Vec<UserId> = Vec::new();
     for person in DEMO_PEOPLE {
         let new = NewUser {
             email: EmailAddress::parse(person.email)?,
             display_name: DisplayName::parse(person.name)?,
             password_hash: person.password.map(|_| hash.clone()),
-            locale: if person.name.contains("Henk") || person.name.contains("Anneke") {
-                Locale::Nl
-            } else {
-                Locale::En
-            },
+            locale: if person.name.contains("Henk") || person.name.contains("Anneke") { Locale::Nl } else { Locale::En },
             timezone: TimeZoneName::parse(if person.name.contains("Małgorzata") {
                 "Europe/Warsaw"
             } else if person.name.contains("João") {
@@ -113,78 +70,33 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
             is_admin: person.role == "admin",
             programme_id: None,
         };
-        ids.push(
-            store::users::create(&state.db, new, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .id,
-        );
+        ids.push(store::users::create(&state.db, new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?.id);
     }
-    let [_admin, coordinator, cagri, malgorzata, joao, henk] = ids[..] else {
-        anyhow::bail!("demo people missing")
-    };
-    let programme = store::programmes::create(
-        &state.db,
-        "Demo".into(),
-        TimeZoneName::parse("Europe/Amsterdam")?,
-        Rhythm::default(),
-        now,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    store::programmes::add_coordinator(&state.db, programme, coordinator, now)
+    let [_admin, coordinator, cagri, malgorzata, joao, henk] = ids[..] else { anyhow::bail!("demo people missing") };
+    let programme = store::programmes::create(&state.db, "Demo".into(), TimeZoneName::parse("Europe/Amsterdam")?, Rhythm::default(), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store::programmes::add_coordinator(&state.db, programme, coordinator, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
     // Reverse mentoring (G14): the younger Çağrı mentors Henk on digital skills.
     let reverse = NewMentorship {
         programme_id: programme,
-        members: vec![
-            MemberSpec {
-                user_id: cagri,
-                role: Role::Mentor,
-            },
-            MemberSpec {
-                user_id: henk,
-                role: Role::Mentee,
-            },
-        ],
+        members: vec![MemberSpec { user_id: cagri, role: Role::Mentor }, MemberSpec { user_id: henk, role: Role::Mentee }],
         start_date: Some((now - Duration::days(21)).date_naive()),
-        rhythm: Rhythm {
-            contact_every_days: 7,
-            response_within_hours: 48,
-            meeting_rhythm: "wekelijks videogesprek op donderdag".into(),
-        },
+        rhythm: Rhythm { contact_every_days: 7, response_within_hours: 48, meeting_rhythm: "wekelijks videogesprek op donderdag".into() },
         status: MentorshipStatus::Active,
         replaces: None,
     };
-    let first = store::mentorships::create(&state.db, reverse, coordinator, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let first = store::mentorships::create(&state.db, reverse, coordinator, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let classic = NewMentorship {
         programme_id: programme,
-        members: vec![
-            MemberSpec {
-                user_id: malgorzata,
-                role: Role::Mentor,
-            },
-            MemberSpec {
-                user_id: joao,
-                role: Role::Mentee,
-            },
-        ],
+        members: vec![MemberSpec { user_id: malgorzata, role: Role::Mentor }, MemberSpec { user_id: joao, role: Role::Mentee }],
         start_date: Some((now - Duration::days(10)).date_naive()),
-        rhythm: Rhythm {
-            contact_every_days: 14,
-            response_within_hours: 72,
-            meeting_rhythm: "every other week, video call".into(),
-        },
+        rhythm: Rhythm { contact_every_days: 14, response_within_hours: 72, meeting_rhythm: "every other week, video call".into() },
         status: MentorshipStatus::Active,
         replaces: None,
     };
-    let second = store::mentorships::create(&state.db, classic, coordinator, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let second = store::mentorships::create(&state.db, classic, coordinator, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     store::mentorships::set_content(
         &state.db,
         first,
@@ -201,8 +113,7 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         &state.db,
         second,
         AgreementContent {
-            ground_rules: "Reply within three days; say so when busy. Keep one topic per thread."
-                .into(),
+            ground_rules: "Reply within three days; say so when busy. Keep one topic per thread.".into(),
             goals: "João prepares for his first team-lead role within six months.".into(),
         },
         malgorzata,
@@ -221,10 +132,7 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
                     cagri,
                     "Dag Henk, fijn dat we gekoppeld zijn! Zullen we donderdag om 10 uur een eerste videogesprek doen? Ik stuur je dan een link.",
                 ),
-                (
-                    henk,
-                    "Dag Çağrı, donderdag 10 uur is goed. Ik heb nog nooit zo'n link gebruikt, dus ik ben benieuwd.",
-                ),
+                (henk, "Dag Çağrı, donderdag 10 uur is goed. Ik heb nog nooit zo'n link gebruikt, dus ik ben benieuwd."),
             ],
         ),
         (
@@ -241,10 +149,7 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
             joao,
             "Preparing for my first one-on-one as a team lead",
             &[
-                (
-                    joao,
-                    "Hi Małgorzata, next month I will have my first one-on-ones with my new team. How did you prepare for yours?",
-                ),
+                (joao, "Hi Małgorzata, next month I will have my first one-on-ones with my new team. How did you prepare for yours?"),
                 (
                     malgorzata,
                     "Good question, João. I wrote down three open questions per person beforehand. Shall we go through your list on our next call?",
@@ -257,32 +162,14 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         let Some((_, first_body)) = iter.next() else {
             continue;
         };
-        let first_message = NewMessage {
-            author: creator,
-            body: MessageBody::parse(first_body)?,
-            client_msg_id: None,
-            source: MessageSource::Web,
-        };
-        let (thread, _) = store::threads::create(
-            &state.db,
-            mentorship,
-            Subject::parse(subject)?,
-            first_message,
-            now,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let first_message =
+            NewMessage { author: creator, body: MessageBody::parse(first_body)?, client_msg_id: None, source: MessageSource::Web };
+        let (thread, _) = store::threads::create(&state.db, mentorship, Subject::parse(subject)?, first_message, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         for (author, body) in iter {
-            let new = NewMessage {
-                author: *author,
-                body: MessageBody::parse(body)?,
-                client_msg_id: None,
-                source: MessageSource::Web,
-            };
-            store::threads::post(&state.db, thread.id, new, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))
-                .context("demo message")?;
+            let new = NewMessage { author: *author, body: MessageBody::parse(body)?, client_msg_id: None, source: MessageSource::Web };
+            store::threads::post(&state.db, thread.id, new, now).await.map_err(|e| anyhow::anyhow!("{e}")).context("demo message")?;
         }
     }
     Ok(())
@@ -292,14 +179,8 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
 pub fn describe(public_url: &str) -> String {
     let mut out = format!("Demo programme ready at {public_url}\n\n");
     for p in DEMO_PEOPLE {
-        let pw = p
-            .password
-            .map(|p| format!("password {p}"))
-            .unwrap_or_else(|| "no password (e-mail only)".into());
-        out.push_str(&format!(
-            "  {:<22} {:<22} {:<40} {}\n",
-            p.role, p.name, p.email, pw
-        ));
+        let pw = p.password.map(|p| format!("password {p}")).unwrap_or_else(|| "no password (e-mail only)".into());
+        out.push_str(&format!("  {:<22} {:<22} {:<40} {}\n", p.role, p.name, p.email, pw));
     }
     out
 }

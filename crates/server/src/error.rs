@@ -36,33 +36,19 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code,
-            message: message.into(),
-        }
+        Self::BadRequest { code, message: message.into() }
     }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            message: message.into(),
-        }
+        Self::Conflict { code, message: message.into() }
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::Forbidden {
-            message: message.into(),
-        }
+        Self::Forbidden { message: message.into() }
     }
     pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Unauthenticated {
-            code,
-            message: message.into(),
-        }
+        Self::Unauthenticated { code, message: message.into() }
     }
     pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Unprocessable {
-            code,
-            message: message.into(),
-        }
+        Self::Unprocessable { code, message: message.into() }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -89,26 +75,11 @@ impl ApiError {
             | ApiError::Conflict { code, message } => (code, message.clone()),
             ApiError::Forbidden { message } => ("forbidden", message.clone()),
             ApiError::NotFound => ("not_found", "no such resource".to_owned()),
-            ApiError::PayloadTooLarge => (
-                "payload_too_large",
-                "the request body is larger than 1 MiB".to_owned(),
-            ),
-            ApiError::UnsupportedMediaType => (
-                "unsupported_media_type",
-                "send the body as application/json".to_owned(),
-            ),
-            ApiError::TooManyRequests { .. } => (
-                "rate_limited",
-                "too many attempts; try again later".to_owned(),
-            ),
-            ApiError::Unavailable => (
-                "unavailable",
-                "the service is shutting down or its database is unreachable".to_owned(),
-            ),
-            ApiError::Internal(_) => (
-                "internal",
-                "something went wrong on our side; it has been logged".to_owned(),
-            ),
+            ApiError::PayloadTooLarge => ("payload_too_large", "the request body is larger than 1 MiB".to_owned()),
+            ApiError::UnsupportedMediaType => ("unsupported_media_type", "send the body as application/json".to_owned()),
+            ApiError::TooManyRequests { .. } => ("rate_limited", "too many attempts; try again later".to_owned()),
+            ApiError::Unavailable => ("unavailable", "the service is shutting down or its database is unreachable".to_owned()),
+            ApiError::Internal(_) => ("internal", "something went wrong on our side; it has been logged".to_owned()),
         };
         (code.to_owned(), message)
     }
@@ -116,10 +87,7 @@ impl ApiError {
 
 impl From<ValidationError> for ApiError {
     fn from(err: ValidationError) -> Self {
-        ApiError::Unprocessable {
-            code: err.code,
-            message: err.message,
-        }
+        ApiError::Unprocessable { code: err.code, message: err.message }
     }
 }
 
@@ -146,16 +114,12 @@ impl IntoResponse for ApiError {
             tracing::error!(error = format!("{err:#}"), "request failed");
         }
         let (code, message) = self.detail();
-        let body = ErrorBody {
-            error: ErrorDetail { code, message },
-        };
+        let body = ErrorBody { error: ErrorDetail { code, message } };
         let mut response = (status, axum::Json(body)).into_response();
         if let ApiError::TooManyRequests { retry_after_secs } = self
             && let Ok(value) = retry_after_secs.to_string().parse()
         {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, value);
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
         }
         response
     }

@@ -17,25 +17,13 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(config: &Config) -> anyhow::Result<Mailer> {
         let dir = config.mail_dir();
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating mail dir {}", dir.display()))?;
-        let from: Mailbox = format!("mentorpost <notifications@{}>", config.mail_domain)
-            .parse()
-            .context("building the sender address")?;
-        Ok(Mailer {
-            transport: AsyncFileTransport::new(dir),
-            from,
-        })
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating mail dir {}", dir.display()))?;
+        let from: Mailbox = format!("mentorpost <notifications@{}>", config.mail_domain).parse().context("building the sender address")?;
+        Ok(Mailer { transport: AsyncFileTransport::new(dir), from })
     }
 
     /// Mails a single-use login link.
-    pub async fn send_magic_link(
-        &self,
-        to_name: &str,
-        to_email: &str,
-        locale: Locale,
-        link: &str,
-    ) -> anyhow::Result<()> {
+    pub async fn send_magic_link(&self, to_name: &str, to_email: &str, locale: Locale, link: &str) -> anyhow::Result<()> {
         let (subject, body) = match locale {
             Locale::Nl => (
                 "Je inloglink voor mentorpost",
@@ -50,10 +38,7 @@ impl Mailer {
                 ),
             ),
         };
-        let to = Mailbox::new(
-            Some(to_name.to_owned()),
-            to_email.parse().context("recipient address")?,
-        );
+        let to = Mailbox::new(Some(to_name.to_owned()), to_email.parse().context("recipient address")?);
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -61,10 +46,7 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .context("building the login mail")?;
-        self.transport
-            .send(message)
-            .await
-            .context("writing the login mail")?;
+        self.transport.send(message).await.context("writing the login mail")?;
         Ok(())
     }
 }

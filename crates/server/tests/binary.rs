@@ -11,10 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_mentorpost");
 
 fn mentorpost(data_dir: &std::path::Path, db: Option<&str>) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("MENTORPOST_DATABASE_URL")
-        .env("MENTORPOST_LOG", "info");
+    cmd.arg("--data-dir").arg(data_dir).env_remove("MENTORPOST_DATABASE_URL").env("MENTORPOST_LOG", "info");
     if let Some(url) = db {
         cmd.arg("--database-url").arg(url);
     }
@@ -23,12 +20,7 @@ fn mentorpost(data_dir: &std::path::Path, db: Option<&str>) -> Command {
 
 fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run mentorpost");
-    assert!(
-        out.status.success(),
-        "command failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "command failed: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -61,18 +53,11 @@ fn serve(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str]) -> Served
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(rest) = line.split("addr=").nth(1) {
-                let _ = tx.send(
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
             }
         }
     });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("server announced its address");
+    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
     Served { child, addr }
 }
 
@@ -82,10 +67,7 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
         if let Some(status) = child.try_wait().expect("wait") {
             return status;
         }
-        assert!(
-            start.elapsed() < within,
-            "the server did not exit within {within:?}"
-        );
+        assert!(start.elapsed() < within, "the server did not exit within {within:?}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -101,10 +83,7 @@ impl Drop for PgDb {
         let _ = Command::new("psql")
             .arg(&self.admin)
             .arg("-qc")
-            .arg(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
+            .arg(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
             .output();
     }
 }
@@ -112,33 +91,18 @@ impl Drop for PgDb {
 /// The backends to run on: SQLite always, PostgreSQL when configured.
 fn backends() -> Vec<Option<PgDb>> {
     let mut out = vec![None];
-    match std::env::var("MENTORPOST_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
+    match std::env::var("MENTORPOST_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty()) {
         Some(admin) => {
-            let name = format!("mp_bin_{}", std::process::id())
-                + &format!("_{}", Instant::now().elapsed().as_nanos() ^ rand_suffix());
-            let out_create = Command::new("psql")
-                .arg(&admin)
-                .arg("-qc")
-                .arg(format!("CREATE DATABASE \"{name}\""))
-                .output()
-                .expect("psql available");
+            let name = format!("mp_bin_{}", std::process::id()) + &format!("_{}", Instant::now().elapsed().as_nanos() ^ rand_suffix());
+            let out_create =
+                Command::new("psql").arg(&admin).arg("-qc").arg(format!("CREATE DATABASE \"{name}\"")).output().expect("psql available");
             assert!(
                 out_create.status.success(),
                 "cannot create a PostgreSQL test database: {}",
                 String::from_utf8_lossy(&out_create.stderr)
             );
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_owned())
-                .unwrap_or(admin.clone());
-            out.push(Some(PgDb {
-                url: format!("{base}/{name}"),
-                admin,
-                name,
-            }));
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
+            out.push(Some(PgDb { url: format!("{base}/{name}"), admin, name }));
         }
         None => eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it"),
     }
@@ -146,10 +110,7 @@ fn backends() -> Vec<Option<PgDb>> {
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
 }
 
 #[test]
@@ -157,15 +118,8 @@ fn cli_manages_users_and_the_server_logs_them_in() {
     for pg in backends() {
         let dir = tempfile::tempdir().expect("tmp");
         let db = pg.as_ref().map(|p| p.url.as_str());
-        let migrated = mentorpost(dir.path(), db)
-            .arg("migrate")
-            .output()
-            .expect("migrate");
-        assert!(
-            migrated.status.success(),
-            "{}",
-            String::from_utf8_lossy(&migrated.stderr)
-        );
+        let migrated = mentorpost(dir.path(), db).arg("migrate").output().expect("migrate");
+        assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
         let added = run_ok(mentorpost(dir.path(), db).args([
             "user",
             "add",
@@ -181,31 +135,11 @@ fn cli_manages_users_and_the_server_logs_them_in() {
             "Europe/Warsaw",
         ]));
         assert!(added.contains("małgorzata@example.org"), "{added}");
-        run_ok(mentorpost(dir.path(), db).args([
-            "user",
-            "add",
-            "--email",
-            "henk@example.org",
-            "--name",
-            "Henk Jansen",
-        ]));
+        run_ok(mentorpost(dir.path(), db).args(["user", "add", "--email", "henk@example.org", "--name", "Henk Jansen"]));
         let listed = run_ok(mentorpost(dir.path(), db).args(["user", "list"]));
-        assert!(
-            listed.contains("Małgorzata Kowalska")
-                && listed.contains("henk@example.org\tHenk Jansen\te-mail only"),
-            "{listed}"
-        );
-        let dup = mentorpost(dir.path(), db)
-            .args([
-                "user",
-                "add",
-                "--email",
-                "henk@EXAMPLE.org",
-                "--name",
-                "Henk 2",
-            ])
-            .output()
-            .expect("run");
+        assert!(listed.contains("Małgorzata Kowalska") && listed.contains("henk@example.org\tHenk Jansen\te-mail only"), "{listed}");
+        let dup =
+            mentorpost(dir.path(), db).args(["user", "add", "--email", "henk@EXAMPLE.org", "--name", "Henk 2"]).output().expect("run");
         assert!(!dup.status.success(), "a duplicate address is refused");
         run_ok(mentorpost(dir.path(), db).args([
             "user",
@@ -239,12 +173,7 @@ fn serve_demo_answers_then_exits_cleanly_on_sigterm() {
         let mut served = serve(dir.path(), db, &["--demo"]);
         let base = format!("http://{}", served.addr);
         let client = reqwest::blocking::Client::new();
-        let ready: serde_json::Value = client
-            .get(format!("{base}/readyz"))
-            .send()
-            .expect("readyz")
-            .json()
-            .expect("json");
+        let ready: serde_json::Value = client.get(format!("{base}/readyz")).send().expect("readyz").json().expect("json");
         assert_eq!(ready["status"], "ready");
         let login: serde_json::Value = client
             .post(format!("{base}/api/v1/auth/login"))
@@ -254,36 +183,16 @@ fn serve_demo_answers_then_exits_cleanly_on_sigterm() {
             .json()
             .expect("json");
         let token = login["access_token"].as_str().expect("token");
-        let threads: serde_json::Value = client
-            .get(format!("{base}/api/v1/me/threads"))
-            .bearer_auth(token)
-            .send()
-            .expect("threads")
-            .json()
-            .expect("json");
+        let threads: serde_json::Value =
+            client.get(format!("{base}/api/v1/me/threads")).bearer_auth(token).send().expect("threads").json().expect("json");
         assert_eq!(threads.as_array().map(|a| a.len()), Some(2), "{threads}");
-        let openapi: serde_json::Value = client
-            .get(format!("{base}/api/openapi.json"))
-            .send()
-            .expect("openapi")
-            .json()
-            .expect("json");
+        let openapi: serde_json::Value = client.get(format!("{base}/api/openapi.json")).send().expect("openapi").json().expect("json");
         assert!(openapi["paths"]["/api/v1/threads/{id}/messages"]["post"].is_object());
 
         let pid = served.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .expect("kill")
-                .success()
-        );
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
         let status = wait_exit(&mut served.child, Duration::from_secs(20));
-        assert_eq!(
-            status.code(),
-            Some(0),
-            "SIGTERM ends the server with exit code 0"
-        );
+        assert_eq!(status.code(), Some(0), "SIGTERM ends the server with exit code 0");
 
         // A second start on the same data keeps the demo as it was (no second seed).
         let served = serve(dir.path(), db, &["--demo"]);

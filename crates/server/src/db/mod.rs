@@ -49,8 +49,7 @@ pub struct Db {
 }
 
 /// A unit of work run inside one transaction (or savepoint) by [`Db::write`].
-pub type WriteFn<T> =
-    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, WriteError>> + Send>;
+pub type WriteFn<T> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, WriteError>> + Send>;
 
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -72,8 +71,7 @@ impl Db {
         match backend {
             Backend::Sqlite => Self::connect_sqlite(url).await,
             Backend::Postgres => {
-                let options =
-                    AnyConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
+                let options = AnyConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(32)
                     .min_connections(2)
@@ -81,12 +79,7 @@ impl Db {
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
-                Ok(Db {
-                    pool,
-                    backend,
-                    writer: None,
-                    sqlite_options: None,
-                })
+                Ok(Db { pool, backend, writer: None, sqlite_options: None })
             }
         }
     }
@@ -97,21 +90,13 @@ impl Db {
             && let Some(parent) = Path::new(&path).parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        let options = AnyConnectOptions::from_str(&url)
-            .context("parsing the SQLite URL")?
-            .disable_statement_logging();
+        let options = AnyConnectOptions::from_str(&url).context("parsing the SQLite URL")?.disable_statement_logging();
         // The writer connection comes first: it switches the file to WAL, which every
         // reader then shares.
-        let mut write_conn = AnyConnection::connect_with(&options)
-            .await
-            .context("opening the SQLite database")?;
-        write_conn
-            .execute(SQLITE_PRAGMAS)
-            .await
-            .context("configuring SQLite")?;
+        let mut write_conn = AnyConnection::connect_with(&options).await.context("opening the SQLite database")?;
+        write_conn.execute(SQLITE_PRAGMAS).await.context("configuring SQLite")?;
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .min_connections(1)
@@ -128,12 +113,7 @@ impl Db {
             .await
             .context("opening the SQLite read pool")?;
         let writer = writer::Writer::spawn(write_conn);
-        Ok(Db {
-            pool,
-            backend: Backend::Sqlite,
-            writer: Some(Arc::new(writer)),
-            sqlite_options: Some(options),
-        })
+        Ok(Db { pool, backend: Backend::Sqlite, writer: Some(Arc::new(writer)), sqlite_options: Some(options) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -149,27 +129,15 @@ impl Db {
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
             Backend::Postgres => {
-                MIGRATOR_POSTGRES
-                    .run(&self.pool)
-                    .await
-                    .context("running PostgreSQL migrations")?;
+                MIGRATOR_POSTGRES.run(&self.pool).await.context("running PostgreSQL migrations")?;
             }
             Backend::Sqlite => {
                 // A connection of its own: the writer is idle at start, and SQLite's busy
                 // timeout covers the moment it is not.
-                let options = self
-                    .sqlite_options
-                    .as_ref()
-                    .context("SQLite options missing")?;
-                let mut conn = AnyConnection::connect_with(options)
-                    .await
-                    .context("opening SQLite for migrations")?;
-                conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
-                    .await?;
-                MIGRATOR_SQLITE
-                    .run(&mut conn)
-                    .await
-                    .context("running SQLite migrations")?;
+                let options = self.sqlite_options.as_ref().context("SQLite options missing")?;
+                let mut conn = AnyConnection::connect_with(options).await.context("opening SQLite for migrations")?;
+                conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;").await?;
+                MIGRATOR_SQLITE.run(&mut conn).await.context("running SQLite migrations")?;
                 conn.close().await?;
             }
         }
@@ -220,9 +188,7 @@ fn with_create_mode(url: &str) -> String {
 }
 
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
@@ -254,18 +220,9 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(
-            with_create_mode("sqlite:///tmp/x.db"),
-            "sqlite:///tmp/x.db?mode=rwc"
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///tmp/x.db?mode=rwc").as_deref(),
-            Some("/tmp/x.db")
-        );
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/mp"),
-            "postgres://app:***@db:5432/mp"
-        );
+        assert_eq!(with_create_mode("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db?mode=rwc");
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/mp"), "postgres://app:***@db:5432/mp");
         assert_eq!(redact_url("postgres://app@db/mp"), "postgres://app@db/mp");
     }
 }

@@ -33,13 +33,8 @@ type Erased = Box<dyn Any + Send>;
 type ErasedWork = WriteFn<Erased>;
 
 enum Command {
-    Write {
-        work: ErasedWork,
-        reply: oneshot::Sender<Result<Erased, WriteError>>,
-    },
-    Close {
-        reply: oneshot::Sender<()>,
-    },
+    Write { work: ErasedWork, reply: oneshot::Sender<Result<Erased, WriteError>> },
+    Close { reply: oneshot::Sender<()> },
 }
 
 pub struct Writer {
@@ -61,17 +56,9 @@ impl Writer {
             })
         });
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send(Command::Write {
-                work: erased,
-                reply,
-            })
-            .map_err(|_| WriteError::WriterGone)?;
+        self.tx.send(Command::Write { work: erased, reply }).map_err(|_| WriteError::WriterGone)?;
         let value = rx.await.map_err(|_| WriteError::WriterGone)??;
-        value
-            .downcast::<T>()
-            .map(|b| *b)
-            .map_err(|_| WriteError::WriterGone)
+        value.downcast::<T>().map(|b| *b).map_err(|_| WriteError::WriterGone)
     }
 
     pub async fn close(&self) {
@@ -83,8 +70,7 @@ impl Writer {
 }
 
 async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>) {
-    let mut batch: Vec<(ErasedWork, oneshot::Sender<Result<Erased, WriteError>>)> =
-        Vec::with_capacity(MAX_BATCH);
+    let mut batch: Vec<(ErasedWork, oneshot::Sender<Result<Erased, WriteError>>)> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         let mut pending = Some(first);
         while let Some(cmd) = pending.take() {
@@ -105,19 +91,14 @@ async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>) 
     }
 }
 
-async fn commit_batch(
-    conn: &mut AnyConnection,
-    batch: &mut Vec<(ErasedWork, oneshot::Sender<Result<Erased, WriteError>>)>,
-) {
+async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<(ErasedWork, oneshot::Sender<Result<Erased, WriteError>>)>) {
     if batch.is_empty() {
         return;
     }
     if let Err(err) = conn.execute("BEGIN IMMEDIATE").await {
         tracing::error!(error = %err, "could not begin a write transaction");
         for (_, reply) in batch.drain(..) {
-            let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol(
-                "could not begin transaction".into(),
-            ))));
+            let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("could not begin transaction".into()))));
         }
         return;
     }
@@ -136,18 +117,13 @@ async fn commit_batch(
             tracing::error!(error = %err, "group commit failed; rolling back the batch");
             let _ = conn.execute("ROLLBACK").await;
             for (_, reply) in results {
-                let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol(
-                    "commit failed".into(),
-                ))));
+                let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("commit failed".into()))));
             }
         }
     }
 }
 
-async fn run_in_savepoint(
-    conn: &mut AnyConnection,
-    work: ErasedWork,
-) -> Result<Erased, WriteError> {
+async fn run_in_savepoint(conn: &mut AnyConnection, work: ErasedWork) -> Result<Erased, WriteError> {
     conn.execute("SAVEPOINT w").await?;
     match work(conn).await {
         Ok(value) => {

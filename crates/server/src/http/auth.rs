@@ -10,10 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use chrono::Duration;
 use mentorpost_auth::{opaque, password, token::ACCESS_TOKEN_TTL_SECS};
-use mentorpost_model::api::{
-    ErrorBody, LoginRequest, MagicLinkRedeemRequest, MagicLinkRequest, RefreshRequest,
-    TokenResponse,
-};
+use mentorpost_model::api::{ErrorBody, LoginRequest, MagicLinkRedeemRequest, MagicLinkRequest, RefreshRequest, TokenResponse};
 use mentorpost_model::{EmailAddress, UserId};
 use std::net::SocketAddr;
 
@@ -23,28 +20,13 @@ const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 const MAX_FAILURES_PER_IP: i64 = 20;
 const FAILURE_WINDOW: Duration = Duration::minutes(15);
 
-async fn tokens(
-    state: &AppState,
-    user: UserId,
-    session_id: String,
-    refresh_token: String,
-) -> ApiResult<TokenResponse> {
-    let (access_token, _) = state
-        .jwt
-        .issue(user, &session_id, state.clock.now())
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+async fn tokens(state: &AppState, user: UserId, session_id: String, refresh_token: String) -> ApiResult<TokenResponse> {
+    let (access_token, _) =
+        state.jwt.issue(user, &session_id, state.clock.now()).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let user = store::users::get(state.db.pool(), user)
         .await?
-        .ok_or_else(|| {
-            ApiError::unauthenticated("unknown_user", "this account no longer exists")
-        })?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer".into(),
-        expires_in: ACCESS_TOKEN_TTL_SECS,
-        refresh_token,
-        user,
-    })
+        .ok_or_else(|| ApiError::unauthenticated("unknown_user", "this account no longer exists"))?;
+    Ok(TokenResponse { access_token, token_type: "Bearer".into(), expires_in: ACCESS_TOKEN_TTL_SECS, refresh_token, user })
 }
 
 /// Log in with e-mail and password.
@@ -56,21 +38,12 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let now = state.clock.now();
-    let bad =
-        || ApiError::unauthenticated("invalid_credentials", "e-mail address or password is wrong");
+    let bad = || ApiError::unauthenticated("invalid_credentials", "e-mail address or password is wrong");
     let email = EmailAddress::parse(&req.email).map_err(|_| bad())?;
-    let keys = vec![
-        format!("account:{}", email.as_str()),
-        format!("ip:{}", peer.ip()),
-    ];
-    let counts =
-        store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
-    if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT
-        || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP
-    {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: FAILURE_WINDOW.num_seconds() as u64,
-        });
+    let keys = vec![format!("account:{}", email.as_str()), format!("ip:{}", peer.ip())];
+    let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
+    if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP {
+        return Err(ApiError::TooManyRequests { retry_after_secs: FAILURE_WINDOW.num_seconds() as u64 });
     }
     if req.password.len() > 1024 {
         return Err(bad());
@@ -78,14 +51,10 @@ pub async fn login(
     let creds = store::users::find_credentials(state.db.pool(), &email).await?;
     let plain = req.password;
     let verified = match creds.as_ref().and_then(|c| c.password_hash.clone()) {
-        Some(hash) => tokio::task::spawn_blocking(move || password::verify_password(&plain, &hash))
-            .await
-            .unwrap_or(false),
+        Some(hash) => tokio::task::spawn_blocking(move || password::verify_password(&plain, &hash)).await.unwrap_or(false),
         None => {
             // Same work for unknown accounts, so timing does not reveal which exist.
-            tokio::task::spawn_blocking(move || password::dummy_verify(&plain))
-                .await
-                .ok();
+            tokio::task::spawn_blocking(move || password::dummy_verify(&plain)).await.ok();
             false
         }
     };
@@ -95,51 +64,30 @@ pub async fn login(
         return Err(bad());
     };
     let login = store::sessions::start(&state.db, user, now).await?;
-    Ok(Json(
-        tokens(&state, user, login.session_id, login.refresh_token).await?,
-    ))
+    Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. A
 /// refresh token that was already used revokes its whole login.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody)))]
-pub async fn refresh(
-    State(state): State<AppState>,
-    ApiJson(req): ApiJson<RefreshRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+pub async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
     if !opaque::looks_like_token(&req.refresh_token) {
-        return Err(ApiError::unauthenticated(
-            "refresh_invalid",
-            "this refresh token is not valid",
-        ));
+        return Err(ApiError::unauthenticated("refresh_invalid", "this refresh token is not valid"));
     }
     match store::sessions::rotate(&state.db, req.refresh_token, state.clock.now()).await? {
-        Rotation::Rotated {
-            user,
-            session_id,
-            refresh_token,
-        } => Ok(Json(tokens(&state, user, session_id, refresh_token).await?)),
-        Rotation::Invalid => Err(ApiError::unauthenticated(
-            "refresh_invalid",
-            "this refresh token is not valid",
-        )),
+        Rotation::Rotated { user, session_id, refresh_token } => Ok(Json(tokens(&state, user, session_id, refresh_token).await?)),
+        Rotation::Invalid => Err(ApiError::unauthenticated("refresh_invalid", "this refresh token is not valid")),
         Rotation::ReuseDetected => {
             tracing::warn!("refresh token reused; login revoked");
-            Err(ApiError::unauthenticated(
-                "refresh_reused",
-                "this refresh token was already used; the login has been ended for safety",
-            ))
+            Err(ApiError::unauthenticated("refresh_reused", "this refresh token was already used; the login has been ended for safety"))
         }
     }
 }
 
 /// End the login the refresh token belongs to.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest, responses((status = 204)))]
-pub async fn logout(
-    State(state): State<AppState>,
-    ApiJson(req): ApiJson<RefreshRequest>,
-) -> ApiResult<StatusCode> {
+pub async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> ApiResult<StatusCode> {
     if opaque::looks_like_token(&req.refresh_token) {
         store::sessions::logout(&state.db, req.refresh_token, state.clock.now()).await?;
     }
@@ -156,38 +104,21 @@ pub async fn magic_link(
 ) -> ApiResult<StatusCode> {
     let now = state.clock.now();
     let Ok(email) = EmailAddress::parse(&req.email) else {
-        return Err(ApiError::unprocessable(
-            "invalid_email",
-            "not a valid e-mail address",
-        ));
+        return Err(ApiError::unprocessable("invalid_email", "not a valid e-mail address"));
     };
     // Counted like failures so the endpoint cannot be used to flood someone's inbox.
-    let keys = vec![
-        format!("magic:{}", email.as_str()),
-        format!("magic-ip:{}", peer.ip()),
-    ];
-    let counts =
-        store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
-    if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT
-        || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP
-    {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: FAILURE_WINDOW.num_seconds() as u64,
-        });
+    let keys = vec![format!("magic:{}", email.as_str()), format!("magic-ip:{}", peer.ip())];
+    let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
+    if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP {
+        return Err(ApiError::TooManyRequests { retry_after_secs: FAILURE_WINDOW.num_seconds() as u64 });
     }
     store::sessions::record_failure(&state.db, keys, now).await?;
     if let Some(creds) = store::users::find_credentials(state.db.pool(), &email).await?
         && let Some(user) = store::users::get(state.db.pool(), creds.id).await?
     {
         let token = store::sessions::create_magic_link(&state.db, user.id, now).await?;
-        let link = format!(
-            "{}/login/magic?token={token}",
-            state.config.public_url.trim_end_matches('/')
-        );
-        state
-            .mailer
-            .send_magic_link(&user.display_name, &user.email, user.locale, &link)
-            .await?;
+        let link = format!("{}/login/magic?token={token}", state.config.public_url.trim_end_matches('/'));
+        state.mailer.send_magic_link(&user.display_name, &user.email, user.locale, &link).await?;
     }
     Ok(StatusCode::ACCEPTED)
 }
@@ -199,21 +130,12 @@ pub async fn magic_link_redeem(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<MagicLinkRedeemRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let invalid = || {
-        ApiError::unauthenticated(
-            "magic_link_invalid",
-            "this login link is not valid, was already used or has expired",
-        )
-    };
+    let invalid = || ApiError::unauthenticated("magic_link_invalid", "this login link is not valid, was already used or has expired");
     if !opaque::looks_like_token(&req.token) {
         return Err(invalid());
     }
-    let (user, login) = store::sessions::redeem_magic_link(&state.db, req.token, state.clock.now())
-        .await?
-        .ok_or_else(invalid)?;
-    Ok(Json(
-        tokens(&state, user, login.session_id, login.refresh_token).await?,
-    ))
+    let (user, login) = store::sessions::redeem_magic_link(&state.db, req.token, state.clock.now()).await?.ok_or_else(invalid)?;
+    Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
 }
 
 #[derive(serde::Deserialize)]
@@ -225,12 +147,7 @@ pub struct MagicPageQuery {
 /// The page a login link opens. It does not log in by itself: mail scanners follow
 /// links, and a GET that spent the single-use token would lock the person out.
 pub async fn magic_link_page(Query(q): Query<MagicPageQuery>) -> Html<String> {
-    let token: String = q
-        .token
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(64)
-        .collect();
+    let token: String = q.token.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
     Html(format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in to mentorpost</title></head>
 <body><main><h1>Log in to mentorpost</h1>

@@ -17,10 +17,7 @@ pub async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Readiness), (status = 503, body = ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
     match sqlx::query("SELECT 1").execute(state.db.pool()).await {
-        Ok(_) => Ok(Json(Readiness {
-            status: "ready".into(),
-            database: state.db.backend().name().into(),
-        })),
+        Ok(_) => Ok(Json(Readiness { status: "ready".into(), database: state.db.backend().name().into() })),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
             Err(ApiError::Unavailable)

@@ -13,20 +13,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{
-    AddMemberRequest, AgreementView, CloseMentorshipRequest, CreateMentorshipRequest, ErrorBody,
-    EventPage, MemberSpec, MentorshipView, RepairRequest,
+    AddMemberRequest, AgreementView, CloseMentorshipRequest, CreateMentorshipRequest, ErrorBody, EventPage, MemberSpec, MentorshipView,
+    RepairRequest,
 };
-use mentorpost_model::{
-    AgreementContent, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId,
-};
+use mentorpost_model::{AgreementContent, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 async fn view(state: &AppState, id: MentorshipId) -> ApiResult<Json<MentorshipView>> {
-    store::mentorships::get(state.db.pool(), id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    store::mentorships::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Create a mentorship in a programme (its coordinators, admins).
@@ -48,20 +43,12 @@ pub async fn create_mentorship(
     rhythm.validate()?;
     let status = req.status.unwrap_or(MentorshipStatus::Proposed);
     if status == MentorshipStatus::Closed {
-        return Err(ApiError::unprocessable(
-            "invalid_status",
-            "a new mentorship is proposed or active",
-        ));
+        return Err(ApiError::unprocessable("invalid_status", "a new mentorship is proposed or active"));
     }
-    let new = NewMentorship {
-        programme_id: programme,
-        members: req.members,
-        start_date: req.start_date,
-        rhythm,
-        status,
-        replaces: None,
-    };
+    let new = NewMentorship { programme_id: programme, members: req.members, start_date: req.start_date, rhythm, status, replaces: None };
+    let joined: Vec<UserId> = new.members.iter().map(|m| m.user_id).collect();
     let id = store::mentorships::create(&state.db, new, user.user_id, state.clock.now()).await?;
+    state.hub.members_added(&joined);
     Ok((StatusCode::CREATED, view(&state, id).await?))
 }
 
@@ -86,10 +73,7 @@ pub async fn list_programme_mentorships(
 
 /// Mentorships the caller belongs to (or belonged to).
 #[utoipa::path(get, path = "/api/v1/me/mentorships", tag = "mentorships", security(("bearer" = [])), responses((status = 200, body = [MentorshipView])))]
-pub async fn my_mentorships(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> ApiResult<Json<Vec<MentorshipView>>> {
+pub async fn my_mentorships(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<MentorshipView>>> {
     let mut out = Vec::new();
     for id in store::mentorships::ids_of_member(state.db.pool(), user.user_id).await? {
         if let Some(v) = store::mentorships::get(state.db.pool(), id).await? {
@@ -107,10 +91,7 @@ pub async fn get_mentorship(
     user: AuthUser,
     ApiPath(id): ApiPath<MentorshipId>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::ReadMentorshipMeta,
-    )?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::ReadMentorshipMeta)?;
     view(&state, id).await
 }
 
@@ -122,14 +103,8 @@ pub async fn get_agreement(
     user: AuthUser,
     ApiPath(id): ApiPath<MentorshipId>,
 ) -> ApiResult<Json<AgreementView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::ReadAgreementContent,
-    )?;
-    store::mentorships::agreement(state.db.pool(), id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    guard(&mentorship_access(&state, &user, id).await?, Action::ReadAgreementContent)?;
+    store::mentorships::agreement(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Set the agreed rhythm (coordinators and members).
@@ -141,10 +116,7 @@ pub async fn set_rhythm(
     ApiPath(id): ApiPath<MentorshipId>,
     ApiJson(rhythm): ApiJson<Rhythm>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::SetRhythm,
-    )?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::SetRhythm)?;
     rhythm.validate()?;
     store::mentorships::set_rhythm(&state.db, id, rhythm, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
@@ -160,18 +132,11 @@ pub async fn set_content(
     ApiPath(id): ApiPath<MentorshipId>,
     ApiJson(content): ApiJson<AgreementContent>,
 ) -> ApiResult<Json<AgreementView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::EditAgreementContent,
-    )?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::EditAgreementContent)?;
     content.validate()?;
-    store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now())
-        .await?;
+    store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
-    store::mentorships::agreement(state.db.pool(), id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    store::mentorships::agreement(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Add a member (coordinators).
@@ -183,21 +148,10 @@ pub async fn add_member(
     ApiPath(id): ApiPath<MentorshipId>,
     ApiJson(req): ApiJson<AddMemberRequest>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::ManageMembers,
-    )?;
-    store::mentorships::add_member(
-        &state.db,
-        id,
-        MemberSpec {
-            user_id: req.user_id,
-            role: req.role,
-        },
-        user.user_id,
-        state.clock.now(),
-    )
-    .await?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::ManageMembers)?;
+    store::mentorships::add_member(&state.db, id, MemberSpec { user_id: req.user_id, role: req.role }, user.user_id, state.clock.now())
+        .await?;
+    state.hub.members_added(&[req.user_id]);
     state.hub.committed(id);
     view(&state, id).await
 }
@@ -210,12 +164,8 @@ pub async fn remove_member(
     user: AuthUser,
     ApiPath((id, member)): ApiPath<(MentorshipId, UserId)>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::ManageMembers,
-    )?;
-    store::mentorships::remove_member(&state.db, id, member, user.user_id, state.clock.now())
-        .await?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::ManageMembers)?;
+    store::mentorships::remove_member(&state.db, id, member, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
     view(&state, id).await
 }
@@ -228,10 +178,7 @@ pub async fn activate(
     user: AuthUser,
     ApiPath(id): ApiPath<MentorshipId>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::ChangeLifecycle,
-    )?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::ChangeLifecycle)?;
     store::mentorships::activate(&state.db, id, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
     view(&state, id).await
@@ -246,30 +193,15 @@ pub async fn close(
     ApiPath(id): ApiPath<MentorshipId>,
     ApiJson(req): ApiJson<CloseMentorshipRequest>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::ChangeLifecycle,
-    )?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::ChangeLifecycle)?;
     let reason = req.reason.trim();
-    if reason.is_empty()
-        || reason.len() > 64
-        || !reason
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    if reason.is_empty() || reason.len() > 64 || !reason.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(ApiError::unprocessable(
             "invalid_reason",
             "the reason is a code of 1 to 64 characters a-z, 0-9 and _ (for example completed, no_match)",
         ));
     }
-    store::mentorships::close(
-        &state.db,
-        id,
-        reason.to_owned(),
-        user.user_id,
-        state.clock.now(),
-    )
-    .await?;
+    store::mentorships::close(&state.db, id, reason.to_owned(), user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
     view(&state, id).await
 }
@@ -286,9 +218,7 @@ pub async fn repair(
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ChangeLifecycle)?;
     check_members(&req.members)?;
-    let old = store::mentorships::get(state.db.pool(), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let old = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let new = NewMentorship {
         programme_id: access.programme_id,
         members: req.members,
@@ -297,8 +227,9 @@ pub async fn repair(
         status: MentorshipStatus::Active,
         replaces: Some(id),
     };
-    let new_id =
-        store::mentorships::repair(&state.db, id, new, user.user_id, state.clock.now()).await?;
+    let joined: Vec<UserId> = new.members.iter().map(|m| m.user_id).collect();
+    let new_id = store::mentorships::repair(&state.db, id, new, user.user_id, state.clock.now()).await?;
+    state.hub.members_added(&joined);
     state.hub.committed(id);
     Ok((StatusCode::CREATED, view(&state, new_id).await?))
 }
@@ -327,15 +258,11 @@ pub async fn events(
     guard(&access, Action::ReadContent)?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) || q.after < 0 {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "after must be ≥ 0 and limit between 1 and 1000",
-        ));
+        return Err(ApiError::bad_request("invalid_query", "after must be ≥ 0 and limit between 1 and 1000"));
     }
     // Read the high-water mark first: every event up to it has committed, so a client
     // holding `last_seq` has a cursor that never skips anything.
     let last_seq = store::events::last_seq(state.db.pool(), id).await?;
-    let events =
-        store::events::list(state.db.pool(), id, q.after, limit, access.visible_until()).await?;
+    let events = store::events::list(state.db.pool(), id, q.after, limit, access.visible_until()).await?;
     Ok(Json(EventPage { events, last_seq }))
 }

@@ -48,12 +48,7 @@ impl utoipa::Modify for SecurityAddon {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
     }
 }
@@ -73,17 +68,11 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(users::get_user))
         .routes(routes!(users::add_email))
-        .routes(routes!(
-            programmes::create_programme,
-            programmes::list_programmes
-        ))
+        .routes(routes!(programmes::create_programme, programmes::list_programmes))
         .routes(routes!(programmes::get_programme))
         .routes(routes!(programmes::add_coordinator))
         .routes(routes!(programmes::remove_coordinator))
-        .routes(routes!(
-            mentorships::create_mentorship,
-            mentorships::list_programme_mentorships
-        ))
+        .routes(routes!(mentorships::create_mentorship, mentorships::list_programme_mentorships))
         .routes(routes!(mentorships::my_mentorships))
         .routes(routes!(mentorships::get_mentorship))
         .routes(routes!(mentorships::get_agreement))
@@ -109,13 +98,9 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn guard(access: &Access, action: Action) -> Result<(), ApiError> {
     match decide(Some(&access.actor), &access.relation(), action) {
         Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(ApiError::forbidden(
-            "your role in this programme does not allow this",
-        )),
+        Decision::Forbidden => Err(ApiError::forbidden("your role in this programme does not allow this")),
         Decision::NotFound => Err(ApiError::NotFound),
-        Decision::Unauthenticated => {
-            Err(ApiError::unauthenticated("unauthenticated", "log in first"))
-        }
+        Decision::Unauthenticated => Err(ApiError::unauthenticated("unauthenticated", "log in first")),
     }
 }
 
@@ -130,19 +115,10 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::JsonDataError(err) => {
                 use std::error::Error;
-                let detail = err
-                    .source()
-                    .and_then(|s| s.source())
-                    .map(|s| describe_serde_error(&s.to_string()))
-                    .unwrap_or_default();
-                ApiError::unprocessable(
-                    "invalid_body",
-                    format!("the request body does not have the expected fields and types{detail}"),
-                )
+                let detail = err.source().and_then(|s| s.source()).map(|s| describe_serde_error(&s.to_string())).unwrap_or_default();
+                ApiError::unprocessable("invalid_body", format!("the request body does not have the expected fields and types{detail}"))
             }
-            JsonRejection::JsonSyntaxError(_) => {
-                ApiError::bad_request("invalid_json", "the request body is not valid JSON (UTF-8)")
-            }
+            JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("invalid_json", "the request body is not valid JSON (UTF-8)"),
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             JsonRejection::BytesRejection(err) => {
                 if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -186,9 +162,7 @@ fn describe_serde_error(raw: &str) -> String {
         let Some(close) = after[1..].find('`') else {
             break;
         };
-        let clients = ["unknown variant ", "found "]
-            .iter()
-            .any(|p| before.ends_with(p));
+        let clients = ["unknown variant ", "found "].iter().any(|p| before.ends_with(p));
         cleaned.push_str(before);
         cleaned.push('`');
         cleaned.push_str(if clients { "…" } else { &after[1..1 + close] });
@@ -231,50 +205,25 @@ pub struct AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "unauthenticated",
-                    "send Authorization: Bearer <access token>",
-                )
-            })?;
-        let value = header.to_str().map_err(|_| {
-            ApiError::unauthenticated("token_invalid", "the Authorization header is not valid")
-        })?;
+            .ok_or_else(|| ApiError::unauthenticated("unauthenticated", "send Authorization: Bearer <access token>"))?;
+        let value = header.to_str().map_err(|_| ApiError::unauthenticated("token_invalid", "the Authorization header is not valid"))?;
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or_else(|| ApiError::unauthenticated("token_invalid", "use the Bearer scheme"))?;
-        let claims = state
-            .jwt
-            .verify(token.trim(), state.clock.now())
-            .map_err(|e| ApiError::unauthenticated(e.code(), e.to_string()))?;
-        let user_id = claims
-            .sub
-            .parse()
-            .map_err(|_| ApiError::unauthenticated("token_invalid", "the token names no user"))?;
-        Ok(AuthUser {
-            user_id,
-            session_id: claims.sid,
-        })
+        let claims = state.jwt.verify(token.trim(), state.clock.now()).map_err(|e| ApiError::unauthenticated(e.code(), e.to_string()))?;
+        let user_id = claims.sub.parse().map_err(|_| ApiError::unauthenticated("token_invalid", "the token names no user"))?;
+        Ok(AuthUser { user_id, session_id: claims.sid })
     }
 }
 
 /// Loads the caller's relation to a mentorship; unknown mentorships are 404.
-pub async fn mentorship_access(
-    state: &AppState,
-    user: &AuthUser,
-    id: mentorpost_model::MentorshipId,
-) -> Result<Access, ApiError> {
-    crate::store::mentorships::access(state.db.pool(), id, user.user_id)
-        .await?
-        .ok_or(ApiError::NotFound)
+pub async fn mentorship_access(state: &AppState, user: &AuthUser, id: mentorpost_model::MentorshipId) -> Result<Access, ApiError> {
+    crate::store::mentorships::access(state.db.pool(), id, user.user_id).await?.ok_or(ApiError::NotFound)
 }
 
 #[cfg(test)]
@@ -283,23 +232,13 @@ mod tests {
 
     #[test]
     fn serde_errors_lose_quoted_values() {
-        let msg = describe_serde_error(
-            "invalid type: string \"SECRET marker\", expected i64 at line 1 column 20",
-        );
+        let msg = describe_serde_error("invalid type: string \"SECRET marker\", expected i64 at line 1 column 20");
         assert!(!msg.contains("SECRET"));
         assert!(msg.contains("expected i64"));
+        assert_eq!(describe_serde_error("unknown field `SECRET`, expected `body`"), ": an unknown field was sent");
+        assert_eq!(describe_serde_error("SECRET: unknown field `SECRET`, expected `body`"), ": an unknown field was sent");
         assert_eq!(
-            describe_serde_error("unknown field `SECRET`, expected `body`"),
-            ": an unknown field was sent"
-        );
-        assert_eq!(
-            describe_serde_error("SECRET: unknown field `SECRET`, expected `body`"),
-            ": an unknown field was sent"
-        );
-        assert_eq!(
-            describe_serde_error(
-                "members[0].role: unknown variant `SECRET`, expected `mentor` or `mentee`"
-            ),
+            describe_serde_error("members[0].role: unknown variant `SECRET`, expected `mentor` or `mentee`"),
             ": members[0].role: unknown variant `…`, expected `mentor` or `mentee`"
         );
     }

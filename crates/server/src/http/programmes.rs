@@ -9,9 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mentorpost_auth::permission::Action;
-use mentorpost_model::api::{
-    AddCoordinatorRequest, CreateProgrammeRequest, ErrorBody, ProgrammeView,
-};
+use mentorpost_model::api::{AddCoordinatorRequest, CreateProgrammeRequest, ErrorBody, ProgrammeView};
 use mentorpost_model::{DisplayName, ProgrammeId, Rhythm, TimeZoneName, UserId};
 
 /// Create a programme (admins).
@@ -27,41 +25,24 @@ pub async fn create_programme(
         return Err(ApiError::forbidden("only admins create programmes"));
     }
     // A programme name follows the same rules as a person's name: short, no controls.
-    let name = DisplayName::parse(&req.name).map_err(|e| {
-        ApiError::unprocessable(
-            e.code,
-            "a programme name has 1 to 100 characters and no control characters",
-        )
-    })?;
+    let name = DisplayName::parse(&req.name)
+        .map_err(|e| ApiError::unprocessable(e.code, "a programme name has 1 to 100 characters and no control characters"))?;
     let timezone = match &req.timezone {
         Some(tz) => TimeZoneName::parse(tz)?,
         None => TimeZoneName::default(),
     };
     let rhythm = req.default_rhythm.unwrap_or_default();
     rhythm.validate()?;
-    let id = store::programmes::create(
-        &state.db,
-        name.as_str().to_owned(),
-        timezone,
-        rhythm,
-        state.clock.now(),
-    )
-    .await?;
-    let view = store::programmes::get(state.db.pool(), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let id = store::programmes::create(&state.db, name.as_str().to_owned(), timezone, rhythm, state.clock.now()).await?;
+    let view = store::programmes::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Programmes: all for admins, their own for coordinators, none for others.
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes", security(("bearer" = [])), responses((status = 200, body = [ProgrammeView])))]
-pub async fn list_programmes(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> ApiResult<Json<Vec<ProgrammeView>>> {
+pub async fn list_programmes(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<ProgrammeView>>> {
     let actor = actor(&state, &user).await?;
-    let ids =
-        store::programmes::ids(state.db.pool(), (!actor.is_admin).then_some(actor.user_id)).await?;
+    let ids = store::programmes::ids(state.db.pool(), (!actor.is_admin).then_some(actor.user_id)).await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(view) = store::programmes::get(state.db.pool(), id).await? {
@@ -81,10 +62,7 @@ pub async fn get_programme(
 ) -> ApiResult<Json<ProgrammeView>> {
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, id, Action::ReadProgramme).await?;
-    store::programmes::get(state.db.pool(), id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    store::programmes::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Make someone a coordinator of the programme (admins).
@@ -99,10 +77,7 @@ pub async fn add_coordinator(
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, id, Action::ManageCoordinators).await?;
     store::programmes::add_coordinator(&state.db, id, req.user_id, state.clock.now()).await?;
-    store::programmes::get(state.db.pool(), id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    store::programmes::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Remove a coordinator from the programme (admins).
@@ -124,8 +99,5 @@ pub async fn remove_coordinator(
 
 /// The programme's default rhythm, for a new mentorship that names none.
 pub async fn default_rhythm(state: &AppState, id: ProgrammeId) -> ApiResult<Rhythm> {
-    Ok(store::programmes::get(state.db.pool(), id)
-        .await?
-        .ok_or(ApiError::NotFound)?
-        .default_rhythm)
+    Ok(store::programmes::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?.default_rhythm)
 }

@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{
-    CreateThreadRequest, CreatedThread, ErrorBody, MarkReadRequest, MessagePage, MessageView,
-    PostMessageRequest, ReadMarkerView, ThreadSummary, ThreadView,
+    CreateThreadRequest, CreatedThread, ErrorBody, MarkReadRequest, MessagePage, MessageView, PostMessageRequest, ReadMarkerView,
+    ThreadSummary, ThreadView,
 };
 use mentorpost_model::{ClientMsgId, MentorshipId, MessageBody, MessageSource, Subject, ThreadId};
 use serde::Deserialize;
@@ -28,10 +28,7 @@ pub struct ListQuery {
 fn limit_of(limit: Option<i64>, default: i64, max: i64) -> ApiResult<i64> {
     let limit = limit.unwrap_or(default);
     if !(1..=max).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be between 1 and {max}"),
-        ));
+        return Err(ApiError::bad_request("invalid_query", format!("limit must be between 1 and {max}")));
     }
     Ok(limit)
 }
@@ -44,9 +41,7 @@ pub async fn my_threads(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<ThreadSummary>>> {
     let limit = limit_of(q.limit, 100, 500)?;
-    Ok(Json(
-        store::threads::summaries(state.db.pool(), user.user_id, None, limit).await?,
-    ))
+    Ok(Json(store::threads::summaries(state.db.pool(), user.user_id, None, limit).await?))
 }
 
 /// Threads of one mentorship with the caller's unread counts (members only).
@@ -58,14 +53,9 @@ pub async fn list_threads(
     ApiPath(id): ApiPath<MentorshipId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<ThreadSummary>>> {
-    guard(
-        &mentorship_access(&state, &user, id).await?,
-        Action::ReadContent,
-    )?;
+    guard(&mentorship_access(&state, &user, id).await?, Action::ReadContent)?;
     let limit = limit_of(q.limit, 100, 500)?;
-    Ok(Json(
-        store::threads::summaries(state.db.pool(), user.user_id, Some(id), limit).await?,
-    ))
+    Ok(Json(store::threads::summaries(state.db.pool(), user.user_id, Some(id), limit).await?))
 }
 
 /// Start a thread: a subject line that says what it is about (G9) and a first message.
@@ -80,49 +70,22 @@ pub async fn create_thread(
 ) -> ApiResult<(StatusCode, Json<CreatedThread>)> {
     let subject = Subject::parse(&req.subject)?;
     let body = MessageBody::parse(&req.body)?;
-    let client_msg_id = req
-        .client_msg_id
-        .as_deref()
-        .map(ClientMsgId::parse)
-        .transpose()?;
-    let first = NewMessage {
-        author: user.user_id,
-        body,
-        client_msg_id,
-        source: MessageSource::Web,
-    };
-    let (thread, posted) =
-        store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
+    let client_msg_id = req.client_msg_id.as_deref().map(ClientMsgId::parse).transpose()?;
+    let first = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
+    let (thread, posted) = store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
     if posted.created {
         state.hub.committed(id);
     }
-    let status = if posted.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        Json(CreatedThread {
-            thread,
-            message: posted.message,
-        }),
-    ))
+    let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(CreatedThread { thread, message: posted.message })))
 }
 
 /// One thread (members only).
 #[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "threads", security(("bearer" = [])), params(("id" = ThreadId, Path)),
     responses((status = 200, body = ThreadView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_thread(
-    State(state): State<AppState>,
-    user: AuthUser,
-    ApiPath(id): ApiPath<ThreadId>,
-) -> ApiResult<Json<ThreadView>> {
+pub async fn get_thread(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<ThreadId>) -> ApiResult<Json<ThreadView>> {
     thread_guard(&state, &user, id, Action::ReadContent).await?;
-    store::threads::get(state.db.pool(), id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    store::threads::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Checks `action` on the thread's mentorship; a former member does not see threads
@@ -133,10 +96,7 @@ async fn thread_guard(
     id: ThreadId,
     action: Action,
 ) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
-    let (access, created_at) =
-        store::mentorships::access_by_thread(state.db.pool(), id, user.user_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+    let (access, created_at) = store::mentorships::access_by_thread(state.db.pool(), id, user.user_id).await?.ok_or(ApiError::NotFound)?;
     guard(&access, action)?;
     if let Some(left) = access.visible_until()
         && created_at > left
@@ -173,31 +133,21 @@ pub async fn list_messages(
     let limit = limit_of(q.limit, 50, 200)?;
     // Cursors are sequence numbers, never negative (as for the event log).
     if q.before.is_some_and(|b| b < 0) || q.after.is_some_and(|a| a < 0) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "before and after must be ≥ 0",
-        ));
+        return Err(ApiError::bad_request("invalid_query", "before and after must be ≥ 0"));
     }
     let page = match (q.before, q.after) {
         (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                "use either before or after, not both",
-            ));
+            return Err(ApiError::bad_request("invalid_query", "use either before or after, not both"));
         }
         (before, None) => Page::Before(before),
         (None, Some(after)) => Page::After(after),
     };
-    let messages =
-        store::threads::messages(state.db.pool(), id, page, limit, visible_until).await?;
+    let messages = store::threads::messages(state.db.pool(), id, page, limit, visible_until).await?;
     let next_before = match page {
         Page::Before(_) if messages.len() as i64 == limit => messages.first().map(|m| m.seq),
         _ => None,
     };
-    Ok(Json(MessagePage {
-        messages,
-        next_before,
-    }))
+    Ok(Json(MessagePage { messages, next_before }))
 }
 
 /// Post a message. With the same `client_msg_id` and body again, the stored message
@@ -213,21 +163,12 @@ pub async fn post_message(
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
     let body = MessageBody::parse(&req.body)?;
     let client_msg_id = Some(ClientMsgId::parse(&req.client_msg_id)?);
-    let new = NewMessage {
-        author: user.user_id,
-        body,
-        client_msg_id,
-        source: MessageSource::Web,
-    };
+    let new = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
     let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
     if posted.created {
         state.hub.committed(posted.message.mentorship_id);
     }
-    let status = if posted.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(posted.message)))
 }
 
@@ -240,14 +181,7 @@ pub async fn mark_read(
     ApiPath(id): ApiPath<ThreadId>,
     ApiJson(req): ApiJson<MarkReadRequest>,
 ) -> ApiResult<Json<ReadMarkerView>> {
-    let (marker, moved) = store::threads::mark_read(
-        &state.db,
-        id,
-        user.user_id,
-        req.message_id,
-        state.clock.now(),
-    )
-    .await?;
+    let (marker, moved) = store::threads::mark_read(&state.db, id, user.user_id, req.message_id, state.clock.now()).await?;
     if let Some(mentorship) = moved {
         state.hub.committed(mentorship);
     }

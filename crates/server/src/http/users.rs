@@ -18,39 +18,22 @@ use mentorpost_model::{DisplayName, EmailAddress, Locale, ProgrammeId, TimeZoneN
 pub async fn actor(state: &AppState, user: &AuthUser) -> ApiResult<Actor> {
     let is_admin = store::users::is_admin(state.db.pool(), user.user_id)
         .await?
-        .ok_or_else(|| {
-            ApiError::unauthenticated("unknown_user", "this account no longer exists")
-        })?;
-    Ok(Actor {
-        user_id: user.user_id,
-        is_admin,
-    })
+        .ok_or_else(|| ApiError::unauthenticated("unknown_user", "this account no longer exists"))?;
+    Ok(Actor { user_id: user.user_id, is_admin })
 }
 
 /// Checks a programme-scoped action; an unknown programme is 404.
-pub async fn programme_guard(
-    state: &AppState,
-    actor: &Actor,
-    programme: ProgrammeId,
-    action: Action,
-) -> ApiResult<()> {
+pub async fn programme_guard(state: &AppState, actor: &Actor, programme: ProgrammeId, action: Action) -> ApiResult<()> {
     if !store::programmes::exists(state.db.pool(), programme).await? {
         return Err(ApiError::NotFound);
     }
-    let relation = Relation {
-        coordinator: store::programmes::is_coordinator(state.db.pool(), programme, actor.user_id)
-            .await?,
-        ..Default::default()
-    };
+    let relation =
+        Relation { coordinator: store::programmes::is_coordinator(state.db.pool(), programme, actor.user_id).await?, ..Default::default() };
     match decide(Some(actor), &relation, action) {
         Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(ApiError::forbidden(
-            "only the programme's coordinators and admins may do this",
-        )),
+        Decision::Forbidden => Err(ApiError::forbidden("only the programme's coordinators and admins may do this")),
         Decision::NotFound => Err(ApiError::NotFound),
-        Decision::Unauthenticated => {
-            Err(ApiError::unauthenticated("unauthenticated", "log in first"))
-        }
+        Decision::Unauthenticated => Err(ApiError::unauthenticated("unauthenticated", "log in first")),
     }
 }
 
@@ -64,8 +47,7 @@ pub async fn new_user(req: CreateUserRequest) -> ApiResult<NewUser> {
     };
     let password_hash = match req.password {
         Some(plain) => {
-            password::check_password_strength(&plain)
-                .map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))?;
+            password::check_password_strength(&plain).map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))?;
             let hash = tokio::task::spawn_blocking(move || password::hash_password(&plain))
                 .await
                 .map_err(|e| ApiError::Internal(e.into()))?
@@ -109,18 +91,13 @@ pub async fn create_user(
             return Err(ApiError::forbidden("only admins may create admins"));
         }
         let Some(programme) = req.programme_id else {
-            return Err(ApiError::forbidden(
-                "coordinators create people for one of their programmes: set programme_id",
-            ));
+            return Err(ApiError::forbidden("coordinators create people for one of their programmes: set programme_id"));
         };
         programme_guard(&state, &actor, programme, Action::ManageProgrammeUsers).await?;
     } else if let Some(programme) = req.programme_id
         && !store::programmes::exists(state.db.pool(), programme).await?
     {
-        return Err(ApiError::unprocessable(
-            "unknown_programme",
-            "no such programme",
-        ));
+        return Err(ApiError::unprocessable("unknown_programme", "no such programme"));
     }
     let new = new_user(req).await?;
     let created = store::users::create(&state.db, new, state.clock.now()).await?;
@@ -129,59 +106,35 @@ pub async fn create_user(
 
 /// List people: everyone for admins, the people of their programmes for coordinators.
 #[utoipa::path(get, path = "/api/v1/users", tag = "people", security(("bearer" = [])), responses((status = 200, body = [UserView]), (status = 403, body = ErrorBody)))]
-pub async fn list_users(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> ApiResult<Json<Vec<UserView>>> {
+pub async fn list_users(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<UserView>>> {
     let actor = actor(&state, &user).await?;
     if actor.is_admin {
         return Ok(Json(store::users::list(state.db.pool(), None).await?));
     }
     let programmes = store::programmes::ids(state.db.pool(), Some(actor.user_id)).await?;
     if programmes.is_empty() {
-        return Err(ApiError::forbidden(
-            "only admins and coordinators list people",
-        ));
+        return Err(ApiError::forbidden("only admins and coordinators list people"));
     }
-    Ok(Json(
-        store::users::list(state.db.pool(), Some(&programmes)).await?,
-    ))
+    Ok(Json(store::users::list(state.db.pool(), Some(&programmes)).await?))
 }
 
 /// One person: yourself, or someone in a programme you coordinate (admins: anyone).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "people", security(("bearer" = [])), params(("id" = UserId, Path)),
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
-pub async fn get_user(
-    State(state): State<AppState>,
-    user: AuthUser,
-    ApiPath(id): ApiPath<UserId>,
-) -> ApiResult<Json<UserView>> {
+pub async fn get_user(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<UserId>) -> ApiResult<Json<UserView>> {
     let actor = actor(&state, &user).await?;
-    if !(actor.is_admin
-        || id == user.user_id
-        || coordinates_person(&state, user.user_id, id).await?)
-    {
+    if !(actor.is_admin || id == user.user_id || coordinates_person(&state, user.user_id, id).await?) {
         return Err(ApiError::NotFound);
     }
-    store::users::get(state.db.pool(), id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    store::users::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
-async fn coordinates_person(
-    state: &AppState,
-    coordinator: UserId,
-    person: UserId,
-) -> ApiResult<bool> {
+async fn coordinates_person(state: &AppState, coordinator: UserId, person: UserId) -> ApiResult<bool> {
     let programmes = store::programmes::ids(state.db.pool(), Some(coordinator)).await?;
     if programmes.is_empty() {
         return Ok(false);
     }
-    Ok(store::users::list(state.db.pool(), Some(&programmes))
-        .await?
-        .iter()
-        .any(|u| u.id == person))
+    Ok(store::users::list(state.db.pool(), Some(&programmes)).await?.iter().any(|u| u.id == person))
 }
 
 /// Add a verified extra address a person may write from (admins only for now).
@@ -202,8 +155,6 @@ pub async fn add_email(
         return Err(ApiError::NotFound);
     }
     store::users::add_verified_email(&state.db, id, email, state.clock.now()).await?;
-    let view = store::users::get(state.db.pool(), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let view = store::users::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -25,22 +25,12 @@ pub struct TicketResponse {
 /// A single-use ticket (valid 30 s) for opening the WebSocket, so the access token
 /// never appears in the URL of a long-lived connection.
 #[utoipa::path(post, path = "/api/v1/ws/ticket", tag = "live", security(("bearer" = [])), responses((status = 200, body = TicketResponse), (status = 401, body = ErrorBody)))]
-pub async fn ticket(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> ApiResult<Json<TicketResponse>> {
+pub async fn ticket(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<TicketResponse>> {
     if !store::sessions::is_active(state.db.pool(), &user.session_id).await? {
-        return Err(ApiError::unauthenticated(
-            "login_ended",
-            "this login has ended; log in again",
-        ));
+        return Err(ApiError::unauthenticated("login_ended", "this login has ended; log in again"));
     }
-    let ticket =
-        store::tickets::issue(&state.db, user.user_id, user.session_id, state.clock.now()).await?;
-    Ok(Json(TicketResponse {
-        ticket,
-        expires_in: store::tickets::TICKET_TTL.num_seconds(),
-    }))
+    let ticket = store::tickets::issue(&state.db, user.user_id, user.session_id, state.clock.now()).await?;
+    Ok(Json(TicketResponse { ticket, expires_in: store::tickets::TICKET_TTL.num_seconds() }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,10 +49,7 @@ pub fn origin_allowed(headers: &HeaderMap, public_url: &str, allowed: &[String])
         return false;
     };
     let own = origin_of(public_url);
-    origin.eq_ignore_ascii_case(&own)
-        || allowed
-            .iter()
-            .any(|a| origin.eq_ignore_ascii_case(a.trim_end_matches('/')))
+    origin.eq_ignore_ascii_case(&own) || allowed.iter().any(|a| origin.eq_ignore_ascii_case(a.trim_end_matches('/')))
 }
 
 fn origin_of(url: &str) -> String {
@@ -84,27 +71,16 @@ pub async fn upgrade(
     Query(q): Query<WsQuery>,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    if !origin_allowed(
-        &headers,
-        &state.config.public_url,
-        &state.config.ws_allowed_origins,
-    ) {
+    if !origin_allowed(&headers, &state.config.public_url, &state.config.ws_allowed_origins) {
         return Err(ApiError::forbidden("this origin may not open a socket"));
     }
     let auth = match q.ticket {
         Some(ticket) => {
-            let invalid = || {
-                ApiError::unauthenticated(
-                    "ticket_invalid",
-                    "this ticket is not valid, was already used or has expired",
-                )
-            };
+            let invalid = || ApiError::unauthenticated("ticket_invalid", "this ticket is not valid, was already used or has expired");
             if !opaque::looks_like_token(&ticket) {
                 return Err(invalid());
             }
-            let (user, session) = store::tickets::redeem(&state.db, ticket, state.clock.now())
-                .await?
-                .ok_or_else(invalid)?;
+            let (user, session) = store::tickets::redeem(&state.db, ticket, state.clock.now()).await?.ok_or_else(invalid)?;
             Some(Authenticated { user, session })
         }
         None => None,
@@ -128,20 +104,10 @@ mod tests {
     fn origins() {
         let mut h = HeaderMap::new();
         assert!(origin_allowed(&h, "https://mentoring.example.org/", &[]));
-        h.insert(
-            axum::http::header::ORIGIN,
-            "https://mentoring.example.org".parse().expect("header"),
-        );
+        h.insert(axum::http::header::ORIGIN, "https://mentoring.example.org".parse().expect("header"));
         assert!(origin_allowed(&h, "https://mentoring.example.org/", &[]));
-        h.insert(
-            axum::http::header::ORIGIN,
-            "https://evil.example".parse().expect("header"),
-        );
+        h.insert(axum::http::header::ORIGIN, "https://evil.example".parse().expect("header"));
         assert!(!origin_allowed(&h, "https://mentoring.example.org", &[]));
-        assert!(origin_allowed(
-            &h,
-            "https://mentoring.example.org",
-            &["https://evil.example".into()]
-        ));
+        assert!(origin_allowed(&h, "https://mentoring.example.org", &["https://evil.example".into()]));
     }
 }

@@ -12,7 +12,7 @@
 
 use crate::live::Hub;
 use anyhow::Context;
-use mentorpost_model::MentorshipId;
+use mentorpost_model::{MentorshipId, UserId};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 pub const CHANNEL: &str = "mentorpost_events";
 /// How long announcements are gathered before one NOTIFY goes out.
 const FLUSH_INTERVAL: Duration = Duration::from_millis(3);
-/// PostgreSQL payloads are limited to 8000 bytes; 36-byte ids plus separators.
+/// PostgreSQL payloads are limited to 8000 bytes; ids of up to 38 bytes plus separators.
 const IDS_PER_NOTIFY: usize = 180;
 /// Application name of the listener's connection (visible in `pg_stat_activity`).
 pub const LISTENER_APP_NAME: &str = "mentorpost-listener";
@@ -32,89 +32,50 @@ pub const LISTENER_APP_NAME: &str = "mentorpost-listener";
 /// Collects changed mentorships and notifies the other instances in batches.
 #[derive(Clone)]
 pub struct Notifier {
-    pending: Arc<Mutex<HashSet<MentorshipId>>>,
+    pending: Arc<Mutex<HashSet<String>>>,
     wake: Arc<Notify>,
 }
 
 impl Notifier {
+    /// "Mentorship M has news."
     pub fn announce(&self, mentorship: MentorshipId) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(mentorship);
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(mentorship.to_string());
+        self.wake.notify_one();
+    }
+
+    /// "Person U joined a mentorship" (their sockets subscribe to it).
+    pub fn announce_member(&self, user: UserId) {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(format!("u:{user}"));
         self.wake.notify_one();
     }
 }
 
 /// Starts the notifier and the listener for this instance. `instance` tags this
 /// instance's own notifications so it skips them (it delivered locally already).
-pub async fn start(
-    hub: Arc<Hub>,
-    database_url: &str,
-    instance: String,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let notifier = Notifier {
-        pending: Arc::default(),
-        wake: Arc::new(Notify::new()),
-    };
+pub async fn start(hub: Arc<Hub>, database_url: &str, instance: String, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let notifier = Notifier { pending: Arc::default(), wake: Arc::new(Notify::new()) };
     hub.set_notifier(notifier.clone());
-    tokio::spawn(run_notifier(
-        hub.clone(),
-        notifier,
-        instance.clone(),
-        shutdown.clone(),
-    ));
+    tokio::spawn(run_notifier(hub.clone(), notifier, instance.clone(), shutdown.clone()));
 
-    let options = PgConnectOptions::from_str(database_url)
-        .context("parsing the PostgreSQL URL")?
-        .application_name(LISTENER_APP_NAME);
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .context("connecting the listener")?;
-    let mut listener = PgListener::connect_with(&pool)
-        .await
-        .context("starting the listener")?;
+    let options = PgConnectOptions::from_str(database_url).context("parsing the PostgreSQL URL")?.application_name(LISTENER_APP_NAME);
+    let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await.context("connecting the listener")?;
+    let mut listener = PgListener::connect_with(&pool).await.context("starting the listener")?;
     listener.listen(CHANNEL).await.context("LISTEN")?;
     tokio::spawn(run_listener(hub, listener, instance, shutdown));
     Ok(())
 }
 
-async fn run_notifier(
-    hub: Arc<Hub>,
-    notifier: Notifier,
-    instance: String,
-    shutdown: CancellationToken,
-) {
+async fn run_notifier(hub: Arc<Hub>, notifier: Notifier, instance: String, shutdown: CancellationToken) {
     loop {
         tokio::select! {
             _ = notifier.wake.notified() => {}
             _ = shutdown.cancelled() => return,
         }
         tokio::time::sleep(FLUSH_INTERVAL).await;
-        let ids: Vec<MentorshipId> = notifier
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain()
-            .collect();
+        let ids: Vec<String> = notifier.pending.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
         for chunk in ids.chunks(IDS_PER_NOTIFY) {
-            let payload = format!(
-                "{instance}|{}",
-                chunk
-                    .iter()
-                    .map(|id| id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
-            if let Err(err) = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(payload)
-                .execute(hub.db().pool())
-                .await
-            {
+            let payload = format!("{instance}|{}", chunk.join(","));
+            if let Err(err) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(hub.db().pool()).await {
                 // The other instances catch up at their next resync; log and go on.
                 tracing::warn!(error = %err, "NOTIFY failed");
             }
@@ -126,12 +87,7 @@ async fn run_notifier(
 /// bounds how long any missed signal can delay delivery.
 const RESYNC_INTERVAL: Duration = Duration::from_secs(30);
 
-async fn run_listener(
-    hub: Arc<Hub>,
-    mut listener: PgListener,
-    instance: String,
-    shutdown: CancellationToken,
-) {
+async fn run_listener(hub: Arc<Hub>, mut listener: PgListener, instance: String, shutdown: CancellationToken) {
     let mut resync = tokio::time::interval(RESYNC_INTERVAL);
     resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut backoff = Duration::from_millis(100);
@@ -150,18 +106,22 @@ async fn run_listener(
                 if from == instance {
                     continue;
                 }
+                let mut joined = Vec::new();
                 for id in ids.split(',') {
-                    if let Ok(m) = id.parse() {
+                    if let Some(user) = id.strip_prefix("u:") {
+                        if let Ok(u) = user.parse::<UserId>() {
+                            joined.push(u);
+                        }
+                    } else if let Ok(m) = id.parse() {
                         hub.news(m);
                     }
                 }
+                hub.memberships_changed(&joined);
             }
             Ok(None) => {
                 // The connection was lost; the next try_recv reconnects and re-LISTENs.
                 // Whatever was notified meanwhile is gone, so read everything again.
-                tracing::warn!(
-                    "listener connection lost; reconnecting and resyncing from the database"
-                );
+                tracing::warn!("listener connection lost; reconnecting and resyncing from the database");
                 hub.resync_all();
             }
             Err(err) => {

@@ -31,6 +31,14 @@ pub struct LiveEvent {
     pub removes: Option<UserId>,
 }
 
+/// What reaches a connection's queue.
+#[derive(Clone, Debug)]
+pub enum Outgoing {
+    Event(LiveEvent),
+    /// The person was added to a mentorship: look up the subscriptions again.
+    MembershipsChanged,
+}
+
 /// Why the hub asks a connection to close.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Eviction {
@@ -46,7 +54,7 @@ pub struct Subscriber {
     pub conn: u64,
     pub user: UserId,
     pub session: String,
-    pub tx: mpsc::Sender<LiveEvent>,
+    pub tx: mpsc::Sender<Outgoing>,
     pub evict: Arc<Evict>,
 }
 
@@ -68,10 +76,7 @@ impl Evict {
 
     pub async fn fired(&self) -> Eviction {
         self.token.cancelled().await;
-        self.reason
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .unwrap_or(Eviction::Lagging)
+        self.reason.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or(Eviction::Lagging)
     }
 }
 
@@ -88,6 +93,8 @@ struct Room {
 pub struct Hub {
     db: Db,
     rooms: Mutex<HashMap<MentorshipId, Room>>,
+    /// Every connection per person, to tell them about new memberships.
+    people: Mutex<HashMap<UserId, Vec<Subscriber>>>,
     next_conn: AtomicU64,
     /// Tells other instances (PostgreSQL only).
     notifier: Mutex<Option<crate::live::fanout::Notifier>>,
@@ -99,6 +106,7 @@ impl Hub {
         Arc::new(Hub {
             db,
             rooms: Mutex::new(HashMap::new()),
+            people: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             notifier: Mutex::new(None),
             tasks: TaskTracker::new(),
@@ -120,12 +128,7 @@ impl Hub {
     /// A write to `mentorship` committed on this instance: deliver it here and tell
     /// the other instances.
     pub fn committed(self: &Arc<Self>, mentorship: MentorshipId) {
-        if let Some(n) = self
-            .notifier
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
+        if let Some(n) = self.notifier.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
             n.announce(mentorship);
         }
         self.news(mentorship);
@@ -162,15 +165,7 @@ impl Hub {
                 Some(room) => room.delivered,
                 None => return,
             };
-            let events = match store::events::list(
-                self.db.pool(),
-                mentorship,
-                after,
-                PUMP_BATCH,
-                None,
-            )
-            .await
-            {
+            let events = match store::events::list(self.db.pool(), mentorship, after, PUMP_BATCH, None).await {
                 Ok(events) => events,
                 Err(err) => {
                     tracing::warn!(%mentorship, error = %err, "reading events for live delivery failed; retrying");
@@ -188,13 +183,7 @@ impl Hub {
                     continue;
                 }
                 let removes = (event.kind == EventKind::MemberRemoved)
-                    .then(|| {
-                        event
-                            .data
-                            .get("user_id")
-                            .and_then(|v| v.as_str())
-                            .and_then(|s| s.parse().ok())
-                    })
+                    .then(|| event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
                     .flatten();
                 let seq = event.seq;
                 let frame: Arc<str> = match serde_json::to_string(&ServerFrame::Event { event }) {
@@ -204,14 +193,9 @@ impl Hub {
                         continue;
                     }
                 };
-                let live = LiveEvent {
-                    mentorship,
-                    seq,
-                    frame,
-                    removes,
-                };
+                let live = LiveEvent { mentorship, seq, frame, removes };
                 room.subs.retain(|sub| {
-                    match sub.tx.try_send(live.clone()) {
+                    match sub.tx.try_send(Outgoing::Event(live.clone())) {
                         Ok(()) => {}
                         Err(mpsc::error::TrySendError::Full(_)) => {
                             sub.evict.fire(Eviction::Lagging);
@@ -250,8 +234,44 @@ impl Hub {
         room.subs.push(sub);
     }
 
+    /// Registers a connection of a person (before its subscriptions are read, so a
+    /// membership added meanwhile is not missed).
+    pub fn register(&self, sub: Subscriber) {
+        self.people.lock().unwrap_or_else(|e| e.into_inner()).entry(sub.user).or_default().push(sub);
+    }
+
+    /// `users` were added to a mentorship on this instance or another: their
+    /// connections look up their subscriptions again.
+    pub fn memberships_changed(&self, users: &[UserId]) {
+        let people = self.people.lock().unwrap_or_else(|e| e.into_inner());
+        for user in users {
+            for sub in people.get(user).into_iter().flatten() {
+                if let Err(mpsc::error::TrySendError::Full(_)) = sub.tx.try_send(Outgoing::MembershipsChanged) {
+                    sub.evict.fire(Eviction::Lagging);
+                }
+            }
+        }
+    }
+
+    /// Announces new memberships here and to the other instances.
+    pub fn members_added(&self, users: &[UserId]) {
+        if let Some(n) = self.notifier.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            for user in users {
+                n.announce_member(*user);
+            }
+        }
+        self.memberships_changed(users);
+    }
+
     /// Removes a connection from every room.
     pub fn unsubscribe_all(&self, conn: u64) {
+        {
+            let mut people = self.people.lock().unwrap_or_else(|e| e.into_inner());
+            people.retain(|_, subs| {
+                subs.retain(|s| s.conn != conn);
+                !subs.is_empty()
+            });
+        }
         let mut rooms = self.rooms();
         rooms.retain(|_, room| {
             room.subs.retain(|s| s.conn != conn);

@@ -6,7 +6,7 @@
 //! sequence number. One `select!` loop serves the socket: client frames, queued
 //! events, heartbeats, eviction and server shutdown.
 
-use super::hub::{Evict, Eviction, LiveEvent, Subscriber};
+use super::hub::{Evict, Eviction, Outgoing, Subscriber};
 use crate::app::AppState;
 use crate::store;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -54,34 +54,19 @@ pub async fn serve(socket: WebSocket, state: AppState, auth: Option<Authenticate
         }
     };
     if let End::Close(code, reason) = end {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
         // The peer may have stopped reading: do not wait on it for long.
-        let _ = tokio::time::timeout(
-            Duration::from_secs(2),
-            sink.send(Message::Close(Some(frame))),
-        )
-        .await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(Message::Close(Some(frame)))).await;
     }
 }
 
 async fn send_frame(sink: &mut Sink, frame: &ServerFrame) -> anyhow::Result<()> {
-    sink.send(Message::Text(serde_json::to_string(frame)?.into()))
-        .await?;
+    sink.send(Message::Text(serde_json::to_string(frame)?.into())).await?;
     Ok(())
 }
 
 async fn send_error(sink: &mut Sink, code: &str, message: &str) {
-    let _ = send_frame(
-        sink,
-        &ServerFrame::Error {
-            code: code.into(),
-            message: message.into(),
-        },
-    )
-    .await;
+    let _ = send_frame(sink, &ServerFrame::Error { code: code.into(), message: message.into() }).await;
 }
 
 /// Reads the next text frame as a [`ClientFrame`]; answers pings on the way.
@@ -90,9 +75,7 @@ async fn next_client_frame(stream: &mut Stream) -> Result<Option<ClientFrame>, E
         match stream.next().await {
             None | Some(Err(_)) => return Err(End::Gone),
             Some(Ok(Message::Text(text))) => {
-                return serde_json::from_str(&text)
-                    .map(Some)
-                    .map_err(|_| End::Close(close::PROTOCOL_ERROR, "not a protocol frame"));
+                return serde_json::from_str(&text).map(Some).map_err(|_| End::Close(close::PROTOCOL_ERROR, "not a protocol frame"));
             }
             Some(Ok(Message::Close(_))) => return Ok(None),
             Some(Ok(Message::Binary(_))) => {
@@ -103,12 +86,7 @@ async fn next_client_frame(stream: &mut Stream) -> Result<Option<ClientFrame>, E
     }
 }
 
-async fn run(
-    sink: &mut Sink,
-    stream: &mut Stream,
-    state: &AppState,
-    auth: Option<Authenticated>,
-) -> anyhow::Result<End> {
+async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Option<Authenticated>) -> anyhow::Result<End> {
     // 1. Who is this?
     let mut token_exp: Option<i64> = None;
     let who = match auth {
@@ -116,31 +94,17 @@ async fn run(
         None => {
             let first = tokio::time::timeout(AUTH_DEADLINE, next_client_frame(stream)).await;
             let Ok(Ok(Some(ClientFrame::Auth { token }))) = first else {
-                send_error(
-                    sink,
-                    "unauthenticated",
-                    "send a ticket in the URL or an auth frame first",
-                )
-                .await;
+                send_error(sink, "unauthenticated", "send a ticket in the URL or an auth frame first").await;
                 return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
             };
             match state.jwt.verify(&token, state.clock.now()) {
-                Ok(claims)
-                    if store::sessions::is_active(state.db.pool(), &claims.sid)
-                        .await
-                        .unwrap_or(false) =>
-                {
-                    match claims.sub.parse() {
-                        Ok(user) => {
-                            token_exp = Some(claims.exp);
-                            Authenticated {
-                                user,
-                                session: claims.sid,
-                            }
-                        }
-                        Err(_) => return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated")),
+                Ok(claims) if store::sessions::is_active(state.db.pool(), &claims.sid).await.unwrap_or(false) => match claims.sub.parse() {
+                    Ok(user) => {
+                        token_exp = Some(claims.exp);
+                        Authenticated { user, session: claims.sid }
                     }
-                }
+                    Err(_) => return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated")),
+                },
                 _ => {
                     send_error(sink, "unauthenticated", "the access token is not valid").await;
                     return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
@@ -154,12 +118,7 @@ async fn run(
         match next_client_frame(stream).await {
             Ok(Some(ClientFrame::Hello { protocol, cursors })) => {
                 if protocol != PROTOCOL_VERSION {
-                    send_error(
-                        sink,
-                        "upgrade_required",
-                        &format!("this server speaks protocol {PROTOCOL_VERSION}"),
-                    )
-                    .await;
+                    send_error(sink, "upgrade_required", &format!("this server speaks protocol {PROTOCOL_VERSION}")).await;
                     return Ok(End::Close(close::UPGRADE_REQUIRED, "upgrade required"));
                 }
                 break cursors;
@@ -173,35 +132,15 @@ async fn run(
     // 3. Subscribe first, then read the backlog.
     let hub = state.hub.clone();
     let conn = hub.next_conn_id();
-    let (tx, mut rx) = mpsc::channel::<LiveEvent>(QUEUE_CAPACITY);
+    let (tx, mut rx) = mpsc::channel::<Outgoing>(QUEUE_CAPACITY);
     let evict = Arc::new(Evict::default());
+    let me = Subscriber { conn, user: who.user, session: who.session.clone(), tx, evict: evict.clone() };
+    hub.register(me.clone());
     let subscriptions = store::mentorships::active_subscriptions(state.db.pool(), who.user).await?;
     for (mentorship, last_seq) in &subscriptions {
-        let sub = Subscriber {
-            conn,
-            user: who.user,
-            session: who.session.clone(),
-            tx: tx.clone(),
-            evict: evict.clone(),
-        };
-        hub.subscribe(*mentorship, sub, *last_seq);
+        hub.subscribe(*mentorship, me.clone(), *last_seq);
     }
-    // Held for the life of the socket: with no subscription left (removed from every
-    // mentorship) the socket stays open and quiet rather than closing.
-    let _keep_open = tx;
-    let result = stream_events(
-        sink,
-        stream,
-        state,
-        &who,
-        conn,
-        &subscriptions,
-        cursors_in,
-        &mut rx,
-        &evict,
-        token_exp,
-    )
-    .await;
+    let result = stream_events(sink, stream, state, &who, &me, &subscriptions, cursors_in, &mut rx, &evict, token_exp).await;
     hub.unsubscribe_all(conn);
     result
 }
@@ -212,30 +151,15 @@ async fn stream_events(
     stream: &mut Stream,
     state: &AppState,
     who: &Authenticated,
-    conn: u64,
+    me: &Subscriber,
     subscriptions: &[(MentorshipId, i64)],
     cursors_in: BTreeMap<MentorshipId, i64>,
-    rx: &mut mpsc::Receiver<LiveEvent>,
+    rx: &mut mpsc::Receiver<Outgoing>,
     evict: &Evict,
     mut token_exp: Option<i64>,
 ) -> anyhow::Result<End> {
-    let _ = conn;
-    let subs: Vec<Subscription> = subscriptions
-        .iter()
-        .map(|(m, s)| Subscription {
-            mentorship_id: *m,
-            last_seq: *s,
-        })
-        .collect();
-    send_frame(
-        sink,
-        &ServerFrame::Hello {
-            protocol: PROTOCOL_VERSION,
-            user_id: who.user,
-            subscriptions: subs,
-        },
-    )
-    .await?;
+    let subs: Vec<Subscription> = subscriptions.iter().map(|(m, s)| Subscription { mentorship_id: *m, last_seq: *s }).collect();
+    send_frame(sink, &ServerFrame::Hello { protocol: PROTOCOL_VERSION, user_id: who.user, subscriptions: subs }).await?;
 
     // Replay: everything after each cursor the client sent, up to now.
     let mut cursors: HashMap<MentorshipId, i64> = HashMap::new();
@@ -250,24 +174,14 @@ async fn stream_events(
             }
         }
     }
-    send_frame(
-        sink,
-        &ServerFrame::Live {
-            cursors: cursors.iter().map(|(k, v)| (*k, *v)).collect(),
-        },
-    )
-    .await?;
+    send_frame(sink, &ServerFrame::Live { cursors: cursors.iter().map(|(k, v)| (*k, *v)).collect() }).await?;
 
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut last_heard = Instant::now();
     let shutdown = state.shutdown.clone();
     loop {
-        let exp_in = token_exp.map(|exp| {
-            Duration::from_millis(
-                ((exp * 1000) - state.clock.now().timestamp_millis()).max(0) as u64
-            )
-        });
+        let exp_in = token_exp.map(|exp| Duration::from_millis(((exp * 1000) - state.clock.now().timestamp_millis()).max(0) as u64));
         tokio::select! {
             biased;
             _ = shutdown.cancelled() => return Ok(End::Close(close::RESUME, "server restarting; reconnect and resume")),
@@ -296,8 +210,15 @@ async fn stream_events(
                     Some(Ok(_)) => {}
                 }
             }
-            event = rx.recv() => {
-                let Some(event) = event else { return Ok(End::Close(close::RESUME, "reconnect and resume")) };
+            outgoing = rx.recv() => {
+                let event = match outgoing {
+                    None => return Ok(End::Close(close::RESUME, "reconnect and resume")),
+                    Some(Outgoing::MembershipsChanged) => {
+                        join_new_mentorships(sink, state, me, &mut cursors).await?;
+                        continue;
+                    }
+                    Some(Outgoing::Event(event)) => event,
+                };
                 let Some(cursor) = cursors.get(&event.mentorship).copied() else { continue };
                 if event.seq <= cursor {
                     continue;
@@ -334,20 +255,34 @@ async fn stream_events(
     }
 }
 
-/// Sends the events of `mentorship` after `after` (up to `until`, inclusive) and
-/// returns the last sequence number sent (or `after` if none).
-async fn replay(
+/// After a membership was added: subscribe to mentorships not yet followed and send
+/// their events from the person's own `member.added` on.
+async fn join_new_mentorships(
     sink: &mut Sink,
     state: &AppState,
-    mentorship: MentorshipId,
-    after: i64,
-    until: Option<i64>,
-) -> anyhow::Result<i64> {
+    me: &Subscriber,
+    cursors: &mut HashMap<MentorshipId, i64>,
+) -> anyhow::Result<()> {
+    let now = store::mentorships::active_subscriptions(state.db.pool(), me.user).await?;
+    for (mentorship, last_seq) in now {
+        if cursors.contains_key(&mentorship) {
+            continue;
+        }
+        state.hub.subscribe(mentorship, me.clone(), last_seq);
+        let from = store::events::joined_at_seq(state.db.pool(), mentorship, me.user).await?.map(|s| s - 1).unwrap_or(last_seq);
+        let reached = replay(sink, state, mentorship, from, None).await?;
+        cursors.insert(mentorship, reached);
+    }
+    Ok(())
+}
+
+/// Sends the events of `mentorship` after `after` (up to `until`, inclusive) and
+/// returns the last sequence number sent (or `after` if none).
+async fn replay(sink: &mut Sink, state: &AppState, mentorship: MentorshipId, after: i64, until: Option<i64>) -> anyhow::Result<i64> {
     let mut cursor = after;
     loop {
-        let events = store::events::list(state.db.pool(), mentorship, cursor, REPLAY_PAGE, None)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let events =
+            store::events::list(state.db.pool(), mentorship, cursor, REPLAY_PAGE, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let n = events.len() as i64;
         for event in events {
             if until.is_some_and(|u| event.seq > u) {

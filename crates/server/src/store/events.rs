@@ -32,13 +32,11 @@ pub async fn append(
     refs: EventRefs,
     at: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let seq: i64 = sqlx::query(
-        "UPDATE mentorships SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
-    )
-    .bind(mentorship.to_string())
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get(0)?;
+    let seq: i64 = sqlx::query("UPDATE mentorships SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+        .bind(mentorship.to_string())
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
     sqlx::query("INSERT INTO events (mentorship_id, seq, kind, at, actor_id, thread_id, message_id, user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(mentorship.to_string())
         .bind(seq)
@@ -151,9 +149,16 @@ pub async fn list(
 }
 
 pub async fn last_seq(pool: &AnyPool, mentorship: MentorshipId) -> Result<i64, ApiError> {
-    let row = sqlx::query("SELECT last_seq FROM mentorships WHERE id = $1")
+    let row = sqlx::query("SELECT last_seq FROM mentorships WHERE id = $1").bind(mentorship.to_string()).fetch_one(pool).await?;
+    Ok(row.try_get::<i64, _>(0)?)
+}
+
+/// The sequence number of `user`'s latest `member.added` in `mentorship`.
+pub async fn joined_at_seq(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> Result<Option<i64>, ApiError> {
+    let row = sqlx::query("SELECT MAX(seq) FROM events WHERE mentorship_id = $1 AND kind = 'member.added' AND user_id = $2")
         .bind(mentorship.to_string())
+        .bind(user.to_string())
         .fetch_one(pool)
         .await?;
-    Ok(row.try_get::<i64, _>(0)?)
+    Ok(row.try_get::<Option<i64>, _>(0)?)
 }

@@ -7,10 +7,7 @@ use crate::error::ApiError;
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_auth::permission::{Actor, MembershipState, Relation};
 use mentorpost_model::api::{AgreementView, MemberSpec, MemberView, MentorshipView};
-use mentorpost_model::{
-    AgreementContent, EventKind, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, Role,
-    ThreadId, UserId,
-};
+use mentorpost_model::{AgreementContent, EventKind, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, Role, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::sync::LazyLock;
 
@@ -30,13 +27,11 @@ impl Access {
     pub fn relation(&self) -> Relation {
         Relation {
             coordinator: self.coordinator,
-            membership: self.role.map(|role| {
-                if self.left_at.is_some() {
-                    MembershipState::Former(role)
-                } else {
-                    MembershipState::Active(role)
-                }
-            }),
+            membership: self.role.map(
+                |role| {
+                    if self.left_at.is_some() { MembershipState::Former(role) } else { MembershipState::Active(role) }
+                },
+            ),
             mentorship_closed: self.status == MentorshipStatus::Closed,
         }
     }
@@ -75,18 +70,11 @@ pub fn access_from_row(row: &sqlx::any::AnyRow, user: UserId) -> Result<Access, 
         role: role.as_deref().and_then(Role::parse),
         left_at: get_opt_time(row, "left_at")?,
         coordinator: row.try_get::<i64, _>("coord")? > 0,
-        actor: Actor {
-            user_id: user,
-            is_admin: row.try_get::<Option<i64>, _>("is_admin")?.unwrap_or(0) != 0,
-        },
+        actor: Actor { user_id: user, is_admin: row.try_get::<Option<i64>, _>("is_admin")?.unwrap_or(0) != 0 },
     })
 }
 
-pub async fn access(
-    pool: &AnyPool,
-    mentorship: MentorshipId,
-    user: UserId,
-) -> Result<Option<Access>, ApiError> {
+pub async fn access(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> Result<Option<Access>, ApiError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_MENTORSHIP_SQL.as_str()))
         .bind(mentorship.to_string())
         .bind(user.to_string())
@@ -97,11 +85,7 @@ pub async fn access(
 
 /// Access to the mentorship that owns `thread`; also says when the thread was created
 /// (a former member sees only threads started before they left).
-pub async fn access_by_thread(
-    pool: &AnyPool,
-    thread: ThreadId,
-    user: UserId,
-) -> Result<Option<(Access, DateTime<Utc>)>, ApiError> {
+pub async fn access_by_thread(pool: &AnyPool, thread: ThreadId, user: UserId) -> Result<Option<(Access, DateTime<Utc>)>, ApiError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_THREAD_SQL.as_str()))
         .bind(thread.to_string())
         .bind(user.to_string())
@@ -109,35 +93,21 @@ pub async fn access_by_thread(
         .await?;
     match row {
         None => Ok(None),
-        Some(r) => Ok(Some((
-            access_from_row(&r, user)?,
-            get_time(&r, "thread_created_at")?,
-        ))),
+        Some(r) => Ok(Some((access_from_row(&r, user)?, get_time(&r, "thread_created_at")?))),
     }
 }
 
 pub fn check_members(members: &[MemberSpec]) -> Result<(), ApiError> {
-    if !members.iter().any(|m| m.role == Role::Mentor)
-        || !members.iter().any(|m| m.role == Role::Mentee)
-    {
-        return Err(ApiError::unprocessable(
-            "members_incomplete",
-            "a mentorship needs at least one mentor and one mentee",
-        ));
+    if !members.iter().any(|m| m.role == Role::Mentor) || !members.iter().any(|m| m.role == Role::Mentee) {
+        return Err(ApiError::unprocessable("members_incomplete", "a mentorship needs at least one mentor and one mentee"));
     }
     for (i, m) in members.iter().enumerate() {
         if members[..i].iter().any(|o| o.user_id == m.user_id) {
-            return Err(ApiError::unprocessable(
-                "duplicate_member",
-                "a person can be listed only once",
-            ));
+            return Err(ApiError::unprocessable("duplicate_member", "a person can be listed only once"));
         }
     }
     if members.len() > 50 {
-        return Err(ApiError::unprocessable(
-            "too_many_members",
-            "a mentorship has at most 50 members",
-        ));
+        return Err(ApiError::unprocessable("too_many_members", "a mentorship has at most 50 members"));
     }
     Ok(())
 }
@@ -152,22 +122,12 @@ pub struct NewMentorship {
 }
 
 /// Inserts a mentorship with its members inside the caller's transaction.
-async fn insert(
-    conn: &mut AnyConnection,
-    new: &NewMentorship,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<MentorshipId, WriteError> {
+async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, WriteError> {
     let id = MentorshipId::new();
     for m in &new.members {
-        let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1")
-            .bind(m.user_id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+        let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(m.user_id.to_string()).fetch_optional(&mut *conn).await?;
         if exists.is_none() {
-            return Err(
-                ApiError::unprocessable("unknown_user", "a listed member does not exist").into(),
-            );
+            return Err(ApiError::unprocessable("unknown_user", "a listed member does not exist").into());
         }
     }
     sqlx::query(
@@ -198,11 +158,7 @@ async fn insert(
             conn,
             id,
             EventKind::MemberAdded,
-            EventRefs {
-                actor: Some(actor),
-                user: Some(m.user_id),
-                ..Default::default()
-            },
+            EventRefs { actor: Some(actor), user: Some(m.user_id), ..Default::default() },
             now,
         )
         .await?;
@@ -210,27 +166,12 @@ async fn insert(
     Ok(id)
 }
 
-pub async fn create(
-    db: &Db,
-    new: NewMentorship,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<MentorshipId, ApiError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move { insert(conn, &new, actor, now).await })
-        }))
-        .await?)
+pub async fn create(db: &Db, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, ApiError> {
+    Ok(db.write(Box::new(move |conn| Box::pin(async move { insert(conn, &new, actor, now).await }))).await?)
 }
 
 /// Closes `old` (reason `re_paired`) and creates its successor in one transaction.
-pub async fn repair(
-    db: &Db,
-    old: MentorshipId,
-    new: NewMentorship,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<MentorshipId, ApiError> {
+pub async fn repair(db: &Db, old: MentorshipId, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, ApiError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -241,84 +182,36 @@ pub async fn repair(
         .await?)
 }
 
-async fn close_in(
-    conn: &mut AnyConnection,
-    id: MentorshipId,
-    reason: &str,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), WriteError> {
-    let done = sqlx::query("UPDATE mentorships SET status = 'closed', end_reason = $1, closed_at = $2 WHERE id = $3 AND status <> 'closed'")
-        .bind(reason)
-        .bind(ms(now))
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(
-            ApiError::conflict("already_closed", "this mentorship is already closed").into(),
-        );
-    }
-    events::append(
-        conn,
-        id,
-        EventKind::MentorshipUpdated,
-        EventRefs {
-            actor: Some(actor),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
-    Ok(())
-}
-
-pub async fn close(
-    db: &Db,
-    id: MentorshipId,
-    reason: String,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move { close_in(conn, id, &reason, actor, now).await })
-        }))
-        .await?)
-}
-
-pub async fn activate(
-    db: &Db,
-    id: MentorshipId,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    db.write(Box::new(move |conn| {
-        Box::pin(async move {
-            let done = sqlx::query(
-                "UPDATE mentorships SET status = 'active' WHERE id = $1 AND status = 'proposed'",
-            )
+async fn close_in(conn: &mut AnyConnection, id: MentorshipId, reason: &str, actor: UserId, now: DateTime<Utc>) -> Result<(), WriteError> {
+    let done =
+        sqlx::query("UPDATE mentorships SET status = 'closed', end_reason = $1, closed_at = $2 WHERE id = $3 AND status <> 'closed'")
+            .bind(reason)
+            .bind(ms(now))
             .bind(id.to_string())
             .execute(&mut *conn)
             .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::conflict("already_closed", "this mentorship is already closed").into());
+    }
+    events::append(conn, id, EventKind::MentorshipUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
+    Ok(())
+}
+
+pub async fn close(db: &Db, id: MentorshipId, reason: String, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+    Ok(db.write(Box::new(move |conn| Box::pin(async move { close_in(conn, id, &reason, actor, now).await }))).await?)
+}
+
+pub async fn activate(db: &Db, id: MentorshipId, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            let done = sqlx::query("UPDATE mentorships SET status = 'active' WHERE id = $1 AND status = 'proposed'")
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await?;
             if done.rows_affected() == 0 {
-                return Err(ApiError::conflict(
-                    "not_proposed",
-                    "only a proposed mentorship can be activated",
-                )
-                .into());
+                return Err(ApiError::conflict("not_proposed", "only a proposed mentorship can be activated").into());
             }
-            events::append(
-                conn,
-                id,
-                EventKind::MentorshipUpdated,
-                EventRefs {
-                    actor: Some(actor),
-                    ..Default::default()
-                },
-                now,
-            )
-            .await?;
+            events::append(conn, id, EventKind::MentorshipUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
             Ok::<_, WriteError>(())
         })
     }))
@@ -326,13 +219,7 @@ pub async fn activate(
     Ok(())
 }
 
-pub async fn set_rhythm(
-    db: &Db,
-    id: MentorshipId,
-    rhythm: Rhythm,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query("UPDATE mentorships SET contact_every_days = $1, response_within_hours = $2, meeting_rhythm = $3, agreement_updated_at = $4 WHERE id = $5")
@@ -351,13 +238,7 @@ pub async fn set_rhythm(
     Ok(())
 }
 
-pub async fn set_content(
-    db: &Db,
-    id: MentorshipId,
-    content: AgreementContent,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn set_content(db: &Db, id: MentorshipId, content: AgreementContent, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query("UPDATE mentorships SET ground_rules = $1, goals = $2, agreement_updated_at = $3 WHERE id = $4")
@@ -375,16 +256,11 @@ pub async fn set_content(
     Ok(())
 }
 
-pub async fn add_member(
-    db: &Db,
-    id: MentorshipId,
-    member: MemberSpec,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
-            let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(member.user_id.to_string()).fetch_optional(&mut *conn).await?;
+            let exists =
+                sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(member.user_id.to_string()).fetch_optional(&mut *conn).await?;
             if exists.is_none() {
                 return Err(ApiError::unprocessable("unknown_user", "no such user").into());
             }
@@ -417,7 +293,14 @@ pub async fn add_member(
                         .await?;
                 }
             }
-            events::append(conn, id, EventKind::MemberAdded, EventRefs { actor: Some(actor), user: Some(member.user_id), ..Default::default() }, now).await?;
+            events::append(
+                conn,
+                id,
+                EventKind::MemberAdded,
+                EventRefs { actor: Some(actor), user: Some(member.user_id), ..Default::default() },
+                now,
+            )
+            .await?;
             Ok::<_, WriteError>(())
         })
     }))
@@ -425,25 +308,27 @@ pub async fn add_member(
     Ok(())
 }
 
-pub async fn remove_member(
-    db: &Db,
-    id: MentorshipId,
-    user: UserId,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
-            let done = sqlx::query("UPDATE mentorship_members SET left_at = $1 WHERE mentorship_id = $2 AND user_id = $3 AND left_at IS NULL")
-                .bind(ms(now))
-                .bind(id.to_string())
-                .bind(user.to_string())
-                .execute(&mut *conn)
-                .await?;
+            let done =
+                sqlx::query("UPDATE mentorship_members SET left_at = $1 WHERE mentorship_id = $2 AND user_id = $3 AND left_at IS NULL")
+                    .bind(ms(now))
+                    .bind(id.to_string())
+                    .bind(user.to_string())
+                    .execute(&mut *conn)
+                    .await?;
             if done.rows_affected() == 0 {
                 return Err(ApiError::NotFound.into());
             }
-            events::append(conn, id, EventKind::MemberRemoved, EventRefs { actor: Some(actor), user: Some(user), ..Default::default() }, now).await?;
+            events::append(
+                conn,
+                id,
+                EventKind::MemberRemoved,
+                EventRefs { actor: Some(actor), user: Some(user), ..Default::default() },
+                now,
+            )
+            .await?;
             Ok::<_, WriteError>(())
         })
     }))
@@ -452,11 +337,7 @@ pub async fn remove_member(
 }
 
 pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipView>, ApiError> {
-    let Some(row) = sqlx::query("SELECT * FROM mentorships WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?
-    else {
+    let Some(row) = sqlx::query("SELECT * FROM mentorships WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await? else {
         return Ok(None);
     };
     let members = sqlx::query(
@@ -501,10 +382,7 @@ fn rhythm_from_row(row: &sqlx::any::AnyRow) -> Result<Rhythm, sqlx::Error> {
     })
 }
 
-pub async fn agreement(
-    pool: &AnyPool,
-    id: MentorshipId,
-) -> Result<Option<AgreementView>, ApiError> {
+pub async fn agreement(pool: &AnyPool, id: MentorshipId) -> Result<Option<AgreementView>, ApiError> {
     let row = sqlx::query("SELECT contact_every_days, response_within_hours, meeting_rhythm, ground_rules, goals, agreement_updated_at FROM mentorships WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(pool)
@@ -512,50 +390,31 @@ pub async fn agreement(
     let Some(row) = row else { return Ok(None) };
     Ok(Some(AgreementView {
         rhythm: rhythm_from_row(&row)?,
-        content: AgreementContent {
-            ground_rules: row.try_get("ground_rules")?,
-            goals: row.try_get("goals")?,
-        },
+        content: AgreementContent { ground_rules: row.try_get("ground_rules")?, goals: row.try_get("goals")? },
         updated_at: get_time(&row, "agreement_updated_at")?,
     }))
 }
 
 /// Mentorship ids of a programme, newest first.
-pub async fn ids_in_programme(
-    pool: &AnyPool,
-    programme: ProgrammeId,
-) -> Result<Vec<MentorshipId>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT id FROM mentorships WHERE programme_id = $1 ORDER BY created_at DESC, id",
-    )
-    .bind(programme.to_string())
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| get_parsed(r, "id"))
-        .collect::<Result<_, _>>()?)
+pub async fn ids_in_programme(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<MentorshipId>, ApiError> {
+    let rows = sqlx::query("SELECT id FROM mentorships WHERE programme_id = $1 ORDER BY created_at DESC, id")
+        .bind(programme.to_string())
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.iter().map(|r| get_parsed(r, "id")).collect::<Result<_, _>>()?)
 }
 
 /// Mentorships `user` belongs to or belonged to.
 pub async fn ids_of_member(pool: &AnyPool, user: UserId) -> Result<Vec<MentorshipId>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT mentorship_id FROM mentorship_members WHERE user_id = $1 ORDER BY joined_at DESC",
-    )
-    .bind(user.to_string())
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| get_parsed(r, "mentorship_id"))
-        .collect::<Result<_, _>>()?)
+    let rows = sqlx::query("SELECT mentorship_id FROM mentorship_members WHERE user_id = $1 ORDER BY joined_at DESC")
+        .bind(user.to_string())
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.iter().map(|r| get_parsed(r, "mentorship_id")).collect::<Result<_, _>>()?)
 }
 
 /// The mentorships `user` is an active member of, with their latest sequence number.
-pub async fn active_subscriptions(
-    pool: &AnyPool,
-    user: UserId,
-) -> Result<Vec<(MentorshipId, i64)>, ApiError> {
+pub async fn active_subscriptions(pool: &AnyPool, user: UserId) -> Result<Vec<(MentorshipId, i64)>, ApiError> {
     let rows = sqlx::query(
         "SELECT m.id, m.last_seq FROM mentorship_members mm JOIN mentorships m ON m.id = mm.mentorship_id
          WHERE mm.user_id = $1 AND mm.left_at IS NULL ORDER BY m.id",

@@ -27,18 +27,12 @@ pub fn from_ms(v: i64) -> DateTime<Utc> {
 /// Reads a text column holding an id or another parsable value.
 pub fn get_parsed<T: FromStr>(row: &AnyRow, col: &str) -> Result<T, sqlx::Error> {
     let raw: String = row.try_get(col)?;
-    raw.parse::<T>()
-        .map_err(|_| sqlx::Error::Decode(format!("column {col} holds an unparsable value").into()))
+    raw.parse::<T>().map_err(|_| sqlx::Error::Decode(format!("column {col} holds an unparsable value").into()))
 }
 
 pub fn get_opt_parsed<T: FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, sqlx::Error> {
     let raw: Option<String> = row.try_get(col)?;
-    raw.map(|r| {
-        r.parse::<T>().map_err(|_| {
-            sqlx::Error::Decode(format!("column {col} holds an unparsable value").into())
-        })
-    })
-    .transpose()
+    raw.map(|r| r.parse::<T>().map_err(|_| sqlx::Error::Decode(format!("column {col} holds an unparsable value").into()))).transpose()
 }
 
 pub fn get_time(row: &AnyRow, col: &str) -> Result<DateTime<Utc>, sqlx::Error> {
@@ -56,12 +50,7 @@ pub fn get_opt_date(row: &AnyRow, col: &str) -> Result<Option<NaiveDate>, sqlx::
 /// True when `err` is a unique-constraint violation (both backends).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation()
-                || db
-                    .code()
-                    .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
-        }
+        sqlx::Error::Database(db) => db.is_unique_violation() || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555"),
         _ => false,
     }
 }

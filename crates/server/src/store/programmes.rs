@@ -8,13 +8,7 @@ use mentorpost_model::api::{PersonRef, ProgrammeView};
 use mentorpost_model::{ProgrammeId, Rhythm, TimeZoneName, UserId};
 use sqlx::{AnyPool, Row};
 
-pub async fn create(
-    db: &Db,
-    name: String,
-    timezone: TimeZoneName,
-    rhythm: Rhythm,
-    now: DateTime<Utc>,
-) -> Result<ProgrammeId, ApiError> {
+pub async fn create(db: &Db, name: String, timezone: TimeZoneName, rhythm: Rhythm, now: DateTime<Utc>) -> Result<ProgrammeId, ApiError> {
     let id = ProgrammeId::new();
     db.write(Box::new(move |conn| {
         Box::pin(async move {
@@ -39,11 +33,7 @@ pub async fn create(
 }
 
 pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView>, ApiError> {
-    let Some(row) = sqlx::query("SELECT * FROM programmes WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?
-    else {
+    let Some(row) = sqlx::query("SELECT * FROM programmes WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await? else {
         return Ok(None);
     };
     let coordinators = sqlx::query(
@@ -70,10 +60,7 @@ pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView
 }
 
 /// Programme ids, all of them or those `coordinator` coordinates.
-pub async fn ids(
-    pool: &AnyPool,
-    coordinator: Option<UserId>,
-) -> Result<Vec<ProgrammeId>, ApiError> {
+pub async fn ids(pool: &AnyPool, coordinator: Option<UserId>) -> Result<Vec<ProgrammeId>, ApiError> {
     let rows = match coordinator {
         None => sqlx::query("SELECT id FROM programmes ORDER BY name, id").fetch_all(pool).await?,
         Some(user) => {
@@ -83,53 +70,38 @@ pub async fn ids(
                 .await?
         }
     };
-    Ok(rows
-        .iter()
-        .map(|r| get_parsed(r, "id"))
-        .collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(|r| get_parsed(r, "id")).collect::<Result<_, _>>()?)
 }
 
-pub async fn is_coordinator(
-    pool: &AnyPool,
-    programme: ProgrammeId,
-    user: UserId,
-) -> Result<bool, ApiError> {
-    let row = sqlx::query(
-        "SELECT 1 FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2",
-    )
-    .bind(programme.to_string())
-    .bind(user.to_string())
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.is_some())
-}
-
-pub async fn exists(pool: &AnyPool, programme: ProgrammeId) -> Result<bool, ApiError> {
-    let row = sqlx::query("SELECT 1 FROM programmes WHERE id = $1")
+pub async fn is_coordinator(pool: &AnyPool, programme: ProgrammeId, user: UserId) -> Result<bool, ApiError> {
+    let row = sqlx::query("SELECT 1 FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2")
         .bind(programme.to_string())
+        .bind(user.to_string())
         .fetch_optional(pool)
         .await?;
     Ok(row.is_some())
 }
 
-pub async fn add_coordinator(
-    db: &Db,
-    programme: ProgrammeId,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn exists(pool: &AnyPool, programme: ProgrammeId) -> Result<bool, ApiError> {
+    let row = sqlx::query("SELECT 1 FROM programmes WHERE id = $1").bind(programme.to_string()).fetch_optional(pool).await?;
+    Ok(row.is_some())
+}
+
+pub async fn add_coordinator(db: &Db, programme: ProgrammeId, user: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(user.to_string()).fetch_optional(&mut *conn).await?;
             if exists.is_none() {
                 return Err(ApiError::unprocessable("unknown_user", "no such user").into());
             }
-            sqlx::query("INSERT INTO programme_coordinators (programme_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(programme.to_string())
-                .bind(user.to_string())
-                .bind(ms(now))
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO programme_coordinators (programme_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(programme.to_string())
+            .bind(user.to_string())
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
             Ok::<_, WriteError>(())
         })
     }))
@@ -137,21 +109,15 @@ pub async fn add_coordinator(
     Ok(())
 }
 
-pub async fn remove_coordinator(
-    db: &Db,
-    programme: ProgrammeId,
-    user: UserId,
-) -> Result<bool, ApiError> {
+pub async fn remove_coordinator(db: &Db, programme: ProgrammeId, user: UserId) -> Result<bool, ApiError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
-                let done = sqlx::query(
-                    "DELETE FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2",
-                )
-                .bind(programme.to_string())
-                .bind(user.to_string())
-                .execute(&mut *conn)
-                .await?;
+                let done = sqlx::query("DELETE FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2")
+                    .bind(programme.to_string())
+                    .bind(user.to_string())
+                    .execute(&mut *conn)
+                    .await?;
                 Ok::<_, WriteError>(done.rows_affected() > 0)
             })
         }))

@@ -20,11 +20,7 @@ pub struct NewLogin {
     pub refresh_token: String,
 }
 
-async fn issue_refresh(
-    conn: &mut AnyConnection,
-    session_id: &str,
-    now: DateTime<Utc>,
-) -> Result<String, sqlx::Error> {
+async fn issue_refresh(conn: &mut AnyConnection, session_id: &str, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
     let token = opaque::generate_token();
     sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(opaque::hash_token(&token))
@@ -36,11 +32,7 @@ async fn issue_refresh(
     Ok(token)
 }
 
-async fn insert_session(
-    conn: &mut AnyConnection,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> Result<NewLogin, sqlx::Error> {
+async fn insert_session(conn: &mut AnyConnection, user: UserId, now: DateTime<Utc>) -> Result<NewLogin, sqlx::Error> {
     let session_id = uuid::Uuid::now_v7().to_string();
     sqlx::query("INSERT INTO sessions (id, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(session_id.clone())
@@ -49,28 +41,17 @@ async fn insert_session(
         .execute(&mut *conn)
         .await?;
     let refresh_token = issue_refresh(conn, &session_id, now).await?;
-    Ok(NewLogin {
-        session_id,
-        refresh_token,
-    })
+    Ok(NewLogin { session_id, refresh_token })
 }
 
 pub async fn start(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<NewLogin, ApiError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move { Ok::<_, WriteError>(insert_session(conn, user, now).await?) })
-        }))
-        .await?)
+    Ok(db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, WriteError>(insert_session(conn, user, now).await?) }))).await?)
 }
 
 /// Outcome of presenting a refresh token.
 pub enum Rotation {
     /// New refresh token for the same login.
-    Rotated {
-        user: UserId,
-        session_id: String,
-        refresh_token: String,
-    },
+    Rotated { user: UserId, session_id: String, refresh_token: String },
     /// Unknown, expired or revoked.
     Invalid,
     /// A token that was already exchanged came back: someone holds a copy. The whole
@@ -118,12 +99,7 @@ pub async fn rotate(db: &Db, presented: String, now: DateTime<Utc>) -> Result<Ro
         .await?)
 }
 
-async fn revoke_in(
-    conn: &mut AnyConnection,
-    session_id: &str,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+async fn revoke_in(conn: &mut AnyConnection, session_id: &str, reason: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
         .bind(ms(now))
         .bind(reason.to_owned())
@@ -154,26 +130,13 @@ pub async fn logout(db: &Db, presented: String, now: DateTime<Utc>) -> Result<()
 }
 
 /// Revokes a login by id (used when its access token must stop working at once).
-pub async fn revoke(
-    db: &Db,
-    session_id: String,
-    reason: &'static str,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    db.write(Box::new(move |conn| {
-        Box::pin(
-            async move { Ok::<_, WriteError>(revoke_in(conn, &session_id, reason, now).await?) },
-        )
-    }))
-    .await?;
+pub async fn revoke(db: &Db, session_id: String, reason: &'static str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, WriteError>(revoke_in(conn, &session_id, reason, now).await?) }))).await?;
     Ok(())
 }
 
 pub async fn is_active(pool: &AnyPool, session_id: &str) -> Result<bool, ApiError> {
-    let row = sqlx::query("SELECT revoked_at FROM sessions WHERE id = $1")
-        .bind(session_id.to_owned())
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query("SELECT revoked_at FROM sessions WHERE id = $1").bind(session_id.to_owned()).fetch_optional(pool).await?;
     Ok(match row {
         Some(r) => r.try_get::<Option<i64>, _>(0)?.is_none(),
         None => false,
@@ -181,11 +144,7 @@ pub async fn is_active(pool: &AnyPool, session_id: &str) -> Result<bool, ApiErro
 }
 
 /// Creates a single-use magic login link token for `user` (plain token returned).
-pub async fn create_magic_link(
-    db: &Db,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+pub async fn create_magic_link(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<String, ApiError> {
     let token = opaque::generate_token();
     let hash = opaque::hash_token(&token);
     db.write(Box::new(move |conn| {
@@ -205,11 +164,7 @@ pub async fn create_magic_link(
 }
 
 /// Redeems a magic link: valid, unexpired and unused → a new login.
-pub async fn redeem_magic_link(
-    db: &Db,
-    token: String,
-    now: DateTime<Utc>,
-) -> Result<Option<(UserId, NewLogin)>, ApiError> {
+pub async fn redeem_magic_link(db: &Db, token: String, now: DateTime<Utc>) -> Result<Option<(UserId, NewLogin)>, ApiError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -221,7 +176,11 @@ pub async fn redeem_magic_link(
                     .await?;
                 let Some(row) = row else { return Ok(None) };
                 let user: UserId = get_parsed(&row, "user_id")?;
-                let done = sqlx::query("UPDATE magic_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL").bind(ms(now)).bind(hash).execute(&mut *conn).await?;
+                let done = sqlx::query("UPDATE magic_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+                    .bind(ms(now))
+                    .bind(hash)
+                    .execute(&mut *conn)
+                    .await?;
                 if done.rows_affected() == 0 {
                     return Ok(None);
                 }
@@ -233,29 +192,20 @@ pub async fn redeem_magic_link(
 }
 
 /// Failed logins within `window` for each key.
-pub async fn recent_failures(
-    pool: &AnyPool,
-    keys: &[String],
-    since: DateTime<Utc>,
-) -> Result<Vec<i64>, ApiError> {
+pub async fn recent_failures(pool: &AnyPool, keys: &[String], since: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
-        let row =
-            sqlx::query("SELECT COUNT(*) FROM login_failures WHERE scope_key = $1 AND at > $2")
-                .bind(key.clone())
-                .bind(ms(since))
-                .fetch_one(pool)
-                .await?;
+        let row = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE scope_key = $1 AND at > $2")
+            .bind(key.clone())
+            .bind(ms(since))
+            .fetch_one(pool)
+            .await?;
         out.push(row.try_get::<i64, _>(0)?);
     }
     Ok(out)
 }
 
-pub async fn record_failure(
-    db: &Db,
-    keys: Vec<String>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn record_failure(db: &Db, keys: Vec<String>, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             for key in keys {
@@ -267,10 +217,7 @@ pub async fn record_failure(
                     .await?;
             }
             // Old rows only slow the counts down.
-            sqlx::query("DELETE FROM login_failures WHERE at < $1")
-                .bind(ms(now - Duration::days(1)))
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(ms(now - Duration::days(1))).execute(&mut *conn).await?;
             Ok::<_, WriteError>(())
         })
     }))

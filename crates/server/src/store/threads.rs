@@ -9,10 +9,7 @@ use crate::http::guard;
 use chrono::{DateTime, Utc};
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{MessageView, ReadMarkerView, ThreadSummary, ThreadView};
-use mentorpost_model::{
-    ClientMsgId, EventKind, MentorshipId, MessageBody, MessageId, MessageSource, Subject, ThreadId,
-    UserId,
-};
+use mentorpost_model::{ClientMsgId, EventKind, MentorshipId, MessageBody, MessageId, MessageSource, Subject, ThreadId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -64,37 +61,22 @@ fn thread_from_row(row: &AnyRow) -> Result<ThreadView, sqlx::Error> {
 }
 
 async fn author_name(conn: &mut AnyConnection, user: UserId) -> Result<String, WriteError> {
-    let row = sqlx::query("SELECT display_name FROM users WHERE id = $1")
-        .bind(user.to_string())
-        .fetch_one(&mut *conn)
-        .await?;
+    let row = sqlx::query("SELECT display_name FROM users WHERE id = $1").bind(user.to_string()).fetch_one(&mut *conn).await?;
     Ok(row.try_get(0)?)
 }
 
 /// Looks up an earlier message with the same idempotency key. Same thread and body:
 /// that message is the answer. Anything else: 409.
-async fn find_repeat(
-    conn: &mut AnyConnection,
-    thread: Option<ThreadId>,
-    new: &NewMessage,
-) -> Result<Option<MessageView>, WriteError> {
+async fn find_repeat(conn: &mut AnyConnection, thread: Option<ThreadId>, new: &NewMessage) -> Result<Option<MessageView>, WriteError> {
     let Some(key) = &new.client_msg_id else {
         return Ok(None);
     };
     let sql = format!("{MESSAGE_SELECT} WHERE m.author_id = $1 AND m.client_msg_id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(new.author.to_string())
-        .bind(key.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(new.author.to_string()).bind(key.as_str()).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let existing = message_from_row(&row)?;
     if existing.body != new.body.as_str() || thread.is_some_and(|t| t != existing.thread_id) {
-        return Err(ApiError::conflict(
-            "client_msg_id_reused",
-            "this client_msg_id was already used for a different message",
-        )
-        .into());
+        return Err(ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message").into());
     }
     Ok(Some(existing))
 }
@@ -112,12 +94,7 @@ async fn insert_message(
         conn,
         mentorship,
         EventKind::MessageCreated,
-        EventRefs {
-            actor: Some(new.author),
-            thread: Some(thread),
-            message: Some(id),
-            user: None,
-        },
+        EventRefs { actor: Some(new.author), thread: Some(thread), message: Some(id), user: None },
         now,
     )
     .await?;
@@ -158,12 +135,7 @@ async fn insert_message(
 
 /// Posts into an existing thread. The permission check runs inside the transaction,
 /// so a member removed a moment ago cannot slip a message in.
-pub async fn post(
-    db: &Db,
-    thread: ThreadId,
-    new: NewMessage,
-    now: DateTime<Utc>,
-) -> Result<Posted, ApiError> {
+pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, ApiError> {
     let retry = new.clone();
     let result = db
         .write(Box::new(move |conn| {
@@ -177,45 +149,26 @@ pub async fn post(
                 let access = access_from_row(&row, new.author)?;
                 guard(&access, Action::WriteContent)?;
                 if let Some(existing) = find_repeat(conn, Some(thread), &new).await? {
-                    return Ok(Posted {
-                        message: existing,
-                        created: false,
-                    });
+                    return Ok(Posted { message: existing, created: false });
                 }
                 let name = author_name(conn, new.author).await?;
-                let message =
-                    insert_message(conn, access.mentorship_id, thread, &new, name, now).await?;
-                Ok::<_, WriteError>(Posted {
-                    message,
-                    created: true,
-                })
+                let message = insert_message(conn, access.mentorship_id, thread, &new, name, now).await?;
+                Ok::<_, WriteError>(Posted { message, created: true })
             })
         }))
         .await;
     match result {
         // Two identical retries raced past the lookup; the unique index let one win.
-        Err(WriteError::Database(err)) if is_unique_violation(&err) => {
-            repeat_after_race(db.pool(), Some(thread), &retry).await
-        }
+        Err(WriteError::Database(err)) if is_unique_violation(&err) => repeat_after_race(db.pool(), Some(thread), &retry).await,
         other => Ok(other?),
     }
 }
 
-async fn repeat_after_race(
-    pool: &AnyPool,
-    thread: Option<ThreadId>,
-    new: &NewMessage,
-) -> Result<Posted, ApiError> {
+async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMessage) -> Result<Posted, ApiError> {
     let mut conn = pool.acquire().await?;
     match find_repeat(&mut conn, thread, new).await {
-        Ok(Some(message)) => Ok(Posted {
-            message,
-            created: false,
-        }),
-        Ok(None) => Err(ApiError::conflict(
-            "client_msg_id_reused",
-            "this client_msg_id was already used",
-        )),
+        Ok(Some(message)) => Ok(Posted { message, created: false }),
+        Ok(None) => Err(ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used")),
         Err(err) => Err(err.into()),
     }
 }
@@ -245,7 +198,14 @@ pub async fn create(
                     return Ok((thread, Posted { message: existing, created: false }));
                 }
                 let id = ThreadId::new();
-                let seq = events::append(conn, mentorship, EventKind::ThreadCreated, EventRefs { actor: Some(first.author), thread: Some(id), ..Default::default() }, now).await?;
+                let seq = events::append(
+                    conn,
+                    mentorship,
+                    EventKind::ThreadCreated,
+                    EventRefs { actor: Some(first.author), thread: Some(id), ..Default::default() },
+                    now,
+                )
+                .await?;
                 sqlx::query(
                     "INSERT INTO threads (id, mentorship_id, subject, created_by, created_at, last_message_at, last_seq, message_count)
                      VALUES ($1, $2, $3, $4, $5, $5, $6, 0)",
@@ -268,9 +228,7 @@ pub async fn create(
     match result {
         Err(WriteError::Database(err)) if is_unique_violation(&err) => {
             let posted = repeat_after_race(db.pool(), None, &retry).await?;
-            let thread = get(db.pool(), posted.message.thread_id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
+            let thread = get(db.pool(), posted.message.thread_id).await?.ok_or(ApiError::NotFound)?;
             Ok((thread, posted))
         }
         other => Ok(other?),
@@ -278,29 +236,18 @@ pub async fn create(
 }
 
 async fn get_in(conn: &mut AnyConnection, id: ThreadId) -> Result<ThreadView, WriteError> {
-    let row = sqlx::query("SELECT * FROM threads WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(&mut *conn)
-        .await?;
+    let row = sqlx::query("SELECT * FROM threads WHERE id = $1").bind(id.to_string()).fetch_one(&mut *conn).await?;
     Ok(thread_from_row(&row)?)
 }
 
 pub async fn get(pool: &AnyPool, id: ThreadId) -> Result<Option<ThreadView>, ApiError> {
-    let row = sqlx::query("SELECT * FROM threads WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query("SELECT * FROM threads WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await?;
     Ok(row.map(|r| thread_from_row(&r)).transpose()?)
 }
 
 /// Threads visible to `user`, newest activity first, with unread counts: all threads
 /// of one mentorship, or of every mentorship they belong or belonged to.
-pub async fn summaries(
-    pool: &AnyPool,
-    user: UserId,
-    mentorship: Option<MentorshipId>,
-    limit: i64,
-) -> Result<Vec<ThreadSummary>, ApiError> {
+pub async fn summaries(pool: &AnyPool, user: UserId, mentorship: Option<MentorshipId>, limit: i64) -> Result<Vec<ThreadSummary>, ApiError> {
     let rows = sqlx::query(
         "SELECT t.*, rm.message_id AS read_message_id,
                 (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.seq > COALESCE(rm.seq, 0) AND m.author_id <> $1
@@ -347,9 +294,7 @@ pub async fn messages(
     let until = visible_until.map(ms).unwrap_or(i64::MAX);
     let mut rows = match page {
         Page::Before(before) => {
-            let sql = format!(
-                "{MESSAGE_SELECT} WHERE m.thread_id = $1 AND m.seq < $2 AND m.created_at <= $3 ORDER BY m.seq DESC LIMIT $4"
-            );
+            let sql = format!("{MESSAGE_SELECT} WHERE m.thread_id = $1 AND m.seq < $2 AND m.created_at <= $3 ORDER BY m.seq DESC LIMIT $4");
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(thread.to_string())
                 .bind(before.unwrap_or(i64::MAX))
@@ -361,22 +306,11 @@ pub async fn messages(
             rows
         }
         Page::After(after) => {
-            let sql = format!(
-                "{MESSAGE_SELECT} WHERE m.thread_id = $1 AND m.seq > $2 AND m.created_at <= $3 ORDER BY m.seq ASC LIMIT $4"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(thread.to_string())
-                .bind(after)
-                .bind(until)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+            let sql = format!("{MESSAGE_SELECT} WHERE m.thread_id = $1 AND m.seq > $2 AND m.created_at <= $3 ORDER BY m.seq ASC LIMIT $4");
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(thread.to_string()).bind(after).bind(until).bind(limit).fetch_all(pool).await?
         }
     };
-    Ok(rows
-        .drain(..)
-        .map(|r| message_from_row(&r))
-        .collect::<Result<_, _>>()?)
+    Ok(rows.drain(..).map(|r| message_from_row(&r)).collect::<Result<_, _>>()?)
 }
 
 /// Moves `user`'s read marker in `thread` forward to `message` (never back). Emits

@@ -10,12 +10,7 @@ use sqlx::Row;
 
 pub const TICKET_TTL: Duration = Duration::seconds(30);
 
-pub async fn issue(
-    db: &Db,
-    user: UserId,
-    session_id: String,
-    now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>) -> Result<String, ApiError> {
     let ticket = opaque::generate_token();
     let hash = opaque::hash_token(&ticket);
     db.write(Box::new(move |conn| {
@@ -39,11 +34,7 @@ pub async fn issue(
 
 /// Spends a ticket: valid, unexpired, unused, and its login not revoked → the user
 /// and login it was issued to.
-pub async fn redeem(
-    db: &Db,
-    ticket: String,
-    now: DateTime<Utc>,
-) -> Result<Option<(UserId, String)>, ApiError> {
+pub async fn redeem(db: &Db, ticket: String, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, ApiError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -68,16 +59,7 @@ pub async fn redeem(
 }
 
 /// Logins revoked at or after `since` (for closing their sockets).
-pub async fn revoked_since(
-    pool: &sqlx::AnyPool,
-    since: DateTime<Utc>,
-) -> Result<Vec<String>, ApiError> {
-    let rows = sqlx::query("SELECT id FROM sessions WHERE revoked_at >= $1")
-        .bind(ms(since))
-        .fetch_all(pool)
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<Result<_, _>>()?)
+pub async fn revoked_since(pool: &sqlx::AnyPool, since: DateTime<Utc>) -> Result<Vec<String>, ApiError> {
+    let rows = sqlx::query("SELECT id FROM sessions WHERE revoked_at >= $1").bind(ms(since)).fetch_all(pool).await?;
+    Ok(rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?)
 }

@@ -28,8 +28,7 @@ pub struct Credentials {
     pub password_hash: Option<String>,
 }
 
-const USER_COLUMNS: &str =
-    "id, email, display_name, timezone, locale, is_admin, password_hash, created_at";
+const USER_COLUMNS: &str = "id, email, display_name, timezone, locale, is_admin, password_hash, created_at";
 
 fn user_from_row(row: &AnyRow, extra_emails: Vec<String>) -> Result<UserView, sqlx::Error> {
     let locale: String = row.try_get("locale")?;
@@ -51,10 +50,8 @@ pub async fn create(db: &Db, new: NewUser, now: DateTime<Utc>) -> Result<UserVie
     let result = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
-                let taken = sqlx::query("SELECT 1 FROM user_emails WHERE email = $1")
-                    .bind(new.email.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
+                let taken =
+                    sqlx::query("SELECT 1 FROM user_emails WHERE email = $1").bind(new.email.as_str()).fetch_optional(&mut *conn).await?;
                 if taken.is_some() {
                     return Err(email_taken().into());
                 }
@@ -89,25 +86,16 @@ pub async fn create(db: &Db, new: NewUser, now: DateTime<Utc>) -> Result<UserVie
         Err(WriteError::Database(err)) if is_unique_violation(&err) => return Err(email_taken()),
         Err(err) => return Err(err.into()),
     }
-    get(db.pool(), id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user vanished after insert")))
+    get(db.pool(), id).await?.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user vanished after insert")))
 }
 
 fn email_taken() -> ApiError {
-    ApiError::conflict(
-        "email_taken",
-        "an account with this e-mail address already exists",
-    )
+    ApiError::conflict("email_taken", "an account with this e-mail address already exists")
 }
 
 pub async fn get(pool: &AnyPool, id: UserId) -> Result<Option<UserView>, ApiError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?
-    else {
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(pool).await? else {
         return Ok(None);
     };
     let extra = extra_emails(pool, id).await?;
@@ -124,17 +112,10 @@ async fn extra_emails(pool: &AnyPool, id: UserId) -> Result<Vec<String>, sqlx::E
 
 /// Lists everyone (admins) or the people of the given programmes (coordinators):
 /// coordinators, enrolled people and members of its mentorships.
-pub async fn list(
-    pool: &AnyPool,
-    programmes: Option<&[ProgrammeId]>,
-) -> Result<Vec<UserView>, ApiError> {
+pub async fn list(pool: &AnyPool, programmes: Option<&[ProgrammeId]>) -> Result<Vec<UserView>, ApiError> {
     let rows = match programmes {
         None => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {USER_COLUMNS} FROM users ORDER BY display_name, id"
-            )))
-            .fetch_all(pool)
-            .await?
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name, id"))).fetch_all(pool).await?
         }
         Some(ids) => {
             let mut rows = Vec::new();
@@ -146,12 +127,7 @@ pub async fn list(
                         UNION SELECT mm.user_id FROM mentorship_members mm JOIN mentorships m ON m.id = mm.mentorship_id WHERE m.programme_id = $1)
                      ORDER BY display_name, id"
                 );
-                rows.extend(
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .bind(programme.to_string())
-                        .fetch_all(pool)
-                        .await?,
-                );
+                rows.extend(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?);
             }
             rows
         }
@@ -170,10 +146,7 @@ pub async fn list(
 }
 
 /// Finds the account that owns `email`, as primary or as verified extra address.
-pub async fn find_credentials(
-    pool: &AnyPool,
-    email: &EmailAddress,
-) -> Result<Option<Credentials>, ApiError> {
+pub async fn find_credentials(pool: &AnyPool, email: &EmailAddress) -> Result<Option<Credentials>, ApiError> {
     let row = sqlx::query(
         "SELECT id, password_hash FROM users WHERE email = $1
          UNION ALL
@@ -182,42 +155,24 @@ pub async fn find_credentials(
     .bind(email.as_str())
     .fetch_optional(pool)
     .await?;
-    row.map(|r| {
-        Ok(Credentials {
-            id: get_parsed(&r, "id")?,
-            password_hash: r.try_get("password_hash")?,
-        })
-    })
-    .transpose()
+    row.map(|r| Ok(Credentials { id: get_parsed(&r, "id")?, password_hash: r.try_get("password_hash")? })).transpose()
 }
 
 pub async fn is_admin(pool: &AnyPool, id: UserId) -> Result<Option<bool>, ApiError> {
-    let row = sqlx::query("SELECT is_admin FROM users WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<i64, _>(0).map(|v| v != 0))
-        .transpose()?)
+    let row = sqlx::query("SELECT is_admin FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0).map(|v| v != 0)).transpose()?)
 }
 
-pub async fn set_password(
-    db: &Db,
-    id: UserId,
-    hash: String,
-    now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
+pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>) -> Result<bool, ApiError> {
     let changed = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
-                let done = sqlx::query(
-                    "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
-                )
-                .bind(hash)
-                .bind(ms(now))
-                .bind(id.to_string())
-                .execute(&mut *conn)
-                .await?;
+                let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                    .bind(hash)
+                    .bind(ms(now))
+                    .bind(id.to_string())
+                    .execute(&mut *conn)
+                    .await?;
                 Ok::<_, WriteError>(done.rows_affected() == 1)
             })
         }))
@@ -227,12 +182,7 @@ pub async fn set_password(
 
 /// Adds a further address, marked verified (an admin vouches for it; self-service
 /// verification by mail comes with inbound mail).
-pub async fn add_verified_email(
-    db: &Db,
-    id: UserId,
-    email: EmailAddress,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn add_verified_email(db: &Db, id: UserId, email: EmailAddress, now: DateTime<Utc>) -> Result<(), ApiError> {
     let result = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -257,8 +207,5 @@ pub async fn add_verified_email(
 }
 
 pub async fn count(pool: &AnyPool) -> Result<i64, ApiError> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM users")
-        .fetch_one(pool)
-        .await?
-        .try_get::<i64, _>(0)?)
+    Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(pool).await?.try_get::<i64, _>(0)?)
 }
