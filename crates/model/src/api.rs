@@ -183,8 +183,9 @@ pub struct MentorshipView {
     pub start_date: Option<NaiveDate>,
     pub members: Vec<MemberView>,
     pub rhythm: Rhythm,
-    /// Sequence number of the latest event; a client resumes from here.
-    pub last_seq: i64,
+    /// Sequence number of the latest event; a client resumes from here. Members
+    /// only: it also moves when someone reads, which is not the coordinator's business.
+    pub last_seq: Option<i64>,
     /// The mentorship this one replaced when a coordinator re-paired.
     pub replaces: Option<MentorshipId>,
     pub created_at: DateTime<Utc>,

@@ -20,8 +20,13 @@ use mentorpost_model::{AgreementContent, MentorshipId, MentorshipStatus, Program
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-async fn view(state: &AppState, id: MentorshipId) -> ApiResult<Json<MentorshipView>> {
-    store::mentorships::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
+/// The mentorship as `viewer` may see it: `last_seq` only for its active members.
+async fn view(state: &AppState, id: MentorshipId, viewer: UserId) -> ApiResult<Json<MentorshipView>> {
+    let mut v = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
+    if !v.members.iter().any(|m| m.user_id == viewer && m.left_at.is_none()) {
+        v.last_seq = None;
+    }
+    Ok(Json(v))
 }
 
 /// Create a mentorship in a programme (its coordinators, admins).
@@ -49,7 +54,7 @@ pub async fn create_mentorship(
     let joined: Vec<UserId> = new.members.iter().map(|m| m.user_id).collect();
     let id = store::mentorships::create(&state.db, new, user.user_id, state.clock.now()).await?;
     state.hub.members_added(&joined);
-    Ok((StatusCode::CREATED, view(&state, id).await?))
+    Ok((StatusCode::CREATED, view(&state, id, user.user_id).await?))
 }
 
 /// The programme's mentorships: members, status, rhythm — no content.
@@ -64,7 +69,10 @@ pub async fn list_programme_mentorships(
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
     let mut out = Vec::new();
     for id in store::mentorships::ids_in_programme(state.db.pool(), programme).await? {
-        if let Some(v) = store::mentorships::get(state.db.pool(), id).await? {
+        if let Some(mut v) = store::mentorships::get(state.db.pool(), id).await? {
+            if !v.members.iter().any(|m| m.user_id == user.user_id && m.left_at.is_none()) {
+                v.last_seq = None;
+            }
             out.push(v);
         }
     }
@@ -92,7 +100,7 @@ pub async fn get_mentorship(
     ApiPath(id): ApiPath<MentorshipId>,
 ) -> ApiResult<Json<MentorshipView>> {
     guard(&mentorship_access(&state, &user, id).await?, Action::ReadMentorshipMeta)?;
-    view(&state, id).await
+    view(&state, id, user.user_id).await
 }
 
 /// The whole agreement, rhythm and content (members only).
@@ -120,7 +128,7 @@ pub async fn set_rhythm(
     rhythm.validate()?;
     store::mentorships::set_rhythm(&state.db, id, rhythm, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
-    view(&state, id).await
+    view(&state, id, user.user_id).await
 }
 
 /// Set the ground rules and goals (members only).
@@ -153,7 +161,7 @@ pub async fn add_member(
         .await?;
     state.hub.members_added(&[req.user_id]);
     state.hub.committed(id);
-    view(&state, id).await
+    view(&state, id, user.user_id).await
 }
 
 /// Remove a member (coordinators). They keep read access to the history up to now.
@@ -167,7 +175,7 @@ pub async fn remove_member(
     guard(&mentorship_access(&state, &user, id).await?, Action::ManageMembers)?;
     store::mentorships::remove_member(&state.db, id, member, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
-    view(&state, id).await
+    view(&state, id, user.user_id).await
 }
 
 /// Activate a proposed mentorship (coordinators).
@@ -181,7 +189,7 @@ pub async fn activate(
     guard(&mentorship_access(&state, &user, id).await?, Action::ChangeLifecycle)?;
     store::mentorships::activate(&state.db, id, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
-    view(&state, id).await
+    view(&state, id, user.user_id).await
 }
 
 /// Close a mentorship with a reason code (coordinators). History stays readable.
@@ -203,7 +211,7 @@ pub async fn close(
     }
     store::mentorships::close(&state.db, id, reason.to_owned(), user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
-    view(&state, id).await
+    view(&state, id, user.user_id).await
 }
 
 /// Re-pair: close this mentorship and create a new one with the given members.
@@ -231,7 +239,7 @@ pub async fn repair(
     let new_id = store::mentorships::repair(&state.db, id, new, user.user_id, state.clock.now()).await?;
     state.hub.members_added(&joined);
     state.hub.committed(id);
-    Ok((StatusCode::CREATED, view(&state, new_id).await?))
+    Ok((StatusCode::CREATED, view(&state, new_id, user.user_id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

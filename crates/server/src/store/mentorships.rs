@@ -21,6 +21,8 @@ pub struct Access {
     pub left_at: Option<DateTime<Utc>>,
     pub coordinator: bool,
     pub actor: Actor,
+    /// The caller's display name (messages carry it).
+    pub actor_name: String,
 }
 
 impl Access {
@@ -45,7 +47,8 @@ impl Access {
 
 const ACCESS_COLUMNS: &str = "SELECT m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.left_at,
         (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = $2) AS coord,
-        (SELECT is_admin FROM users WHERE id = $2) AS is_admin";
+        (SELECT is_admin FROM users WHERE id = $2) AS is_admin,
+        (SELECT display_name FROM users WHERE id = $2) AS actor_name";
 
 pub static ACCESS_BY_MENTORSHIP_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -71,6 +74,7 @@ pub fn access_from_row(row: &sqlx::any::AnyRow, user: UserId) -> Result<Access, 
         left_at: get_opt_time(row, "left_at")?,
         coordinator: row.try_get::<i64, _>("coord")? > 0,
         actor: Actor { user_id: user, is_admin: row.try_get::<Option<i64>, _>("is_admin")?.unwrap_or(0) != 0 },
+        actor_name: row.try_get::<Option<String>, _>("actor_name")?.unwrap_or_default(),
     })
 }
 
@@ -368,7 +372,7 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
         start_date: get_opt_date(&row, "start_date")?,
         members,
         rhythm: rhythm_from_row(&row)?,
-        last_seq: row.try_get("last_seq")?,
+        last_seq: Some(row.try_get("last_seq")?),
         replaces: get_opt_parsed(&row, "replaces_id")?,
         created_at: get_time(&row, "created_at")?,
     }))

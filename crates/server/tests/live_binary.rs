@@ -1,0 +1,723 @@
+//! Live delivery against REAL `mentorpost serve` processes:
+//!
+//! 1. several instances on one PostgreSQL: cross-instance delivery, logins and WS
+//!    tickets valid on every instance, and no loss when the `LISTEN` connection is
+//!    killed (`pg_terminate_backend`);
+//! 2. a crash (`kill -9`) in the middle of a stream of posts: every acknowledged post
+//!    is stored and replayed after a restart, and retries with the same
+//!    `client_msg_id` never duplicate;
+//! 3. SIGTERM: every socket is told to resume (close code 4000), the process exits 0.
+//!
+//! Nothing here sleeps to synchronise: every wait is on an event (a log line, a frame,
+//! a process exit, a row) with a generous deadline, so a loaded machine is only slower.
+//! PostgreSQL parts run when `MENTORPOST_TEST_POSTGRES_URL` is set.
+
+use mentorpost_client::{Api, Live};
+use mentorpost_model::api::{EventView, MessagePage, MessageView};
+use mentorpost_model::ws::{ServerFrame, close};
+use mentorpost_model::{EventKind, MentorshipId, ThreadId};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mentorpost");
+const PASSWORD: &str = "correct horse battery";
+/// Bound for anything that should take milliseconds (a frame, a delivery) but may
+/// crawl on a loaded two-core machine.
+const PROMPT: Duration = Duration::from_secs(10);
+/// Bound for a process to start (migrations included) or stop.
+const PROCESS: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------------------
+// Processes
+
+fn mentorpost(data_dir: &Path, db: Option<&str>) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("MENTORPOST_DATABASE_URL")
+        .env_remove("MENTORPOST_DATA_DIR")
+        .env_remove("MENTORPOST_DEMO")
+        .env_remove("MENTORPOST_JWT_SECRET")
+        .env("MENTORPOST_LOG", "info,sqlx=warn,tower_http=warn")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    if let Some(url) = db {
+        cmd.arg("--database-url").arg(url);
+    }
+    cmd
+}
+
+/// A running `mentorpost serve` (killed on drop if still alive) and its log.
+struct Server {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id().expect("the server is running")
+    }
+
+    /// The last lines it logged, for failure messages.
+    fn log_tail(&self) -> String {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let from = log.len().saturating_sub(30);
+        log[from..].join("\n")
+    }
+
+    async fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        match tokio::time::timeout(within, self.child.wait()).await {
+            Ok(status) => status.expect("waiting for the server"),
+            Err(_) => panic!("the server did not exit within {within:?}; its log:\n{}", self.log_tail()),
+        }
+    }
+}
+
+/// Starts `serve` on port 0 and waits for the "listening" line that names the port.
+async fn serve(data_dir: &Path, db: Option<&str>) -> Server {
+    let mut child = mentorpost(data_dir, db)
+        .arg("serve")
+        .arg("--http")
+        .arg("127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mentorpost serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let sink = log.clone();
+    // Reads the log to the end, so the server never blocks on a full pipe.
+    tokio::spawn(async move {
+        let mut tx = Some(tx);
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("mentorpost listening")
+                && let Some(rest) = line.split("addr=").nth(1)
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+            }
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        }
+    });
+    let addr = match tokio::time::timeout(PROCESS, rx).await {
+        Ok(Ok(addr)) => addr,
+        _ => panic!("the server did not announce its address; its log:\n{}", log.lock().unwrap_or_else(|e| e.into_inner()).join("\n")),
+    };
+    Server { child, addr, log }
+}
+
+/// Sends SIGTERM.
+fn terminate(pid: u32) {
+    let ok = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill").success();
+    assert!(ok, "SIGTERM could not be sent");
+}
+
+async fn add_user(data_dir: &Path, db: Option<&str>, email: &str, name: &str, admin: bool) {
+    let mut cmd = mentorpost(data_dir, db);
+    cmd.args(["user", "add", "--email", email, "--name", name, "--password", PASSWORD]);
+    if admin {
+        cmd.arg("--admin");
+    }
+    let out = tokio::time::timeout(PROCESS, cmd.output()).await.expect("user add finished in time").expect("run mentorpost user add");
+    assert!(out.status.success(), "user add failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL
+
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .arg(&self.admin)
+            .arg("-qc")
+            .arg(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+            .output();
+    }
+}
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("MENTORPOST_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// A fresh, empty database on the configured server.
+fn fresh_pg(admin: &str, tag: &str) -> PgDb {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let name = format!("mp_live_{tag}_{}_{nanos}", std::process::id());
+    let out = std::process::Command::new("psql")
+        .arg(admin)
+        .arg("-qc")
+        .arg(format!("CREATE DATABASE \"{name}\""))
+        .output()
+        .expect("psql available");
+    assert!(out.status.success(), "cannot create a PostgreSQL test database: {}", String::from_utf8_lossy(&out.stderr));
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.to_owned());
+    PgDb { url: format!("{base}/{name}"), admin: admin.to_owned(), name }
+}
+
+/// Runs one statement on `url` and returns the rows, one a line.
+fn psql(url: &str, sql: &str) -> Vec<String> {
+    let out = std::process::Command::new("psql").arg(url).arg("-Atc").arg(sql).output().expect("psql");
+    assert!(out.status.success(), "psql failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+/// Backend pids of the fan-out listeners connected to this test's database.
+fn listener_pids(pg: &PgDb) -> Vec<String> {
+    psql(
+        &pg.url,
+        "SELECT pid FROM pg_stat_activity \
+         WHERE application_name = 'mentorpost-listener' AND datname = current_database() \
+         ORDER BY pid",
+    )
+}
+
+/// The backends to run on: SQLite always, PostgreSQL when configured.
+fn backends(tag: &str) -> Vec<Option<PgDb>> {
+    let mut out = vec![None];
+    match postgres_admin_url() {
+        Some(admin) => out.push(Some(fresh_pg(&admin, tag))),
+        None => eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it"),
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The cast, over the HTTP API
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("http client")
+}
+
+async fn call(client: &reqwest::Client, method: reqwest::Method, url: String, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A programme with a coordinator and one active mentorship (mentor + mentee) with a
+/// first thread; the mentor and mentee logged in on `base`.
+struct World {
+    mentorship: MentorshipId,
+    thread: ThreadId,
+    mentor: Api,
+    mentee: Api,
+}
+
+impl World {
+    async fn build(data_dir: &Path, db: Option<&str>, base: &str) -> World {
+        add_user(data_dir, db, "admin@example.org", "Admin", true).await;
+        add_user(data_dir, db, "coordinator@example.org", "Anneke de Vries", false).await;
+        add_user(data_dir, db, "mentor@example.org", "Çağrı Yılmaz", false).await;
+        add_user(data_dir, db, "mentee@example.org", "João Pereira", false).await;
+        let admin = Api::login(base, "admin@example.org", PASSWORD).await.expect("admin login");
+        let coordinator = Api::login(base, "coordinator@example.org", PASSWORD).await.expect("coordinator login");
+        let mentor = Api::login(base, "mentor@example.org", PASSWORD).await.expect("mentor login");
+        let mentee = Api::login(base, "mentee@example.org", PASSWORD).await.expect("mentee login");
+        let client = http();
+        let (s, p) = call(
+            &client,
+            reqwest::Method::POST,
+            format!("{base}/api/v1/programmes"),
+            &admin.access_token,
+            Some(json!({"name": "Programme P", "timezone": "Europe/Amsterdam"})),
+        )
+        .await;
+        assert_eq!(s, 201, "{p}");
+        let programme = p["id"].as_str().expect("programme id").to_owned();
+        let (s, b) = call(
+            &client,
+            reqwest::Method::POST,
+            format!("{base}/api/v1/programmes/{programme}/coordinators"),
+            &admin.access_token,
+            Some(json!({"user_id": coordinator.user_id})),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, m) = call(
+            &client,
+            reqwest::Method::POST,
+            format!("{base}/api/v1/programmes/{programme}/mentorships"),
+            &coordinator.access_token,
+            Some(json!({
+                "members": [
+                    {"user_id": mentor.user_id, "role": "mentor"},
+                    {"user_id": mentee.user_id, "role": "mentee"}
+                ],
+                "status": "active",
+                "start_date": "2026-09-01"
+            })),
+        )
+        .await;
+        assert_eq!(s, 201, "{m}");
+        let mentorship: MentorshipId = m["id"].as_str().and_then(|s| s.parse().ok()).expect("mentorship id");
+        let (s, t) = call(
+            &client,
+            reqwest::Method::POST,
+            format!("{base}/api/v1/mentorships/{mentorship}/threads"),
+            &mentor.access_token,
+            Some(json!({"subject": "Kennismaking: doelen voor het eerste kwartaal", "body": "Dag João, welkom!"})),
+        )
+        .await;
+        assert_eq!(s, 201, "{t}");
+        let thread: ThreadId = t["thread"]["id"].as_str().and_then(|s| s.parse().ok()).expect("thread id");
+        World { mentorship, thread, mentor, mentee }
+    }
+}
+
+/// The same login, talking to another instance (or a restarted one).
+fn on(api: &Api, base: &str) -> Api {
+    Api { base: base.to_owned(), ..api.clone() }
+}
+
+/// Every message of a thread, oldest first.
+async fn all_messages(api: &Api, thread: ThreadId) -> Vec<MessageView> {
+    let client = http();
+    let mut out: Vec<MessageView> = Vec::new();
+    let mut after = 0;
+    loop {
+        let (s, page) = call(
+            &client,
+            reqwest::Method::GET,
+            format!("{}/api/v1/threads/{thread}/messages?after={after}&limit=200", api.base),
+            &api.access_token,
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{page}");
+        let page: MessagePage = serde_json::from_value(page).expect("a message page");
+        let n = page.messages.len();
+        if let Some(last) = page.messages.last() {
+            after = last.seq;
+        }
+        out.extend(page.messages);
+        if n < 200 {
+            return out;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Live sockets
+
+fn ws_url(base: &str, ticket: &str) -> String {
+    format!("{}/api/v1/ws?ticket={ticket}", base.replacen("http://", "ws://", 1))
+}
+
+/// The next frame within `within`; panics on a timeout or a closed socket.
+async fn frame_within(live: &mut Live, within: Duration, what: &str) -> ServerFrame {
+    match tokio::time::timeout(within, live.next_frame()).await {
+        Ok(Ok(Some(frame))) => frame,
+        Ok(Ok(None)) => panic!("{what}: the socket closed: {:?}", live.closed),
+        Ok(Err(err)) => panic!("{what}: {err:#}"),
+        Err(_) => panic!("{what}: nothing arrived within {within:?}"),
+    }
+}
+
+/// Reads the replay up to `live` and returns the replayed events.
+async fn until_live(live: &mut Live) -> Vec<EventView> {
+    let mut replayed = Vec::new();
+    loop {
+        match frame_within(live, PROMPT * 3, "waiting for live").await {
+            ServerFrame::Live { .. } => return replayed,
+            ServerFrame::Event { event } => replayed.push(event),
+            other => panic!("unexpected frame before live: {other:?}"),
+        }
+    }
+}
+
+/// Opens a socket with a fresh ticket (from `api`, at `base`), says hello with
+/// `cursors`, and reads up to `live`.
+async fn open_live(api: &Api, base: &str, cursors: BTreeMap<MentorshipId, i64>) -> (Live, Vec<EventView>) {
+    let ticket = api.ws_ticket().await.expect("a ticket");
+    let mut live = Live::connect_url(&ws_url(base, &ticket), cursors).await.expect("socket opens");
+    tokio::time::timeout(PROMPT * 3, live.hello()).await.expect("hello in time").expect("hello");
+    let replayed = until_live(&mut live).await;
+    (live, replayed)
+}
+
+fn message_of(event: &EventView) -> Option<(String, Option<String>)> {
+    (event.kind == EventKind::MessageCreated).then(|| {
+        (
+            event.data["message"]["id"].as_str().unwrap_or_default().to_owned(),
+            event.data["message"]["client_msg_id"].as_str().map(str::to_owned),
+        )
+    })
+}
+
+/// Reads events until `expected` message ids have arrived, within `within` overall,
+/// and checks they came exactly in that order, without anything in between, with
+/// consecutive sequence numbers.
+async fn expect_messages(live: &mut Live, expected: &[String], within: Duration, what: &str) {
+    let deadline = Instant::now() + within;
+    let mut got: Vec<String> = Vec::new();
+    let mut last_seq: Option<i64> = None;
+    while got.len() < expected.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let frame = match tokio::time::timeout(left, live.next_frame()).await {
+            Ok(Ok(Some(frame))) => frame,
+            Ok(Ok(None)) => panic!("{what}: the socket closed: {:?}", live.closed),
+            Ok(Err(err)) => panic!("{what}: {err:#}"),
+            Err(_) => panic!("{what}: after {within:?} only {} of {} messages arrived", got.len(), expected.len()),
+        };
+        let ServerFrame::Event { event } = frame else {
+            panic!("{what}: unexpected frame {frame:?}");
+        };
+        if let Some(prev) = last_seq {
+            assert_eq!(event.seq, prev + 1, "{what}: sequence numbers are consecutive");
+        }
+        last_seq = Some(event.seq);
+        let (id, _) = message_of(&event).unwrap_or_else(|| panic!("{what}: unexpected event {:?}", event.kind));
+        got.push(id);
+        assert_eq!(got[..], expected[..got.len()], "{what}: messages arrive once each, in order");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 1. Several instances on one PostgreSQL
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_share_logins_and_live_delivery_and_survive_a_lost_listener() {
+    let Some(admin) = postgres_admin_url() else {
+        eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it");
+        return;
+    };
+    let pg = fresh_pg(&admin, "inst");
+    let dir_a = tempfile::tempdir().expect("tmp");
+    let dir_b = tempfile::tempdir().expect("tmp");
+    let db = Some(pg.url.as_str());
+    // The first CLI call migrates and stores the signing secret every instance shares.
+    let world_setup = async {
+        // Users are created through A's data dir; the database is what counts.
+        let a = serve(dir_a.path(), db).await;
+        let world = World::build(dir_a.path(), db, &a.base()).await;
+        (a, world)
+    };
+    let (a, world) = world_setup.await;
+    let b = serve(dir_b.path(), db).await;
+    assert_ne!(a.addr, b.addr);
+
+    // A login obtained from A works on B.
+    let mentee_on_b = on(&world.mentee, &b.base());
+    let (s, me) = call(&http(), reqwest::Method::GET, format!("{}/api/v1/me", b.base()), &world.mentee.access_token, None).await;
+    assert_eq!(s, 200, "an access token from A is valid on B: {me}");
+    assert_eq!(me["id"], json!(world.mentee.user_id));
+    mentee_on_b.ws_ticket().await.expect("B issues a ticket for A's login");
+
+    // A ticket obtained from A opens a socket on B.
+    let (mut on_b, _) = open_live(&world.mentee, &b.base(), BTreeMap::new()).await;
+    assert!(
+        on_b.subscriptions.iter().any(|s| s.mentorship_id == world.mentorship),
+        "the socket on B is subscribed to the mentorship: {:?}",
+        on_b.subscriptions
+    );
+    // A live client on A.
+    let (mut on_a, _) = open_live(&world.mentee, &a.base(), BTreeMap::new()).await;
+
+    // Posted through B, delivered on A.
+    let mentor_b = on(&world.mentor, &b.base());
+    let started = Instant::now();
+    let (s, via_b) = mentor_b.post_message(world.thread, "Posted through B", "inst-b-1").await.expect("post through B");
+    assert_eq!(s, 201);
+    expect_messages(&mut on_a, std::slice::from_ref(&via_b.id.to_string()), PROMPT, "B → A").await;
+    eprintln!("timing: B → A delivery {:?}", started.elapsed());
+    // Posted through A, delivered on the socket B opened with A's ticket.
+    let started = Instant::now();
+    let (s, via_a) = world.mentor.post_message(world.thread, "Posted through A", "inst-a-1").await.expect("post through A");
+    assert_eq!(s, 201);
+    expect_messages(&mut on_b, &[via_b.id.to_string(), via_a.id.to_string()], PROMPT, "A → B").await;
+    eprintln!("timing: A → B delivery {:?}", started.elapsed());
+    expect_messages(&mut on_a, std::slice::from_ref(&via_a.id.to_string()), PROMPT, "A local").await;
+
+    // Kill every listener connection (A's and B's), then post through B at once.
+    let before = listener_pids(&pg);
+    assert_eq!(before.len(), 2, "one listener per instance: {before:?}\nA:\n{}\nB:\n{}", a.log_tail(), b.log_tail());
+    let killed = psql(
+        &pg.url,
+        "SELECT count(*) FROM pg_stat_activity \
+         WHERE application_name = 'mentorpost-listener' AND datname = current_database() \
+         AND pg_terminate_backend(pid)",
+    );
+    assert_eq!(killed, ["2"], "both listener backends terminated");
+    let started = Instant::now();
+    let mut posted = Vec::new();
+    for i in 0..20 {
+        let (s, m) = mentor_b
+            .post_message(world.thread, &format!("After the listener died: {i}"), &format!("inst-after-{i}"))
+            .await
+            .expect("post through B");
+        assert_eq!(s, 201);
+        posted.push(m.id.to_string());
+    }
+    // A sentinel last: anything duplicated or out of order shows before it.
+    let (_, sentinel) = mentor_b.post_message(world.thread, "sentinel", "inst-sentinel").await.expect("post through B");
+    posted.push(sentinel.id.to_string());
+    // Below the 30 s periodic resync: recovery must come from the reconnect itself.
+    expect_messages(&mut on_a, &posted, Duration::from_secs(15), &format!("after the listener was killed (A's log:\n{})", a.log_tail()))
+        .await;
+    eprintln!("timing: 21 posts through B and their delivery on A after the listener kill: {:?}", started.elapsed());
+    expect_messages(&mut on_b, &posted, PROMPT, "B local after the kill").await;
+
+    // Both listeners are back (new backends), and signals flow again.
+    let deadline = Instant::now() + PROCESS;
+    let after = loop {
+        let now = listener_pids(&pg);
+        if now.len() == 2 && now.iter().all(|p| !before.contains(p)) {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "the listeners did not come back: {now:?}\nA:\n{}", a.log_tail());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    eprintln!("listeners {before:?} replaced by {after:?}");
+    let started = Instant::now();
+    let (_, again) = mentor_b.post_message(world.thread, "Signals flow again", "inst-again").await.expect("post through B");
+    expect_messages(&mut on_a, std::slice::from_ref(&again.id.to_string()), PROMPT, "B → A after the reconnect").await;
+    eprintln!("timing: B → A after the reconnect {:?}", started.elapsed());
+    drop((a, b));
+}
+
+// ---------------------------------------------------------------------------
+// 2. kill -9 in the middle of a stream of posts
+
+#[derive(Debug)]
+struct Attempt {
+    author: usize,
+    client_msg_id: String,
+    body: String,
+    /// The status and message id of a 2xx answer; `None` for anything else.
+    acked: Option<(u16, String)>,
+    error: Option<String>,
+    finished: Instant,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_posts_survive_a_crash_and_retries_never_duplicate() {
+    for pg in backends("crash") {
+        let backend = if pg.is_some() { "postgres" } else { "sqlite" };
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = pg.as_ref().map(|p| p.url.as_str());
+        let mut server = serve(dir.path(), db).await;
+        let world = World::build(dir.path(), db, &server.base()).await;
+        let authors = [world.mentor.clone(), world.mentee.clone()];
+
+        const TASKS: usize = 4;
+        const ACKED_BEFORE_KILL: usize = 60;
+        let stop = Arc::new(AtomicBool::new(false));
+        let acked = Arc::new(AtomicUsize::new(0));
+        let progress = Arc::new(tokio::sync::Notify::new());
+        let mut tasks = Vec::new();
+        for task in 0..TASKS {
+            let author = task % 2;
+            let api = authors[author].clone();
+            let (stop, acked, progress) = (stop.clone(), acked.clone(), progress.clone());
+            let thread = world.thread;
+            tasks.push(tokio::spawn(async move {
+                let mut attempts = Vec::new();
+                let mut i = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    let client_msg_id = format!("crash-{task}-{i}");
+                    let body = format!("Bericht {i} van taak {task}: één stap verder ✓");
+                    let result = tokio::time::timeout(Duration::from_secs(60), api.post_message(thread, &body, &client_msg_id)).await;
+                    let (ok, error) = match result {
+                        Ok(Ok((status, m))) => (Some((status, m.id.to_string())), None),
+                        Ok(Err(err)) => (None, Some(format!("{err:#}"))),
+                        Err(_) => (None, Some("timed out".to_owned())),
+                    };
+                    if ok.is_some() {
+                        acked.fetch_add(1, Ordering::SeqCst);
+                        progress.notify_one();
+                    }
+                    attempts.push(Attempt { author, client_msg_id, body, acked: ok, error, finished: Instant::now() });
+                    i += 1;
+                }
+                attempts
+            }));
+        }
+        // Wait for the stream to be well under way, then kill -9.
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while acked.load(Ordering::SeqCst) < ACKED_BEFORE_KILL {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                tokio::time::timeout(left, progress.notified()).await.is_ok() || acked.load(Ordering::SeqCst) >= ACKED_BEFORE_KILL,
+                "{backend}: posting stalled at {} acknowledged posts; log:\n{}",
+                acked.load(Ordering::SeqCst),
+                server.log_tail()
+            );
+        }
+        let killed_at = Instant::now();
+        server.child.start_kill().expect("kill -9");
+        let status = server.wait_exit(PROCESS).await;
+        assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9), "{backend}: the server died of SIGKILL");
+        stop.store(true, Ordering::SeqCst);
+        let mut attempts: Vec<Attempt> = Vec::new();
+        for task in tasks {
+            attempts.extend(task.await.expect("posting task"));
+        }
+        let acked_posts: Vec<&Attempt> = attempts.iter().filter(|a| a.acked.is_some()).collect();
+        let unacked: Vec<&Attempt> = attempts.iter().filter(|a| a.acked.is_none()).collect();
+        for a in &acked_posts {
+            assert_eq!(a.acked.as_ref().map(|(s, _)| *s), Some(201), "{a:?}");
+        }
+        // Before the kill, every post succeeded: failures are the crash's only.
+        for a in &unacked {
+            assert!(a.finished >= killed_at, "{backend}: a post failed before the crash: {a:?}");
+        }
+        eprintln!("{backend}: {} posts acknowledged, {} unanswered when the server was killed", acked_posts.len(), unacked.len());
+
+        // Restart on the same data (a new port).
+        let started = Instant::now();
+        let server = serve(dir.path(), db).await;
+        eprintln!("timing: {backend} restart after kill -9 {:?}", started.elapsed());
+        let base = server.base();
+        let authors = [on(&authors[0], &base), on(&authors[1], &base)];
+
+        // Every acknowledged post is stored…
+        let stored = all_messages(&authors[0], world.thread).await;
+        let stored_ids: HashMap<String, &MessageView> = stored.iter().filter_map(|m| m.client_msg_id.clone().map(|c| (c, m))).collect();
+        for a in &acked_posts {
+            let m =
+                stored_ids.get(&a.client_msg_id).unwrap_or_else(|| panic!("{backend}: an acknowledged post was lost in the crash: {a:?}"));
+            assert_eq!(m.body, a.body);
+            assert_eq!(Some(m.id.to_string()), a.acked.as_ref().map(|(_, id)| id.clone()));
+        }
+        // …and replayed to a socket resuming from 0, once each, in order.
+        let (mut live, replayed) = open_live(&authors[1], &base, [(world.mentorship, 0)].into_iter().collect()).await;
+        for (i, e) in replayed.iter().enumerate() {
+            assert_eq!(e.seq, i as i64 + 1, "{backend}: the replay starts at 1, gapless");
+        }
+        let replayed_ids: Vec<String> = replayed.iter().filter_map(message_of).filter_map(|(_, c)| c).collect();
+        let replayed_set: HashSet<&String> = replayed_ids.iter().collect();
+        assert_eq!(replayed_set.len(), replayed_ids.len(), "{backend}: no duplicates");
+        for a in &acked_posts {
+            assert!(replayed_set.contains(&a.client_msg_id), "{backend}: an acknowledged post was not replayed: {a:?}");
+        }
+        assert_eq!(replayed_ids.len(), stored_ids.len(), "{backend}: replay = store");
+
+        // Retry every unanswered post and every third acknowledged one.
+        let mut created_by_retry = Vec::new();
+        let retried = unacked.iter().chain(acked_posts.iter().step_by(3)).copied().collect::<Vec<&Attempt>>();
+        for a in &retried {
+            let (status, m) = authors[a.author]
+                .post_message(world.thread, &a.body, &a.client_msg_id)
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: retry of {a:?} failed: {e:#}"));
+            match stored_ids.get(&a.client_msg_id) {
+                Some(before) => {
+                    assert_eq!(status, 200, "{backend}: a stored post is answered, not redone");
+                    assert_eq!(m.id, before.id);
+                }
+                None => {
+                    assert_eq!(status, 201, "{backend}: an unstored post is created");
+                    created_by_retry.push(m.id.to_string());
+                }
+            }
+        }
+        // The resumed socket sees exactly the posts the retries created.
+        expect_messages(&mut live, &created_by_retry, PROMPT, "retries live").await;
+
+        // Each client_msg_id once, nothing else besides the thread's first message.
+        let finally = all_messages(&authors[0], world.thread).await;
+        let mut counts: HashMap<Option<String>, usize> = HashMap::new();
+        for m in &finally {
+            *counts.entry(m.client_msg_id.clone()).or_default() += 1;
+        }
+        for a in &attempts {
+            assert_eq!(counts.get(&Some(a.client_msg_id.clone())), Some(&1), "{backend}: {} is stored exactly once", a.client_msg_id);
+        }
+        assert_eq!(finally.len(), attempts.len() + 1, "{backend}: every attempt once, plus the thread's first message");
+        eprintln!(
+            "{backend}: {} retried ({} created by the retry); {} messages in the end",
+            retried.len(),
+            created_by_retry.len(),
+            finally.len()
+        );
+        drop(server);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 3. SIGTERM
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_tells_every_socket_to_resume_and_exits_cleanly() {
+    for pg in backends("term") {
+        let backend = if pg.is_some() { "postgres" } else { "sqlite" };
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = pg.as_ref().map(|p| p.url.as_str());
+        let mut server = serve(dir.path(), db).await;
+        let world = World::build(dir.path(), db, &server.base()).await;
+        let base = server.base();
+
+        let mut sockets = Vec::new();
+        for i in 0..5 {
+            let who = if i % 2 == 0 { &world.mentor } else { &world.mentee };
+            let (live, _) = open_live(who, &base, BTreeMap::new()).await;
+            sockets.push((format!("streaming socket {i}"), live));
+        }
+        // A socket that has its ticket but has not said hello yet.
+        let ticket = world.mentee.ws_ticket().await.expect("ticket");
+        let waiting = Live::connect_url(&ws_url(&base, &ticket), BTreeMap::new()).await.expect("socket opens");
+        sockets.push(("socket before hello".to_owned(), waiting));
+        // A socket that has not authenticated yet (no ticket, no auth frame).
+        let unauthenticated =
+            Live::connect_url(&format!("{}/api/v1/ws", base.replacen("http://", "ws://", 1)), BTreeMap::new()).await.expect("socket opens");
+        sockets.push(("socket before auth".to_owned(), unauthenticated));
+        // Live traffic right before the signal, so the streams are busy.
+        let (_, m) = world.mentor.post_message(world.thread, "Just before the restart", "term-1").await.expect("post");
+        for (name, live) in sockets.iter_mut().take(5) {
+            expect_messages(live, std::slice::from_ref(&m.id.to_string()), PROMPT, name).await;
+        }
+
+        let started = Instant::now();
+        terminate(server.pid());
+        for (name, live) in &mut sockets {
+            loop {
+                match tokio::time::timeout(Duration::from_secs(30), live.next_frame()).await {
+                    Ok(Ok(Some(frame))) => {
+                        assert!(
+                            matches!(frame, ServerFrame::Error { .. }),
+                            "{backend}: {name}: unexpected frame while stopping: {frame:?}"
+                        );
+                    }
+                    Ok(Ok(None)) => break,
+                    Ok(Err(err)) => panic!("{backend}: {name}: {err:#}"),
+                    Err(_) => panic!("{backend}: {name}: not closed within 30 s of SIGTERM; log:\n{}", server.log_tail()),
+                }
+            }
+            assert_eq!(
+                live.closed.as_ref().and_then(|c| c.code),
+                Some(close::RESUME),
+                "{backend}: {name} is told to reconnect and resume: {:?}",
+                live.closed
+            );
+        }
+        let closed_after = started.elapsed();
+        let status = server.wait_exit(PROCESS).await;
+        assert_eq!(status.code(), Some(0), "{backend}: SIGTERM ends the server with exit code 0; log:\n{}", server.log_tail());
+        eprintln!("timing: {backend} SIGTERM → all 7 sockets closed {closed_after:?}, exit {:?}", started.elapsed());
+    }
+}
