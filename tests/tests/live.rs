@@ -193,7 +193,13 @@ async fn a_new_membership_reaches_open_sockets(app: TestServer) {
     let first = next_event(&mut live).await;
     assert_eq!(first.kind.as_str(), "member.added");
     assert_eq!(first.data["user_id"], json!(w.outsider.id));
-    let (s, t) = app.post(&format!("/api/v1/mentorships/{}/threads", m["id"].as_str().expect("id")), &w.mentor.token, json!({"subject": "Welkom", "body": "Hoi!"})).await;
+    let (s, t) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/threads", m["id"].as_str().expect("id")),
+            &w.mentor.token,
+            json!({"subject": "Welkom", "body": "Hoi!"}),
+        )
+        .await;
     assert_eq!(s, 201, "{t}");
     let mut kinds = Vec::new();
     while kinds.len() < 2 {

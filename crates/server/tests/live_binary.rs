@@ -456,13 +456,15 @@ async fn instances_share_logins_and_live_delivery_and_survive_a_lost_listener() 
     // Kill every listener connection (A's and B's), then post through B at once.
     let before = listener_pids(&pg);
     assert_eq!(before.len(), 2, "one listener per instance: {before:?}\nA:\n{}\nB:\n{}", a.log_tail(), b.log_tail());
+    // The pids are selected first (materialised), so pg_terminate_backend can only ever
+    // see those: in a WHERE clause, PostgreSQL may call it on every backend.
     let killed = psql(
         &pg.url,
-        "SELECT count(*) FROM pg_stat_activity \
-         WHERE application_name = 'mentorpost-listener' AND datname = current_database() \
-         AND pg_terminate_backend(pid)",
+        "WITH l AS MATERIALIZED (SELECT pid FROM pg_stat_activity \
+         WHERE application_name = 'mentorpost-listener' AND datname = current_database()) \
+         SELECT pg_terminate_backend(pid) FROM l",
     );
-    assert_eq!(killed, ["2"], "both listener backends terminated");
+    assert_eq!(killed, ["t", "t"], "both listener backends terminated");
     let started = Instant::now();
     let mut posted = Vec::new();
     for i in 0..20 {
@@ -570,9 +572,10 @@ async fn acknowledged_posts_survive_a_crash_and_retries_never_duplicate() {
         }
         let killed_at = Instant::now();
         server.child.start_kill().expect("kill -9");
+        // Requests in flight stay in flight; no new ones start against a dead port.
+        stop.store(true, Ordering::SeqCst);
         let status = server.wait_exit(PROCESS).await;
         assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9), "{backend}: the server died of SIGKILL");
-        stop.store(true, Ordering::SeqCst);
         let mut attempts: Vec<Attempt> = Vec::new();
         for task in tasks {
             attempts.extend(task.await.expect("posting task"));
@@ -586,7 +589,12 @@ async fn acknowledged_posts_survive_a_crash_and_retries_never_duplicate() {
         for a in &unacked {
             assert!(a.finished >= killed_at, "{backend}: a post failed before the crash: {a:?}");
         }
-        eprintln!("{backend}: {} posts acknowledged, {} unanswered when the server was killed", acked_posts.len(), unacked.len());
+        eprintln!(
+            "{backend}: {} posts acknowledged, {} unanswered when the server was killed (e.g. {:?})",
+            acked_posts.len(),
+            unacked.len(),
+            unacked.first().and_then(|a| a.error.as_deref())
+        );
 
         // Restart on the same data (a new port).
         let started = Instant::now();

@@ -55,8 +55,21 @@ pub async fn serve(socket: WebSocket, state: AppState, auth: Option<Authenticate
     };
     if let End::Close(code, reason) = end {
         let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-        // The peer may have stopped reading: do not wait on it for long.
-        let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(Message::Close(Some(frame)))).await;
+        // A peer told to resume because it fell behind is, by definition, not reading
+        // right now: keep the close frame pending as long as a silent peer is kept (its
+        // queue and subscriptions are gone already), so it learns why when it reads
+        // again. When the server shuts down, 2 s at most.
+        let stopping = async {
+            state.shutdown.cancelled().await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        };
+        let _ = tokio::time::timeout(SILENCE_LIMIT, async {
+            tokio::select! {
+                _ = sink.send(Message::Close(Some(frame))) => {}
+                _ = stopping => {}
+            }
+        })
+        .await;
     }
 }
 
@@ -92,7 +105,12 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
     let who = match auth {
         Some(a) => a,
         None => {
-            let first = tokio::time::timeout(AUTH_DEADLINE, next_client_frame(stream)).await;
+            // A server beginning to stop tells a socket still authenticating to resume.
+            let first = tokio::select! {
+                biased;
+                _ = state.shutdown.cancelled() => return Ok(End::Close(close::RESUME, "server restarting; reconnect and resume")),
+                first = tokio::time::timeout(AUTH_DEADLINE, next_client_frame(stream)) => first,
+            };
             let Ok(Ok(Some(ClientFrame::Auth { token }))) = first else {
                 send_error(sink, "unauthenticated", "send a ticket in the URL or an auth frame first").await;
                 return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
@@ -115,7 +133,13 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
 
     // 2. hello
     let cursors_in = loop {
-        match next_client_frame(stream).await {
+        // Waiting for hello must not hold up shutdown (shutdown waits for every socket).
+        let next = tokio::select! {
+            biased;
+            _ = state.shutdown.cancelled() => return Ok(End::Close(close::RESUME, "server restarting; reconnect and resume")),
+            next = next_client_frame(stream) => next,
+        };
+        match next {
             Ok(Some(ClientFrame::Hello { protocol, cursors })) => {
                 if protocol != PROTOCOL_VERSION {
                     send_error(sink, "upgrade_required", &format!("this server speaks protocol {PROTOCOL_VERSION}")).await;
