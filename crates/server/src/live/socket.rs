@@ -164,7 +164,17 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
     for (mentorship, last_seq) in &subscriptions {
         hub.subscribe(*mentorship, me.clone(), *last_seq);
     }
-    let result = stream_events(sink, stream, state, &who, &me, &subscriptions, cursors_in, &mut rx, &evict, token_exp).await;
+    // Eviction and shutdown also end a connection whose send is blocked on a peer that
+    // stopped reading (during the hello, the replay or a ping), not only between events.
+    let result = tokio::select! {
+        biased;
+        result = stream_events(sink, stream, state, &who, &me, &subscriptions, cursors_in, &mut rx, &evict, token_exp) => result,
+        why = evict.fired() => Ok(match why {
+            Eviction::Lagging => End::Close(close::RESUME, "too slow; reconnect and resume"),
+            Eviction::LoginEnded => End::Close(close::LOGIN_ENDED, "login ended"),
+        }),
+        _ = state.shutdown.cancelled() => Ok(End::Close(close::RESUME, "server restarting; reconnect and resume")),
+    };
     hub.unsubscribe_all(conn);
     result
 }
