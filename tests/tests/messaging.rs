@@ -94,3 +94,30 @@ async fn message_pagination(app: TestServer) {
     assert_eq!(s, 400);
     app.stop().await;
 }
+
+mod json_shape {
+    use mentorpost_tests::{Backend, TestServer, World};
+    use reqwest::Method;
+
+    /// serde would accept `["body","id"]` for a struct (fields by position); the API
+    /// refuses it as the client mistake it is.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_json_array_is_not_an_object() {
+        let app = TestServer::start(Backend::Sqlite).await.expect("server");
+        let w = World::build(&app).await;
+        let before = app.row_counts().await;
+        let (s, body) = app
+            .raw(
+                Method::POST,
+                &format!("/api/v1/threads/{}/messages", w.thread),
+                Some(&w.mentee.token),
+                "application/json",
+                br#"["hallo","k1"]"#.to_vec(),
+            )
+            .await;
+        assert_eq!(s, 422, "{body}");
+        assert_eq!(body["error"]["code"], "invalid_body");
+        assert_eq!(app.row_counts().await, before);
+        app.stop().await;
+    }
+}

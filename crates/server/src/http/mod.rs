@@ -12,7 +12,7 @@ pub mod ws;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::store::mentorships::Access;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use mentorpost_auth::permission::{Action, Decision, decide};
@@ -106,29 +106,45 @@ pub fn guard(access: &Access, action: Action) -> Result<(), ApiError> {
 
 /// JSON body extractor whose rejections are JSON errors. Messages never quote the
 /// submitted text, so a rejected body cannot leak into responses or logs.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::JsonDataError(err) => {
-                use std::error::Error;
-                let detail = err.source().and_then(|s| s.source()).map(|s| describe_serde_error(&s.to_string())).unwrap_or_default();
-                ApiError::unprocessable("invalid_body", format!("the request body does not have the expected fields and types{detail}"))
-            }
-            JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("invalid_json", "the request body is not valid JSON (UTF-8)"),
-            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
-            JsonRejection::BytesRejection(err) => {
-                if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::bad_request("unreadable_body", "the request body could not be read")
-                }
-            }
-            _ => ApiError::bad_request("invalid_body", "the request body could not be read"),
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || (v.starts_with("application/") && v.ends_with("+json")));
+        if !json_type {
+            return Err(ApiError::UnsupportedMediaType);
         }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::bad_request("unreadable_body", "the request body could not be read")
+            }
+        })?;
+        // serde accepts a JSON array for a struct (fields by position); a client that
+        // sends one has made a mistake, so say so instead of guessing.
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() => {
+                return Err(ApiError::unprocessable("invalid_body", "the request body must be a JSON object"));
+            }
+            _ => return Err(ApiError::bad_request("invalid_json", "the request body is not valid JSON (UTF-8)")),
+        }
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|err| match err.classify() {
+            serde_json::error::Category::Data => ApiError::unprocessable(
+                "invalid_body",
+                format!("the request body does not have the expected fields and types{}", describe_serde_error(&err.to_string())),
+            ),
+            _ => ApiError::bad_request("invalid_json", "the request body is not valid JSON (UTF-8)"),
+        })
     }
 }
 

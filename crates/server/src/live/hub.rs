@@ -17,8 +17,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// Events a pump reads per database round trip.
-const PUMP_BATCH: i64 = 500;
+/// Events a pump reads per database round trip; well below a connection's queue
+/// capacity, so a burst never fills the queue of a reader that keeps up.
+const PUMP_BATCH: i64 = 128;
 
 /// One event, serialised once for every connection that receives it.
 #[derive(Clone, Debug)]

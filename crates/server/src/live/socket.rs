@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Events queued per connection before it counts as lagging and is told to resume.
-pub const QUEUE_CAPACITY: usize = 256;
+/// Well above the pump's batch, so one burst never evicts a reader that keeps up.
+pub const QUEUE_CAPACITY: usize = 512;
 /// Heartbeat: a ping this often…
 const PING_EVERY: Duration = Duration::from_secs(15);
 /// …and a peer silent for this long is dead (so it is dropped within 60 s).
@@ -283,7 +284,12 @@ async fn stream_events(
                 if last_heard.elapsed() > SILENCE_LIMIT {
                     return Ok(End::Gone);
                 }
-                sink.send(Message::Ping(Default::default())).await?;
+                // A peer that stopped reading can leave this send pending forever; it
+                // gets as long as a silent peer does.
+                match tokio::time::timeout(SILENCE_LIMIT, sink.send(Message::Ping(Default::default()))).await {
+                    Ok(sent) => sent?,
+                    Err(_) => return Ok(End::Gone),
+                }
             }
         }
     }
