@@ -13,7 +13,8 @@ both_backends!(
     member_receives_live_and_resumes_after_reconnect,
     only_members_receive_and_removal_is_immediate,
     socket_authentication_and_origin,
-    a_new_membership_reaches_open_sockets
+    a_new_membership_reaches_open_sockets,
+    an_expiring_access_token_closes_its_socket
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -206,5 +207,16 @@ async fn a_new_membership_reaches_open_sockets(app: TestServer) {
         kinds.push(next_event(&mut live).await.kind.as_str().to_owned());
     }
     assert_eq!(kinds, ["thread.created", "message.created"]);
+    app.stop().await;
+}
+
+async fn an_expiring_access_token_closes_its_socket(app: TestServer) {
+    let w = World::build(&app).await;
+    // The mentor's token (15 minutes) has two seconds left on the server's clock.
+    app.clock.advance(chrono::Duration::seconds(15 * 60 - 2));
+    let mut live = Live::connect_with_token(&app.base, &w.mentor.token).await.expect("connect");
+    live.hello().await.expect("hello while the token is still valid");
+    let _ = tokio::time::timeout(WAIT, async { while live.next_frame().await.ok().flatten().is_some() {} }).await;
+    assert_eq!(live.closed.as_ref().and_then(|c| c.code), Some(close::LOGIN_ENDED));
     app.stop().await;
 }
