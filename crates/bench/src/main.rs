@@ -1,1 +1,327 @@
-fn main() {}
+//! `mentorpost-bench`: measures the service's speed contracts against the release
+//! binary running as its own process on loopback, on a fresh database, with a
+//! baseline measured in the same run.
+//!
+//! ```sh
+//! cargo build --release -p mentorpost-server
+//! cargo run --release -p mentorpost-bench -- post-messages \
+//!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
+//! ```
+
+mod load;
+mod report;
+mod seed;
+mod server;
+mod sysstat;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use load::{Clients, PhaseTiming, Workload};
+use report::{BackendRun, CountCheck, Machine, RunInfo};
+use server::{Database, Server};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(name = "mentorpost-bench", about = "Benchmarks for mentorpost against the release binary")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Authenticated POST /api/v1/threads/{id}/messages from concurrent closed-loop
+    /// clients, next to a GET /healthz baseline, on SQLite and (with --postgres)
+    /// PostgreSQL.
+    PostMessages(PostMessagesArgs),
+}
+
+#[derive(Debug, Args)]
+struct PostMessagesArgs {
+    /// The `mentorpost` binary. Default: next to this executable, else
+    /// `$CARGO_TARGET_DIR/release/mentorpost`.
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Also run on PostgreSQL: a URL of a server where the bench may create (and then
+    /// drop) a database `mp_bench_<random>`, e.g. postgres://postgres@127.0.0.1:5432/test.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Skip the SQLite run.
+    #[arg(long)]
+    no_sqlite: bool,
+    /// Concurrent clients, each with its own keep-alive connection.
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    /// Mentorships (one mentor and one mentee each) the clients post into.
+    #[arg(long, default_value_t = 100)]
+    mentorships: usize,
+    /// Measured seconds per phase.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Warm-up seconds before each measured phase.
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// Rounds of (baseline, posts).
+    #[arg(long, default_value_t = 2)]
+    rounds: usize,
+    /// Size of each message body in bytes.
+    #[arg(long, default_value_t = 280)]
+    body_bytes: usize,
+    /// Runtime threads of the client side (1 = a single-threaded runtime, which keeps
+    /// the client's share of the 2 cores small).
+    #[arg(long, default_value_t = 1)]
+    client_threads: usize,
+    /// Only the posts phases, no baseline (for profiling runs).
+    #[arg(long)]
+    no_baseline: bool,
+    /// Add a diagnostic phase per round: the same POST to a malformed thread id
+    /// (routing + token check + 404, no database).
+    #[arg(long)]
+    diagnose: bool,
+    /// Before each phase, wait up to this many seconds for other processes on the
+    /// machine to go quiet (below 0.2 cores busy); 0 disables.
+    #[arg(long, default_value_t = 60.0)]
+    wait_quiet: f64,
+    /// Replace the "POST messages" section of the benchmarks document with this run.
+    #[arg(long)]
+    write_docs: bool,
+    /// The document --write-docs updates.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md"))]
+    docs: PathBuf,
+    /// Extra environment for the server, KEY=VALUE (repeatable), for experiments such
+    /// as TOKIO_WORKER_THREADS=1. Recorded in the report.
+    #[arg(long = "server-env", value_parser = parse_env)]
+    server_env: Vec<(String, String)>,
+    /// Also write a JSON summary here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Exit with status 1 when the contract is not met.
+    #[arg(long)]
+    check: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Command::PostMessages(args) = cli.command;
+    let runtime = if args.client_threads <= 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(args.client_threads).enable_all().build()
+    };
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(post_messages(args)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs every backend; returns whether the contract held everywhere (only decides the
+/// exit status with `--check`).
+async fn post_messages(args: PostMessagesArgs) -> anyhow::Result<bool> {
+    anyhow::ensure!(args.clients > 0, "--clients must be at least 1");
+    anyhow::ensure!(args.mentorships > 0, "--mentorships must be at least 1");
+    anyhow::ensure!(args.rounds > 0, "--rounds must be at least 1");
+    anyhow::ensure!(args.duration > 0.0 && args.warmup >= 0.0, "--duration must be positive");
+    let bin = server::locate_binary(args.server_bin.as_deref())?;
+    eprintln!("server binary: {}", bin.display());
+    let machine = Machine::detect();
+    let mut runs = Vec::new();
+    if !args.no_sqlite {
+        let db = Database::sqlite()?;
+        runs.push(run_backend(&args, &bin, db).await?);
+    }
+    if let Some(url) = &args.postgres {
+        let db = Database::postgres(url)?;
+        runs.push(run_backend(&args, &bin, db).await?);
+    }
+    anyhow::ensure!(!runs.is_empty(), "nothing to run: --no-sqlite without --postgres");
+
+    println!("{}", report::console(&runs, &machine));
+    let info = RunInfo {
+        command: documented_command(&args),
+        warmup: Duration::from_secs_f64(args.warmup),
+        duration: Duration::from_secs_f64(args.duration),
+        rounds: args.rounds,
+        body_bytes: args.body_bytes,
+        client_threads: args.client_threads,
+        wait_quiet: Duration::from_secs_f64(args.wait_quiet),
+        clients: args.clients,
+        mentorships: args.mentorships,
+        binary: binary_description(&bin),
+    };
+    if args.write_docs {
+        let section = report::docs_section(&runs, &machine, &info);
+        report::write_docs(&args.docs, &section)?;
+        let shown = args.docs.canonicalize().unwrap_or_else(|_| args.docs.clone());
+        eprintln!("updated {}", shown.display());
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report::json(&runs, &machine))?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let met = runs.iter().all(|r| report::Summary::of(r).verdict(r) == "met");
+    Ok(met || !args.check)
+}
+
+/// One backend from a fresh database to the count check; the database is dropped
+/// whatever happens.
+async fn run_backend(args: &PostMessagesArgs, bin: &Path, db: Database) -> anyhow::Result<BackendRun> {
+    let result = measure_backend(args, bin, &db).await;
+    let cleanup = db.cleanup();
+    let run = result?;
+    cleanup?;
+    Ok(run)
+}
+
+async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> anyhow::Result<BackendRun> {
+    let backend = db.backend();
+    eprintln!("[{backend}] creating the admin and migrating");
+    server::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
+    let server = Server::start(bin, db, &args.server_env).await?;
+    eprintln!("[{backend}] server {} (pid {}) ready; seeding {} mentorships", server.base, server.pid(), args.mentorships);
+    let http = reqwest::Client::new();
+    let world = seed::seed(&http, &server.base, args.mentorships).await?;
+    eprintln!("[{backend}] seeded {} members in {:.1} s", world.members.len(), world.seed_time.as_secs_f64());
+
+    let clients = Clients::new(&server.base, &world.members, args.clients, args.body_bytes)?;
+    let timing = PhaseTiming { warmup: Duration::from_secs_f64(args.warmup), duration: Duration::from_secs_f64(args.duration) };
+    let run_tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut phases = Vec::new();
+    let mut workloads = Vec::new();
+    if !args.no_baseline {
+        workloads.push(Workload::Healthz);
+    }
+    if args.diagnose {
+        workloads.push(Workload::AuthOnly);
+    }
+    workloads.push(Workload::PostMessages);
+    for round in 1..=args.rounds {
+        for &workload in &workloads {
+            if args.wait_quiet > 0.0
+                && let Some(busy) = sysstat::wait_quiet(0.2, Duration::from_secs_f64(args.wait_quiet)).await
+                && busy >= 0.2
+            {
+                eprintln!("[{backend}] the machine is still busy ({busy:.2} cores) after {} s; measuring anyway", args.wait_quiet);
+            }
+            let tag = format!("{}-r{round}", &run_tag[..8]);
+            let result = load::run_phase(&clients, workload, timing, &tag, server.pid(), db.is_postgres()).await?;
+            eprintln!(
+                "[{backend}] round {round} {:<14} {:>8.0} req/s  p50 {:.2} ms  p99 {:.2} ms  errors {}  server {:.2} cores  client {:.2} cores",
+                workload.label(),
+                result.rate(),
+                result.hist.value_at_quantile(0.5) as f64 / 1000.0,
+                result.hist.value_at_quantile(0.99) as f64 / 1000.0,
+                result.errors,
+                result.cpu.server_s.unwrap_or(0.0) / timing.duration.as_secs_f64(),
+                result.cpu.client_s.unwrap_or(0.0) / timing.duration.as_secs_f64(),
+            );
+            for (kind, n) in &result.error_kinds {
+                eprintln!("[{backend}]   error {kind}: {n}");
+            }
+            phases.push((round, result));
+        }
+    }
+    drop(clients);
+
+    // Every 201 must be in the database, even if the server dies right away.
+    let created: u64 = phases.iter().filter(|(_, p)| p.workload == Workload::PostMessages).map(|(_, p)| p.ok_all).sum();
+    let expected = args.mentorships as u64 + created;
+    let log_problems = log_problems(&server.log);
+    server.crash()?;
+    eprintln!("[{backend}] server killed with SIGKILL; restarting to count");
+    let server = Server::start(bin, db, &args.server_env).await?;
+    let api_after_crash = seed::count_messages(&http, &server.base, &world).await?;
+    server.stop().await?;
+    let check = CountCheck { expected, api_after_crash, db_rows: db.count_rows("messages") };
+    eprintln!(
+        "[{backend}] messages expected {expected}, via API {api_after_crash}, rows {}",
+        check.db_rows.map_or("–".into(), |n| n.to_string())
+    );
+    Ok(BackendRun {
+        backend,
+        mentorships: args.mentorships,
+        clients: args.clients,
+        seed_time: world.seed_time,
+        phases,
+        check,
+        settings: db.postgres_settings(),
+        server_log_problems: log_problems,
+    })
+}
+
+/// WARN and ERROR lines of the server log (the default filter logs no requests).
+fn log_problems(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("panicked"))
+        .map(|l| l.chars().take(300).collect())
+        .collect()
+}
+
+/// The command line to put in the document, with the options that differ from the
+/// defaults (PostgreSQL URL as given).
+fn documented_command(args: &PostMessagesArgs) -> String {
+    let mut cmd = String::from("cargo run --release -p mentorpost-bench -- post-messages");
+    if let Some(url) = &args.postgres {
+        cmd.push_str(&format!(" --postgres {url}"));
+    }
+    if args.no_sqlite {
+        cmd.push_str(" --no-sqlite");
+    }
+    if args.clients != 50 {
+        cmd.push_str(&format!(" --clients {}", args.clients));
+    }
+    if args.mentorships != 100 {
+        cmd.push_str(&format!(" --mentorships {}", args.mentorships));
+    }
+    if args.duration != 10.0 {
+        cmd.push_str(&format!(" --duration {}", args.duration));
+    }
+    if args.warmup != 2.0 {
+        cmd.push_str(&format!(" --warmup {}", args.warmup));
+    }
+    if args.rounds != 2 {
+        cmd.push_str(&format!(" --rounds {}", args.rounds));
+    }
+    if args.body_bytes != 280 {
+        cmd.push_str(&format!(" --body-bytes {}", args.body_bytes));
+    }
+    for (k, v) in &args.server_env {
+        cmd.push_str(&format!(" --server-env {k}={v}"));
+    }
+    if args.client_threads != 1 {
+        cmd.push_str(&format!(" --client-threads {}", args.client_threads));
+    }
+    cmd.push_str(" --write-docs");
+    cmd
+}
+
+fn parse_env(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| "expected KEY=VALUE".to_owned())
+}
+
+fn binary_description(bin: &Path) -> String {
+    let modified = std::fs::metadata(bin)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| chrono::DateTime::<chrono::Utc>::from(t).format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let name = bin.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    format!("release `{name}`, built {modified}")
+}

@@ -1,0 +1,487 @@
+//! `live`: measures live delivery over WebSocket against the release `mentorpost`
+//! binary on loopback, next to a floor relay measured in the same run.
+//!
+//! - End-to-end latency: `POST` of a message → its arrival on the other member's
+//!   socket, with 1,000 connected clients and 500 messages/s (open loop), on SQLite and
+//!   PostgreSQL, alternating with the floor (a minimal relay, no auth, no storage).
+//! - Idle cost: server RSS per idle authenticated socket, with 10,000 of them.
+//!
+//! ```sh
+//! export CARGO_TARGET_DIR=$HOME/.cache/mentorpost-target
+//! cargo build --release -p mentorpost-server -p mentorpost-bench
+//! ulimit -n "$(ulimit -Hn)"   # about 10,600 descriptors needed
+//! cargo run --release -p mentorpost-bench --bin live -- \
+//!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
+//! ```
+
+// A binary's crate root resolves modules next to itself; they live in `live/`.
+#[path = "live/idle.rs"]
+mod idle;
+#[path = "live/load.rs"]
+mod load;
+#[path = "live/relay.rs"]
+mod relay;
+#[path = "live/report.rs"]
+mod report;
+#[path = "live/seed.rs"]
+mod seed;
+#[path = "live/sockets.rs"]
+mod sockets;
+#[path = "live/sys.rs"]
+mod sys;
+#[path = "live/target.rs"]
+mod target;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use futures_util::{StreamExt, stream};
+use load::{PhaseConfig, System, Target};
+use report::{BackendReport, Params, Report};
+use reqwest::header::HeaderValue;
+use sockets::{Recorder, Role, open_floor, open_real, spawn_reader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use target::{Database, Relay, Server};
+
+#[derive(Debug, Parser)]
+#[command(name = "live", about = "Live delivery (WebSocket) benchmark for mentorpost: latency under load and idle memory")]
+struct Cli {
+    /// The `mentorpost` binary. Default: next to this executable, else
+    /// `$CARGO_TARGET_DIR/release/mentorpost`.
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Also run on PostgreSQL: a URL of a server where the bench may create (and drop)
+    /// a database `mp_bench_live_<random>`, e.g. postgres://postgres@127.0.0.1:5432/test.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Skip the SQLite run.
+    #[arg(long)]
+    no_sqlite: bool,
+    /// Mentorships, one mentor and one mentee each; every person holds one socket.
+    #[arg(long, default_value_t = 500)]
+    mentorships: usize,
+    /// Messages per second, round-robin over the mentorships.
+    #[arg(long, default_value_t = 500.0)]
+    rate: f64,
+    /// Measured seconds per phase.
+    #[arg(long, default_value_t = 20.0)]
+    duration: f64,
+    /// Warm-up seconds before each measured phase (same rate, not counted).
+    #[arg(long, default_value_t = 3.0)]
+    warmup: f64,
+    /// Rounds of (floor, server) phases, alternated ABBA.
+    #[arg(long, default_value_t = 2)]
+    rounds: usize,
+    /// Size of a message body in bytes (before the message number).
+    #[arg(long, default_value_t = 280)]
+    body_bytes: usize,
+    /// Idle sockets to open for the memory test; 0 skips it.
+    #[arg(long, default_value_t = 10_000)]
+    idle_connections: usize,
+    /// People whose logins the idle sockets use (at most 2 × mentorships).
+    #[arg(long, default_value_t = 1000)]
+    idle_users: usize,
+    /// Seconds to hold the idle sockets (a heartbeat round is 15 s).
+    #[arg(long, default_value_t = 20.0)]
+    idle_hold: f64,
+    /// Sockets opened at once.
+    #[arg(long, default_value_t = 32)]
+    open_parallel: usize,
+    /// Skip the latency phases (idle test only).
+    #[arg(long)]
+    no_latency: bool,
+    /// Runtime threads of the bench's client side (1 keeps its share of 2 cores small).
+    #[arg(long, default_value_t = 1)]
+    client_threads: usize,
+    /// A phase during which other processes on the machine used more than this many
+    /// cores is reported as disturbed and measured again (up to --retries times).
+    #[arg(long, default_value_t = 0.15)]
+    max_other_cores: f64,
+    /// How often a disturbed phase is measured again.
+    #[arg(long, default_value_t = 2)]
+    retries: usize,
+    /// Also report the windows in which hypervisor steal stayed below this many cores.
+    #[arg(long, default_value_t = 0.1)]
+    low_steal_cores: f64,
+    /// Before each phase, wait up to this many seconds for the machine to go quiet
+    /// (below 0.3 busy cores); 0 disables.
+    #[arg(long, default_value_t = 60.0)]
+    wait_quiet: f64,
+    /// Replace the "Live delivery (WebSocket)" section of the benchmarks document.
+    #[arg(long)]
+    write_docs: bool,
+    /// The document --write-docs updates.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md"))]
+    docs: PathBuf,
+    /// Also write a JSON summary here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Exit with status 1 when the contract is not met.
+    #[arg(long)]
+    check: bool,
+    /// Internal: run as the floor relay on this address.
+    #[arg(long, hide = true)]
+    relay_listen: Option<SocketAddr>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(addr) = cli.relay_listen {
+        return match relay::main(addr) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("relay: {err:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = if cli.client_threads <= 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(cli.client_threads).enable_all().build()
+    };
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn command_line(cli: &Cli) -> String {
+    let mut cmd = String::from("cargo run --release -p mentorpost-bench --bin live --");
+    if let Some(pg) = &cli.postgres {
+        cmd.push_str(&format!(" --postgres {pg}"));
+    }
+    let d = Cli::parse_from(["live"]);
+    let mut flag = |name: &str, value: String, default: String| {
+        if value != default {
+            cmd.push_str(&format!(" --{name} {value}"));
+        }
+    };
+    flag("mentorships", cli.mentorships.to_string(), d.mentorships.to_string());
+    flag("rate", cli.rate.to_string(), d.rate.to_string());
+    flag("duration", cli.duration.to_string(), d.duration.to_string());
+    flag("warmup", cli.warmup.to_string(), d.warmup.to_string());
+    flag("rounds", cli.rounds.to_string(), d.rounds.to_string());
+    flag("body-bytes", cli.body_bytes.to_string(), d.body_bytes.to_string());
+    flag("idle-connections", cli.idle_connections.to_string(), d.idle_connections.to_string());
+    flag("idle-users", cli.idle_users.to_string(), d.idle_users.to_string());
+    flag("idle-hold", cli.idle_hold.to_string(), d.idle_hold.to_string());
+    flag("client-threads", cli.client_threads.to_string(), d.client_threads.to_string());
+    flag("max-other-cores", cli.max_other_cores.to_string(), d.max_other_cores.to_string());
+    flag("retries", cli.retries.to_string(), d.retries.to_string());
+    flag("low-steal-cores", cli.low_steal_cores.to_string(), d.low_steal_cores.to_string());
+    if cli.no_sqlite {
+        cmd.push_str(" --no-sqlite");
+    }
+    if cli.no_latency {
+        cmd.push_str(" --no-latency");
+    }
+    if cli.write_docs {
+        cmd.push_str(" --write-docs");
+    }
+    cmd
+}
+
+fn message_text(bytes: usize) -> String {
+    const WORDS: &str = "Thanks for the notes on the draft, I read them twice and tried the exercise you suggested \
+                         before our next call. ";
+    WORDS.chars().cycle().take(bytes.max(1)).collect::<String>().trim_end().to_owned()
+}
+
+async fn run(cli: Cli) -> anyhow::Result<bool> {
+    anyhow::ensure!(cli.rate > 0.0 && cli.duration > 0.0 && cli.mentorships > 0, "rate, duration and mentorships must be positive");
+    // Each idle socket is a descriptor in the bench and one in the server; latency
+    // phases hold 2 sockets per person (server and floor).
+    let needed = (cli.idle_connections.max(4 * cli.mentorships) + 512) as u64;
+    match sys::open_files_limit() {
+        Some(limit) if limit < needed => {
+            bail!(
+                "the open-files limit is {limit}, the run needs about {needed}: raise it with `ulimit -n \"$(ulimit -Hn)\"` (or as root `ulimit -n 65536`) in this shell first"
+            )
+        }
+        _ => {}
+    }
+    let bin = target::locate_binary(cli.server_bin.as_deref())?;
+    let machine = sys::Machine::describe(&std::env::temp_dir());
+    let params = Params {
+        mentorships: cli.mentorships,
+        rate: cli.rate,
+        warmup_s: cli.warmup,
+        duration_s: cli.duration,
+        rounds: cli.rounds,
+        body_bytes: cli.body_bytes,
+        idle_connections: cli.idle_connections,
+        idle_users: cli.idle_users.min(2 * cli.mentorships),
+        idle_hold_s: cli.idle_hold,
+        client_threads: cli.client_threads,
+        max_other_cores: cli.max_other_cores,
+        retries: cli.retries,
+        low_steal_cores: cli.low_steal_cores,
+    };
+    let mut backends = Vec::new();
+    if !cli.no_sqlite {
+        backends.push(run_backend(&cli, &bin, Database::sqlite()?).await?);
+    }
+    if let Some(url) = &cli.postgres {
+        backends.push(run_backend(&cli, &bin, Database::postgres(url)?).await?);
+    }
+    let report = Report {
+        date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        command: command_line(&cli),
+        machine,
+        params,
+        backends,
+    };
+    let markdown = report.markdown();
+    println!("{markdown}");
+    if cli.write_docs {
+        report::splice_into(&cli.docs, &markdown)?;
+        eprintln!("updated the \"{}\" section of {}", report::HEADING, cli.docs.display());
+    }
+    if let Some(path) = &cli.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let ok = report.backends.iter().all(|b| {
+        let latency = cli.no_latency || b.backend != "SQLite" || b.latency_ok();
+        let idle = cli.idle_connections == 0 || b.idle_ok();
+        latency && idle
+    });
+    Ok(ok || !cli.check)
+}
+
+async fn run_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<BackendReport> {
+    let result = backend(cli, bin, &db).await;
+    let cleanup = db.cleanup();
+    let report = result?;
+    cleanup?;
+    Ok(report)
+}
+
+fn progress(backend: &str, what: impl std::fmt::Display) {
+    eprintln!("[{} {backend}] {what}", chrono::Local::now().format("%H:%M:%S"));
+}
+
+async fn backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<BackendReport> {
+    let name = db.backend();
+    target::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
+    let server = Server::start(bin, db).await?;
+    let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(256).timeout(Duration::from_secs(60)).build()?;
+    progress(name, format!("seeding {} mentorships on {}", cli.mentorships, server.base));
+    let mut world = seed::seed(&http, &server.base, cli.mentorships).await?;
+    progress(name, format!("seeded in {:.0} s", world.seed_time.as_secs_f64()));
+
+    let mut report = if cli.no_latency {
+        BackendReport::new(name, db.postgres_settings(), world.seed_time.as_secs_f64(), Vec::new())
+    } else {
+        world.refresh_if_older(&http, &server.base, Duration::from_secs(8 * 60)).await?;
+        latency(cli, db, &server, &http, &world).await?
+    };
+    report.settings = db.postgres_settings();
+    report.seed_s = world.seed_time.as_secs_f64();
+
+    if cli.idle_connections > 0 {
+        // A fresh process, so the figure is not blurred by what the latency phases left
+        // in the allocator.
+        server.stop().await?;
+        let server = Server::start(bin, db).await?;
+        world.refresh_if_older(&http, &server.base, Duration::from_secs(8 * 60)).await?;
+        let users = cli.idle_users.min(2 * cli.mentorships);
+        let tokens: Vec<String> = world.people().into_iter().take(users).map(|p| p.access.clone()).collect();
+        progress(name, format!("idle: opening {} sockets for {} people", cli.idle_connections, tokens.len()));
+        let idle = idle::run(
+            server.pid(),
+            &http,
+            &server.base,
+            &tokens,
+            cli.idle_connections,
+            cli.open_parallel,
+            Duration::from_secs_f64(cli.idle_hold),
+        )
+        .await?;
+        progress(
+            name,
+            format!(
+                "idle: {} sockets, RSS {} → {} KiB, {:.1} KiB per socket",
+                idle.opened,
+                idle.rss_before_kib,
+                idle.rss_held_kib.max(idle.rss_open_kib),
+                idle.kib_per_connection
+            ),
+        );
+        report.idle = Some(idle);
+        server.stop().await?;
+    } else {
+        server.stop().await?;
+    }
+    Ok(report)
+}
+
+async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Client, world: &seed::World) -> anyhow::Result<BackendReport> {
+    let name = db.backend();
+    let cfg = PhaseConfig {
+        rate: cli.rate,
+        warmup: Duration::from_secs_f64(cli.warmup),
+        duration: Duration::from_secs_f64(cli.duration),
+        body: message_text(cli.body_bytes),
+    };
+    let phases = 2 * cli.rounds;
+    let attempts = 1 + cli.retries;
+    let rec = Arc::new(Recorder::new(&vec![cfg.messages(); phases * attempts]));
+    let relay = Relay::start()?;
+
+    progress(name, format!("opening {} sockets on the server and {} on the floor relay", 2 * world.pairs.len(), 2 * world.pairs.len()));
+    let real_sockets: Vec<(usize, Role)> = (0..world.pairs.len()).flat_map(|k| [(k, Role::Echo), (k, Role::Receiver)]).collect();
+    let mut readers = Vec::new();
+    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(real_sockets.iter().copied())
+        .map(|(k, role)| {
+            let pair = &world.pairs[k];
+            let token = if role == Role::Echo { &pair.mentor.access } else { &pair.mentee.access };
+            async move { Ok((open_real(http, &server.base, token).await?, role)) }
+        })
+        .buffer_unordered(cli.open_parallel)
+        .collect()
+        .await;
+    for o in opened {
+        let (ws, role) = o.context("opening a socket on the server")?;
+        readers.push(spawn_reader(ws, role, rec.clone()));
+    }
+    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(real_sockets.iter().copied())
+        .map(|(k, role)| {
+            let base = relay.base.clone();
+            async move { Ok((open_floor(&base, k).await?, role)) }
+        })
+        .buffer_unordered(cli.open_parallel)
+        .collect()
+        .await;
+    for o in opened {
+        let (ws, role) = o.context("opening a socket on the floor relay")?;
+        readers.push(spawn_reader(ws, role, rec.clone()));
+    }
+
+    let real = Arc::new(Target {
+        system: System::Real,
+        urls: world.pairs.iter().map(|p| format!("{}/api/v1/threads/{}/messages", server.base, p.thread_id)).collect(),
+        auth: world.pairs.iter().map(|p| HeaderValue::from_str(&format!("Bearer {}", p.mentor.access)).ok()).collect(),
+        pid: server.pid(),
+        postgres: db.is_postgres(),
+    });
+    let floor = Arc::new(Target {
+        system: System::Floor,
+        urls: (0..world.pairs.len()).map(|k| format!("{}/rooms/{k}/messages", relay.base)).collect(),
+        auth: vec![None; world.pairs.len()],
+        pid: relay.pid(),
+        postgres: false,
+    });
+
+    let mut results = Vec::new();
+    for round in 0..cli.rounds {
+        let order = if round % 2 == 0 { [&floor, &real] } else { [&real, &floor] };
+        for target in order {
+            for attempt in 0..attempts {
+                let phase = results.len();
+                let busy = if cli.wait_quiet > 0.0 {
+                    sys::wait_quiet(0.3, Duration::from_secs_f64(cli.wait_quiet)).await
+                } else {
+                    sys::busy_cores().await
+                };
+                progress(
+                    name,
+                    format!(
+                        "round {} {}: {:.0} s warm-up + {:.0} s at {:.0}/s (machine busy before: {:.2} cores)",
+                        round + 1,
+                        target.system.label(),
+                        cli.warmup,
+                        cli.duration,
+                        cli.rate,
+                        busy.unwrap_or(f64::NAN)
+                    ),
+                );
+                let mut r = load::run_phase(&rec, phase, round, (*target).clone(), http, &cfg, busy).await?;
+                progress(
+                    name,
+                    format!(
+                        "  p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.1} ms; POST p50 {:.2} p99 {:.2} ms; after answer p50 {:.2} p99 {:.2} ms ({} before); late p99 {:.2} ms; lost {}+{}, errors {}; server per msg: {:.0} µs CPU, {:.0} µs run-queue wait, {:.1} switches, {} threads; CPU bench {:.1} s (wait {:.1} s), server {:.1} s{}, other {:.1} s [{}]",
+                        r.recv.p50_ms,
+                        r.recv.p90_ms,
+                        r.recv.p99_ms,
+                        r.recv.max_ms,
+                        r.post.p50_ms,
+                        r.post.p99_ms,
+                        r.after_answer.p50_ms,
+                        r.after_answer.p99_ms,
+                        r.before_answer,
+                        r.send_lateness.p99_ms,
+                        r.lost_recv,
+                        r.lost_echo,
+                        r.post_errors,
+                        r.cpu.server_s * 1e6 / r.measured as f64,
+                        r.cpu.server_wait_s * 1e6 / r.measured as f64,
+                        r.cpu.server_slices as f64 / r.measured as f64,
+                        r.server_threads.unwrap_or(0),
+                        r.cpu.bench_s,
+                        r.cpu.bench_wait_s,
+                        r.cpu.server_s,
+                        r.cpu.database_s.map(|d| format!(", postgres {d:.1} s")).unwrap_or_default(),
+                        r.cpu.other_s,
+                        report::top_others(&r.cpu)
+                    ),
+                );
+                if let Some(err) = &r.first_error {
+                    progress(name, format!("  first POST error: {err}"));
+                }
+                // Other people's processes on the machine are not the system under test: a
+                // window they disturbed is kept in the report but measured again.
+                // Hypervisor steal is not counted here: it rises with the load this very run
+                // puts on the machine, so it is reported, not repeated away.
+                let other_cores = r.cpu.other_s / r.cpu.window_s.max(1e-9);
+                r.disturbed = other_cores > cli.max_other_cores;
+                let again = r.disturbed && attempt + 1 < attempts;
+                if r.disturbed && !again {
+                    progress(name, format!("  disturbed: other processes used {other_cores:.2} cores; no retries left"));
+                }
+                if again {
+                    r.repeated = true;
+                    progress(
+                        name,
+                        format!(
+                            "  disturbed: other processes used {other_cores:.2} cores (limit {}); measuring again",
+                            cli.max_other_cores
+                        ),
+                    );
+                }
+                results.push(r);
+                if !again {
+                    break;
+                }
+            }
+        }
+    }
+    let closes = rec.closed.load(Ordering::Relaxed);
+    let reasons = rec.close_reasons.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for reader in &readers {
+        reader.abort();
+    }
+    for reader in readers {
+        let _ = reader.await;
+    }
+    drop(relay);
+    let mut report = BackendReport::new(name, Vec::new(), 0.0, results);
+    report.socket_closes = closes;
+    report.close_reasons = reasons;
+    Ok(report)
+}

@@ -1,0 +1,191 @@
+//! Seeds a world over the HTTP API, the way a programme would be set up: an admin
+//! (created with the CLI beforehand) creates a programme, mentors and mentees with
+//! passwords, and one active mentorship per pair; every member logs in; each mentor
+//! starts one thread.
+
+use anyhow::{Context, bail};
+use futures_util::{StreamExt, TryStreamExt, stream};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+pub const ADMIN_EMAIL: &str = "admin@bench.mentorpost.test";
+/// Shared by every seeded account (argon2id at production parameters on the server).
+pub const PASSWORD: &str = "bench password, not secret";
+
+/// How many seeding requests run at once. Account creation and login are argon2id
+/// (19 MiB, ~30–60 ms of CPU each), so more would only queue on the server's cores.
+const SEED_CONCURRENCY: usize = 6;
+
+/// One person who posts: a member of one mentorship, logged in.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub role: &'static str,
+    pub token: String,
+    pub thread_id: String,
+}
+
+pub struct World {
+    /// Index `2k` is the mentor of mentorship `k`, `2k + 1` its mentee.
+    pub members: Vec<Member>,
+    pub seed_time: Duration,
+}
+
+/// Sends one JSON request and insists on `expect`.
+async fn call(
+    http: &Client,
+    method: Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    expect: StatusCode,
+) -> anyhow::Result<Value> {
+    let mut req = http.request(method.clone(), url);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.with_context(|| format!("{method} {url}"))?;
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    if status != expect {
+        bail!("{method} {url}: expected {expect}, got {status}: {text}");
+    }
+    if text.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(&text).with_context(|| format!("{method} {url}: response is not JSON"))
+}
+
+fn str_field(v: &Value, pointer: &str) -> anyhow::Result<String> {
+    v.pointer(pointer).and_then(Value::as_str).map(str::to_owned).with_context(|| format!("response has no {pointer}: {v}"))
+}
+
+pub async fn login(http: &Client, base: &str, email: &str) -> anyhow::Result<String> {
+    let v = call(
+        http,
+        Method::POST,
+        &format!("{base}/api/v1/auth/login"),
+        None,
+        Some(json!({"email": email, "password": PASSWORD})),
+        StatusCode::OK,
+    )
+    .await?;
+    str_field(&v, "/access_token")
+}
+
+/// Builds the world: `mentorships` active mentorships with a mentor and a mentee each.
+pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Result<World> {
+    let started = Instant::now();
+    let admin = login(http, base, ADMIN_EMAIL).await.context("logging in the admin")?;
+    let programme = call(
+        http,
+        Method::POST,
+        &format!("{base}/api/v1/programmes"),
+        Some(&admin),
+        Some(json!({"name": "Bench programme", "timezone": "Europe/Amsterdam"})),
+        StatusCode::CREATED,
+    )
+    .await?;
+    let programme = str_field(&programme, "/id")?;
+
+    // People: 2 per mentorship, created with passwords, then logged in.
+    let people: Vec<(usize, &'static str)> = (0..mentorships).flat_map(|k| [(k, "mentor"), (k, "mentee")]).collect();
+    let admin_ref = admin.as_str();
+    let created: Vec<(usize, &'static str, String, String)> = stream::iter(people)
+        .map(|(k, role)| async move {
+            let email = format!("{role}{k:04}@bench.mentorpost.test");
+            let user = call(
+                http,
+                Method::POST,
+                &format!("{base}/api/v1/users"),
+                Some(admin_ref),
+                Some(json!({
+                    "email": email,
+                    "display_name": format!("Bench {role} {k}"),
+                    "password": PASSWORD,
+                })),
+                StatusCode::CREATED,
+            )
+            .await?;
+            let id = str_field(&user, "/id")?;
+            let token = login(http, base, &email).await?;
+            anyhow::Ok((k, role, id, token))
+        })
+        .buffered(SEED_CONCURRENCY)
+        .try_collect()
+        .await
+        .context("creating and logging in members")?;
+
+    // Mentorships, active, one mentor and one mentee each; then one thread each.
+    let programme_ref = programme.as_str();
+    let members: Vec<Member> = stream::iter(created.chunks(2).map(<[_]>::to_vec))
+        .map(|pair| async move {
+            let [(k, _, mentor_id, mentor_token), (_, _, mentee_id, mentee_token)] =
+                <[_; 2]>::try_from(pair).map_err(|_| anyhow::anyhow!("people come in pairs"))?;
+            let mentorship = call(
+                http,
+                Method::POST,
+                &format!("{base}/api/v1/programmes/{programme_ref}/mentorships"),
+                Some(admin_ref),
+                Some(json!({
+                    "members": [
+                        {"user_id": mentor_id, "role": "mentor"},
+                        {"user_id": mentee_id, "role": "mentee"}
+                    ],
+                    "status": "active",
+                    "start_date": "2026-09-01"
+                })),
+                StatusCode::CREATED,
+            )
+            .await?;
+            let mentorship_id = str_field(&mentorship, "/id")?;
+            let thread = call(
+                http,
+                Method::POST,
+                &format!("{base}/api/v1/mentorships/{mentorship_id}/threads"),
+                Some(&mentor_token),
+                Some(json!({
+                    "subject": format!("Bench thread {k}: goals for the first quarter"),
+                    "body": "Welcome! Let us agree on how often we write.",
+                })),
+                StatusCode::CREATED,
+            )
+            .await?;
+            let thread_id = str_field(&thread, "/thread/id")?;
+            anyhow::Ok([
+                Member { role: "mentor", token: mentor_token, thread_id: thread_id.clone() },
+                Member { role: "mentee", token: mentee_token, thread_id },
+            ])
+        })
+        .buffered(SEED_CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await
+        .context("creating mentorships and threads")?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(World { members, seed_time: started.elapsed() })
+}
+
+/// Sum of `message_count` over every seeded thread, read through the API (each
+/// mentor's `GET /api/v1/me/threads`).
+pub async fn count_messages(http: &Client, base: &str, world: &World) -> anyhow::Result<u64> {
+    let mentors: Vec<&Member> = world.members.iter().filter(|m| m.role == "mentor").collect();
+    let counts: Vec<u64> = stream::iter(mentors)
+        .map(|m| async move {
+            let threads = call(http, Method::GET, &format!("{base}/api/v1/me/threads"), Some(&m.token), None, StatusCode::OK).await?;
+            let list = threads.as_array().context("threads is not a list")?;
+            let mut sum = 0;
+            for t in list {
+                sum += t.get("message_count").and_then(Value::as_u64).context("thread without message_count")?;
+            }
+            anyhow::Ok(sum)
+        })
+        .buffered(SEED_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(counts.iter().sum())
+}
