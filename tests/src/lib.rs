@@ -42,7 +42,7 @@ pub struct TestServer {
 }
 
 /// A throwaway PostgreSQL database, dropped with `WITH (FORCE)` when the test ends.
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -85,7 +85,7 @@ fn pg_url_with_db(url: &str, db: &str) -> String {
 
 /// Creates a fresh PostgreSQL database, or says why it cannot. Panics (fails the test)
 /// when the variable is set but the server is unreachable: CI must not silently skip.
-async fn fresh_pg() -> Option<(String, PgDatabase)> {
+pub async fn fresh_pg() -> Option<(String, PgDatabase)> {
     let admin_url = std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())?;
     let name = format!("mp_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn =

@@ -4,7 +4,13 @@
 use mentorpost_tests::{TestServer, World, both_backends};
 use serde_json::json;
 
-both_backends!(thread_and_messages_round_trip, idempotent_retry, read_markers_and_unread_counts, message_pagination);
+both_backends!(
+    thread_and_messages_round_trip,
+    idempotent_retry,
+    read_markers_and_unread_counts,
+    message_pagination,
+    concurrent_posts_mixed_with_retries_and_refusals
+);
 
 async fn thread_and_messages_round_trip(app: TestServer) {
     let w = World::build(&app).await;
@@ -120,4 +126,58 @@ mod json_shape {
         assert_eq!(app.row_counts().await, before);
         app.stop().await;
     }
+}
+
+/// Concurrent posts are written in batches: new messages, retries of one key (also
+/// inside one batch), a key reused with another body, and refused authors side by side.
+/// Each gets its own answer, and the thread and event log end exactly consistent.
+async fn concurrent_posts_mixed_with_retries_and_refusals(app: TestServer) {
+    let w = World::build(&app).await;
+    let path = format!("/api/v1/threads/{}/messages", w.thread);
+    let mut calls = Vec::new();
+    for i in 0..16 {
+        let who = if i % 2 == 0 { &w.mentor } else { &w.mentee };
+        calls.push(("new", who.token.clone(), json!({"body": format!("bericht {i} — Çağrı"), "client_msg_id": format!("new-{i}")})));
+    }
+    for k in 0..4 {
+        for _ in 0..3 {
+            calls.push(("dup", w.mentee.token.clone(), json!({"body": format!("herhaald {k}"), "client_msg_id": format!("dup-{k}")})));
+        }
+    }
+    calls.push(("clash", w.mentor.token.clone(), json!({"body": "versie A", "client_msg_id": "clash"})));
+    calls.push(("clash", w.mentor.token.clone(), json!({"body": "versie B", "client_msg_id": "clash"})));
+    for i in 0..3 {
+        calls.push(("outsider", w.outsider.token.clone(), json!({"body": "mag niet", "client_msg_id": format!("out-{i}")})));
+    }
+    calls.push(("coordinator", w.coordinator.token.clone(), json!({"body": "mag niet", "client_msg_id": "coord"})));
+
+    let answers = futures_util::future::join_all(calls.iter().map(|(_, token, body)| app.post(&path, token, body.clone()))).await;
+    let of = |kind: &'static str| calls.iter().zip(&answers).filter(move |((k, _, _), _)| *k == kind).map(|(_, a)| a).collect::<Vec<_>>();
+    assert!(of("new").iter().all(|(s, _)| *s == 201));
+    for k in 0..4 {
+        let group: Vec<_> =
+            calls.iter().zip(&answers).filter(|((_, _, b), _)| b["client_msg_id"] == format!("dup-{k}")).map(|(_, a)| a).collect();
+        assert_eq!(group.iter().filter(|(s, _)| *s == 201).count(), 1, "one of the retries creates the message");
+        assert_eq!(group.iter().filter(|(s, _)| *s == 200).count(), 2, "the others repeat it");
+        assert!(group.iter().all(|(_, m)| m["id"] == group[0].1["id"]), "every answer is the same message");
+    }
+    let mut clash: Vec<u16> = of("clash").iter().map(|(s, _)| s.as_u16()).collect();
+    clash.sort_unstable();
+    assert_eq!(clash, [201, 409]);
+    assert!(of("outsider").iter().all(|(s, _)| *s == 404));
+    assert!(of("coordinator").iter().all(|(s, _)| *s == 403));
+
+    let stored = 1 + 16 + 4 + 1;
+    let (_, thread) = app.get(&format!("/api/v1/threads/{}", w.thread), &w.mentor.token).await;
+    assert_eq!(thread["message_count"], stored);
+    let (_, page) = app.get(&format!("{path}?limit=200"), &w.mentor.token).await;
+    let seqs: Vec<i64> = page["messages"].as_array().expect("messages").iter().filter_map(|m| m["seq"].as_i64()).collect();
+    assert_eq!(seqs.len(), stored);
+    assert!(seqs.windows(2).all(|p| p[0] < p[1]), "messages in sequence order: {seqs:?}");
+    let (_, events) = app.get(&format!("/api/v1/mentorships/{}/events?after=0&limit=500", w.mentorship), &w.mentor.token).await;
+    let events = events["events"].as_array().expect("events");
+    assert!(events.iter().enumerate().all(|(i, e)| e["seq"] == i as i64 + 1), "the event log is gap-free");
+    let created: Vec<&serde_json::Value> = events.iter().filter(|e| e["kind"] == "message.created").collect();
+    assert_eq!(created.len(), stored);
+    app.stop().await;
 }

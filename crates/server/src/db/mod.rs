@@ -7,8 +7,12 @@
 //! the pool (PostgreSQL batches concurrent commits into one WAL flush by itself); on
 //! SQLite all writes go to one writer task that commits many of them per transaction
 //! (group commit), each inside its own savepoint so one failing write never takes its
-//! neighbours down. See `docs/architecture.md` for the trade-offs.
+//! neighbours down. The hot write (posting a message) goes through
+//! [`Db::write_batched`] instead: concurrent posts become one set-based lane call per
+//! transaction, in the SQLite writer or in a few PostgreSQL group committers. See
+//! `docs/architecture.md` for the trade-offs.
 
+mod lane;
 mod writer;
 
 use anyhow::Context;
@@ -20,7 +24,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use lane::{Lane, LaneFn, MAX_LANE_BATCH};
 pub use writer::WriteError;
+
+/// A value of any type, moved through the writer's queue.
+pub(crate) type Erased = Box<dyn std::any::Any + Send>;
 
 /// Which database sits behind the `Any` pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +52,8 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     writer: Option<Arc<writer::Writer>>,
+    /// PostgreSQL only: the group committers of batched lanes.
+    pg_lanes: Option<Arc<lane::PgLanes>>,
     /// SQLite only: how to open a separate connection for migrations.
     sqlite_options: Option<AnyConnectOptions>,
 }
@@ -79,7 +89,8 @@ impl Db {
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
-                Ok(Db { pool, backend, writer: None, sqlite_options: None })
+                let pg_lanes = Some(Arc::new(lane::PgLanes::new(pool.clone())));
+                Ok(Db { pool, backend, writer: None, pg_lanes, sqlite_options: None })
             }
         }
     }
@@ -113,7 +124,7 @@ impl Db {
             .await
             .context("opening the SQLite read pool")?;
         let writer = writer::Writer::spawn(write_conn);
-        Ok(Db { pool, backend: Backend::Sqlite, writer: Some(Arc::new(writer)), sqlite_options: Some(options) })
+        Ok(Db { pool, backend: Backend::Sqlite, writer: Some(Arc::new(writer)), pg_lanes: None, sqlite_options: Some(options) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -168,10 +179,31 @@ impl Db {
         }
     }
 
+    /// Runs one item of a batched lane: merged with whatever else is queued for the
+    /// lane into one call inside one transaction, committed before this returns.
+    pub async fn write_batched<I: Send + Sync + 'static, O: Send + 'static>(
+        &self,
+        lane: &'static Lane<I, O>,
+        item: I,
+    ) -> Result<O, WriteError> {
+        let erased: Arc<dyn lane::ErasedLane> = Arc::new(lane::TypedLane(lane));
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        match (&self.writer, &self.pg_lanes) {
+            (Some(writer), _) => writer.submit_batched(erased, Box::new(item), reply),
+            (None, Some(lanes)) => lanes.submit(erased, Box::new(item), reply),
+            (None, None) => return Err(WriteError::WriterGone),
+        }
+        let value = rx.await.map_err(|_| WriteError::WriterGone)??;
+        value.downcast::<O>().map(|b| *b).map_err(|_| WriteError::WriterGone)
+    }
+
     /// Closes the pool and stops the writer after it has committed what it holds.
     pub async fn close(&self) {
         if let Some(writer) = &self.writer {
             writer.close().await;
+        }
+        if let Some(lanes) = &self.pg_lanes {
+            lanes.close();
         }
         self.pool.close().await;
     }

@@ -6,11 +6,13 @@
 //! connections fail with `SQLITE_BUSY`. Collecting whatever is queued while the
 //! previous commit ran into one transaction keeps full durability and scales with load.
 //! Each write runs inside its own savepoint, so a write that fails (a constraint, a
-//! validation inside the transaction) is rolled back alone.
+//! validation inside the transaction) is rolled back alone. Items of a batched lane
+//! (see `lane`) queued for one commit run as one lane call.
 
-use super::WriteFn;
+use super::lane::{ErasedLane, Placement, Reply};
+use super::{Erased, WriteFn};
 use sqlx::{AnyConnection, Connection, Executor};
-use std::any::Any;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most writes committed in one transaction. Bounds the latency a single large batch
@@ -29,12 +31,47 @@ pub enum WriteError {
     WriterGone,
 }
 
-type Erased = Box<dyn Any + Send>;
 type ErasedWork = WriteFn<Erased>;
 
 enum Command {
-    Write { work: ErasedWork, reply: oneshot::Sender<Result<Erased, WriteError>> },
-    Close { reply: oneshot::Sender<()> },
+    Write {
+        work: ErasedWork,
+        reply: Reply,
+    },
+    /// One item of a batched lane; the writer merges the items of one group commit.
+    Batched {
+        lane: Arc<dyn ErasedLane>,
+        item: Erased,
+        reply: Reply,
+    },
+    Close {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// Queued items of one lane, each with the caller waiting for its result.
+type LaneGroup = (Arc<dyn ErasedLane>, Vec<(Erased, Reply)>);
+
+/// What one group commit holds: single writes in arrival order, and lane items.
+#[derive(Default)]
+struct Batch {
+    writes: Vec<(ErasedWork, Reply)>,
+    lanes: Vec<LaneGroup>,
+    len: usize,
+}
+
+impl Batch {
+    fn push(&mut self, cmd: Command) {
+        match cmd {
+            Command::Write { work, reply } => self.writes.push((work, reply)),
+            Command::Batched { lane, item, reply } => match self.lanes.iter_mut().find(|(l, _)| l.key() == lane.key()) {
+                Some((_, items)) => items.push((item, reply)),
+                None => self.lanes.push((lane, vec![(item, reply)])),
+            },
+            Command::Close { .. } => return,
+        }
+        self.len += 1;
+    }
 }
 
 pub struct Writer {
@@ -61,6 +98,12 @@ impl Writer {
         value.downcast::<T>().map(|b| *b).map_err(|_| WriteError::WriterGone)
     }
 
+    pub fn submit_batched(&self, lane: Arc<dyn ErasedLane>, item: Erased, reply: Reply) {
+        if let Err(mpsc::error::SendError(Command::Batched { reply, .. })) = self.tx.send(Command::Batched { lane, item, reply }) {
+            let _ = reply.send(Err(WriteError::WriterGone));
+        }
+    }
+
     pub async fn close(&self) {
         let (reply, rx) = oneshot::channel();
         if self.tx.send(Command::Close { reply }).is_ok() {
@@ -70,44 +113,61 @@ impl Writer {
 }
 
 async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>) {
-    let mut batch: Vec<(ErasedWork, oneshot::Sender<Result<Erased, WriteError>>)> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
+        let mut batch = Batch::default();
         let mut pending = Some(first);
         while let Some(cmd) = pending.take() {
-            match cmd {
-                Command::Write { work, reply } => batch.push((work, reply)),
-                Command::Close { reply } => {
-                    commit_batch(&mut conn, &mut batch).await;
-                    let _ = conn.close().await;
-                    let _ = reply.send(());
-                    return;
-                }
+            if let Command::Close { reply } = cmd {
+                commit_batch(&mut conn, batch).await;
+                let _ = conn.close().await;
+                let _ = reply.send(());
+                return;
             }
-            if batch.len() < MAX_BATCH {
+            batch.push(cmd);
+            if batch.len < MAX_BATCH {
                 pending = rx.try_recv().ok();
             }
         }
-        commit_batch(&mut conn, &mut batch).await;
+        commit_batch(&mut conn, batch).await;
     }
 }
 
-async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<(ErasedWork, oneshot::Sender<Result<Erased, WriteError>>)>) {
-    if batch.is_empty() {
+async fn commit_batch(conn: &mut AnyConnection, batch: Batch) {
+    if batch.len == 0 {
         return;
     }
-    if let Err(err) = conn.execute("BEGIN IMMEDIATE").await {
+    let mut results: Vec<(Result<Erased, WriteError>, Reply)> = Vec::with_capacity(batch.len);
+    if let Err(err) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         tracing::error!(error = %err, "could not begin a write transaction");
-        for (_, reply) in batch.drain(..) {
+        let replies = batch
+            .writes
+            .into_iter()
+            .map(|(_, r)| r)
+            .chain(batch.lanes.into_iter().flat_map(|(_, items)| items.into_iter().map(|(_, r)| r)));
+        for reply in replies {
             let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("could not begin transaction".into()))));
         }
         return;
     }
-    let mut results = Vec::with_capacity(batch.len());
-    for (work, reply) in batch.drain(..) {
+    let mut groups: Vec<LaneGroup> = Vec::new();
+    for (lane, entries) in batch.lanes {
+        for chunk in chunks(entries, super::lane::MAX_LANE_BATCH) {
+            groups.push((lane.clone(), chunk));
+        }
+    }
+    // A lane batch alone in the transaction needs no savepoint of its own.
+    let alone = batch.writes.is_empty() && groups.len() == 1;
+    for (work, reply) in batch.writes {
         let outcome = run_in_savepoint(conn, work).await;
         results.push((outcome, reply));
     }
-    match conn.execute("COMMIT").await {
+    for (lane, chunk) in groups {
+        let (items, replies): (Vec<Erased>, Vec<Reply>) = chunk.into_iter().unzip();
+        let placement = if alone { Placement::Alone { begin: "BEGIN IMMEDIATE" } } else { Placement::Shared };
+        let outcomes = lane.run_group(conn, items, placement).await;
+        results.extend(outcomes.into_iter().zip(replies));
+    }
+    match sqlx::query("COMMIT").execute(&mut *conn).await {
         Ok(_) => {
             for (outcome, reply) in results {
                 let _ = reply.send(outcome);
@@ -123,16 +183,26 @@ async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<(ErasedWork, one
     }
 }
 
+fn chunks<T>(mut items: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    while items.len() > size {
+        let rest = items.split_off(size);
+        out.push(std::mem::replace(&mut items, rest));
+    }
+    out.push(items);
+    out
+}
+
 async fn run_in_savepoint(conn: &mut AnyConnection, work: ErasedWork) -> Result<Erased, WriteError> {
-    conn.execute("SAVEPOINT w").await?;
+    sqlx::query("SAVEPOINT w").execute(&mut *conn).await?;
     match work(conn).await {
         Ok(value) => {
-            conn.execute("RELEASE w").await?;
+            sqlx::query("RELEASE w").execute(&mut *conn).await?;
             Ok(value)
         }
         Err(err) => {
-            conn.execute("ROLLBACK TO w").await?;
-            conn.execute("RELEASE w").await?;
+            sqlx::query("ROLLBACK TO w").execute(&mut *conn).await?;
+            sqlx::query("RELEASE w").execute(&mut *conn).await?;
             Err(err)
         }
     }

@@ -3,10 +3,11 @@
 use super::events::{self, EventRefs};
 use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, Access, access_from_row};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
-use crate::db::{Db, WriteError};
+use crate::db::{Db, Lane, WriteError};
 use crate::error::ApiError;
 use crate::http::guard;
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{MessageView, ReadMarkerView, ThreadSummary, ThreadView};
 use mentorpost_model::{ClientMsgId, EventKind, MentorshipId, MessageBody, MessageId, MessageSource, Subject, ThreadId, UserId};
@@ -128,34 +129,323 @@ async fn insert_message(
     })
 }
 
+/// One message to post into an existing thread, as the post lane takes it.
+pub struct PostItem {
+    pub thread: ThreadId,
+    pub new: NewMessage,
+    pub now: DateTime<Utc>,
+}
+
+/// Posting is the hot path: concurrent posts are merged into one batch of set-based
+/// statements (see `db::lane`).
+static POST_LANE: Lane<PostItem, Posted> = Lane { name: "post", run: post_batch };
+
 /// Posts into an existing thread. The permission check runs inside the transaction,
 /// so a member removed a moment ago cannot slip a message in.
 pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, ApiError> {
     let retry = new.clone();
-    let result = db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_THREAD_SQL.as_str()))
-                    .bind(thread.to_string())
-                    .bind(new.author.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(ApiError::NotFound)?;
-                let access = access_from_row(&row, new.author)?;
-                guard(&access, Action::WriteContent)?;
-                // No look-up of the idempotency key first: the unique index refuses a
-                // repeat, this write rolls back, and the caller answers with the stored
-                // message. The common case (a new message) saves a query.
-                let message = insert_message(conn, access.mentorship_id, thread, &new, access.actor_name.clone(), now).await?;
-                Ok::<_, WriteError>(Posted { message, created: true })
-            })
-        }))
-        .await;
-    match result {
-        // Two identical retries raced past the lookup; the unique index let one win.
+    match db.write_batched(&POST_LANE, PostItem { thread, new, now }).await {
+        // A message with this key was committed after the batch looked: the unique
+        // index refused the repeat, and the stored message is the answer.
         Err(WriteError::Database(err)) if is_unique_violation(&err) => repeat_after_race(db.pool(), Some(thread), &retry).await,
         other => Ok(other?),
     }
+}
+
+/// Where an item of a batch stands while the batch is worked out.
+enum Plan {
+    Refused(ApiError),
+    /// An earlier message with the same key: the answer, written nothing.
+    Repeat(MessageView),
+    /// The same key as item `usize` of this batch.
+    SameAs(usize),
+    Insert {
+        mentorship: MentorshipId,
+        name: String,
+    },
+}
+
+/// `$1, $2, …` placeholders for `rows` rows of `width` parameters, starting after `from`.
+fn value_rows(rows: usize, width: usize, from: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(from + r * width + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Posts `items` with five statements whatever their number: access and earlier
+/// messages with the same keys, the mentorships' sequence numbers, the events, the
+/// messages, the threads. Each item's own refusal (not a member, a
+/// reused key) is its own result; a database error fails the batch, which the lane
+/// then runs item by item.
+fn post_batch<'c>(
+    conn: &'c mut AnyConnection,
+    items: &'c [PostItem],
+) -> BoxFuture<'c, Result<Vec<Result<Posted, WriteError>>, WriteError>> {
+    Box::pin(async move {
+        let postgres = conn.backend_name().eq_ignore_ascii_case("postgres") || conn.backend_name().eq_ignore_ascii_case("postgresql");
+        // 1. Per item: the author's access to the thread's mentorship, their name, and
+        // an earlier message with the same idempotency key (the answer to a retry).
+        let sql = format!(
+            "WITH req(i, thread_id, user_id, client_msg_id) AS (VALUES {})
+             SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.left_at,
+                    (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = req.user_id) AS coord,
+                    u.is_admin, u.display_name AS actor_name,
+                    ex.id AS ex_id, ex.thread_id AS ex_thread_id, ex.mentorship_id AS ex_mentorship_id, ex.body AS ex_body,
+                    ex.source AS ex_source, ex.created_at AS ex_created_at, ex.seq AS ex_seq
+             FROM req
+             JOIN threads t ON t.id = req.thread_id
+             JOIN mentorships m ON m.id = t.mentorship_id
+             JOIN users u ON u.id = req.user_id
+             LEFT JOIN mentorship_members mm ON mm.mentorship_id = m.id AND mm.user_id = req.user_id
+             LEFT JOIN messages ex ON ex.author_id = req.user_id AND ex.client_msg_id = req.client_msg_id",
+            value_rows(items.len(), 4, 0)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, item) in items.iter().enumerate() {
+            query = query
+                .bind(i as i64)
+                .bind(item.thread.to_string())
+                .bind(item.new.author.to_string())
+                .bind(item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned()));
+        }
+        // No row: the thread does not exist (or the author vanished).
+        let mut plans: Vec<Plan> = items.iter().map(|_| Plan::Refused(ApiError::NotFound)).collect();
+        for row in query.fetch_all(&mut *conn).await? {
+            let Some(i) = usize::try_from(row.try_get::<i64, _>("i")?).ok().filter(|&i| i < items.len()) else { continue };
+            let item = &items[i];
+            let access = access_from_row(&row, item.new.author)?;
+            plans[i] = match guard(&access, Action::WriteContent) {
+                Err(err) => Plan::Refused(err),
+                Ok(()) => match get_opt_parsed::<MessageId>(&row, "ex_id")? {
+                    None => Plan::Insert { mentorship: access.mentorship_id, name: access.actor_name },
+                    Some(id) => {
+                        let body: String = row.try_get("ex_body")?;
+                        let thread: ThreadId = get_parsed(&row, "ex_thread_id")?;
+                        if body == item.new.body.as_str() && thread == item.thread {
+                            let source: String = row.try_get("ex_source")?;
+                            Plan::Repeat(MessageView {
+                                id,
+                                thread_id: thread,
+                                mentorship_id: get_parsed(&row, "ex_mentorship_id")?,
+                                author_id: item.new.author,
+                                author_name: access.actor_name,
+                                body,
+                                source: MessageSource::parse(&source).unwrap_or(MessageSource::Web),
+                                client_msg_id: item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned()),
+                                created_at: get_time(&row, "ex_created_at")?,
+                                seq: row.try_get("ex_seq")?,
+                            })
+                        } else {
+                            Plan::Refused(reused_key())
+                        }
+                    }
+                },
+            };
+        }
+        // The same key twice in this batch: the later one repeats the earlier.
+        for i in 0..items.len() {
+            if !matches!(plans[i], Plan::Insert { .. }) {
+                continue;
+            }
+            let Some(key) = &items[i].new.client_msg_id else { continue };
+            let earlier = (0..i).find(|&j| {
+                matches!(plans[j], Plan::Insert { .. })
+                    && items[j].new.author == items[i].new.author
+                    && items[j].new.client_msg_id.as_ref() == Some(key)
+            });
+            if let Some(j) = earlier {
+                plans[i] = Plan::SameAs(j);
+            }
+        }
+
+        // 3. Sequence numbers: one UPDATE for every mentorship written to. Its row locks
+        // order writers per mentorship, so sequence order is commit order; PostgreSQL
+        // takes them in id order, so two batches can never wait for each other in a cycle.
+        let mut counts: Vec<(MentorshipId, i64)> = Vec::new();
+        for plan in &plans {
+            if let Plan::Insert { mentorship, .. } = plan {
+                match counts.iter_mut().find(|(m, _)| m == mentorship) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((*mentorship, 1)),
+                }
+            }
+        }
+        let mut results: Vec<Option<Result<Posted, WriteError>>> = Vec::with_capacity(items.len());
+        if !counts.is_empty() {
+            let mut case = String::new();
+            let mut ids = String::new();
+            for k in 0..counts.len() {
+                case.push_str(&format!(" WHEN ${} THEN ${}", 2 * k + 1, 2 * k + 2));
+                if k > 0 {
+                    ids.push_str(", ");
+                }
+                ids.push_str(&format!("${}", 2 * k + 1));
+            }
+            let sql = if postgres {
+                format!(
+                    "UPDATE mentorships SET last_seq = mentorships.last_seq + CASE mentorships.id{case} END
+                     FROM (SELECT id FROM mentorships WHERE id IN ({ids}) ORDER BY id FOR UPDATE) AS locked
+                     WHERE mentorships.id = locked.id RETURNING mentorships.id, mentorships.last_seq"
+                )
+            } else {
+                format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids}) RETURNING id, last_seq")
+            };
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (m, n) in &counts {
+                query = query.bind(m.to_string()).bind(*n);
+            }
+            let mut next_seq: Vec<(MentorshipId, i64)> = Vec::with_capacity(counts.len());
+            for row in query.fetch_all(&mut *conn).await? {
+                let id: MentorshipId = get_parsed(&row, "id")?;
+                let last: i64 = row.try_get("last_seq")?;
+                let n = counts.iter().find(|(m, _)| *m == id).map(|(_, n)| *n).unwrap_or(0);
+                next_seq.push((id, last - n + 1));
+            }
+            if next_seq.len() != counts.len() {
+                return Err(sqlx::Error::Protocol("a mentorship vanished while posting".into()).into());
+            }
+
+            // 4.–6. Events, messages, threads.
+            let mut inserted: Vec<MessageView> = Vec::new();
+            for (i, plan) in plans.iter().enumerate() {
+                if let Plan::Insert { mentorship, name } = plan {
+                    let slot = next_seq
+                        .iter_mut()
+                        .find(|(m, _)| m == mentorship)
+                        .ok_or_else(|| sqlx::Error::Protocol("sequence missing".into()))?;
+                    let seq = slot.1;
+                    slot.1 += 1;
+                    let item = &items[i];
+                    inserted.push(MessageView {
+                        id: MessageId::new(),
+                        thread_id: item.thread,
+                        mentorship_id: *mentorship,
+                        author_id: item.new.author,
+                        author_name: name.clone(),
+                        body: item.new.body.as_str().to_owned(),
+                        source: item.new.source,
+                        client_msg_id: item.new.client_msg_id.as_ref().map(|c| c.as_str().to_owned()),
+                        created_at: item.now,
+                        seq,
+                    });
+                }
+            }
+            let sql = format!(
+                "INSERT INTO events (mentorship_id, seq, kind, at, actor_id, thread_id, message_id) VALUES {}",
+                value_rows(inserted.len(), 7, 0)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for m in &inserted {
+                query = query
+                    .bind(m.mentorship_id.to_string())
+                    .bind(m.seq)
+                    .bind(EventKind::MessageCreated.as_str())
+                    .bind(ms(m.created_at))
+                    .bind(m.author_id.to_string())
+                    .bind(m.thread_id.to_string())
+                    .bind(m.id.to_string());
+            }
+            query.execute(&mut *conn).await?;
+            let sql = format!(
+                "INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, seq) VALUES {}",
+                value_rows(inserted.len(), 9, 0)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for m in &inserted {
+                query = query
+                    .bind(m.id.to_string())
+                    .bind(m.thread_id.to_string())
+                    .bind(m.mentorship_id.to_string())
+                    .bind(m.author_id.to_string())
+                    .bind(m.body.as_str())
+                    .bind(m.source.as_str())
+                    .bind(m.client_msg_id.clone())
+                    .bind(ms(m.created_at))
+                    .bind(m.seq);
+            }
+            query.execute(&mut *conn).await?;
+            // Per thread: the newest time and seq, and how many messages it gained.
+            let mut threads: Vec<(ThreadId, i64, i64, i64)> = Vec::new();
+            for m in &inserted {
+                match threads.iter_mut().find(|t| t.0 == m.thread_id) {
+                    Some(t) => {
+                        t.1 = t.1.max(ms(m.created_at));
+                        t.2 = t.2.max(m.seq);
+                        t.3 += 1;
+                    }
+                    None => threads.push((m.thread_id, ms(m.created_at), m.seq, 1)),
+                }
+            }
+            let (mut at_case, mut seq_case, mut count_case, mut ids) = (String::new(), String::new(), String::new(), String::new());
+            for k in 0..threads.len() {
+                let id = 4 * k + 1;
+                at_case.push_str(&format!(" WHEN ${id} THEN ${}", id + 1));
+                seq_case.push_str(&format!(" WHEN ${id} THEN ${}", id + 2));
+                count_case.push_str(&format!(" WHEN ${id} THEN ${}", id + 3));
+                if k > 0 {
+                    ids.push_str(", ");
+                }
+                ids.push_str(&format!("${id}"));
+            }
+            let sql = format!(
+                "UPDATE threads SET last_message_at = CASE id{at_case} END, last_seq = CASE id{seq_case} END,
+                        message_count = message_count + CASE id{count_case} END
+                 WHERE id IN ({ids})"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, at, seq, n) in &threads {
+                query = query.bind(id.to_string()).bind(*at).bind(*seq).bind(*n);
+            }
+            query.execute(&mut *conn).await?;
+
+            let mut inserted = inserted.into_iter();
+            for plan in &plans {
+                results.push(match plan {
+                    Plan::Insert { .. } => inserted.next().map(|message| Ok(Posted { message, created: true })),
+                    _ => None,
+                });
+            }
+        } else {
+            results.resize_with(items.len(), || None);
+        }
+
+        // Everything not inserted: refusals, repeats of stored or batch-mates' messages.
+        let mut out: Vec<Result<Posted, WriteError>> = Vec::with_capacity(items.len());
+        for (i, plan) in plans.into_iter().enumerate() {
+            let result = match plan {
+                Plan::Insert { .. } => {
+                    results[i].take().unwrap_or_else(|| Err(sqlx::Error::Protocol("posted message missing".into()).into()))
+                }
+                Plan::Refused(err) => Err(err.into()),
+                Plan::Repeat(message) => Ok(Posted { message, created: false }),
+                Plan::SameAs(j) => match out.get(j) {
+                    Some(Ok(first)) if first.message.body == items[i].new.body.as_str() && first.message.thread_id == items[i].thread => {
+                        Ok(Posted { message: first.message.clone(), created: false })
+                    }
+                    _ => Err(reused_key().into()),
+                },
+            };
+            out.push(result);
+        }
+        Ok(out)
+    })
+}
+
+fn reused_key() -> ApiError {
+    ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message")
 }
 
 async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMessage) -> Result<Posted, ApiError> {
