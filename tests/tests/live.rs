@@ -41,6 +41,13 @@ async fn member_receives_live_and_resumes_after_reconnect(app: TestServer) {
     assert_eq!(event.seq, start + 1);
     assert_eq!(event.data["message"]["body"], "Zie je donderdag!");
     assert_eq!(event.data["message"]["id"], posted["id"]);
+    // A local post goes out from memory; it must be exactly what a replay builds from
+    // the rows.
+    let (s, page) = app.get(&format!("/api/v1/mentorships/{}/events?after={start}", w.mentorship), &w.mentor.token).await;
+    assert_eq!(s, 200, "{page}");
+    let replayed: mentorpost_model::api::EventView = serde_json::from_value(page["events"][0].clone()).expect("event");
+    assert_eq!(serde_json::to_value(&event).expect("json"), serde_json::to_value(&replayed).expect("json"));
+    assert_eq!(event.data["message"]["created_at"], posted["created_at"], "the POST answer carries the stored time");
 
     // Disconnect, miss two messages, reconnect with the cursor: exactly those two.
     let cursors = live.cursors.clone();

@@ -123,7 +123,7 @@ impl Db {
             .connect_with(options.clone())
             .await
             .context("opening the SQLite read pool")?;
-        let writer = writer::Writer::spawn(write_conn);
+        let writer = writer::Writer::spawn(write_conn).context("starting the SQLite writer")?;
         Ok(Db { pool, backend: Backend::Sqlite, writer: Some(Arc::new(writer)), pg_lanes: None, sqlite_options: Some(options) })
     }
 

@@ -79,10 +79,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(conn: AnyConnection) -> Writer {
+    /// Starts the writer on a thread of its own with its own single-threaded runtime.
+    /// Why: every statement is a round trip to the connection's worker thread, and the
+    /// writer is the one serial path of all writes; on the shared runtime each wake-up
+    /// would wait behind request and socket tasks for a worker thread.
+    pub fn spawn(conn: AnyConnection) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(conn, rx));
-        Writer { tx }
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        std::thread::Builder::new().name("mentorpost-sqlite-writer".into()).spawn(move || runtime.block_on(run(conn, rx)))?;
+        Ok(Writer { tx })
     }
 
     pub async fn submit<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, WriteError> {

@@ -165,8 +165,8 @@ pub async fn post_message(
     let client_msg_id = Some(ClientMsgId::parse(&req.client_msg_id)?);
     let new = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
     let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
-    if posted.created {
-        state.hub.committed(posted.message.mentorship_id);
+    if let (true, Some(subject)) = (posted.created, &posted.thread_subject) {
+        state.hub.committed_event(store::events::message_created(&posted.message, subject));
     }
     let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(posted.message)))

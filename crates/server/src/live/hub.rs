@@ -8,6 +8,7 @@
 
 use crate::db::Db;
 use crate::store;
+use mentorpost_model::api::EventView;
 use mentorpost_model::ws::ServerFrame;
 use mentorpost_model::{EventKind, MentorshipId, UserId};
 use std::collections::HashMap;
@@ -135,6 +136,29 @@ impl Hub {
         self.news(mentorship);
     }
 
+    /// An event committed on this instance, with its client payload: when it is the
+    /// room's next one, it goes out from memory (no database read); otherwise (a pump
+    /// runs, or something before it is not delivered yet) the pump delivers it in order.
+    /// The other instances are told either way.
+    pub fn committed_event(self: &Arc<Self>, event: EventView) {
+        let mentorship = event.mentorship_id;
+        if let Some(n) = self.notifier.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            n.announce(mentorship);
+        }
+        let mut rooms = self.rooms();
+        let Some(room) = rooms.get_mut(&mentorship) else {
+            return;
+        };
+        if room.pumping || event.seq != room.delivered + 1 {
+            drop(rooms);
+            if event.seq > self.rooms().get(&mentorship).map_or(i64::MAX, |r| r.delivered) {
+                self.news(mentorship);
+            }
+            return;
+        }
+        offer(room, mentorship, event);
+    }
+
     /// Something may have been committed in `mentorship` (here or elsewhere): pump the
     /// room if anyone here listens.
     pub fn news(self: &Arc<Self>, mentorship: MentorshipId) {
@@ -180,34 +204,9 @@ impl Hub {
                 return;
             };
             for event in events {
-                if event.seq <= room.delivered {
-                    continue;
+                if event.seq > room.delivered {
+                    offer(room, mentorship, event);
                 }
-                let removes = (event.kind == EventKind::MemberRemoved)
-                    .then(|| event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
-                    .flatten();
-                let seq = event.seq;
-                let frame: Arc<str> = match serde_json::to_string(&ServerFrame::Event { event }) {
-                    Ok(text) => text.into(),
-                    Err(err) => {
-                        tracing::error!(error = %err, "serialising an event failed");
-                        continue;
-                    }
-                };
-                let live = LiveEvent { mentorship, seq, frame, removes };
-                room.subs.retain(|sub| {
-                    match sub.tx.try_send(Outgoing::Event(live.clone())) {
-                        Ok(()) => {}
-                        Err(mpsc::error::TrySendError::Full(_)) => {
-                            sub.evict.fire(Eviction::Lagging);
-                            return false;
-                        }
-                        Err(mpsc::error::TrySendError::Closed(_)) => return false,
-                    }
-                    // A removed member gets the removal itself, then nothing more.
-                    removes != Some(sub.user)
-                });
-                room.delivered = seq;
             }
             if full_batch {
                 continue;
@@ -308,4 +307,35 @@ impl Hub {
         self.tasks.close();
         self.tasks.wait().await;
     }
+}
+
+/// Serialises `event` once and offers it to every subscriber of the room; a full queue
+/// evicts its connection (it resumes later) instead of slowing the others.
+fn offer(room: &mut Room, mentorship: MentorshipId, event: EventView) {
+    let removes = (event.kind == EventKind::MemberRemoved)
+        .then(|| event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
+        .flatten();
+    let seq = event.seq;
+    let frame: Arc<str> = match serde_json::to_string(&ServerFrame::Event { event }) {
+        Ok(text) => text.into(),
+        Err(err) => {
+            tracing::error!(error = %err, "serialising an event failed");
+            room.delivered = seq;
+            return;
+        }
+    };
+    let live = LiveEvent { mentorship, seq, frame, removes };
+    room.subs.retain(|sub| {
+        match sub.tx.try_send(Outgoing::Event(live.clone())) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                sub.evict.fire(Eviction::Lagging);
+                return false;
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+        }
+        // A removed member gets the removal itself, then nothing more.
+        removes != Some(sub.user)
+    });
+    room.delivered = seq;
 }

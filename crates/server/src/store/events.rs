@@ -10,7 +10,7 @@
 use super::{get_opt_parsed, get_time, ms};
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
-use mentorpost_model::api::EventView;
+use mentorpost_model::api::{EventView, MessageView};
 use mentorpost_model::{EventKind, MentorshipId, MessageId, MessageSource, ThreadId, UserId};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -146,6 +146,33 @@ pub async fn list(
         });
     }
     Ok(out)
+}
+
+/// The `message.created` event of a message just written, as [`list`] would build it
+/// from the rows: live delivery sends it without reading it back.
+pub fn message_created(message: &MessageView, thread_subject: &str) -> EventView {
+    EventView {
+        mentorship_id: message.mentorship_id,
+        seq: message.seq,
+        kind: EventKind::MessageCreated,
+        at: message.created_at,
+        actor_id: Some(message.author_id),
+        data: json!({
+            "message": {
+                "id": message.id,
+                "thread_id": message.thread_id,
+                "mentorship_id": message.mentorship_id,
+                "author_id": message.author_id,
+                "author_name": message.author_name,
+                "body": message.body,
+                "source": message.source,
+                "client_msg_id": message.client_msg_id,
+                "created_at": message.created_at,
+                "seq": message.seq,
+            },
+            "thread_subject": thread_subject,
+        }),
+    }
 }
 
 pub async fn last_seq(pool: &AnyPool, mentorship: MentorshipId) -> Result<i64, ApiError> {

@@ -28,6 +28,9 @@ pub struct NewMessage {
 pub struct Posted {
     pub message: MessageView,
     pub created: bool,
+    /// The thread's subject, when this call created the message (live delivery sends
+    /// it with the event, without reading it back).
+    pub thread_subject: Option<String>,
 }
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.thread_id, m.mentorship_id, m.author_id, u.display_name AS author_name, m.body, m.source,
@@ -124,7 +127,7 @@ async fn insert_message(
         body: new.body.as_str().to_owned(),
         source: new.source,
         client_msg_id: new.client_msg_id.as_ref().map(|c| c.as_str().to_owned()),
-        created_at: now,
+        created_at: super::from_ms(ms(now)),
         seq,
     })
 }
@@ -162,6 +165,7 @@ enum Plan {
     Insert {
         mentorship: MentorshipId,
         name: String,
+        subject: String,
     },
 }
 
@@ -202,7 +206,7 @@ fn post_batch<'c>(
             "WITH req(i, thread_id, user_id, client_msg_id) AS (VALUES {})
              SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.left_at,
                     (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = req.user_id) AS coord,
-                    u.is_admin, u.display_name AS actor_name,
+                    u.is_admin, u.display_name AS actor_name, t.subject,
                     ex.id AS ex_id, ex.thread_id AS ex_thread_id, ex.mentorship_id AS ex_mentorship_id, ex.body AS ex_body,
                     ex.source AS ex_source, ex.created_at AS ex_created_at, ex.seq AS ex_seq
              FROM req
@@ -230,7 +234,7 @@ fn post_batch<'c>(
             plans[i] = match guard(&access, Action::WriteContent) {
                 Err(err) => Plan::Refused(err),
                 Ok(()) => match get_opt_parsed::<MessageId>(&row, "ex_id")? {
-                    None => Plan::Insert { mentorship: access.mentorship_id, name: access.actor_name },
+                    None => Plan::Insert { mentorship: access.mentorship_id, name: access.actor_name, subject: row.try_get("subject")? },
                     Some(id) => {
                         let body: String = row.try_get("ex_body")?;
                         let thread: ThreadId = get_parsed(&row, "ex_thread_id")?;
@@ -320,8 +324,10 @@ fn post_batch<'c>(
 
             // 4.–6. Events, messages, threads.
             let mut inserted: Vec<MessageView> = Vec::new();
+            let mut subjects: Vec<String> = Vec::new();
             for (i, plan) in plans.iter().enumerate() {
-                if let Plan::Insert { mentorship, name } = plan {
+                if let Plan::Insert { mentorship, name, subject } = plan {
+                    subjects.push(subject.clone());
                     let slot = next_seq
                         .iter_mut()
                         .find(|(m, _)| m == mentorship)
@@ -338,7 +344,8 @@ fn post_batch<'c>(
                         body: item.new.body.as_str().to_owned(),
                         source: item.new.source,
                         client_msg_id: item.new.client_msg_id.as_ref().map(|c| c.as_str().to_owned()),
-                        created_at: item.now,
+                        // As stored (milliseconds), so the answer equals what a read returns.
+                        created_at: super::from_ms(ms(item.now)),
                         seq,
                     });
                 }
@@ -411,10 +418,12 @@ fn post_batch<'c>(
             }
             query.execute(&mut *conn).await?;
 
-            let mut inserted = inserted.into_iter();
+            let mut inserted = inserted.into_iter().zip(subjects);
             for plan in &plans {
                 results.push(match plan {
-                    Plan::Insert { .. } => inserted.next().map(|message| Ok(Posted { message, created: true })),
+                    Plan::Insert { .. } => {
+                        inserted.next().map(|(message, subject)| Ok(Posted { message, created: true, thread_subject: Some(subject) }))
+                    }
                     _ => None,
                 });
             }
@@ -430,10 +439,10 @@ fn post_batch<'c>(
                     results[i].take().unwrap_or_else(|| Err(sqlx::Error::Protocol("posted message missing".into()).into()))
                 }
                 Plan::Refused(err) => Err(err.into()),
-                Plan::Repeat(message) => Ok(Posted { message, created: false }),
+                Plan::Repeat(message) => Ok(Posted { message, created: false, thread_subject: None }),
                 Plan::SameAs(j) => match out.get(j) {
                     Some(Ok(first)) if first.message.body == items[i].new.body.as_str() && first.message.thread_id == items[i].thread => {
-                        Ok(Posted { message: first.message.clone(), created: false })
+                        Ok(Posted { message: first.message.clone(), created: false, thread_subject: None })
                     }
                     _ => Err(reused_key().into()),
                 },
@@ -451,7 +460,7 @@ fn reused_key() -> ApiError {
 async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMessage) -> Result<Posted, ApiError> {
     let mut conn = pool.acquire().await?;
     match find_repeat(&mut conn, thread, new).await {
-        Ok(Some(message)) => Ok(Posted { message, created: false }),
+        Ok(Some(message)) => Ok(Posted { message, created: false, thread_subject: None }),
         Ok(None) => Err(ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used")),
         Err(err) => Err(err.into()),
     }
@@ -479,7 +488,7 @@ pub async fn create(
                 guard(&access, Action::WriteContent)?;
                 if let Some(existing) = find_repeat(conn, None, &first).await? {
                     let thread = get_in(conn, existing.thread_id).await?;
-                    return Ok((thread, Posted { message: existing, created: false }));
+                    return Ok((thread, Posted { message: existing, created: false, thread_subject: None }));
                 }
                 let id = ThreadId::new();
                 let seq = events::append(
@@ -504,7 +513,8 @@ pub async fn create(
                 .await?;
                 let message = insert_message(conn, mentorship, id, &first, access.actor_name.clone(), now).await?;
                 let thread = get_in(conn, id).await?;
-                Ok::<_, WriteError>((thread, Posted { message, created: true }))
+                let thread_subject = Some(thread.subject.clone());
+                Ok::<_, WriteError>((thread, Posted { message, created: true, thread_subject }))
             })
         }))
         .await;
