@@ -237,6 +237,39 @@ impl TestServer {
         }
         out
     }
+
+    /// Every table's row count and a digest of its contents, to prove a request wrote
+    /// nothing — neither a new row nor a changed one.
+    pub async fn snapshot(&self) -> Vec<(String, i64, u64)> {
+        use std::hash::{Hash, Hasher};
+        let mut out = Vec::new();
+        for table in world::TABLES {
+            let rows =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}"))).fetch_all(self.state.db.pool()).await.expect("rows");
+            let mut texts: Vec<String> = rows
+                .iter()
+                .map(|row| {
+                    (0..sqlx::Row::len(row))
+                        .map(|i| {
+                            if let Ok(v) = sqlx::Row::try_get::<Option<i64>, _>(row, i) {
+                                format!("{v:?}")
+                            } else if let Ok(v) = sqlx::Row::try_get::<Option<String>, _>(row, i) {
+                                format!("{v:?}")
+                            } else {
+                                format!("{:?}", sqlx::Row::try_get::<Option<f64>, _>(row, i).ok().flatten())
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\u{1f}")
+                })
+                .collect();
+            texts.sort();
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            texts.hash(&mut hasher);
+            out.push((table.to_string(), texts.len() as i64, hasher.finish()));
+        }
+        out
+    }
 }
 
 /// Runs a scenario on SQLite and (when configured) PostgreSQL:

@@ -25,6 +25,7 @@ pub const TABLES: &[&str] = &[
     "refresh_tokens",
     "magic_links",
     "login_failures",
+    "ws_tickets",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

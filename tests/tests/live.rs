@@ -14,7 +14,8 @@ both_backends!(
     only_members_receive_and_removal_is_immediate,
     socket_authentication_and_origin,
     a_new_membership_reaches_open_sockets,
-    an_expiring_access_token_closes_its_socket
+    an_expiring_access_token_closes_its_socket,
+    a_revoked_login_closes_a_socket_that_follows_nothing
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -223,6 +224,21 @@ async fn an_expiring_access_token_closes_its_socket(app: TestServer) {
     app.clock.advance(chrono::Duration::seconds(15 * 60 - 2));
     let mut live = Live::connect_with_token(&app.base, &w.mentor.token).await.expect("connect");
     live.hello().await.expect("hello while the token is still valid");
+    let _ = tokio::time::timeout(WAIT, async { while live.next_frame().await.ok().flatten().is_some() {} }).await;
+    assert_eq!(live.closed.as_ref().and_then(|c| c.code), Some(close::LOGIN_ENDED));
+    app.stop().await;
+}
+
+/// A socket that follows no mentorship (yet) is closed when its login ends, so it can
+/// never be subscribed to one later.
+async fn a_revoked_login_closes_a_socket_that_follows_nothing(app: TestServer) {
+    let w = World::build(&app).await;
+    let outsider = Api::login(&app.base, &w.outsider.email, PASSWORD).await.expect("login");
+    let mut live = Live::connect(&outsider).await.expect("connect");
+    live.hello().await.expect("hello");
+    assert!(live.subscriptions.is_empty());
+    let (s, _) = app.call(reqwest::Method::POST, "/api/v1/auth/logout", None, Some(json!({"refresh_token": outsider.refresh_token}))).await;
+    assert_eq!(s, 204);
     let _ = tokio::time::timeout(WAIT, async { while live.next_frame().await.ok().flatten().is_some() {} }).await;
     assert_eq!(live.closed.as_ref().and_then(|c| c.code), Some(close::LOGIN_ENDED));
     app.stop().await;

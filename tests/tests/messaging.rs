@@ -36,11 +36,11 @@ async fn idempotent_retry(app: TestServer) {
     let body = json!({"body": "Łódź — zobaczymy się w czwartek?", "client_msg_id": "retry-1"});
     let (s1, first) = app.post(&path, &w.mentee.token, body.clone()).await;
     assert_eq!(s1, 201, "{first}");
-    let before = app.row_counts().await;
+    let before = app.snapshot().await;
     let (s2, second) = app.post(&path, &w.mentee.token, body).await;
     assert_eq!(s2, 200, "{second}");
     assert_eq!(first["id"], second["id"]);
-    assert_eq!(app.row_counts().await, before, "a repeat writes nothing");
+    assert_eq!(app.snapshot().await, before, "a repeat writes nothing");
     let (s3, conflict) = app.post(&path, &w.mentee.token, json!({"body": "something else", "client_msg_id": "retry-1"})).await;
     assert_eq!(s3, 409);
     assert_eq!(conflict["error"]["code"], "client_msg_id_reused");
@@ -111,7 +111,7 @@ mod json_shape {
     async fn a_json_array_is_not_an_object() {
         let app = TestServer::start(Backend::Sqlite).await.expect("server");
         let w = World::build(&app).await;
-        let before = app.row_counts().await;
+        let before = app.snapshot().await;
         let (s, body) = app
             .raw(
                 Method::POST,
@@ -123,7 +123,7 @@ mod json_shape {
             .await;
         assert_eq!(s, 422, "{body}");
         assert_eq!(body["error"]["code"], "invalid_body");
-        assert_eq!(app.row_counts().await, before);
+        assert_eq!(app.snapshot().await, before);
         app.stop().await;
     }
 }

@@ -76,13 +76,13 @@ fn assert_error_shape(label: &str, body: &Value, raw: &str) {
 /// Runs cases against a snapshot of every table's row count.
 struct Probe<'a> {
     app: &'a TestServer,
-    before: Vec<(String, i64)>,
+    before: Vec<(String, i64, u64)>,
     labels: BTreeSet<String>,
 }
 
 impl<'a> Probe<'a> {
     async fn new(app: &'a TestServer) -> Probe<'a> {
-        Probe { app, before: app.row_counts().await, labels: BTreeSet::new() }
+        Probe { app, before: app.snapshot().await, labels: BTreeSet::new() }
     }
 
     /// One case: exact status and code, JSON error shape, nothing written.
@@ -91,7 +91,7 @@ impl<'a> Probe<'a> {
         assert_eq!(s.as_u16(), status, "{label}: {raw}");
         assert_error_shape(label, &body, &raw);
         assert_eq!(body["error"]["code"], code, "{label}: {raw}");
-        assert_eq!(self.app.row_counts().await, self.before, "{label}: a rejected request wrote something");
+        assert_eq!(self.app.snapshot().await, self.before, "{label}: a rejected request wrote or changed something");
         assert!(self.labels.insert(label.to_owned()), "duplicate label {label}");
     }
 
@@ -802,6 +802,20 @@ async fn failed_logins_write_only_failure_counters(app: TestServer) {
         (415, "unsupported_media_type"),
     )
     .await;
+
+    // ---- wrong method, not a WebSocket upgrade ----
+    p.raw(
+        "DELETE on a thread",
+        Method::DELETE,
+        &format!("/api/v1/threads/{}", w.thread),
+        &[bearer(&w.mentor.token)],
+        None,
+        (405, "method_not_allowed"),
+    )
+    .await;
+    p.raw("PUT on login", Method::PUT, login, &[json_ct()], Some(b"{}".to_vec()), (405, "method_not_allowed")).await;
+    p.raw("ws: plain GET without upgrade", Method::GET, "/api/v1/ws", &[], None, (400, "websocket_upgrade_required")).await;
+    p.raw("ws: ticket twice in the query", Method::GET, "/api/v1/ws?ticket=a&ticket=b", &[], None, (400, "invalid_query")).await;
     drop(p);
 
     // A failed login counts (account and client) and writes nothing else.

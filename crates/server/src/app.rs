@@ -86,6 +86,7 @@ impl App {
         .route("/", axum::routing::get(http::health::index))
         .route("/login/magic", axum::routing::get(http::auth::magic_link_page))
         .fallback(http::health::not_found)
+        .method_not_allowed_fallback(http::health::method_not_allowed)
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(self.state.clone())
@@ -101,7 +102,7 @@ impl App {
         let background = TaskTracker::new();
         if db.backend() == Backend::Postgres {
             let instance = uuid::Uuid::now_v7().to_string();
-            fanout::start(state.hub.clone(), &state.config.database_url, instance, state.shutdown.clone())
+            fanout::start(state.hub.clone(), &state.config.database_url, instance, state.shutdown.clone(), &background)
                 .await
                 .context("starting cross-instance fan-out")?;
         }

@@ -19,6 +19,8 @@ pub enum ApiError {
     Forbidden { message: String },
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("payload too large")]
@@ -58,6 +60,7 @@ impl ApiError {
             ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -75,6 +78,7 @@ impl ApiError {
             | ApiError::Conflict { code, message } => (code, message.clone()),
             ApiError::Forbidden { message } => ("forbidden", message.clone()),
             ApiError::NotFound => ("not_found", "no such resource".to_owned()),
+            ApiError::MethodNotAllowed => ("method_not_allowed", "this resource does not take that method".to_owned()),
             ApiError::PayloadTooLarge => ("payload_too_large", "the request body is larger than 1 MiB".to_owned()),
             ApiError::UnsupportedMediaType => ("unsupported_media_type", "send the body as application/json".to_owned()),
             ApiError::TooManyRequests { .. } => ("rate_limited", "too many attempts; try again later".to_owned()),

@@ -4,6 +4,10 @@
 //! - End-to-end latency: `POST` of a message → its arrival on the other member's
 //!   socket, with 1,000 connected clients and 500 messages/s (open loop), on SQLite and
 //!   PostgreSQL, alternating with the floor (a minimal relay, no auth, no storage).
+//! - Slow reader: the same load with one more socket that stops reading; the others'
+//!   latency with and without it, and whether it is closed with the resume code.
+//! - Cross-instance (PostgreSQL): posts through a second `mentorpost serve` on the same
+//!   database, delivered to the sockets on the first.
 //! - Idle cost: server RSS per idle authenticated socket, with 10,000 of them.
 //!
 //! ```sh
@@ -27,6 +31,8 @@ mod report;
 mod seed;
 #[path = "live/sockets.rs"]
 mod sockets;
+#[path = "live/stalled.rs"]
+mod stalled;
 #[path = "live/sys.rs"]
 mod sys;
 #[path = "live/target.rs"]
@@ -38,7 +44,7 @@ use futures_util::{StreamExt, stream};
 use load::{PhaseConfig, System, Target};
 use report::{BackendReport, Params, Report};
 use reqwest::header::HeaderValue;
-use sockets::{Recorder, Role, open_floor, open_real, spawn_reader};
+use sockets::{Recorder, Role, open_floor, open_real, open_with_ticket, spawn_reader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,6 +100,12 @@ struct Cli {
     /// Skip the latency phases (idle test only).
     #[arg(long)]
     no_latency: bool,
+    /// Skip the slow-reader phases (one stalled socket next to each mentorpost phase).
+    #[arg(long)]
+    no_stalled: bool,
+    /// Skip the cross-instance phases (PostgreSQL: posts through a second instance).
+    #[arg(long)]
+    no_cross_instance: bool,
     /// Runtime threads of the bench's client side (1 keeps its share of 2 cores small).
     #[arg(long, default_value_t = 1)]
     client_threads: usize,
@@ -191,6 +203,12 @@ fn command_line(cli: &Cli) -> String {
     if cli.no_latency {
         cmd.push_str(" --no-latency");
     }
+    if cli.no_stalled {
+        cmd.push_str(" --no-stalled");
+    }
+    if cli.no_cross_instance {
+        cmd.push_str(" --no-cross-instance");
+    }
     if cli.write_docs {
         cmd.push_str(" --write-docs");
     }
@@ -232,6 +250,9 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         max_other_cores: cli.max_other_cores,
         retries: cli.retries,
         low_steal_cores: cli.low_steal_cores,
+        stalled: !cli.no_latency && !cli.no_stalled,
+        cross_instance: !cli.no_latency && !cli.no_cross_instance && cli.postgres.is_some(),
+        stalled_recv_buffer: stalled::RECV_BUFFER,
     };
     let mut backends = Vec::new();
     if !cli.no_sqlite {
@@ -258,8 +279,10 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     }
     let ok = report.backends.iter().all(|b| {
         let latency = cli.no_latency || b.backend != "SQLite" || b.latency_ok();
+        let stalled = !report.params.stalled || b.stalled_ok();
+        let cross = !report.params.cross_instance || b.backend != "PostgreSQL" || b.cross_ok();
         let idle = cli.idle_connections == 0 || b.idle_ok();
-        latency && idle
+        latency && stalled && cross && idle
     });
     Ok(ok || !cli.check)
 }
@@ -282,14 +305,15 @@ async fn backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Backend
     let server = Server::start(bin, db).await?;
     let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(256).timeout(Duration::from_secs(60)).build()?;
     progress(name, format!("seeding {} mentorships on {}", cli.mentorships, server.base));
-    let mut world = seed::seed(&http, &server.base, cli.mentorships).await?;
+    let mut world = seed::seed(&http, &server.base, cli.mentorships, !cli.no_latency && !cli.no_stalled).await?;
     progress(name, format!("seeded in {:.0} s", world.seed_time.as_secs_f64()));
 
     let mut report = if cli.no_latency {
         BackendReport::new(name, db.postgres_settings(), world.seed_time.as_secs_f64(), Vec::new())
     } else {
-        world.refresh_if_older(&http, &server.base, Duration::from_secs(8 * 60)).await?;
-        latency(cli, db, &server, &http, &world).await?
+        // Access tokens live 15 minutes; the latency phases take several.
+        world.refresh_if_older(&http, &server.base, Duration::from_secs(2 * 60)).await?;
+        latency(cli, bin, db, &server, &http, &world).await?
     };
     report.settings = db.postgres_settings();
     report.seed_s = world.seed_time.as_secs_f64();
@@ -331,7 +355,22 @@ async fn backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Backend
     Ok(report)
 }
 
-async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Client, world: &seed::World) -> anyhow::Result<BackendReport> {
+/// Checks that a ticket issued by instance A opens a socket on instance B.
+async fn ticket_from_a_on_b(http: &reqwest::Client, a: &str, b: &str, token: &str) -> anyhow::Result<()> {
+    let ticket = sockets::ticket(http, a, token).await.context("ticket from A")?;
+    let ws = open_with_ticket(b, &ticket, None).await.context("opening a socket on B with A's ticket")?;
+    drop(ws);
+    Ok(())
+}
+
+async fn latency(
+    cli: &Cli,
+    bin: &Path,
+    db: &Database,
+    server: &Server,
+    http: &reqwest::Client,
+    world: &seed::World,
+) -> anyhow::Result<BackendReport> {
     let name = db.backend();
     let cfg = PhaseConfig {
         rate: cli.rate,
@@ -339,7 +378,20 @@ async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Clie
         duration: Duration::from_secs_f64(cli.duration),
         body: message_text(cli.body_bytes),
     };
-    let phases = 2 * cli.rounds;
+    // One round: floor, mentorpost, then the new phases next to mentorpost; odd rounds
+    // run it backwards (ABC…CBA), so every pair of systems alternates.
+    let mut round_order = vec![System::Floor, System::Real];
+    let stall = match (&world.stalled, cli.no_stalled) {
+        (Some(person), false) => {
+            round_order.push(System::Stalled);
+            Some(stalled::Stall { base: server.base.clone(), token: person.access.clone() })
+        }
+        _ => None,
+    };
+    if db.is_postgres() && !cli.no_cross_instance {
+        round_order.push(System::CrossInstance);
+    }
+    let phases = round_order.len() * cli.rounds;
     let attempts = 1 + cli.retries;
     let rec = Arc::new(Recorder::new(&vec![cfg.messages(); phases * attempts]));
     let relay = Relay::start()?;
@@ -377,21 +429,52 @@ async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Clie
         system: System::Real,
         urls: world.pairs.iter().map(|p| format!("{}/api/v1/threads/{}/messages", server.base, p.thread_id)).collect(),
         auth: world.pairs.iter().map(|p| HeaderValue::from_str(&format!("Bearer {}", p.mentor.access)).ok()).collect(),
-        pid: server.pid(),
+        pids: vec![server.pid()],
         postgres: db.is_postgres(),
     });
     let floor = Arc::new(Target {
         system: System::Floor,
         urls: (0..world.pairs.len()).map(|k| format!("{}/rooms/{k}/messages", relay.base)).collect(),
         auth: vec![None; world.pairs.len()],
-        pid: relay.pid(),
+        pids: vec![relay.pid()],
         postgres: false,
     });
+    let with_stalled = Arc::new(Target { system: System::Stalled, urls: real.urls.clone(), auth: real.auth.clone(), pids: real.pids.clone(), postgres: real.postgres });
 
     let mut results = Vec::new();
+    let mut cross_ticket = None;
     for round in 0..cli.rounds {
-        let order = if round % 2 == 0 { [&floor, &real] } else { [&real, &floor] };
-        for target in order {
+        let mut order = round_order.clone();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for system in order {
+            // Instance B runs only during its own phase, so the other phases see one
+            // server, as before.
+            let mut second = None;
+            let target = match system {
+                System::Floor => floor.clone(),
+                System::Real => real.clone(),
+                System::Stalled => with_stalled.clone(),
+                System::CrossInstance => {
+                    let b = Server::start_second(bin, db).await.context("starting instance B")?;
+                    progress(name, format!("instance B on {} (same database)", b.base));
+                    if cross_ticket.is_none() {
+                        let check = ticket_from_a_on_b(http, &server.base, &b.base, &world.pairs[0].mentee.access).await;
+                        cross_ticket = Some(check.map_or_else(|e| format!("failed: {e:#}"), |()| "ok".to_owned()));
+                    }
+                    let t = Arc::new(Target {
+                        system,
+                        urls: world.pairs.iter().map(|p| format!("{}/api/v1/threads/{}/messages", b.base, p.thread_id)).collect(),
+                        auth: real.auth.clone(),
+                        pids: vec![server.pid(), b.pid()],
+                        postgres: true,
+                    });
+                    second = Some(b);
+                    t
+                }
+            };
+            let target = &target;
             for attempt in 0..attempts {
                 let phase = results.len();
                 let busy = if cli.wait_quiet > 0.0 {
@@ -411,7 +494,8 @@ async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Clie
                         busy.unwrap_or(f64::NAN)
                     ),
                 );
-                let mut r = load::run_phase(&rec, phase, round, (*target).clone(), http, &cfg, busy).await?;
+                let stall_here = if system == System::Stalled { stall.as_ref() } else { None };
+                let mut r = load::run_phase(&rec, phase, round, target.clone(), http, &cfg, busy, stall_here).await?;
                 progress(
                     name,
                     format!(
@@ -444,6 +528,24 @@ async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Clie
                 if let Some(err) = &r.first_error {
                     progress(name, format!("  first POST error: {err}"));
                 }
+                if let Some(st) = &r.stalled {
+                    progress(
+                        name,
+                        format!(
+                            "  stalled socket: live after {:.0} ms, {} frames buffered (last due {} s after it stopped reading), ended by {} {:?} {:?}{}; server RSS {} → peak {} → {} KiB",
+                            st.open_ms,
+                            st.frames_before_close,
+                            st.last_due_after_s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into()),
+                            st.ended,
+                            st.close_code,
+                            st.close_reason,
+                            st.open_error.as_deref().map(|e| format!(", open error: {e}")).unwrap_or_default(),
+                            r.rss_start_kib.unwrap_or(0),
+                            r.rss_peak_kib.unwrap_or(0),
+                            r.rss_end_kib.unwrap_or(0)
+                        ),
+                    );
+                }
                 // Other people's processes on the machine are not the system under test: a
                 // window they disturbed is kept in the report but measured again.
                 // Hypervisor steal is not counted here: it rises with the load this very run
@@ -469,6 +571,9 @@ async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Clie
                     break;
                 }
             }
+            if let Some(b) = second {
+                b.stop().await.context("stopping instance B")?;
+            }
         }
     }
     let closes = rec.closed.load(Ordering::Relaxed);
@@ -483,5 +588,6 @@ async fn latency(cli: &Cli, db: &Database, server: &Server, http: &reqwest::Clie
     let mut report = BackendReport::new(name, Vec::new(), 0.0, results);
     report.socket_closes = closes;
     report.close_reasons = reasons;
+    report.cross_ticket = cross_ticket;
     Ok(report)
 }

@@ -29,6 +29,11 @@ pub async fn not_found() -> ApiError {
     ApiError::NotFound
 }
 
+/// A known path with a method it does not take: a JSON error like every other.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
 pub async fn index(State(state): State<AppState>) -> Html<String> {
     let mail_dir = state.config.mail_dir();
     Html(format!(

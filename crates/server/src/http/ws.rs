@@ -1,13 +1,14 @@
 //! The WebSocket endpoint and its tickets.
 
-use super::AuthUser;
+use super::{ApiQuery, AuthUser};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::live::socket::{self, Authenticated};
 use crate::store;
 use axum::Json;
+use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use mentorpost_auth::opaque;
@@ -68,9 +69,10 @@ fn origin_of(url: &str) -> String {
 pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<WsQuery>,
-    ws: WebSocketUpgrade,
+    ApiQuery(q): ApiQuery<WsQuery>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    let ws = ws.map_err(|rejection| ApiError::bad_request("websocket_upgrade_required", rejection.body_text()))?;
     if !origin_allowed(&headers, &state.config.public_url, &state.config.ws_allowed_origins) {
         return Err(ApiError::forbidden("this origin may not open a socket"));
     }

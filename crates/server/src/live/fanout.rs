@@ -52,16 +52,23 @@ impl Notifier {
 
 /// Starts the notifier and the listener for this instance. `instance` tags this
 /// instance's own notifications so it skips them (it delivered locally already).
-pub async fn start(hub: Arc<Hub>, database_url: &str, instance: String, shutdown: CancellationToken) -> anyhow::Result<()> {
+/// Both tasks run on `tasks`, so shutdown waits for them.
+pub async fn start(
+    hub: Arc<Hub>,
+    database_url: &str,
+    instance: String,
+    shutdown: CancellationToken,
+    tasks: &tokio_util::task::TaskTracker,
+) -> anyhow::Result<()> {
     let notifier = Notifier { pending: Arc::default(), wake: Arc::new(Notify::new()) };
     hub.set_notifier(notifier.clone());
-    tokio::spawn(run_notifier(hub.clone(), notifier, instance.clone(), shutdown.clone()));
+    tasks.spawn(run_notifier(hub.clone(), notifier, instance.clone(), shutdown.clone()));
 
     let options = PgConnectOptions::from_str(database_url).context("parsing the PostgreSQL URL")?.application_name(LISTENER_APP_NAME);
     let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await.context("connecting the listener")?;
     let mut listener = PgListener::connect_with(&pool).await.context("starting the listener")?;
     listener.listen(CHANNEL).await.context("LISTEN")?;
-    tokio::spawn(run_listener(hub, listener, instance, shutdown));
+    tasks.spawn(run_listener(hub, listener, instance, shutdown));
     Ok(())
 }
 

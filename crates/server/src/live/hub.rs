@@ -279,13 +279,14 @@ impl Hub {
         });
     }
 
-    /// Evicts the connections of revoked logins.
+    /// Evicts the connections of revoked logins: every connection of the login, also
+    /// one that follows no mentorship yet (it could join one later).
     pub fn end_logins(&self, sessions: &[String]) {
         if sessions.is_empty() {
             return;
         }
-        for room in self.rooms().values() {
-            for sub in &room.subs {
+        for subs in self.people.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            for sub in subs {
                 if sessions.contains(&sub.session) {
                     sub.evict.fire(Eviction::LoginEnded);
                 }

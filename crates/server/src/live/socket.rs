@@ -236,7 +236,14 @@ async fn stream_events(
                     Some(Ok(Message::Close(_))) => return Ok(End::Gone),
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                         Ok(ClientFrame::Auth { token }) => match state.jwt.verify(&token, state.clock.now()) {
-                            Ok(claims) if claims.sub == who.user.to_string() => token_exp = token_exp.map(|_| claims.exp),
+                            // A fresh token of the same, still active login extends the socket.
+                            Ok(claims)
+                                if claims.sub == who.user.to_string()
+                                    && claims.sid == who.session
+                                    && store::sessions::is_active(state.db.pool(), &claims.sid).await.unwrap_or(false) =>
+                            {
+                                token_exp = token_exp.map(|_| claims.exp)
+                            }
                             _ => return Ok(End::Close(close::LOGIN_ENDED, "the new access token is not valid")),
                         },
                         Ok(ClientFrame::Hello { .. }) => return Ok(End::Close(close::PROTOCOL_ERROR, "hello was already sent")),
@@ -249,6 +256,11 @@ async fn stream_events(
                 let event = match outgoing {
                     None => return Ok(End::Close(close::RESUME, "reconnect and resume")),
                     Some(Outgoing::MembershipsChanged) => {
+                        // A revoked login never joins anything new, even before the
+                        // revocation watcher has closed its socket.
+                        if !store::sessions::is_active(state.db.pool(), &who.session).await? {
+                            return Ok(End::Close(close::LOGIN_ENDED, "login ended"));
+                        }
                         join_new_mentorships(sink, state, me, &mut cursors).await?;
                         continue;
                     }

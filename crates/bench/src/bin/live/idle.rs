@@ -85,10 +85,10 @@ pub async fn run(
 
     tokio::time::sleep(Duration::from_secs(3)).await;
     let rss_open = rss();
-    let cpu_a = sys::Snapshot::take(pid, false);
+    let cpu_a = sys::Snapshot::take(&[pid], false);
     let t = Instant::now();
     tokio::time::sleep(hold).await;
-    let cpu = sys::CpuUsage::between(&cpu_a, &sys::Snapshot::take(pid, false), t.elapsed());
+    let cpu = sys::CpuUsage::between(&cpu_a, &sys::Snapshot::take(&[pid], false), t.elapsed());
     let rss_held = rss();
     let rss_anon_held = sys::status_kib(pid, "RssAnon");
     let fds_held = sys::fd_count(pid);

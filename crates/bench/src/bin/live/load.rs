@@ -6,6 +6,7 @@
 //! them.
 
 use crate::sockets::Recorder;
+use crate::stalled::{self, Stall, StalledResult};
 use crate::sys::{CpuUsage, Snapshot};
 use hdrhistogram::Histogram;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
@@ -20,6 +21,11 @@ pub enum System {
     Floor,
     /// mentorpost.
     Real,
+    /// mentorpost, with one more socket that stops reading.
+    Stalled,
+    /// mentorpost: posts through a second instance on the same PostgreSQL database,
+    /// sockets on the first.
+    CrossInstance,
 }
 
 impl System {
@@ -27,6 +33,8 @@ impl System {
         match self {
             System::Floor => "floor relay",
             System::Real => "mentorpost",
+            System::Stalled => "mentorpost + 1 stalled socket",
+            System::CrossInstance => "mentorpost, posted via instance B",
         }
     }
 }
@@ -37,8 +45,8 @@ pub struct Target {
     pub urls: Vec<String>,
     /// `Bearer …` of the mentorship's mentor (real server only).
     pub auth: Vec<Option<HeaderValue>>,
-    /// The process under test.
-    pub pid: u32,
+    /// The process(es) under test; the first holds the sockets.
+    pub pids: Vec<u32>,
     /// Also account the `postgres` processes' CPU.
     pub postgres: bool,
 }
@@ -132,6 +140,13 @@ pub struct PhaseResult {
     pub server_threads: Option<usize>,
     /// Busy cores on the machine just before the phase.
     pub busy_before: Option<f64>,
+    /// `VmRSS` of the process holding the sockets: at the start of the measured window,
+    /// its peak (sampled every 100 ms until the phase ended), and at the end.
+    pub rss_start_kib: Option<u64>,
+    pub rss_peak_kib: Option<u64>,
+    pub rss_end_kib: Option<u64>,
+    /// The stalled socket of a [`System::Stalled`] phase.
+    pub stalled: Option<StalledResult>,
     #[serde(skip)]
     pub recv_hist: Histogram<u64>,
     #[serde(skip)]
@@ -180,6 +195,7 @@ pub async fn run_phase(
     http: &reqwest::Client,
     cfg: &PhaseConfig,
     busy_before: Option<f64>,
+    stall: Option<&Stall>,
 ) -> anyhow::Result<PhaseResult> {
     let n = cfg.messages();
     let warm = cfg.warmup_messages();
@@ -192,14 +208,38 @@ pub async fn run_phase(
     // CPU over the measured window only.
     let window_start = tokio::time::Instant::from_std(rec.instant(due(warm)));
     let window_end = tokio::time::Instant::from_std(rec.instant(due(n)));
-    let (pid, pg) = (target.pid, target.postgres);
+    let (pids, pg) = (target.pids.clone(), target.postgres);
     let cpu = tokio::spawn(async move {
         tokio::time::sleep_until(window_start).await;
-        let a = Snapshot::take(pid, pg);
+        let a = Snapshot::take(&pids, pg);
         let t = std::time::Instant::now();
         tokio::time::sleep_until(window_end).await;
-        let b = Snapshot::take(pid, pg);
+        let b = Snapshot::take(&pids, pg);
         CpuUsage::between(&a, &b, t.elapsed())
+    });
+    let pid = target.pids[0];
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let rss = tokio::spawn({
+        let sampling = sampling.clone();
+        async move {
+            tokio::time::sleep_until(window_start).await;
+            let start = crate::sys::rss_kib(pid);
+            let mut peak = start;
+            while sampling.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                peak = peak.max(crate::sys::rss_kib(pid));
+            }
+            (start, peak)
+        }
+    });
+    // The stalled socket arrives with the measured window, so its whole life (opening,
+    // filling the buffers, eviction, the pending close) falls inside it.
+    let stalled_socket = stall.map(|stall| {
+        let (stall, http) = (stall.clone(), http.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep_until(window_start).await;
+            stalled::open(&http, &stall).await
+        })
     });
 
     let handle = tokio::runtime::Handle::current();
@@ -235,6 +275,16 @@ pub async fn run_phase(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let stalled = match stalled_socket {
+        None => None,
+        Some(task) => Some(match task.await? {
+            Ok(opened) => stalled::read_out(opened, phase, |i| rec.instant(due(i))).await,
+            Err(err) => StalledResult { open_error: Some(format!("{err:#}")), ended: "not opened".into(), ..StalledResult::default() },
+        }),
+    };
+    sampling.store(false, Ordering::Relaxed);
+    let (rss_start_kib, rss_peak_kib) = rss.await?;
+    let rss_end_kib = crate::sys::rss_kib(pid);
 
     let (mut recv_hist, mut echo_hist, mut post_hist, mut late_hist) = (new_histogram(), new_histogram(), new_histogram(), new_histogram());
     let (mut lost_recv, mut lost_echo) = (0, 0);
@@ -285,8 +335,12 @@ pub async fn run_phase(
         cpu,
         repeated: false,
         disturbed: false,
-        server_threads: crate::sys::thread_count(target.pid),
+        server_threads: crate::sys::thread_count(pid),
         busy_before,
+        rss_start_kib,
+        rss_peak_kib,
+        rss_end_kib,
+        stalled,
         recv_hist,
         echo_hist,
         post_hist,

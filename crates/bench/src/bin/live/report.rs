@@ -16,6 +16,9 @@ pub const HEADING: &str = "## Live delivery (WebSocket)";
 pub const TARGET_P50_MS: f64 = 3.0;
 pub const TARGET_P99_MS: f64 = 15.0;
 pub const TARGET_IDLE_KIB: f64 = 40.0;
+/// Active clients' p99 with one stalled socket, at most this multiple of without.
+pub const TARGET_STALLED_RATIO: f64 = 2.0;
+pub const TARGET_CROSS_P99_MS: f64 = 100.0;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Params {
@@ -32,6 +35,12 @@ pub struct Params {
     pub max_other_cores: f64,
     pub retries: usize,
     pub low_steal_cores: f64,
+    /// Slow-reader phases were run.
+    pub stalled: bool,
+    /// Cross-instance phases were run (PostgreSQL).
+    pub cross_instance: bool,
+    /// SO_RCVBUF of the stalled socket, bytes.
+    pub stalled_recv_buffer: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -49,7 +58,19 @@ pub struct BackendReport {
     pub floor_after: Summary,
     pub real_cost: PerMessage,
     pub floor_cost: PerMessage,
+    /// Active sockets' latency in the slow-reader phases.
+    pub stalled: Summary,
+    pub stalled_post: Summary,
+    /// Posted through instance B, arrival on A's sockets.
+    pub cross: Summary,
+    pub cross_post: Summary,
+    pub cross_echo: Summary,
+    /// Lost messages and failed POSTs of the mentorpost phases.
     pub lost: u64,
+    pub stalled_lost: u64,
+    pub cross_lost: u64,
+    /// Whether a ticket issued by instance A opened a socket on instance B.
+    pub cross_ticket: Option<String>,
     pub socket_closes: u64,
     pub close_reasons: Vec<String>,
     pub idle: Option<IdleResult>,
@@ -107,6 +128,9 @@ impl BackendReport {
             }
             summarize(&h)
         };
+        let lost = |system: System| {
+            phases.iter().filter(|p| p.system == system).map(|p| p.lost_recv + p.lost_echo + p.post_errors).sum::<u64>()
+        };
         BackendReport {
             backend: backend.to_owned(),
             settings,
@@ -120,7 +144,15 @@ impl BackendReport {
             floor_after: merge(System::Floor, |p| &p.after_hist),
             real_cost: PerMessage::of(&phases, System::Real),
             floor_cost: PerMessage::of(&phases, System::Floor),
-            lost: phases.iter().map(|p| p.lost_recv + p.lost_echo + p.post_errors).sum(),
+            stalled: merge(System::Stalled, |p| &p.recv_hist),
+            stalled_post: merge(System::Stalled, |p| &p.post_hist),
+            cross: merge(System::CrossInstance, |p| &p.recv_hist),
+            cross_post: merge(System::CrossInstance, |p| &p.post_hist),
+            cross_echo: merge(System::CrossInstance, |p| &p.echo_hist),
+            lost: lost(System::Real),
+            stalled_lost: lost(System::Stalled),
+            cross_lost: lost(System::CrossInstance),
+            cross_ticket: None,
             phases,
             socket_closes: 0,
             close_reasons: Vec::new(),
@@ -138,6 +170,30 @@ impl BackendReport {
 
     pub fn latency_ok(&self) -> bool {
         self.real.count > 0 && self.real.p50_ms <= TARGET_P50_MS && self.real.p99_ms <= TARGET_P99_MS && self.lost == 0
+    }
+
+    /// Active p99 with the stalled socket ÷ without it.
+    pub fn stalled_ratio(&self) -> f64 {
+        ratio(self.stalled.p99_ms, self.real.p99_ms)
+    }
+
+    /// The slow-reader phases whose figures count (see [`counted`]).
+    pub fn stalled_phases(&self) -> Vec<&PhaseResult> {
+        counted(&self.phases, System::Stalled)
+    }
+
+    pub fn stalled_ok(&self) -> bool {
+        let phases = self.stalled_phases();
+        self.stalled.count > 0
+            && self.real.count > 0
+            && self.stalled_ratio() <= TARGET_STALLED_RATIO
+            && self.stalled_lost == 0
+            && !phases.is_empty()
+            && phases.iter().all(|p| p.stalled.as_ref().is_some_and(|s| s.resumed()))
+    }
+
+    pub fn cross_ok(&self) -> bool {
+        self.cross.count > 0 && self.cross.p99_ms <= TARGET_CROSS_P99_MS && self.cross_lost == 0
     }
 
     pub fn idle_ok(&self) -> bool {
@@ -196,7 +252,10 @@ impl Report {
             "Contract (issue \"Live delivery over WebSocket\", Speed): a message `POST`ed by one member reaches \
              another member's socket with **p50 ≤ {TARGET_P50_MS} ms and p99 ≤ {TARGET_P99_MS} ms on SQLite** at \
              1,000 connected clients and 500 messages/s, stated as a ratio to a floor measured in the same run; \
-             **10,000 idle authenticated connections cost ≤ {TARGET_IDLE_KIB} KiB of server memory each**.\n"
+             **10,000 idle authenticated connections cost ≤ {TARGET_IDLE_KIB} KiB of server memory each**; with one \
+             client that stops reading, the active clients' p99 stays **within {TARGET_STALLED_RATIO}× of without** and the \
+             stalled one is closed with the resume code (acceptance 4); with two instances on one PostgreSQL, a message \
+             posted through one reaches a socket on the other with **p99 ≤ {TARGET_CROSS_P99_MS} ms** (acceptance 6).\n"
         );
         let _ =
             writeln!(s, "Reproduce (from the repository root; the run takes about 10 minutes, mostly argon2id logins while seeding):\n");
@@ -260,6 +319,44 @@ impl Report {
             2 * p.mentorships,
             p.rounds
         );
+        if p.stalled {
+            let _ = writeln!(
+                s,
+                "- **Slow reader** (phase \"mentorpost + 1 stalled socket\"): the same {} sockets and the same load, and one \
+                 person more, a second mentee of every mentorship, so their socket is due every message ({:.0}/s). At the \
+                 start of the measured window that person opens one socket (ticket, `hello`, `live`; kernel receive buffer \
+                 {} KiB, set before connecting, so the backlog lands in the server rather than in loopback buffers) and never \
+                 reads it again. The server has to close it with {} (resume) without slowing the others. Latency is that of \
+                 the {} active sockets, as above; the stalled socket's frames are not counted. After the window the bench \
+                 reads the stalled socket: the frames that had been buffered, then the close frame and its code. The \
+                 server's `VmRSS` is sampled every 100 ms from the start of the window until that socket has been read out.",
+                2 * p.mentorships,
+                p.rate,
+                p.stalled_recv_buffer / 1024,
+                mentorpost_model::ws::close::RESUME,
+                2 * p.mentorships
+            );
+        }
+        if p.cross_instance {
+            let _ = writeln!(
+                s,
+                "- **Cross-instance** (PostgreSQL only; phase \"mentorpost, posted via instance B\"): a second `mentorpost \
+                 serve` with the same `--database-url` (a data dir of its own) is started before the phase and stopped after \
+                 it. The sockets stay on the first instance (A); the same POSTs, with the access tokens A issued, go to B. \
+                 Latency as above: due time → arrival on the mentee's socket on A (B commits, PostgreSQL `NOTIFY`, A's \
+                 listener, A reads the event and fans it out). The server CPU of this phase is A's and B's together. Before \
+                 the first such phase, a ticket issued by A opens a socket on B."
+            );
+        }
+        if p.stalled || p.cross_instance {
+            let _ = writeln!(
+                s,
+                "- Phase order in a round: floor relay, mentorpost{}{}; every other round backwards, so each pair of \
+                 systems alternates like the floor and mentorpost do.",
+                if p.stalled { ", mentorpost + 1 stalled socket" } else { "" },
+                if p.cross_instance { ", posted via instance B (PostgreSQL)" } else { "" }
+            );
+        }
         let _ = writeln!(
             s,
             "- CPU seconds over each measured window from `/proc/<pid>/stat`: the bench, the process under test, all \
@@ -338,7 +435,7 @@ impl Report {
                 let lost: u64 = low.iter().map(|x| x.lost_recv + x.lost_echo + x.post_errors).sum();
                 let label = match system {
                     System::Floor => "floor relay, low steal",
-                    System::Real => "mentorpost, low steal",
+                    _ => "mentorpost, low steal",
                 };
                 if low.is_empty() {
                     let _ = writeln!(s, "| {} | {label} | 0 windows | | | | | | | |", b.backend);
@@ -456,6 +553,13 @@ impl Report {
                     x.first_error.as_deref().unwrap_or_default()
                 );
             }
+        }
+
+        if self.backends.iter().any(|b| b.stalled.count > 0) {
+            self.stalled_section(&mut s);
+        }
+        if self.backends.iter().any(|b| b.cross.count > 0) {
+            self.cross_section(&mut s);
         }
 
         let _ = writeln!(s, "### Idle connections\n");
@@ -624,6 +728,37 @@ impl Report {
                 yes(b.idle_ok())
             );
         }
+        for b in self.backends.iter().filter(|b| b.stalled.count > 0) {
+            let phases = b.stalled_phases();
+            let _ = writeln!(
+                s,
+                "- {} slow reader (contract): active p99 {} ms with one stalled socket, {} ms without = {:.2}× (target ≤ {}×); \
+                 the stalled socket was closed with the resume code in {} of {} window(s); {} lost → {}.",
+                b.backend,
+                ms(b.stalled.p99_ms),
+                ms(b.real.p99_ms),
+                b.stalled_ratio(),
+                TARGET_STALLED_RATIO,
+                phases.iter().filter(|x| x.stalled.as_ref().is_some_and(|st| st.resumed())).count(),
+                phases.len(),
+                b.stalled_lost,
+                yes(b.stalled_ok())
+            );
+        }
+        for b in self.backends.iter().filter(|b| b.cross.count > 0) {
+            let _ = writeln!(
+                s,
+                "- {} cross-instance (contract): posted through B, received on A: p50 {} ms / p99 {} ms (target p99 ≤ {} ms), \
+                 {} lost; A's ticket on B: {} → {}.",
+                b.backend,
+                ms(b.cross.p50_ms),
+                ms(b.cross.p99_ms),
+                TARGET_CROSS_P99_MS,
+                b.cross_lost,
+                b.cross_ticket.as_deref().unwrap_or("not checked"),
+                yes(b.cross_ok())
+            );
+        }
         let _ = writeln!(s);
         if self.backends.iter().any(|b| b.real.count > 0 && !b.latency_ok()) {
             let _ = writeln!(s, "### Proposals (latency)\n");
@@ -650,6 +785,143 @@ impl Report {
         }
         s
     }
+}
+
+impl Report {
+    fn stalled_section(&self, s: &mut String) {
+        let _ = writeln!(s, "### Slow reader: one stalled socket\n");
+        let _ = writeln!(
+            s,
+            "Latency of the active sockets (POST → the other member's socket, ms) in each mentorpost phase and each phase \
+             with the stalled socket; the stalled socket's fate; the server's resident memory (MiB) at the start of the \
+             measured window, its peak, and at the end of the phase:\n"
+        );
+        let _ = writeln!(
+            s,
+            "| backend | round | system | p50 | p99 | max | lost | stalled socket `live` after ms | frames buffered | last buffered message due (s after it stopped reading) | ended by | close code | server RSS start / peak / end MiB |"
+        );
+        let _ = writeln!(s, "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|");
+        let mib = |v: Option<u64>| v.map(|k| format!("{:.1}", k as f64 / 1024.0)).unwrap_or_else(|| "?".into());
+        for b in self.backends.iter().filter(|b| b.stalled.count > 0) {
+            for x in b.phases.iter().filter(|x| matches!(x.system, System::Real | System::Stalled)) {
+                let st = x.stalled.as_ref();
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} / {} |",
+                    b.backend,
+                    x.round + 1,
+                    phase_label(x),
+                    ms(x.recv.p50_ms),
+                    ms(x.recv.p99_ms),
+                    ms(x.recv.max_ms),
+                    x.lost_recv + x.lost_echo + x.post_errors,
+                    st.map(|st| format!("{:.0}", st.open_ms)).unwrap_or_else(|| "–".into()),
+                    st.map(|st| st.frames_before_close.to_string()).unwrap_or_else(|| "–".into()),
+                    st.and_then(|st| st.last_due_after_s).map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into()),
+                    st.map(|st| st.ended.clone()).unwrap_or_else(|| "–".into()),
+                    st.map(|st| st.close_code.map(|c| c.to_string()).unwrap_or_else(|| "none".into())).unwrap_or_else(|| "–".into()),
+                    mib(x.rss_start_kib),
+                    mib(x.rss_peak_kib),
+                    mib(x.rss_end_kib)
+                );
+            }
+        }
+        let _ = writeln!(s);
+        for b in self.backends.iter().filter(|b| b.stalled.count > 0) {
+            let phases = b.stalled_phases();
+            let growth: Vec<String> = phases
+                .iter()
+                .filter_map(|x| Some(format!("{:+.1}", (x.rss_peak_kib? as f64 - x.rss_start_kib? as f64) / 1024.0)))
+                .collect();
+            let reasons: Vec<String> =
+                phases.iter().filter_map(|x| x.stalled.as_ref()?.close_reason.clone()).map(|r| format!("\"{r}\"")).collect();
+            let mut reasons_unique = reasons.clone();
+            reasons_unique.dedup();
+            let _ = writeln!(
+                s,
+                "- {}: active sockets with the stalled one p50 {} / p99 {} ms, without it p50 {} / p99 {} ms → **{:.2}× at \
+                 p99** (target ≤ {}×); POST answered p50 {} / p99 ms {} with it. Closed with the resume code ({}) in {} of \
+                 {} window(s){}; server RSS peak − start per window: {} MiB.",
+                b.backend,
+                ms(b.stalled.p50_ms),
+                ms(b.stalled.p99_ms),
+                ms(b.real.p50_ms),
+                ms(b.real.p99_ms),
+                b.stalled_ratio(),
+                TARGET_STALLED_RATIO,
+                ms(b.stalled_post.p50_ms),
+                ms(b.stalled_post.p99_ms),
+                mentorpost_model::ws::close::RESUME,
+                phases.iter().filter(|x| x.stalled.as_ref().is_some_and(|st| st.resumed())).count(),
+                phases.len(),
+                if reasons_unique.is_empty() { String::new() } else { format!(", reason {}", reasons_unique.join(", ")) },
+                if growth.is_empty() { "?".into() } else { growth.join(", ") }
+            );
+        }
+        let _ = writeln!(s);
+    }
+
+    fn cross_section(&self, s: &mut String) {
+        let _ = writeln!(s, "### Cross-instance: posted through instance B, received on instance A\n");
+        let _ = writeln!(
+            s,
+            "| backend | system | messages | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | POST answered p50 / p99 ms |"
+        );
+        let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for b in self.backends.iter().filter(|b| b.cross.count > 0) {
+            for (label, sum, post, lost) in [
+                ("mentorpost, one instance", &b.real, &b.real_post, b.lost),
+                ("**posted via B, received on A**", &b.cross, &b.cross_post, b.cross_lost),
+            ] {
+                let _ = writeln!(
+                    s,
+                    "| {} | {label} | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
+                    b.backend,
+                    sum.count,
+                    ms(sum.p50_ms),
+                    ms(sum.p90_ms),
+                    ms(sum.p99_ms),
+                    ms(sum.p999_ms),
+                    ms(sum.max_ms),
+                    ms(post.p50_ms),
+                    ms(post.p99_ms)
+                );
+            }
+        }
+        let _ = writeln!(s);
+        for b in self.backends.iter().filter(|b| b.cross.count > 0) {
+            let phases = counted(&b.phases, System::CrossInstance);
+            let answered: u64 = phases.iter().map(|x| x.post.count).sum();
+            let errors: u64 = phases.iter().map(|x| x.post_errors).sum();
+            let _ = writeln!(
+                s,
+                "- {}: p99 **{} ms** (target ≤ {} ms), {:.1}× the single instance's p99; after B's answer, delivery on A \
+                 took p50 {} / p99 {} ms more. The poster's own socket on A (echo) p50 {} / p99 {} ms. POSTs through B with \
+                 the logins A issued: {} answered 201 in the measured windows, {} failed. A ticket issued by A opened a \
+                 socket on B: {}.",
+                b.backend,
+                ms(b.cross.p99_ms),
+                TARGET_CROSS_P99_MS,
+                ratio(b.cross.p99_ms, b.real.p99_ms),
+                ms(merge_after(&phases).p50_ms),
+                ms(merge_after(&phases).p99_ms),
+                ms(b.cross_echo.p50_ms),
+                ms(b.cross_echo.p99_ms),
+                answered,
+                errors,
+                b.cross_ticket.as_deref().unwrap_or("not checked")
+            );
+        }
+        let _ = writeln!(s);
+    }
+}
+
+fn merge_after(phases: &[&PhaseResult]) -> Summary {
+    let mut h = new_histogram();
+    for p in phases {
+        let _ = h.add(&p.after_hist);
+    }
+    summarize(&h)
 }
 
 /// Replaces this section of `path` (from its heading to the next `## ` heading), or

@@ -1,7 +1,8 @@
 //! Seeds the world over the HTTP API as a programme would be set up: the admin
 //! (created with the CLI beforehand) creates a programme, then per mentorship a mentor
 //! and a mentee with passwords, who log in; an active mentorship for the pair; and one
-//! thread started by the mentor.
+//! thread started by the mentor. For the slow-reader phase, one more person is a member
+//! of every mentorship, so a socket of theirs is due every message posted.
 
 use anyhow::{Context, bail};
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -34,6 +35,8 @@ pub struct Pair {
 
 pub struct World {
     pub pairs: Vec<Pair>,
+    /// The member of every mentorship whose socket stalls (slow-reader phase only).
+    pub stalled: Option<Person>,
     pub seed_time: Duration,
     /// When the access tokens were issued (they live 15 minutes).
     pub logged_in_at: Instant,
@@ -51,7 +54,8 @@ impl World {
         if self.logged_in_at.elapsed() < max_age {
             return Ok(());
         }
-        let people: Vec<&mut Person> = self.pairs.iter_mut().flat_map(|p| [&mut p.mentor, &mut p.mentee]).collect();
+        let people: Vec<&mut Person> =
+            self.pairs.iter_mut().flat_map(|p| [&mut p.mentor, &mut p.mentee]).chain(self.stalled.as_mut()).collect();
         stream::iter(people)
             .map(|person| async move {
                 let v = call(
@@ -121,8 +125,9 @@ async fn login(http: &Client, base: &str, email: &str) -> anyhow::Result<Person>
 }
 
 /// `mentorships` active mentorships with a mentor and a mentee each, every member
-/// logged in, one thread each.
-pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Result<World> {
+/// logged in, one thread each; `with_stalled`: plus one person who is a second mentee
+/// of every mentorship.
+pub async fn seed(http: &Client, base: &str, mentorships: usize, with_stalled: bool) -> anyhow::Result<World> {
     let started = Instant::now();
     let admin = login(http, base, ADMIN_EMAIL).await.context("logging in the admin")?.access;
     let programme = call(
@@ -138,6 +143,22 @@ pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Resu
     let (admin, programme) = (admin.as_str(), programme.as_str());
 
     let logged_in_at = Instant::now();
+    let stalled = if with_stalled {
+        let email = "stalled@live.bench.mentorpost.test";
+        let user = call(
+            http,
+            Method::POST,
+            &format!("{base}/api/v1/users"),
+            Some(admin),
+            Some(json!({"email": email, "display_name": "Live stalled reader", "password": PASSWORD})),
+            StatusCode::CREATED,
+        )
+        .await?;
+        Some((str_field(&user, "/id")?, login(http, base, email).await?))
+    } else {
+        None
+    };
+    let stalled_id = stalled.as_ref().map(|(id, _)| id.as_str());
     let pairs: Vec<Pair> = stream::iter(0..mentorships)
         .map(|k| async move {
             let mut ids = Vec::new();
@@ -156,16 +177,16 @@ pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Resu
                 ids.push(str_field(&user, "/id")?);
                 people.push(login(http, base, &email).await?);
             }
+            let mut members = vec![json!({"user_id": ids[0], "role": "mentor"}), json!({"user_id": ids[1], "role": "mentee"})];
+            if let Some(id) = stalled_id {
+                members.push(json!({"user_id": id, "role": "mentee"}));
+            }
             let mentorship = call(
                 http,
                 Method::POST,
                 &format!("{base}/api/v1/programmes/{programme}/mentorships"),
                 Some(admin),
-                Some(json!({
-                    "members": [{"user_id": ids[0], "role": "mentor"}, {"user_id": ids[1], "role": "mentee"}],
-                    "status": "active",
-                    "start_date": "2026-09-01"
-                })),
+                Some(json!({"members": members, "status": "active", "start_date": "2026-09-01"})),
                 StatusCode::CREATED,
             )
             .await?;
@@ -190,5 +211,5 @@ pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Resu
         .try_collect()
         .await
         .context("seeding mentorships")?;
-    Ok(World { pairs, seed_time: started.elapsed(), logged_in_at })
+    Ok(World { pairs, stalled: stalled.map(|(_, p)| p), seed_time: started.elapsed(), logged_in_at })
 }

@@ -161,6 +161,23 @@ async fn connect(url: &str) -> anyhow::Result<Ws> {
     Ok(ws)
 }
 
+/// Like [`connect`], with the kernel's receive buffer of this socket fixed at
+/// `recv_buffer` bytes (set before connecting, so the advertised window stays small):
+/// a reader that stops reading then backs up into the server after a few KiB instead
+/// of the megabytes loopback autotuning would buffer.
+async fn connect_small(url: &str, recv_buffer: u32) -> anyhow::Result<Ws> {
+    let host = url.strip_prefix("ws://").and_then(|r| r.split('/').next()).context("plain ws URL")?;
+    let addr: std::net::SocketAddr = host.parse().context("a loopback address")?;
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_recv_buffer_size(recv_buffer)?;
+    socket.set_nodelay(true)?;
+    let stream = socket.connect(addr).await.context("connecting")?;
+    let (ws, _) = tokio_tungstenite::client_async_with_config(url, MaybeTlsStream::Plain(stream), Some(config()))
+        .await
+        .context("opening the WebSocket")?;
+    Ok(ws)
+}
+
 /// Reads frames until `{"type":"live"}` (after `hello` and any replay).
 async fn wait_live(ws: &mut Ws) -> anyhow::Result<()> {
     loop {
@@ -175,16 +192,32 @@ async fn wait_live(ws: &mut Ws) -> anyhow::Result<()> {
     }
 }
 
-/// Opens an authenticated socket on the real server: ticket, upgrade, `hello`, `live`.
-pub async fn open_real(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<Ws> {
+/// A single-use WebSocket ticket from the server at `base`.
+pub async fn ticket(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<String> {
     let resp = http.post(format!("{base}/api/v1/ws/ticket")).bearer_auth(token).send().await.context("asking for a ticket")?;
     if !resp.status().is_success() {
         bail!("ticket refused: {}", resp.status());
     }
     let body: serde_json::Value = resp.json().await?;
-    let ticket = body["ticket"].as_str().context("no ticket in the answer")?;
+    Ok(body["ticket"].as_str().context("no ticket in the answer")?.to_owned())
+}
+
+/// Opens an authenticated socket on the real server: ticket, upgrade, `hello`, `live`.
+pub async fn open_real(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<Ws> {
+    let ticket = ticket(http, base, token).await?;
+    open_with_ticket(base, &ticket, None).await
+}
+
+/// Opens a socket on the server at `base` with a ticket (which any instance on the
+/// same database may have issued): upgrade, `hello`, `live`. `recv_buffer`: see
+/// [`connect_small`].
+pub async fn open_with_ticket(base: &str, ticket: &str, recv_buffer: Option<u32>) -> anyhow::Result<Ws> {
     let host = base.strip_prefix("http://").context("plain http base")?;
-    let mut ws = connect(&format!("ws://{host}/api/v1/ws?ticket={ticket}")).await?;
+    let url = format!("ws://{host}/api/v1/ws?ticket={ticket}");
+    let mut ws = match recv_buffer {
+        Some(bytes) => connect_small(&url, bytes).await?,
+        None => connect(&url).await?,
+    };
     let hello = serde_json::to_string(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, cursors: BTreeMap::new() })?;
     ws.send(Message::text(hello)).await?;
     wait_live(&mut ws).await?;

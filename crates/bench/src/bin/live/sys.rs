@@ -131,7 +131,7 @@ pub struct Snapshot {
     server: Option<u64>,
     bench_sched: Option<(u64, u64, u64)>,
     server_sched: Option<(u64, u64, u64)>,
-    server_pid: u32,
+    server_pids: Vec<u32>,
     with_postgres: bool,
     /// Every process, to name who else used the CPU.
     all: HashMap<u32, (String, u64)>,
@@ -142,15 +142,18 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// `server_pid`: the process under test (mentorpost or the floor relay);
-    /// `with_postgres`: count the `postgres` processes as the database.
-    pub fn take(server_pid: u32, with_postgres: bool) -> Snapshot {
+    /// `server_pids`: the processes under test (mentorpost, both instances of it, or the
+    /// floor relay), counted together; `with_postgres`: count the `postgres` processes
+    /// as the database.
+    pub fn take(server_pids: &[u32], with_postgres: bool) -> Snapshot {
+        let sum = |v: Vec<Option<u64>>| v.into_iter().sum::<Option<u64>>();
+        let sched: Option<Vec<(u64, u64, u64)>> = server_pids.iter().map(|p| schedstat(&p.to_string())).collect();
         Snapshot {
             bench: process_ticks("self"),
-            server: process_ticks(&server_pid.to_string()),
+            server: sum(server_pids.iter().map(|p| process_ticks(&p.to_string())).collect()),
             bench_sched: schedstat("self"),
-            server_sched: schedstat(&server_pid.to_string()),
-            server_pid,
+            server_sched: sched.map(|v| v.iter().fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2))),
+            server_pids: server_pids.to_vec(),
             with_postgres,
             all: all_ticks(),
             machine: machine_ticks(),
@@ -166,7 +169,7 @@ impl Snapshot {
 pub struct CpuUsage {
     /// This bench process (load generator, sockets, scheduler).
     pub bench_s: f64,
-    /// The process under test.
+    /// The process(es) under test.
     pub server_s: f64,
     /// All `postgres` processes (PostgreSQL runs of the real server only).
     pub database_s: Option<f64>,
@@ -202,7 +205,7 @@ impl CpuUsage {
         let mut others: HashMap<String, u64> = HashMap::new();
         for (pid, (comm, t)) in &b.all {
             let used = t.saturating_sub(a.all.get(pid).map(|(_, t)| *t).unwrap_or(0));
-            if *pid == me || *pid == b.server_pid || used == 0 {
+            if *pid == me || b.server_pids.contains(pid) || used == 0 {
                 continue;
             }
             if b.with_postgres && comm.starts_with("postgres") {

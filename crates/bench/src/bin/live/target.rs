@@ -134,18 +134,32 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub log: PathBuf,
+    /// A second instance's own data dir (mail, log); the database is shared.
+    _own_dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
     /// Starts the server on a free loopback port and waits until `/readyz` answers 200.
     pub async fn start(bin: &Path, db: &Database) -> anyhow::Result<Server> {
+        Server::start_in(bin, db, None).await
+    }
+
+    /// Starts another instance on the same database (PostgreSQL), with a data dir of
+    /// its own, as a second machine would have.
+    pub async fn start_second(bin: &Path, db: &Database) -> anyhow::Result<Server> {
+        let dir = tempfile::Builder::new().prefix("mp-bench-live-b-").tempdir().context("creating a data dir for instance B")?;
+        Server::start_in(bin, db, Some(dir)).await
+    }
+
+    async fn start_in(bin: &Path, db: &Database, own_dir: Option<tempfile::TempDir>) -> anyhow::Result<Server> {
         let port = free_port()?;
         let addr = format!("127.0.0.1:{port}");
-        let log = db.data_dir.path().join("server.log");
+        let data_dir = own_dir.as_ref().map_or(db.data_dir.path(), |d| d.path()).to_owned();
+        let log = data_dir.join("server.log");
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log).context("opening the server log")?;
         let child = Command::new(bin)
             .arg("--data-dir")
-            .arg(db.data_dir.path())
+            .arg(&data_dir)
             .arg("--database-url")
             .arg(&db.url)
             .args(["serve", "--http", &addr])
@@ -154,7 +168,7 @@ impl Server {
             .stderr(log_file)
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
-        let mut server = Server { child, base: format!("http://{addr}"), log };
+        let mut server = Server { child, base: format!("http://{addr}"), log, _own_dir: own_dir };
         server.wait_ready().await?;
         Ok(server)
     }
