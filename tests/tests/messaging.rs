@@ -9,7 +9,9 @@ both_backends!(
     idempotent_retry,
     read_markers_and_unread_counts,
     message_pagination,
-    concurrent_posts_mixed_with_retries_and_refusals
+    concurrent_posts_mixed_with_retries_and_refusals,
+    my_threads_across_mentorships_newest_first,
+    close_and_repair_keep_history_readable
 );
 
 async fn thread_and_messages_round_trip(app: TestServer) {
@@ -179,5 +181,86 @@ async fn concurrent_posts_mixed_with_retries_and_refusals(app: TestServer) {
     assert!(events.iter().enumerate().all(|(i, e)| e["seq"] == i as i64 + 1), "the event log is gap-free");
     let created: Vec<&serde_json::Value> = events.iter().filter(|e| e["kind"] == "message.created").collect();
     assert_eq!(created.len(), stored);
+    app.stop().await;
+}
+
+/// `GET /me/threads` lists the threads of every mentorship one is in, newest activity
+/// first, each with its own unread count.
+async fn my_threads_across_mentorships_newest_first(app: TestServer) {
+    let w = World::build(&app).await;
+    // A second mentorship for the mentee, with the outsider as mentor.
+    let (s, m) = app
+        .post(
+            &format!("/api/v1/programmes/{}/mentorships", w.programme),
+            &w.coordinator.token,
+            json!({"members": [{"user_id": w.outsider.id, "role": "mentor"}, {"user_id": w.mentee.id, "role": "mentee"}], "status": "active"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    let second = m["id"].as_str().expect("id").to_owned();
+    let (s, t) = app
+        .post(
+            &format!("/api/v1/mentorships/{second}/threads"),
+            &w.outsider.token,
+            json!({"subject": "Omgekeerd mentorschap: Excel", "body": "Zullen we beginnen?"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let newer = t["thread"]["id"].clone();
+    let (_, threads) = app.get("/api/v1/me/threads", &w.mentee.token).await;
+    let ids: Vec<&serde_json::Value> = threads.as_array().expect("threads").iter().map(|t| &t["id"]).collect();
+    assert_eq!(ids, [&newer, &json!(w.thread)], "newest activity first");
+    // New activity in the older thread moves it to the top.
+    w.post_message(&app, &w.mentor, "Nog even over de doelen").await;
+    let (_, threads) = app.get("/api/v1/me/threads", &w.mentee.token).await;
+    assert_eq!(threads[0]["id"], json!(w.thread));
+    assert_eq!(threads[0]["unread_count"], 2);
+    assert_eq!(threads[1]["unread_count"], 1);
+    app.stop().await;
+}
+
+/// Closing ends a mentorship with a reason; re-pairing closes the old one and creates a
+/// new one that says what it replaces. The old history stays readable to its members.
+async fn close_and_repair_keep_history_readable(app: TestServer) {
+    let w = World::build(&app).await;
+    let (s, repaired) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/repair", w.mentorship),
+            &w.coordinator.token,
+            json!({"members": [{"user_id": w.outsider.id, "role": "mentor"}, {"user_id": w.mentee.id, "role": "mentee"}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{repaired}");
+    assert_eq!(repaired["replaces"], json!(w.mentorship));
+    assert_eq!(repaired["status"], "active");
+    let roles: Vec<(&str, &str)> = repaired["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| (m["user_id"].as_str().unwrap_or(""), m["role"].as_str().unwrap_or("")))
+        .collect();
+    assert!(
+        roles.contains(&(w.outsider.id.to_string().as_str(), "mentor")) && roles.contains(&(w.mentee.id.to_string().as_str(), "mentee")),
+        "{repaired}"
+    );
+    let (_, old) = app.get(&format!("/api/v1/mentorships/{}", w.mentorship), &w.coordinator.token).await;
+    assert_eq!(old["status"], "closed", "{old}");
+    assert_eq!(old["end_reason"], "re_paired");
+    // The old thread is still there for its members, and closed to new posts.
+    let (s, page) = app.get(&format!("/api/v1/threads/{}/messages", w.thread), &w.mentor.token).await;
+    assert_eq!(s, 200, "{page}");
+    assert_eq!(page["messages"][0]["body"], "Dag João, welkom!");
+    let (s, _) = app
+        .post(&format!("/api/v1/threads/{}/messages", w.thread), &w.mentor.token, json!({"body": "nog iets", "client_msg_id": "late"}))
+        .await;
+    assert!(s == 403 || s == 409, "no posts into a closed mentorship: {s}");
+
+    // Closing the new one records the reason.
+    let new_id = repaired["id"].as_str().expect("id");
+    let (s, closed) =
+        app.post(&format!("/api/v1/mentorships/{new_id}/close"), &w.coordinator.token, json!({"reason": "goals_reached"})).await;
+    assert_eq!(s, 200, "{closed}");
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["end_reason"], "goals_reached");
     app.stop().await;
 }

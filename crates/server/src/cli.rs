@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Further browser origins allowed to open WebSockets (comma-separated).
     #[arg(long = "ws-allowed-origin", env = "MENTORPOST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub ws_allowed_origins: Vec<String>,
+    /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-For` header
+    /// names the real client, for per-address login limits.
+    #[arg(long = "trusted-proxy", env = "MENTORPOST_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.mail_domain = args.mail_domain;
             config.demo = args.demo;
             config.ws_allowed_origins = args.ws_allowed_origins;
+            config.trusted_proxies = args.trusted_proxies;
             let listener = tokio::net::TcpListener::bind(config.http).await.with_context(|| format!("listening on {}", config.http))?;
             let public_url = config.public_url.clone();
             let demo = config.demo;

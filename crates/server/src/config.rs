@@ -22,6 +22,8 @@ pub struct Config {
     pub demo: bool,
     /// Further origins (besides the public URL's) allowed to open WebSockets.
     pub ws_allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client (rate limits).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for Config {
@@ -35,6 +37,7 @@ impl std::fmt::Debug for Config {
             .field("mail_domain", &self.mail_domain)
             .field("demo", &self.demo)
             .field("ws_allowed_origins", &self.ws_allowed_origins)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -52,6 +55,7 @@ impl Config {
             mail_domain: "mentorpost.localhost".to_owned(),
             demo: false,
             ws_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 

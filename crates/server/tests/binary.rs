@@ -28,6 +28,8 @@ fn run_ok(cmd: &mut Command) -> String {
 struct Served {
     child: Child,
     addr: String,
+    /// Every line the server logs after its address.
+    log: mpsc::Receiver<String>,
 }
 
 impl Drop for Served {
@@ -39,7 +41,13 @@ impl Drop for Served {
 
 /// Starts `serve` on port 0 and waits for the "listening" line that names the port.
 fn serve(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str]) -> Served {
+    serve_logging(data_dir, db, extra, "info")
+}
+
+/// `serve` with a log filter; the lines after the address arrive on `Served::log`.
+fn serve_logging(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str], filter: &str) -> Served {
     let mut child = mentorpost(data_dir, db)
+        .env("MENTORPOST_LOG", filter)
         .arg("serve")
         .arg("--http")
         .arg("127.0.0.1:0")
@@ -50,15 +58,20 @@ fn serve(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str]) -> Served
         .expect("spawn serve");
     let stderr = child.stderr.take().expect("stderr");
     let (tx, rx) = mpsc::channel();
+    let (log_tx, log) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut announced = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("addr=").nth(1) {
+            if !announced && let Some(rest) = line.split("addr=").nth(1) {
+                announced = true;
                 let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+            } else {
+                let _ = log_tx.send(line);
             }
         }
     });
     let addr = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
-    Served { child, addr }
+    Served { child, addr, log }
 }
 
 fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
@@ -205,5 +218,56 @@ fn serve_demo_answers_then_exits_cleanly_on_sigterm() {
             .expect("list");
         assert_eq!(String::from_utf8_lossy(&users.stdout).lines().count(), 6);
         drop(served);
+    }
+}
+
+#[test]
+fn demo_command_env_and_global_options_after_the_subcommand() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = run_ok(mentorpost(dir.path(), None).arg("demo"));
+    assert!(printed.contains("cagri@demo.mentorpost.localhost"), "the demo prints its logins: {printed}");
+    // Global options go before or after the subcommand, and come from MENTORPOST_* too.
+    let after = run_ok(Command::new(BIN).env_remove("MENTORPOST_DATABASE_URL").args(["user", "list", "--data-dir"]).arg(dir.path()));
+    let by_env =
+        run_ok(Command::new(BIN).env_remove("MENTORPOST_DATABASE_URL").env("MENTORPOST_DATA_DIR", dir.path()).args(["user", "list"]));
+    assert_eq!(after, by_env);
+    assert_eq!(after.lines().count(), 6, "the demo's six people: {after}");
+    let url = format!("sqlite://{}", dir.path().join("mentorpost.db").display());
+    let by_url = run_ok(Command::new(BIN).env("MENTORPOST_DATABASE_URL", &url).args(["--data-dir", "/nonexistent-unused", "user", "list"]));
+    assert_eq!(by_url, after, "--database-url (here from the environment) wins over the data dir's default");
+    // Running it again does not seed twice.
+    let again = run_ok(mentorpost(dir.path(), None).arg("demo"));
+    assert!(again.contains("already has people"), "{again}");
+}
+
+/// SIGTERM and SIGINT both stop the server gracefully: a request that is being received
+/// when the signal arrives is still answered, then the process exits 0.
+#[test]
+fn a_request_in_flight_finishes_on_sigterm_and_sigint() {
+    use std::io::{Read, Write};
+    for signal in ["-TERM", "-INT"] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut served = serve_logging(dir.path(), None, &[], "info,tower_http=debug");
+        let body = br#"{"email":"nobody@example.org","password":"not the password"}"#;
+        let mut conn = std::net::TcpStream::connect(&served.addr).expect("connect");
+        write!(conn, "POST /api/v1/auth/login HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", served.addr, body.len()).expect("head");
+        conn.write_all(&body[..10]).expect("first part");
+        // The server has the request once it logs its start.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let line = served.log.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("the server logs the request");
+            if line.contains("started processing request") {
+                break;
+            }
+        }
+        let pid = served.child.id().to_string();
+        assert!(Command::new("kill").args([signal, &pid]).status().expect("kill").success());
+        conn.write_all(&body[10..]).expect("rest of the body");
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).expect("answer");
+        assert!(answer.starts_with("HTTP/1.1 401"), "{signal}: the request in flight is answered: {answer}");
+        assert!(answer.contains("invalid_credentials"), "{answer}");
+        let status = wait_exit(&mut served.child, Duration::from_secs(20));
+        assert_eq!(status.code(), Some(0), "{signal} ends the server with exit code 0");
     }
 }

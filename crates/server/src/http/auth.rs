@@ -35,12 +35,14 @@ async fn tokens(state: &AppState, user: UserId, session_id: String, refresh_toke
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
+    let client = super::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
     let now = state.clock.now();
     let bad = || ApiError::unauthenticated("invalid_credentials", "e-mail address or password is wrong");
     let email = EmailAddress::parse(&req.email).map_err(|_| bad())?;
-    let keys = vec![format!("account:{}", email.as_str()), format!("ip:{}", peer.ip())];
+    let keys = vec![format!("account:{}", email.as_str()), format!("ip:{client}")];
     let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
     if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP {
         return Err(ApiError::TooManyRequests { retry_after_secs: FAILURE_WINDOW.num_seconds() as u64 });
@@ -60,7 +62,7 @@ pub async fn login(
     };
     let Some(user) = creds.filter(|_| verified).map(|c| c.id) else {
         store::sessions::record_failure(&state.db, keys, now).await?;
-        tracing::info!(peer = %peer.ip(), "failed login");
+        tracing::info!(client = %client, "failed login");
         return Err(bad());
     };
     let login = store::sessions::start(&state.db, user, now).await?;
@@ -100,6 +102,7 @@ pub async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<Refresh
 pub async fn magic_link(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<MagicLinkRequest>,
 ) -> ApiResult<StatusCode> {
     let now = state.clock.now();
@@ -107,7 +110,10 @@ pub async fn magic_link(
         return Err(ApiError::unprocessable("invalid_email", "not a valid e-mail address"));
     };
     // Counted like failures so the endpoint cannot be used to flood someone's inbox.
-    let keys = vec![format!("magic:{}", email.as_str()), format!("magic-ip:{}", peer.ip())];
+    let keys = vec![
+        format!("magic:{}", email.as_str()),
+        format!("magic-ip:{}", super::client_ip(peer.ip(), &headers, &state.config.trusted_proxies)),
+    ];
     let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
     if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP {
         return Err(ApiError::TooManyRequests { retry_after_secs: FAILURE_WINDOW.num_seconds() as u64 });

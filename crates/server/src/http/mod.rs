@@ -237,6 +237,25 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// The client's address for per-address limits: the TCP peer, unless the peer is a
+/// trusted reverse proxy; then the nearest `X-Forwarded-For` hop that is not itself a
+/// trusted proxy (hops further left can be forged by the client).
+pub fn client_ip(peer: std::net::IpAddr, headers: &axum::http::HeaderMap, trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
+    // From the right: each trusted proxy vouches for the hop before it.
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => break,
+        }
+    }
+    peer
+}
+
 /// Loads the caller's relation to a mentorship; unknown mentorships are 404.
 pub async fn mentorship_access(state: &AppState, user: &AuthUser, id: mentorpost_model::MentorshipId) -> Result<Access, ApiError> {
     crate::store::mentorships::access(state.db.pool(), id, user.user_id).await?.ok_or(ApiError::NotFound)
@@ -245,6 +264,23 @@ pub async fn mentorship_access(state: &AppState, user: &AuthUser, id: mentorpost
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_address_behind_trusted_proxies() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        let proxy = ip("10.0.0.2");
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", "198.51.100.7, 203.0.113.9".parse().expect("header"));
+        // Not from a trusted proxy: the header is ignored.
+        assert_eq!(client_ip(ip("192.0.2.1"), &h, &[proxy]), ip("192.0.2.1"));
+        // From the proxy: the nearest untrusted hop (the leftmost could be forged).
+        assert_eq!(client_ip(proxy, &h, &[proxy]), ip("203.0.113.9"));
+        h.insert("x-forwarded-for", "198.51.100.7, 10.0.0.3".parse().expect("header"));
+        assert_eq!(client_ip(proxy, &h, &[proxy, ip("10.0.0.3")]), ip("198.51.100.7"));
+        h.insert("x-forwarded-for", "garbage".parse().expect("header"));
+        assert_eq!(client_ip(proxy, &h, &[proxy]), proxy);
+        assert_eq!(client_ip(proxy, &axum::http::HeaderMap::new(), &[proxy]), proxy);
+    }
 
     #[test]
     fn serde_errors_lose_quoted_values() {

@@ -21,7 +21,7 @@ pub async fn create_programme(
     ApiJson(req): ApiJson<CreateProgrammeRequest>,
 ) -> ApiResult<(StatusCode, Json<ProgrammeView>)> {
     let actor = actor(&state, &user).await?;
-    if !actor.is_admin {
+    if !super::users::instance_allows(&actor, Action::CreateProgramme) {
         return Err(ApiError::forbidden("only admins create programmes"));
     }
     // A programme name follows the same rules as a person's name: short, no controls.
@@ -42,7 +42,9 @@ pub async fn create_programme(
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes", security(("bearer" = [])), responses((status = 200, body = [ProgrammeView])))]
 pub async fn list_programmes(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<ProgrammeView>>> {
     let actor = actor(&state, &user).await?;
-    let ids = store::programmes::ids(state.db.pool(), (!actor.is_admin).then_some(actor.user_id)).await?;
+    let ids =
+        store::programmes::ids(state.db.pool(), (!super::users::instance_allows(&actor, Action::ReadProgramme)).then_some(actor.user_id))
+            .await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(view) = store::programmes::get(state.db.pool(), id).await? {

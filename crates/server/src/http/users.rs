@@ -23,6 +23,12 @@ pub async fn actor(state: &AppState, user: &AuthUser) -> ApiResult<Actor> {
 }
 
 /// Checks a programme-scoped action; an unknown programme is 404.
+/// Whether `actor` may perform an instance-wide action (no programme or mentorship
+/// involved), by the same rules as everything else.
+pub fn instance_allows(actor: &Actor, action: Action) -> bool {
+    decide(Some(actor), &Relation::default(), action) == Decision::Allow
+}
+
 pub async fn programme_guard(state: &AppState, actor: &Actor, programme: ProgrammeId, action: Action) -> ApiResult<()> {
     if !store::programmes::exists(state.db.pool(), programme).await? {
         return Err(ApiError::NotFound);
@@ -86,7 +92,7 @@ pub async fn create_user(
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let actor = actor(&state, &user).await?;
-    if !actor.is_admin {
+    if !instance_allows(&actor, Action::ManageAllUsers) {
         if req.is_admin {
             return Err(ApiError::forbidden("only admins may create admins"));
         }
@@ -108,7 +114,7 @@ pub async fn create_user(
 #[utoipa::path(get, path = "/api/v1/users", tag = "people", security(("bearer" = [])), responses((status = 200, body = [UserView]), (status = 403, body = ErrorBody)))]
 pub async fn list_users(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<UserView>>> {
     let actor = actor(&state, &user).await?;
-    if actor.is_admin {
+    if instance_allows(&actor, Action::ManageAllUsers) {
         return Ok(Json(store::users::list(state.db.pool(), None).await?));
     }
     let programmes = store::programmes::ids(state.db.pool(), Some(actor.user_id)).await?;
@@ -123,7 +129,7 @@ pub async fn list_users(State(state): State<AppState>, user: AuthUser) -> ApiRes
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
 pub async fn get_user(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<UserId>) -> ApiResult<Json<UserView>> {
     let actor = actor(&state, &user).await?;
-    if !(actor.is_admin || id == user.user_id || coordinates_person(&state, user.user_id, id).await?) {
+    if !(instance_allows(&actor, Action::ManageAllUsers) || id == user.user_id || coordinates_person(&state, user.user_id, id).await?) {
         return Err(ApiError::NotFound);
     }
     store::users::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
@@ -147,7 +153,7 @@ pub async fn add_email(
     ApiJson(req): ApiJson<AddEmailRequest>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let actor = actor(&state, &user).await?;
-    if !actor.is_admin {
+    if !instance_allows(&actor, Action::ManageAllUsers) {
         return Err(ApiError::forbidden("only admins add verified addresses"));
     }
     let email = EmailAddress::parse(&req.email)?;
