@@ -9,12 +9,14 @@
 //! - [`agreement`]: the two halves of a mentoring agreement (rhythm and content).
 //! - [`api`]: request and response bodies of the REST API.
 //! - [`clock`]: the injectable clock every time-dependent rule reads.
+//! - [`health`]: contact health of a mentorship for coordinators (no content).
 #![forbid(unsafe_code)]
 
 pub mod agreement;
 pub mod api;
 pub mod clock;
 pub mod domain;
+pub mod health;
 pub mod ids;
 pub mod validate;
 pub mod ws;
