@@ -15,7 +15,8 @@
 
 use super::{Erased, WriteError};
 use futures_util::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
@@ -191,6 +192,8 @@ impl PgLanes {
 }
 
 async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
+    // One connection kept across batches, so its prepared statements stay warm.
+    let mut conn: Option<PoolConnection<Any>> = None;
     loop {
         let mut batch = Vec::new();
         {
@@ -206,7 +209,24 @@ async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
             }
         }
         let (items, replies): (Vec<Erased>, Vec<Reply>) = batch.into_iter().unzip();
-        match commit_group(&pool, lane.as_ref(), items).await {
+        let outcome = match conn.take() {
+            Some(c) => Ok(c),
+            None => pool.acquire().await,
+        };
+        let outcome = match outcome {
+            Ok(mut c) => {
+                let result = commit_group(&mut c, lane.as_ref(), items).await;
+                if result.is_ok() {
+                    conn = Some(c);
+                } else {
+                    // Its transaction state is unknown: close it rather than pool it.
+                    drop(c.detach());
+                }
+                result
+            }
+            Err(err) => Err(err),
+        };
+        match outcome {
             Ok(results) => {
                 for (result, reply) in results.into_iter().zip(replies) {
                     let _ = reply.send(result);
@@ -222,10 +242,13 @@ async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
     }
 }
 
-async fn commit_group(pool: &AnyPool, lane: &dyn ErasedLane, items: Vec<Erased>) -> Result<Vec<Result<Erased, WriteError>>, sqlx::Error> {
-    let mut conn = pool.acquire().await?;
+async fn commit_group(
+    conn: &mut AnyConnection,
+    lane: &dyn ErasedLane,
+    items: Vec<Erased>,
+) -> Result<Vec<Result<Erased, WriteError>>, sqlx::Error> {
     sqlx::query("BEGIN").execute(&mut *conn).await?;
-    let results = lane.run_group(&mut conn, items, Placement::Alone { begin: "BEGIN" }).await;
+    let results = lane.run_group(conn, items, Placement::Alone { begin: "BEGIN" }).await;
     if let Err(err) = sqlx::query("COMMIT").execute(&mut *conn).await {
         let _ = conn.execute("ROLLBACK").await;
         return Err(err);
