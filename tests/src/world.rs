@@ -25,6 +25,11 @@ pub const TABLES: &[&str] = &[
     "refresh_tokens",
     "magic_links",
     "login_failures",
+    "mail_settings",
+    "mail_mentorship_settings",
+    "outbox",
+    "digest_runs",
+    "mail_tokens",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

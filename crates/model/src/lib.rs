@@ -16,6 +16,7 @@ pub mod api;
 pub mod clock;
 pub mod domain;
 pub mod ids;
+pub mod mail;
 pub mod validate;
 pub mod ws;
 

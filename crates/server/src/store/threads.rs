@@ -114,6 +114,8 @@ async fn insert_message(
         .bind(thread.to_string())
         .execute(&mut *conn)
         .await?;
+    let posted = super::mail::PostedRef { mentorship_id: mentorship, thread_id: thread, message_id: id, author_id: new.author };
+    super::mail::enqueue_for_messages(conn, &[posted], now).await?;
     Ok(MessageView {
         id,
         thread_id: thread,
