@@ -4,6 +4,7 @@
 //!
 //! Every scenario runs on both backends through [`both_backends!`].
 
+pub mod smtp;
 pub mod world;
 
 use mentorpost_model::ManualClock;

@@ -26,6 +26,11 @@ pub const TABLES: &[&str] = &[
     "magic_links",
     "login_failures",
     "ws_tickets",
+    "mail_settings",
+    "mail_mentorship_settings",
+    "outbox",
+    "digest_runs",
+    "mail_tokens",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

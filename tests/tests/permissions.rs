@@ -13,6 +13,7 @@
 
 use futures_util::StreamExt;
 use mentorpost_model::{Clock, DisplayName, EmailAddress, Locale, TimeZoneName};
+use mentorpost_server::mail::tokens::TokenKind;
 use mentorpost_server::store;
 use mentorpost_server::store::users::NewUser;
 use mentorpost_tests::world::{PASSWORD, Person, person};
@@ -123,6 +124,15 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     // socket receives is a question for the live tests, not for this table.
     ("POST",   "/api/v1/ws/ticket",                         [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("GET",    "/api/v1/ws",                                [101,  101,  101,  101,  101,  101,  101,  101,  101,  101,  101]),
+    // Mail. Preferences are one's own; a mentorship's mode only for its members
+    // ({id} = the cell's mentorship). The unsubscribe link needs no login: its token
+    // (the world's mentee in M) is the authority.
+    ("GET",    "/api/v1/me/mail",                           [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("PUT",    "/api/v1/me/mail",                           [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("PUT",    "/api/v1/me/mail/mentorships/{id}",          [404,  404,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/admin/mail/failed",                 [200,  403,  403,  403,  403,  403,  403,  200,  403,  403,  401]),
+    ("GET",    "/mail/unsubscribe/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
+    ("POST",   "/mail/unsubscribe/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
 ];
 
 /// Seeded into every mentorship's thread subject, first message and agreement content:
@@ -138,6 +148,8 @@ struct Cast {
     coord_member: Person,
     admin_member: Person,
     neighbour: Person,
+    /// An unsubscribe token of the world's mentee for M.
+    unsubscribe: String,
 }
 
 impl Cast {
@@ -159,7 +171,10 @@ impl Cast {
             )
             .await;
         assert_eq!(s, 200, "{b}");
-        Cast { w, former, coord_member, admin_member, neighbour }
+        let unsubscribe = app.state.mailer.tokens.unsubscribe(w.mentee.id, w.mentorship.parse().expect("mentorship id"));
+        let token = (unsubscribe.clone(), TokenKind::Unsubscribe, w.mentee.id, None, w.mentorship.parse().ok());
+        store::mail::remember_tokens(&app.state.db, vec![token], app.clock.now()).await.expect("remember token");
+        Cast { w, former, coord_member, admin_member, neighbour, unsubscribe }
     }
 
     fn token(&self, role: Role) -> Option<&str> {
@@ -310,15 +325,17 @@ impl Fixture {
     fn path(&self, cast: &Cast, template: &str) -> String {
         let id = if template.starts_with("/api/v1/programmes/") {
             cast.w.programme.as_str()
-        } else if template.starts_with("/api/v1/mentorships/") {
+        } else if template.starts_with("/api/v1/mentorships/") || template.starts_with("/api/v1/me/mail/mentorships/") {
             self.mentorship.as_str()
+        } else if template.starts_with("/mail/unsubscribe/") {
+            cast.unsubscribe.as_str()
         } else if template.starts_with("/api/v1/threads/") {
             self.thread.as_str()
         } else {
             // "/api/v1/users/{id}" and parameterless paths.
             self.target.as_str()
         };
-        template.replace("{id}", id).replace("{user_id}", &self.target)
+        template.replace("{id}", id).replace("{user_id}", &self.target).replace("{token}", id)
     }
 
     /// A request body that is valid for the route, so only the role can refuse it.
@@ -369,6 +386,8 @@ impl Fixture {
                 "client_msg_id": uuid::Uuid::new_v4().to_string(),
             }),
             ("POST", "/api/v1/threads/{id}/read") => json!({"message_id": self.message}),
+            ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
+            ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),
             _ => return None,
         };
         Some(body)

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod domain;
 pub mod health;
 pub mod ids;
+pub mod mail;
 pub mod validate;
 pub mod ws;
 

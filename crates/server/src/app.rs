@@ -55,7 +55,7 @@ impl App {
             Some(_) => anyhow::bail!("MENTORPOST_JWT_SECRET must be at least 32 characters"),
             None => store::settings::jwt_secret(&db).await.context("loading the signing secret")?,
         };
-        let mailer = Mailer::new(&config)?;
+        let mailer = Mailer::new(&config, &secret)?;
         let hub = Hub::new(db.clone());
         let state = AppState {
             db,
@@ -107,6 +107,8 @@ impl App {
                 .context("starting cross-instance fan-out")?;
         }
         background.spawn(watch_revoked_logins(state.clone()));
+        background.spawn(crate::mail::outbox::run(state.clone()));
+        background.spawn(crate::mail::digest::run(state.clone()));
         tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
         let stopping = state.shutdown.clone();
         let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {

@@ -43,6 +43,38 @@ pub enum Command {
     User(UserCommand),
     /// Seed the demo programme into an empty database and print its logins.
     Demo,
+    /// Mail: failed deliveries, people's preferences.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// List mail that failed after every retry.
+    Failed,
+    /// Show a person's mail preferences, or change them.
+    Settings {
+        #[arg(long)]
+        email: String,
+        /// live | each | daily | weekly | off
+        #[arg(long)]
+        mode: Option<String>,
+        /// Local hour (0-23) of the daily or weekly digest.
+        #[arg(long)]
+        digest_hour: Option<u32>,
+        /// ISO weekday of the weekly digest: 1 = Monday … 7 = Sunday.
+        #[arg(long)]
+        digest_weekday: Option<u32>,
+        /// Quiet hours as local HH:MM-HH:MM, or "none".
+        #[arg(long)]
+        quiet: Option<String>,
+        /// `live`: minutes a message may stay unread before it is mailed.
+        #[arg(long)]
+        missed_delay: Option<u32>,
+        /// Set the mode for this mentorship only ("default" clears it).
+        #[arg(long)]
+        mentorship: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +88,10 @@ pub struct ServeArgs {
     /// Domain of the service's own mail addresses.
     #[arg(long, env = "MENTORPOST_MAIL_DOMAIN", default_value = "mentorpost.localhost")]
     pub mail_domain: String,
+    /// SMTP server for outgoing mail: smtp://[user:pass@]host[:port][?tls=starttls] or
+    /// smtps://…; without it mail is written as .eml files under <data dir>/mail/.
+    #[arg(long, env = "MENTORPOST_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
     /// Seed demo data into an empty database.
     #[arg(long, env = "MENTORPOST_DEMO")]
     pub demo: bool,
@@ -138,13 +174,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = cli.global.config();
     match cli.command {
         Command::Serve(args) => {
-            config.http = args.http;
-            config.public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.http));
+            let listener = tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("listening on {}", args.http))?;
+            // With port 0 the real port is known only now; mailed links need it.
+            config.http = listener.local_addr().context("reading the listen address")?;
+            config.public_url = args.public_url.unwrap_or_else(|| format!("http://{}", config.http));
             config.mail_domain = args.mail_domain;
+            config.smtp_url = args.smtp_url.filter(|u| !u.is_empty());
             config.demo = args.demo;
             config.ws_allowed_origins = args.ws_allowed_origins;
             config.trusted_proxies = args.trusted_proxies;
-            let listener = tokio::net::TcpListener::bind(config.http).await.with_context(|| format!("listening on {}", config.http))?;
             let public_url = config.public_url.clone();
             let demo = config.demo;
             let app = App::build(config).await?;
@@ -175,7 +213,110 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user_command(config, cmd).await,
+        Command::Mail(cmd) => mail_command(config, cmd).await,
     }
+}
+
+async fn mail_command(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let state = &app.state;
+    let result = match cmd {
+        MailCommand::Failed => {
+            let failed = store::mail::failed(state.db.pool()).await.context("reading failed mail")?;
+            for f in &failed {
+                let user = f.user_id.map(|u| u.to_string()).unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    f.id,
+                    f.kind,
+                    user,
+                    f.attempts,
+                    f.created_at.to_rfc3339(),
+                    f.last_error.as_deref().unwrap_or("")
+                );
+            }
+            if failed.is_empty() {
+                eprintln!("no failed mail");
+            }
+            Ok(())
+        }
+        MailCommand::Settings { email, mode, digest_hour, digest_weekday, quiet, missed_delay, mentorship } => {
+            mail_settings(state, &email, mode, digest_hour, digest_weekday, quiet, missed_delay, mentorship).await
+        }
+    };
+    state.db.close().await;
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn mail_settings(
+    state: &crate::app::AppState,
+    email: &str,
+    mode: Option<String>,
+    digest_hour: Option<u32>,
+    digest_weekday: Option<u32>,
+    quiet: Option<String>,
+    missed_delay: Option<u32>,
+    mentorship: Option<String>,
+) -> anyhow::Result<()> {
+    use mentorpost_model::mail::MailMode;
+    let email = EmailAddress::parse(email)?;
+    let user = store::users::find_credentials(state.db.pool(), &email)
+        .await
+        .context("looking up the person")?
+        .context("no account with that e-mail address")?
+        .id;
+    let now = state.clock.now();
+    let parse_mode = |m: &str| MailMode::parse(m).with_context(|| format!("mode must be live, each, daily, weekly or off, not {m:?}"));
+    if let Some(mentorship) = mentorship {
+        let id: mentorpost_model::MentorshipId = mentorship.parse().map_err(|_| anyhow::anyhow!("--mentorship is not a mentorship id"))?;
+        let mode = match mode.as_deref() {
+            Some("default") => None,
+            Some(m) => Some(parse_mode(m)?),
+            None => anyhow::bail!("--mentorship needs --mode (or --mode default)"),
+        };
+        store::mail::set_mentorship_mode(&state.db, user, id, mode, now).await.context("saving the mentorship's mode")?;
+    } else if mode.is_some() || digest_hour.is_some() || digest_weekday.is_some() || quiet.is_some() || missed_delay.is_some() {
+        let mut settings = store::mail::settings(state.db.pool(), user).await.context("reading the settings")?;
+        if let Some(m) = &mode {
+            settings.mode = parse_mode(m)?;
+        }
+        if let Some(h) = digest_hour {
+            settings.digest_hour = h;
+        }
+        if let Some(d) = digest_weekday {
+            settings.digest_weekday = d;
+        }
+        if let Some(d) = missed_delay {
+            settings.missed_delay_minutes = d;
+        }
+        match quiet.as_deref() {
+            None => {}
+            Some("none") => (settings.quiet_start, settings.quiet_end) = (None, None),
+            Some(q) => {
+                let (a, b) = q.split_once('-').context("--quiet is HH:MM-HH:MM or none")?;
+                (settings.quiet_start, settings.quiet_end) = (Some(a.trim().to_owned()), Some(b.trim().to_owned()));
+            }
+        }
+        settings.validate()?;
+        store::mail::set_settings(&state.db, user, settings, now).await.context("saving the settings")?;
+    }
+    let settings = store::mail::settings(state.db.pool(), user).await.context("reading the settings")?;
+    let quiet = match (&settings.quiet_start, &settings.quiet_end) {
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "none".to_owned(),
+    };
+    println!(
+        "mode\t{}\ndigest_hour\t{}\ndigest_weekday\t{}\nquiet\t{quiet}\nmissed_delay_minutes\t{}",
+        settings.mode.as_str(),
+        settings.digest_hour,
+        settings.digest_weekday,
+        settings.missed_delay_minutes
+    );
+    for (m, mode) in store::mail::mentorship_modes(state.db.pool(), user).await.context("reading mentorship modes")? {
+        println!("mentorship {m}\t{}", mode.as_str());
+    }
+    Ok(())
 }
 
 async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {

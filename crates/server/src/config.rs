@@ -18,6 +18,9 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Domain of the service's own mail addresses.
     pub mail_domain: String,
+    /// `smtp://…` or `smtps://…` to send mail through; `None` writes `.eml` files
+    /// under `<data dir>/mail/`.
+    pub smtp_url: Option<String>,
     /// Seed the demo programme into an empty database at start.
     pub demo: bool,
     /// Further origins (besides the public URL's) allowed to open WebSockets.
@@ -35,6 +38,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("mail_domain", &self.mail_domain)
+            .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact_url))
             .field("demo", &self.demo)
             .field("ws_allowed_origins", &self.ws_allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -53,6 +57,7 @@ impl Config {
             public_url: "http://127.0.0.1:8080".to_owned(),
             jwt_secret: None,
             mail_domain: "mentorpost.localhost".to_owned(),
+            smtp_url: None,
             demo: false,
             ws_allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod mail;
 pub mod mentorships;
 pub mod programmes;
 pub mod threads;
@@ -35,6 +36,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
         (name = "mentorships", description = "Mentorships, members, agreement, lifecycle, events"),
         (name = "threads", description = "Threads, messages, read markers"),
         (name = "live", description = "WebSocket live delivery"),
+        (name = "mail", description = "Mail preferences, unsubscribe, failed mail"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -91,6 +93,10 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::mark_read))
         .routes(routes!(ws::ticket))
         .routes(routes!(ws::upgrade))
+        .routes(routes!(mail::get_preferences, mail::set_preferences))
+        .routes(routes!(mail::set_mentorship_mode))
+        .routes(routes!(mail::failed_mail))
+        .routes(routes!(mail::unsubscribe_page, mail::unsubscribe))
         .split_for_parts()
 }
 

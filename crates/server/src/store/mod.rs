@@ -3,6 +3,7 @@
 //! return model types. Times are stored as Unix milliseconds, ids as text.
 
 pub mod events;
+pub mod mail;
 pub mod mentorships;
 pub mod programmes;
 pub mod sessions;

@@ -118,6 +118,8 @@ async fn insert_message(
         .bind(thread.to_string())
         .execute(&mut *conn)
         .await?;
+    let posted = super::mail::PostedRef { mentorship_id: mentorship, thread_id: thread, message_id: id, author_id: new.author };
+    super::mail::enqueue_for_messages(conn, &[posted], now).await?;
     Ok(MessageView {
         id,
         thread_id: thread,
@@ -189,9 +191,9 @@ fn value_rows(rows: usize, width: usize, from: usize) -> String {
     sql
 }
 
-/// Posts `items` with five statements whatever their number: access and earlier
+/// Posts `items` with six statements whatever their number: access and earlier
 /// messages with the same keys, the mentorships' sequence numbers, the events, the
-/// messages, the threads. Each item's own refusal (not a member, a
+/// messages, the mails they cause (outbox), the threads. Each item's own refusal (not a member, a
 /// reused key) is its own result; a database error fails the batch, which the lane
 /// then runs item by item.
 fn post_batch<'c>(
@@ -384,6 +386,13 @@ fn post_batch<'c>(
                     .bind(m.seq);
             }
             query.execute(&mut *conn).await?;
+            // The mails these messages cause, in the same transaction (outbox).
+            let refs: Vec<super::mail::PostedRef> = inserted
+                .iter()
+                .map(|m| super::mail::PostedRef { mentorship_id: m.mentorship_id, thread_id: m.thread_id, message_id: m.id, author_id: m.author_id })
+                .collect();
+            let now = items.iter().map(|i| i.now).max().unwrap_or_default();
+            super::mail::enqueue_for_messages(conn, &refs, now).await?;
             // Per thread: the newest time and seq, and how many messages it gained.
             let mut threads: Vec<(ThreadId, i64, i64, i64)> = Vec::new();
             for m in &inserted {

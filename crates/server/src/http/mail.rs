@@ -1,0 +1,128 @@
+//! Mail preferences, failed mail for admins, and the one-click unsubscribe link.
+
+use super::users::actor;
+use super::{ApiJson, ApiPath, AuthUser, mentorship_access};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::mail::tokens::{TokenKind, looks_like_token};
+use crate::store;
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+use mentorpost_model::api::ErrorBody;
+use mentorpost_model::mail::{FailedMail, MailMode, MailPreferences, MailSettings, MentorshipMailMode, SetMentorshipMailMode};
+use mentorpost_model::{Locale, MentorshipId};
+
+/// The caller's mail preferences (defaults when never set: `each` without a
+/// password, `live` with one; digests at 08:00, weekly on Mondays).
+#[utoipa::path(get, path = "/api/v1/me/mail", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, body = MailPreferences), (status = 401, body = ErrorBody)))]
+pub async fn get_preferences(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<MailPreferences>> {
+    preferences(&state, user.user_id).await.map(Json)
+}
+
+async fn preferences(state: &AppState, user: mentorpost_model::UserId) -> ApiResult<MailPreferences> {
+    let settings = store::mail::settings(state.db.pool(), user).await?;
+    let mentorships = store::mail::mentorship_modes(state.db.pool(), user)
+        .await?
+        .into_iter()
+        .map(|(mentorship_id, mode)| MentorshipMailMode { mentorship_id, mode })
+        .collect();
+    Ok(MailPreferences { settings, mentorships })
+}
+
+/// Replace the caller's general mail settings. Quiet hours (local `HH:MM`, both or
+/// neither) delay individual mails, never a digest.
+#[utoipa::path(put, path = "/api/v1/me/mail", tag = "mail", security(("bearer" = [])), request_body = MailSettings,
+    responses((status = 200, body = MailPreferences), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(settings): ApiJson<MailSettings>,
+) -> ApiResult<Json<MailPreferences>> {
+    settings.validate()?;
+    store::mail::set_settings(&state.db, user.user_id, settings, state.clock.now()).await?;
+    preferences(&state, user.user_id).await.map(Json)
+}
+
+/// Set the caller's mode for one of their mentorships (`null`: follow the general
+/// setting). `off` also drops mail already queued for it.
+#[utoipa::path(put, path = "/api/v1/me/mail/mentorships/{id}", tag = "mail", security(("bearer" = [])),
+    params(("id" = String, Path, description = "mentorship id")), request_body = SetMentorshipMailMode,
+    responses((status = 200, body = MailPreferences), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_mentorship_mode(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(req): ApiJson<SetMentorshipMailMode>,
+) -> ApiResult<Json<MailPreferences>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    // Only members (present or former) have mail to tune; anyone else learns nothing.
+    if access.role.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    store::mail::set_mentorship_mode(&state.db, user.user_id, id, req.mode, state.clock.now()).await?;
+    preferences(&state, user.user_id).await.map(Json)
+}
+
+/// Mail that failed after every retry (admins only), newest first.
+#[utoipa::path(get, path = "/api/v1/admin/mail/failed", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, body = [FailedMail]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn failed_mail(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<FailedMail>>> {
+    if !actor(&state, &user).await?.is_admin {
+        return Err(ApiError::forbidden("only admins see failed mail"));
+    }
+    Ok(Json(store::mail::failed(state.db.pool()).await?))
+}
+
+/// The page behind a mail's unsubscribe link: a button, because mail scanners follow
+/// links and a GET must change nothing.
+#[utoipa::path(get, path = "/mail/unsubscribe/{token}", tag = "mail",
+    params(("token" = String, Path, description = "the token from the mail's List-Unsubscribe link")),
+    responses((status = 200, description = "HTML page with a button", content_type = "text/html"), (status = 404, body = ErrorBody)))]
+pub async fn unsubscribe_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> ApiResult<Html<String>> {
+    let target = unsubscribe_target(&state, &token).await?;
+    let locale = store::users::get(state.db.pool(), target.0).await?.map(|u| u.locale).unwrap_or_default();
+    let (title, text, button) = match locale {
+        Locale::Nl => ("Afmelden", "Geen e-mail meer ontvangen over deze mentorrelatie?", "Afmelden"),
+        Locale::En => ("Unsubscribe", "Stop receiving e-mail about this mentorship?", "Unsubscribe"),
+    };
+    Ok(Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em\">\
+         <h1>{title}</h1><p>{text}</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+         <button type=\"submit\">{button}</button></form></body></html>\n",
+        lang = locale.as_str(),
+    )))
+}
+
+/// One-click unsubscribe (RFC 8058): no login, no confirmation; mail for this
+/// mentorship is off at once for the person the link was made for.
+#[utoipa::path(post, path = "/mail/unsubscribe/{token}", tag = "mail",
+    params(("token" = String, Path, description = "the token from the mail's List-Unsubscribe link")),
+    responses((status = 200, description = "unsubscribed", content_type = "text/html"), (status = 404, body = ErrorBody)))]
+pub async fn unsubscribe(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> ApiResult<Html<String>> {
+    let (user, mentorship) = unsubscribe_target(&state, &token).await?;
+    store::mail::set_mentorship_mode(&state.db, user, mentorship, Some(MailMode::Off), state.clock.now()).await?;
+    tracing::info!(%user, %mentorship, "unsubscribed by link");
+    let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
+    let text = match locale {
+        Locale::Nl => "Je bent afgemeld: je krijgt geen e-mail meer over deze mentorrelatie.",
+        Locale::En => "Done: you will get no more e-mail about this mentorship.",
+    };
+    Ok(Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>mentorpost</title></head><body><p>{text}</p></body></html>\n",
+        locale.as_str()
+    )))
+}
+
+async fn unsubscribe_target(state: &AppState, token: &str) -> ApiResult<(mentorpost_model::UserId, MentorshipId)> {
+    if !looks_like_token(token) {
+        return Err(ApiError::NotFound);
+    }
+    let target = store::mail::find_token(state.db.pool(), token).await?.ok_or(ApiError::NotFound)?;
+    match (target.kind.as_str() == TokenKind::Unsubscribe.as_str(), target.mentorship_id) {
+        (true, Some(mentorship)) => Ok((target.user_id, mentorship)),
+        _ => Err(ApiError::NotFound),
+    }
+}

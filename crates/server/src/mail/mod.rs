@@ -1,0 +1,93 @@
+//! E-mail out: the transport (files or SMTP), tokens in addresses and links, mail
+//! composition, and the outbox worker that delivers what writes queued.
+//!
+//! Every mail is an `outbox` row written in the same transaction as its cause; the
+//! worker claims due rows, renders them from the current rows, sends, and records the
+//! outcome with retries and backoff. Security mail (login links) is sent at once and
+//! ignores every preference.
+
+pub mod compose;
+pub mod digest;
+pub mod outbox;
+pub mod tokens;
+pub mod transport;
+
+use crate::config::Config;
+use anyhow::Context;
+use lettre::address::Envelope;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{Address, Message};
+use mentorpost_model::Locale;
+use std::sync::Arc;
+use tokens::MailTokens;
+use tokio::sync::Notify;
+use transport::Transport;
+
+#[derive(Clone)]
+pub struct Mailer {
+    pub transport: Transport,
+    pub tokens: MailTokens,
+    /// Wakes the outbox worker when a write queued mail.
+    pub wake: Arc<Notify>,
+    /// Counts outbox rows this process has finished (sent, cancelled, postponed or
+    /// failed), so tests and tools can wait for progress instead of polling.
+    pub progress: Arc<tokio::sync::watch::Sender<u64>>,
+    pub domain: String,
+    pub public_url: String,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(config: &Config, instance_secret: &[u8]) -> anyhow::Result<Mailer> {
+        let transport = Transport::new(config.mail_dir(), config.smtp_url.as_deref())?;
+        let from: Mailbox = format!("mentorpost <notifications@{}>", config.mail_domain).parse().context("building the sender address")?;
+        Ok(Mailer {
+            transport,
+            tokens: MailTokens::new(instance_secret),
+            wake: Arc::new(Notify::new()),
+            progress: Arc::new(tokio::sync::watch::Sender::new(0)),
+            domain: config.mail_domain.clone(),
+            public_url: config.public_url.trim_end_matches('/').to_owned(),
+            from,
+        })
+    }
+
+    /// The service's own sender address.
+    pub fn sender(&self) -> &Mailbox {
+        &self.from
+    }
+
+    /// Sends a built message now.
+    pub async fn send_now(&self, message: &Message) -> anyhow::Result<()> {
+        let to: Vec<Address> = message.envelope().to().to_vec();
+        let envelope = Envelope::new(Some(self.from.email.clone()), to).context("envelope")?;
+        self.transport.send(&envelope, &message.formatted()).await.map_err(|e| e.error)
+    }
+
+    /// Mails a single-use login link (security mail: always, at once).
+    pub async fn send_magic_link(&self, to_name: &str, to_email: &str, locale: Locale, link: &str) -> anyhow::Result<()> {
+        let (subject, body) = match locale {
+            Locale::Nl => (
+                "Je inloglink voor mentorpost",
+                format!(
+                    "Hallo {to_name},\n\nMet deze link log je in bij mentorpost. Hij werkt één keer en blijft 15 minuten geldig:\n\n{link}\n\nHeb je niet om deze link gevraagd? Dan kun je deze mail negeren.\n"
+                ),
+            ),
+            Locale::En => (
+                "Your mentorpost login link",
+                format!(
+                    "Hello {to_name},\n\nThis link logs you in to mentorpost. It works once and stays valid for 15 minutes:\n\n{link}\n\nDid not ask for it? You can ignore this mail.\n"
+                ),
+            ),
+        };
+        let to = Mailbox::new(Some(compose::header_text(to_name)), to_email.parse().context("recipient address")?);
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .context("building the login mail")?;
+        self.send_now(&message).await.context("sending the login mail")
+    }
+}

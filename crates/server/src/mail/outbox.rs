@@ -1,0 +1,195 @@
+//! The outbox worker: claims due rows, renders each mail from the current rows, sends
+//! it, and records the outcome.
+//!
+//! Delivery is at least once: a crash after the SMTP server accepted a mail but
+//! before the row was marked sent leaves the claim to run out, and the mail is sent
+//! again — with the same Message-ID (the outbox id), so mail clients show it once.
+
+use super::compose::{self, Notification, NotificationKind};
+use super::tokens::TokenKind;
+use crate::app::AppState;
+use crate::store;
+use crate::store::mail::{Claimed, Outcome};
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use lettre::Address;
+use lettre::address::Envelope;
+use mentorpost_model::Locale;
+use mentorpost_model::mail::{MailMode, quiet_until};
+use std::time::Duration as StdDuration;
+
+/// Attempts before a mail is marked failed (visible to admins).
+pub const MAX_ATTEMPTS: i64 = 8;
+/// Rows claimed per round.
+const BATCH: i64 = 64;
+/// How often the worker looks for due mail when nothing wakes it.
+const POLL: StdDuration = StdDuration::from_secs(1);
+
+/// Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, … capped at an hour.
+pub fn backoff(attempt: i64) -> Duration {
+    let exp = attempt.clamp(1, 8) - 1;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+/// Runs until shutdown.
+pub async fn run(state: AppState) {
+    tracing::info!(transport = state.mailer.transport.describe(), "outbox worker started");
+    loop {
+        // A row cut short by shutdown keeps its claim and is sent again after it runs
+        // out, with the same Message-ID.
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            done = dispatch_due(&state) => if let Err(err) = done {
+                tracing::warn!(error = format!("{err:#}"), "outbox round failed");
+            },
+        }
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = state.mailer.wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+/// Sends everything due now; returns how many rows were handled. Tests call this to
+/// step the outbox deterministically.
+pub async fn dispatch_due(state: &AppState) -> anyhow::Result<usize> {
+    let mut handled = 0;
+    loop {
+        let now = state.clock.now();
+        if !store::mail::anything_due(state.db.pool(), now).await.context("looking for due mail")? {
+            return Ok(handled);
+        }
+        let batch = store::mail::claim(&state.db, BATCH, now).await.context("claiming due mail")?;
+        if batch.is_empty() {
+            return Ok(handled);
+        }
+        for row in batch {
+            handled += 1;
+            let id = row.id.clone();
+            let outcome = deliver(state, &row, now).await;
+            if let Outcome::Failed(err) = &outcome {
+                tracing::warn!(mail = %id, error = %err, "mail failed for good");
+            }
+            store::mail::finish(&state.db, id, outcome, state.clock.now()).await.context("recording a mail's outcome")?;
+            state.mailer.progress.send_modify(|n| *n += 1);
+        }
+    }
+}
+
+async fn deliver(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Outcome {
+    match row.kind.as_str() {
+        "notification" | "missed" => match notification(state, row, now).await {
+            Ok(outcome) => outcome,
+            Err(err) => retry_or_fail(row, now, format!("{err:#}")),
+        },
+        "digest" => match rendered(state, row).await {
+            Ok(outcome) => outcome,
+            Err(err) => retry_or_fail(row, now, format!("{err:#}")),
+        },
+        other => Outcome::Failed(format!("unknown mail kind {other}")),
+    }
+}
+
+fn retry_or_fail(row: &Claimed, now: DateTime<Utc>, error: String) -> Outcome {
+    if row.attempts >= MAX_ATTEMPTS {
+        Outcome::Failed(error)
+    } else {
+        Outcome::Later { at: now + backoff(row.attempts), error: Some(error), count_attempt: true }
+    }
+}
+
+/// A mail rendered when it was queued (a digest): sent as it is, whatever the quiet
+/// hours say.
+async fn rendered(state: &AppState, row: &Claimed) -> anyhow::Result<Outcome> {
+    let (Some(user), Some(raw)) = (row.user_id, row.rendered.as_deref()) else { return Ok(Outcome::Cancelled("incomplete row")) };
+    let Some(person) = store::users::get(state.db.pool(), user).await.context("reading the recipient")? else {
+        return Ok(Outcome::Cancelled("recipient gone"));
+    };
+    let to: Address = person.email.parse().context("recipient address")?;
+    let envelope = Envelope::new(Some(state.mailer.sender().email.clone()), vec![to])?;
+    Ok(match state.mailer.transport.send(&envelope, raw.as_bytes()).await {
+        Ok(()) => Outcome::Sent,
+        Err(err) if err.permanent => Outcome::Failed(err.to_string()),
+        Err(err) => retry_or_fail(row, state.clock.now(), err.to_string()),
+    })
+}
+
+async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
+    let (Some(user), Some(message)) = (row.user_id, row.message_id) else { return Ok(Outcome::Cancelled("incomplete row")) };
+    let Some(data) = store::mail::notification_data(state.db.pool(), user, message).await.context("reading what the mail says")? else {
+        return Ok(Outcome::Cancelled("message gone"));
+    };
+    if !data.still_member {
+        return Ok(Outcome::Cancelled("no longer a member"));
+    }
+    let kind = if row.kind == "missed" { NotificationKind::Missed } else { NotificationKind::Each };
+    match (kind, data.mode) {
+        (_, MailMode::Off | MailMode::Daily | MailMode::Weekly) => return Ok(Outcome::Cancelled("mail mode changed")),
+        (NotificationKind::Missed, _) if data.already_read => return Ok(Outcome::Cancelled("read in time")),
+        _ => {}
+    }
+    let tz: chrono_tz::Tz = data.recipient_timezone.parse().unwrap_or(chrono_tz::UTC);
+    if let Some(quiet) = data.settings.quiet_minutes()
+        && let Some(until) = quiet_until(tz, quiet, now)
+    {
+        return Ok(Outcome::Later { at: until, error: None, count_attempt: false });
+    }
+    let tokens = &state.mailer.tokens;
+    let reply_token = tokens.reply(user, data.thread_id);
+    let unsubscribe_token = tokens.unsubscribe(user, data.mentorship_id);
+    store::mail::remember_tokens(
+        &state.db,
+        vec![
+            (reply_token.clone(), TokenKind::Reply, user, Some(data.thread_id), Some(data.mentorship_id)),
+            (unsubscribe_token.clone(), TokenKind::Unsubscribe, user, None, Some(data.mentorship_id)),
+        ],
+        now,
+    )
+    .await
+    .context("recording the mail's tokens")?;
+    let label = data.member_names.join(", ");
+    let n = Notification {
+        kind,
+        mail_id: &row.id,
+        mail_domain: &state.mailer.domain,
+        public_url: &state.mailer.public_url,
+        recipient_name: &data.recipient_name,
+        recipient_email: &data.recipient_email,
+        locale: Locale::parse(&data.recipient_locale).unwrap_or_default(),
+        timezone: tz,
+        author_name: &data.author_name,
+        thread_id: data.thread_id,
+        thread_subject: &data.thread_subject,
+        is_reply: data.is_reply,
+        mentorship_id: data.mentorship_id,
+        mentorship_label: &label,
+        body: &data.body,
+        sent_at: data.created_at,
+        answers: data.answers.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+        reply_token: &reply_token,
+        unsubscribe_token: &unsubscribe_token,
+    };
+    let mail = compose::notification(&n)?;
+    let to: Address = data.recipient_email.parse()?;
+    let envelope = Envelope::new(Some(state.mailer.sender().email.clone()), vec![to])?;
+    match state.mailer.transport.send(&envelope, &mail.formatted()).await {
+        Ok(()) => Ok(Outcome::Sent),
+        Err(err) if err.permanent => Ok(Outcome::Failed(err.to_string())),
+        Err(err) => Ok(retry_or_fail(row, now, err.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(5), Duration::seconds(480));
+        assert_eq!(backoff(8), Duration::seconds(3600));
+        assert_eq!(backoff(20), Duration::seconds(3600));
+    }
+}

@@ -1,0 +1,123 @@
+//! Tokens that mails carry in addresses and links: `reply+TOKEN@` (recipient and
+//! thread), `mentorship+TOKEN@` (person and mentorship), unsubscribe links (person and
+//! mentorship).
+//!
+//! A token is HMAC-SHA256 over what it stands for, keyed by a key derived from the
+//! instance secret, cut to 130 bits and written in lower-case base32: mail systems may
+//! change the case of an address's local part, so the alphabet has no case. Being
+//! derived, the same mail always gets the same token (a resend is identical) and
+//! nothing secret is stored: the database keeps only a hash for the reverse lookup.
+
+use hmac::{Hmac, Mac};
+use mentorpost_model::{MentorshipId, ThreadId, UserId};
+use sha2::{Digest, Sha256};
+
+/// What a token stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Reply,
+    Mentorship,
+    Unsubscribe,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Reply => "reply",
+            TokenKind::Mentorship => "mentorship",
+            TokenKind::Unsubscribe => "unsubscribe",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct MailTokens {
+    key: [u8; 32],
+}
+
+impl MailTokens {
+    pub fn new(instance_secret: &[u8]) -> MailTokens {
+        let mut h = Sha256::new();
+        h.update(b"mentorpost mail tokens v1\0");
+        h.update(instance_secret);
+        MailTokens { key: h.finalize().into() }
+    }
+
+    fn derive(&self, kind: TokenKind, user: UserId, scope: &str) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else { return String::new() };
+        mac.update(kind.as_str().as_bytes());
+        mac.update(b"\0");
+        mac.update(user.to_string().as_bytes());
+        mac.update(b"\0");
+        mac.update(scope.as_bytes());
+        base32_lower(&mac.finalize().into_bytes()[..17])[..26].to_owned()
+    }
+
+    pub fn reply(&self, user: UserId, thread: ThreadId) -> String {
+        self.derive(TokenKind::Reply, user, &thread.to_string())
+    }
+
+    pub fn mentorship(&self, user: UserId, mentorship: MentorshipId) -> String {
+        self.derive(TokenKind::Mentorship, user, &mentorship.to_string())
+    }
+
+    pub fn unsubscribe(&self, user: UserId, mentorship: MentorshipId) -> String {
+        self.derive(TokenKind::Unsubscribe, user, &mentorship.to_string())
+    }
+}
+
+/// A token's storage key.
+pub fn token_hash(token: &str) -> String {
+    mentorpost_auth::opaque::hash_token(&token.to_ascii_lowercase())
+}
+
+/// Does `s` look like one of our tokens (26 characters of the base32 alphabet)?
+pub fn looks_like_token(s: &str) -> bool {
+    s.len() == 26 && s.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b) || b.is_ascii_uppercase())
+}
+
+/// RFC 4648 base32, lower case, no padding. Hand-written: a dozen lines, not worth a
+/// dependency.
+fn base32_lower(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        buffer = (buffer << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            out.push(char::from(ALPHABET[((buffer >> (bits - 5)) & 31) as usize]));
+            bits -= 5;
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_matches_rfc4648() {
+        assert_eq!(base32_lower(b"foobar"), "mzxw6ytboi");
+        assert_eq!(base32_lower(b"f"), "my");
+    }
+
+    #[test]
+    fn tokens_are_stable_distinct_and_case_free() {
+        let t = MailTokens::new(b"secret");
+        let (u, th) = (UserId::new(), ThreadId::new());
+        let a = t.reply(u, th);
+        assert_eq!(a, t.reply(u, th));
+        assert_eq!(a.len(), 26);
+        assert!(looks_like_token(&a));
+        assert_ne!(a, t.reply(UserId::new(), th));
+        assert_ne!(a, MailTokens::new(b"other").reply(u, th));
+        assert_eq!(token_hash(&a), token_hash(&a.to_ascii_uppercase()));
+        let m = MentorshipId::new();
+        assert_ne!(t.mentorship(u, m), t.unsubscribe(u, m));
+    }
+}

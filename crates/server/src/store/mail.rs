@@ -1,0 +1,667 @@
+//! Mail settings, the outbox and mail tokens.
+
+use super::{get_opt_parsed, get_parsed, get_time, ms};
+use crate::db::{Backend, Db, WriteError};
+use crate::error::ApiError;
+use crate::mail::tokens::{TokenKind, token_hash};
+use chrono::{DateTime, Utc};
+use mentorpost_model::mail::{FailedMail, MailMode, MailSettings, format_hhmm, parse_hhmm};
+use mentorpost_model::{MentorshipId, MessageId, ThreadId, UserId};
+use sqlx::{AnyConnection, AnyPool, Row};
+
+/// The effective mode, as SQL over `mail_settings s`, `mail_mentorship_settings o`
+/// and `users u`: a general `off` wins over everything (it means no mail at all);
+/// otherwise the mentorship's own setting, else the general one, else the default.
+pub const EFFECTIVE_MODE_SQL: &str = "CASE WHEN s.mode = 'off' THEN 'off'
+    ELSE COALESCE(o.mode, s.mode, CASE WHEN u.password_hash IS NULL THEN 'each' ELSE 'live' END) END";
+
+/// A message just posted, as the write path knows it.
+#[derive(Clone, Copy, Debug)]
+pub struct PostedRef {
+    pub mentorship_id: MentorshipId,
+    pub thread_id: ThreadId,
+    pub message_id: MessageId,
+    pub author_id: UserId,
+}
+
+/// Queues the mails new messages cause, inside the posting transaction: a
+/// notification now for members whose mode is `each`, a missed-message check after
+/// their delay for `live`; nothing for digest readers (the digest finds the message)
+/// or `off`. One statement for the whole slice. The outbox id is
+/// `<message id>.<recipient id>`: one mail per message and person, and the local part
+/// of its Message-ID.
+pub async fn enqueue_for_messages(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    if posted.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..posted.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4)).collect();
+    let sql = format!(
+        "WITH posted (mentorship_id, message_id, author_id) AS (VALUES {values})
+         INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
+         SELECT p.message_id || '.' || mm.user_id,
+                CASE WHEN ({mode}) = 'each' THEN 'notification' ELSE 'missed' END,
+                mm.user_id, p.mentorship_id, p.message_id, 'pending',
+                CASE WHEN ({mode}) = 'each' THEN $1 ELSE $1 + 60000 * COALESCE(s.missed_delay_minutes, 10) END,
+                0, $1
+         FROM posted p
+         JOIN mentorship_members mm ON mm.mentorship_id = p.mentorship_id AND mm.left_at IS NULL AND mm.user_id <> p.author_id
+         JOIN users u ON u.id = mm.user_id
+         LEFT JOIN mail_settings s ON s.user_id = mm.user_id
+         LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = p.mentorship_id
+         WHERE ({mode}) IN ('each', 'live')",
+        values = values.join(", "),
+        mode = EFFECTIVE_MODE_SQL
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
+    for p in posted {
+        query = query.bind(p.mentorship_id.to_string()).bind(p.message_id.to_string()).bind(p.author_id.to_string());
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// One claimed outbox row.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub id: String,
+    pub kind: String,
+    pub user_id: Option<UserId>,
+    pub message_id: Option<MessageId>,
+    pub rendered: Option<String>,
+    pub attempts: i64,
+}
+
+/// How long a claim lasts; a sender that crashed loses its claim after this and the
+/// row is sent again (with the same Message-ID).
+const CLAIM_MS: i64 = 120_000;
+
+/// Whether anything is due: a cheap read, so an idle worker does not queue a write
+/// (on SQLite, a turn of the single writer) every round.
+pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let row = sqlx::query(
+        "SELECT 1 FROM outbox WHERE (status = 'pending' AND not_before <= $1) OR (status = 'sending' AND claimed_until < $1) LIMIT 1",
+    )
+    .bind(ms(now))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Claims up to `limit` due rows. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
+/// instances claim side by side without ever taking the same row.
+pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claimed>, ApiError> {
+    let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE outbox SET status = 'sending', claimed_until = $1, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE (status = 'pending' AND not_before <= $2) OR (status = 'sending' AND claimed_until < $2)
+                      ORDER BY not_before LIMIT $3 {lock})
+         RETURNING id, kind, user_id, message_id, rendered, attempts"
+    );
+    Ok(db
+        .write(Box::new(move |conn| {
+            Box::pin(async move {
+                let rows =
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now) + CLAIM_MS).bind(ms(now)).bind(limit).fetch_all(&mut *conn).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push(Claimed {
+                        id: r.try_get("id")?,
+                        kind: r.try_get("kind")?,
+                        user_id: get_opt_parsed(r, "user_id")?,
+                        message_id: get_opt_parsed(r, "message_id")?,
+                        rendered: r.try_get("rendered")?,
+                        attempts: r.try_get("attempts")?,
+                    });
+                }
+                Ok::<_, WriteError>(out)
+            })
+        }))
+        .await?)
+}
+
+/// What became of a claimed row.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Sent,
+    /// Not sent and never will be (read meanwhile, no longer a member, mail off).
+    Cancelled(&'static str),
+    /// Try again at this time (quiet hours, or a retry after a failure).
+    Later {
+        at: DateTime<Utc>,
+        error: Option<String>,
+        count_attempt: bool,
+    },
+    Failed(String),
+}
+
+pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            let q = match outcome {
+                Outcome::Sent => sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL WHERE status = 'sending' AND id = $2").bind(ms(now)).bind(id),
+                Outcome::Cancelled(why) => {
+                    sqlx::query("UPDATE outbox SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(why).bind(id)
+                }
+                Outcome::Later { at, error, count_attempt } => sqlx::query(
+                    "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3 WHERE status = 'sending' AND id = $4",
+                )
+                .bind(ms(at))
+                .bind(error)
+                .bind(i64::from(!count_attempt))
+                .bind(id),
+                Outcome::Failed(error) => {
+                    sqlx::query("UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(error).bind(id)
+                }
+            };
+            q.execute(&mut *conn).await?;
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(())
+}
+
+pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, user_id, attempts, last_error, created_at FROM outbox WHERE status = 'failed' ORDER BY created_at DESC LIMIT 500",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FailedMail {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                user_id: get_opt_parsed(r, "user_id")?,
+                attempts: r.try_get("attempts")?,
+                last_error: r.try_get("last_error")?,
+                created_at: get_time(r, "created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Counts by status (tests, metrics).
+pub async fn status_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, ApiError> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status").fetch_all(pool).await?;
+    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+}
+
+// ---- settings ----
+
+/// A person's general settings (defaults when none are stored).
+pub async fn settings(pool: &AnyPool, user: UserId) -> Result<MailSettings, ApiError> {
+    let row = sqlx::query(
+        "SELECT u.password_hash, s.mode, s.digest_hour, s.digest_weekday, s.quiet_start, s.quiet_end, s.missed_delay_minutes
+         FROM users u LEFT JOIN mail_settings s ON s.user_id = u.id WHERE u.id = $1",
+    )
+    .bind(user.to_string())
+    .fetch_optional(pool)
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let has_password = row.try_get::<Option<String>, _>("password_hash")?.is_some();
+    let Some(mode) = row.try_get::<Option<String>, _>("mode")? else { return Ok(MailSettings::defaults(has_password)) };
+    let minutes =
+        |col: &str| -> Result<Option<String>, sqlx::Error> { Ok(row.try_get::<Option<i64>, _>(col)?.map(|m| format_hhmm(m as u32))) };
+    Ok(MailSettings {
+        mode: MailMode::parse(&mode).unwrap_or(MailMode::default_for(has_password)),
+        digest_hour: row.try_get::<Option<i64>, _>("digest_hour")?.unwrap_or(8) as u32,
+        digest_weekday: row.try_get::<Option<i64>, _>("digest_weekday")?.unwrap_or(1) as u32,
+        quiet_start: minutes("quiet_start")?,
+        quiet_end: minutes("quiet_end")?,
+        missed_delay_minutes: row.try_get::<Option<i64>, _>("missed_delay_minutes")?.unwrap_or(10) as u32,
+    })
+}
+
+pub async fn set_settings(db: &Db, user: UserId, s: MailSettings, now: DateTime<Utc>) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO mail_settings (user_id, mode, digest_hour, digest_weekday, quiet_start, quiet_end, missed_delay_minutes, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode, digest_hour = excluded.digest_hour, digest_weekday = excluded.digest_weekday,
+                    quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, missed_delay_minutes = excluded.missed_delay_minutes,
+                    updated_at = excluded.updated_at",
+            )
+            .bind(user.to_string())
+            .bind(s.mode.as_str())
+            .bind(i64::from(s.digest_hour))
+            .bind(i64::from(s.digest_weekday))
+            .bind(s.quiet_start.as_deref().and_then(parse_hhmm).map(i64::from))
+            .bind(s.quiet_end.as_deref().and_then(parse_hhmm).map(i64::from))
+            .bind(i64::from(s.missed_delay_minutes))
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(())
+}
+
+/// Per-mentorship overrides of `user`.
+pub async fn mentorship_modes(pool: &AnyPool, user: UserId) -> Result<Vec<(MentorshipId, MailMode)>, ApiError> {
+    let rows = sqlx::query("SELECT mentorship_id, mode FROM mail_mentorship_settings WHERE user_id = $1 ORDER BY mentorship_id")
+        .bind(user.to_string())
+        .fetch_all(pool)
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let mode: String = r.try_get("mode")?;
+        if let Some(mode) = MailMode::parse(&mode) {
+            out.push((get_parsed(r, "mentorship_id")?, mode));
+        }
+    }
+    Ok(out)
+}
+
+/// Sets (or with `None` clears) `user`'s mode for one mentorship.
+pub async fn set_mentorship_mode(
+    db: &Db,
+    user: UserId,
+    mentorship: MentorshipId,
+    mode: Option<MailMode>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            match mode {
+                Some(mode) => {
+                    sqlx::query(
+                        "INSERT INTO mail_mentorship_settings (user_id, mentorship_id, mode, updated_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (user_id, mentorship_id) DO UPDATE SET mode = excluded.mode, updated_at = excluded.updated_at",
+                    )
+                    .bind(user.to_string())
+                    .bind(mentorship.to_string())
+                    .bind(mode.as_str())
+                    .bind(ms(now))
+                    .execute(&mut *conn)
+                    .await?;
+                    if mode == MailMode::Off {
+                        // Off means off at once: mails already queued for it go too.
+                        sqlx::query(
+                            "UPDATE outbox SET status = 'cancelled', last_error = 'unsubscribed'
+                             WHERE user_id = $1 AND mentorship_id = $2 AND status = 'pending'",
+                        )
+                        .bind(user.to_string())
+                        .bind(mentorship.to_string())
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+                None => {
+                    sqlx::query("DELETE FROM mail_mentorship_settings WHERE user_id = $1 AND mentorship_id = $2")
+                        .bind(user.to_string())
+                        .bind(mentorship.to_string())
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(())
+}
+
+// ---- tokens ----
+
+/// A token to remember: the token, what it is for, whose it is, its thread and
+/// mentorship.
+pub type NewToken = (String, TokenKind, UserId, Option<ThreadId>, Option<MentorshipId>);
+
+/// Records tokens (idempotent) so inbound mail and links can be traced back.
+pub async fn remember_tokens(db: &Db, tokens: Vec<NewToken>, now: DateTime<Utc>) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            insert_tokens(conn, tokens, now).await?;
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(())
+}
+
+async fn insert_tokens(conn: &mut AnyConnection, tokens: Vec<NewToken>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    for (token, kind, user, thread, mentorship) in tokens {
+        sqlx::query(
+            "INSERT INTO mail_tokens (token_hash, kind, user_id, thread_id, mentorship_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (token_hash) DO NOTHING",
+        )
+        .bind(token_hash(&token))
+        .bind(kind.as_str())
+        .bind(user.to_string())
+        .bind(thread.map(|t| t.to_string()))
+        .bind(mentorship.map(|m| m.to_string()))
+        .bind(ms(now))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a token stands for.
+#[derive(Clone, Debug)]
+pub struct TokenTarget {
+    pub kind: String,
+    pub user_id: UserId,
+    pub thread_id: Option<ThreadId>,
+    pub mentorship_id: Option<MentorshipId>,
+}
+
+pub async fn find_token(pool: &AnyPool, token: &str) -> Result<Option<TokenTarget>, ApiError> {
+    let row = sqlx::query("SELECT kind, user_id, thread_id, mentorship_id FROM mail_tokens WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| {
+        Ok(TokenTarget {
+            kind: r.try_get("kind")?,
+            user_id: get_parsed(&r, "user_id")?,
+            thread_id: get_opt_parsed(&r, "thread_id")?,
+            mentorship_id: get_opt_parsed(&r, "mentorship_id")?,
+        })
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| e.into())
+}
+
+// ---- what a notification needs ----
+
+/// Everything needed to write one notification mail, read in two queries.
+#[derive(Clone, Debug)]
+pub struct NotificationData {
+    pub recipient_email: String,
+    pub recipient_name: String,
+    pub recipient_locale: String,
+    pub recipient_timezone: String,
+    pub mode: MailMode,
+    pub settings: MailSettings,
+    pub still_member: bool,
+    /// The recipient's read marker in the thread is at or past the message.
+    pub already_read: bool,
+    pub mentorship_id: MentorshipId,
+    pub thread_id: ThreadId,
+    pub thread_subject: String,
+    pub is_reply: bool,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    /// The previous message by someone else in the thread: (author, body).
+    pub answers: Option<(String, String)>,
+    /// Member names, for the List-Id phrase.
+    pub member_names: Vec<String>,
+}
+
+pub async fn notification_data(pool: &AnyPool, user: UserId, message: MessageId) -> Result<Option<NotificationData>, ApiError> {
+    let sql = format!(
+        "SELECT u.email, u.display_name, u.locale, u.timezone, ({mode}) AS mode,
+                mm.left_at, mm.user_id AS member,
+                COALESCE(rm.seq, 0) AS read_seq,
+                m.seq, m.body, m.created_at, m.author_id, au.display_name AS author_name,
+                t.id AS thread_id, t.subject, t.mentorship_id,
+                (SELECT COUNT(*) FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq) AS earlier
+         FROM messages m
+         JOIN threads t ON t.id = m.thread_id
+         JOIN users au ON au.id = m.author_id
+         JOIN users u ON u.id = $1
+         LEFT JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = u.id
+         LEFT JOIN mail_settings s ON s.user_id = u.id
+         LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = m.mentorship_id
+         LEFT JOIN read_markers rm ON rm.user_id = u.id AND rm.thread_id = m.thread_id
+         WHERE m.id = $2",
+        mode = EFFECTIVE_MODE_SQL
+    );
+    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.to_string()).bind(message.to_string()).fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let seq: i64 = r.try_get("seq")?;
+    let author: UserId = get_parsed(&r, "author_id")?;
+    let thread_id: ThreadId = get_parsed(&r, "thread_id")?;
+    let mentorship_id: MentorshipId = get_parsed(&r, "mentorship_id")?;
+    let answers = sqlx::query(
+        "SELECT au.display_name, p.body FROM messages p JOIN users au ON au.id = p.author_id
+         WHERE p.thread_id = $1 AND p.seq < $2 AND p.author_id <> $3 ORDER BY p.seq DESC LIMIT 1",
+    )
+    .bind(thread_id.to_string())
+    .bind(seq)
+    .bind(author.to_string())
+    .fetch_optional(pool)
+    .await?
+    .map(|p| Ok::<_, sqlx::Error>((p.try_get::<String, _>(0)?, p.try_get::<String, _>(1)?)))
+    .transpose()?;
+    let member_names = sqlx::query("SELECT u.display_name FROM mentorship_members mm JOIN users u ON u.id = mm.user_id WHERE mm.mentorship_id = $1 AND mm.left_at IS NULL ORDER BY mm.role, u.display_name")
+        .bind(mentorship_id.to_string())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|n| n.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mode: String = r.try_get("mode")?;
+    Ok(Some(NotificationData {
+        recipient_email: r.try_get("email")?,
+        recipient_name: r.try_get("display_name")?,
+        recipient_locale: r.try_get("locale")?,
+        recipient_timezone: r.try_get("timezone")?,
+        mode: MailMode::parse(&mode).unwrap_or(MailMode::Off),
+        settings: settings(pool, user).await?,
+        still_member: r.try_get::<Option<String>, _>("member")?.is_some() && r.try_get::<Option<i64>, _>("left_at")?.is_none(),
+        already_read: r.try_get::<i64, _>("read_seq")? >= seq,
+        mentorship_id,
+        thread_id,
+        thread_subject: r.try_get("subject")?,
+        is_reply: r.try_get::<i64, _>("earlier")? > 0,
+        author_name: r.try_get("author_name")?,
+        body: r.try_get("body")?,
+        created_at: get_time(&r, "created_at")?,
+        answers,
+        member_names,
+    }))
+}
+
+// ---- digests ----
+
+/// Someone who reads at least one mentorship by digest, with their digest settings.
+#[derive(Clone, Debug)]
+pub struct DigestCandidate {
+    pub user_id: UserId,
+    pub timezone: String,
+    pub digest_hour: u32,
+    pub digest_weekday: u32,
+    pub mode: MailMode,
+}
+
+pub async fn digest_candidates(pool: &AnyPool) -> Result<Vec<DigestCandidate>, ApiError> {
+    let sql = format!(
+        "SELECT DISTINCT u.id, u.timezone, COALESCE(s.digest_hour, 8) AS digest_hour, COALESCE(s.digest_weekday, 1) AS digest_weekday,
+                ({mode}) AS mode
+         FROM mentorship_members mm
+         JOIN users u ON u.id = mm.user_id
+         LEFT JOIN mail_settings s ON s.user_id = u.id
+         LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = mm.mentorship_id
+         WHERE mm.left_at IS NULL AND ({mode}) IN ('daily', 'weekly')",
+        mode = EFFECTIVE_MODE_SQL
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mode: String = r.try_get("mode")?;
+        let Some(mode) = MailMode::parse(&mode) else { continue };
+        out.push(DigestCandidate {
+            user_id: get_parsed(r, "id")?,
+            timezone: r.try_get("timezone")?,
+            digest_hour: u32::try_from(r.try_get::<i64, _>("digest_hour")?).unwrap_or(8),
+            digest_weekday: u32::try_from(r.try_get::<i64, _>("digest_weekday")?).unwrap_or(1),
+            mode,
+        });
+    }
+    Ok(out)
+}
+
+/// `(user, period)` of every digest recorded since `since`.
+pub async fn recent_digests(pool: &AnyPool, since: DateTime<Utc>) -> Result<std::collections::HashSet<(UserId, String)>, ApiError> {
+    let rows = sqlx::query("SELECT user_id, period FROM digest_runs WHERE created_at >= $1").bind(ms(since)).fetch_all(pool).await?;
+    let mut out = std::collections::HashSet::with_capacity(rows.len());
+    for r in &rows {
+        out.insert((get_parsed(r, "user_id")?, r.try_get("period")?));
+    }
+    Ok(out)
+}
+
+/// Where the previous digest of this kind (`daily:` or `weekly:`) stopped.
+pub async fn previous_cutoff(pool: &AnyPool, user: UserId, mode: MailMode) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let row = sqlx::query("SELECT MAX(cutoff) AS cutoff FROM digest_runs WHERE user_id = $1 AND period LIKE $2")
+        .bind(user.to_string())
+        .bind(format!("{}:%", mode.as_str()))
+        .fetch_one(pool)
+        .await?;
+    Ok(super::get_opt_time(&row, "cutoff")?)
+}
+
+/// One message for a digest.
+#[derive(Clone, Debug)]
+pub struct DigestItem {
+    pub mentorship_id: MentorshipId,
+    pub thread_id: ThreadId,
+    pub subject: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a digest of `mode` for `user` holds: messages by others in the mentorships
+/// they read that way, written in `(after, up_to]`, neither read nor already mailed
+/// to them; ordered by mentorship, thread and sequence.
+pub async fn digest_items(
+    pool: &AnyPool,
+    user: UserId,
+    mode: MailMode,
+    after: DateTime<Utc>,
+    up_to: DateTime<Utc>,
+) -> Result<Vec<DigestItem>, ApiError> {
+    let sql = format!(
+        "SELECT m.mentorship_id, m.thread_id, t.subject, au.display_name AS author_name, m.body, m.created_at
+         FROM mentorship_members mm
+         JOIN users u ON u.id = mm.user_id
+         LEFT JOIN mail_settings s ON s.user_id = u.id
+         LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = mm.mentorship_id
+         JOIN messages m ON m.mentorship_id = mm.mentorship_id
+         JOIN threads t ON t.id = m.thread_id
+         JOIN users au ON au.id = m.author_id
+         LEFT JOIN read_markers rm ON rm.user_id = u.id AND rm.thread_id = m.thread_id
+         WHERE mm.user_id = $1 AND mm.left_at IS NULL AND ({mode}) = $2
+           AND m.author_id <> $1 AND m.seq > COALESCE(rm.seq, 0) AND m.created_at > $3 AND m.created_at <= $4
+           AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.id = m.id || '.' || $1 AND ob.status = 'sent')
+         ORDER BY m.mentorship_id, m.thread_id, m.seq",
+        mode = EFFECTIVE_MODE_SQL
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user.to_string())
+        .bind(mode.as_str())
+        .bind(ms(after))
+        .bind(ms(up_to))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DigestItem {
+                mentorship_id: get_parsed(r, "mentorship_id")?,
+                thread_id: get_parsed(r, "thread_id")?,
+                subject: r.try_get("subject")?,
+                author_name: r.try_get("author_name")?,
+                body: r.try_get("body")?,
+                created_at: get_time(r, "created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Names of a mentorship's current members, for labels.
+pub async fn member_names(pool: &AnyPool, mentorship: MentorshipId) -> Result<Vec<String>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT u.display_name FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
+         WHERE mm.mentorship_id = $1 AND mm.left_at IS NULL ORDER BY mm.role, u.display_name",
+    )
+    .bind(mentorship.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>().map_err(Into::into)
+}
+
+/// A rendered digest to queue with its run.
+pub struct QueuedDigest {
+    pub outbox_id: String,
+    pub rendered: String,
+    pub tokens: Vec<NewToken>,
+}
+
+/// Records the digest run of `(user, period)` and queues its mail, in one
+/// transaction. False when the run exists already (another instance, or before a
+/// restart, did it): then nothing is queued, so there is exactly one per period.
+pub async fn record_digest(
+    db: &Db,
+    user: UserId,
+    period: String,
+    cutoff: DateTime<Utc>,
+    mail: Option<QueuedDigest>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    Ok(db
+        .write(Box::new(move |conn| {
+            Box::pin(async move {
+                let inserted = sqlx::query(
+                    "INSERT INTO digest_runs (user_id, period, cutoff, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, period) DO NOTHING",
+                )
+                .bind(user.to_string())
+                .bind(period)
+                .bind(ms(cutoff))
+                .bind(ms(now))
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if inserted == 0 {
+                    return Ok::<_, WriteError>(false);
+                }
+                if let Some(mail) = mail {
+                    sqlx::query(
+                        "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at)
+                         VALUES ($1, 'digest', $2, $3, 'pending', $4, 0, $4)",
+                    )
+                    .bind(mail.outbox_id)
+                    .bind(user.to_string())
+                    .bind(mail.rendered)
+                    .bind(ms(now))
+                    .execute(&mut *conn)
+                    .await?;
+                    insert_tokens(conn, mail.tokens, now).await?;
+                }
+                Ok(true)
+            })
+        }))
+        .await?)
+}
+
+/// Threads of `mentorship` where `user` owes a reply past the agreed response time at
+/// `at` (the latest message is someone else's and older than that), and that time in
+/// hours (F15).
+pub async fn overdue_replies(pool: &AnyPool, user: UserId, mentorship: MentorshipId, at: DateTime<Utc>) -> Result<(i64, i64), ApiError> {
+    let row = sqlx::query(
+        "SELECT ms.response_within_hours AS hours,
+                (SELECT COUNT(*) FROM threads t JOIN messages lm ON lm.thread_id = t.id AND lm.seq = t.last_seq
+                 WHERE t.mentorship_id = ms.id AND lm.author_id <> $1 AND lm.created_at < $3 - ms.response_within_hours * 3600000) AS n
+         FROM mentorships ms WHERE ms.id = $2",
+    )
+    .bind(user.to_string())
+    .bind(mentorship.to_string())
+    .bind(ms(at))
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(r) => Ok((r.try_get("n")?, r.try_get("hours")?)),
+        None => Ok((0, 0)),
+    }
+}

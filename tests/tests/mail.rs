@@ -1,0 +1,478 @@
+//! E-mail out, against a real SMTP server on loopback: every mail the service sends
+//! is parsed back with a MIME parser and its headers and parts checked.
+
+use chrono::Duration as ChronoDuration;
+use mentorpost_tests::smtp::{Received, SmtpServer, parse};
+use mentorpost_tests::{Backend, TestServer, World, both_backends};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::collections::HashSet;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+const SUBJECT: &str = "Łódź — vraag over mentorschap, Çağrı";
+
+async fn with_smtp(backend: Backend) -> Option<(TestServer, SmtpServer)> {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let app = TestServer::start_with(backend, |c| c.smtp_url = Some(url)).await?;
+    Some((app, smtp))
+}
+
+/// Runs a scenario that needs the SMTP server on both backends.
+macro_rules! with_smtp_on_both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let (app, smtp) = super::with_smtp($crate::Backend::Sqlite).await.expect("sqlite server");
+                super::$name(app, smtp).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                match super::with_smtp($crate::Backend::Postgres).await {
+                    Some((app, smtp)) => super::$name(app, smtp).await,
+                    None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
+                }
+            }
+        }
+    )+};
+}
+
+with_smtp_on_both!(
+    each_message_mail_has_the_promised_headers_and_parts,
+    one_click_unsubscribe_turns_one_mentorship_off,
+    smtp_outage_every_mail_arrives_once,
+    refused_and_exhausted_mail_is_visible_to_admins,
+    missed_message_mail_only_reading_suppresses_it,
+    off_wins_and_quiet_hours_delay,
+    daily_digest_once_per_period_at_the_readers_hour,
+);
+both_backends!(without_smtp_mail_is_written_as_files);
+
+async fn set_mode(app: &TestServer, token: &str, mode: &str) {
+    let (s, b) =
+        app.put("/api/v1/me/mail", token, json!({"mode": mode, "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["settings"]["mode"], mode);
+}
+
+async fn new_thread(app: &TestServer, w: &World, subject: &str, body: &str) -> (String, String) {
+    let (s, t) = app
+        .post(&format!("/api/v1/mentorships/{}/threads", w.mentorship), &w.mentor.token, json!({"subject": subject, "body": body}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    (t["thread"]["id"].as_str().expect("thread").to_owned(), t["message"]["id"].as_str().expect("message").to_owned())
+}
+
+async fn reply(app: &TestServer, thread: &str, token: &str, body: &str) -> String {
+    let (s, m) = app
+        .post(
+            &format!("/api/v1/threads/{thread}/messages"),
+            token,
+            json!({"body": body, "client_msg_id": uuid::Uuid::new_v4().to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    m["id"].as_str().expect("message id").to_owned()
+}
+
+fn header(mail: &Received, name: &str) -> String {
+    parse(mail).header_raw(name).map(|v| v.replace("\r\n", "").trim().to_owned()).unwrap_or_default()
+}
+
+fn message_ids(mails: &[Received]) -> Vec<String> {
+    mails.iter().map(|m| parse(m).message_id().expect("Message-ID").to_owned()).collect()
+}
+
+async fn outbox_status(app: &TestServer, id: &str) -> Option<String> {
+    let row = sqlx::query("SELECT status FROM outbox WHERE id = $1").bind(id).fetch_optional(app.state.db.pool()).await.expect("query");
+    row.map(|r| sqlx::Row::try_get::<String, _>(&r, 0).expect("status"))
+}
+
+/// Waits until the outbox row `id` has `status` (the worker records the outcome just
+/// after the SMTP server accepted the mail).
+async fn wait_status(app: &TestServer, id: &str, status: &str) {
+    let mut progress = app.state.mailer.progress.subscribe();
+    let reached = tokio::time::timeout(WAIT, async {
+        while outbox_status(app, id).await.as_deref() != Some(status) {
+            progress.changed().await.expect("mailer alive");
+        }
+    })
+    .await;
+    assert!(reached.is_ok(), "outbox row {id} never became {status}: {:?}", outbox_status(app, id).await);
+}
+
+/// Lets the outbox worker run everything due now, deterministically.
+async fn drain(app: &TestServer) {
+    mentorpost_server::mail::outbox::dispatch_due(&app.state).await.expect("outbox round");
+}
+
+async fn each_message_mail_has_the_promised_headers_and_parts(app: TestServer, smtp: SmtpServer) {
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    let (thread, first) = new_thread(&app, &w, SUBJECT, "Hoi João,\n\nEen vraag over Łódź.\n\nÇağrı").await;
+    let second = reply(&app, &thread, &w.mentor.token, "Nog één ding: de stage begint in maart.").await;
+    let mails = smtp.wait_for(2, WAIT).await;
+    assert_eq!(mails.len(), 2);
+    let by_id = |id: &str| {
+        mails
+            .iter()
+            .find(|m| parse(m).message_id() == Some(&format!("{id}.{}@mentorpost.localhost", w.mentee.id)))
+            .expect("mail per message")
+    };
+    let root = format!("thread.{thread}@mentorpost.localhost");
+    for (mail, message, is_reply) in [(by_id(&first), &first, false), (by_id(&second), &second, true)] {
+        assert_eq!(mail.to, vec!["mentee@example.org".to_owned()]);
+        let msg = parse(mail);
+        let expected_subject = if is_reply { format!("Re: {SUBJECT}") } else { SUBJECT.to_owned() };
+        assert_eq!(msg.subject(), Some(expected_subject.as_str()));
+        let from = msg.from().and_then(|a| a.first()).expect("From");
+        assert_eq!(from.name(), Some("Çağrı Yılmaz via mentorpost"));
+        assert_eq!(from.address(), Some("notifications@mentorpost.localhost"));
+        let reply_to = msg.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).expect("Reply-To").to_owned();
+        let token = reply_to.strip_prefix("reply+").and_then(|r| r.strip_suffix("@mentorpost.localhost")).expect("reply+TOKEN@");
+        assert_eq!(token.len(), 26, "130 bits in base32");
+        assert_eq!(msg.in_reply_to().as_text(), Some(root.as_str()));
+        assert_eq!(msg.references().as_text(), Some(root.as_str()));
+        assert_eq!(header(mail, "Auto-Submitted"), "auto-generated");
+        assert_eq!(header(mail, "X-Auto-Response-Suppress"), "All");
+        assert_eq!(header(mail, "List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
+        let unsubscribe = header(mail, "List-Unsubscribe");
+        assert!(unsubscribe.starts_with(&format!("<{}/mail/unsubscribe/", app.base)), "{unsubscribe}");
+        assert!(unsubscribe.contains(", <mailto:unsubscribe+"), "{unsubscribe}");
+        let list_id = msg.list_id().as_address().and_then(|a| a.first()).and_then(|a| a.address()).expect("List-Id").to_owned();
+        assert_eq!(list_id, format!("{}.mentorpost.localhost", w.mentorship));
+        // Raw headers stay ASCII: non-ASCII goes in RFC 2047 encoded words.
+        let raw = String::from_utf8(mail.data.clone()).expect("UTF-8 mail");
+        let head = &raw[..raw.find("\r\n\r\n").expect("header end")];
+        assert!(head.is_ascii(), "{head}");
+        let text = msg.body_text(0).expect("text part").replace("\r\n", "\n");
+        let html = msg.body_html(0).expect("html part");
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(text.contains(&format!("{}/threads/{thread}", app.base)), "{text}");
+        if is_reply {
+            assert!(text.contains("Nog één ding: de stage begint in maart."), "{text}");
+            // A short excerpt of what it answers, not the whole thread again.
+            assert!(!text.contains("Een vraag over Łódź"), "{text}");
+        } else {
+            assert!(text.contains("Hoi João,\n\nEen vraag over Łódź.\n\nÇağrı"), "{text}");
+        }
+        wait_status(&app, &format!("{message}.{}", w.mentee.id), "sent").await;
+    }
+    // The author gets no mail about their own message; the mentor's default is `live`,
+    // so nothing goes to them now either.
+    assert!(smtp.mails().iter().all(|m| m.to == vec!["mentee@example.org".to_owned()]));
+    app.stop().await;
+}
+
+async fn one_click_unsubscribe_turns_one_mentorship_off(app: TestServer, smtp: SmtpServer) {
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    reply(&app, &w.thread, &w.mentor.token, "Eerste bericht").await;
+    let mails = smtp.wait_for(1, WAIT).await;
+    let unsubscribe = header(&mails[0], "List-Unsubscribe");
+    let url = unsubscribe.trim_start_matches('<').split('>').next().expect("https link").to_owned();
+
+    // A GET (a mail scanner following the link) shows a button and changes nothing.
+    let page = app.client.get(&url).send().await.expect("GET");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("page");
+    assert!(html.contains("<form method=\"post\"") && html.contains("<button"), "{html}");
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert_eq!(prefs["mentorships"], json!([]));
+
+    // RFC 8058: a POST without cookie or login switches this mentorship off at once.
+    let done = app
+        .client
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(done.status(), StatusCode::OK);
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert_eq!(prefs["mentorships"], json!([{"mentorship_id": w.mentorship, "mode": "off"}]));
+    assert_eq!(prefs["settings"]["mode"], "each", "only that mentorship is off");
+
+    let later = reply(&app, &w.thread, &w.mentor.token, "Na het afmelden").await;
+    drain(&app).await;
+    assert_eq!(outbox_status(&app, &format!("{later}.{}", w.mentee.id)).await, None, "nothing queued");
+    assert_eq!(smtp.mails().len(), 1);
+
+    // A made-up token is a 404, without login too.
+    let bogus = format!("{}/mail/unsubscribe/aaaaaaaaaaaaaaaaaaaaaaaaaa", app.base);
+    assert_eq!(app.client.post(&bogus).send().await.expect("POST").status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn smtp_outage_every_mail_arrives_once(app: TestServer, smtp: SmtpServer) {
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    reply(&app, &w.thread, &w.mentor.token, "Voor de storing").await;
+    smtp.wait_for(1, WAIT).await;
+
+    let stopped = smtp.stop().await;
+    let mut during = Vec::new();
+    for i in 0..5 {
+        during.push(reply(&app, &w.thread, &w.mentor.token, &format!("Tijdens de storing {i}")).await);
+    }
+    // Every attempt now fails and is put off with backoff.
+    drain(&app).await;
+    for id in &during {
+        wait_status(&app, &format!("{id}.{}", w.mentee.id), "pending").await;
+    }
+    assert_eq!(stopped.mails().len(), 1);
+
+    let smtp = stopped.start_again().await;
+    app.clock.advance(ChronoDuration::minutes(5));
+    let mails = smtp.wait_for(6, WAIT).await;
+    drain(&app).await;
+    let mails_after = smtp.mails();
+    assert_eq!(mails_after.len(), 6, "every mail arrives, none twice");
+    let ids = message_ids(&mails);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 6, "{ids:?}");
+    for id in &during {
+        assert!(ids.contains(&format!("{id}.{}@mentorpost.localhost", w.mentee.id)));
+        wait_status(&app, &format!("{id}.{}", w.mentee.id), "sent").await;
+    }
+    app.stop().await;
+}
+
+async fn refused_and_exhausted_mail_is_visible_to_admins(app: TestServer, smtp: SmtpServer) {
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    // A permanent refusal (550) fails at once.
+    smtp.refuse("mentee@example.org");
+    let refused = reply(&app, &w.thread, &w.mentor.token, "Wordt geweigerd").await;
+    let refused_row = format!("{refused}.{}", w.mentee.id);
+    wait_status(&app, &refused_row, "failed").await;
+
+    // An unreachable server: retried with backoff until the attempts run out.
+    let stopped = smtp.stop().await;
+    let unreachable = reply(&app, &w.thread, &w.mentor.token, "Server weg").await;
+    let row = format!("{unreachable}.{}", w.mentee.id);
+    for _ in 0..mentorpost_server::mail::outbox::MAX_ATTEMPTS + 1 {
+        drain(&app).await;
+        app.clock.advance(ChronoDuration::hours(2));
+    }
+    drain(&app).await;
+    assert_eq!(outbox_status(&app, &row).await.as_deref(), Some("failed"));
+    drop(stopped);
+
+    // Hours have passed on the server's clock: log in again.
+    let (admin, _) = app.login(&w.admin.email, mentorpost_tests::world::PASSWORD).await;
+    let (mentor, _) = app.login(&w.mentor.email, mentorpost_tests::world::PASSWORD).await;
+    let (s, failed) = app.get("/api/v1/admin/mail/failed", &admin).await;
+    assert_eq!(s, StatusCode::OK, "{failed}");
+    let ids: Vec<&str> = failed.as_array().expect("list").iter().filter_map(|f| f["id"].as_str()).collect();
+    assert!(ids.contains(&refused_row.as_str()) && ids.contains(&row.as_str()), "{failed}");
+    let exhausted = failed.as_array().expect("list").iter().find(|f| f["id"] == row.as_str()).expect("row");
+    assert_eq!(exhausted["attempts"], mentorpost_server::mail::outbox::MAX_ATTEMPTS);
+    assert!(exhausted["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+    let (s, _) = app.get("/api/v1/admin/mail/failed", &mentor).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+async fn missed_message_mail_only_reading_suppresses_it(app: TestServer, smtp: SmtpServer) {
+    let w = World::build(&app).await;
+    // The mentee keeps a browser open but idle: an open WebSocket must not count as reading.
+    let api = mentorpost_client::Api::login(&app.base, &w.mentee.email, mentorpost_tests::world::PASSWORD).await.expect("login");
+    let mut live = mentorpost_client::Live::connect(&api).await.expect("connect");
+    live.hello().await.expect("hello");
+    let read_one = reply(&app, &w.thread, &w.mentor.token, "Deze lees je meteen").await;
+    let (thread2, unread) = new_thread(&app, &w, "Tweede onderwerp", "Deze blijft ongelezen").await;
+    let (s, b) = app.post(&format!("/api/v1/threads/{}/read", w.thread), &w.mentee.token, json!({"message_id": read_one})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    drain(&app).await;
+    assert!(smtp.mails().is_empty(), "nothing before the delay");
+
+    app.clock.advance(ChronoDuration::minutes(11));
+    let mails = smtp.wait_for(1, WAIT).await;
+    drain(&app).await;
+    let mails_after = smtp.mails();
+    assert_eq!(mails_after.len(), 1, "only the unread message is mailed");
+    let msg = parse(&mails[0]);
+    assert_eq!(msg.message_id(), Some(format!("{unread}.{}@mentorpost.localhost", w.mentee.id).as_str()));
+    assert_eq!(msg.subject(), Some("Tweede onderwerp"));
+    assert!(msg.body_text(0).expect("text").contains("You have an unread message"));
+    wait_status(&app, &format!("{read_one}.{}", w.mentee.id), "cancelled").await;
+    let _ = thread2;
+    live.close().await;
+    app.stop().await;
+}
+
+async fn off_wins_and_quiet_hours_delay(app: TestServer, smtp: SmtpServer) {
+    let w = World::build(&app).await;
+    let (s, b) = app.post(&format!("/api/v1/threads/{}/read", w.thread), &w.mentee.token, json!({"message_id": w.first_message})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // General `off` beats a mentorship's own `each`.
+    set_mode(&app, &w.mentee.token, "off").await;
+    let (s, b) = app.put(&format!("/api/v1/me/mail/mentorships/{}", w.mentorship), &w.mentee.token, json!({"mode": "each"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let silent = reply(&app, &w.thread, &w.mentor.token, "Niemand krijgt mail").await;
+    assert_eq!(outbox_status(&app, &format!("{silent}.{}", w.mentee.id)).await, None);
+
+    // Quiet hours around the mentee's current local time: the mail waits until they end.
+    let tz: chrono_tz::Tz = "Europe/Amsterdam".parse().expect("tz");
+    let local = mentorpost_model::Clock::now(app.clock.as_ref()).with_timezone(&tz);
+    let start = (local - ChronoDuration::hours(1)).format("%H:%M").to_string();
+    let end = (local + ChronoDuration::hours(1)).format("%H:%M").to_string();
+    let (s, b) = app
+        .put(
+            "/api/v1/me/mail",
+            &w.mentee.token,
+            json!({"mode": "each", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10, "quiet_start": start, "quiet_end": end}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let quiet = reply(&app, &w.thread, &w.mentor.token, "Tijdens de stille uren").await;
+    drain(&app).await;
+    assert!(smtp.mails().is_empty());
+    assert_eq!(outbox_status(&app, &format!("{quiet}.{}", w.mentee.id)).await.as_deref(), Some("pending"));
+    app.clock.advance(ChronoDuration::minutes(61));
+    let mails = smtp.wait_for(1, WAIT).await;
+    assert_eq!(parse(&mails[0]).message_id(), Some(format!("{quiet}.{}@mentorpost.localhost", w.mentee.id).as_str()));
+
+    // Bad settings are precise 422s.
+    let (mentee, _) = app.login(&w.mentee.email, mentorpost_tests::world::PASSWORD).await;
+    let (outsider, _) = app.login(&w.outsider.email, mentorpost_tests::world::PASSWORD).await;
+    let (s, b) = app
+        .put("/api/v1/me/mail", &mentee, json!({"mode": "each", "digest_hour": 25, "digest_weekday": 1, "missed_delay_minutes": 10}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["code"], "out_of_range");
+    let (s, _) = app
+        .put("/api/v1/me/mail", &mentee, json!({"mode": "sometimes", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = app.put(&format!("/api/v1/me/mail/mentorships/{}", w.mentorship), &outsider, json!({"mode": "off"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn without_smtp_mail_is_written_as_files(app: TestServer) {
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    let message = reply(&app, &w.thread, &w.mentor.token, "Naar een bestand").await;
+    let mut progress = app.state.mailer.progress.subscribe();
+    let files = tokio::time::timeout(WAIT, async {
+        loop {
+            let files = app.mail_files();
+            if !files.is_empty() {
+                return files;
+            }
+            progress.changed().await.expect("mailer alive");
+        }
+    })
+    .await
+    .expect("a mail file");
+    let msg = mail_parser::MessageParser::default().parse(files[0].as_bytes()).expect("parsable .eml");
+    assert_eq!(msg.message_id(), Some(format!("{message}.{}@mentorpost.localhost", w.mentee.id).as_str()));
+    assert!(msg.body_text(0).expect("text").contains("Naar een bestand"));
+    app.stop().await;
+}
+
+async fn digest_rows(app: &TestServer) -> i64 {
+    let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE kind = 'digest'").fetch_one(app.state.db.pool()).await.expect("count");
+    sqlx::Row::try_get(&row, 0).expect("count")
+}
+
+async fn schedule_digests(app: &TestServer) {
+    mentorpost_server::mail::digest::schedule_due(&app.state).await.expect("digest round");
+}
+
+async fn daily_digest_once_per_period_at_the_readers_hour(app: TestServer, smtp: SmtpServer) {
+    use chrono::Timelike;
+    let w = World::build(&app).await;
+    let tz: chrono_tz::Tz = "Europe/Amsterdam".parse().expect("tz");
+    let local = mentorpost_model::Clock::now(app.clock.as_ref()).with_timezone(&tz);
+    let hour = (local.hour() + 1) % 24;
+    // Quiet hours around the digest hour: they never delay a digest.
+    let quiet_start = (local - ChronoDuration::hours(2)).format("%H:%M").to_string();
+    let quiet_end = (local + ChronoDuration::hours(3)).format("%H:%M").to_string();
+    let (s, b) = app
+        .put(
+            "/api/v1/me/mail",
+            &w.mentee.token,
+            json!({"mode": "daily", "digest_hour": hour, "digest_weekday": 1, "missed_delay_minutes": 10,
+                   "quiet_start": quiet_start, "quiet_end": quiet_end}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = app
+        .put(
+            &format!("/api/v1/mentorships/{}/agreement/rhythm", w.mentorship),
+            &w.mentor.token,
+            json!({"contact_every_days": 7, "response_within_hours": 1, "meeting_rhythm": "weekly"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // Yesterday's period is due already and holds nothing: no mail.
+    schedule_digests(&app).await;
+    assert_eq!(digest_rows(&app).await, 0);
+
+    let answer = reply(&app, &w.thread, &w.mentor.token, "Hier is het rooster voor maart.").await;
+    let (thread2, _) = new_thread(&app, &w, SUBJECT, "Een nieuwe vraag, over Łódź.").await;
+    assert_eq!(outbox_status(&app, &format!("{answer}.{}", w.mentee.id)).await, None, "digest readers get no mail per message");
+
+    // The reader's hour comes: one digest, however often and from how many places the
+    // scheduler looks.
+    app.clock.advance(ChronoDuration::minutes(61 - i64::from(local.minute())));
+    let (a, b) = tokio::join!(schedule_digests(&app), schedule_digests(&app));
+    let _ = (a, b);
+    schedule_digests(&app).await;
+    assert_eq!(digest_rows(&app).await, 1);
+    let mails = smtp.wait_for(1, WAIT).await;
+    let digest = &mails[0];
+    assert_eq!(digest.to, vec!["mentee@example.org".to_owned()]);
+    let msg = parse(digest);
+    assert_eq!(msg.subject(), Some("Your daily mentorpost digest: 3 new messages"));
+    assert_eq!(header(digest, "Auto-Submitted"), "auto-generated");
+    let text = msg.body_text(0).expect("text part").replace("\r\n", "\n");
+    assert!(msg.body_html(0).is_some());
+    for expected in [
+        "Kennismaking: doelen voor het eerste kwartaal",
+        SUBJECT,
+        "Dag João, welkom!",
+        "Hier is het rooster voor maart.",
+        "Een nieuwe vraag, over Łódź.",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in:\n{text}");
+    }
+    assert!(text.contains("Çağrı Yılmaz, João Pereira") || text.contains("João Pereira, Çağrı Yılmaz"), "mentorship label: {text}");
+    let replies: HashSet<&str> = text.lines().filter_map(|l| l.strip_prefix("Reply to: ")).collect();
+    assert_eq!(replies.len(), 2, "one reply address per thread: {text}");
+    assert!(text.contains(&format!("{}/threads/{thread2}", app.base)));
+    assert!(text.contains(&format!("{}/threads/{}", app.base, w.thread)));
+    assert!(!text.contains("You owe a reply"), "nothing overdue yet: {text}");
+
+    // Later the same day: no second digest.
+    app.clock.advance(ChronoDuration::hours(3));
+    schedule_digests(&app).await;
+    assert_eq!(digest_rows(&app).await, 1);
+    // The next day holds only what is new, and says which replies are overdue (F15):
+    // the mentee has answered neither thread within the agreed hour.
+    let (mentor, _) = app.login(&w.mentor.email, mentorpost_tests::world::PASSWORD).await;
+    reply(&app, &thread2, &mentor, "Nog een vraag erbij.").await;
+    app.clock.advance(ChronoDuration::hours(22));
+    schedule_digests(&app).await;
+    let mails = smtp.wait_for(2, WAIT).await;
+    let second =
+        mails.iter().map(parse).find(|m| m.subject() != Some("Your daily mentorpost digest: 3 new messages")).expect("second digest");
+    assert_eq!(second.subject(), Some("Your daily mentorpost digest: 1 new message"));
+    let text = second.body_text(0).expect("text").replace("\r\n", "\n");
+    assert!(text.contains("Nog een vraag erbij.") && !text.contains("Hier is het rooster"), "{text}");
+    assert!(text.contains("You owe a reply in 2 threads for longer than the agreed 1 hour."), "{text}");
+    assert_ne!(second.message_id(), parse(&mails[0]).message_id());
+
+    // A day with nothing new: no mail.
+    app.clock.advance(ChronoDuration::hours(24));
+    schedule_digests(&app).await;
+    drain(&app).await;
+    assert_eq!(digest_rows(&app).await, 2);
+    assert_eq!(smtp.mails().len(), 2);
+    app.stop().await;
+}
