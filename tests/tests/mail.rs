@@ -48,7 +48,7 @@ with_smtp_on_both!(
     off_wins_and_quiet_hours_delay,
     daily_digest_once_per_period_at_the_readers_hour,
 );
-both_backends!(without_smtp_mail_is_written_as_files);
+both_backends!(without_smtp_mail_is_written_as_files, one_statement_queues_a_whole_batch_of_messages);
 
 async fn set_mode(app: &TestServer, token: &str, mode: &str) {
     let (s, b) =
@@ -521,5 +521,45 @@ async fn smtp_login_from_the_url() {
     let error: Option<String> = sqlx::Row::try_get(&attempts, "last_error").expect("last_error");
     assert!(error.is_some_and(|e| e.contains("authentication")), "the error names the cause");
     assert_eq!(smtp.mails().len(), 1);
+    app.stop().await;
+}
+
+/// The write path may post many messages in one transaction: one call queues the
+/// mail of the whole slice, per recipient and mode.
+async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
+    use mentorpost_server::store::mail::{PostedRef, enqueue_for_messages};
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    let a = reply(&app, &w.thread, &w.mentor.token, "een").await;
+    let b = reply(&app, &w.thread, &w.mentee.token, "twee").await;
+    // Forget what the posts queued, then queue both again in one call.
+    let posted: Vec<PostedRef> = [(&a, w.mentor.id), (&b, w.mentee.id)]
+        .into_iter()
+        .map(|(id, author)| PostedRef {
+            mentorship_id: w.mentorship.parse().expect("mentorship"),
+            thread_id: w.thread.parse().expect("thread"),
+            message_id: id.parse().expect("message"),
+            author_id: author,
+        })
+        .collect();
+    let now = mentorpost_model::Clock::now(app.clock.as_ref());
+    app.state
+        .db
+        .write(Box::new(move |conn| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM outbox").execute(&mut *conn).await?;
+                enqueue_for_messages(conn, &posted, now).await?;
+                Ok::<_, mentorpost_server::db::WriteError>(())
+            })
+        }))
+        .await
+        .expect("enqueue");
+    let rows = sqlx::query("SELECT id, kind FROM outbox ORDER BY id").fetch_all(app.state.db.pool()).await.expect("rows");
+    let mut got: Vec<(String, String)> =
+        rows.iter().map(|r| (sqlx::Row::try_get(r, "id").expect("id"), sqlx::Row::try_get(r, "kind").expect("kind"))).collect();
+    got.sort();
+    let mut want = vec![(format!("{a}.{}", w.mentee.id), "notification".to_owned()), (format!("{b}.{}", w.mentor.id), "missed".to_owned())];
+    want.sort();
+    assert_eq!(got, want, "each for the mentee, a missed-message check for the live mentor, nothing for authors");
     app.stop().await;
 }
