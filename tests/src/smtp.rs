@@ -27,6 +27,8 @@ struct Shared {
     mails: Mutex<Vec<Received>>,
     /// Recipients refused with a permanent 550 at RCPT.
     refuse: Mutex<Vec<String>>,
+    /// When set, clients must log in (AUTH PLAIN or LOGIN) with these credentials.
+    login: Option<(String, String)>,
     arrived: Notify,
 }
 
@@ -45,7 +47,24 @@ struct Collector {
     data: Vec<u8>,
 }
 
+impl Collector {
+    fn check_login(&self, user: &str, password: &str) -> Response {
+        match &self.shared.login {
+            Some((u, p)) if u == user && p == password => response::AUTH_OK,
+            _ => response::INVALID_CREDENTIALS,
+        }
+    }
+}
+
 impl Handler for Collector {
+    fn auth_plain(&mut self, _authorization_id: &str, authentication_id: &str, password: &str) -> Response {
+        self.check_login(authentication_id, password)
+    }
+
+    fn auth_login(&mut self, username: &str, password: &str) -> Response {
+        self.check_login(username, password)
+    }
+
     fn rcpt(&mut self, to: &str) -> Response {
         let refused = self.shared.refuse.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|r| r.eq_ignore_ascii_case(to));
         if refused { response::NO_MAILBOX } else { response::OK }
@@ -104,6 +123,12 @@ impl SmtpServer {
             }
         });
         SmtpServer { addr, shared, stop, tasks }
+    }
+
+    /// Starts a server that accepts mail only after a login with these credentials.
+    pub async fn start_with_login(user: &str, password: &str) -> SmtpServer {
+        let shared = Shared { login: Some((user.to_owned(), password.to_owned())), ..Shared::default() };
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), Arc::new(shared)).await
     }
 
     /// `smtp://127.0.0.1:PORT` for `MENTORPOST_SMTP_URL`.
@@ -165,8 +190,13 @@ impl StoppedSmtp {
 async fn session(stream: tokio::net::TcpStream, peer: IpAddr, shared: Arc<Shared>) {
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
+    let mut builder = SessionBuilder::new("sink.localhost");
+    if shared.login.is_some() {
+        // Loopback only: plain-text AUTH is fine here.
+        builder.enable_auth(mailin::AuthMechanism::Plain).enable_auth(mailin::AuthMechanism::Login).insecure_enable_plaintext_auth();
+    }
     let collector = Collector { shared, from: String::new(), to: Vec::new(), data: Vec::new() };
-    let mut session = SessionBuilder::new("sink.localhost").build(peer, collector);
+    let mut session = builder.build(peer, collector);
     let Ok(greeting) = session.greeting().buffer() else { return };
     if write.write_all(&greeting).await.is_err() {
         return;

@@ -48,7 +48,7 @@ with_smtp_on_both!(
     off_wins_and_quiet_hours_delay,
     daily_digest_once_per_period_at_the_readers_hour,
 );
-both_backends!(without_smtp_mail_is_written_as_files);
+both_backends!(without_smtp_mail_is_written_as_files, one_statement_queues_a_whole_batch_of_messages);
 
 async fn set_mode(app: &TestServer, token: &str, mode: &str) {
     let (s, b) =
@@ -350,6 +350,23 @@ async fn off_wins_and_quiet_hours_delay(app: TestServer, smtp: SmtpServer) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, _) = app.put(&format!("/api/v1/me/mail/mentorships/{}", w.mentorship), &outsider, json!({"mode": "off"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Security mail goes at once, whatever the preferences: `off` and inside quiet hours.
+    let local = mentorpost_model::Clock::now(app.clock.as_ref()).with_timezone(&tz);
+    let (start, end) =
+        ((local - ChronoDuration::hours(1)).format("%H:%M").to_string(), (local + ChronoDuration::hours(1)).format("%H:%M").to_string());
+    let (s, b) = app
+        .put(
+            "/api/v1/me/mail",
+            &mentee,
+            json!({"mode": "off", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10, "quiet_start": start, "quiet_end": end}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _) = app.call(reqwest::Method::POST, "/api/v1/auth/magic-link", None, Some(json!({"email": w.mentee.email}))).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let mails = smtp.wait_for(2, WAIT).await;
+    assert!(mails.iter().any(|m| parse(m).subject() == Some("Your mentorpost login link") && m.to == vec![w.mentee.email.clone()]));
     app.stop().await;
 }
 
@@ -474,5 +491,75 @@ async fn daily_digest_once_per_period_at_the_readers_hour(app: TestServer, smtp:
     drain(&app).await;
     assert_eq!(digest_rows(&app).await, 2);
     assert_eq!(smtp.mails().len(), 2);
+    app.stop().await;
+}
+
+/// Credentials come from the SMTP URL, percent-decoded; a wrong password is a
+/// transient failure (the mail waits), the right one delivers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn smtp_login_from_the_url() {
+    let smtp = SmtpServer::start_with_login("mentor post", "p@ss:w/rd").await;
+    let url = format!("smtp://mentor%20post:p%40ss%3Aw%2Frd@{}", smtp.addr);
+    let app = TestServer::start_with(Backend::Sqlite, |c| c.smtp_url = Some(url)).await.expect("server");
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    let message = reply(&app, &w.thread, &w.mentor.token, "Met inloggen").await;
+    let mails = smtp.wait_for(1, WAIT).await;
+    assert_eq!(parse(&mails[0]).message_id(), Some(format!("{message}.{}@mentorpost.localhost", w.mentee.id).as_str()));
+    app.stop().await;
+
+    let wrong = format!("smtp://mentor%20post:wrong@{}", smtp.addr);
+    let app = TestServer::start_with(Backend::Sqlite, |c| c.smtp_url = Some(wrong)).await.expect("server");
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    let message = reply(&app, &w.thread, &w.mentor.token, "Verkeerd wachtwoord").await;
+    let row = format!("{message}.{}", w.mentee.id);
+    drain(&app).await;
+    wait_status(&app, &row, "pending").await;
+    let attempts =
+        sqlx::query("SELECT attempts, last_error FROM outbox WHERE id = $1").bind(&row).fetch_one(app.state.db.pool()).await.expect("row");
+    let error: Option<String> = sqlx::Row::try_get(&attempts, "last_error").expect("last_error");
+    assert!(error.is_some_and(|e| e.contains("authentication")), "the error names the cause");
+    assert_eq!(smtp.mails().len(), 1);
+    app.stop().await;
+}
+
+/// The write path may post many messages in one transaction: one call queues the
+/// mail of the whole slice, per recipient and mode.
+async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
+    use mentorpost_server::store::mail::{PostedRef, enqueue_for_messages};
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+    let a = reply(&app, &w.thread, &w.mentor.token, "een").await;
+    let b = reply(&app, &w.thread, &w.mentee.token, "twee").await;
+    // Forget what the posts queued, then queue both again in one call.
+    let posted: Vec<PostedRef> = [(&a, w.mentor.id), (&b, w.mentee.id)]
+        .into_iter()
+        .map(|(id, author)| PostedRef {
+            mentorship_id: w.mentorship.parse().expect("mentorship"),
+            thread_id: w.thread.parse().expect("thread"),
+            message_id: id.parse().expect("message"),
+            author_id: author,
+        })
+        .collect();
+    let now = mentorpost_model::Clock::now(app.clock.as_ref());
+    app.state
+        .db
+        .write(Box::new(move |conn| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM outbox").execute(&mut *conn).await?;
+                enqueue_for_messages(conn, &posted, now).await?;
+                Ok::<_, mentorpost_server::db::WriteError>(())
+            })
+        }))
+        .await
+        .expect("enqueue");
+    let rows = sqlx::query("SELECT id, kind FROM outbox ORDER BY id").fetch_all(app.state.db.pool()).await.expect("rows");
+    let mut got: Vec<(String, String)> =
+        rows.iter().map(|r| (sqlx::Row::try_get(r, "id").expect("id"), sqlx::Row::try_get(r, "kind").expect("kind"))).collect();
+    got.sort();
+    let mut want = vec![(format!("{a}.{}", w.mentee.id), "notification".to_owned()), (format!("{b}.{}", w.mentor.id), "missed".to_owned())];
+    want.sort();
+    assert_eq!(got, want, "each for the mentee, a missed-message check for the live mentor, nothing for authors");
     app.stop().await;
 }

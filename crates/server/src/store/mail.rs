@@ -31,6 +31,17 @@ pub struct PostedRef {
 /// `<message id>.<recipient id>`: one mail per message and person, and the local part
 /// of its Message-ID.
 pub async fn enqueue_for_messages(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    // Three parameters per message; chunks stay far below both databases' limits.
+    for chunk in posted.chunks(ENQUEUE_CHUNK) {
+        enqueue_chunk(conn, chunk, now).await?;
+    }
+    Ok(())
+}
+
+/// Messages per enqueue statement.
+const ENQUEUE_CHUNK: usize = 1000;
+
+async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     if posted.is_empty() {
         return Ok(());
     }
