@@ -234,6 +234,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         _ => {}
     }
+    let started = std::time::Instant::now();
     let bin = target::locate_binary(cli.server_bin.as_deref())?;
     let machine = sys::Machine::describe(&std::env::temp_dir());
     let params = Params {
@@ -263,6 +264,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     }
     let report = Report {
         date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        took_min: started.elapsed().as_secs_f64() / 60.0,
         command: command_line(&cli),
         machine,
         params,
@@ -431,6 +433,7 @@ async fn latency(
         auth: world.pairs.iter().map(|p| HeaderValue::from_str(&format!("Bearer {}", p.mentor.access)).ok()).collect(),
         pids: vec![server.pid()],
         postgres: db.is_postgres(),
+        stall: None,
     });
     let floor = Arc::new(Target {
         system: System::Floor,
@@ -438,8 +441,16 @@ async fn latency(
         auth: vec![None; world.pairs.len()],
         pids: vec![relay.pid()],
         postgres: false,
+        stall: None,
     });
-    let with_stalled = Arc::new(Target { system: System::Stalled, urls: real.urls.clone(), auth: real.auth.clone(), pids: real.pids.clone(), postgres: real.postgres });
+    let with_stalled = Arc::new(Target {
+        system: System::Stalled,
+        urls: real.urls.clone(),
+        auth: real.auth.clone(),
+        pids: real.pids.clone(),
+        postgres: real.postgres,
+        stall,
+    });
 
     let mut results = Vec::new();
     let mut cross_ticket = None;
@@ -469,6 +480,7 @@ async fn latency(
                         auth: real.auth.clone(),
                         pids: vec![server.pid(), b.pid()],
                         postgres: true,
+                        stall: None,
                     });
                     second = Some(b);
                     t
@@ -494,8 +506,7 @@ async fn latency(
                         busy.unwrap_or(f64::NAN)
                     ),
                 );
-                let stall_here = if system == System::Stalled { stall.as_ref() } else { None };
-                let mut r = load::run_phase(&rec, phase, round, target.clone(), http, &cfg, busy, stall_here).await?;
+                let mut r = load::run_phase(&rec, phase, round, target.clone(), http, &cfg, busy).await?;
                 progress(
                     name,
                     format!(

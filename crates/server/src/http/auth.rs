@@ -53,10 +53,10 @@ pub async fn login(
     let creds = store::users::find_credentials(state.db.pool(), &email).await?;
     let plain = req.password;
     let verified = match creds.as_ref().and_then(|c| c.password_hash.clone()) {
-        Some(hash) => tokio::task::spawn_blocking(move || password::verify_password(&plain, &hash)).await.unwrap_or(false),
+        Some(hash) => password_work(move || password::verify_password(&plain, &hash)).await.unwrap_or(false),
         None => {
             // Same work for unknown accounts, so timing does not reveal which exist.
-            tokio::task::spawn_blocking(move || password::dummy_verify(&plain)).await.ok();
+            password_work(move || password::dummy_verify(&plain)).await.ok();
             false
         }
     };
@@ -167,4 +167,18 @@ document.getElementById('go').onclick = async () => {{
 }};
 </script></body></html>"#
     ))
+}
+
+/// Password hashes running at once. Each argon2id run holds 19 MiB (OWASP parameters)
+/// and the allocator keeps what it once held, so unbounded concurrent logins would grow
+/// the process by that much per request; more than a few at once also cannot finish
+/// sooner on a small machine.
+const PASSWORD_WORKERS: usize = 4;
+
+/// Runs a password hash or check on the blocking pool, at most [`PASSWORD_WORKERS`] at
+/// a time; the rest wait their turn.
+pub async fn password_work<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    static PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PASSWORD_WORKERS);
+    let _permit = PERMITS.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
 }

@@ -54,9 +54,9 @@ pub async fn new_user(req: CreateUserRequest) -> ApiResult<NewUser> {
     let password_hash = match req.password {
         Some(plain) => {
             password::check_password_strength(&plain).map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))?;
-            let hash = tokio::task::spawn_blocking(move || password::hash_password(&plain))
+            let hash = super::auth::password_work(move || password::hash_password(&plain))
                 .await
-                .map_err(|e| ApiError::Internal(e.into()))?
+                .map_err(ApiError::Internal)?
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
             Some(hash)
         }

@@ -389,7 +389,12 @@ fn post_batch<'c>(
             // The mails these messages cause, in the same transaction (outbox).
             let refs: Vec<super::mail::PostedRef> = inserted
                 .iter()
-                .map(|m| super::mail::PostedRef { mentorship_id: m.mentorship_id, thread_id: m.thread_id, message_id: m.id, author_id: m.author_id })
+                .map(|m| super::mail::PostedRef {
+                    mentorship_id: m.mentorship_id,
+                    thread_id: m.thread_id,
+                    message_id: m.id,
+                    author_id: m.author_id,
+                })
                 .collect();
             let now = items.iter().map(|i| i.now).max().unwrap_or_default();
             super::mail::enqueue_for_messages(conn, &refs, now).await?;

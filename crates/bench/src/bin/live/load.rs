@@ -49,6 +49,8 @@ pub struct Target {
     pub pids: Vec<u32>,
     /// Also account the `postgres` processes' CPU.
     pub postgres: bool,
+    /// Open a stalled socket with the measured window ([`System::Stalled`]).
+    pub stall: Option<Stall>,
 }
 
 #[derive(Clone, Debug)]
@@ -195,7 +197,6 @@ pub async fn run_phase(
     http: &reqwest::Client,
     cfg: &PhaseConfig,
     busy_before: Option<f64>,
-    stall: Option<&Stall>,
 ) -> anyhow::Result<PhaseResult> {
     let n = cfg.messages();
     let warm = cfg.warmup_messages();
@@ -234,7 +235,7 @@ pub async fn run_phase(
     });
     // The stalled socket arrives with the measured window, so its whole life (opening,
     // filling the buffers, eviction, the pending close) falls inside it.
-    let stalled_socket = stall.map(|stall| {
+    let stalled_socket = target.stall.as_ref().map(|stall| {
         let (stall, http) = (stall.clone(), http.clone());
         tokio::spawn(async move {
             tokio::time::sleep_until(window_start).await;

@@ -128,9 +128,8 @@ impl BackendReport {
             }
             summarize(&h)
         };
-        let lost = |system: System| {
-            phases.iter().filter(|p| p.system == system).map(|p| p.lost_recv + p.lost_echo + p.post_errors).sum::<u64>()
-        };
+        let lost =
+            |system: System| phases.iter().filter(|p| p.system == system).map(|p| p.lost_recv + p.lost_echo + p.post_errors).sum::<u64>();
         BackendReport {
             backend: backend.to_owned(),
             settings,
@@ -222,6 +221,8 @@ fn ratio(a: f64, b: f64) -> f64 {
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub date: String,
+    /// Wall time of the whole run, minutes.
+    pub took_min: f64,
     pub command: String,
     pub machine: Machine,
     pub params: Params,
@@ -257,8 +258,7 @@ impl Report {
              stalled one is closed with the resume code (acceptance 4); with two instances on one PostgreSQL, a message \
              posted through one reaches a socket on the other with **p99 ≤ {TARGET_CROSS_P99_MS} ms** (acceptance 6).\n"
         );
-        let _ =
-            writeln!(s, "Reproduce (from the repository root; the run takes about 10 minutes, mostly argon2id logins while seeding):\n");
+        let _ = writeln!(s, "Reproduce (from the repository root; this run took {:.0} minutes):\n", self.took_min);
         let _ = writeln!(s, "```sh");
         let _ = writeln!(s, "export CARGO_TARGET_DIR=$HOME/.cache/mentorpost-target");
         let _ = writeln!(s, "cargo build --release -p mentorpost-server -p mentorpost-bench");
@@ -284,9 +284,15 @@ impl Report {
             "- The release `mentorpost` binary runs as its own process on a free loopback port, on a fresh database \
              (a temporary SQLite data dir; or a new PostgreSQL database `mp_bench_live_<random>`, dropped afterwards). \
              Seeded over HTTP: {} active mentorships with one mentor and one mentee each ({} people, every one logged \
-             in with a password), one thread each.",
+             in with a password), one thread each{}.",
             p.mentorships,
-            2 * p.mentorships
+            2 * p.mentorships,
+            if p.stalled {
+                "; for the slow-reader phase one more person is a second mentee of every mentorship, in every phase (so a \
+                 post also queues that person's mail in the outbox), with no socket except in that phase"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(
             s,
@@ -612,8 +618,7 @@ impl Report {
             let (r, f) = (&b.real_cost, &b.floor_cost);
             let _ = writeln!(
                 s,
-                "- {}: the POST's own answer takes p50 {} / p99 {} ms of the end-to-end p50 {} / p99 {} ms, so the \
-                 **tail comes from the write path** (the request waiting for its commit), not from the fan-out. After the \
+                "- {}: the POST's own answer takes p50 {} / p99 {} ms of the end-to-end p50 {} / p99 {} ms, so {}. After the \
                  answer, delivery adds p50 {} / p99 {} ms ({:.0} % of messages arrived before the answer); on the floor \
                  {:.0} % arrive before the answer and the rest p50 {} ms after it.",
                 b.backend,
@@ -621,6 +626,11 @@ impl Report {
                 ms(b.real_post.p99_ms),
                 ms(b.real.p50_ms),
                 ms(b.real.p99_ms),
+                if b.real_post.p99_ms >= 0.8 * b.real.p99_ms {
+                    "the **tail comes from the write path** (the request waiting for its commit), not from the fan-out"
+                } else {
+                    "a good part of the tail comes **after the commit**, from the fan-out"
+                },
                 ms(b.real_after.p50_ms),
                 ms(b.real_after.p99_ms),
                 r.before_answer * 100.0,
@@ -692,23 +702,81 @@ impl Report {
             let _ = writeln!(
                 s,
                 "- {}: **hypervisor steal** (CPU time the host did not give this VM's cores) was {} cores in the floor \
-                 windows and, in the mentorpost windows, by steal: {}. Steal arrives in bursts and is usually higher under the server's load than under the floor's; the \
-                 server's latency follows it far more closely than the floor's.",
+                 windows and, in the mentorpost windows, by steal: {}. Steal arrives in bursts; each window's p99 is listed \
+                 next to its steal so the two can be compared.",
                 b.backend,
                 floors.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(", "),
                 listed.join("; ")
             );
         }
+        for b in self.backends.iter().filter(|b| b.stalled.count > 0) {
+            let phases = b.stalled_phases();
+            let frames: Vec<String> = phases
+                .iter()
+                .filter_map(|x| {
+                    let st = x.stalled.as_ref()?;
+                    Some(format!(
+                        "{} ({} s)",
+                        st.frames_before_close,
+                        st.last_due_after_s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "?".into())
+                    ))
+                })
+                .collect();
+            let (with, without) = (PerMessage::of(&b.phases, System::Stalled), &b.real_cost);
+            let all_closed = phases.iter().all(|x| x.stalled.as_ref().is_some_and(|st| st.resumed()));
+            let _ = writeln!(
+                s,
+                "- {} slow reader: the stalled socket had {} message frames buffered (in brackets: how many seconds of its \
+                 traffic) when the bench read it. They sat in the kernel's socket buffers (on loopback the sender's grows to \
+                 a few MiB however small the reader's window); {} The server used {:.0} µs of CPU per message in those \
+                 windows against {:.0} µs without the stalled socket.",
+                b.backend,
+                frames.join(", "),
+                if all_closed {
+                    "only after those were full did the server's per-connection queue fill and evict it, so the server's \
+                     own memory hardly moves (RSS above)."
+                } else {
+                    "in a window without a close frame, those buffers had not filled before the window ended, so the \
+                     server's queue never did either (a longer window gets there)."
+                },
+                with.server_cpu_us,
+                without.server_cpu_us
+            );
+        }
+        for b in self.backends.iter().filter(|b| b.cross.count > 0) {
+            let phases = counted(&b.phases, System::CrossInstance);
+            let after = merge_after(&phases);
+            let before: u64 = phases.iter().map(|x| x.before_answer).sum();
+            let measured: usize = phases.iter().map(|x| x.measured).sum();
+            let _ = writeln!(
+                s,
+                "- {} cross-instance: B answers its POST after p50 {} / p99 {} ms; delivery on A then adds p50 {} / p99 {} ms \
+                 ({:.0} % arrived before the answer). That is the path a local post skips: B's `NOTIFY` (ids only) reaches \
+                 A's listener connection, the room's pump reads the new events from PostgreSQL and fans them out.",
+                b.backend,
+                ms(b.cross_post.p50_ms),
+                ms(b.cross_post.p99_ms),
+                ms(after.p50_ms),
+                ms(after.p99_ms),
+                100.0 * before as f64 / measured.max(1) as f64
+            );
+        }
         let _ = writeln!(
             s,
-            "- Why so many switches: sqlx runs every SQLite statement on the connection's own worker thread and hands \
-             the result back through a channel; a post is about nine statements on the single writing connection \
-             (`SAVEPOINT`, access check, `UPDATE mentorships … RETURNING`, `INSERT events`, `INSERT messages`, \
-             `UPDATE threads`, `RELEASE`, plus the batch's `BEGIN`/`COMMIT`), and the hub's pump then reads the event \
-             back through the read pool (one more connection hand-off and a six-way join) before it serialises the \
-             frame. Every hop is a thread wake-up; on 2 shared cores a wake-up waits for a core, the single writer's \
-             serial chain stretches, posts queue behind it, and the queue is the p99. The \"POST messages: where the \
-             time goes\" section profiles the same write path in depth.\n"
+            "- The path of a post: the request's message joins the database's batched lane. On SQLite the writer — the \
+             one writing connection, on a thread of its own with its own single-threaded runtime — takes whatever is \
+             queued as one group commit: `BEGIN IMMEDIATE`, the batch's posts as six set-based statements (access and \
+             earlier messages with the same keys; one `UPDATE mentorships … RETURNING` for the sequence numbers; \
+             multi-row `INSERT events` and `INSERT messages`; one `INSERT … SELECT` of the mails they cause into the \
+             outbox; one `UPDATE threads`), `COMMIT`. On PostgreSQL four group \
+             committers do the same, each in its own transaction on a pooled connection. The request then hands the \
+             committed `message.created` event to the hub, which serialises it once and queues it on the room's sockets \
+             when it is the room's next event, without reading it back; the pump reads from the database only after a \
+             gap, another instance's `NOTIFY` or a resync. sqlx still hands every SQLite statement to the connection's \
+             worker thread and back, so a group commit is eight hand-offs whatever the number of posts in it: per message \
+             the cost falls as the load rises, and at this rate the batches are small. On 2 shared cores each wake-up \
+             can wait for a core (the run-queue wait above). The \"POST messages: where the time goes\" section profiles \
+             the write path in depth.\n"
         );
 
         let _ = writeln!(s, "### Verdict\n");
@@ -762,25 +830,101 @@ impl Report {
         let _ = writeln!(s);
         if self.backends.iter().any(|b| b.real.count > 0 && !b.latency_ok()) {
             let _ = writeln!(s, "### Proposals (latency)\n");
-            let _ = writeln!(
-                s,
-                "1. **Deliver a local commit without reading it back.** The write already holds every field of the \
-                 `message.created` payload (it builds the `MessageView` it answers with). Let `Hub::committed` carry \
-                 `(seq, event)`; the room serialises and fans it out at once when `seq == delivered + 1`, and keeps the \
-                 database read for everything else (a gap, another instance's `NOTIFY`, the 30 s resync), so order and \
-                 recovery stay as they are. This removes the pump's pool hand-off and join per message (the \
-                 \"after answer\" figures above) and most of the read load on PostgreSQL.\n\
-                 2. **Fewer hand-offs per post on the writer** — the tail. Batch the posts of one group commit into \
-                 set-based statements (as proposed in \"POST messages: where the time goes\"); short of that: no \
-                 savepoints for a batch of one (or run a batch without them and repeat it with them only on error), and \
-                 prepared (`sqlx::query`) `SAVEPOINT`/`RELEASE`/`BEGIN`/`COMMIT` instead of `execute(&str)`, which sqlx \
-                 parses again on every call (`sqlite3Prepare` was 8 % of the server's samples in a `perf record` of \
-                 this load).\n\
-                 3. **Judge latency on a quiet machine, and make it less fragile.** This is a 2-vCPU virtual machine \
-                 whose hypervisor takes CPU time away (steal) in bursts; the floor's own p99 (mostly the load \
-                 generator's lateness, \"send late\") moves with it, and mentorpost's far more, because every message \
-                 needs dozens of thread wake-ups in sequence. Proposals 1 and 2 shorten that chain."
-            );
+            let mut n = 0;
+            let mut item = |s: &mut String, text: String| {
+                n += 1;
+                let _ = writeln!(s, "{n}. {text}");
+            };
+            // A machine-wide stall (steal, another process) slows the floor and the load
+            // generator as much as the server; without one, a tail is the server's own.
+            let worst = |b: &BackendReport, f: fn(&PhaseResult) -> f64, system: Option<System>| {
+                b.phases.iter().filter(|x| system.is_none_or(|sys| x.system == sys)).map(f).fold(0.0, f64::max)
+            };
+            let machine_stalls = self
+                .backends
+                .iter()
+                .any(|b| worst(b, |x| x.send_lateness.p99_ms, None) > 10.0 || worst(b, |x| x.recv.p99_ms, Some(System::Floor)) > 10.0);
+            if machine_stalls {
+                let late: Vec<String> = self
+                    .backends
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "{} {} ms late, floor p99 {} ms",
+                            b.backend,
+                            ms(worst(b, |x| x.send_lateness.p99_ms, None)),
+                            ms(worst(b, |x| x.recv.p99_ms, Some(System::Floor)))
+                        )
+                    })
+                    .collect();
+                item(
+                    &mut s,
+                    format!(
+                        "**Judge latency on a quiet machine.** This is a 2-vCPU virtual machine whose hypervisor takes CPU \
+                         time away (steal) in bursts; a burst stops every process at once, so it shows in the floor's p99 \
+                         and in the load generator's own lateness as much as in mentorpost's (worst window: {}).",
+                        late.join("; ")
+                    ),
+                );
+            }
+            for b in self.backends.iter().filter(|b| b.real.count > 0 && !b.latency_ok()) {
+                let r = &b.real_cost;
+                let per_window: Vec<String> = counted(&b.phases, System::Real).iter().map(|x| ms(x.recv.p99_ms)).collect();
+                let steal: Vec<String> =
+                    counted(&b.phases, System::Real).iter().map(|x| format!("{:.2}", x.cpu.steal_s / x.cpu.window_s.max(1e-9))).collect();
+                let floor_windows: Vec<String> = counted(&b.phases, System::Floor).iter().map(|x| ms(x.recv.p99_ms)).collect();
+                let late = worst(b, |x| x.send_lateness.p99_ms, None);
+                let own = late <= 10.0 && worst(b, |x| x.recv.p99_ms, Some(System::Floor)) <= 10.0;
+                if b.real.p99_ms > TARGET_P99_MS && b.real_post.p99_ms >= 0.8 * b.real.p99_ms {
+                    item(
+                        &mut s,
+                        format!(
+                            "**{}: find the commits that stall.** The tail is the write path (POST answered p99 {} ms of the \
+                             end-to-end {} ms). The mentorpost windows' p99 were {} ms (steal {} cores), the floor's {} ms, \
+                             and the load generator was late by at most {} ms (p99 of a window){}. Record how long each group commit takes \
+                             (`BEGIN` to the answer of `COMMIT`) next to the database's WAL and checkpoint activity, to tell a \
+                             slow WAL flush or a checkpoint from a wait among the committers.",
+                            b.backend,
+                            ms(b.real_post.p99_ms),
+                            ms(b.real.p99_ms),
+                            per_window.join(", "),
+                            steal.join(", "),
+                            floor_windows.join(", "),
+                            ms(late),
+                            if own { ", so the stalls come mostly from the server or the database, not from the machine" } else { "" }
+                        ),
+                    );
+                }
+                match r.database_cpu_us {
+                    Some(db) => item(
+                        &mut s,
+                        format!(
+                            "**{}: fewer round trips per message at this rate.** A post arrives every {:.1} ms and a commit \
+                             takes about the POST's p50 ({} ms), so with four group committers waiting a post usually finds \
+                             one idle and its batch holds one post: `BEGIN`, six statements and `COMMIT`, eight round trips, \
+                             for one message. PostgreSQL used {:.0} µs and the server {:.0} µs of CPU per message. Batches \
+                             grow under more load by themselves; at this rate, committers that wait for the commit before \
+                             them (one collects while one commits) or one server-side function for the six statements would \
+                             cut the round trips per message.",
+                            b.backend,
+                            1e3 / self.params.rate,
+                            ms(b.real_post.p50_ms),
+                            db,
+                            r.server_cpu_us
+                        ),
+                    ),
+                    None => item(
+                        &mut s,
+                        format!(
+                            "**{}: a shorter chain on the writer.** sqlx hands every SQLite statement to the connection's \
+                             worker thread and back, so a group commit is eight hand-offs (sixteen thread wake-ups) before \
+                             the first post of it is answered; the server switched context {:.0} times per message. Driving \
+                             the writing connection directly on the writer's own thread (no worker) would remove them.",
+                            b.backend, r.server_switches
+                        ),
+                    ),
+                }
+            }
             let _ = writeln!(s);
         }
         s
@@ -840,7 +984,7 @@ impl Report {
             let _ = writeln!(
                 s,
                 "- {}: active sockets with the stalled one p50 {} / p99 {} ms, without it p50 {} / p99 {} ms → **{:.2}× at \
-                 p99** (target ≤ {}×); POST answered p50 {} / p99 ms {} with it. Closed with the resume code ({}) in {} of \
+                 p99** (target ≤ {}×); POST answered p50 {} / p99 {} ms with it. Closed with the resume code ({}) in {} of \
                  {} window(s){}; server RSS peak − start per window: {} MiB.",
                 b.backend,
                 ms(b.stalled.p50_ms),

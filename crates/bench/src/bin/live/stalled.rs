@@ -18,6 +18,9 @@ pub const RECV_BUFFER: u32 = 8 * 1024;
 /// How long the bench reads the stalled socket after the phase, at most. The server
 /// keeps a pending close frame for a silent peer 45 s, far longer than a phase.
 const READ_LIMIT: Duration = Duration::from_secs(15);
+/// The close frame follows the buffered frames at once; a socket silent this long
+/// after its last frame was not closed.
+const QUIET_LIMIT: Duration = Duration::from_secs(3);
 
 /// Who opens the stalled socket, and where.
 #[derive(Clone, Debug)]
@@ -72,7 +75,8 @@ pub async fn read_out(mut opened: Opened, phase: usize, due: impl Fn(usize) -> I
     let mut last: Option<usize> = None;
     let deadline = tokio::time::Instant::now() + READ_LIMIT;
     loop {
-        let next = match tokio::time::timeout_at(deadline, opened.ws.next()).await {
+        let wait = tokio::time::Instant::now() + QUIET_LIMIT;
+        let next = match tokio::time::timeout_at(deadline.min(wait), opened.ws.next()).await {
             Ok(next) => next,
             Err(_) => break,
         };
