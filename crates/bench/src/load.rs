@@ -20,6 +20,9 @@ pub enum Workload {
     Healthz,
     /// `POST /api/v1/threads/{id}/messages` with a bearer token.
     PostMessages,
+    /// The same posts while every member's mail is `off`: no outbox rows, the cost
+    /// of the mail a post queues shows as the difference.
+    PostMessagesMailOff,
     /// The same POST to a malformed thread id: routing, the token check and the
     /// 404 answer, no database (a diagnostic, not part of the contract).
     AuthOnly,
@@ -30,6 +33,7 @@ impl Workload {
         match self {
             Workload::Healthz => "GET /healthz",
             Workload::PostMessages => "POST messages",
+            Workload::PostMessagesMailOff => "POST messages, mail off",
             Workload::AuthOnly => "POST auth-only (404)",
         }
     }
@@ -37,7 +41,7 @@ impl Workload {
     fn success(self) -> StatusCode {
         match self {
             Workload::Healthz => StatusCode::OK,
-            Workload::PostMessages => StatusCode::CREATED,
+            Workload::PostMessages | Workload::PostMessagesMailOff => StatusCode::CREATED,
             Workload::AuthOnly => StatusCode::NOT_FOUND,
         }
     }
@@ -233,7 +237,7 @@ async fn client_loop(
         }
         let request = match workload {
             Workload::Healthz => http.get(&healthz),
-            Workload::PostMessages | Workload::AuthOnly => {
+            Workload::PostMessages | Workload::PostMessagesMailOff | Workload::AuthOnly => {
                 let slot = &slots[(n as usize) % slots.len()];
                 body.clear();
                 body.push_str(&body_prefix);

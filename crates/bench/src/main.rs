@@ -80,6 +80,10 @@ struct PostMessagesArgs {
     /// (routing + token check + 404, no database).
     #[arg(long)]
     diagnose: bool,
+    /// Add a phase per round with every member's mail `off` (no outbox rows), to show
+    /// what queuing a post's mail costs.
+    #[arg(long)]
+    mail_comparison: bool,
     /// Before each phase, wait up to this many seconds for other processes on the
     /// machine to go quiet (below 0.2 cores busy); 0 disables.
     #[arg(long, default_value_t = 60.0)]
@@ -207,6 +211,9 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
         workloads.push(Workload::AuthOnly);
     }
     workloads.push(Workload::PostMessages);
+    if args.mail_comparison {
+        workloads.push(Workload::PostMessagesMailOff);
+    }
     for round in 1..=args.rounds {
         for &workload in &workloads {
             if args.wait_quiet > 0.0
@@ -215,8 +222,14 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
             {
                 eprintln!("[{backend}] the machine is still busy ({busy:.2} cores) after {} s; measuring anyway", args.wait_quiet);
             }
-            let tag = format!("{}-r{round}", &run_tag[..8]);
+            let tag = format!("{}-r{round}{}", &run_tag[..8], if workload == Workload::PostMessagesMailOff { "-off" } else { "" });
+            if workload == Workload::PostMessagesMailOff {
+                seed::set_mail_mode(&http, &server.base, &world, "off").await?;
+            }
             let result = load::run_phase(&clients, workload, timing, &tag, server.pid(), db.is_postgres()).await?;
+            if workload == Workload::PostMessagesMailOff {
+                seed::set_mail_mode(&http, &server.base, &world, "live").await?;
+            }
             eprintln!(
                 "[{backend}] round {round} {:<14} {:>8.0} req/s  p50 {:.2} ms  p99 {:.2} ms  errors {}  server {:.2} cores  client {:.2} cores",
                 workload.label(),
@@ -236,7 +249,11 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     drop(clients);
 
     // Every 201 must be in the database, even if the server dies right away.
-    let created: u64 = phases.iter().filter(|(_, p)| p.workload == Workload::PostMessages).map(|(_, p)| p.ok_all).sum();
+    let created: u64 = phases
+        .iter()
+        .filter(|(_, p)| matches!(p.workload, Workload::PostMessages | Workload::PostMessagesMailOff))
+        .map(|(_, p)| p.ok_all)
+        .sum();
     let expected = args.mentorships as u64 + created;
     let log_problems = log_problems(&server.log);
     server.crash()?;
@@ -280,6 +297,9 @@ fn documented_command(args: &PostMessagesArgs) -> String {
     }
     if args.no_sqlite {
         cmd.push_str(" --no-sqlite");
+    }
+    if args.mail_comparison {
+        cmd.push_str(" --mail-comparison");
     }
     if args.clients != 50 {
         cmd.push_str(&format!(" --clients {}", args.clients));

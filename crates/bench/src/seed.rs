@@ -76,6 +76,19 @@ pub async fn login(http: &Client, base: &str, email: &str) -> anyhow::Result<Str
     str_field(&v, "/access_token")
 }
 
+/// Sets every member's general mail mode: `off` queues no mail at all for their
+/// messages; `live` (the default for people with a password) queues a missed-message
+/// check per recipient in the posting transaction.
+pub async fn set_mail_mode(http: &Client, base: &str, world: &World, mode: &str) -> anyhow::Result<()> {
+    for m in &world.members {
+        let current = call(http, Method::GET, &format!("{base}/api/v1/me/mail"), Some(&m.token), None, StatusCode::OK).await?;
+        let mut settings = current.get("settings").cloned().with_context(|| format!("no mail settings in {current}"))?;
+        settings["mode"] = json!(mode);
+        call(http, Method::PUT, &format!("{base}/api/v1/me/mail"), Some(&m.token), Some(settings), StatusCode::OK).await?;
+    }
+    Ok(())
+}
+
 /// Builds the world: `mentorships` active mentorships with a mentor and a mentee each.
 pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Result<World> {
     let started = Instant::now();
