@@ -2,6 +2,8 @@
 //! and a clean exit on SIGTERM. With `MENTORPOST_TEST_POSTGRES_URL` set, the same
 //! commands also run against a fresh PostgreSQL database.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -85,50 +87,9 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
     }
 }
 
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .arg(&self.admin)
-            .arg("-qc")
-            .arg(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
-            .output();
-    }
-}
-
-/// The backends to run on: SQLite always, PostgreSQL when configured.
-fn backends() -> Vec<Option<PgDb>> {
-    let mut out = vec![None];
-    match std::env::var("MENTORPOST_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty()) {
-        Some(admin) => {
-            let name = format!("mp_bin_{}", std::process::id()) + &format!("_{}", Instant::now().elapsed().as_nanos() ^ rand_suffix());
-            let out_create =
-                Command::new("psql").arg(&admin).arg("-qc").arg(format!("CREATE DATABASE \"{name}\"")).output().expect("psql available");
-            assert!(
-                out_create.status.success(),
-                "cannot create a PostgreSQL test database: {}",
-                String::from_utf8_lossy(&out_create.stderr)
-            );
-            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
-            out.push(Some(PgDb { url: format!("{base}/{name}"), admin, name }));
-        }
-        None => eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it"),
-    }
-    out
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-}
-
 #[test]
 fn cli_manages_users_and_the_server_logs_them_in() {
-    for pg in backends() {
+    for pg in common::backends("bin") {
         let dir = tempfile::tempdir().expect("tmp");
         let db = pg.as_ref().map(|p| p.url.as_str());
         let migrated = mentorpost(dir.path(), db).arg("migrate").output().expect("migrate");
@@ -180,7 +141,7 @@ fn cli_manages_users_and_the_server_logs_them_in() {
 
 #[test]
 fn serve_demo_answers_then_exits_cleanly_on_sigterm() {
-    for pg in backends() {
+    for pg in common::backends("bin") {
         let dir = tempfile::tempdir().expect("tmp");
         let db = pg.as_ref().map(|p| p.url.as_str());
         let mut served = serve(dir.path(), db, &["--demo"]);

@@ -12,6 +12,9 @@
 //! a process exit, a row) with a generous deadline, so a loaded machine is only slower.
 //! PostgreSQL parts run when `MENTORPOST_TEST_POSTGRES_URL` is set.
 
+mod common;
+
+use common::{PgDb, backends, fresh_pg, postgres_admin_url};
 use mentorpost_client::{Api, Live};
 use mentorpost_model::api::{EventView, MessagePage, MessageView};
 use mentorpost_model::ws::{ServerFrame, close};
@@ -139,41 +142,6 @@ async fn add_user(data_dir: &Path, db: Option<&str>, email: &str, name: &str, ad
 // ---------------------------------------------------------------------------
 // PostgreSQL
 
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .arg(&self.admin)
-            .arg("-qc")
-            .arg(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
-            .output();
-    }
-}
-
-fn postgres_admin_url() -> Option<String> {
-    std::env::var("MENTORPOST_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
-}
-
-/// A fresh, empty database on the configured server.
-fn fresh_pg(admin: &str, tag: &str) -> PgDb {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let name = format!("mp_live_{tag}_{}_{nanos}", std::process::id());
-    let out = std::process::Command::new("psql")
-        .arg(admin)
-        .arg("-qc")
-        .arg(format!("CREATE DATABASE \"{name}\""))
-        .output()
-        .expect("psql available");
-    assert!(out.status.success(), "cannot create a PostgreSQL test database: {}", String::from_utf8_lossy(&out.stderr));
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.to_owned());
-    PgDb { url: format!("{base}/{name}"), admin: admin.to_owned(), name }
-}
-
 /// Runs one statement on `url` and returns the rows, one a line.
 fn psql(url: &str, sql: &str) -> Vec<String> {
     let out = std::process::Command::new("psql").arg(url).arg("-Atc").arg(sql).output().expect("psql");
@@ -189,16 +157,6 @@ fn listener_pids(pg: &PgDb) -> Vec<String> {
          WHERE application_name = 'mentorpost-listener' AND datname = current_database() \
          ORDER BY pid",
     )
-}
-
-/// The backends to run on: SQLite always, PostgreSQL when configured.
-fn backends(tag: &str) -> Vec<Option<PgDb>> {
-    let mut out = vec![None];
-    match postgres_admin_url() {
-        Some(admin) => out.push(Some(fresh_pg(&admin, tag))),
-        None => eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it"),
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------

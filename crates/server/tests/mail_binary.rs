@@ -1,6 +1,7 @@
 //! The real binary's mail: `serve --demo` writes the e-mail-only mentee's mail as
 //! files at once, and two instances on one PostgreSQL never send a mail twice.
 
+mod common;
 #[path = "../../../tests/src/smtp.rs"]
 #[allow(dead_code)]
 mod smtp;
@@ -101,34 +102,9 @@ fn serve_demo_writes_the_email_only_mentees_mail_at_once() {
     }
 }
 
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .arg(&self.admin)
-            .arg("-qc")
-            .arg(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
-            .output();
-    }
-}
-
-fn fresh_pg() -> Option<PgDb> {
-    let admin = std::env::var("MENTORPOST_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())?;
-    let name = format!("mp_mail_{}", uuid::Uuid::new_v4().simple());
-    let out = Command::new("psql").arg(&admin).arg("-qc").arg(format!("CREATE DATABASE \"{name}\"")).output().expect("psql available");
-    assert!(out.status.success(), "cannot create a PostgreSQL test database: {}", String::from_utf8_lossy(&out.stderr));
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
-    Some(PgDb { url: format!("{base}/{name}"), admin, name })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_postgresql_never_send_a_mail_twice() {
-    let Some(pg) = fresh_pg() else {
+    let Some(pg) = common::postgres_admin_url().map(|admin| common::fresh_pg(&admin, "mail")) else {
         eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it");
         return;
     };

@@ -9,6 +9,7 @@ use crate::store;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Html;
+use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
 use mentorpost_model::mail::{FailedMail, MailMode, MailPreferences, MailSettings, MentorshipMailMode, SetMentorshipMailMode};
 use mentorpost_model::{Locale, MentorshipId};
@@ -69,7 +70,8 @@ pub async fn set_mentorship_mode(
 #[utoipa::path(get, path = "/api/v1/admin/mail/failed", tag = "mail", security(("bearer" = [])),
     responses((status = 200, body = [FailedMail]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn failed_mail(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<FailedMail>>> {
-    if !actor(&state, &user).await?.is_admin {
+    // Failed mail names people's addresses: instance administration, like managing users.
+    if !super::users::instance_allows(&actor(&state, &user).await?, Action::ManageAllUsers) {
         return Err(ApiError::forbidden("only admins see failed mail"));
     }
     Ok(Json(store::mail::failed(state.db.pool()).await?))

@@ -1,0 +1,49 @@
+//! Shared by the real-binary tests: throwaway PostgreSQL databases.
+
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use std::process::Command;
+
+pub const PG_ENV: &str = "MENTORPOST_TEST_POSTGRES_URL";
+
+/// A fresh PostgreSQL database, dropped (`WITH (FORCE)`) when this goes out of scope.
+pub struct PgDb {
+    pub admin: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .arg(&self.admin)
+            .arg("-qc")
+            .arg(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+            .output();
+    }
+}
+
+/// The configured PostgreSQL server, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())
+}
+
+/// A fresh, empty database on the server `admin` names; `tag` goes into its name.
+pub fn fresh_pg(admin: &str, tag: &str) -> PgDb {
+    let name = format!("mp_{tag}_{}", uuid::Uuid::new_v4().simple());
+    let out = Command::new("psql").arg(admin).arg("-qc").arg(format!("CREATE DATABASE \"{name}\"")).output().expect("psql available");
+    assert!(out.status.success(), "cannot create a PostgreSQL test database: {}", String::from_utf8_lossy(&out.stderr));
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.to_owned());
+    PgDb { url: format!("{base}/{name}"), admin: admin.to_owned(), name }
+}
+
+/// The backends to run on: SQLite (`None`) always, PostgreSQL when configured.
+pub fn backends(tag: &str) -> Vec<Option<PgDb>> {
+    let mut out = vec![None];
+    match postgres_admin_url() {
+        Some(admin) => out.push(Some(fresh_pg(&admin, tag))),
+        None => eprintln!("PostgreSQL suite skipped: set {PG_ENV} to run it"),
+    }
+    out
+}
