@@ -10,6 +10,7 @@
 //! - [`api`]: request and response bodies of the REST API.
 //! - [`clock`]: the injectable clock every time-dependent rule reads.
 //! - [`health`]: contact health of a mentorship for coordinators (no content).
+//! - [`subject`]: cleaning mail subjects and judging vague ones (G9).
 #![forbid(unsafe_code)]
 
 pub mod agreement;
@@ -19,6 +20,7 @@ pub mod domain;
 pub mod health;
 pub mod ids;
 pub mod mail;
+pub mod subject;
 pub mod validate;
 pub mod ws;
 

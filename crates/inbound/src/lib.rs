@@ -1,0 +1,78 @@
+//! Inbound mail as data, with no I/O: [`parse`] turns the raw bytes of an RFC 5322
+//! message into an [`InboundMail`] — who sent it, to which addresses, what it answers,
+//! its text with quoted history and signature split off, its attachments, whether it
+//! is automatic mail or a delivery report, and the key that makes delivering it twice
+//! post it once. The server decides what to do with it.
+//!
+//! MIME parsing and charset decoding are `mail-parser`'s (0.11): it copes with
+//! malformed input without panicking and decodes the ISO-8859 and Windows code pages.
+
+pub mod address;
+pub mod automatic;
+pub mod dedup;
+pub mod report;
+pub mod trim;
+
+mod parse;
+
+pub use automatic::Automatic;
+pub use parse::{Limits, ParseError, parse, parse_with};
+pub use report::{DeliveryReport, FailedRecipient};
+pub use trim::{Trimmed, trim};
+
+/// A name and address from a header such as `From`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mailbox {
+    pub name: Option<String>,
+    /// As written, with the domain lower-cased.
+    pub address: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file name the sender gave, or a generated one (`attachment-1.bin`).
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// What the receiving MTA's `Authentication-Results` say about the From domain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuthResults {
+    pub spf_pass: bool,
+    pub dmarc_pass: bool,
+}
+
+impl AuthResults {
+    /// May we answer the sender without risking backscatter to a forged address?
+    pub fn sender_verified(&self) -> bool {
+        self.spf_pass || self.dmarc_pass
+    }
+}
+
+/// One parsed inbound mail.
+#[derive(Clone, Debug)]
+pub struct InboundMail {
+    /// `Message-ID` without the angle brackets.
+    pub message_id: Option<String>,
+    pub from: Option<Mailbox>,
+    /// Every recipient address from `To`, `Cc`, `Delivered-To` and `X-Original-To`,
+    /// lower-cased, without duplicates, in that order.
+    pub recipients: Vec<String>,
+    /// Message ids from `In-Reply-To`, then `References`, without angle brackets.
+    pub references: Vec<String>,
+    /// The decoded subject as sent (empty when missing).
+    pub subject: String,
+    /// The whole body as plain text (HTML-only mail converted).
+    pub text: String,
+    /// The text with quoted history and signature split off.
+    pub body: Trimmed,
+    pub attachments: Vec<Attachment>,
+    /// Why this is automatic mail (auto-reply, bulk, mailer-daemon), if it is.
+    pub automatic: Option<Automatic>,
+    /// The delivery status report this mail carries, if it is a bounce.
+    pub report: Option<DeliveryReport>,
+    pub auth: AuthResults,
+    /// Same mail delivered twice → same key (see [`dedup`]).
+    pub dedup_key: String,
+}
