@@ -1,15 +1,177 @@
 //! Subject lines (G9): one set of rules for the web and for mail.
 
+/// Reply and forward prefixes in the languages mail arrives in, lower case, without
+/// the colon: English, German (`AW`, `WG`), Dutch (`Antw`, `Doorst`), French (`TR`),
+/// Spanish/Portuguese (`RV`, `Enc`, `Res`), Polish (`Odp`, `PD`), Turkish (`YNT`, `İLT`),
+/// Slovak (`Odp`, `Fw`), Nordic (`SV`, `VS`).
+const PREFIXES: &[&str] = &[
+    "re", "fw", "fwd", "aw", "wg", "antw", "antwoord", "doorst", "tr", "rv", "enc", "res", "odp", "pd", "ynt", "ilt", "i̇lt", "sv", "vs",
+    "r",
+];
+
 /// A mail subject as a thread subject: reply and forward prefixes (`Re:`, `Fwd:`,
-/// `AW:`, `Antw:`, `Doorst:`, `TR:`, `RV:` …) and `[tags]` removed, whitespace
-/// collapsed.
+/// `AW:`, `Antw:`, `Doorst:`, `TR:`, `RV:` …, also counted forms like `Re[2]:`) and
+/// `[tags]` removed, whitespace collapsed.
 pub fn clean(subject: &str) -> String {
-    subject.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut rest = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    loop {
+        let trimmed = rest.trim_start();
+        let next = strip_tag(trimmed).or_else(|| strip_prefix(trimmed));
+        match next {
+            Some(after) => rest = after.trim_start().to_owned(),
+            None => return trimmed.trim_end().to_owned(),
+        }
+    }
 }
+
+/// `[anything]` at the start (list tags, `[EXTERNAL]`).
+fn strip_tag(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix('[')?;
+    let end = inner.find(']')?;
+    Some(&inner[end + 1..])
+}
+
+/// `Re:`, `Re :`, `Re[2]:`, `RE(3):` and the other prefixes.
+fn strip_prefix(s: &str) -> Option<&str> {
+    let colon = s.find(':')?;
+    let head = s[..colon].trim_end();
+    let word = match head.find(['[', '(']) {
+        Some(i) if head.ends_with([']', ')']) && head[i + 1..head.len() - 1].chars().all(|c| c.is_ascii_digit()) => &head[..i],
+        _ => head,
+    };
+    let word = word.to_lowercase();
+    PREFIXES.contains(&word.as_str()).then(|| &s[colon + 1..])
+}
+
+/// Subjects that say nothing about the conversation, lower case: placeholders,
+/// greetings and one-word generic subjects in the service's languages.
+const VAGUE: &[&str] = &[
+    "(no subject)",
+    "no subject",
+    "(geen onderwerp)",
+    "geen onderwerp",
+    "(kein betreff)",
+    "(sans objet)",
+    "(bez tematu)",
+    "(sem assunto)",
+    "(konu yok)",
+    "hi",
+    "hello",
+    "hey",
+    "hallo",
+    "hoi",
+    "dag",
+    "beste",
+    "goedemorgen",
+    "goedemiddag",
+    "cześć",
+    "dzień dobry",
+    "olá",
+    "oi",
+    "merhaba",
+    "selam",
+    "ahoj",
+    "question",
+    "questions",
+    "vraag",
+    "vragen",
+    "vraagje",
+    "pytanie",
+    "pergunta",
+    "soru",
+    "otázka",
+    "frage",
+    "update",
+    "info",
+    "informatie",
+    "message",
+    "bericht",
+    "mail",
+    "e-mail",
+    "email",
+    "test",
+    "help",
+    "hulp",
+    "follow-up",
+    "follow up",
+    "thanks",
+    "bedankt",
+    "dank",
+    "misc",
+    "note",
+];
 
 /// Is this subject too vague to find the conversation again later: empty,
 /// `(no subject)`, a greeting, a one-word generic subject, all capitals? The thread
 /// is still created; the writer gets a gentle tip.
 pub fn is_vague(subject: &str) -> bool {
-    clean(subject).is_empty()
+    let cleaned = clean(subject);
+    let bare = cleaned.trim_matches(|c: char| c.is_ascii_punctuation() && c != '(' && c != ')' || c.is_whitespace());
+    if bare.is_empty() {
+        return true;
+    }
+    let lower = bare.to_lowercase();
+    if VAGUE.contains(&lower.as_str()) {
+        return true;
+    }
+    // All capitals reads as shouting (netiquette, G9); one letter is no judgement.
+    let letters: Vec<char> = bare.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() > 3 && letters.iter().all(|c| c.is_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_tags_are_removed_in_every_language() {
+        assert_eq!(clean("Re: Fwd: [mentoring] Łódź — vraag over mentorschap"), "Łódź — vraag over mentorschap");
+        assert_eq!(clean("AW: WG: Termin für nächste Woche"), "Termin für nächste Woche");
+        assert_eq!(clean("Antw: Doorst:  stage   bij de gemeente"), "stage bij de gemeente");
+        assert_eq!(clean("TR: RV: Enc: réunion de mars"), "réunion de mars");
+        assert_eq!(clean("RE[2]: Odp: praca magisterska"), "praca magisterska");
+        assert_eq!(clean("YNT: Çağrı ile görüşme"), "Çağrı ile görüşme");
+        assert_eq!(clean("[EXTERNAL] Re : feedback op mijn cv"), "feedback op mijn cv");
+    }
+
+    #[test]
+    fn ordinary_colons_and_words_stay() {
+        assert_eq!(clean("Agenda: gesprek 12 maart"), "Agenda: gesprek 12 maart");
+        assert_eq!(clean("Review of the Q3 plan"), "Review of the Q3 plan");
+        assert_eq!(clean("Recap: wat we afspraken"), "Recap: wat we afspraken");
+    }
+
+    #[test]
+    fn vague_subjects_are_recognised() {
+        for s in [
+            "",
+            "   ",
+            "(no subject)",
+            "Re:",
+            "Hi!",
+            "hallo",
+            "Vraag",
+            "question?",
+            "Re: vraag",
+            "HELP ME NOW",
+            "(geen onderwerp)",
+            "Cześć",
+        ] {
+            assert!(is_vague(s), "{s:?} should be vague");
+        }
+    }
+
+    #[test]
+    fn meaningful_subjects_are_not_vague() {
+        for s in [
+            "Vraag over mijn stage bij de gemeente",
+            "Łódź — vraag over mentorschap, Çağrı",
+            "Re: feedback op mijn cv",
+            "CV",
+            "Sollicitatiegesprek KPN",
+            "Question about the March workshop",
+        ] {
+            assert!(!is_vague(s), "{s:?} should not be vague");
+        }
+    }
 }
