@@ -131,6 +131,17 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("PUT",    "/api/v1/me/mail",                           [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("PUT",    "/api/v1/me/mail/mentorships/{id}",          [404,  404,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/admin/mail/failed",                 [200,  403,  403,  403,  403,  403,  403,  200,  403,  403,  401]),
+    ("POST",   "/api/v1/me/mail/resume",                    [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    // Mail in. The HTTP door is off unless an inbound secret is configured (it is not
+    // here): it does not exist for anyone, whatever login they hold.
+    ("POST",   "/api/v1/inbound/email",                     [404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404]),
+    // The mailed "add this address" link needs no login: its token is the authority
+    // (a fresh one per cell; the page changes nothing, the POST uses it up).
+    ("GET",    "/mail/add-address/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
+    ("POST",   "/mail/add-address/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
+    ("GET",    "/api/v1/admin/inbound/failed",              [200,  403,  403,  403,  403,  403,  403,  200,  403,  403,  401]),
+    // Attachments: readers of the thread ({id} = a file on the cell's first message).
+    ("GET",    "/api/v1/attachments/{id}",                  [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("GET",    "/mail/unsubscribe/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
     ("POST",   "/mail/unsubscribe/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
 ];
@@ -208,6 +219,10 @@ struct Fixture {
     target_email: String,
     refresh: String,
     magic: String,
+    /// A file attached to the thread's first message.
+    attachment: String,
+    /// An unused "add this address" link token.
+    address_link: String,
 }
 
 fn unique_email(prefix: &str) -> String {
@@ -262,6 +277,12 @@ impl Fixture {
             }
         }
 
+        if path.starts_with("/mail/add-address/") {
+            f.address_link = store::inbound::create_address_confirmation(&app.state.db, w.mentee.id, unique_email("alias"), now)
+                .await
+                .expect("address link");
+        }
+
         if method == "DELETE" && path.ends_with("/coordinators/{user_id}") {
             let (s, b) =
                 app.post(&format!("/api/v1/programmes/{}/coordinators", w.programme), &w.admin.token, json!({"user_id": f.target})).await;
@@ -270,6 +291,7 @@ impl Fixture {
 
         let needs_mentorship = path.starts_with("/api/v1/mentorships/")
             || path.starts_with("/api/v1/threads/")
+            || path.starts_with("/api/v1/attachments/")
             || path.starts_with("/api/v1/me/")
             || (method == "GET" && path == "/api/v1/programmes/{id}/mentorships");
         if !needs_mentorship {
@@ -308,6 +330,32 @@ impl Fixture {
         assert_eq!(s, 201, "{t}");
         f.thread = t["thread"]["id"].as_str().expect("thread id").to_owned();
         f.message = t["message"]["id"].as_str().expect("message id").to_owned();
+        if path.starts_with("/api/v1/attachments/") {
+            f.attachment = uuid::Uuid::now_v7().to_string();
+            let (id, message, mentorship) = (f.attachment.clone(), f.message.clone(), f.mentorship.clone());
+            let at = now.timestamp_millis();
+            app.state
+                .db
+                .write(Box::new(move |conn| {
+                    Box::pin(async move {
+                        sqlx::query(
+                            "INSERT INTO attachments (id, message_id, mentorship_id, name, content_type, size_bytes, data, created_at)
+                             VALUES ($1, $2, $3, $4, 'text/plain', 5, $5, $6)",
+                        )
+                        .bind(id)
+                        .bind(message)
+                        .bind(mentorship)
+                        .bind(format!("notes {MARKER}.txt"))
+                        .bind(b"hello".to_vec())
+                        .bind(at)
+                        .execute(&mut *conn)
+                        .await?;
+                        Ok::<_, mentorpost_server::db::WriteError>(())
+                    })
+                }))
+                .await
+                .expect("attachment");
+        }
 
         let (s, b) = app
             .call(
@@ -329,8 +377,12 @@ impl Fixture {
             self.mentorship.as_str()
         } else if template.starts_with("/mail/unsubscribe/") {
             cast.unsubscribe.as_str()
+        } else if template.starts_with("/mail/add-address/") {
+            self.address_link.as_str()
         } else if template.starts_with("/api/v1/threads/") {
             self.thread.as_str()
+        } else if template.starts_with("/api/v1/attachments/") {
+            self.attachment.as_str()
         } else {
             // "/api/v1/users/{id}" and parameterless paths.
             self.target.as_str()
@@ -609,11 +661,11 @@ async fn table_covers_the_openapi_document(app: TestServer) {
     let extra: Vec<_> = table.difference(&documented).collect();
     assert!(extra.is_empty(), "rows for undocumented routes: {extra:?}");
 
-    // A route whose anonymous column is not 401 must be documented as public, and the
-    // other way round.
+    // A route whose anonymous column is not 401 must be documented as needing no login
+    // (the inbound door's secret is not a login), and the other way round.
     for (method, path, expected) in TABLE {
         let op = &doc["paths"][path][method.to_lowercase()];
-        let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+        let secured = op["security"].as_array().is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
         assert_eq!(secured, expected[ROLES.len() - 1] == 401, "{method} {path}: documented security and the anonymous column disagree");
     }
     app.stop().await;

@@ -284,6 +284,23 @@ pub struct MessageView {
     pub created_at: DateTime<Utc>,
     /// The mentorship event that recorded this message.
     pub seq: i64,
+    /// What was cut from a message that came by e-mail (quoted history, signature),
+    /// kept so readers can expand it: trimming never loses the sender's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted: Option<String>,
+    /// Files that came with the message (download: members only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// A file attached to a message; `url` downloads it (members only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: crate::AttachmentId,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub url: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -63,6 +63,8 @@ id_type!(/// A thread with a subject line inside a mentorship.
     ThreadId);
 id_type!(/// One message in a thread.
     MessageId);
+id_type!(/// A file that came with a message.
+    AttachmentId);
 
 #[cfg(test)]
 mod tests {

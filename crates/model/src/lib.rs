@@ -27,5 +27,5 @@ pub mod ws;
 pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use domain::{EventKind, Locale, MentorshipStatus, MessageSource, Role};
-pub use ids::{MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
+pub use ids::{AttachmentId, MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
 pub use validate::{ClientMsgId, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError};

@@ -122,6 +122,20 @@ pub struct MailPreferences {
     /// Mentorships with a mode of their own (overrides `settings.mode`, except that a
     /// general `off` silences everything).
     pub mentorships: Vec<MentorshipMailMode>,
+    /// Set when mail to the person's address keeps bouncing: mail is paused from this
+    /// moment until they resume it (`POST /api/v1/me/mail/resume`).
+    #[serde(default)]
+    pub paused_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Per current mentorship, the address that starts a new thread by mail.
+    #[serde(default)]
+    pub new_thread_addresses: Vec<MentorshipAddress>,
+}
+
+/// The person's own address for starting threads in one mentorship by mail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MentorshipAddress {
+    pub mentorship_id: crate::MentorshipId,
+    pub address: String,
 }
 
 /// One mentorship's mode for one person.

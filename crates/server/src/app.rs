@@ -33,6 +33,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Every WebSocket connection's task, so shutdown can wait for them.
     pub ws_tasks: TaskTracker,
+    /// Where the SMTP listener listens, once it does (port 0 picks one).
+    pub smtp_addr: Arc<tokio::sync::watch::Sender<Option<SocketAddr>>>,
 }
 
 pub struct App {
@@ -66,6 +68,7 @@ impl App {
             hub,
             shutdown: CancellationToken::new(),
             ws_tasks: TaskTracker::new(),
+            smtp_addr: Arc::new(tokio::sync::watch::Sender::new(None)),
         };
         if state.config.demo {
             demo::seed_if_empty(&state).await?;
@@ -109,6 +112,18 @@ impl App {
         background.spawn(watch_revoked_logins(state.clone()));
         background.spawn(crate::mail::outbox::run(state.clone()));
         background.spawn(crate::mail::digest::run(state.clone()));
+        background.spawn(crate::inbound::purge_raw_mail(state.clone()));
+        if let Some(smtp_addr) = state.config.smtp_listen {
+            let smtp = TcpListener::bind(smtp_addr).await.with_context(|| format!("listening for SMTP on {smtp_addr}"))?;
+            let tls = match &state.config.smtp_tls {
+                Some((cert, key)) => Some(crate::inbound::smtp::tls_acceptor(cert, key)?),
+                None => None,
+            };
+            let smtp_addr = smtp.local_addr().context("reading the SMTP listen address")?;
+            tracing::info!(%smtp_addr, "SMTP listener for incoming mail");
+            state.smtp_addr.send_replace(Some(smtp_addr));
+            background.spawn(crate::inbound::smtp::serve(state.clone(), smtp, tls, state.shutdown.clone()));
+        }
         tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
         let stopping = state.shutdown.clone();
         let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {

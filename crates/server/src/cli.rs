@@ -46,6 +46,62 @@ pub enum Command {
     /// Mail: failed deliveries, people's preferences.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Receive one mail from standard input (for an MTA's pipe), or list received
+    /// mail that failed. Exit status 75 (temporary failure) when it could not be
+    /// stored, so the MTA tries again.
+    Inbound(InboundArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InboundArgs {
+    #[command(subcommand)]
+    pub command: Option<InboundCommand>,
+    /// Domain of the service's own mail addresses.
+    #[arg(long, env = "MENTORPOST_MAIL_DOMAIN", default_value = "mentorpost.localhost")]
+    pub mail_domain: String,
+    /// Public base URL, used in links in the mails this may send.
+    #[arg(long, env = "MENTORPOST_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// Envelope recipient(s) as the MTA delivered the mail (e.g. Postfix's ${original_recipient}).
+    #[arg(long = "recipient")]
+    pub recipients: Vec<String>,
+    /// Envelope sender (e.g. Postfix's ${sender}).
+    #[arg(long)]
+    pub sender: Option<String>,
+    #[command(flatten)]
+    pub limits: InboundLimitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InboundCommand {
+    /// List received mail that could not be read (with --rejected: also refused mail).
+    Failed {
+        #[arg(long)]
+        rejected: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InboundLimitArgs {
+    /// Largest incoming mail in bytes.
+    #[arg(long, env = "MENTORPOST_INBOUND_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub inbound_max_bytes: usize,
+    /// Largest total of attachments stored with one message, in bytes.
+    #[arg(long, env = "MENTORPOST_ATTACHMENTS_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub attachments_max_bytes: usize,
+    /// Days the raw received mail is kept for support.
+    #[arg(long, env = "MENTORPOST_KEEP_RAW_MAIL_DAYS", default_value_t = 30)]
+    pub keep_raw_mail_days: i64,
+}
+
+impl InboundLimitArgs {
+    fn limits(&self) -> crate::inbound::InboundLimits {
+        crate::inbound::InboundLimits {
+            max_bytes: self.inbound_max_bytes,
+            max_attachment_bytes: self.attachments_max_bytes,
+            keep_raw_days: self.keep_raw_mail_days.max(0),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +158,21 @@ pub struct ServeArgs {
     /// names the real client, for per-address login limits.
     #[arg(long = "trusted-proxy", env = "MENTORPOST_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Listen for incoming mail over SMTP on this address, e.g. 127.0.0.1:2525.
+    #[arg(long, env = "MENTORPOST_SMTP_LISTEN")]
+    pub smtp_listen: Option<SocketAddr>,
+    /// PEM certificate for STARTTLS on the SMTP listener (with --smtp-tls-key).
+    #[arg(long, env = "MENTORPOST_SMTP_TLS_CERT", requires = "smtp_tls_key")]
+    pub smtp_tls_cert: Option<PathBuf>,
+    /// PEM private key for STARTTLS on the SMTP listener.
+    #[arg(long, env = "MENTORPOST_SMTP_TLS_KEY", requires = "smtp_tls_cert")]
+    pub smtp_tls_key: Option<PathBuf>,
+    /// Bearer secret for POST /api/v1/inbound/email (at least 32 characters); without
+    /// it the endpoint is off.
+    #[arg(long, env = "MENTORPOST_INBOUND_SECRET", hide_env_values = true)]
+    pub inbound_secret: Option<String>,
+    #[command(flatten)]
+    pub inbound: InboundLimitArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +254,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.demo = args.demo;
             config.ws_allowed_origins = args.ws_allowed_origins;
             config.trusted_proxies = args.trusted_proxies;
+            config.smtp_listen = args.smtp_listen;
+            config.smtp_tls = args.smtp_tls_cert.zip(args.smtp_tls_key);
+            config.inbound_secret = args.inbound_secret.filter(|s| !s.is_empty());
+            if config.inbound_secret.as_ref().is_some_and(|s| s.len() < 32) {
+                anyhow::bail!("MENTORPOST_INBOUND_SECRET must be at least 32 characters");
+            }
+            config.inbound = args.inbound.limits();
             let public_url = config.public_url.clone();
             let demo = config.demo;
             let app = App::build(config).await?;
@@ -214,6 +292,71 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user_command(config, cmd).await,
         Command::Mail(cmd) => mail_command(config, cmd).await,
+        Command::Inbound(args) => inbound_command(config, args).await,
+    }
+}
+
+/// Exit status for "try again later" (sysexits.h EX_TEMPFAIL): MTAs keep the mail.
+const EX_TEMPFAIL: i32 = 75;
+
+async fn inbound_command(mut config: Config, args: InboundArgs) -> anyhow::Result<()> {
+    config.mail_domain = args.mail_domain;
+    config.public_url = args.public_url;
+    config.inbound = args.limits.limits();
+    if let Some(InboundCommand::Failed { rejected }) = args.command {
+        let app = App::build(config).await?;
+        let problems = store::inbound::problems(app.state.db.pool(), rejected).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        for p in &problems {
+            println!(
+                "{}\t{}\t{}\t{}\t{} bytes\t{}",
+                p.id,
+                p.received_at.to_rfc3339(),
+                p.outcome,
+                p.from_address.as_deref().unwrap_or("-"),
+                p.size_bytes,
+                p.reason.as_deref().unwrap_or("")
+            );
+        }
+        if problems.is_empty() {
+            eprintln!("no received mail failed");
+        }
+        app.state.db.close().await;
+        return Ok(());
+    }
+    let mut raw = Vec::new();
+    let limit = config.inbound.max_bytes;
+    tokio::io::AsyncReadExt::read_to_end(&mut tokio::io::AsyncReadExt::take(tokio::io::stdin(), limit as u64 + 1), &mut raw)
+        .await
+        .context("reading the mail from standard input")?;
+    if raw.len() > limit {
+        // A permanent refusal: the MTA bounces it to the sender, who learns of it.
+        eprintln!("error: the mail is larger than {limit} bytes");
+        std::process::exit(1);
+    }
+    let app = match App::build(config).await {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::exit(EX_TEMPFAIL);
+        }
+    };
+    let delivery = crate::inbound::Delivery {
+        raw,
+        via: crate::inbound::Via::Pipe,
+        envelope_from: args.sender,
+        envelope_to: args.recipients.iter().map(|r| r.to_lowercase()).collect(),
+    };
+    let result = crate::inbound::receive(&app.state, delivery).await;
+    app.state.db.close().await;
+    match result {
+        Ok(receipt) => {
+            println!("{}{}", receipt.outcome, receipt.reason.map(|r| format!(": {r}")).unwrap_or_default());
+            Ok(())
+        }
+        Err(err) => {
+            eprintln!("error: the mail could not be stored: {err}");
+            std::process::exit(EX_TEMPFAIL);
+        }
     }
 }
 

@@ -27,6 +27,14 @@ pub struct Config {
     pub ws_allowed_origins: Vec<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the real client (rate limits).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Address of the SMTP listener for incoming mail; `None`: no listener.
+    pub smtp_listen: Option<SocketAddr>,
+    /// PEM certificate and key for STARTTLS on the SMTP listener.
+    pub smtp_tls: Option<(PathBuf, PathBuf)>,
+    /// Bearer secret of `POST /api/v1/inbound/email`; `None`: the endpoint is off.
+    pub inbound_secret: Option<String>,
+    /// Size limits and keeping time of received mail.
+    pub inbound: crate::inbound::InboundLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -42,6 +50,10 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("ws_allowed_origins", &self.ws_allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("smtp_listen", &self.smtp_listen)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("inbound_secret", &self.inbound_secret.as_ref().map(|_| "***"))
+            .field("inbound", &self.inbound)
             .finish()
     }
 }
@@ -61,6 +73,10 @@ impl Config {
             demo: false,
             ws_allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            smtp_listen: None,
+            smtp_tls: None,
+            inbound_secret: None,
+            inbound: crate::inbound::InboundLimits::default(),
         }
     }
 

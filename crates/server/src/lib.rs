@@ -9,6 +9,7 @@
 //! - [`http`]: routes, extractors, permission guard, OpenAPI.
 //! - [`live`]: WebSocket delivery, the fan-out hub, cross-instance signals.
 //! - [`mail`]: outgoing mail.
+//! - [`inbound`]: incoming mail: SMTP listener, routing, bounces.
 //! - [`demo`]: the demo programme.
 #![forbid(unsafe_code)]
 
@@ -19,6 +20,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod inbound;
 pub mod live;
 pub mod mail;
 pub mod store;

@@ -11,7 +11,9 @@ use axum::extract::State;
 use axum::response::Html;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
-use mentorpost_model::mail::{FailedMail, MailMode, MailPreferences, MailSettings, MentorshipMailMode, SetMentorshipMailMode};
+use mentorpost_model::mail::{
+    FailedMail, MailMode, MailPreferences, MailSettings, MentorshipAddress, MentorshipMailMode, SetMentorshipMailMode,
+};
 use mentorpost_model::{Locale, MentorshipId};
 
 /// The caller's mail preferences (defaults when never set: `each` without a
@@ -29,7 +31,28 @@ async fn preferences(state: &AppState, user: mentorpost_model::UserId) -> ApiRes
         .into_iter()
         .map(|(mentorship_id, mode)| MentorshipMailMode { mentorship_id, mode })
         .collect();
-    Ok(MailPreferences { settings, mentorships })
+    let paused_since = store::inbound::paused_since(state.db.pool(), user).await?;
+    let mut new_thread_addresses = Vec::new();
+    let mut tokens = Vec::new();
+    for (mentorship_id, _) in store::mentorships::active_subscriptions(state.db.pool(), user).await? {
+        let token = state.mailer.tokens.mentorship(user, mentorship_id);
+        new_thread_addresses.push(MentorshipAddress { mentorship_id, address: format!("mentorship+{token}@{}", state.mailer.domain) });
+        tokens.push((token, TokenKind::Mentorship, user, None, Some(mentorship_id)));
+    }
+    // Shown here, so it must route when someone writes to it.
+    if !tokens.is_empty() {
+        store::mail::remember_tokens(&state.db, tokens, state.clock.now()).await?;
+    }
+    Ok(MailPreferences { settings, mentorships, paused_since, new_thread_addresses })
+}
+
+/// Resume mail after the caller's address bounced (they fixed their mailbox).
+#[utoipa::path(post, path = "/api/v1/me/mail/resume", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, body = MailPreferences), (status = 401, body = ErrorBody)))]
+pub async fn resume_mail(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<MailPreferences>> {
+    store::inbound::resume(&state.db, user.user_id).await?;
+    tracing::info!(user = %user.user_id, "mail resumed after bounces");
+    preferences(&state, user.user_id).await.map(Json)
 }
 
 /// Replace the caller's general mail settings. Quiet hours (local `HH:MM`, both or

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod inbound;
 pub mod mail;
 pub mod mentorships;
 pub mod programmes;
@@ -37,6 +38,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
         (name = "threads", description = "Threads, messages, read markers"),
         (name = "live", description = "WebSocket live delivery"),
         (name = "mail", description = "Mail preferences, unsubscribe, failed mail"),
+        (name = "inbound", description = "Mail in: raw mail from an MTA, received mail that failed"),
         (name = "ops", description = "Health and readiness"),
     )
 )]
@@ -52,6 +54,7 @@ impl utoipa::Modify for SecurityAddon {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+        components.add_security_scheme("inbound_secret", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
     }
 }
 
@@ -97,6 +100,11 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mail::set_mentorship_mode))
         .routes(routes!(mail::failed_mail))
         .routes(routes!(mail::unsubscribe_page, mail::unsubscribe))
+        .routes(routes!(mail::resume_mail))
+        .routes(routes!(inbound::receive_email))
+        .routes(routes!(inbound::failed_inbound))
+        .routes(routes!(inbound::download_attachment))
+        .routes(routes!(inbound::add_address_page, inbound::add_address))
         .split_for_parts()
 }
 

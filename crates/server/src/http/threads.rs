@@ -90,7 +90,7 @@ pub async fn get_thread(State(state): State<AppState>, user: AuthUser, ApiPath(i
 
 /// Checks `action` on the thread's mentorship; a former member does not see threads
 /// started after they left. Returns the cut-off of what they may read.
-async fn thread_guard(
+pub(super) async fn thread_guard(
     state: &AppState,
     user: &super::AuthUser,
     id: ThreadId,

@@ -61,9 +61,12 @@ pub struct Notification<'a> {
     /// someone else; shown as a short excerpt (≤ ~200 chars, cut at a word boundary,
     /// with "…").
     pub answers: Option<(&'a str, &'a str)>,
-    // Attachments are for later; left out.
     pub reply_token: &'a str,
     pub unsubscribe_token: &'a str,
+    /// The recipient's own `mentorship+TOKEN@` address: writing to it starts a thread.
+    pub mentorship_token: &'a str,
+    /// Files that came with the message: (name, size in bytes, download URL).
+    pub attachments: &'a [(String, i64, String)],
 }
 
 /// Longest excerpt of the answered message, in characters (before the "…").
@@ -85,6 +88,7 @@ pub fn notification(n: &Notification) -> anyhow::Result<Message> {
     }
     check_token("reply token", n.reply_token)?;
     check_token("unsubscribe token", n.unsubscribe_token)?;
+    check_token("mentorship token", n.mentorship_token)?;
     let base = public_base(n.public_url)?;
 
     let author = header_text(n.author_name);
@@ -102,7 +106,8 @@ pub fn notification(n: &Notification) -> anyhow::Result<Message> {
     let unsubscribe_url = format!("{base}/mail/unsubscribe/{}", n.unsubscribe_token);
     let unsubscribe = format!("<{unsubscribe_url}>, <mailto:unsubscribe+{}@{domain}>", n.unsubscribe_token);
 
-    let content = Content::new(n, &thread_url, &unsubscribe_url);
+    let new_thread_address = format!("mentorship+{}@{domain}", n.mentorship_token);
+    let content = Content::new(n, &thread_url, &unsubscribe_url, &new_thread_address);
     let message = Message::builder()
         .from(from)
         .reply_to(reply_to)
@@ -444,6 +449,14 @@ fn clean_body(body: &str) -> String {
         .to_owned()
 }
 
+fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KiB", b / 1024),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
 fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
@@ -496,10 +509,13 @@ struct Content {
     stop_question: &'static str,
     stop_label: &'static str,
     unsubscribe_url: String,
+    attachments_label: &'static str,
+    attachments: Vec<(String, String)>,
+    new_thread_hint: String,
 }
 
 impl Content {
-    fn new(n: &Notification, thread_url: &str, unsubscribe_url: &str) -> Content {
+    fn new(n: &Notification, thread_url: &str, unsubscribe_url: &str, new_thread_address: &str) -> Content {
         let subject = header_text(n.thread_subject);
         let author = header_text(n.author_name);
         let when = format_when(n.locale, n.sent_at.with_timezone(&n.timezone));
@@ -532,8 +548,19 @@ impl Content {
                 "Afmelden",
             ),
         };
+        let (attachments_label, new_thread_hint) = match n.locale {
+            Locale::En => ("Attachments", format!("To start a new conversation with a subject of its own, write to {new_thread_address}")),
+            Locale::Nl => {
+                ("Bijlagen", format!("Een nieuw gesprek met een eigen onderwerp begin je door te schrijven naar {new_thread_address}"))
+            }
+        };
+        let attachments =
+            n.attachments.iter().map(|(name, size, url)| (format!("{} ({})", header_text(name), human_size(*size)), url.clone())).collect();
         Content {
             lang,
+            attachments_label,
+            attachments,
+            new_thread_hint,
             title: mail_subject(n.thread_subject, n.is_reply),
             missed,
             wrote,
@@ -558,6 +585,12 @@ impl Content {
         out.push_str("\n\n");
         out.push_str(&self.body);
         out.push('\n');
+        if !self.attachments.is_empty() {
+            out.push_str(&format!("\n{}:\n", self.attachments_label));
+            for (label, url) in &self.attachments {
+                out.push_str(&format!("- {label}: {url}\n"));
+            }
+        }
         if let Some(answer) = &self.answer {
             out.push('\n');
             out.push_str(answer);
@@ -568,6 +601,8 @@ impl Content {
         out.push_str(self.reply_hint);
         out.push('\n');
         out.push_str(&format!("{}: {}\n", self.thread_label, self.thread_url));
+        out.push_str(&self.new_thread_hint);
+        out.push('\n');
         out.push_str(&format!("{} {}\n", self.stop_question, self.unsubscribe_url));
         out
     }
@@ -589,6 +624,13 @@ impl Content {
         out.push_str("<div>\n");
         out.push_str(&html_paragraphs(&self.body));
         out.push_str("</div>\n");
+        if !self.attachments.is_empty() {
+            out.push_str(&format!("<p style=\"margin:16px 0 4px;\">{}:</p>\n<ul>\n", escape_html(self.attachments_label)));
+            for (label, url) in &self.attachments {
+                out.push_str(&format!("<li><a href=\"{}\">{}</a></li>\n", escape_html(url), escape_html(label)));
+            }
+            out.push_str("</ul>\n");
+        }
         if let Some(answer) = &self.answer {
             out.push_str(&format!(
                 "<blockquote style=\"margin:16px 0;padding:4px 12px;border-left:3px solid #ccc;color:#555;\">{}</blockquote>\n",
@@ -597,10 +639,11 @@ impl Content {
         }
         out.push_str("<hr style=\"border:none;border-top:1px solid #ddd;margin:24px 0 12px;\">\n");
         out.push_str(&format!(
-            "<p style=\"margin:0;font-size:14px;color:#555;\">{}<br>\n<a href=\"{}\">{}</a><br>\n{} <a href=\"{}\">{}</a></p>\n",
+            "<p style=\"margin:0;font-size:14px;color:#555;\">{}<br>\n<a href=\"{}\">{}</a><br>\n{}<br>\n{} <a href=\"{}\">{}</a></p>\n",
             escape_html(self.reply_hint),
             escape_html(&self.thread_url),
             escape_html(self.thread_label),
+            escape_html(&self.new_thread_hint),
             escape_html(self.stop_question),
             escape_html(&self.unsubscribe_url),
             escape_html(self.stop_label),
@@ -711,6 +754,8 @@ mod tests {
             answers: Some((ANSWERED_AUTHOR, answered)),
             reply_token: "abcdefghijklmnopqrstuvwx23",
             unsubscribe_token: "zyxwvutsrqponmlkjihgfedc45",
+            mentorship_token: "mmmmmmmmmmmmmmmmmmmmmmmm23",
+            attachments: &[],
         }
     }
 

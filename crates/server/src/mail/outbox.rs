@@ -14,8 +14,8 @@ use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use lettre::Address;
 use lettre::address::Envelope;
-use mentorpost_model::Locale;
 use mentorpost_model::mail::{MailMode, quiet_until};
+use mentorpost_model::{Locale, UserId};
 use std::time::Duration as StdDuration;
 
 /// Attempts before a mail is marked failed (visible to admins).
@@ -83,7 +83,7 @@ async fn deliver(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Outcome
             Ok(outcome) => outcome,
             Err(err) => retry_or_fail(row, now, format!("{err:#}")),
         },
-        "digest" => match rendered(state, row).await {
+        "digest" | "notice" => match rendered(state, row).await {
             Ok(outcome) => outcome,
             Err(err) => retry_or_fail(row, now, format!("{err:#}")),
         },
@@ -102,17 +102,43 @@ fn retry_or_fail(row: &Claimed, now: DateTime<Utc>, error: String) -> Outcome {
 /// A mail rendered when it was queued (a digest): sent as it is, whatever the quiet
 /// hours say.
 async fn rendered(state: &AppState, row: &Claimed) -> anyhow::Result<Outcome> {
-    let (Some(user), Some(raw)) = (row.user_id, row.rendered.as_deref()) else { return Ok(Outcome::Cancelled("incomplete row")) };
-    let Some(person) = store::users::get(state.db.pool(), user).await.context("reading the recipient")? else {
-        return Ok(Outcome::Cancelled("recipient gone"));
+    let Some(raw) = row.rendered.as_deref() else { return Ok(Outcome::Cancelled("incomplete row")) };
+    let (to, user) = match (row.to_address.as_deref(), row.user_id) {
+        (Some(address), user) => (address.to_owned(), user),
+        (None, Some(user)) => {
+            let Some(person) = store::users::get(state.db.pool(), user).await.context("reading the recipient")? else {
+                return Ok(Outcome::Cancelled("recipient gone"));
+            };
+            (person.email, Some(user))
+        }
+        (None, None) => return Ok(Outcome::Cancelled("incomplete row")),
     };
-    let to: Address = person.email.parse().context("recipient address")?;
-    let envelope = Envelope::new(Some(state.mailer.sender().email.clone()), vec![to])?;
+    if let Some(user) = user
+        && store::inbound::paused_since(state.db.pool(), user).await.context("checking for bounces")?.is_some()
+    {
+        return Ok(Outcome::Cancelled("address bouncing"));
+    }
+    let to: Address = to.parse().context("recipient address")?;
+    let envelope = Envelope::new(Some(return_path(state, user, row.attempts).await?), vec![to])?;
     Ok(match state.mailer.transport.send(&envelope, raw.as_bytes()).await {
         Ok(()) => Outcome::Sent,
         Err(err) if err.permanent => Outcome::Failed(err.to_string()),
         Err(err) => retry_or_fail(row, state.clock.now(), err.to_string()),
     })
+}
+
+/// The envelope sender: `bounce+TOKEN@` (VERP) for mail to a person, so a delivery
+/// report names whose address failed; the plain sender for anyone else.
+async fn return_path(state: &AppState, user: Option<UserId>, attempts: i64) -> anyhow::Result<Address> {
+    let Some(user) = user else { return Ok(state.mailer.sender().email.clone()) };
+    let token = state.mailer.tokens.bounce(user);
+    // The token is remembered with the first attempt; retries skip the write.
+    if attempts <= 1 {
+        store::mail::remember_tokens(&state.db, vec![(token.clone(), TokenKind::Bounce, user, None, None)], state.clock.now())
+            .await
+            .context("recording the bounce token")?;
+    }
+    format!("bounce+{token}@{}", state.mailer.domain).parse().context("the return path")
 }
 
 async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
@@ -122,6 +148,9 @@ async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> an
     };
     if !data.still_member {
         return Ok(Outcome::Cancelled("no longer a member"));
+    }
+    if store::inbound::paused_since(state.db.pool(), user).await.context("checking for bounces")?.is_some() {
+        return Ok(Outcome::Cancelled("address bouncing"));
     }
     let kind = if row.kind == "missed" { NotificationKind::Missed } else { NotificationKind::Each };
     match (kind, data.mode) {
@@ -138,17 +167,22 @@ async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> an
     let tokens = &state.mailer.tokens;
     let reply_token = tokens.reply(user, data.thread_id);
     let unsubscribe_token = tokens.unsubscribe(user, data.mentorship_id);
+    let mentorship_token = tokens.mentorship(user, data.mentorship_id);
     store::mail::remember_tokens(
         &state.db,
         vec![
             (reply_token.clone(), TokenKind::Reply, user, Some(data.thread_id), Some(data.mentorship_id)),
             (unsubscribe_token.clone(), TokenKind::Unsubscribe, user, None, Some(data.mentorship_id)),
+            (mentorship_token.clone(), TokenKind::Mentorship, user, None, Some(data.mentorship_id)),
+            (tokens.bounce(user), TokenKind::Bounce, user, None, None),
         ],
         now,
     )
     .await
     .context("recording the mail's tokens")?;
     let label = data.member_names.join(", ");
+    let attachments =
+        store::inbound::attachment_names(state.db.pool(), message, &state.mailer.public_url).await.context("listing attachments")?;
     let n = Notification {
         kind,
         mail_id: &row.id,
@@ -169,10 +203,13 @@ async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> an
         answers: data.answers.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
         reply_token: &reply_token,
         unsubscribe_token: &unsubscribe_token,
+        mentorship_token: &mentorship_token,
+        attachments: &attachments,
     };
     let mail = compose::notification(&n)?;
     let to: Address = data.recipient_email.parse()?;
-    let envelope = Envelope::new(Some(state.mailer.sender().email.clone()), vec![to])?;
+    let bounce: Address = format!("bounce+{}@{}", tokens.bounce(user), state.mailer.domain).parse().context("the return path")?;
+    let envelope = Envelope::new(Some(bounce), vec![to])?;
     match state.mailer.transport.send(&envelope, &mail.formatted()).await {
         Ok(()) => Ok(Outcome::Sent),
         Err(err) if err.permanent => Ok(Outcome::Failed(err.to_string())),

@@ -1,6 +1,6 @@
 //! Tokens that mails carry in addresses and links: `reply+TOKEN@` (recipient and
 //! thread), `mentorship+TOKEN@` (person and mentorship), unsubscribe links (person and
-//! mentorship).
+//! mentorship), and the VERP return path `bounce+TOKEN@` (person).
 //!
 //! A token is HMAC-SHA256 over what it stands for, keyed by a key derived from the
 //! instance secret, cut to 130 bits and written in lower-case base32: mail systems may
@@ -18,6 +18,8 @@ pub enum TokenKind {
     Reply,
     Mentorship,
     Unsubscribe,
+    /// The VERP return path `bounce+TOKEN@`: delivery reports name the person.
+    Bounce,
 }
 
 impl TokenKind {
@@ -26,6 +28,7 @@ impl TokenKind {
             TokenKind::Reply => "reply",
             TokenKind::Mentorship => "mentorship",
             TokenKind::Unsubscribe => "unsubscribe",
+            TokenKind::Bounce => "bounce",
         }
     }
 }
@@ -63,6 +66,11 @@ impl MailTokens {
 
     pub fn unsubscribe(&self, user: UserId, mentorship: MentorshipId) -> String {
         self.derive(TokenKind::Unsubscribe, user, &mentorship.to_string())
+    }
+
+    /// One per person: a report about any mail to them names them.
+    pub fn bounce(&self, user: UserId) -> String {
+        self.derive(TokenKind::Bounce, user, "")
     }
 }
 

@@ -79,6 +79,8 @@ pub struct Claimed {
     pub user_id: Option<UserId>,
     pub message_id: Option<MessageId>,
     pub rendered: Option<String>,
+    /// Set when the mail goes to an address rather than to a person's own (notices).
+    pub to_address: Option<String>,
     pub attempts: i64,
 }
 
@@ -107,7 +109,7 @@ pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claime
          WHERE id IN (SELECT id FROM outbox
                       WHERE (status = 'pending' AND not_before <= $2) OR (status = 'sending' AND claimed_until < $2)
                       ORDER BY not_before LIMIT $3 {lock})
-         RETURNING id, kind, user_id, message_id, rendered, attempts"
+         RETURNING id, kind, user_id, message_id, rendered, to_address, attempts"
     );
     Ok(db
         .write(Box::new(move |conn| {
@@ -122,6 +124,7 @@ pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claime
                         user_id: get_opt_parsed(r, "user_id")?,
                         message_id: get_opt_parsed(r, "message_id")?,
                         rendered: r.try_get("rendered")?,
+                        to_address: r.try_get("to_address")?,
                         attempts: r.try_get("attempts")?,
                     });
                 }

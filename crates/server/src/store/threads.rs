@@ -34,7 +34,8 @@ pub struct Posted {
 }
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.thread_id, m.mentorship_id, m.author_id, u.display_name AS author_name, m.body, m.source,
-        m.client_msg_id, m.created_at, m.seq FROM messages m JOIN users u ON u.id = m.author_id";
+        m.client_msg_id, m.created_at, m.seq, q.quoted FROM messages m JOIN users u ON u.id = m.author_id
+        LEFT JOIN message_quoted q ON q.message_id = m.id";
 
 fn message_from_row(row: &AnyRow) -> Result<MessageView, sqlx::Error> {
     let source: String = row.try_get("source")?;
@@ -49,6 +50,8 @@ fn message_from_row(row: &AnyRow) -> Result<MessageView, sqlx::Error> {
         client_msg_id: row.try_get("client_msg_id")?,
         created_at: get_time(row, "created_at")?,
         seq: row.try_get("seq")?,
+        quoted: row.try_get("quoted")?,
+        attachments: Vec::new(),
     })
 }
 
@@ -66,7 +69,11 @@ fn thread_from_row(row: &AnyRow) -> Result<ThreadView, sqlx::Error> {
 
 /// Looks up an earlier message with the same idempotency key. Same thread and body:
 /// that message is the answer. Anything else: 409.
-async fn find_repeat(conn: &mut AnyConnection, thread: Option<ThreadId>, new: &NewMessage) -> Result<Option<MessageView>, WriteError> {
+pub(super) async fn find_repeat(
+    conn: &mut AnyConnection,
+    thread: Option<ThreadId>,
+    new: &NewMessage,
+) -> Result<Option<MessageView>, WriteError> {
     let Some(key) = &new.client_msg_id else {
         return Ok(None);
     };
@@ -80,7 +87,7 @@ async fn find_repeat(conn: &mut AnyConnection, thread: Option<ThreadId>, new: &N
     Ok(Some(existing))
 }
 
-async fn insert_message(
+pub(super) async fn insert_message(
     conn: &mut AnyConnection,
     mentorship: MentorshipId,
     thread: ThreadId,
@@ -131,6 +138,8 @@ async fn insert_message(
         client_msg_id: new.client_msg_id.as_ref().map(|c| c.as_str().to_owned()),
         created_at: super::from_ms(ms(now)),
         seq,
+        quoted: None,
+        attachments: Vec::new(),
     })
 }
 
@@ -253,6 +262,8 @@ fn post_batch<'c>(
                                 client_msg_id: item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned()),
                                 created_at: get_time(&row, "ex_created_at")?,
                                 seq: row.try_get("ex_seq")?,
+                                quoted: None,
+                                attachments: Vec::new(),
                             })
                         } else {
                             Plan::Refused(reused_key())
@@ -349,6 +360,8 @@ fn post_batch<'c>(
                         // As stored (milliseconds), so the answer equals what a read returns.
                         created_at: super::from_ms(ms(item.now)),
                         seq,
+                        quoted: None,
+                        attachments: Vec::new(),
                     });
                 }
             }
@@ -504,27 +517,7 @@ pub async fn create(
                     let thread = get_in(conn, existing.thread_id).await?;
                     return Ok((thread, Posted { message: existing, created: false, thread_subject: None }));
                 }
-                let id = ThreadId::new();
-                let seq = events::append(
-                    conn,
-                    mentorship,
-                    EventKind::ThreadCreated,
-                    EventRefs { actor: Some(first.author), thread: Some(id), ..Default::default() },
-                    now,
-                )
-                .await?;
-                sqlx::query(
-                    "INSERT INTO threads (id, mentorship_id, subject, created_by, created_at, last_message_at, last_seq, message_count)
-                     VALUES ($1, $2, $3, $4, $5, $5, $6, 0)",
-                )
-                .bind(id.to_string())
-                .bind(mentorship.to_string())
-                .bind(subject.as_str())
-                .bind(first.author.to_string())
-                .bind(ms(now))
-                .bind(seq)
-                .execute(&mut *conn)
-                .await?;
+                let id = insert_thread(conn, mentorship, &subject, first.author, now).await?;
                 let message = insert_message(conn, mentorship, id, &first, access.actor_name.clone(), now).await?;
                 let thread = get_in(conn, id).await?;
                 let thread_subject = Some(thread.subject.clone());
@@ -542,7 +535,40 @@ pub async fn create(
     }
 }
 
-async fn get_in(conn: &mut AnyConnection, id: ThreadId) -> Result<ThreadView, WriteError> {
+/// Writes a new thread row and its `thread.created` event; the caller adds the first
+/// message in the same transaction.
+pub(super) async fn insert_thread(
+    conn: &mut AnyConnection,
+    mentorship: MentorshipId,
+    subject: &Subject,
+    author: UserId,
+    now: DateTime<Utc>,
+) -> Result<ThreadId, WriteError> {
+    let id = ThreadId::new();
+    let seq = events::append(
+        conn,
+        mentorship,
+        EventKind::ThreadCreated,
+        EventRefs { actor: Some(author), thread: Some(id), ..Default::default() },
+        now,
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO threads (id, mentorship_id, subject, created_by, created_at, last_message_at, last_seq, message_count)
+         VALUES ($1, $2, $3, $4, $5, $5, $6, 0)",
+    )
+    .bind(id.to_string())
+    .bind(mentorship.to_string())
+    .bind(subject.as_str())
+    .bind(author.to_string())
+    .bind(ms(now))
+    .bind(seq)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub(super) async fn get_in(conn: &mut AnyConnection, id: ThreadId) -> Result<ThreadView, WriteError> {
     let row = sqlx::query("SELECT * FROM threads WHERE id = $1").bind(id.to_string()).fetch_one(&mut *conn).await?;
     Ok(thread_from_row(&row)?)
 }
@@ -617,7 +643,9 @@ pub async fn messages(
             sqlx::query(sqlx::AssertSqlSafe(sql)).bind(thread.to_string()).bind(after).bind(until).bind(limit).fetch_all(pool).await?
         }
     };
-    Ok(rows.drain(..).map(|r| message_from_row(&r)).collect::<Result<_, _>>()?)
+    let mut messages: Vec<MessageView> = rows.drain(..).map(|r| message_from_row(&r)).collect::<Result<_, _>>()?;
+    super::inbound::attach_listings(pool, &mut messages).await?;
+    Ok(messages)
 }
 
 /// Moves `user`'s read marker in `thread` forward to `message` (never back). Emits

@@ -1,0 +1,178 @@
+//! Mail in over HTTP (for MTAs and mail services that post raw mail), received mail
+//! that failed for admins, and attachment downloads for members.
+
+use super::threads::thread_guard;
+use super::users::actor;
+use super::{ApiPath, AuthUser};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::inbound::{Delivery, Receipt, Via, receive};
+use crate::store;
+use crate::store::inbound::InboundProblem;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use mentorpost_auth::permission::Action;
+use mentorpost_model::api::ErrorBody;
+use mentorpost_model::{AttachmentId, Locale};
+use subtle_eq::constant_time_eq;
+
+/// Receive one raw RFC 5322 mail (the request body as it is, any content type),
+/// authorised by the inbound secret (`MENTORPOST_INBOUND_SECRET`) as a bearer token.
+/// 200 with what became of it — also when nothing was posted (an auto-reply, an
+/// unknown sender): the mail is stored either way. 503 when it could not be stored:
+/// the caller should retry.
+#[utoipa::path(post, path = "/api/v1/inbound/email", tag = "inbound", security(("inbound_secret" = [])),
+    request_body(content = String, content_type = "message/rfc822", description = "the raw mail"),
+    responses((status = 200, body = Receipt), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn receive_email(State(state): State<AppState>, headers: HeaderMap, body: Body) -> ApiResult<Json<Receipt>> {
+    let Some(secret) = state.config.inbound_secret.as_deref() else {
+        // Off unless configured: the route does not exist for anyone.
+        return Err(ApiError::NotFound);
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    if !presented.is_some_and(|p| constant_time_eq(p.as_bytes(), secret.as_bytes())) {
+        return Err(ApiError::unauthenticated("invalid_inbound_secret", "a valid inbound secret is required"));
+    }
+    let limit = state.config.inbound.max_bytes;
+    let raw = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::PayloadTooLarge)?;
+    if raw.is_empty() {
+        return Err(ApiError::bad_request("empty_mail", "the request body must be the raw mail"));
+    }
+    let delivery = Delivery { raw: raw.to_vec(), via: Via::Http, envelope_from: None, envelope_to: envelope_to(&headers) };
+    match receive(&state, delivery).await {
+        Ok(receipt) => Ok(Json(receipt)),
+        Err(ApiError::Internal(err)) => {
+            tracing::error!(error = %err, "storing a mail received over HTTP failed");
+            Err(ApiError::Unavailable)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The envelope recipients, when the caller passes them (`X-Envelope-To`, comma
+/// separated), as MTAs that post mail can.
+fn envelope_to(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("x-envelope-to")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|a| a.trim().trim_start_matches('<').trim_end_matches('>').to_lowercase())
+        .filter(|a| a.contains('@'))
+        .collect()
+}
+
+/// Received mail that could not be read (and, with `?rejected=true`, mail that was
+/// refused), newest first — for admins.
+#[utoipa::path(get, path = "/api/v1/admin/inbound/failed", tag = "inbound", security(("bearer" = [])),
+    params(("rejected" = Option<bool>, Query, description = "also list refused mail")),
+    responses((status = 200, body = [InboundProblem]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn failed_inbound(
+    State(state): State<AppState>,
+    user: AuthUser,
+    super::ApiQuery(q): super::ApiQuery<FailedQuery>,
+) -> ApiResult<Json<Vec<InboundProblem>>> {
+    if !super::users::instance_allows(&actor(&state, &user).await?, Action::ManageAllUsers) {
+        return Err(ApiError::forbidden("only admins see received mail"));
+    }
+    Ok(Json(store::inbound::problems(state.db.pool(), q.rejected.unwrap_or(false)).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FailedQuery {
+    pub rejected: Option<bool>,
+}
+
+/// Download a message's attachment (members who can read the message only).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "threads", security(("bearer" = [])), params(("id" = AttachmentId, Path)),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn download_attachment(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<AttachmentId>) -> ApiResult<Response> {
+    let file = store::inbound::attachment(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
+    let visible_until = thread_guard(&state, &user, file.thread_id, Action::ReadContent).await?;
+    // A former member sees what was posted up to their leaving, no more.
+    if visible_until.is_some_and(|left| file.message_created_at > left) {
+        return Err(ApiError::NotFound);
+    }
+    let content_type = HeaderValue::from_str(&file.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition =
+        format!("attachment; filename*=UTF-8''{}", percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC));
+    let disposition = HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        ],
+        file.data,
+    )
+        .into_response())
+}
+
+mod subtle_eq {
+    /// Compares secrets without an early exit, so timing does not reveal how much of
+    /// a guess was right.
+    pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+/// The page behind a mailed "add this address" link: a button, because mail scanners
+/// follow links and a GET must change nothing.
+#[utoipa::path(get, path = "/mail/add-address/{token}", tag = "inbound",
+    params(("token" = String, Path, description = "the token from the mailed link")),
+    responses((status = 200, description = "HTML page with a button", content_type = "text/html"), (status = 404, body = ErrorBody)))]
+pub async fn add_address_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> ApiResult<Html<String>> {
+    let (user, address) =
+        store::inbound::address_confirmation(state.db.pool(), &token, state.clock.now()).await?.ok_or(ApiError::NotFound)?;
+    let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
+    let address = escape(&address);
+    let (title, text, button) = match locale {
+        Locale::Nl => (
+            "Adres toevoegen",
+            format!("Wil je <strong>{address}</strong> toevoegen aan je adressen, zodat je vanaf dit adres kunt schrijven?"),
+            "Toevoegen",
+        ),
+        Locale::En => ("Add address", format!("Add <strong>{address}</strong> to your addresses, so that you can write from it?"), "Add"),
+    };
+    Ok(Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em\">\
+         <h1>{title}</h1><p>{text}</p><form method=\"post\"><button type=\"submit\">{button}</button></form></body></html>\n",
+        lang = locale.as_str(),
+    )))
+}
+
+/// Adds the address the link was made for to its person's verified addresses (once).
+#[utoipa::path(post, path = "/mail/add-address/{token}", tag = "inbound",
+    params(("token" = String, Path, description = "the token from the mailed link")),
+    responses((status = 200, description = "added", content_type = "text/html"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn add_address(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> ApiResult<Html<String>> {
+    let (user, address) = store::inbound::confirm_address(&state.db, token, state.clock.now()).await?.ok_or(ApiError::NotFound)?;
+    tracing::info!(%user, "address added by mailed link");
+    let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
+    let address = escape(&address);
+    let text = match locale {
+        Locale::Nl => format!("Klaar: je kunt nu ook vanaf {address} schrijven. Stuur je e-mail gerust opnieuw."),
+        Locale::En => format!("Done: you can now write from {address} too. Feel free to send your mail again."),
+    };
+    Ok(Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>mentorpost</title></head><body><p>{text}</p></body></html>\n",
+        locale.as_str()
+    )))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

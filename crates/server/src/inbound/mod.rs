@@ -1,0 +1,549 @@
+//! E-mail in: one pipeline behind three doors — the SMTP listener (`smtp`), the HTTP
+//! endpoint `POST /api/v1/inbound/email` and `mentorpost inbound` for an MTA pipe.
+//!
+//! `receive` takes a raw RFC 5322 mail and decides, in this order: unreadable →
+//! stored as failed; seen before → nothing; from our own domain → dropped (loop
+//! guard); a delivery report → bounce scoring; automatic → recorded, never answered;
+//! otherwise routed by the token in its address (or, when a client dropped the
+//! `+token`, by `References`), checked against the owner's verified addresses, and
+//! posted with its quoted part and attachments in one transaction. Parsing is the
+//! pure `mentorpost-inbound` crate; everything here is routing and storage.
+
+pub mod notices;
+pub mod smtp;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::mail::tokens::{TokenKind, looks_like_token};
+use crate::store;
+use crate::store::inbound::{Destination, MailPosted, MailedMessage, NewAttachment, Outcome, Record};
+use crate::store::threads::NewMessage;
+use chrono::{DateTime, Duration, Utc};
+use mentorpost_inbound::{InboundMail, Limits, address::tagged};
+use mentorpost_model::mail::MailMode;
+use mentorpost_model::{ClientMsgId, Locale, MentorshipId, MessageBody, MessageId, MessageSource, Subject, ThreadId, UserId};
+use notices::Notice;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// How a mail reached us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    Smtp,
+    Http,
+    Pipe,
+}
+
+impl Via {
+    fn as_str(self) -> &'static str {
+        match self {
+            Via::Smtp => "smtp",
+            Via::Http => "http",
+            Via::Pipe => "pipe",
+        }
+    }
+}
+
+/// One delivery: the raw mail and, when known, its SMTP envelope.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub raw: Vec<u8>,
+    pub via: Via,
+    pub envelope_from: Option<String>,
+    pub envelope_to: Vec<String>,
+}
+
+/// What the pipeline did with a mail (the HTTP endpoint's answer).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Receipt {
+    /// posted | thread_created | automatic | bounce | rejected | failed | unsubscribed | duplicate
+    pub outcome: String,
+    /// Why nothing was posted, when nothing was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<MessageId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<ThreadId>,
+}
+
+impl Receipt {
+    fn of(outcome: &str, reason: Option<String>) -> Receipt {
+        Receipt { outcome: outcome.to_owned(), reason, message_id: None, thread_id: None }
+    }
+}
+
+/// Limits and keeping times of the inbound path.
+#[derive(Clone, Copy, Debug)]
+pub struct InboundLimits {
+    /// Largest mail accepted (SMTP refuses larger ones at DATA).
+    pub max_bytes: usize,
+    /// Largest total of attachments stored with one message.
+    pub max_attachment_bytes: usize,
+    /// How long the raw mail is kept for support.
+    pub keep_raw_days: i64,
+}
+
+impl Default for InboundLimits {
+    fn default() -> Self {
+        InboundLimits { max_bytes: 10 * 1024 * 1024, max_attachment_bytes: 10 * 1024 * 1024, keep_raw_days: 30 }
+    }
+}
+
+/// Where a mail goes, found from its addresses or references.
+#[derive(Clone, Debug)]
+enum Route {
+    /// A reply into a thread by the token's owner.
+    Reply { owner: UserId, thread: ThreadId },
+    /// A new thread by the owner of a `mentorship+TOKEN` address.
+    NewThread { owner: UserId, mentorship: MentorshipId },
+    /// A thread named only by `References`: the sender must be a member.
+    ThreadByReference { thread: ThreadId },
+    /// `mailto:` unsubscribe from a List-Unsubscribe header.
+    Unsubscribe { owner: UserId, mentorship: MentorshipId },
+    /// Mail to `bounce+TOKEN` that is not a readable report.
+    BounceAddress,
+    /// One of our addresses that is no conversation (a digest's sender, say).
+    General,
+}
+
+/// Receives one mail. `Err` only when it could not be stored (the database is away):
+/// the caller answers with a temporary failure so the sender retries.
+pub async fn receive(state: &AppState, delivery: Delivery) -> Result<Receipt, ApiError> {
+    let now = state.clock.now();
+    let limits = state.config.inbound;
+    let raw_until = now + Duration::days(limits.keep_raw_days);
+    let base = Record {
+        dedup_key: String::new(),
+        via: delivery.via.as_str(),
+        envelope_from: delivery.envelope_from.clone(),
+        from_address: None,
+        outcome: Outcome::Failed,
+        reason: None,
+        user_id: None,
+        raw: delivery.raw.clone(),
+        raw_until,
+        received_at: now,
+    };
+    let mail = match mentorpost_inbound::parse_with(&delivery.raw, Limits { max_bytes: limits.max_bytes }) {
+        Ok(mail) => mail,
+        Err(err) => {
+            let reason = err.to_string();
+            let key = format!("raw:{}", hex::encode(Sha256::digest(&delivery.raw)));
+            tracing::warn!(via = delivery.via.as_str(), bytes = delivery.raw.len(), %reason, "unreadable mail stored as failed");
+            let fresh = store::inbound::record(&state.db, Record { dedup_key: key, reason: Some(reason.clone()), ..base }).await?;
+            return Ok(if fresh { Receipt::of("failed", Some(reason)) } else { Receipt::of("duplicate", None) });
+        }
+    };
+    let base = Record { dedup_key: mail.dedup_key.clone(), from_address: mail.from.as_ref().map(|f| f.address.to_lowercase()), ..base };
+    if store::inbound::seen(state.db.pool(), &mail.dedup_key).await?.is_some() {
+        tracing::info!(via = delivery.via.as_str(), "mail received before; ignored");
+        return Ok(Receipt::of("duplicate", None));
+    }
+    let pipeline = Pipeline { state, mail: &mail, delivery: &delivery, base, now };
+    pipeline.run().await
+}
+
+struct Pipeline<'a> {
+    state: &'a AppState,
+    mail: &'a InboundMail,
+    delivery: &'a Delivery,
+    base: Record,
+    now: DateTime<Utc>,
+}
+
+impl Pipeline<'_> {
+    async fn run(self) -> Result<Receipt, ApiError> {
+        let domain = self.state.config.mail_domain.clone();
+        let from = self.base.from_address.clone().unwrap_or_default();
+        if from.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(&domain)) {
+            return self.finish(Outcome::Automatic, "loop guard: mail from the service's own address", None).await;
+        }
+        if let Some(report) = &self.mail.report {
+            return self.bounce(report).await;
+        }
+        if let Some(auto) = &self.mail.automatic {
+            let reason = format!("automatic mail ({})", auto.reason());
+            return self.finish(Outcome::Automatic, &reason, None).await;
+        }
+        let Some(route) = self.route(&domain).await? else {
+            return self.finish(Outcome::Rejected, "not addressed to any conversation", None).await;
+        };
+        match route {
+            Route::Reply { owner, thread } => self.post_as(owner, Destination::Thread(thread), true).await,
+            Route::NewThread { owner, mentorship } => {
+                let Some((subject, vague)) = thread_subject(&self.mail.subject, &self.mail.body.kept) else {
+                    return self.finish(Outcome::Rejected, "no usable subject", Some(owner)).await;
+                };
+                let receipt = self.post_as(owner, Destination::NewThread { mentorship, subject }, true).await?;
+                if vague && receipt.outcome == "thread_created" {
+                    self.notice_to_user(owner, Notice::SubjectTip { subject: self.mail.subject.clone() }).await?;
+                }
+                Ok(receipt)
+            }
+            Route::ThreadByReference { thread } => match store::inbound::user_by_address(self.state.db.pool(), &from).await? {
+                Some(owner) => self.post_as(owner, Destination::Thread(thread), false).await,
+                None => {
+                    self.explain_to_sender(Notice::UnknownSender).await?;
+                    self.finish(Outcome::Rejected, "sender is not a known participant", None).await
+                }
+            },
+            Route::Unsubscribe { owner, mentorship } => {
+                if !store::inbound::is_verified_address(self.state.db.pool(), owner, &from).await? {
+                    return self.finish(Outcome::Rejected, "unsubscribe from an address that is not the owner's", Some(owner)).await;
+                }
+                store::mail::set_mentorship_mode(&self.state.db, owner, mentorship, Some(MailMode::Off), self.now).await?;
+                tracing::info!(user = %owner, %mentorship, "unsubscribed by mail");
+                self.finish(Outcome::Automatic, "unsubscribe request carried out", Some(owner)).await.map(|mut r| {
+                    r.outcome = "unsubscribed".into();
+                    r
+                })
+            }
+            Route::BounceAddress => self.finish(Outcome::Bounce, "mail to the bounce address that is not a delivery report", None).await,
+            Route::General => {
+                self.explain_to_sender(Notice::GeneralAddress).await?;
+                self.finish(Outcome::Rejected, "sent to a general address, not to a conversation", None).await
+            }
+        }
+    }
+
+    async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {
+        tracing::info!(via = self.base.via, outcome = outcome.as_str(), %reason, "mail received");
+        let record = Record { outcome, reason: Some(reason.to_owned()), user_id: user, ..self.base.clone() };
+        let fresh = store::inbound::record(&self.state.db, record).await?;
+        Ok(if fresh { Receipt::of(outcome.as_str(), Some(reason.to_owned())) } else { Receipt::of("duplicate", None) })
+    }
+
+    /// The route from the first of our tagged addresses with a known token (envelope
+    /// first: it is what the MTA delivered to), then from `References`.
+    async fn route(&self, domain: &str) -> Result<Option<Route>, ApiError> {
+        let pool = self.state.db.pool();
+        let addresses = self.delivery.envelope_to.iter().chain(self.mail.recipients.iter());
+        let mut ours = false;
+        for address in addresses.clone() {
+            ours |= address.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain));
+            let Some((kind, token)) = tagged(address, domain) else { continue };
+            if !looks_like_token(&token) {
+                continue;
+            }
+            if kind == TokenKind::Bounce.as_str() {
+                return Ok(Some(Route::BounceAddress));
+            }
+            let Some(target) = store::mail::find_token(pool, &token).await? else { continue };
+            if target.kind != kind {
+                continue;
+            }
+            let route = match (kind.as_str(), target.thread_id, target.mentorship_id) {
+                ("reply", Some(thread), _) => Route::Reply { owner: target.user_id, thread },
+                ("mentorship", _, Some(mentorship)) => Route::NewThread { owner: target.user_id, mentorship },
+                ("unsubscribe", _, Some(mentorship)) => Route::Unsubscribe { owner: target.user_id, mentorship },
+                _ => continue,
+            };
+            return Ok(Some(route));
+        }
+        for reference in &self.mail.references {
+            let Some((local, d)) = reference.trim_matches(|c| c == '<' || c == '>').rsplit_once('@') else { continue };
+            if !d.eq_ignore_ascii_case(domain) {
+                continue;
+            }
+            if let Some(thread) = local.strip_prefix("thread.").and_then(|t| t.parse::<ThreadId>().ok()) {
+                return Ok(Some(Route::ThreadByReference { thread }));
+            }
+            if let Some((owner, thread)) = store::inbound::outbox_target(pool, local).await? {
+                return Ok(Some(Route::Reply { owner, thread }));
+            }
+        }
+        Ok(ours.then_some(Route::General))
+    }
+
+    /// Posts the mail's text as `owner`, after checking that it comes from one of the
+    /// owner's verified addresses.
+    async fn post_as(&self, owner: UserId, destination: Destination, tell_owner: bool) -> Result<Receipt, ApiError> {
+        let pool = self.state.db.pool();
+        let from = self.base.from_address.clone().unwrap_or_default();
+        if !store::inbound::is_verified_address(pool, owner, &from).await? {
+            if tell_owner {
+                self.tell_owner_about(owner, &from).await?;
+            }
+            self.explain_to_sender(Notice::UnknownSender).await?;
+            return self.finish(Outcome::Rejected, "the sender's address is not one of the owner's verified addresses", Some(owner)).await;
+        }
+        let kept = plain_text(&self.mail.body.kept);
+        let (text, overflow) = split_at_limit(kept.trim(), MessageBody::MAX_BYTES);
+        let mut quoted = self.mail.body.trimmed.clone().unwrap_or_default();
+        if let Some(rest) = overflow {
+            // Beyond the message size: kept with the message rather than dropped.
+            quoted = format!("{rest}\n\n{quoted}");
+        }
+        let (attachments, dropped) = self.attachments();
+        let text = if text.trim().is_empty() && !attachments.is_empty() { attachment_only_text(&attachments) } else { text.to_owned() };
+        let Ok(body) = MessageBody::parse(&text) else {
+            return self.finish(Outcome::Rejected, "the mail has no text of its own", Some(owner)).await;
+        };
+        let key = format!("mail:{}", &hex::encode(Sha256::digest(self.mail.dedup_key.as_bytes()))[..40]);
+        let client_msg_id = ClientMsgId::parse(&key).ok();
+        let is_new_thread = matches!(destination, Destination::NewThread { .. });
+        let outcome = if is_new_thread { Outcome::ThreadCreated } else { Outcome::Posted };
+        let record = Record { outcome, user_id: Some(owner), ..self.base.clone() };
+        let mailed = MailedMessage {
+            destination,
+            new: NewMessage { author: owner, body, client_msg_id, source: MessageSource::Email },
+            quoted: (!quoted.trim().is_empty()).then_some(quoted),
+            attachments,
+            record,
+        };
+        let posted = match store::inbound::post(&self.state.db, mailed, self.state.mailer.public_url.clone()).await {
+            Ok(posted) => posted,
+            Err(ApiError::NotFound | ApiError::Forbidden { .. }) => {
+                return self.finish(Outcome::Rejected, "the sender is not a member of this mentorship (any more)", Some(owner)).await;
+            }
+            Err(ApiError::Conflict { .. }) => return Ok(Receipt::of("duplicate", None)),
+            Err(err) => return Err(err),
+        };
+        self.announce(&posted, is_new_thread);
+        if !dropped.is_empty() {
+            self.notice_to_user(owner, Notice::AttachmentsDropped { names: dropped }).await?;
+        }
+        tracing::info!(via = self.base.via, outcome = outcome.as_str(), message = %posted.posted.message.id, "mail posted");
+        Ok(Receipt {
+            outcome: if posted.posted.created { outcome.as_str().to_owned() } else { "duplicate".to_owned() },
+            reason: None,
+            message_id: Some(posted.posted.message.id),
+            thread_id: Some(posted.thread.id),
+        })
+    }
+
+    /// Live delivery and mail for the new message, as for a web post.
+    fn announce(&self, posted: &MailPosted, new_thread: bool) {
+        if !posted.posted.created {
+            return;
+        }
+        if new_thread {
+            self.state.hub.committed(posted.thread.mentorship_id);
+        } else if let Some(subject) = &posted.posted.thread_subject {
+            self.state.hub.committed_event(store::events::message_created(&posted.posted.message, subject));
+        }
+        self.state.mailer.wake.notify_one();
+    }
+
+    /// The attachments that fit in the limit (in order), and the names of those that did not.
+    fn attachments(&self) -> (Vec<NewAttachment>, Vec<String>) {
+        let limit = self.state.config.inbound.max_attachment_bytes;
+        let (mut kept, mut dropped, mut total) = (Vec::new(), Vec::new(), 0usize);
+        for a in &self.mail.attachments {
+            let name = clean_file_name(&a.name);
+            if total + a.data.len() > limit {
+                dropped.push(name);
+                continue;
+            }
+            total += a.data.len();
+            kept.push(NewAttachment { name, content_type: a.content_type.clone(), data: a.data.clone() });
+        }
+        (kept, dropped)
+    }
+
+    async fn bounce(&self, report: &mentorpost_inbound::DeliveryReport) -> Result<Receipt, ApiError> {
+        let domain = &self.state.config.mail_domain;
+        let pool = self.state.db.pool();
+        let mut owner = None;
+        for address in self.delivery.envelope_to.iter().chain(self.mail.recipients.iter()) {
+            if let Some((kind, token)) = tagged(address, domain)
+                && kind == TokenKind::Bounce.as_str()
+                && let Some(target) = store::mail::find_token(pool, &token).await?
+                && target.kind == kind
+            {
+                owner = Some(target.user_id);
+                break;
+            }
+        }
+        let Some(owner) = owner else {
+            return self.finish(Outcome::Bounce, "delivery report not about our mail", None).await;
+        };
+        let Some(person) = store::users::get(pool, owner).await? else {
+            return self.finish(Outcome::Bounce, "delivery report for a removed account", None).await;
+        };
+        let mut paused = false;
+        let mut counted = 0;
+        for failed in &report.recipients {
+            // Only failures count ("delayed" reports carry 4.x.x too, and are soft).
+            let class = failed.status.chars().next();
+            if !matches!(class, Some('4' | '5')) {
+                continue;
+            }
+            let address = if failed.address.contains('@') { failed.address.to_lowercase() } else { person.email.clone() };
+            paused |=
+                store::inbound::record_bounce(&self.state.db, owner, address, failed.status.clone(), failed.permanent, self.now).await?;
+            counted += 1;
+        }
+        if paused {
+            tracing::warn!(user = %owner, "mail to this person is paused: their address keeps bouncing");
+        }
+        let reason = format!("delivery report: {counted} failed recipient(s){}", if paused { "; mail paused" } else { "" });
+        self.finish(Outcome::Bounce, &reason, Some(owner)).await
+    }
+
+    /// A polite explanation to the sender, only when the receiving MTA verified the
+    /// sender's domain (SPF or DMARC pass): no backscatter to forged senders. At most
+    /// one per address and day; never to automatic mail (callers ran after that check).
+    async fn explain_to_sender(&self, notice: Notice) -> Result<(), ApiError> {
+        let Some(from) = self.base.from_address.clone() else { return Ok(()) };
+        if !self.mail.auth.sender_verified() {
+            return Ok(());
+        }
+        let locale = match store::inbound::user_by_address(self.state.db.pool(), &from).await? {
+            Some(user) => store::users::get(self.state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default(),
+            None => Locale::default(),
+        };
+        if !store::inbound::claim_notice(&self.state.db, from.clone(), notice.kind(), self.now).await? {
+            return Ok(());
+        }
+        self.queue(None, from, locale, &notice, true).await
+    }
+
+    /// Tells the owner that mail for them came from `address`, with a link that adds
+    /// the address to theirs if it was them (at most once a day).
+    async fn tell_owner_about(&self, owner: UserId, address: &str) -> Result<(), ApiError> {
+        if address.is_empty() {
+            return Ok(());
+        }
+        let Some(person) = store::users::get(self.state.db.pool(), owner).await? else { return Ok(()) };
+        if !store::inbound::claim_notice(&self.state.db, person.email.clone(), "not_your_address", self.now).await? {
+            return Ok(());
+        }
+        let token = store::inbound::create_address_confirmation(&self.state.db, owner, address.to_owned(), self.now).await?;
+        let link = format!("{}/mail/add-address/{token}", self.state.mailer.public_url);
+        let notice = Notice::NotYourAddress { address: address.to_owned(), link };
+        self.queue(Some(owner), person.email.clone(), person.locale, &notice, false).await
+    }
+
+    /// A notice to a person at their own address (at most one of a kind per day).
+    async fn notice_to_user(&self, user: UserId, notice: Notice) -> Result<(), ApiError> {
+        let Some(person) = store::users::get(self.state.db.pool(), user).await? else { return Ok(()) };
+        if !store::inbound::claim_notice(&self.state.db, person.email.clone(), notice.kind(), self.now).await? {
+            return Ok(());
+        }
+        self.queue(Some(user), person.email.clone(), person.locale, &notice, true).await
+    }
+
+    /// Queues a notice; `answering`: it answers the received mail (threaded under it).
+    async fn queue(&self, user: Option<UserId>, to: String, locale: Locale, notice: &Notice, answering: bool) -> Result<(), ApiError> {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let mailer = &self.state.mailer;
+        let rendered = notices::render(&notices::NoticeMail {
+            id: &id,
+            domain: &mailer.domain,
+            public_url: &mailer.public_url,
+            to: &to,
+            locale,
+            in_reply_to: self.mail.message_id.as_deref().filter(|_| answering),
+            original_subject: &self.mail.subject,
+            notice,
+        })
+        .map_err(ApiError::Internal)?;
+        store::inbound::queue_notice(&self.state.db, id, user, to, rendered, self.now).await?;
+        mailer.wake.notify_one();
+        Ok(())
+    }
+}
+
+/// How often raw mail past its keeping time is cleared.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Clears raw mail past its keeping time, hourly, until shutdown.
+pub async fn purge_raw_mail(state: AppState) {
+    let mut tick = tokio::time::interval(PURGE_EVERY);
+    loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match store::inbound::purge_raw(&state.db, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cleared = n, "raw received mail past its keeping time cleared"),
+            Err(err) => tracing::warn!(error = %err, "clearing old raw mail failed"),
+        }
+    }
+}
+
+/// The subject of a thread started by mail: reply/forward prefixes and `[tags]`
+/// removed; when nothing is left, the first line of the text. True when the sender's
+/// subject was vague (they get a tip).
+fn thread_subject(raw: &str, text: &str) -> Option<(Subject, bool)> {
+    let cleaned = mentorpost_model::subject::clean(raw);
+    let vague = mentorpost_model::subject::is_vague(&cleaned);
+    if let Ok(subject) = Subject::parse(&cleaned) {
+        return Some((subject, vague));
+    }
+    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let short: String = first_line.chars().take(80).collect();
+    Subject::parse(&short).or_else(|_| Subject::parse("(no subject)")).ok().map(|s| (s, true))
+}
+
+/// Mail text as a message body takes it: `\n` line ends, no control characters but
+/// tab and newline (a stray form feed must not refuse a whole mail).
+fn plain_text(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || !(c.is_control() || c == '\u{2028}' || c == '\u{2029}'))
+        .collect()
+}
+
+/// Cuts `text` at the last character boundary within `max` bytes.
+fn split_at_limit(text: &str, max: usize) -> (&str, Option<&str>) {
+    if text.len() <= max {
+        return (text, None);
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    (&text[..cut], Some(&text[cut..]))
+}
+
+fn attachment_only_text(attachments: &[NewAttachment]) -> String {
+    let names: Vec<&str> = attachments.iter().map(|a| a.name.as_str()).collect();
+    format!("📎 {}", names.join(", "))
+}
+
+/// A file name safe to show and to send in a header: no path, no control characters.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() { "attachment".to_owned() } else { cleaned }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_subjects_lose_prefixes_and_fall_back_to_the_text() {
+        let (s, vague) = thread_subject("Re: AW: [mentor] Stage bij de gemeente Łódź", "").expect("subject");
+        assert_eq!(s.as_str(), "Stage bij de gemeente Łódź");
+        assert!(!vague);
+        let (s, vague) = thread_subject("", "\n  Mijn eerste week op kantoor\nen verder").expect("subject");
+        assert_eq!(s.as_str(), "Mijn eerste week op kantoor");
+        assert!(vague);
+        let (_, vague) = thread_subject("vraag", "tekst").expect("subject");
+        assert!(vague);
+    }
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary() {
+        let text = "ż".repeat(10);
+        let (head, rest) = split_at_limit(&text, 5);
+        assert_eq!(head, "żż");
+        assert_eq!(rest, Some("żżżżżżżż"));
+        assert_eq!(split_at_limit("abc", 5), ("abc", None));
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_controls() {
+        assert_eq!(clean_file_name("C:\\Users\\jan\\cv\u{0007}.pdf"), "cv.pdf");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name(".."), "attachment");
+        assert_eq!(clean_file_name("Zażółć gęślą jaźń.docx"), "Zażółć gęślą jaźń.docx");
+    }
+}

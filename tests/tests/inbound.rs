@@ -1,0 +1,370 @@
+//! E-mail in, on both backends: replies by token or by `References`, new threads by
+//! mail, sender checks and their notices, automatic mail, bounces, attachments,
+//! idempotency, bad mail, and the SMTP listener with a real SMTP client.
+
+use mentorpost_server::mail::tokens::TokenKind;
+use mentorpost_server::store;
+use mentorpost_tests::{Backend, TestServer, World};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const SECRET: &str = "inbound-secret-for-tests-0123456789abcdef";
+const DOMAIN: &str = "mentorpost.test";
+
+async fn start(backend: Backend) -> Option<TestServer> {
+    TestServer::start_with(backend, |c| {
+        c.inbound_secret = Some(SECRET.to_owned());
+        c.mail_domain = DOMAIN.to_owned();
+        c.smtp_listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+        c.inbound.max_bytes = 256 * 1024;
+    })
+    .await
+}
+
+macro_rules! inbound_on_both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let app = super::start($crate::Backend::Sqlite).await.expect("sqlite server");
+                super::$name(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                match super::start($crate::Backend::Postgres).await {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
+                }
+            }
+        }
+    )+};
+}
+
+inbound_on_both!(
+    a_reply_by_token_posts_once_with_its_quote_kept,
+    a_reply_from_a_stranger_posts_nothing_and_tells_the_owner,
+    a_mail_to_the_mentorship_address_starts_a_thread_and_tips_on_vague_subjects,
+    a_reply_whose_client_dropped_the_tag_is_found_by_references,
+    automatic_mail_and_our_own_mail_are_recorded_never_posted,
+    bounces_score_the_address_and_pause_its_mail,
+    attachments_are_stored_listed_and_only_members_download_them,
+    unreadable_mail_is_kept_as_failed_for_admins,
+    former_members_cannot_post_by_mail,
+    the_http_door_wants_its_secret,
+    the_smtp_listener_takes_our_domain_only_and_stores_before_it_answers,
+);
+
+fn rfc2822_now() -> String {
+    chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+/// A plain-text mail as a mail client writes it.
+fn mail(from: &str, to: &str, subject: &str, extra_headers: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {}\r\nMessage-ID: <{}@client.example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n{extra_headers}\r\n{body}",
+        rfc2822_now(),
+        uuid::Uuid::new_v4()
+    )
+    .into_bytes()
+}
+
+async fn send(app: &TestServer, raw: Vec<u8>) -> Value {
+    let (s, b) = app.raw(Method::POST, "/api/v1/inbound/email", Some(SECRET), "message/rfc822", raw).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b
+}
+
+async fn reply_address(app: &TestServer, user: mentorpost_model::UserId, thread: &str) -> String {
+    let thread = thread.parse().expect("thread id");
+    let token = app.state.mailer.tokens.reply(user, thread);
+    store::mail::remember_tokens(&app.state.db, vec![(token.clone(), TokenKind::Reply, user, Some(thread), None)], chrono::Utc::now())
+        .await
+        .expect("token");
+    format!("reply+{token}@{DOMAIN}")
+}
+
+async fn messages(app: &TestServer, w: &World, thread: &str) -> Vec<Value> {
+    let (s, page) = app.get(&format!("/api/v1/threads/{thread}/messages"), &w.mentor.token).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    page["messages"].as_array().expect("messages").clone()
+}
+
+/// Outbox rows of the notice kind, as (to, headers and decoded text).
+async fn notices(app: &TestServer) -> Vec<(String, String)> {
+    let rows = sqlx::query("SELECT to_address, rendered FROM outbox WHERE kind = 'notice' ORDER BY created_at")
+        .fetch_all(app.state.db.pool())
+        .await
+        .expect("notices");
+    use sqlx::Row;
+    rows.iter()
+        .map(|r| {
+            let raw: String = r.get(1);
+            let parsed = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a parsable notice");
+            let text = parsed.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+            let headers = raw.split("\r\n\r\n").next().unwrap_or_default().to_owned();
+            (r.get::<String, _>(0), format!("{headers}\n\n{text}"))
+        })
+        .collect()
+}
+
+async fn a_reply_by_token_posts_once_with_its_quote_kept(app: TestServer) {
+    let w = World::build(&app).await;
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    let body = "Dag Çağrı,\r\n\r\nDank je! Donderdag om 10:00 past mij goed.\r\n\r\nOn Mon, 30 Nov 2026 at 09:12, Çağrı Yılmaz <notifications@mentorpost.test> wrote:\r\n> Dag João, welkom!\r\n> Zullen we donderdag bellen?\r\n";
+    let raw = mail("João Pereira <Mentee@Example.org>", &to, "Re: Kennismaking: doelen voor het eerste kwartaal", "", body);
+    let receipt = send(&app, raw.clone()).await;
+    assert_eq!(receipt["outcome"], "posted", "{receipt}");
+    // The same mail again (a relay delivered twice): posted once.
+    let again = send(&app, raw).await;
+    assert_eq!(again["outcome"], "duplicate", "{again}");
+    let list = messages(&app, &w, &w.thread).await;
+    assert_eq!(list.len(), 2);
+    let posted = &list[1];
+    assert_eq!(posted["author_id"], json!(w.mentee.id));
+    assert_eq!(posted["source"], "email");
+    let text = posted["body"].as_str().expect("body");
+    assert!(text.contains("Donderdag om 10:00 past mij goed."), "{text}");
+    assert_eq!(receipt["message_id"], posted["id"]);
+    // Whatever trimming cut is kept with the message, never lost.
+    let quoted = posted["quoted"].as_str().unwrap_or("");
+    assert!(text.contains("Zullen we donderdag bellen?") || quoted.contains("Zullen we donderdag bellen?"), "{posted}");
+    let counts = store::inbound::outcome_counts(app.state.db.pool()).await.expect("counts");
+    assert_eq!(counts, vec![("posted".to_owned(), 1)]);
+    app.stop().await;
+}
+
+async fn a_reply_from_a_stranger_posts_nothing_and_tells_the_owner(app: TestServer) {
+    let w = World::build(&app).await;
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    // Forged: no Authentication-Results, so the sender gets no answer (no backscatter).
+    let forged = mail("Someone <someone@elsewhere.example>", &to, "Re: Kennismaking", "", "Ik ben João, echt waar.");
+    let receipt = send(&app, forged).await;
+    assert_eq!(receipt["outcome"], "rejected", "{receipt}");
+    assert_eq!(messages(&app, &w, &w.thread).await.len(), 1);
+    let sent = notices(&app).await;
+    assert_eq!(sent.len(), 1, "only the owner is told: {sent:?}");
+    assert_eq!(sent[0].0, w.mentee.email);
+    assert!(sent[0].1.contains("someone@elsewhere.example"));
+    // A second stranger mail the same day: no second notice to the owner.
+    let again = mail("Someone <someone@elsewhere.example>", &to, "Re: Kennismaking", "", "Nog eens.");
+    assert_eq!(send(&app, again).await["outcome"], "rejected");
+    // Verified by the receiving MTA: the sender gets one polite explanation.
+    let verified = mail(
+        "Someone <someone@elsewhere.example>",
+        &to,
+        "Re: Kennismaking",
+        "Authentication-Results: mx.mentorpost.test; spf=pass smtp.mailfrom=someone@elsewhere.example; dmarc=pass header.from=elsewhere.example\r\n",
+        "Derde poging.",
+    );
+    assert_eq!(send(&app, verified).await["outcome"], "rejected");
+    let sent = notices(&app).await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[1].0, "someone@elsewhere.example");
+    assert!(sent[1].1.contains("Auto-Submitted: auto-replied"), "{}", sent[1].1);
+    app.stop().await;
+}
+
+async fn a_mail_to_the_mentorship_address_starts_a_thread_and_tips_on_vague_subjects(app: TestServer) {
+    let w = World::build(&app).await;
+    let (s, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert_eq!(s, StatusCode::OK, "{prefs}");
+    let address = prefs["new_thread_addresses"][0]["address"].as_str().expect("a new-thread address").to_owned();
+    assert!(address.starts_with("mentorship+") && address.ends_with(DOMAIN), "{address}");
+    let clear = mail("mentee@example.org", &address, "Fwd: [mentor] Stage bij de gemeente Łódź", "", "Wat vind jij van deze stageplek?");
+    let receipt = send(&app, clear).await;
+    assert_eq!(receipt["outcome"], "thread_created", "{receipt}");
+    let thread = receipt["thread_id"].as_str().expect("thread").to_owned();
+    let (s, t) = app.get(&format!("/api/v1/threads/{thread}"), &w.mentor.token).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["subject"], "Stage bij de gemeente Łódź");
+    assert!(notices(&app).await.is_empty(), "a clear subject gets no tip");
+    let vague = mail("mentee@example.org", &address, "Vraag", "", "Hoe bereid ik mijn eerste klantgesprek voor?");
+    let receipt = send(&app, vague).await;
+    assert_eq!(receipt["outcome"], "thread_created", "{receipt}");
+    let sent = notices(&app).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "mentee@example.org");
+    assert!(sent[0].1.to_lowercase().contains("subject"), "{}", sent[0].1);
+    app.stop().await;
+}
+
+async fn a_reply_whose_client_dropped_the_tag_is_found_by_references(app: TestServer) {
+    let w = World::build(&app).await;
+    let thread: mentorpost_model::ThreadId = w.thread.parse().expect("thread");
+    let root = format!("<thread.{thread}@{DOMAIN}>");
+    let raw = mail(
+        "mentee@example.org",
+        &format!("reply@{DOMAIN}"),
+        "Re: Kennismaking",
+        &format!("In-Reply-To: {root}\r\nReferences: {root}\r\n"),
+        "Prima, tot donderdag.",
+    );
+    let receipt = send(&app, raw).await;
+    assert_eq!(receipt["outcome"], "posted", "{receipt}");
+    let list = messages(&app, &w, &w.thread).await;
+    assert_eq!(list.last().expect("message")["author_id"], json!(w.mentee.id));
+    // A general address without any reference: a helpful answer, nothing posted.
+    let general = mail(
+        "mentee@example.org",
+        &format!("notifications@{DOMAIN}"),
+        "Re: Je dagelijkse mentorpost-overzicht",
+        "Authentication-Results: mx.mentorpost.test; dmarc=pass header.from=example.org; spf=pass smtp.mailfrom=example.org\r\n",
+        "Bedankt!",
+    );
+    assert_eq!(send(&app, general).await["outcome"], "rejected");
+    let sent = notices(&app).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "mentee@example.org");
+    app.stop().await;
+}
+
+async fn automatic_mail_and_our_own_mail_are_recorded_never_posted(app: TestServer) {
+    let w = World::build(&app).await;
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    let auto =
+        mail("mentee@example.org", &to, "Automatic reply: Kennismaking", "Auto-Submitted: auto-replied\r\n", "I am out of the office.");
+    assert_eq!(send(&app, auto).await["outcome"], "automatic");
+    let own = mail(&format!("notifications@{DOMAIN}"), &to, "Re: Kennismaking", "", "Loop.");
+    assert_eq!(send(&app, own).await["outcome"], "automatic");
+    // Exchange puts X-Auto-Response-Suppress on ordinary mail: that alone is a person writing.
+    let exchange = mail("mentee@example.org", &to, "RE: Kennismaking", "X-Auto-Response-Suppress: All\r\n", "Gewoon een antwoord.");
+    assert_eq!(send(&app, exchange).await["outcome"], "posted");
+    assert_eq!(messages(&app, &w, &w.thread).await.len(), 2);
+    assert!(notices(&app).await.is_empty(), "automatic mail is never answered");
+    app.stop().await;
+}
+
+fn dsn(to: &str, failed: &str, status: &str) -> Vec<u8> {
+    let action = if status.starts_with('5') { "failed" } else { "delayed" };
+    format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\nTo: {to}\r\nSubject: Undelivered Mail Returned to Sender\r\nDate: {date}\r\nMessage-ID: <{id}@mx.example.org>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nYour message could not be delivered.\r\n\r\n--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; {failed}\r\nAction: {action}\r\nStatus: {status}\r\nDiagnostic-Code: smtp; 550 {status} User unknown\r\n\r\n--b1--\r\n",
+        date = rfc2822_now(),
+        id = uuid::Uuid::new_v4()
+    )
+    .into_bytes()
+}
+
+async fn bounces_score_the_address_and_pause_its_mail(app: TestServer) {
+    let w = World::build(&app).await;
+    let token = app.state.mailer.tokens.bounce(w.mentee.id);
+    store::mail::remember_tokens(&app.state.db, vec![(token.clone(), TokenKind::Bounce, w.mentee.id, None, None)], chrono::Utc::now())
+        .await
+        .expect("token");
+    let to = format!("bounce+{token}@{DOMAIN}");
+    assert_eq!(send(&app, dsn(&to, &w.mentee.email, "4.2.2")).await["outcome"], "bounce");
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert!(prefs["paused_since"].is_null(), "one soft bounce pauses nothing: {prefs}");
+    assert_eq!(send(&app, dsn(&to, &w.mentee.email, "5.1.1")).await["outcome"], "bounce");
+    assert_eq!(send(&app, dsn(&to, &w.mentee.email, "5.1.1")).await["outcome"], "bounce");
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert!(prefs["paused_since"].is_string(), "hard bounces pause mail: {prefs}");
+    let programme = w.programme.parse().expect("programme");
+    let bouncing = store::inbound::bouncing_in_programme(app.state.db.pool(), programme).await.expect("bouncing");
+    assert_eq!(bouncing.len(), 1);
+    assert_eq!(bouncing[0].0, w.mentee.id);
+    // They fixed their mailbox.
+    let (s, prefs) = app.post("/api/v1/me/mail/resume", &w.mentee.token, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{prefs}");
+    assert!(prefs["paused_since"].is_null());
+    // A report that names no token of ours changes nothing.
+    assert_eq!(send(&app, dsn(&format!("bounce@{DOMAIN}"), &w.mentee.email, "5.1.1")).await["outcome"], "bounce");
+    assert!(notices(&app).await.is_empty(), "bounces are never answered");
+    app.stop().await;
+}
+
+async fn attachments_are_stored_listed_and_only_members_download_them(app: TestServer) {
+    let w = World::build(&app).await;
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    let pdf = b"%PDF-1.4 fake but bytes are bytes \x00\x01\x02";
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pdf);
+    let raw = format!(
+        "From: mentee@example.org\r\nTo: {to}\r\nSubject: Re: Kennismaking\r\nDate: {}\r\nMessage-ID: <{}@client.example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"xyz\"\r\n\r\n--xyz\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMijn cv, zoals beloofd.\r\n--xyz\r\nContent-Type: application/pdf; name=\"cv Łukasz.pdf\"\r\nContent-Disposition: attachment; filename*=utf-8''cv%20%C5%81ukasz.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--xyz--\r\n",
+        rfc2822_now(),
+        uuid::Uuid::new_v4()
+    );
+    assert_eq!(send(&app, raw.into_bytes()).await["outcome"], "posted");
+    let list = messages(&app, &w, &w.thread).await;
+    let attachment = &list[1]["attachments"][0];
+    assert_eq!(attachment["name"], "cv Łukasz.pdf", "{}", list[1]);
+    assert_eq!(attachment["size_bytes"], pdf.len());
+    let url = attachment["url"].as_str().expect("url");
+    let download = |token: String| {
+        let (client, full) = (app.client.clone(), app.url(url));
+        async move { client.get(full).bearer_auth(token).send().await.expect("download") }
+    };
+    let got = download(w.mentor.token.clone()).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.expect("bytes").as_ref(), pdf);
+    assert_eq!(download(w.outsider.token.clone()).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(download(w.coordinator.token.clone()).await.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+async fn unreadable_mail_is_kept_as_failed_for_admins(app: TestServer) {
+    let w = World::build(&app).await;
+    let garbage = b"\r\n\r\n\x00\xff\xfe".to_vec();
+    let receipt = send(&app, garbage).await;
+    assert!(receipt["outcome"] == "failed" || receipt["outcome"] == "rejected", "{receipt}");
+    let (s, failed) = app.get("/api/v1/admin/inbound/failed?rejected=true", &w.admin.token).await;
+    assert_eq!(s, StatusCode::OK, "{failed}");
+    assert_eq!(failed.as_array().map(Vec::len), Some(1), "{failed}");
+    assert!(failed[0]["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    let (s, _) = app.get("/api/v1/admin/inbound/failed", &w.coordinator.token).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+async fn former_members_cannot_post_by_mail(app: TestServer) {
+    let w = World::build(&app).await;
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    let (s, b) = app
+        .call(Method::DELETE, &format!("/api/v1/mentorships/{}/members/{}", w.mentorship, w.mentee.id), Some(&w.coordinator.token), None)
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+    let raw = mail("mentee@example.org", &to, "Re: Kennismaking", "", "Ben ik er nog?");
+    assert_eq!(send(&app, raw).await["outcome"], "rejected");
+    assert_eq!(messages(&app, &w, &w.thread).await.len(), 1);
+    app.stop().await;
+}
+
+async fn the_http_door_wants_its_secret(app: TestServer) {
+    let raw = mail("a@example.org", &format!("reply@{DOMAIN}"), "x", "", "y");
+    let (s, b) = app.raw(Method::POST, "/api/v1/inbound/email", Some("wrong"), "message/rfc822", raw.clone()).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    assert!(b["error"].is_object() || b["code"].is_string(), "{b}");
+    let (s, _) = app.raw(Method::POST, "/api/v1/inbound/email", None, "message/rfc822", raw).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = app.raw(Method::POST, "/api/v1/inbound/email", Some(SECRET), "message/rfc822", Vec::new()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+async fn the_smtp_listener_takes_our_domain_only_and_stores_before_it_answers(app: TestServer) {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+    let w = World::build(&app).await;
+    let mut addr = app.state.smtp_addr.subscribe();
+    let addr = tokio::time::timeout(Duration::from_secs(10), addr.wait_for(Option::is_some)).await.expect("listener").expect("watch");
+    let addr = (*addr).expect("address");
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string()).port(addr.port()).build();
+    let raw = mail("mentee@example.org", &to, "Re: Kennismaking", "", "Via SMTP: tot donderdag, Çağrı!");
+    let envelope = Envelope::new(Some("mentee@example.org".parse().expect("from")), vec![to.parse().expect("to")]).expect("envelope");
+    let answer = client.send_raw(&envelope, &raw).await.expect("accepted");
+    assert!(answer.is_positive());
+    // 250 came after the message was stored: it is there now, without waiting.
+    let list = messages(&app, &w, &w.thread).await;
+    assert!(list.last().expect("message")["body"].as_str().is_some_and(|b| b.contains("Via SMTP")), "{list:?}");
+    // Relaying is refused.
+    let elsewhere =
+        Envelope::new(Some("mentee@example.org".parse().expect("from")), vec!["x@example.com".parse().expect("to")]).expect("envelope");
+    let refused = client.send_raw(&elsewhere, &raw).await;
+    assert!(refused.is_err_and(|e| e.is_permanent()), "relaying must be refused");
+    // Over the size limit: 552 at the end of DATA.
+    let line = format!("{}\r\n", "x".repeat(76));
+    let big = mail("mentee@example.org", &to, "Re: groot", "", &line.repeat(app.state.config.inbound.max_bytes / 78 + 10));
+    let too_big = client.send_raw(&envelope, &big).await;
+    assert!(too_big.is_err_and(|e| e.is_permanent()), "oversized mail must be refused");
+    app.stop().await;
+}
