@@ -1,0 +1,58 @@
+//! Splicing one benchmark's section into `docs/benchmarks.md`: the section under its
+//! heading is replaced as a whole (or appended); everything else is kept as it is.
+
+use anyhow::Context;
+use std::path::Path;
+
+pub fn splice_into(path: &Path, heading: &str, section: &str) -> anyhow::Result<()> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => "# Benchmarks\n".to_owned(),
+        Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+    };
+    std::fs::write(path, splice(&existing, heading, section)).with_context(|| format!("writing {}", path.display()))
+}
+
+/// `existing` with the section under `heading` replaced by `section`. Headings inside
+/// code fences do not count.
+pub fn splice(existing: &str, heading: &str, section: &str) -> String {
+    let section = format!("{}\n", section.trim_end());
+    let (mut offset, mut start, mut end, mut fenced) = (0, None, None, false);
+    for line in existing.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            if start.is_none() {
+                if bare == heading {
+                    start = Some(offset);
+                }
+            } else if bare.starts_with("## ") || bare.starts_with("# ") {
+                end = Some(offset);
+                break;
+            }
+        }
+        offset += line.len();
+    }
+    match start {
+        Some(a) => {
+            let b = end.unwrap_or(existing.len());
+            let tail = &existing[b..];
+            let sep = if tail.is_empty() { "" } else { "\n" };
+            format!("{}{section}{sep}{tail}", &existing[..a])
+        }
+        None => format!("{}\n\n{section}", existing.trim_end()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice;
+
+    #[test]
+    fn replaces_only_its_own_section() {
+        let doc = "# B\n\n## A\nold a\n\n## X\nx\n";
+        assert_eq!(splice(doc, "## A", "## A\nnew a"), "# B\n\n## A\nnew a\n\n## X\nx\n");
+        assert_eq!(splice("# B\n", "## A", "## A\na"), "# B\n\n## A\na\n");
+    }
+}
