@@ -368,3 +368,49 @@ async fn the_smtp_listener_takes_our_domain_only_and_stores_before_it_answers(ap
     assert!(too_big.is_err_and(|e| e.is_permanent()), "oversized mail must be refused");
     app.stop().await;
 }
+
+/// STARTTLS with a configured certificate: the mail goes through an encrypted session
+/// (a self-signed certificate made for the test with `openssl`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_smtp_listener_offers_starttls_with_a_certificate() {
+    use lettre::transport::smtp::client::{Tls, TlsParameters};
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+    let certs = tempfile::tempdir().expect("temp dir");
+    let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    match made {
+        Ok(out) if out.status.success() => {}
+        other => {
+            eprintln!("STARTTLS test skipped: `openssl` could not make a test certificate: {other:?}");
+            return;
+        }
+    }
+    let app = TestServer::start_with(Backend::Sqlite, |c| {
+        c.inbound_secret = Some(SECRET.to_owned());
+        c.mail_domain = DOMAIN.to_owned();
+        c.smtp_listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+        c.smtp_tls = Some((cert.clone(), key.clone()));
+    })
+    .await
+    .expect("server");
+    let w = World::build(&app).await;
+    let mut addr = app.state.smtp_addr.subscribe();
+    let addr = tokio::time::timeout(Duration::from_secs(10), addr.wait_for(Option::is_some)).await.expect("listener").expect("watch");
+    let addr = (*addr).expect("address");
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    let tls = TlsParameters::builder("localhost".to_owned()).dangerous_accept_invalid_certs(true).build().expect("tls parameters");
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string()).port(addr.port()).tls(Tls::Required(tls)).build();
+    let raw = mail("mentee@example.org", &to, "Re: Kennismaking", "", "Versleuteld verstuurd.");
+    let envelope = Envelope::new(Some("mentee@example.org".parse().expect("from")), vec![to.parse().expect("to")]).expect("envelope");
+    let answer = client.send_raw(&envelope, &raw).await.expect("accepted over STARTTLS");
+    assert!(answer.is_positive());
+    let list = messages(&app, &w, &w.thread).await;
+    assert!(list.last().expect("message")["body"].as_str().is_some_and(|b| b.contains("Versleuteld")), "{list:?}");
+    app.stop().await;
+}

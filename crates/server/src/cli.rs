@@ -347,6 +347,14 @@ async fn inbound_command(mut config: Config, args: InboundArgs) -> anyhow::Resul
         envelope_to: args.recipients.iter().map(|r| r.to_lowercase()).collect(),
     };
     let result = crate::inbound::receive(&app.state, delivery).await;
+    // This process has no live sockets: on PostgreSQL, tell the serving instances.
+    if let Ok(crate::inbound::Receipt { thread_id: Some(thread), .. }) = &result
+        && app.state.db.backend() == crate::db::Backend::Postgres
+        && let Ok(Some(mentorship)) = store::inbound::thread_mentorship(app.state.db.pool(), *thread).await
+        && let Err(err) = crate::live::fanout::announce_from_outside(app.state.db.pool(), mentorship).await
+    {
+        tracing::warn!(error = %err, "telling the serving instances failed; they catch up at their next resync");
+    }
     app.state.db.close().await;
     match result {
         Ok(receipt) => {

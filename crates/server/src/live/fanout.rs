@@ -50,6 +50,12 @@ impl Notifier {
     }
 }
 
+/// Tells every instance that `mentorship` has news, from a process that runs no hub
+/// of its own (`mentorpost inbound` from an MTA's pipe).
+pub async fn announce_from_outside(pool: &sqlx::AnyPool, mentorship: MentorshipId) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(format!("pipe|{mentorship}")).execute(pool).await.map(|_| ())
+}
+
 /// Starts the notifier and the listener for this instance. `instance` tags this
 /// instance's own notifications so it skips them (it delivered locally already).
 /// Both tasks run on `tasks`, so shutdown waits for them.
