@@ -378,7 +378,19 @@ async fn the_smtp_listener_offers_starttls_with_a_certificate() {
     let certs = tempfile::tempdir().expect("temp dir");
     let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
     let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
@@ -405,7 +417,8 @@ async fn the_smtp_listener_offers_starttls_with_a_certificate() {
     let addr = (*addr).expect("address");
     let to = reply_address(&app, w.mentee.id, &w.thread).await;
     let tls = TlsParameters::builder("localhost".to_owned()).dangerous_accept_invalid_certs(true).build().expect("tls parameters");
-    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string()).port(addr.port()).tls(Tls::Required(tls)).build();
+    let client =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string()).port(addr.port()).tls(Tls::Required(tls)).build();
     let raw = mail("mentee@example.org", &to, "Re: Kennismaking", "", "Versleuteld verstuurd.");
     let envelope = Envelope::new(Some("mentee@example.org".parse().expect("from")), vec![to.parse().expect("to")]).expect("envelope");
     let answer = client.send_raw(&envelope, &raw).await.expect("accepted over STARTTLS");

@@ -24,6 +24,9 @@ mod seed;
 #[path = "../server.rs"]
 #[allow(dead_code)]
 mod server;
+#[path = "../sink.rs"]
+#[allow(dead_code)]
+mod sink;
 #[path = "live/sys.rs"]
 #[allow(dead_code)]
 mod sys;
@@ -182,7 +185,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Back
     let mailboxes = read_notifications(&db.data_dir.path().join("mail"), cli.mentorships).await?;
     let smtp: SocketAddr = format!("127.0.0.1:{smtp_port}").parse()?;
 
-    let floor_sink = discard::start().await?;
+    let floor_sink = sink::start().await?.addr;
     let mut floor = Phase::default();
     let mut real = Phase::default();
     let counter = Arc::new(AtomicUsize::new(0));
@@ -418,56 +421,4 @@ fn section(cli: &Cli, results: &[BackendResult], machine: &sys::Machine) -> Stri
 
 fn machine_line(m: &sys::Machine) -> String {
     format!("{} cores ({}), {:.0} GiB RAM, Linux {}", m.cores, m.cpu, m.memory_gib, m.kernel)
-}
-
-/// A discard-only SMTP server: the floor.
-mod discard {
-    use mailin::{Action, Handler, SessionBuilder};
-    use std::net::SocketAddr;
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-    struct Discard;
-    impl Handler for Discard {}
-
-    pub async fn start() -> anyhow::Result<SocketAddr> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move {
-            while let Ok((stream, peer)) = listener.accept().await {
-                tokio::spawn(async move {
-                    // As the listener does: ACK at once, so the client's small last
-                    // write of DATA does not wait for a delayed ACK.
-                    let _ = stream.set_nodelay(true);
-                    let quick_ack = |s: &tokio::net::TcpStream| {
-                        let _ = socket2::SockRef::from(s).set_tcp_quickack(true);
-                    };
-                    let (read, mut write) = stream.into_split();
-                    let mut read = BufReader::new(read);
-                    let mut session = SessionBuilder::new("floor.localhost").build(peer.ip(), Discard);
-                    let Ok(greeting) = session.greeting().buffer() else { return };
-                    if write.write_all(&greeting).await.is_err() {
-                        return;
-                    }
-                    let mut line = Vec::with_capacity(1024);
-                    loop {
-                        line.clear();
-                        match read.read_until(b'\n', &mut line).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(_) => {}
-                        }
-                        quick_ack(read.get_ref().as_ref());
-                        let res = session.process(&line);
-                        if res.action == Action::NoReply {
-                            continue;
-                        }
-                        let Ok(bytes) = res.buffer() else { return };
-                        if write.write_all(&bytes).await.is_err() || res.action == Action::Close {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        Ok(addr)
-    }
 }
