@@ -88,5 +88,8 @@ CREATE TABLE mail_address_health (
 );
 CREATE INDEX mail_address_health_user ON mail_address_health(user_id);
 
+-- Digests and contact figures read a mentorship's messages by time.
+CREATE INDEX messages_mentorship_time ON messages(mentorship_id, created_at);
+
 -- Notices to senders may go to an address without an account.
 ALTER TABLE outbox ADD COLUMN to_address TEXT;

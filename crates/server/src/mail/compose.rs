@@ -146,6 +146,8 @@ pub struct DigestSection {
     /// Threads where the reader owes a reply past the agreed response time, and that
     /// time in hours (F15).
     pub overdue: (i64, i64),
+    /// The reader's `mentorship+TOKEN` token: writing to it starts a thread here.
+    pub mentorship_token: String,
 }
 
 /// A daily or weekly digest for one person.
@@ -238,6 +240,14 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
             text.push_str(&format!("{line}\n"));
             html.push_str(&format!("<p style=\"margin:0 0 8px;font-weight:bold;\">{}</p>\n", escape_html(&line)));
         }
+        check_token("mentorship token", &section.mentorship_token)?;
+        let new_thread = format!("mentorship+{}@{domain}", section.mentorship_token);
+        let new_thread_line = match d.locale {
+            Locale::En => format!("To start a new conversation here, write to {new_thread}"),
+            Locale::Nl => format!("Een nieuw gesprek hier begin je door te schrijven naar {new_thread}"),
+        };
+        text.push_str(&format!("{new_thread_line}\n"));
+        html.push_str(&format!("<p style=\"margin:0 0 8px;font-size:14px;color:#555;\">{}</p>\n", escape_html(&new_thread_line)));
         for thread in &section.threads {
             check_token("reply token", &thread.reply_token)?;
             let subject = header_text(&thread.subject);

@@ -14,6 +14,7 @@ use crate::store;
 use crate::store::mail::{DigestCandidate, QueuedDigest};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
 use mentorpost_model::mail::{MailMode, digest_due};
 use std::time::Duration as StdDuration;
 
@@ -45,31 +46,57 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let candidates = store::mail::digest_candidates(state.db.pool()).await.context("finding digest readers")?;
     let done = store::mail::recent_digests(state.db.pool(), now - Duration::days(8)).await.context("reading recent digests")?;
+    let due: Vec<(DigestCandidate, chrono_tz::Tz, String, DateTime<Utc>)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let tz: chrono_tz::Tz = c.timezone.parse().unwrap_or(chrono_tz::UTC);
+            let (period, due_at) = digest_due(tz, c.mode, c.digest_hour, c.digest_weekday, now)?;
+            (!done.contains(&(c.user_id, period.clone()))).then_some((c, tz, period, due_at))
+        })
+        .collect();
+    // Composing is reads only, several at once so the database is never idle;
+    // recording goes in batches, one transaction each (a commit per digest would
+    // cost a disk flush each on PostgreSQL).
+    let mut composed = futures_util::stream::iter(due)
+        .map(|(c, tz, period, due_at)| async move {
+            let user = c.user_id;
+            let mail = compose_one(state, &c, tz, &period, due_at).await.with_context(|| format!("digest for {user}"))?;
+            anyhow::Ok(store::mail::DigestRun { user, period, cutoff: due_at, mail })
+        })
+        .buffer_unordered(DIGESTS_AT_ONCE)
+        .chunks(RECORD_BATCH)
+        // While one batch is recorded, the next one is being composed.
+        .map(|chunk| async move {
+            let runs = chunk.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+            let queued = store::mail::record_digests(&state.db, runs, now).await.context("recording digests")?;
+            state.mailer.wake.notify_one();
+            anyhow::Ok(queued)
+        })
+        .buffer_unordered(2);
     let mut queued = 0;
-    for c in candidates {
-        let tz: chrono_tz::Tz = c.timezone.parse().unwrap_or(chrono_tz::UTC);
-        let Some((period, due_at)) = digest_due(tz, c.mode, c.digest_hour, c.digest_weekday, now) else { continue };
-        if done.contains(&(c.user_id, period.clone())) {
-            continue;
-        }
-        if one(state, &c, tz, period, due_at, now).await.with_context(|| format!("digest for {}", c.user_id))? {
-            queued += 1;
-        }
+    while let Some(batch) = composed.next().await {
+        queued += batch?;
     }
     Ok(queued)
 }
 
-async fn one(
+/// Digests recorded in one transaction.
+const RECORD_BATCH: usize = 64;
+
+/// Digests composed at the same time.
+const DIGESTS_AT_ONCE: usize = 8;
+
+/// Renders one reader's digest for `period`; `None` when nothing is new.
+async fn compose_one(
     state: &AppState,
     c: &DigestCandidate,
     tz: chrono_tz::Tz,
-    period: String,
+    period: &str,
     due_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<QueuedDigest>> {
     let span = if c.mode == MailMode::Weekly { Duration::days(7) } else { Duration::days(1) };
     let after = store::mail::previous_cutoff(state.db.pool(), c.user_id, c.mode).await?.unwrap_or(due_at - span);
-    let items = store::mail::digest_items(state.db.pool(), c.user_id, c.mode, after, due_at).await?;
+    let items = store::mail::digest_items(state.db.pool(), c.user_id, &c.mentorships, after, due_at).await?;
     let mail = if items.is_empty() {
         None
     } else {
@@ -80,7 +107,9 @@ async fn one(
             if sections.last().is_none_or(|(m, _)| *m != item.mentorship_id) {
                 let label = store::mail::member_names(state.db.pool(), item.mentorship_id).await?.join(", ");
                 let overdue = store::mail::overdue_replies(state.db.pool(), c.user_id, item.mentorship_id, due_at).await?;
-                sections.push((item.mentorship_id, DigestSection { label, threads: Vec::new(), overdue }));
+                let mentorship_token = state.mailer.tokens.mentorship(c.user_id, item.mentorship_id);
+                tokens.push((mentorship_token.clone(), TokenKind::Mentorship, c.user_id, None, Some(item.mentorship_id)));
+                sections.push((item.mentorship_id, DigestSection { label, threads: Vec::new(), overdue, mentorship_token }));
             }
             let Some((_, section)) = sections.last_mut() else { continue };
             if section.threads.last().is_none_or(|t| t.thread_id != item.thread_id) {
@@ -114,7 +143,5 @@ async fn one(
         let rendered = String::from_utf8(compose::digest(&digest)?.formatted()).context("a rendered mail is UTF-8")?;
         Some(QueuedDigest { outbox_id, rendered, tokens })
     };
-    let queued = mail.is_some();
-    let recorded = store::mail::record_digest(&state.db, c.user_id, period, due_at, mail, now).await?;
-    Ok(recorded && queued)
+    Ok(mail)
 }

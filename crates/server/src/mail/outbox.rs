@@ -12,6 +12,7 @@ use crate::store;
 use crate::store::mail::{Claimed, Outcome};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
 use lettre::Address;
 use lettre::address::Envelope;
 use mentorpost_model::mail::{MailMode, quiet_until};
@@ -22,6 +23,9 @@ use std::time::Duration as StdDuration;
 pub const MAX_ATTEMPTS: i64 = 8;
 /// Rows claimed per round.
 const BATCH: i64 = 64;
+/// Mails one worker sends at the same time.
+const SENDS_AT_ONCE: usize = 8;
+
 /// How often the worker looks for due mail when nothing wakes it.
 const POLL: StdDuration = StdDuration::from_secs(1);
 
@@ -64,16 +68,25 @@ pub async fn dispatch_due(state: &AppState) -> anyhow::Result<usize> {
         if batch.is_empty() {
             return Ok(handled);
         }
-        for row in batch {
-            handled += 1;
-            let id = row.id.clone();
-            let outcome = deliver(state, &row, now).await;
-            if let Outcome::Failed(err) = &outcome {
-                tracing::warn!(mail = %id, error = %err, "mail failed for good");
-            }
-            store::mail::finish(&state.db, id, outcome, state.clock.now()).await.context("recording a mail's outcome")?;
-            state.mailer.progress.send_modify(|n| *n += 1);
-        }
+        handled += batch.len();
+        // Several mails at once: each waits on the SMTP server and the database, and
+        // the pool opens a connection per concurrent send.
+        let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(batch)
+            .map(|row| async move {
+                let outcome = deliver(state, &row, now).await;
+                if let Outcome::Failed(err) = &outcome {
+                    tracing::warn!(mail = %row.id, error = %err, "mail failed for good");
+                }
+                (row.id, outcome)
+            })
+            .buffer_unordered(SENDS_AT_ONCE)
+            .collect()
+            .await;
+        // One commit for the batch. A crash before it sends these again after their
+        // claim runs out, with the same Message-IDs (at least once, as documented).
+        let finished = outcomes.len() as u64;
+        store::mail::finish_many(&state.db, outcomes, state.clock.now()).await.context("recording the mails' outcomes")?;
+        state.mailer.progress.send_modify(|n| *n += finished);
     }
 }
 

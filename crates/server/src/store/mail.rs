@@ -150,25 +150,33 @@ pub enum Outcome {
 }
 
 pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -> Result<(), ApiError> {
+    finish_many(db, vec![(id, outcome)], now).await
+}
+
+/// Records the outcomes of a batch of sends in one transaction (one commit, not one
+/// per mail).
+pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
-            let q = match outcome {
-                Outcome::Sent => sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL WHERE status = 'sending' AND id = $2").bind(ms(now)).bind(id),
-                Outcome::Cancelled(why) => {
-                    sqlx::query("UPDATE outbox SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(why).bind(id)
-                }
-                Outcome::Later { at, error, count_attempt } => sqlx::query(
-                    "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3 WHERE status = 'sending' AND id = $4",
-                )
-                .bind(ms(at))
-                .bind(error)
-                .bind(i64::from(!count_attempt))
-                .bind(id),
-                Outcome::Failed(error) => {
-                    sqlx::query("UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(error).bind(id)
-                }
-            };
-            q.execute(&mut *conn).await?;
+            for (id, outcome) in outcomes {
+                let q = match outcome {
+                    Outcome::Sent => sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL WHERE status = 'sending' AND id = $2").bind(ms(now)).bind(id),
+                    Outcome::Cancelled(why) => {
+                        sqlx::query("UPDATE outbox SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(why).bind(id)
+                    }
+                    Outcome::Later { at, error, count_attempt } => sqlx::query(
+                        "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3 WHERE status = 'sending' AND id = $4",
+                    )
+                    .bind(ms(at))
+                    .bind(error)
+                    .bind(i64::from(!count_attempt))
+                    .bind(id),
+                    Outcome::Failed(error) => {
+                        sqlx::query("UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(error).bind(id)
+                    }
+                };
+                q.execute(&mut *conn).await?;
+            }
             Ok::<_, WriteError>(())
         })
     }))
@@ -478,7 +486,8 @@ pub async fn notification_data(pool: &AnyPool, user: UserId, message: MessageId)
 
 // ---- digests ----
 
-/// Someone who reads at least one mentorship by digest, with their digest settings.
+/// Someone who reads at least one mentorship by digest, with their digest settings
+/// and the mentorships they read that way (one candidate per person and mode).
 #[derive(Clone, Debug)]
 pub struct DigestCandidate {
     pub user_id: UserId,
@@ -486,30 +495,39 @@ pub struct DigestCandidate {
     pub digest_hour: u32,
     pub digest_weekday: u32,
     pub mode: MailMode,
+    pub mentorships: Vec<MentorshipId>,
 }
 
 pub async fn digest_candidates(pool: &AnyPool) -> Result<Vec<DigestCandidate>, ApiError> {
     let sql = format!(
-        "SELECT DISTINCT u.id, u.timezone, COALESCE(s.digest_hour, 8) AS digest_hour, COALESCE(s.digest_weekday, 1) AS digest_weekday,
+        "SELECT u.id, mm.mentorship_id, u.timezone, COALESCE(s.digest_hour, 8) AS digest_hour, COALESCE(s.digest_weekday, 1) AS digest_weekday,
                 ({mode}) AS mode
          FROM mentorship_members mm
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = u.id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = mm.mentorship_id
-         WHERE mm.left_at IS NULL AND ({mode}) IN ('daily', 'weekly')",
+         WHERE mm.left_at IS NULL AND ({mode}) IN ('daily', 'weekly')
+         ORDER BY u.id, mode, mm.mentorship_id",
         mode = EFFECTIVE_MODE_SQL
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
-    let mut out = Vec::with_capacity(rows.len());
+    let mut out: Vec<DigestCandidate> = Vec::new();
     for r in &rows {
         let mode: String = r.try_get("mode")?;
         let Some(mode) = MailMode::parse(&mode) else { continue };
+        let user: UserId = get_parsed(r, "id")?;
+        let mentorship: MentorshipId = get_parsed(r, "mentorship_id")?;
+        if let Some(last) = out.last_mut().filter(|c| c.user_id == user && c.mode == mode) {
+            last.mentorships.push(mentorship);
+            continue;
+        }
         out.push(DigestCandidate {
-            user_id: get_parsed(r, "id")?,
+            user_id: user,
             timezone: r.try_get("timezone")?,
             digest_hour: u32::try_from(r.try_get::<i64, _>("digest_hour")?).unwrap_or(8),
             digest_weekday: u32::try_from(r.try_get::<i64, _>("digest_weekday")?).unwrap_or(1),
             mode,
+            mentorships: vec![mentorship],
         });
     }
     Ok(out)
@@ -546,39 +564,38 @@ pub struct DigestItem {
     pub created_at: DateTime<Utc>,
 }
 
-/// What a digest of `mode` for `user` holds: messages by others in the mentorships
-/// they read that way, written in `(after, up_to]`, neither read nor already mailed
-/// to them; ordered by mentorship, thread and sequence.
+/// What a digest for `user` over `mentorships` (those they read by this digest)
+/// holds: messages by others written in `(after, up_to]`, neither read nor already
+/// mailed to them; ordered by mentorship, thread and sequence. The mentorships come
+/// from the candidate query, so this query stays small (cheap to plan, too: a wide
+/// join here cost PostgreSQL more planning than executing, on every digest).
 pub async fn digest_items(
     pool: &AnyPool,
     user: UserId,
-    mode: MailMode,
+    mentorships: &[MentorshipId],
     after: DateTime<Utc>,
     up_to: DateTime<Utc>,
 ) -> Result<Vec<DigestItem>, ApiError> {
+    if mentorships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..mentorships.len()).map(|i| format!("${}", i + 4)).collect();
     let sql = format!(
         "SELECT m.mentorship_id, m.thread_id, t.subject, au.display_name AS author_name, m.body, m.created_at
-         FROM mentorship_members mm
-         JOIN users u ON u.id = mm.user_id
-         LEFT JOIN mail_settings s ON s.user_id = u.id
-         LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = mm.mentorship_id
-         JOIN messages m ON m.mentorship_id = mm.mentorship_id
+         FROM messages m
          JOIN threads t ON t.id = m.thread_id
          JOIN users au ON au.id = m.author_id
-         LEFT JOIN read_markers rm ON rm.user_id = u.id AND rm.thread_id = m.thread_id
-         WHERE mm.user_id = $1 AND mm.left_at IS NULL AND ({mode}) = $2
-           AND m.author_id <> $1 AND m.seq > COALESCE(rm.seq, 0) AND m.created_at > $3 AND m.created_at <= $4
+         LEFT JOIN read_markers rm ON rm.user_id = $1 AND rm.thread_id = m.thread_id
+         WHERE m.mentorship_id IN ({}) AND m.author_id <> $1 AND m.seq > COALESCE(rm.seq, 0) AND m.created_at > $2 AND m.created_at <= $3
            AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.id = m.id || '.' || $1 AND ob.status = 'sent')
          ORDER BY m.mentorship_id, m.thread_id, m.seq",
-        mode = EFFECTIVE_MODE_SQL
+        list.join(", ")
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user.to_string())
-        .bind(mode.as_str())
-        .bind(ms(after))
-        .bind(ms(up_to))
-        .fetch_all(pool)
-        .await?;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.to_string()).bind(ms(after)).bind(ms(up_to));
+    for m in mentorships {
+        query = query.bind(m.to_string());
+    }
+    let rows = query.fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
             Ok(DigestItem {
@@ -613,47 +630,49 @@ pub struct QueuedDigest {
     pub tokens: Vec<NewToken>,
 }
 
-/// Records the digest run of `(user, period)` and queues its mail, in one
-/// transaction. False when the run exists already (another instance, or before a
-/// restart, did it): then nothing is queued, so there is exactly one per period.
-pub async fn record_digest(
-    db: &Db,
-    user: UserId,
-    period: String,
-    cutoff: DateTime<Utc>,
-    mail: Option<QueuedDigest>,
-    now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
+/// One reader's digest run for a period, with its mail when there was something new.
+pub struct DigestRun {
+    pub user: UserId,
+    pub period: String,
+    /// The instant the digest covers up to; the next one starts there.
+    pub cutoff: DateTime<Utc>,
+    pub mail: Option<QueuedDigest>,
+}
+
+/// Records digest runs and queues their mail, all in one transaction. A run that
+/// exists already (another instance, or before a restart, made it) queues nothing,
+/// so there is exactly one per person and period. Returns how many mails it queued.
+pub async fn record_digests(db: &Db, runs: Vec<DigestRun>, now: DateTime<Utc>) -> Result<usize, ApiError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
-                let inserted = sqlx::query(
-                    "INSERT INTO digest_runs (user_id, period, cutoff, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, period) DO NOTHING",
-                )
-                .bind(user.to_string())
-                .bind(period)
-                .bind(ms(cutoff))
-                .bind(ms(now))
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-                if inserted == 0 {
-                    return Ok::<_, WriteError>(false);
-                }
-                if let Some(mail) = mail {
+                let mut queued = 0;
+                for run in runs {
+                    let inserted = sqlx::query(
+                        "INSERT INTO digest_runs (user_id, period, cutoff, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, period) DO NOTHING",
+                    )
+                    .bind(run.user.to_string())
+                    .bind(run.period)
+                    .bind(ms(run.cutoff))
+                    .bind(ms(now))
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    let Some(mail) = run.mail.filter(|_| inserted == 1) else { continue };
                     sqlx::query(
                         "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at)
                          VALUES ($1, 'digest', $2, $3, 'pending', $4, 0, $4)",
                     )
                     .bind(mail.outbox_id)
-                    .bind(user.to_string())
+                    .bind(run.user.to_string())
                     .bind(mail.rendered)
                     .bind(ms(now))
                     .execute(&mut *conn)
                     .await?;
                     insert_tokens(conn, mail.tokens, now).await?;
+                    queued += 1;
                 }
-                Ok(true)
+                Ok::<_, WriteError>(queued)
             })
         }))
         .await?)
