@@ -189,11 +189,13 @@ fn header_above(lines: &[&str], at: usize) -> Option<usize> {
     while end > 0 && lines[end - 1].trim().is_empty() {
         end -= 1;
     }
-    (1..=3).filter(|&k| k <= end).find(|&k| {
-        let part = &lines[end - k..end];
-        !part.iter().any(|l| l.trim().is_empty() || is_quoted(l)) && is_quote_header(&part.join(" "), k)
-    })
-    .map(|k| end - k)
+    (1..=3)
+        .filter(|&k| k <= end)
+        .find(|&k| {
+            let part = &lines[end - k..end];
+            !part.iter().any(|l| l.trim().is_empty() || is_quoted(l)) && is_quote_header(&part.join(" "), k)
+        })
+        .map(|k| end - k)
 }
 
 /// The first line where unquoted history starts.
@@ -348,7 +350,9 @@ fn field(line: &str) -> Option<Field> {
     let f = match name {
         "from" | "van" | "von" | "de" | "od" | "kimden" | "från" | "fra" | "da" => Field::From,
         "sent" | "date" | "verzonden" | "datum" | "gesendet" | "envoyé" | "wysłano" | "wysłane" | "data" | "enviado" | "enviada"
-        | "enviado el" | "gönderildi" | "gönderilme tarihi" | "tarih" | "odoslané" | "dátum" | "fecha" | "date de l'envoi" => Field::Sent,
+        | "enviado el" | "gönderildi" | "gönderilme tarihi" | "tarih" | "odoslané" | "dátum" | "fecha" | "date de l'envoi" => {
+            Field::Sent
+        }
         "to" | "aan" | "an" | "à" | "a" | "do" | "para" | "kime" | "komu" | "pour" => Field::To,
         "cc" | "kopie" | "kopia" | "bilgi" | "kópia" => Field::Cc,
         "subject" | "onderwerp" | "betreff" | "objet" | "temat" | "assunto" | "asunto" | "konu" | "predmet" | "vec" | "oggetto" => {
@@ -441,7 +445,9 @@ mod tests {
 
     #[test]
     fn gmail_reply_is_split_at_the_quote_header() {
-        let t = trim("Thanks, see you Tuesday.\r\n\r\nOn Mon, 3 Mar 2025 at 10:00, Jan de Vries <jan@example.nl>\r\nwrote:\r\n> Shall we meet?\r\n> Jan\r\n");
+        let t = trim(
+            "Thanks, see you Tuesday.\r\n\r\nOn Mon, 3 Mar 2025 at 10:00, Jan de Vries <jan@example.nl>\r\nwrote:\r\n> Shall we meet?\r\n> Jan\r\n",
+        );
         assert_eq!(t.kept, "Thanks, see you Tuesday.");
         assert_eq!(
             t.trimmed.as_deref(),
