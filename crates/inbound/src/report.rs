@@ -171,31 +171,39 @@ fn plain_bounce(text: &str, from: Option<&str>, own: &[String], original_message
         lines.push(line);
     }
     let whole = lines.join("\n").to_lowercase();
-    let mut recipients: Vec<FailedRecipient> = Vec::new();
+    // Each address with the lines it appears on, in order of first mention.
+    let mut found: Vec<(String, Vec<usize>)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         for addr in addresses_in(line) {
-            let skip = from.is_some_and(|f| f.eq_ignore_ascii_case(&addr))
-                || own.iter().any(|o| o == &addr)
-                || is_system_sender(&addr)
-                || recipients.iter().any(|r| r.address == addr);
+            let skip = from.is_some_and(|f| f.eq_ignore_ascii_case(&addr)) || own.iter().any(|o| o == &addr) || is_system_sender(&addr);
             if skip {
                 continue;
             }
-            // The status near the address: this line and the next few.
-            let near: Vec<&str> = lines.iter().skip(i).take(6).copied().collect();
-            let (status, diagnostic) = status_in(&near).unwrap_or_else(|| {
-                let soft = whole.contains("delayed") || whole.contains("will retry") || whole.contains("temporar");
-                (if soft { "4.0.0" } else { "5.0.0" }.to_owned(), None)
-            });
-            recipients.push(FailedRecipient {
-                address: addr,
-                original: None,
-                action: if status.starts_with('4') { "delayed".into() } else { "failed".into() },
-                permanent: status.starts_with('5'),
-                status,
-                diagnostic,
-            });
+            match found.iter_mut().find(|(a, _)| *a == addr) {
+                Some((_, at)) => at.push(i),
+                None => found.push((addr, vec![i])),
+            }
         }
+    }
+    let mut recipients: Vec<FailedRecipient> = Vec::new();
+    for (addr, at) in found {
+        // The status near a mention: that line and the next few; an enhanced code
+        // near any mention beats a basic reply code.
+        let near = |i: usize| lines.iter().skip(i).take(6).copied().collect::<Vec<&str>>();
+        let candidates: Vec<(String, Option<String>)> = at.iter().filter_map(|&i| status_in(&near(i))).collect();
+        let best = candidates.iter().find(|(s, _)| !s.ends_with(".0.0")).or(candidates.first()).cloned();
+        let (status, diagnostic) = best.unwrap_or_else(|| {
+            let soft = whole.contains("delayed") || whole.contains("will retry") || whole.contains("temporar");
+            (if soft { "4.0.0" } else { "5.0.0" }.to_owned(), None)
+        });
+        recipients.push(FailedRecipient {
+            address: addr,
+            original: None,
+            action: if status.starts_with('4') { "delayed".into() } else { "failed".into() },
+            permanent: status.starts_with('5'),
+            status,
+            diagnostic,
+        });
     }
     if recipients.is_empty() {
         return None;
