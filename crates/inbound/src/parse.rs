@@ -101,6 +101,8 @@ pub fn parse_with(raw: &[u8], limits: Limits) -> Result<InboundMail, ParseError>
         }
     }
     let (text, history_line) = body_text(&msg);
+    // NULs and byte-order marks are never the sender's words.
+    let text = trim::normalise(&text.replace(['\0', '\u{feff}'], ""));
     let attachments = msg
         .attachments()
         .enumerate()

@@ -131,7 +131,7 @@ fn join(lines: &[&str], cut: &[bool], want: bool) -> String {
     out.join("\n")
 }
 
-/// CRLF and lone CR to LF, trailing whitespace off every line, BOM and NULs removed.
+/// CRLF and lone CR to LF, trailing whitespace off every line.
 pub(crate) fn normalise(text: &str) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = String::with_capacity(text.len());
@@ -140,7 +140,7 @@ pub(crate) fn normalise(text: &str) -> String {
             out.push('\n');
         }
         let line = line.trim_end();
-        out.extend(line.chars().filter(|&c| c != '\u{feff}' && c != '\0'));
+        out.push_str(line);
     }
     out
 }
