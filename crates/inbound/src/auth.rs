@@ -40,16 +40,8 @@ impl AuthResults {
                     .collect();
                 let prop = |k: &str| props.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
                 match method.as_str() {
-                    "dmarc" => {
-                        if prop("header.from").is_some_and(|d| domain_of(d) == from_domain) {
-                            out.dmarc_pass = true;
-                        }
-                    }
-                    "spf" => {
-                        if prop("smtp.mailfrom").is_some_and(|d| aligned(&domain_of(d), &from_domain)) {
-                            out.spf_pass = true;
-                        }
-                    }
+                    "dmarc" if prop("header.from").is_some_and(|d| domain_of(d) == from_domain) => out.dmarc_pass = true,
+                    "spf" if prop("smtp.mailfrom").is_some_and(|d| aligned(&domain_of(d), &from_domain)) => out.spf_pass = true,
                     _ => {}
                 }
             }

@@ -61,10 +61,10 @@ pub fn classify(msg: &Message) -> Option<Automatic> {
         }
     }
     for name in AUTO_HEADERS {
-        if let Some(v) = header(name) {
-            if !matches!(v.to_ascii_lowercase().as_str(), "no" | "false" | "0") {
-                return Some(Automatic::AutoReplyHeader((*name).to_owned()));
-            }
+        if let Some(v) = header(name)
+            && !matches!(v.to_ascii_lowercase().as_str(), "no" | "false" | "0")
+        {
+            return Some(Automatic::AutoReplyHeader((*name).to_owned()));
         }
     }
     if let Some(v) = header("Precedence") {
@@ -81,10 +81,10 @@ pub fn classify(msg: &Message) -> Option<Automatic> {
     if header("Return-Path").is_some_and(|v| v.replace(' ', "") == "<>") {
         return Some(Automatic::NullSender);
     }
-    if let Some(addr) = msg.from().and_then(|a| a.first()).and_then(|a| a.address()) {
-        if is_system_sender(addr) {
-            return Some(Automatic::SystemSender(addr.to_ascii_lowercase()));
-        }
+    if let Some(addr) = msg.from().and_then(|a| a.first()).and_then(|a| a.address())
+        && is_system_sender(addr)
+    {
+        return Some(Automatic::SystemSender(addr.to_ascii_lowercase()));
     }
     if msg.subject().is_some_and(is_out_of_office_subject) {
         return Some(Automatic::OutOfOffice);

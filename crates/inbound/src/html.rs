@@ -128,12 +128,12 @@ pub(crate) fn to_text(html: &str) -> Converted {
                     }
                 }
             }
-            if name == "a" {
-                if let Some((href, start)) = link.take() {
-                    let shown: String = out.cur.get(start..).unwrap_or_default().trim().to_owned();
-                    if !href.is_empty() && shown != href && !shown.contains(&href) {
-                        out.text(&format!(" ({href})"), false);
-                    }
+            if name == "a"
+                && let Some((href, start)) = link.take()
+            {
+                let shown: String = out.cur.get(start..).unwrap_or_default().trim().to_owned();
+                if !href.is_empty() && shown != href && !shown.contains(&href) {
+                    out.text(&format!(" ({href})"), false);
                 }
             }
             continue;

@@ -6,16 +6,19 @@ use std::fmt;
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_bytes: usize,
-    /// MIME parts in the whole message (mail-parser bounds nested `message/rfc822`
-    /// depth itself, but not the number of multipart parts).
-    pub max_parts: usize,
-    /// Bytes of the header section before the first blank line.
-    pub max_header_bytes: usize,
+}
+
+impl Limits {
+    /// MIME parts in the whole message: mail-parser bounds the depth of nested
+    /// `message/rfc822` itself, but not the number of multipart parts.
+    pub const MAX_PARTS: usize = 500;
+    /// Bytes of the header section (before the first blank line).
+    pub const MAX_HEADER_BYTES: usize = 256 * 1024;
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 10 * 1024 * 1024, max_parts: 500, max_header_bytes: 256 * 1024 }
+        Limits { max_bytes: 10 * 1024 * 1024 }
     }
 }
 
@@ -52,21 +55,21 @@ pub fn parse_with(raw: &[u8], limits: Limits) -> Result<InboundMail, ParseError>
         return Err(ParseError::TooLarge { bytes: raw.len(), limit: limits.max_bytes });
     }
     let header_len = header_section_len(raw);
-    if header_len > limits.max_header_bytes {
-        return Err(ParseError::Malformed(format!("header section of {header_len} bytes exceeds {}", limits.max_header_bytes)));
+    if header_len > Limits::MAX_HEADER_BYTES {
+        return Err(ParseError::Malformed(format!("header section of {header_len} bytes exceeds {}", Limits::MAX_HEADER_BYTES)));
     }
     // Counting boundaries before parsing bounds the work mail-parser does on a
     // message built of thousands of nested or empty parts.
     let boundaries = count_boundary_lines(raw);
-    if boundaries > limits.max_parts * 2 {
-        return Err(ParseError::Malformed(format!("more than {} MIME parts", limits.max_parts)));
+    if boundaries > Limits::MAX_PARTS * 2 {
+        return Err(ParseError::Malformed(format!("more than {} MIME parts", Limits::MAX_PARTS)));
     }
     let msg = MessageParser::default().parse(raw).ok_or_else(|| ParseError::Malformed("no headers".into()))?;
     if msg.headers().is_empty() {
         return Err(ParseError::Malformed("no header fields".into()));
     }
-    if msg.parts.len() > limits.max_parts {
-        return Err(ParseError::Malformed(format!("{} MIME parts, more than {}", msg.parts.len(), limits.max_parts)));
+    if msg.parts.len() > Limits::MAX_PARTS {
+        return Err(ParseError::Malformed(format!("{} MIME parts, more than {}", msg.parts.len(), Limits::MAX_PARTS)));
     }
     let from = msg
         .from()

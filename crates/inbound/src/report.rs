@@ -51,10 +51,10 @@ pub fn parse(msg: &Message, text: &str, from: Option<&str>, own_recipients: &[St
         if ctype == "text" && sub == "rfc822-headers" && original_message_id.is_none() {
             original_message_id = header_field(&String::from_utf8_lossy(part.contents()), "message-id");
         }
-        if let PartType::Message(inner) = &part.body {
-            if original_message_id.is_none() {
-                original_message_id = inner.message_id().map(|m| m.trim_matches(['<', '>']).to_owned());
-            }
+        if let PartType::Message(inner) = &part.body
+            && original_message_id.is_none()
+        {
+            original_message_id = inner.message_id().map(|m| m.trim_matches(['<', '>']).to_owned());
         }
     }
     let original_message_id = original_message_id.map(|m| m.trim().trim_matches(['<', '>']).to_owned());

@@ -82,14 +82,12 @@ pub(crate) fn trim_at(text: &str, history_line: Option<usize>) -> Trimmed {
         }
         // Sign-offs: the last writer's lines, skipping blank ones.
         let mut i = sig_from.unwrap_or(last + 1);
-        loop {
-            let Some(prev) = (0..i).rev().find(|&j| !cut[j] && !lines[j].trim().is_empty()) else { break };
-            if is_sign_off(lines[prev]) {
-                sig_from = Some(prev);
-                i = prev;
-            } else {
+        while let Some(prev) = (0..i).rev().find(|&j| !cut[j] && !lines[j].trim().is_empty()) {
+            if !is_sign_off(lines[prev]) {
                 break;
             }
+            sig_from = Some(prev);
+            i = prev;
         }
         if let Some(s) = sig_from {
             for (j, c) in cut.iter_mut().enumerate().skip(s) {
@@ -268,6 +266,11 @@ pub(crate) fn is_quote_header(text: &str, lines: usize) -> bool {
         "napísala",
         "napísal(a)",
         "skrev",
+        "geschreven",
+        "ha scritto",
+        "napsal",
+        "napsala",
+        "napsal(a)",
     ];
     let Some(verb) = VERBS.iter().find(|v| body.ends_with(*v)) else {
         // Dutch and German put the verb before the name's end sometimes:
@@ -275,10 +278,12 @@ pub(crate) fn is_quote_header(text: &str, lines: usize) -> bool {
         return (starts_with_word(t, "op") && t.contains(" schreef "))
             || (starts_with_word(t, "am") && t.contains(" schrieb "))
             || (starts_with_word(t, "dňa") && t.contains(" napísal"))
-            || (starts_with_word(t, "w dniu") && (t.contains(" pisze") || t.contains(" napisał")));
+            || (starts_with_word(t, "w dniu") && (t.contains(" pisze") || t.contains(" napisał")))
+            // Apple Mail in Polish: "Wiadomość napisana przez Jan <…> w dniu 03.03.2025, o godz. 09:58:".
+            || t.starts_with("wiadomość napisana przez ");
     };
     let _ = verb;
-    const LEADS: &[&str] = &["on", "op", "am", "le", "w dniu", "em", "no dia", "el", "dňa", "den", "il"];
+    const LEADS: &[&str] = &["on", "op", "am", "le", "w dniu", "em", "no dia", "el", "dňa", "den", "il", "il giorno"];
     let lead = LEADS.iter().any(|w| starts_with_word(t, w));
     // Turkish: "3 Mar 2025 Pzt, 10:00 tarihinde Çağrı Öztürk <…> şunu yazdı:".
     let turkish = t.contains("tarihinde");
@@ -330,7 +335,7 @@ fn is_original_separator(line: &str) -> bool {
         "iletilen ileti",
         "preposlaná správa",
     ];
-    NAMES.iter().any(|n| inner == *n)
+    NAMES.contains(&inner)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -417,9 +422,7 @@ pub(crate) fn is_sign_off(line: &str) -> bool {
         "wysłano z ",
         "enviado do meu ",
         "enviado de meu ",
-        "enviado do ",
         "enviado desde mi ",
-        "enviado desde ",
         "odoslané z ",
         "odoslané zo ",
         "odoslané s ",
@@ -436,7 +439,6 @@ pub(crate) fn is_sign_off(line: &str) -> bool {
     }
     // Turkish: "iPhone'umdan gönderildi", "Android cihazımdan gönderildi".
     t.ends_with("gönderildi") && (t.contains("'umdan") || t.contains("’umdan") || t.contains("dan gönderildi"))
-        || t.ends_with("gesendet") && t.starts_with("von meinem")
 }
 
 #[cfg(test)]
@@ -482,6 +484,17 @@ mod tests {
             "Dziękuję!\n\nWysłane z mojego iPhone'a\n\nOd: Jan <jan@example.nl>\nWysłano: poniedziałek, 3 marca 2025 10:00\nDo: Małgorzata\nTemat: Spotkanie\n\nTreść\n",
         );
         assert_eq!(t.kept, "Dziękuję!");
+    }
+
+    #[test]
+    fn apple_headers_in_dutch_and_polish() {
+        for header in [
+            "Op 3 mrt. 2025, om 09:58 heeft Jan de Vries <jan@example.nl> het volgende geschreven:",
+            "Wiadomość napisana przez Jan de Vries <jan@example.nl> w dniu 03.03.2025, o godz. 09:58:",
+        ] {
+            let t = trim(&format!("Nieuw.\n\n{header}\n\n> Oud\n"));
+            assert_eq!(t.kept, "Nieuw.", "{header}");
+        }
     }
 
     #[test]
