@@ -8,11 +8,13 @@
 //! malformed input without panicking and decodes the ISO-8859 and Windows code pages.
 
 pub mod address;
+pub mod auth;
 pub mod automatic;
 pub mod dedup;
 pub mod report;
 pub mod trim;
 
+mod html;
 mod parse;
 
 pub use automatic::Automatic;
@@ -36,15 +38,19 @@ pub struct Attachment {
     pub data: Vec<u8>,
 }
 
-/// What the receiving MTA's `Authentication-Results` say about the From domain.
+/// What the receiving MTA's `Authentication-Results` say about the From domain (see
+/// [`auth`] for the alignment rule).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AuthResults {
+    /// `spf=pass` with an `smtp.mailfrom` domain aligned with the From domain.
     pub spf_pass: bool,
+    /// `dmarc=pass` with `header.from` equal to the From domain.
     pub dmarc_pass: bool,
 }
 
 impl AuthResults {
     /// May we answer the sender without risking backscatter to a forged address?
+    /// True only when SPF or DMARC passed for the From address's domain.
     pub fn sender_verified(&self) -> bool {
         self.spf_pass || self.dmarc_pass
     }
@@ -56,19 +62,22 @@ pub struct InboundMail {
     /// `Message-ID` without the angle brackets.
     pub message_id: Option<String>,
     pub from: Option<Mailbox>,
-    /// Every recipient address from `To`, `Cc`, `Delivered-To` and `X-Original-To`,
+    /// Every recipient address from `To`, `Cc`, `Delivered-To`, `X-Original-To`,
+    /// `Envelope-To` and `X-Envelope-To` (so a bounce's VERP address is found),
     /// lower-cased, without duplicates, in that order.
     pub recipients: Vec<String>,
     /// Message ids from `In-Reply-To`, then `References`, without angle brackets.
     pub references: Vec<String>,
     /// The decoded subject as sent (empty when missing).
     pub subject: String,
-    /// The whole body as plain text (HTML-only mail converted).
+    /// The whole body as plain text (HTML-only mail converted, `format=flowed` joined).
     pub text: String,
     /// The text with quoted history and signature split off.
     pub body: Trimmed,
     pub attachments: Vec<Attachment>,
-    /// Why this is automatic mail (auto-reply, bulk, mailer-daemon), if it is.
+    /// Why this is automatic mail (auto-reply, bulk, mailer-daemon), if it is. A
+    /// delivery report is always automatic ([`Automatic::DeliveryReport`]), so checking
+    /// this one field is enough to never answer; look at `report` first to act on it.
     pub automatic: Option<Automatic>,
     /// The delivery status report this mail carries, if it is a bounce.
     pub report: Option<DeliveryReport>,

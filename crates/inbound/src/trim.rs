@@ -1,4 +1,25 @@
 //! Splitting quoted history and signatures off a reply's text.
+//!
+//! The text is looked at line by line (CRLF normalised, trailing whitespace removed):
+//!
+//! 1. **Unquoted history** ends the writer's part: an Outlook separator
+//!    (`-----Original Message-----` and its translations), an Outlook header block
+//!    (`From:`/`Van:`/`Von:`/`De :`/`Od:`/`Kimden:` … followed by at least two of
+//!    sent/date, to, cc, subject in the same language family), optionally under an
+//!    underscore line, and a quote header (`On … wrote:`, `Op … schreef …:`, …) that
+//!    is *not* followed by `>` lines (Yahoo, Outlook on the web).
+//! 2. **`>` quotes** before that point: a trailing quote block (with the quote header
+//!    above it) is history. A single quote block at the very top with the writer's text
+//!    below is bottom-posting: the quote is cut and the text below kept. With more than
+//!    one quote block the reply is interleaved and every block but a trailing one stays,
+//!    because the writer's answers need the questions they answer.
+//! 3. The **signature** (`-- `, also `--`) and **mobile sign-offs** ("Sent from my
+//!    iPhone", "Verstuurd vanaf mijn iPhone", "Get Outlook for iOS", …) at the end of
+//!    what is left.
+//!
+//! Nothing is dropped but blank lines: `kept` and `trimmed` hold every line of the
+//! input between them. If the cut would leave nothing (the whole mail is a quote or a
+//! forward), the whole text is kept.
 
 /// A reply's text, split: `kept` is posted, `trimmed` is kept with the message so its
 /// readers can expand it — nothing the sender wrote is lost.
@@ -8,6 +29,478 @@ pub struct Trimmed {
     pub trimmed: Option<String>,
 }
 
+/// Splits `text` (plain text, as sent).
 pub fn trim(text: &str) -> Trimmed {
-    Trimmed { kept: text.trim().to_owned(), trimmed: None }
+    trim_at(text, None)
+}
+
+/// As [`trim`], with the line where an HTML body's history starts (a Gmail, Outlook,
+/// Thunderbird, Yahoo or Proton history container), found while converting it.
+pub(crate) fn trim_at(text: &str, history_line: Option<usize>) -> Trimmed {
+    let normalised = normalise(text);
+    let lines: Vec<&str> = normalised.split('\n').collect();
+    let n = lines.len();
+    // Which lines are cut, and which kept.
+    let mut cut = vec![false; n];
+
+    // 1. Unquoted history.
+    let mut end = first_unquoted_history(&lines).unwrap_or(n);
+    if let Some(h) = history_line {
+        end = end.min(h);
+    }
+    for c in cut.iter_mut().skip(end) {
+        *c = true;
+    }
+
+    // 2. `>` quote blocks before `end`.
+    let blocks = quote_blocks(&lines[..end]);
+    if let Some(&(start, stop)) = blocks.last() {
+        let trailing = lines[stop..end].iter().all(|l| l.trim().is_empty());
+        let leading = blocks.len() == 1 && lines[..start].iter().all(|l| l.trim().is_empty());
+        if trailing && !leading {
+            cut[start..end].iter_mut().for_each(|c| *c = true);
+        } else if leading && !trailing {
+            cut[start..stop].iter_mut().for_each(|c| *c = true);
+        } else if leading && trailing {
+            // The whole writer's part is a quote: cut it; the fallback below keeps it
+            // when nothing else is left.
+            cut[start..stop].iter_mut().for_each(|c| *c = true);
+        }
+    }
+
+    // 3. Signature and sign-offs at the end of what is left.
+    let last_kept = (0..n).rev().find(|&i| !cut[i] && !lines[i].trim().is_empty());
+    if let Some(last) = last_kept {
+        let mut sig_from = None;
+        // Signature: the last `--` line with a short tail.
+        let sig = (0..=last).rev().find(|&i| !cut[i] && is_sig_delimiter(lines[i]));
+        if let Some(s) = sig {
+            let tail = (s + 1..=last).filter(|&i| !cut[i] && !lines[i].trim().is_empty()).count();
+            if tail <= 20 {
+                sig_from = Some(s);
+            }
+        }
+        // Sign-offs: the last writer's lines, skipping blank ones.
+        let mut i = sig_from.unwrap_or(last + 1);
+        while let Some(prev) = (0..i).rev().find(|&j| !cut[j] && !lines[j].trim().is_empty()) {
+            if !is_sign_off(lines[prev]) {
+                break;
+            }
+            sig_from = Some(prev);
+            i = prev;
+        }
+        if let Some(s) = sig_from {
+            for (j, c) in cut.iter_mut().enumerate().skip(s) {
+                if j <= last {
+                    *c = true;
+                }
+            }
+        }
+    }
+
+    let kept = join(&lines, &cut, false);
+    if kept.is_empty() {
+        return Trimmed { kept: join(&lines, &vec![false; n], false), trimmed: None };
+    }
+    let trimmed = join(&lines, &cut, true);
+    Trimmed { kept, trimmed: (!trimmed.is_empty()).then_some(trimmed) }
+}
+
+/// Joins the lines whose `cut` flag equals `want`, blank runs squeezed to one and the
+/// ends trimmed; a gap where the other side's lines were becomes a blank line.
+fn join(lines: &[&str], cut: &[bool], want: bool) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut gap = false;
+    for (l, &c) in lines.iter().zip(cut) {
+        if c != want {
+            gap = true;
+            continue;
+        }
+        if l.trim().is_empty() {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push("");
+        }
+        gap = false;
+        out.push(l);
+    }
+    out.join("\n")
+}
+
+/// CRLF and lone CR to LF, trailing whitespace off every line.
+pub(crate) fn normalise(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let line = line.trim_end();
+        out.push_str(line);
+    }
+    out
+}
+
+fn is_quoted(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+fn is_sig_delimiter(line: &str) -> bool {
+    // `-- ` loses its space to the trailing-whitespace rule; `--` is the common variant.
+    line == "--" || line == "-- "
+}
+
+/// Runs of `>` lines (blank lines inside a run belong to it), each widened upwards to
+/// a quote header right above it. Returns (start, end) with `end` exclusive.
+fn quote_blocks(lines: &[&str]) -> Vec<(usize, usize)> {
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if !is_quoted(lines[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut stop = i + 1;
+        let mut j = i + 1;
+        while j < lines.len() {
+            if is_quoted(lines[j]) {
+                stop = j + 1;
+            } else if !lines[j].trim().is_empty() {
+                break;
+            }
+            j += 1;
+        }
+        let start = header_above(lines, start).unwrap_or(start);
+        blocks.push((start, stop));
+        i = stop;
+    }
+    blocks
+}
+
+/// A quote header (one to three lines, wrapped) ending right above line `at`, blank
+/// lines between allowed.
+fn header_above(lines: &[&str], at: usize) -> Option<usize> {
+    let mut end = at;
+    while end > 0 && lines[end - 1].trim().is_empty() {
+        end -= 1;
+    }
+    (1..=3)
+        .filter(|&k| k <= end)
+        .find(|&k| {
+            let part = &lines[end - k..end];
+            !part.iter().any(|l| l.trim().is_empty() || is_quoted(l)) && is_quote_header(&part.join(" "), k)
+        })
+        .map(|k| end - k)
+}
+
+/// The first line where unquoted history starts.
+fn first_unquoted_history(lines: &[&str]) -> Option<usize> {
+    for i in 0..lines.len() {
+        let line = lines[i];
+        if line.trim().is_empty() || is_quoted(line) {
+            continue;
+        }
+        if is_original_separator(line) {
+            return Some(i);
+        }
+        if is_underscore_line(line) {
+            let next = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty());
+            if next.is_some_and(|j| header_block_at(lines, j) || quote_header_at(lines, j).is_some()) {
+                return Some(i);
+            }
+            continue;
+        }
+        if header_block_at(lines, i) {
+            return Some(i);
+        }
+        if let Some(k) = quote_header_at(lines, i) {
+            let next = (i + k..lines.len()).find(|&j| !lines[j].trim().is_empty());
+            match next {
+                // Followed by `>` lines: the quote-block rules decide.
+                Some(j) if is_quoted(lines[j]) => {}
+                _ => return Some(i),
+            }
+        }
+    }
+    None
+}
+
+/// A quote header starting at line `i`: returns how many lines it spans.
+fn quote_header_at(lines: &[&str], i: usize) -> Option<usize> {
+    (1..=3).find(|&k| {
+        i + k <= lines.len() && {
+            let part = &lines[i..i + k];
+            !part.iter().any(|l| l.trim().is_empty() || is_quoted(l)) && is_quote_header(&part.join(" "), k)
+        }
+    })
+}
+
+/// "On … wrote:" and its translations. A header wrapped over several lines must start
+/// with the language's opening word; a one-line header may be "Name <addr> wrote:".
+pub(crate) fn is_quote_header(text: &str, lines: usize) -> bool {
+    let t = text.trim().trim_start_matches('*').trim().to_lowercase();
+    let t = t.trim_end_matches('*').trim_end();
+    if t.chars().count() > 300 || !t.ends_with(':') {
+        return false;
+    }
+    let body = t.trim_end_matches(':').trim_end();
+    const VERBS: &[&str] = &[
+        "wrote",
+        "writes",
+        "schreef",
+        "schrieb",
+        "schreibt",
+        "a écrit",
+        "écrit",
+        "pisze",
+        "napisał",
+        "napisała",
+        "napisał(a)",
+        "escreveu",
+        "escribió",
+        "yazdı",
+        "napísal",
+        "napísala",
+        "napísal(a)",
+        "skrev",
+        "geschreven",
+        "ha scritto",
+        "napsal",
+        "napsala",
+        "napsal(a)",
+    ];
+    let Some(verb) = VERBS.iter().find(|v| body.ends_with(*v)) else {
+        // Dutch and German put the verb before the name's end sometimes:
+        // "Op 3 mrt. 2025 om 10:00 schreef Jan de Vries <jan@example.nl>:".
+        return (starts_with_word(t, "op") && t.contains(" schreef "))
+            || (starts_with_word(t, "am") && t.contains(" schrieb "))
+            || (starts_with_word(t, "dňa") && t.contains(" napísal"))
+            || (starts_with_word(t, "w dniu") && (t.contains(" pisze") || t.contains(" napisał")))
+            // Apple Mail in Polish: "Wiadomość napisana przez Jan <…> w dniu 03.03.2025, o godz. 09:58:".
+            || t.starts_with("wiadomość napisana przez ");
+    };
+    let _ = verb;
+    const LEADS: &[&str] = &["on", "op", "am", "le", "w dniu", "em", "no dia", "el", "dňa", "den", "il", "il giorno"];
+    let lead = LEADS.iter().any(|w| starts_with_word(t, w));
+    // Turkish: "3 Mar 2025 Pzt, 10:00 tarihinde Çağrı Öztürk <…> şunu yazdı:".
+    let turkish = t.contains("tarihinde");
+    if lines > 1 {
+        return lead || turkish;
+    }
+    lead || turkish || t.contains('@') || t.contains('<')
+}
+
+fn starts_with_word(t: &str, w: &str) -> bool {
+    t.strip_prefix(w).is_some_and(|rest| rest.starts_with(' ') || rest.starts_with(','))
+}
+
+fn is_underscore_line(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 10 && t.chars().all(|c| c == '_')
+}
+
+/// `-----Original Message-----` and its translations; also forwards.
+fn is_original_separator(line: &str) -> bool {
+    let t = line.trim().to_lowercase();
+    let inner = t.trim_matches(|c: char| c == '-' || c == ' ');
+    if !(t.starts_with("--") && t.ends_with("--")) || inner.is_empty() {
+        return false;
+    }
+    const NAMES: &[&str] = &[
+        "original message",
+        "oorspronkelijk bericht",
+        "origineel bericht",
+        "ursprüngliche nachricht",
+        "originalnachricht",
+        "message d'origine",
+        "message original",
+        "wiadomość oryginalna",
+        "oryginalna wiadomość",
+        "mensagem original",
+        "mensaje original",
+        "orijinal mesaj",
+        "özgün ileti",
+        "pôvodná správa",
+        "pôvodná zpráva",
+        "forwarded message",
+        "doorgestuurd bericht",
+        "weitergeleitete nachricht",
+        "message transféré",
+        "przekazana wiadomość",
+        "mensagem encaminhada",
+        "mensaje reenviado",
+        "iletilen ileti",
+        "preposlaná správa",
+    ];
+    NAMES.contains(&inner)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    From,
+    Sent,
+    To,
+    Cc,
+    Subject,
+}
+
+/// `From: …` style field names of Outlook's reply header, by language.
+fn field(line: &str) -> Option<Field> {
+    let t = line.trim().trim_start_matches('*').trim_start().to_lowercase();
+    let (name, _) = t.split_once(':')?;
+    let name = name.trim().trim_end_matches('*').trim();
+    let f = match name {
+        "from" | "van" | "von" | "de" | "od" | "kimden" | "från" | "fra" | "da" => Field::From,
+        "sent" | "date" | "verzonden" | "datum" | "gesendet" | "envoyé" | "wysłano" | "wysłane" | "data" | "enviado" | "enviada"
+        | "enviado el" | "gönderildi" | "gönderilme tarihi" | "tarih" | "odoslané" | "dátum" | "fecha" | "date de l'envoi" => {
+            Field::Sent
+        }
+        "to" | "aan" | "an" | "à" | "a" | "do" | "para" | "kime" | "komu" | "pour" => Field::To,
+        "cc" | "kopie" | "kopia" | "bilgi" | "kópia" => Field::Cc,
+        "subject" | "onderwerp" | "betreff" | "objet" | "temat" | "assunto" | "asunto" | "konu" | "predmet" | "vec" | "oggetto" => {
+            Field::Subject
+        }
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// An Outlook reply header: a From-like field at `i`, then within a few lines at least
+/// two further fields including To or Subject.
+fn header_block_at(lines: &[&str], i: usize) -> bool {
+    if field(lines[i]) != Some(Field::From) {
+        return false;
+    }
+    let mut seen = Vec::new();
+    for l in lines.iter().skip(i + 1).filter(|l| !l.trim().is_empty()).take(6) {
+        match field(l) {
+            Some(f) if f != Field::From && !seen.contains(&f) => seen.push(f),
+            Some(_) => {}
+            None => continue,
+        }
+    }
+    seen.len() >= 2 && (seen.contains(&Field::Subject) || seen.contains(&Field::To))
+}
+
+/// "Sent from my iPhone" and its kin: a short line that names the sending device/app.
+pub(crate) fn is_sign_off(line: &str) -> bool {
+    let t = line.trim().to_lowercase();
+    if t.chars().count() > 90 {
+        return false;
+    }
+    const PREFIXES: &[&str] = &[
+        "sent from my ",
+        "sent from outlook",
+        "sent from mail for windows",
+        "sent from yahoo mail",
+        "sent from the yahoo mail",
+        "sent with proton mail",
+        "sent from proton mail",
+        "sent from protonmail",
+        "sent with protonmail",
+        "sent via ",
+        "sent from samsung",
+        "get outlook for ",
+        "verstuurd vanaf mijn ",
+        "verzonden vanaf mijn ",
+        "verzonden met ",
+        "verstuurd met ",
+        "verzonden vanuit ",
+        "von meinem ",
+        "gesendet von meinem ",
+        "gesendet mit ",
+        "gesendet von ",
+        "envoyé de mon ",
+        "envoyé depuis mon ",
+        "envoyé à partir de ",
+        "wysłane z mojego ",
+        "wysłano z mojego ",
+        "wysłane z ",
+        "wysłano z ",
+        "enviado do meu ",
+        "enviado de meu ",
+        "enviado desde mi ",
+        "odoslané z ",
+        "odoslané zo ",
+        "odoslané s ",
+        "outlook for ios",
+        "outlook for android",
+        "obtenir outlook pour ",
+        "outlook voor ",
+        "holen sie sich outlook für ",
+        "pobierz aplikację outlook",
+        "baixar o outlook para ",
+    ];
+    if PREFIXES.iter().any(|p| t.starts_with(p)) {
+        return true;
+    }
+    // Turkish: "iPhone'umdan gönderildi", "Android cihazımdan gönderildi".
+    t.ends_with("gönderildi") && (t.contains("'umdan") || t.contains("’umdan") || t.contains("dan gönderildi"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gmail_reply_is_split_at_the_quote_header() {
+        let t = trim(
+            "Thanks, see you Tuesday.\r\n\r\nOn Mon, 3 Mar 2025 at 10:00, Jan de Vries <jan@example.nl>\r\nwrote:\r\n> Shall we meet?\r\n> Jan\r\n",
+        );
+        assert_eq!(t.kept, "Thanks, see you Tuesday.");
+        assert_eq!(
+            t.trimmed.as_deref(),
+            Some("On Mon, 3 Mar 2025 at 10:00, Jan de Vries <jan@example.nl>\nwrote:\n> Shall we meet?\n> Jan")
+        );
+    }
+
+    #[test]
+    fn interleaved_answers_stay() {
+        let t = trim("On Mon, Jan wrote:\n> Question one?\nAnswer one.\n> Question two?\nAnswer two.\n\n> Bye\n> Jan\n");
+        assert_eq!(t.kept, "On Mon, Jan wrote:\n> Question one?\nAnswer one.\n> Question two?\nAnswer two.");
+        assert_eq!(t.trimmed.as_deref(), Some("> Bye\n> Jan"));
+    }
+
+    #[test]
+    fn bottom_posting_keeps_the_text_below() {
+        let t = trim("Op ma 3 mrt 2025 om 10:00 schreef Jan de Vries <jan@example.nl>:\n> Zullen we dinsdag?\n\nJa, dinsdag is goed.\n");
+        assert_eq!(t.kept, "Ja, dinsdag is goed.");
+        assert!(t.trimmed.as_deref().is_some_and(|s| s.contains("Zullen we dinsdag?")));
+    }
+
+    #[test]
+    fn all_quoted_keeps_everything() {
+        let t = trim("> only a quote\n> nothing else\n");
+        assert_eq!(t.kept, "> only a quote\n> nothing else");
+        assert_eq!(t.trimmed, None);
+    }
+
+    #[test]
+    fn outlook_header_block_in_polish() {
+        let t = trim(
+            "Dziękuję!\n\nWysłane z mojego iPhone'a\n\nOd: Jan <jan@example.nl>\nWysłano: poniedziałek, 3 marca 2025 10:00\nDo: Małgorzata\nTemat: Spotkanie\n\nTreść\n",
+        );
+        assert_eq!(t.kept, "Dziękuję!");
+    }
+
+    #[test]
+    fn apple_headers_in_dutch_and_polish() {
+        for header in [
+            "Op 3 mrt. 2025, om 09:58 heeft Jan de Vries <jan@example.nl> het volgende geschreven:",
+            "Wiadomość napisana przez Jan de Vries <jan@example.nl> w dniu 03.03.2025, o godz. 09:58:",
+        ] {
+            let t = trim(&format!("Nieuw.\n\n{header}\n\n> Oud\n"));
+            assert_eq!(t.kept, "Nieuw.", "{header}");
+        }
+    }
+
+    #[test]
+    fn signature_and_no_false_header() {
+        let t = trim("My mentor wrote: great things.\nSee you.\n-- \nJoão Conceição\n+351 000\n");
+        assert_eq!(t.kept, "My mentor wrote: great things.\nSee you.");
+        assert_eq!(t.trimmed.as_deref(), Some("--\nJoão Conceição\n+351 000"));
+    }
 }
