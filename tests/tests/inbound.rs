@@ -108,6 +108,27 @@ async fn notices(app: &TestServer) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Steps the outbox until a mail whose text satisfies `wanted` is written (the
+/// background worker may have claimed it first: then its progress is awaited).
+async fn wait_for_mail(app: &TestServer, wanted: impl Fn(&str) -> bool) -> String {
+    let mut progress = app.state.mailer.progress.subscribe();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        mentorpost_server::mail::outbox::dispatch_due(&app.state).await.expect("outbox round");
+        let found = app
+            .mail_files()
+            .iter()
+            .filter_map(|m| mail_parser::MessageParser::default().parse(m.as_bytes()).and_then(|p| p.body_text(0).map(|t| t.into_owned())))
+            .find(|t| wanted(t));
+        if let Some(text) = found {
+            return text;
+        }
+        if tokio::time::timeout_at(deadline, progress.changed()).await.is_err() {
+            panic!("no such mail was written: {:?}", app.mail_files());
+        }
+    }
+}
+
 async fn a_reply_by_token_posts_once_with_its_quote_kept(app: TestServer) {
     let w = World::build(&app).await;
     let to = reply_address(&app, w.mentee.id, &w.thread).await;
@@ -263,6 +284,35 @@ async fn bounces_score_the_address_and_pause_its_mail(app: TestServer) {
     let bouncing = store::inbound::bouncing_in_programme(app.state.db.pool(), programme).await.expect("bouncing");
     assert_eq!(bouncing.len(), 1);
     assert_eq!(bouncing[0].0, w.mentee.id);
+    // The coordinator sees who bounces, and nothing of what anyone wrote.
+    let (s, seen) = app.get(&format!("/api/v1/programmes/{}/bouncing", w.programme), &w.coordinator.token).await;
+    assert_eq!(s, StatusCode::OK, "{seen}");
+    assert_eq!(seen[0]["user_id"], json!(w.mentee.id), "{seen}");
+    let (s, _) = app.get(&format!("/api/v1/programmes/{}/bouncing", w.programme), &w.other_coordinator.token).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Their mail is cancelled, not sent, while it bounces.
+    let (s, _) = app
+        .put("/api/v1/me/mail", &w.mentee.token, json!({"mode": "each", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    w.post_message(&app, &w.mentor, "Nog een bericht voor João.").await;
+    // The background worker may take the row first: wait on the outbox's progress.
+    let mut progress = app.state.mailer.progress.subscribe();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        mentorpost_server::mail::outbox::dispatch_due(&app.state).await.expect("outbox round");
+        let cancelled: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE user_id = $1 AND status = 'cancelled' AND last_error = 'address bouncing'",
+        )
+        .bind(w.mentee.id.to_string())
+        .fetch_one(app.state.db.pool())
+        .await
+        .expect("count");
+        if cancelled == 1 {
+            break;
+        }
+        assert!(tokio::time::timeout_at(deadline, progress.changed()).await.is_ok(), "the mail to the bouncing address was not cancelled");
+    }
     // They fixed their mailbox.
     let (s, prefs) = app.post("/api/v1/me/mail/resume", &w.mentee.token, json!({})).await;
     assert_eq!(s, StatusCode::OK, "{prefs}");
@@ -299,6 +349,19 @@ async fn attachments_are_stored_listed_and_only_members_download_them(app: TestS
     assert_eq!(got.bytes().await.expect("bytes").as_ref(), pdf);
     assert_eq!(download(w.outsider.token.clone()).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(download(w.coordinator.token.clone()).await.status(), StatusCode::FORBIDDEN);
+    // The mentor's notification of the reply lists the file with its link.
+    let (s, _) = app
+        .put("/api/v1/me/mail", &w.mentor.token, json!({"mode": "each", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    let raw = format!(
+        "From: mentee@example.org\r\nTo: {to}\r\nSubject: Re: Kennismaking\r\nMessage-ID: <{}@client.example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"xyz\"\r\n\r\n--xyz\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nEn mijn motivatiebrief.\r\n--xyz\r\nContent-Type: application/pdf; name=\"brief.pdf\"\r\nContent-Disposition: attachment; filename=\"brief.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--xyz--\r\n",
+        uuid::Uuid::new_v4()
+    );
+    assert_eq!(send(&app, raw.into_bytes()).await["outcome"], "posted");
+    let listed = wait_for_mail(&app, |text| text.contains("brief.pdf")).await;
+    assert!(listed.contains("/api/v1/attachments/"), "{listed}");
     app.stop().await;
 }
 

@@ -99,6 +99,7 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
                                                             [204,  403,  404,  404,  404,  404,  403,  204,  404,  404,  401]),
     ("POST",   "/api/v1/programmes/{id}/mentorships",       [201,  201,  404,  404,  404,  404,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/programmes/{id}/mentorships",       [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/programmes/{id}/bouncing",          [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
     // Mentorships ({id} = the cell's mentorship in P).
     ("GET",    "/api/v1/me/mentorships",                    [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("GET",    "/api/v1/mentorships/{id}",                  [200,  200,  404,  200,  200,  200,  200,  200,  404,  404,  401]),

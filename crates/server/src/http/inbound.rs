@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
-use mentorpost_model::{AttachmentId, Locale};
+use mentorpost_model::{AttachmentId, Locale, ProgrammeId};
 use subtle_eq::constant_time_eq;
 
 /// Receive one raw RFC 5322 mail (the request body as it is, any content type),
@@ -89,6 +89,36 @@ pub async fn failed_inbound(
 #[serde(deny_unknown_fields)]
 pub struct FailedQuery {
     pub rejected: Option<bool>,
+}
+
+/// People in the programme's current mentorships whose mail is paused because their
+/// address keeps bouncing: who and since when, no content (coordinators and admins).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/bouncing", tag = "inbound", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
+    responses((status = 200, body = [BouncingAddress]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn programme_bouncing(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(programme): ApiPath<ProgrammeId>,
+) -> ApiResult<Json<Vec<BouncingAddress>>> {
+    let actor = actor(&state, &user).await?;
+    super::users::programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
+    let rows = store::inbound::bouncing_in_programme(state.db.pool(), programme).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (user_id, mentorship_id, since) in rows {
+        let display_name = store::users::get(state.db.pool(), user_id).await?.map(|u| u.display_name).unwrap_or_default();
+        out.push(BouncingAddress { user_id, display_name, mentorship_id, since });
+    }
+    Ok(Json(out))
+}
+
+/// "Address bouncing" for one person in one mentorship.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BouncingAddress {
+    pub user_id: mentorpost_model::UserId,
+    pub display_name: String,
+    pub mentorship_id: mentorpost_model::MentorshipId,
+    /// Since when their mail is paused.
+    pub since: chrono::DateTime<chrono::Utc>,
 }
 
 /// Download a message's attachment (members who can read the message only).

@@ -104,6 +104,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbound::receive_email))
         .routes(routes!(inbound::failed_inbound))
         .routes(routes!(inbound::download_attachment))
+        .routes(routes!(inbound::programme_bouncing))
         .routes(routes!(inbound::add_address_page, inbound::add_address))
         .split_for_parts()
 }
