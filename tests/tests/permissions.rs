@@ -99,6 +99,8 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
                                                             [204,  403,  404,  404,  404,  404,  403,  204,  404,  404,  401]),
     ("POST",   "/api/v1/programmes/{id}/mentorships",       [201,  201,  404,  404,  404,  404,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/programmes/{id}/mentorships",       [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/programmes/{id}/health",            [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/programmes/{id}/health.csv",        [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/programmes/{id}/bouncing",          [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
     // Mentorships ({id} = the cell's mentorship in P).
     ("GET",    "/api/v1/me/mentorships",                    [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
@@ -111,6 +113,9 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("POST",   "/api/v1/mentorships/{id}/activate",         [200,  200,  404,  403,  403,  403,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/close",            [200,  200,  404,  403,  403,  403,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/repair",           [201,  201,  404,  403,  403,  403,  201,  201,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/health",           [200,  200,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("POST",   "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/events",           [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     // Threads ({id} = the cell's thread, started before the former member left).
     ("GET",    "/api/v1/me/threads",                        [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
@@ -293,6 +298,7 @@ impl Fixture {
         let needs_mentorship = path.starts_with("/api/v1/mentorships/")
             || path.starts_with("/api/v1/threads/")
             || path.starts_with("/api/v1/attachments/")
+            || path.starts_with("/api/v1/programmes/{id}/health")
             || path.starts_with("/api/v1/me/")
             || (method == "GET" && path == "/api/v1/programmes/{id}/mentorships");
         if !needs_mentorship {
@@ -331,6 +337,16 @@ impl Fixture {
         assert_eq!(s, 201, "{t}");
         f.thread = t["thread"]["id"].as_str().expect("thread id").to_owned();
         f.message = t["message"]["id"].as_str().expect("message id").to_owned();
+        if path.contains("/health") {
+            let (s, b) = app
+                .post(
+                    &format!("/api/v1/mentorships/{}/meetings", f.mentorship),
+                    &w.mentor.token,
+                    json!({"date": "2026-01-15", "duration_minutes": 30, "mode": "phone", "note": format!("meeting {MARKER}")}),
+                )
+                .await;
+            assert_eq!(s, 201, "{b}");
+        }
         if path.starts_with("/api/v1/attachments/") {
             f.attachment = uuid::Uuid::now_v7().to_string();
             let (id, message, mentorship) = (f.attachment.clone(), f.message.clone(), f.mentorship.clone());
@@ -439,6 +455,9 @@ impl Fixture {
                 "client_msg_id": uuid::Uuid::new_v4().to_string(),
             }),
             ("POST", "/api/v1/threads/{id}/read") => json!({"message_id": self.message}),
+            ("POST", "/api/v1/mentorships/{id}/meetings") => {
+                json!({"date": "2026-01-15", "duration_minutes": 45, "mode": "video", "note": format!("note {MARKER}")})
+            }
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),
             _ => return None,

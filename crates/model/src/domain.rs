@@ -47,6 +47,11 @@ text_enum!(
 );
 
 text_enum!(
+    /// How a logged meeting took place.
+    MeetingMode { Video => "video", Phone => "phone", InPerson => "in_person" }
+);
+
+text_enum!(
     /// Where a message came from.
     MessageSource { Web => "web", Email => "email", System => "system" }
 );

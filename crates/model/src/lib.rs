@@ -20,12 +20,13 @@ pub mod domain;
 pub mod health;
 pub mod ids;
 pub mod mail;
+pub mod meeting;
 pub mod subject;
 pub mod validate;
 pub mod ws;
 
 pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use domain::{EventKind, Locale, MentorshipStatus, MessageSource, Role};
+pub use domain::{EventKind, Locale, MeetingMode, MentorshipStatus, MessageSource, Role};
 pub use ids::{AttachmentId, MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
 pub use validate::{ClientMsgId, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError};

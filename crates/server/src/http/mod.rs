@@ -2,6 +2,7 @@
 //! a JSON error, and the permission guard every handler calls.
 
 pub mod auth;
+pub mod contact;
 pub mod health;
 pub mod inbound;
 pub mod mail;
@@ -39,7 +40,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
         (name = "live", description = "WebSocket live delivery"),
         (name = "mail", description = "Mail preferences, unsubscribe, failed mail"),
         (name = "inbound", description = "Mail in: raw mail from an MTA, received mail that failed"),
-        (name = "ops", description = "Health and readiness"),
+        (name = "health", description = "Contact health: meetings, the figures per mentorship and programme (never content)"),
+        (name = "ops", description = "Liveness and readiness"),
     )
 )]
 struct ApiDoc;
@@ -89,6 +91,10 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mentorships::close))
         .routes(routes!(mentorships::repair))
         .routes(routes!(mentorships::events))
+        .routes(routes!(contact::log_meeting, contact::list_meetings))
+        .routes(routes!(contact::mentorship_health))
+        .routes(routes!(contact::programme_health))
+        .routes(routes!(contact::programme_health_csv))
         .routes(routes!(threads::my_threads))
         .routes(routes!(threads::create_thread, threads::list_threads))
         .routes(routes!(threads::get_thread))

@@ -3,6 +3,7 @@
 //! return model types. Times are stored as Unix milliseconds, ids as text.
 
 pub mod events;
+pub mod health;
 pub mod inbound;
 pub mod mail;
 pub mod mentorships;

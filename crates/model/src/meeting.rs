@@ -1,0 +1,147 @@
+//! Meetings members log (video, phone, in person): a contact for the health figures.
+//! The note is the members' own and never reaches a coordinator.
+
+use crate::api::MemberView;
+use crate::health::{Health, HealthStatus};
+use crate::validate::ValidationError;
+use crate::{MeetingMode, MentorshipId, MentorshipStatus, UserId};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Longest meeting note, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// Longest meeting, in minutes.
+pub const MAX_DURATION_MINUTES: i64 = 600;
+
+/// `POST /api/v1/mentorships/{id}/meetings`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogMeetingRequest {
+    /// The day it took place, in the programme's time zone.
+    #[schema(value_type = String, example = "2026-09-10")]
+    pub date: NaiveDate,
+    /// Local start time `HH:MM`; noon when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "19:30")]
+    pub time: Option<NaiveTime>,
+    pub duration_minutes: i64,
+    pub mode: MeetingMode,
+    /// Private to the members; never shown to coordinators.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl LogMeetingRequest {
+    /// Checks the values; `today` is the programme's local date now (a meeting cannot
+    /// be logged for a day that has not come yet).
+    pub fn validate(&self, today: NaiveDate) -> Result<(), ValidationError> {
+        if !(1..=MAX_DURATION_MINUTES).contains(&self.duration_minutes) {
+            return Err(ValidationError::new(
+                "duration_minutes",
+                "invalid_duration",
+                format!("a meeting lasts 1 to {MAX_DURATION_MINUTES} minutes"),
+            ));
+        }
+        if self.date > today {
+            return Err(ValidationError::new("date", "meeting_in_future", "a meeting can be logged once it has taken place"));
+        }
+        if let Some(note) = &self.note {
+            if note.chars().count() > MAX_NOTE_CHARS {
+                return Err(ValidationError::new("note", "note_too_long", format!("a note has at most {MAX_NOTE_CHARS} characters")));
+            }
+            if note.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+                return Err(ValidationError::new("note", "control_characters", "the note has control characters"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A logged meeting as members see it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MeetingView {
+    pub id: String,
+    pub mentorship_id: MentorshipId,
+    pub logged_by: UserId,
+    #[schema(value_type = String)]
+    pub date: NaiveDate,
+    pub held_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub mode: MeetingMode,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One mentorship's contact health, with who is in it — never what they wrote.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MentorshipHealth {
+    pub mentorship_id: MentorshipId,
+    pub status: MentorshipStatus,
+    #[schema(value_type = Option<String>)]
+    pub start_date: Option<NaiveDate>,
+    pub contact_every_days: i64,
+    pub response_within_hours: i64,
+    pub members: Vec<MemberView>,
+    pub meetings: u32,
+    pub health: Health,
+}
+
+/// Figures over a programme's current (not closed) mentorships.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HealthTotals {
+    /// Mentorships with status `active`.
+    pub active: u32,
+    /// Share of the listed mentorships that are `on_track` (0–1); none when empty.
+    pub share_on_track: Option<f64>,
+    /// Median of the days since last contact, over those with a contact.
+    pub median_days_since_contact: Option<f64>,
+    pub not_started: u32,
+    pub slowing: u32,
+    pub dormant: u32,
+}
+
+/// `GET /api/v1/programmes/{id}/health`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeHealth {
+    pub totals: HealthTotals,
+    pub mentorships: Vec<MentorshipHealth>,
+}
+
+/// The totals over a list (closed mentorships are not in it).
+pub fn totals(list: &[MentorshipHealth]) -> HealthTotals {
+    let count = |s: HealthStatus| list.iter().filter(|m| m.health.status == s).count() as u32;
+    let mut days: Vec<f64> = list.iter().filter_map(|m| m.health.days_since_contact).map(|d| d as f64).collect();
+    days.sort_by(f64::total_cmp);
+    let median = match days.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(days[n / 2]),
+        n => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
+    };
+    HealthTotals {
+        active: list.iter().filter(|m| m.status == MentorshipStatus::Active).count() as u32,
+        share_on_track: (!list.is_empty()).then(|| f64::from(count(HealthStatus::OnTrack)) / list.len() as f64),
+        median_days_since_contact: median,
+        not_started: count(HealthStatus::NotStarted),
+        slowing: count(HealthStatus::Slowing),
+        dormant: count(HealthStatus::Dormant),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(date: NaiveDate, minutes: i64, note: Option<&str>) -> LogMeetingRequest {
+        LogMeetingRequest { date, time: None, duration_minutes: minutes, mode: MeetingMode::Video, note: note.map(str::to_owned) }
+    }
+
+    #[test]
+    fn meetings_are_checked() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).expect("date");
+        assert!(req(today, 45, Some("Goed gesprek over Łódź")).validate(today).is_ok());
+        assert_eq!(req(today, 0, None).validate(today).map_err(|e| e.code), Err("invalid_duration"));
+        assert_eq!(req(today.succ_opt().expect("date"), 30, None).validate(today).map_err(|e| e.code), Err("meeting_in_future"));
+        assert_eq!(req(today, 30, Some(&"x".repeat(2001))).validate(today).map_err(|e| e.code), Err("note_too_long"));
+    }
+}

@@ -1,0 +1,246 @@
+//! Contact health for coordinators and members (F9, F13, F15): meetings members log,
+//! and the figures of `model::health` per mentorship and per programme — computed
+//! from when members were in contact, never from what they wrote (G12).
+
+use super::users::{actor, programme_guard};
+use super::{ApiJson, ApiPath, ApiQuery, AuthUser, guard, mentorship_access};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+use crate::store::health::Subject;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use mentorpost_auth::permission::Action;
+use mentorpost_model::api::ErrorBody;
+use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, HealthStatus, compute};
+use mentorpost_model::meeting::{LogMeetingRequest, MeetingView, MentorshipHealth, ProgrammeHealth, totals};
+use mentorpost_model::{MentorshipId, MentorshipStatus, ProgrammeId};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Log a meeting (members): a contact for the health figures. The note stays with the
+/// members.
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/meetings", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    request_body = LogMeetingRequest,
+    responses((status = 201, body = MeetingView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn log_meeting(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(req): ApiJson<LogMeetingRequest>,
+) -> ApiResult<(StatusCode, Json<MeetingView>)> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::WriteContent)?;
+    let subject = store::health::subject(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
+    let tz: chrono_tz::Tz = subject.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let now = state.clock.now();
+    req.validate(now.with_timezone(&tz).date_naive())?;
+    let time = req.time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
+    let held_at = tz.from_local_datetime(&req.date.and_time(time)).earliest().map_or(now, |t| t.with_timezone(&Utc)).min(now);
+    let meeting = store::health::NewMeeting {
+        mentorship: id,
+        logged_by: user.user_id,
+        date: req.date,
+        held_at,
+        duration_minutes: req.duration_minutes,
+        mode: req.mode,
+        note: req.note.filter(|n| !n.trim().is_empty()),
+    };
+    let view = store::health::log_meeting(&state.db, meeting, now).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The mentorship's logged meetings with their notes (members only).
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}/meetings", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = [MeetingView]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_meetings(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<Vec<MeetingView>>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadContent)?;
+    Ok(Json(store::health::meetings(state.db.pool(), id, access.visible_until()).await?))
+}
+
+fn health_of(
+    subject: &Subject,
+    members: Vec<mentorpost_model::api::MemberView>,
+    contacts: &[Contact],
+    meetings: u32,
+    now: DateTime<Utc>,
+) -> MentorshipHealth {
+    let tz: chrono_tz::Tz = subject.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let start = subject.start_date.unwrap_or_else(|| subject.created_at.with_timezone(&tz).date_naive());
+    let health = compute(&HealthInput {
+        start,
+        timezone: tz,
+        contact_every_days: subject.contact_every_days,
+        response_within_hours: subject.response_within_hours,
+        not_started_days: DEFAULT_NOT_STARTED_DAYS,
+        closed: subject.status == MentorshipStatus::Closed,
+        contacts,
+        now,
+    });
+    MentorshipHealth {
+        mentorship_id: subject.id,
+        status: subject.status,
+        start_date: subject.start_date,
+        contact_every_days: subject.contact_every_days,
+        response_within_hours: subject.response_within_hours,
+        members,
+        meetings,
+        health,
+    }
+}
+
+/// One mentorship's contact health (its members, the programme's coordinators, admins).
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}/health", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = MentorshipHealth), (status = 404, body = ErrorBody)))]
+pub async fn mentorship_health(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<MentorshipHealth>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadMentorshipMeta)?;
+    let subject = store::health::subject(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
+    let members = store::mentorships::get(state.db.pool(), id).await?.map(|m| m.members).unwrap_or_default();
+    let (contacts, meetings) = store::health::contacts(state.db.pool(), id).await?;
+    Ok(Json(health_of(&subject, members, &contacts, meetings, state.clock.now())))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HealthQuery {
+    /// Only mentorships with this health status (`not_started`, `on_track`, `slowing`, `dormant`).
+    pub status: Option<HealthStatus>,
+    /// `days_since_contact` (longest silence first, the default), `overdue` (most
+    /// overdue replies first) or `start_date` (oldest first).
+    pub sort: Option<String>,
+}
+
+async fn programme_rows(state: &AppState, programme: ProgrammeId, include_closed: bool) -> ApiResult<Vec<MentorshipHealth>> {
+    let pool = state.db.pool();
+    let now = state.clock.now();
+    let mut contacts = store::health::programme_contacts(pool, programme).await?;
+    let mut out = Vec::new();
+    for subject in store::health::programme_subjects(pool, programme).await? {
+        if subject.status == MentorshipStatus::Closed && !include_closed {
+            continue;
+        }
+        let members = store::mentorships::get(pool, subject.id).await?.map(|m| m.members).unwrap_or_default();
+        let (list, meetings) = contacts.remove(&subject.id).unwrap_or_default();
+        out.push(health_of(&subject, members, &list, meetings, now));
+    }
+    Ok(out)
+}
+
+/// Every current mentorship of the programme with its contact health, and totals
+/// (coordinators of the programme and admins). Closed mentorships are left out here;
+/// the CSV export keeps them.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/health", tag = "health", security(("bearer" = [])), params(("id" = ProgrammeId, Path), HealthQuery),
+    responses((status = 200, body = ProgrammeHealth), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn programme_health(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(programme): ApiPath<ProgrammeId>,
+    ApiQuery(q): ApiQuery<HealthQuery>,
+) -> ApiResult<Json<ProgrammeHealth>> {
+    let actor = actor(&state, &user).await?;
+    programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
+    let mut rows = programme_rows(&state, programme, false).await?;
+    let totals = totals(&rows);
+    if let Some(status) = q.status {
+        rows.retain(|m| m.health.status == status);
+    }
+    match q.sort.as_deref().unwrap_or("days_since_contact") {
+        "days_since_contact" => rows.sort_by_key(|m| std::cmp::Reverse(m.health.days_since_contact.unwrap_or(i64::MAX))),
+        "overdue" => rows.sort_by_key(|m| std::cmp::Reverse((m.health.replies_overdue.count, m.health.replies_overdue.oldest_hours))),
+        "start_date" => rows.sort_by_key(|m| m.start_date),
+        _ => return Err(ApiError::bad_request("invalid_sort", "sort is days_since_contact, overdue or start_date")),
+    }
+    Ok(Json(ProgrammeHealth { totals, mentorships: rows }))
+}
+
+/// The programme's health as CSV, closed mentorships included (coordinators, admins).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/health.csv", tag = "health", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
+    responses((status = 200, description = "CSV, one row per mentorship", content_type = "text/csv"), (status = 404, body = ErrorBody)))]
+pub async fn programme_health_csv(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(programme): ApiPath<ProgrammeId>,
+) -> ApiResult<impl IntoResponse> {
+    let actor = actor(&state, &user).await?;
+    programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
+    let rows = programme_rows(&state, programme, true).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "mentorship_id",
+        "mentorship_status",
+        "health_status",
+        "start_date",
+        "mentors",
+        "mentees",
+        "contact_every_days",
+        "response_within_hours",
+        "last_contact",
+        "days_since_contact",
+        "windows_met",
+        "windows_elapsed",
+        "meetings",
+        "median_response_hours_mentors",
+        "median_response_hours_mentees",
+        "replies_overdue",
+        "oldest_overdue_hours",
+        "messages_90d_mentors",
+        "messages_90d_mentees",
+    ];
+    let internal = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}"));
+    out.write_record(header).map_err(internal)?;
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    for m in &rows {
+        let names = |role: mentorpost_model::Role| {
+            m.members
+                .iter()
+                .filter(|p| p.role == role && p.left_at.is_none())
+                .map(|p| p.display_name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let h = &m.health;
+        out.write_record([
+            m.mentorship_id.to_string(),
+            m.status.as_str().to_owned(),
+            serde_json::to_value(h.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            opt(m.start_date.map(|d| d.to_string())),
+            names(mentorpost_model::Role::Mentor),
+            names(mentorpost_model::Role::Mentee),
+            m.contact_every_days.to_string(),
+            m.response_within_hours.to_string(),
+            opt(h.last_contact.map(|t| t.to_rfc3339())),
+            opt(h.days_since_contact.map(|d| d.to_string())),
+            h.windows_met.to_string(),
+            h.windows_elapsed.to_string(),
+            m.meetings.to_string(),
+            opt(h.median_response_hours.mentors.map(|v| format!("{v:.1}"))),
+            opt(h.median_response_hours.mentees.map(|v| format!("{v:.1}"))),
+            h.replies_overdue.count.to_string(),
+            opt(h.replies_overdue.oldest_hours.map(|v| v.to_string())),
+            h.messages_90d.mentors.to_string(),
+            h.messages_90d.mentees.to_string(),
+        ])
+        .map_err(internal)?;
+    }
+    let body = out.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"programme-{programme}-health.csv\"")),
+        ],
+        body,
+    ))
+}

@@ -1,0 +1,169 @@
+//! What the contact-health figures are computed from: per mentorship, *when* each
+//! member wrote (and on which side) and when meetings were logged — never subjects,
+//! bodies or notes.
+
+use super::{get_opt_date, get_parsed, get_time, ms};
+use crate::db::{Db, WriteError};
+use crate::error::ApiError;
+use chrono::{DateTime, NaiveDate, Utc};
+use mentorpost_model::health::{Contact, Side};
+use mentorpost_model::meeting::MeetingView;
+use mentorpost_model::{MeetingMode, MentorshipId, MentorshipStatus, ProgrammeId, UserId};
+use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
+
+/// A mentorship's settings the figures need.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub id: MentorshipId,
+    pub status: MentorshipStatus,
+    pub start_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub contact_every_days: i64,
+    pub response_within_hours: i64,
+    pub timezone: String,
+}
+
+const SUBJECT_SELECT: &str =
+    "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.contact_every_days, ms.response_within_hours, p.timezone
+     FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id";
+
+fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Subject, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    Ok(Subject {
+        id: get_parsed(r, "id")?,
+        status: MentorshipStatus::parse(&status).unwrap_or(MentorshipStatus::Closed),
+        start_date: get_opt_date(r, "start_date")?,
+        created_at: get_time(r, "created_at")?,
+        contact_every_days: r.try_get("contact_every_days")?,
+        response_within_hours: r.try_get("response_within_hours")?,
+        timezone: r.try_get("timezone")?,
+    })
+}
+
+pub async fn subject(pool: &AnyPool, id: MentorshipId) -> Result<Option<Subject>, ApiError> {
+    let sql = format!("{SUBJECT_SELECT} WHERE ms.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(pool).await?;
+    Ok(row.map(|r| subject_from_row(&r)).transpose()?)
+}
+
+pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<Subject>, ApiError> {
+    let sql = format!("{SUBJECT_SELECT} WHERE ms.programme_id = $1 ORDER BY ms.created_at, ms.id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
+    rows.iter().map(subject_from_row).collect::<Result<_, _>>().map_err(Into::into)
+}
+
+/// Contacts and meeting counts, per mentorship, for the mentorships of `filter`
+/// (`ms.id = $1` or `ms.programme_id = $1`). Only messages whose author is a member
+/// count (system messages and coordinators' check-ins do not; auto-replies are never
+/// posted), on the author's side.
+async fn contacts_where(pool: &AnyPool, filter: &str, key: String) -> Result<HashMap<MentorshipId, (Vec<Contact>, u32)>, ApiError> {
+    let sql = format!(
+        "SELECT m.mentorship_id, m.created_at, m.thread_id, mm.role FROM messages m
+         JOIN mentorships ms ON ms.id = m.mentorship_id
+         JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = m.author_id
+         WHERE {filter} AND m.source <> 'system'"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key.clone()).fetch_all(pool).await?;
+    let mut out: HashMap<MentorshipId, (Vec<Contact>, u32)> = HashMap::new();
+    for r in &rows {
+        let role: String = r.try_get("role")?;
+        let side = if role == "mentor" { Side::Mentors } else { Side::Mentees };
+        let contact = Contact::Message { at: get_time(r, "created_at")?, side, thread: get_parsed(r, "thread_id")? };
+        out.entry(get_parsed(r, "mentorship_id")?).or_default().0.push(contact);
+    }
+    let sql = format!("SELECT m.mentorship_id, m.held_at FROM meetings m JOIN mentorships ms ON ms.id = m.mentorship_id WHERE {filter}");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).fetch_all(pool).await?;
+    for r in &rows {
+        let entry = out.entry(get_parsed(r, "mentorship_id")?).or_default();
+        entry.0.push(Contact::Meeting { at: get_time(r, "held_at")? });
+        entry.1 += 1;
+    }
+    Ok(out)
+}
+
+pub async fn contacts(pool: &AnyPool, id: MentorshipId) -> Result<(Vec<Contact>, u32), ApiError> {
+    Ok(contacts_where(pool, "ms.id = $1", id.to_string()).await?.remove(&id).unwrap_or_default())
+}
+
+pub async fn programme_contacts(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, (Vec<Contact>, u32)>, ApiError> {
+    contacts_where(pool, "ms.programme_id = $1", programme.to_string()).await
+}
+
+/// A meeting to store.
+pub struct NewMeeting {
+    pub mentorship: MentorshipId,
+    pub logged_by: UserId,
+    pub date: NaiveDate,
+    pub held_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub mode: MeetingMode,
+    pub note: Option<String>,
+}
+
+pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<MeetingView, ApiError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let view = MeetingView {
+        id: id.clone(),
+        mentorship_id: m.mentorship,
+        logged_by: m.logged_by,
+        date: m.date,
+        held_at: super::from_ms(ms(m.held_at)),
+        duration_minutes: m.duration_minutes,
+        mode: m.mode,
+        note: m.note.clone(),
+        created_at: super::from_ms(ms(now)),
+    };
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO meetings (id, mentorship_id, logged_by, held_on, held_at, duration_minutes, mode, note, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id)
+            .bind(m.mentorship.to_string())
+            .bind(m.logged_by.to_string())
+            .bind(m.date.to_string())
+            .bind(ms(m.held_at))
+            .bind(m.duration_minutes)
+            .bind(m.mode.as_str())
+            .bind(m.note)
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(view)
+}
+
+/// A mentorship's meetings, newest first (members only: notes included).
+pub async fn meetings(pool: &AnyPool, id: MentorshipId, until: Option<DateTime<Utc>>) -> Result<Vec<MeetingView>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT id, logged_by, held_on, held_at, duration_minutes, mode, note, created_at FROM meetings
+         WHERE mentorship_id = $1 AND held_at <= $2 ORDER BY held_at DESC",
+    )
+    .bind(id.to_string())
+    .bind(until.map_or(i64::MAX, ms))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let mode: String = r.try_get("mode")?;
+            let day: String = r.try_get("held_on")?;
+            Ok(MeetingView {
+                id: r.try_get("id")?,
+                mentorship_id: id,
+                logged_by: get_parsed(r, "logged_by")?,
+                date: day.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                held_at: get_time(r, "held_at")?,
+                duration_minutes: r.try_get("duration_minutes")?,
+                mode: MeetingMode::parse(&mode).unwrap_or(MeetingMode::Video),
+                note: r.try_get("note")?,
+                created_at: get_time(r, "created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

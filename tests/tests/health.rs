@@ -1,0 +1,135 @@
+//! Contact health on both backends: meetings count as contact, the figures follow the
+//! agreed rhythm on a controlled clock, coordinators get the list, totals and CSV —
+//! and never a subject, body or meeting note.
+
+use chrono::{DateTime, TimeZone, Utc};
+use mentorpost_tests::world::PASSWORD;
+use mentorpost_tests::{TestServer, World, both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+both_backends!(figures_follow_the_agreed_rhythm_and_show_no_content);
+
+fn ams(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Amsterdam.with_ymd_and_hms(2026, month, day, hour, 0, 0).single().expect("a local time").with_timezone(&Utc)
+}
+
+/// Logins of the world's people at the clock's current time (tokens last 15 minutes;
+/// the test moves the clock by days).
+struct Tokens {
+    mentor: String,
+    mentee: String,
+    coordinator: String,
+    other_coordinator: String,
+}
+
+async fn tokens(app: &TestServer, w: &World) -> Tokens {
+    Tokens {
+        mentor: app.login(&w.mentor.email, PASSWORD).await.0,
+        mentee: app.login(&w.mentee.email, PASSWORD).await.0,
+        coordinator: app.login(&w.coordinator.email, PASSWORD).await.0,
+        other_coordinator: app.login(&w.other_coordinator.email, PASSWORD).await.0,
+    }
+}
+
+const NOTE: &str = "Privé: Henk vertelde over zijn zorgen";
+const BODY: &str = "Vertrouwelijk: mijn twijfels over de stage";
+
+async fn figures_follow_the_agreed_rhythm_and_show_no_content(app: TestServer) {
+    app.clock.set(ams(9, 1, 10));
+    let w = World::build(&app).await;
+    let (s, b) = app
+        .put(
+            &format!("/api/v1/mentorships/{}/agreement/rhythm", w.mentorship),
+            &w.coordinator.token,
+            json!({"contact_every_days": 7, "response_within_hours": 48, "meeting_rhythm": "wekelijks"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.clock.set(ams(9, 2, 9));
+    let t = tokens(&app, &w).await;
+    let (s, b) =
+        app.post(&format!("/api/v1/threads/{}/messages", w.thread), &t.mentee, json!({"body": BODY, "client_msg_id": "health-1"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.clock.set(ams(9, 11, 9));
+    let t = tokens(&app, &w).await;
+    let meeting = format!("/api/v1/mentorships/{}/meetings", w.mentorship);
+    let (s, m) = app
+        .post(&meeting, &t.mentee, json!({"date": "2026-09-10", "time": "19:00", "duration_minutes": 45, "mode": "video", "note": NOTE}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let (s, e) = app.post(&meeting, &t.mentee, json!({"date": "2026-09-12", "duration_minutes": 45, "mode": "video"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a meeting still to come: {e}");
+    let (s, e) = app.post(&meeting, &t.coordinator, json!({"date": "2026-09-10", "duration_minutes": 45, "mode": "phone"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+
+    app.clock.set(ams(9, 30, 12));
+    let t = tokens(&app, &w).await;
+    let (s, h) = app.get(&format!("/api/v1/mentorships/{}/health", w.mentorship), &t.coordinator).await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    let health = &h["health"];
+    assert_eq!(health["status"], "dormant", "{h}");
+    assert_eq!(health["windows_met"], 2, "{h}");
+    assert_eq!(health["windows_elapsed"], 4, "{h}");
+    assert_eq!(health["days_since_contact"], 19, "{h}");
+    assert_eq!(h["meetings"], 1);
+    assert_eq!(health["messages_90d"], json!({"mentors": 1, "mentees": 1}));
+    // Members see their own mentorship's figures too.
+    let (s, mine) = app.get(&format!("/api/v1/mentorships/{}/health", w.mentorship), &t.mentee).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(mine["health"]["status"], "dormant");
+    // The note is the members' own.
+    let (s, list) = app.get(&meeting, &t.mentor).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list[0]["note"], NOTE);
+    let (s, _) = app.get(&meeting, &t.coordinator).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let programme = format!("/api/v1/programmes/{}/health", w.programme);
+    let (s, p) = app.get(&programme, &t.coordinator).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["totals"]["active"], 1);
+    assert_eq!(p["totals"]["dormant"], 1);
+    assert_eq!(p["totals"]["share_on_track"], 0.0);
+    assert_eq!(p["mentorships"].as_array().map(Vec::len), Some(1));
+    let (s, p) = app.get(&format!("{programme}?status=on_track"), &t.coordinator).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(p["mentorships"].as_array().map(Vec::len), Some(0));
+    let (s, _) = app.get(&format!("{programme}?sort=mood"), &t.coordinator).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = app.get(&programme, &t.other_coordinator).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another programme's coordinator learns nothing");
+
+    let csv = || async {
+        let resp = app.client.get(app.url(&format!("{programme}.csv"))).bearer_auth(&t.coordinator).send().await.expect("csv");
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(resp.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("text/csv")));
+        resp.text().await.expect("csv text")
+    };
+    let text = csv().await;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].contains("dormant") && lines[1].contains("Çağrı Yılmaz") && lines[1].contains("João Pereira"), "{text}");
+
+    // Nothing anyone wrote reaches the coordinator's views.
+    for shown in [h.to_string(), p.to_string(), text.clone()] {
+        assert!(!shown.contains(NOTE) && !shown.contains(BODY) && !shown.contains("Kennismaking"), "{shown}");
+    }
+
+    // Closed: out of the list, still in the export.
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/mentorships/{}/close", w.mentorship),
+            Some(&t.coordinator),
+            Some(json!({"reason": "completed"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, p) = app.get(&programme, &t.coordinator).await;
+    assert_eq!(p["mentorships"].as_array().map(Vec::len), Some(0), "{p}");
+    assert_eq!(p["totals"]["active"], 0);
+    let text = csv().await;
+    assert!(text.lines().nth(1).is_some_and(|l| l.contains("closed")), "{text}");
+    app.stop().await;
+}
