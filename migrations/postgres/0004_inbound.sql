@@ -10,7 +10,7 @@ CREATE TABLE inbound_mail (
     via            TEXT NOT NULL,
     envelope_from  TEXT,
     from_address   TEXT,
-    -- posted | thread_created | automatic | bounce | rejected | failed
+    -- posted | thread_created | checkin_answer | automatic | bounce | rejected | failed
     outcome        TEXT NOT NULL,
     -- why it was not posted (rejected, automatic, failed), for admins
     reason         TEXT,

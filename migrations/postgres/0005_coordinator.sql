@@ -14,3 +14,26 @@ CREATE TABLE meetings (
     created_at       BIGINT NOT NULL
 );
 CREATE INDEX meetings_mentorship ON meetings(mentorship_id, held_at);
+
+-- Check-ins (F13): a coordinator's question in its own thread, and each member's
+-- answer — a status only, never text.
+CREATE TABLE checkins (
+    id            TEXT PRIMARY KEY,
+    mentorship_id TEXT NOT NULL REFERENCES mentorships(id),
+    thread_id     TEXT NOT NULL REFERENCES threads(id),
+    created_by    TEXT NOT NULL REFERENCES users(id),
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX checkins_mentorship ON checkins(mentorship_id, created_at);
+CREATE UNIQUE INDEX checkins_thread ON checkins(thread_id);
+
+CREATE TABLE checkin_answers (
+    checkin_id  TEXT NOT NULL REFERENCES checkins(id),
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    -- going_well | need_help | want_to_end
+    status      TEXT NOT NULL,
+    -- web | email
+    via         TEXT NOT NULL,
+    answered_at BIGINT NOT NULL,
+    PRIMARY KEY (checkin_id, user_id)
+);

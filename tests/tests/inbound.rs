@@ -53,6 +53,7 @@ inbound_on_both!(
     former_members_cannot_post_by_mail,
     the_http_door_wants_its_secret,
     the_smtp_listener_takes_our_domain_only_and_stores_before_it_answers,
+    check_ins_are_answered_on_the_web_or_by_mail_and_only_the_status_is_shown,
 );
 
 fn rfc2822_now() -> String {
@@ -488,5 +489,47 @@ async fn the_smtp_listener_offers_starttls_with_a_certificate() {
     assert!(answer.is_positive());
     let list = messages(&app, &w, &w.thread).await;
     assert!(list.last().expect("message")["body"].as_str().is_some_and(|b| b.contains("Versleuteld")), "{list:?}");
+    app.stop().await;
+}
+
+async fn check_ins_are_answered_on_the_web_or_by_mail_and_only_the_status_is_shown(app: TestServer) {
+    let w = World::build(&app).await;
+    let create = format!("/api/v1/mentorships/{}/check-ins", w.mentorship);
+    let (s, _) = app.call(Method::POST, &create, Some(&w.mentor.token), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "members do not send check-ins");
+    let (s, c) = app.call(Method::POST, &create, Some(&w.coordinator.token), None).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let (id, thread) = (c["id"].as_str().expect("id").to_owned(), c["thread_id"].as_str().expect("thread").to_owned());
+    // Members see the question in its own thread.
+    let (s, t) = app.get(&format!("/api/v1/threads/{thread}"), &w.mentee.token).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert!(t["subject"].as_str().is_some_and(|s| s.starts_with("Check-in")), "{t}");
+    // On the web.
+    let (s, b) = app.post(&format!("/api/v1/check-ins/{id}/answer"), &w.mentor.token, json!({"status": "going_well"})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    // By mail, with more to say: the status is recorded and the text is a message for the members.
+    let to = reply_address(&app, w.mentee.id, &thread).await;
+    let raw = mail("mentee@example.org", &to, "Re: Check-in", "", "2\r\n\r\nIk wil graag praten over mijn planning voor het afstuderen.");
+    assert_eq!(send(&app, raw).await["outcome"], "posted");
+    let list = || async {
+        let (s, l) = app.get(&create, &w.coordinator.token).await;
+        assert_eq!(s, StatusCode::OK, "{l}");
+        l
+    };
+    let l = list().await;
+    let status_of = |l: &Value, who: mentorpost_model::UserId| {
+        l[0]["answers"].as_array().and_then(|a| a.iter().find(|x| x["user_id"] == json!(who)).map(|x| x["status"].clone()))
+    };
+    assert_eq!(status_of(&l, w.mentor.id), Some(json!("going_well")), "{l}");
+    assert_eq!(status_of(&l, w.mentee.id), Some(json!("need_help")), "{l}");
+    assert!(!l.to_string().contains("planning"), "only the status reaches the coordinator: {l}");
+    // A bare answer by mail changes the status and posts nothing.
+    let before = messages(&app, &w, &thread).await.len();
+    let raw = mail("mentee@example.org", &to, "Re: Check-in", "", "1");
+    assert_eq!(send(&app, raw).await["outcome"], "checkin_answer");
+    assert_eq!(messages(&app, &w, &thread).await.len(), before);
+    assert_eq!(status_of(&list().await, w.mentee.id), Some(json!("going_well")));
+    let (s, _) = app.get(&create, &w.other_coordinator.token).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     app.stop().await;
 }

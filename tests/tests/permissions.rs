@@ -113,6 +113,9 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("POST",   "/api/v1/mentorships/{id}/activate",         [200,  200,  404,  403,  403,  403,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/close",            [200,  200,  404,  403,  403,  403,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/repair",           [201,  201,  404,  403,  403,  403,  201,  201,  404,  404,  401]),
+    ("POST",   "/api/v1/mentorships/{id}/check-ins",        [201,  201,  404,  403,  403,  403,  201,  201,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/check-ins",        [200,  200,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("POST",   "/api/v1/check-ins/{id}/answer",             [403,  403,  404,  204,  204,  403,  204,  204,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/health",           [200,  200,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
@@ -229,6 +232,8 @@ struct Fixture {
     attachment: String,
     /// An unused "add this address" link token.
     address_link: String,
+    /// A check-in of the cell's mentorship.
+    checkin: String,
 }
 
 fn unique_email(prefix: &str) -> String {
@@ -299,6 +304,7 @@ impl Fixture {
             || path.starts_with("/api/v1/threads/")
             || path.starts_with("/api/v1/attachments/")
             || path.starts_with("/api/v1/programmes/{id}/health")
+            || path.starts_with("/api/v1/check-ins/")
             || path.starts_with("/api/v1/me/")
             || (method == "GET" && path == "/api/v1/programmes/{id}/mentorships");
         if !needs_mentorship {
@@ -337,6 +343,12 @@ impl Fixture {
         assert_eq!(s, 201, "{t}");
         f.thread = t["thread"]["id"].as_str().expect("thread id").to_owned();
         f.message = t["message"]["id"].as_str().expect("message id").to_owned();
+        if path.starts_with("/api/v1/check-ins/") {
+            let (s, c) =
+                app.call(Method::POST, &format!("/api/v1/mentorships/{}/check-ins", f.mentorship), Some(&w.coordinator.token), None).await;
+            assert_eq!(s, 201, "{c}");
+            f.checkin = c["id"].as_str().expect("check-in id").to_owned();
+        }
         if path.contains("/health") {
             let (s, b) = app
                 .post(
@@ -400,6 +412,8 @@ impl Fixture {
             self.thread.as_str()
         } else if template.starts_with("/api/v1/attachments/") {
             self.attachment.as_str()
+        } else if template.starts_with("/api/v1/check-ins/") {
+            self.checkin.as_str()
         } else {
             // "/api/v1/users/{id}" and parameterless paths.
             self.target.as_str()
@@ -455,6 +469,7 @@ impl Fixture {
                 "client_msg_id": uuid::Uuid::new_v4().to_string(),
             }),
             ("POST", "/api/v1/threads/{id}/read") => json!({"message_id": self.message}),
+            ("POST", "/api/v1/check-ins/{id}/answer") => json!({"status": "need_help"}),
             ("POST", "/api/v1/mentorships/{id}/meetings") => {
                 json!({"date": "2026-01-15", "duration_minutes": 45, "mode": "video", "note": format!("note {MARKER}")})
             }

@@ -15,6 +15,7 @@
 
 pub mod agreement;
 pub mod api;
+pub mod checkin;
 pub mod clock;
 pub mod domain;
 pub mod health;

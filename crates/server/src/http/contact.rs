@@ -7,7 +7,8 @@ use super::{ApiJson, ApiPath, ApiQuery, AuthUser, guard, mentorship_access};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
-use crate::store::health::Subject;
+use crate::store::checkins::CheckinView;
+use crate::store::health::Tracked;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -15,9 +16,10 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
+use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, HealthStatus, compute};
 use mentorpost_model::meeting::{LogMeetingRequest, MeetingView, MentorshipHealth, ProgrammeHealth, totals};
-use mentorpost_model::{MentorshipId, MentorshipStatus, ProgrammeId};
+use mentorpost_model::{MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -67,7 +69,7 @@ pub async fn list_meetings(
 }
 
 fn health_of(
-    subject: &Subject,
+    subject: &Tracked,
     members: Vec<mentorpost_model::api::MemberView>,
     contacts: &[Contact],
     meetings: u32,
@@ -243,4 +245,91 @@ pub async fn programme_health_csv(
         ],
         body,
     ))
+}
+
+/// `POST /api/v1/check-ins/{id}/answer`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckinAnswerRequest {
+    pub status: CheckinStatus,
+}
+
+/// Send the members a check-in (coordinators of the programme, admins): a thread with
+/// the question, mailed to each member by their preference. Members answer with a
+/// status on the web or by replying 1, 2 or 3.
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/check-ins", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 201, body = CheckinView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_checkin(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<(StatusCode, Json<CheckinView>)> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ChangeLifecycle)?;
+    if access.status == MentorshipStatus::Closed {
+        return Err(ApiError::conflict("mentorship_closed", "a closed mentorship gets no check-ins"));
+    }
+    let view = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
+    let mut locales = std::collections::BTreeSet::new();
+    for m in view.members.iter().filter(|m| m.left_at.is_none()) {
+        if let Some(u) = store::users::get(state.db.pool(), m.user_id).await? {
+            locales.insert(u.locale.as_str());
+        }
+    }
+    let (subject, body) = checkin_text(&locales);
+    let subject = Subject::parse(&subject)?;
+    let body = MessageBody::parse(&body)?;
+    let checkin = store::checkins::create(&state.db, id, user.user_id, subject, body, state.clock.now()).await?;
+    state.hub.committed(id);
+    state.mailer.wake.notify_one();
+    tracing::info!(mentorship = %id, "check-in sent");
+    Ok((StatusCode::CREATED, Json(checkin)))
+}
+
+/// The question in the members' languages (both when they differ).
+fn checkin_text(locales: &std::collections::BTreeSet<&str>) -> (String, String) {
+    const NL: (&str, &str) = (
+        "Check-in: hoe gaat het?",
+        "Hoe gaat jullie mentorrelatie? Antwoord met één cijfer (op deze e-mail of in de app):\n1 — het gaat goed\n2 — ik heb hulp nodig\n3 — ik wil stoppen\nAlleen je keuze gaat naar de coördinator, niet wat je er verder bij schrijft.",
+    );
+    const EN: (&str, &str) = (
+        "Check-in: how is it going?",
+        "How is your mentorship going? Answer with one number (reply to this e-mail or in the app):\n1 — going well\n2 — I need help\n3 — I want to end\nOnly your choice reaches the coordinator, never anything else you write.",
+    );
+    match (locales.contains("nl"), locales.contains("en") || locales.is_empty()) {
+        (true, false) => (NL.0.to_owned(), NL.1.to_owned()),
+        (false, _) => (EN.0.to_owned(), EN.1.to_owned()),
+        (true, true) => (format!("{} / {}", NL.0, EN.0), format!("{}\n\n{}", NL.1, EN.1)),
+    }
+}
+
+/// A mentorship's check-ins with each member's status (members, coordinators,
+/// admins). Statuses only.
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}/check-ins", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = [CheckinView]), (status = 404, body = ErrorBody)))]
+pub async fn list_checkins(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<Vec<CheckinView>>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadMentorshipMeta)?;
+    Ok(Json(store::checkins::list(state.db.pool(), id).await?))
+}
+
+/// Answer a check-in with a status (current members).
+#[utoipa::path(post, path = "/api/v1/check-ins/{id}/answer", tag = "health", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = CheckinAnswerRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer_checkin(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<CheckinAnswerRequest>,
+) -> ApiResult<StatusCode> {
+    let mentorship = store::checkins::mentorship_of(state.db.pool(), &id).await?.ok_or(ApiError::NotFound)?;
+    let access = mentorship_access(&state, &user, mentorship).await?;
+    guard(&access, Action::WriteContent)?;
+    store::checkins::answer(&state.db, id, user.user_id, req.status, "web", state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -93,6 +93,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mentorships::events))
         .routes(routes!(contact::log_meeting, contact::list_meetings))
         .routes(routes!(contact::mentorship_health))
+        .routes(routes!(contact::create_checkin, contact::list_checkins))
+        .routes(routes!(contact::answer_checkin))
         .routes(routes!(contact::programme_health))
         .routes(routes!(contact::programme_health_csv))
         .routes(routes!(threads::my_threads))

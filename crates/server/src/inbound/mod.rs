@@ -56,7 +56,7 @@ pub struct Delivery {
 /// What the pipeline did with a mail (the HTTP endpoint's answer).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
-    /// posted | thread_created | automatic | bounce | rejected | failed | unsubscribed | duplicate
+    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate
     pub outcome: String,
     /// Why nothing was posted, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -280,6 +280,21 @@ impl Pipeline<'_> {
         let Ok(body) = MessageBody::parse(&text) else {
             return self.finish(Outcome::Rejected, "the mail has no text of its own", Some(owner)).await;
         };
+        // A reply in a check-in thread that answers it: only the status is kept for the
+        // coordinator; a reply that is nothing but the answer posts nothing.
+        if let Destination::Thread(thread) = &destination
+            && let Some((checkin, mentorship)) = store::checkins::by_thread(pool, *thread).await?
+            && let Some(status) = mentorpost_model::checkin::parse_answer(&text)
+        {
+            let member =
+                store::mentorships::access(pool, mentorship, owner).await?.is_some_and(|a| a.role.is_some() && a.left_at.is_none());
+            if member {
+                store::checkins::answer(&self.state.db, checkin, owner, status, "email", self.now).await?;
+                if mentorpost_model::checkin::is_bare_answer(&text) {
+                    return self.finish(Outcome::CheckinAnswer, "check-in answered", Some(owner)).await;
+                }
+            }
+        }
         let key = format!("mail:{}", &hex::encode(Sha256::digest(self.mail.dedup_key.as_bytes()))[..40]);
         let client_msg_id = ClientMsgId::parse(&key).ok();
         let is_new_thread = matches!(destination, Destination::NewThread { .. });

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 /// A mentorship's settings the figures need.
 #[derive(Clone, Debug)]
-pub struct Subject {
+pub struct Tracked {
     pub id: MentorshipId,
     pub status: MentorshipStatus,
     pub start_date: Option<NaiveDate>,
@@ -28,9 +28,9 @@ const SUBJECT_SELECT: &str =
     "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.contact_every_days, ms.response_within_hours, p.timezone
      FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id";
 
-fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Subject, sqlx::Error> {
+fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
     let status: String = r.try_get("status")?;
-    Ok(Subject {
+    Ok(Tracked {
         id: get_parsed(r, "id")?,
         status: MentorshipStatus::parse(&status).unwrap_or(MentorshipStatus::Closed),
         start_date: get_opt_date(r, "start_date")?,
@@ -41,13 +41,13 @@ fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Subject, sqlx::Error> {
     })
 }
 
-pub async fn subject(pool: &AnyPool, id: MentorshipId) -> Result<Option<Subject>, ApiError> {
+pub async fn subject(pool: &AnyPool, id: MentorshipId) -> Result<Option<Tracked>, ApiError> {
     let sql = format!("{SUBJECT_SELECT} WHERE ms.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(pool).await?;
     Ok(row.map(|r| subject_from_row(&r)).transpose()?)
 }
 
-pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<Subject>, ApiError> {
+pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<Tracked>, ApiError> {
     let sql = format!("{SUBJECT_SELECT} WHERE ms.programme_id = $1 ORDER BY ms.created_at, ms.id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
     rows.iter().map(subject_from_row).collect::<Result<_, _>>().map_err(Into::into)

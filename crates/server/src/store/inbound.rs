@@ -23,6 +23,8 @@ pub enum Outcome {
     Automatic,
     /// A delivery status report about our own mail.
     Bounce,
+    /// A bare answer to a check-in: the status was recorded, nothing posted.
+    CheckinAnswer,
     /// Readable, but nothing was posted (unknown sender, no such conversation…).
     Rejected,
     /// Could not be read at all; kept for an admin.
@@ -36,6 +38,7 @@ impl Outcome {
             Outcome::ThreadCreated => "thread_created",
             Outcome::Automatic => "automatic",
             Outcome::Bounce => "bounce",
+            Outcome::CheckinAnswer => "checkin_answer",
             Outcome::Rejected => "rejected",
             Outcome::Failed => "failed",
         }
