@@ -1,0 +1,246 @@
+//! The privacy proof, against the real binary: unique markers go into every subject,
+//! body, attachment name, meeting note, the agreement's ground rules and goals, and a
+//! check-in answer's text; then every GET route of the OpenAPI document, the CSV
+//! export, the coordinator's WebSocket stream, the coordinator's mail and the server's
+//! log at info level are searched for them. Refused requests with a marker inside
+//! must not echo it either.
+
+#[path = "../../../tests/src/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
+
+use mentorpost_client::{Api, Live};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mentorpost");
+const WAIT: Duration = Duration::from_secs(30);
+/// Every marker starts with this; finding it anywhere a coordinator can see is a leak.
+const MARK: &str = "ZQX";
+const SECRET: &str = "privacy-test-inbound-secret-0123456789";
+const PASSWORD: &str = "mentorpost-demo";
+
+struct Served {
+    child: Child,
+    http: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &std::path::Path, smtp_url: &str) -> Served {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("MENTORPOST_DATABASE_URL")
+        .env("MENTORPOST_LOG", "info")
+        .args(["serve", "--demo", "--http", "127.0.0.1:0", "--smtp-url", smtp_url, "--inbound-secret", SECRET])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = mpsc::channel();
+    let lines = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split(" addr=").nth(1).and_then(|r| r.split_whitespace().next()) {
+                let _ = tx.send(addr.to_owned());
+            }
+            lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("the server announced its address");
+    Served { child, http: format!("http://{addr}"), log }
+}
+
+async fn call(api: &Api, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, String) {
+    let mut req = api.http.request(method, format!("{}{path}", api.base)).bearer_auth(&api.access_token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_anyone_wrote_reaches_a_coordinator() {
+    let sink = smtp::SmtpServer::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let served = serve(dir.path(), &sink.url());
+    let base = served.http.clone();
+    let coordinator = Api::login(&base, "anneke@demo.mentorpost.localhost", PASSWORD).await.expect("coordinator");
+    let mentor = Api::login(&base, "malgorzata@demo.mentorpost.localhost", PASSWORD).await.expect("mentor");
+    let mentee = Api::login(&base, "joao@demo.mentorpost.localhost", PASSWORD).await.expect("mentee");
+    let get = reqwest::Method::GET;
+    let post = reqwest::Method::POST;
+    let put = reqwest::Method::PUT;
+
+    // The coordinator watches the live stream from the start.
+    let mut coordinator_live = Live::connect(&coordinator).await.expect("coordinator socket");
+    tokio::time::timeout(WAIT, coordinator_live.hello()).await.expect("hello in time").expect("hello");
+    let mut mentor_live = Live::connect(&mentor).await.expect("mentor socket");
+    tokio::time::timeout(WAIT, mentor_live.hello()).await.expect("hello in time").expect("hello");
+
+    let (_, mine) = call(&mentor, get.clone(), "/api/v1/me/mentorships", None).await;
+    let mentorship = json_of(&mine)[0]["id"].as_str().expect("the mentor's mentorship").to_owned();
+    let programme = json_of(&mine)[0]["programme_id"].as_str().expect("programme").to_owned();
+
+    // Markers everywhere members write.
+    let (s, t) = call(
+        &mentor,
+        post.clone(),
+        &format!("/api/v1/mentorships/{mentorship}/threads"),
+        Some(json!({"subject": format!("Plan {MARK}subject"), "body": format!("Vertrouwelijk {MARK}body")})),
+    )
+    .await;
+    assert_eq!(s, 201, "{t}");
+    let thread = json_of(&t)["thread"]["id"].as_str().expect("thread").to_owned();
+    let (s, b) = call(
+        &mentor,
+        put.clone(),
+        &format!("/api/v1/mentorships/{mentorship}/agreement/content"),
+        Some(json!({"ground_rules": format!("{MARK}rules"), "goals": format!("{MARK}goals")})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(
+        &mentee,
+        post.clone(),
+        &format!("/api/v1/mentorships/{mentorship}/meetings"),
+        Some(json!({"date": "2026-01-15", "duration_minutes": 40, "mode": "in_person", "note": format!("{MARK}note")})),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    // João reads by mail for the check-in, and answers it by mail with text and a file.
+    let (_, prefs) = call(&mentee, get.clone(), "/api/v1/me/mail", None).await;
+    let mut settings = json_of(&prefs)["settings"].clone();
+    settings["mode"] = json!("each");
+    let (s, b) = call(&mentee, put.clone(), "/api/v1/me/mail", Some(settings)).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, c) = call(&coordinator, post.clone(), &format!("/api/v1/mentorships/{mentorship}/check-ins"), None).await;
+    assert_eq!(s, 201, "{c}");
+    let checkin_thread = json_of(&c)["thread_id"].as_str().expect("check-in thread").to_owned();
+    let notification = loop {
+        let mails = sink.wait_for(1, WAIT).await;
+        let found = mails.iter().find(|m| {
+            m.to.iter().any(|t| t.starts_with("joao@"))
+                && smtp::parse(m).body_text(0).is_some_and(|t| t.contains(&format!("threads/{checkin_thread}")))
+        });
+        if let Some(m) = found {
+            break m.clone();
+        }
+        sink.wait_for(mails.len() + 1, WAIT).await;
+    };
+    let reply_to = smtp::parse(&notification).reply_to().and_then(|a| a.first()).and_then(|a| a.address()).expect("Reply-To").to_owned();
+    let raw = format!(
+        "From: João Pereira <joao@demo.mentorpost.localhost>\r\nTo: {reply_to}\r\nSubject: Re: Check-in\r\nMessage-ID: <privacy-1@client.example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n2\r\n\r\nIk twijfel: {MARK}checkin\r\n--b\r\nContent-Type: application/pdf; name=\"{MARK}attachment.pdf\"\r\nContent-Disposition: attachment; filename=\"{MARK}attachment.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+    );
+    let resp = mentee
+        .http
+        .post(format!("{base}/api/v1/inbound/email"))
+        .bearer_auth(SECRET)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .await
+        .expect("inbound");
+    assert!(resp.status().is_success());
+    assert_eq!(json_of(&resp.text().await.unwrap_or_default())["outcome"], "posted");
+    // The mentor's socket has everything; from here the coordinator's must show nothing.
+    tokio::time::timeout(WAIT, async {
+        while let Ok(Some(event)) = mentor_live.next_event().await {
+            if event.data.to_string().contains(&format!("{MARK}checkin")) {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("the members' content went live");
+
+    // Refused requests with a marker inside do not echo it.
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let long_subject = format!("{MARK}long {}", "x".repeat(300));
+    for (who, path) in [
+        (&mentor, format!("/api/v1/mentorships/{mentorship}/threads")),
+        (&coordinator, format!("/api/v1/mentorships/{mentorship}/threads")),
+    ] {
+        let (s, b) = call(who, post.clone(), &path, Some(json!({"subject": long_subject, "body": format!("{MARK}refused")}))).await;
+        assert!((400..500).contains(&s), "{s} {b}");
+        seen.push((format!("refused POST {path}"), b));
+    }
+
+    // Every GET route a coordinator can reach, filled in with this world's ids.
+    let (_, doc) = call(&coordinator, get.clone(), "/api/openapi.json", None).await;
+    let doc = json_of(&doc);
+    let attachment = {
+        let (_, page) = call(&mentor, get.clone(), &format!("/api/v1/threads/{checkin_thread}/messages"), None).await;
+        let page = json_of(&page);
+        page["messages"]
+            .as_array()
+            .and_then(|m| m.iter().find_map(|x| x["attachments"][0]["id"].as_str().map(str::to_owned)))
+            .expect("the attachment")
+    };
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        if item.get("get").is_none() || path.contains("{token}") || path == "/api/v1/ws" {
+            continue;
+        }
+        let id = if path.starts_with("/api/v1/programmes/") {
+            programme.clone()
+        } else if path.starts_with("/api/v1/mentorships/") {
+            mentorship.clone()
+        } else if path.starts_with("/api/v1/threads/") {
+            thread.clone()
+        } else if path.starts_with("/api/v1/attachments/") {
+            attachment.clone()
+        } else {
+            mentee.user_id.to_string()
+        };
+        let filled = path.replace("{id}", &id).replace("{user_id}", &mentee.user_id.to_string());
+        let (_, body) = call(&coordinator, get.clone(), &filled, None).await;
+        seen.push((format!("GET {filled}"), body));
+        if filled.contains("/threads/") {
+            let (_, body) = call(&coordinator, get.clone(), &filled.replace(&thread, &checkin_thread), None).await;
+            seen.push((format!("GET {filled} (check-in)"), body));
+        }
+    }
+    // The live stream: whatever reached the coordinator's socket by now.
+    while let Ok(Ok(Some(frame))) = tokio::time::timeout(Duration::from_millis(300), coordinator_live.next_frame()).await {
+        seen.push(("coordinator's socket".into(), format!("{frame:?}")));
+    }
+    // Mail to the coordinator.
+    for m in sink.mails().iter().filter(|m| m.to.iter().any(|t| t.starts_with("anneke@"))) {
+        seen.push(("mail to the coordinator".into(), String::from_utf8_lossy(&m.data).into_owned()));
+    }
+    for (where_, text) in &seen {
+        assert!(!text.contains(MARK), "{where_} shows a member's words: {text}");
+    }
+    assert!(seen.iter().any(|(w, _)| w.contains("/health")), "the walk covered the health routes");
+
+    // The members do see their own words (the markers are real).
+    let (_, own) = call(&mentor, get.clone(), &format!("/api/v1/threads/{checkin_thread}/messages"), None).await;
+    assert!(own.contains(&format!("{MARK}checkin")) && own.contains(&format!("{MARK}attachment")), "{own}");
+
+    // And the log, at info level, has none of it.
+    let log = served.log.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert!(log.iter().any(|l| l.contains("INFO")), "the log was captured");
+    for line in &log {
+        assert!(!line.contains(MARK), "the log shows a member's words: {line}");
+    }
+    coordinator_live.close().await;
+    mentor_live.close().await;
+}
