@@ -37,3 +37,23 @@ CREATE TABLE checkin_answers (
     answered_at BIGINT NOT NULL,
     PRIMARY KEY (checkin_id, user_id)
 );
+
+-- The coordinators' weekly summary: when (their own weekday and hour, in their time
+-- zone) and whether to send it when everything is on track. No row: Monday 08:00, sent.
+CREATE TABLE summary_settings (
+    user_id        TEXT PRIMARY KEY REFERENCES users(id),
+    weekday        BIGINT NOT NULL,
+    hour           BIGINT NOT NULL,
+    send_all_clear BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL
+);
+
+-- One summary per coordinator and week, across restarts and instances; `statuses`
+-- (JSON: mentorship id → health status) tells the next one what moved.
+CREATE TABLE summary_runs (
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    period     TEXT NOT NULL,
+    statuses   TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, period)
+);

@@ -8,7 +8,7 @@ use mentorpost_tests::{TestServer, World, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-both_backends!(figures_follow_the_agreed_rhythm_and_show_no_content);
+both_backends!(figures_follow_the_agreed_rhythm_and_show_no_content, coordinators_get_one_weekly_summary_of_figures_only);
 
 fn ams(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Amsterdam.with_ymd_and_hms(2026, month, day, hour, 0, 0).single().expect("a local time").with_timezone(&Utc)
@@ -131,5 +131,48 @@ async fn figures_follow_the_agreed_rhythm_and_show_no_content(app: TestServer) {
     assert_eq!(p["totals"]["active"], 0);
     let text = csv().await;
     assert!(text.lines().nth(1).is_some_and(|l| l.contains("closed")), "{text}");
+    app.stop().await;
+}
+
+/// The summary mail to `to`, once the outbox has written it (the background worker may
+/// take the row first: then its progress is awaited).
+async fn summary_mail(app: &TestServer, to: &str, containing: &str) -> String {
+    let mut progress = app.state.mailer.progress.subscribe();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        mentorpost_server::mail::outbox::dispatch_due(&app.state).await.expect("outbox round");
+        let found = app.mail_files().into_iter().find_map(|m| {
+            let parsed = mail_parser::MessageParser::default().parse(m.as_bytes())?;
+            let addressed = parsed.to().and_then(|a| a.first()).and_then(|a| a.address()).is_some_and(|a| a == to);
+            let text = parsed.body_text(0)?.into_owned();
+            (addressed && text.contains(containing)).then_some(text)
+        });
+        if let Some(text) = found {
+            return text;
+        }
+        assert!(tokio::time::timeout_at(deadline, progress.changed()).await.is_ok(), "no summary for {to}: {:?}", app.mail_files());
+    }
+}
+
+async fn coordinators_get_one_weekly_summary_of_figures_only(app: TestServer) {
+    use mentorpost_server::mail::summary::schedule_due;
+    app.clock.set(ams(9, 2, 10));
+    let w = World::build(&app).await;
+    // Monday 7 September, 09:00: the week's summary (Monday 08:00 by default) is due.
+    app.clock.set(ams(9, 7, 9));
+    // Both coordinators: the other one's programme has no mentorships, which it says.
+    assert_eq!(schedule_due(&app.state).await.expect("summary round"), 2);
+    assert_eq!(schedule_due(&app.state).await.expect("summary round"), 0, "one per week");
+    let text = summary_mail(&app, &w.coordinator.email, "overdue").await;
+    assert!(text.contains("Çağrı Yılmaz & João Pereira") || text.contains("João Pereira & Çağrı Yılmaz"), "{text}");
+    assert!(!text.contains("welkom") && !text.contains("Kennismaking"), "no content: {text}");
+    // Two weeks on: João never wrote, so the pair has not started.
+    app.clock.set(ams(9, 21, 9));
+    assert_eq!(schedule_due(&app.state).await.expect("summary round"), 2);
+    let text = summary_mail(&app, &w.coordinator.email, "not started").await;
+    assert!(text.contains("new this week"), "{text}");
+    // Another programme's coordinator hears nothing of this pair.
+    let other = summary_mail(&app, &w.other_coordinator.email, "No current mentorships").await;
+    assert!(!other.contains("João"), "{other}");
     app.stop().await;
 }

@@ -140,6 +140,8 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("PUT",    "/api/v1/me/mail",                           [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("PUT",    "/api/v1/me/mail/mentorships/{id}",          [404,  404,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/admin/mail/failed",                 [200,  403,  403,  403,  403,  403,  403,  200,  403,  403,  401]),
+    ("GET",    "/api/v1/me/coordinator-summary",            [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("PUT",    "/api/v1/me/coordinator-summary",            [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("POST",   "/api/v1/me/mail/resume",                    [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     // Mail in. The HTTP door is off unless an inbound secret is configured (it is not
     // here): it does not exist for anyone, whatever login they hold.
@@ -470,6 +472,7 @@ impl Fixture {
             }),
             ("POST", "/api/v1/threads/{id}/read") => json!({"message_id": self.message}),
             ("POST", "/api/v1/check-ins/{id}/answer") => json!({"status": "need_help"}),
+            ("PUT", "/api/v1/me/coordinator-summary") => json!({"weekday": 5, "hour": 9, "send_all_clear": false}),
             ("POST", "/api/v1/mentorships/{id}/meetings") => {
                 json!({"date": "2026-01-15", "duration_minutes": 45, "mode": "video", "note": format!("note {MARKER}")})
             }

@@ -8,6 +8,7 @@
 //! - [`store`]: every SQL statement, by aggregate.
 //! - [`http`]: routes, extractors, permission guard, OpenAPI.
 //! - [`live`]: WebSocket delivery, the fan-out hub, cross-instance signals.
+//! - [`health`]: contact-health figures (no content) for routes and summaries.
 //! - [`mail`]: outgoing mail.
 //! - [`inbound`]: incoming mail: SMTP listener, routing, bounces.
 //! - [`demo`]: the demo programme.
@@ -19,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod inbound;
 pub mod live;

@@ -8,16 +8,15 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::checkins::CheckinView;
-use crate::store::health::Tracked;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono::{NaiveTime, TimeZone, Utc};
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
 use mentorpost_model::checkin::CheckinStatus;
-use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, HealthStatus, compute};
+use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::{LogMeetingRequest, MeetingView, MentorshipHealth, ProgrammeHealth, totals};
 use mentorpost_model::{MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject};
 use serde::Deserialize;
@@ -68,37 +67,6 @@ pub async fn list_meetings(
     Ok(Json(store::health::meetings(state.db.pool(), id, access.visible_until()).await?))
 }
 
-fn health_of(
-    subject: &Tracked,
-    members: Vec<mentorpost_model::api::MemberView>,
-    contacts: &[Contact],
-    meetings: u32,
-    now: DateTime<Utc>,
-) -> MentorshipHealth {
-    let tz: chrono_tz::Tz = subject.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let start = subject.start_date.unwrap_or_else(|| subject.created_at.with_timezone(&tz).date_naive());
-    let health = compute(&HealthInput {
-        start,
-        timezone: tz,
-        contact_every_days: subject.contact_every_days,
-        response_within_hours: subject.response_within_hours,
-        not_started_days: DEFAULT_NOT_STARTED_DAYS,
-        closed: subject.status == MentorshipStatus::Closed,
-        contacts,
-        now,
-    });
-    MentorshipHealth {
-        mentorship_id: subject.id,
-        status: subject.status,
-        start_date: subject.start_date,
-        contact_every_days: subject.contact_every_days,
-        response_within_hours: subject.response_within_hours,
-        members,
-        meetings,
-        health,
-    }
-}
-
 /// One mentorship's contact health (its members, the programme's coordinators, admins).
 #[utoipa::path(get, path = "/api/v1/mentorships/{id}/health", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
     responses((status = 200, body = MentorshipHealth), (status = 404, body = ErrorBody)))]
@@ -112,7 +80,7 @@ pub async fn mentorship_health(
     let subject = store::health::subject(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let members = store::mentorships::get(state.db.pool(), id).await?.map(|m| m.members).unwrap_or_default();
     let (contacts, meetings) = store::health::contacts(state.db.pool(), id).await?;
-    Ok(Json(health_of(&subject, members, &contacts, meetings, state.clock.now())))
+    Ok(Json(crate::health::health_of(&subject, members, &contacts, meetings, state.clock.now())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -123,22 +91,6 @@ pub struct HealthQuery {
     /// `days_since_contact` (longest silence first, the default), `overdue` (most
     /// overdue replies first) or `start_date` (oldest first).
     pub sort: Option<String>,
-}
-
-async fn programme_rows(state: &AppState, programme: ProgrammeId, include_closed: bool) -> ApiResult<Vec<MentorshipHealth>> {
-    let pool = state.db.pool();
-    let now = state.clock.now();
-    let mut contacts = store::health::programme_contacts(pool, programme).await?;
-    let mut out = Vec::new();
-    for subject in store::health::programme_subjects(pool, programme).await? {
-        if subject.status == MentorshipStatus::Closed && !include_closed {
-            continue;
-        }
-        let members = store::mentorships::get(pool, subject.id).await?.map(|m| m.members).unwrap_or_default();
-        let (list, meetings) = contacts.remove(&subject.id).unwrap_or_default();
-        out.push(health_of(&subject, members, &list, meetings, now));
-    }
-    Ok(out)
 }
 
 /// Every current mentorship of the programme with its contact health, and totals
@@ -154,7 +106,7 @@ pub async fn programme_health(
 ) -> ApiResult<Json<ProgrammeHealth>> {
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
-    let mut rows = programme_rows(&state, programme, false).await?;
+    let mut rows = crate::health::programme_rows(&state, programme, false).await?;
     let totals = totals(&rows);
     if let Some(status) = q.status {
         rows.retain(|m| m.health.status == status);
@@ -178,7 +130,7 @@ pub async fn programme_health_csv(
 ) -> ApiResult<impl IntoResponse> {
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
-    let rows = programme_rows(&state, programme, true).await?;
+    let rows = crate::health::programme_rows(&state, programme, true).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "mentorship_id",
@@ -332,4 +284,39 @@ pub async fn answer_checkin(
     guard(&access, Action::WriteContent)?;
     store::checkins::answer(&state.db, id, user.user_id, req.status, "web", state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// When the caller's weekly coordinator summary comes (their time zone), and whether
+/// it comes when everything is on track.
+#[derive(Clone, Debug, serde::Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SummarySettings {
+    /// ISO weekday: 1 = Monday … 7 = Sunday.
+    pub weekday: u32,
+    /// Local hour 0–23.
+    pub hour: u32,
+    pub send_all_clear: bool,
+}
+
+/// The caller's weekly summary settings (it goes to coordinators only).
+#[utoipa::path(get, path = "/api/v1/me/coordinator-summary", tag = "health", security(("bearer" = [])),
+    responses((status = 200, body = SummarySettings), (status = 401, body = ErrorBody)))]
+pub async fn get_summary_settings(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<SummarySettings>> {
+    let (weekday, hour, send_all_clear) = store::summary::settings(state.db.pool(), user.user_id).await?;
+    Ok(Json(SummarySettings { weekday, hour, send_all_clear }))
+}
+
+/// Change the caller's weekly summary settings.
+#[utoipa::path(put, path = "/api/v1/me/coordinator-summary", tag = "health", security(("bearer" = [])), request_body = SummarySettings,
+    responses((status = 200, body = SummarySettings), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_summary_settings(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<SummarySettings>,
+) -> ApiResult<Json<SummarySettings>> {
+    if !(1..=7).contains(&req.weekday) || req.hour > 23 {
+        return Err(ApiError::unprocessable("invalid_schedule", "weekday is 1 (Monday) to 7 (Sunday), hour 0 to 23"));
+    }
+    store::summary::set_settings(&state.db, user.user_id, req.weekday, req.hour, req.send_all_clear, state.clock.now()).await?;
+    Ok(Json(req))
 }

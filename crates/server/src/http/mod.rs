@@ -95,6 +95,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(contact::mentorship_health))
         .routes(routes!(contact::create_checkin, contact::list_checkins))
         .routes(routes!(contact::answer_checkin))
+        .routes(routes!(contact::get_summary_settings, contact::set_summary_settings))
         .routes(routes!(contact::programme_health))
         .routes(routes!(contact::programme_health_csv))
         .routes(routes!(threads::my_threads))

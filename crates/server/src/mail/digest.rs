@@ -29,6 +29,11 @@ pub async fn run(state: AppState) {
             _ = state.shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
+        match super::summary::schedule_due(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(summaries = n, "coordinator summaries queued"),
+            Err(err) => tracing::warn!(error = format!("{err:#}"), "summary round failed"),
+        }
         match schedule_due(&state).await {
             Ok(0) => {}
             Ok(n) => {

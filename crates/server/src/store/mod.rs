@@ -11,6 +11,7 @@ pub mod mentorships;
 pub mod programmes;
 pub mod sessions;
 pub mod settings;
+pub mod summary;
 pub mod threads;
 pub mod tickets;
 pub mod users;
