@@ -57,3 +57,11 @@ CREATE TABLE summary_runs (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (user_id, period)
 );
+
+-- Reminders that a reply is due soon (F15): one per unanswered message and person.
+CREATE TABLE reply_reminders (
+    message_id TEXT NOT NULL REFERENCES messages(id),
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    sent_at    BIGINT NOT NULL,
+    PRIMARY KEY (message_id, user_id)
+);

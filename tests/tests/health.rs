@@ -8,7 +8,11 @@ use mentorpost_tests::{TestServer, World, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-both_backends!(figures_follow_the_agreed_rhythm_and_show_no_content, coordinators_get_one_weekly_summary_of_figures_only);
+both_backends!(
+    figures_follow_the_agreed_rhythm_and_show_no_content,
+    coordinators_get_one_weekly_summary_of_figures_only,
+    a_reply_coming_due_gets_one_gentle_reminder,
+);
 
 fn ams(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Amsterdam.with_ymd_and_hms(2026, month, day, hour, 0, 0).single().expect("a local time").with_timezone(&Utc)
@@ -174,5 +178,29 @@ async fn coordinators_get_one_weekly_summary_of_figures_only(app: TestServer) {
     // Another programme's coordinator hears nothing of this pair.
     let other = summary_mail(&app, &w.other_coordinator.email, "No current mentorships").await;
     assert!(!other.contains("João"), "{other}");
+    app.stop().await;
+}
+
+async fn a_reply_coming_due_gets_one_gentle_reminder(app: TestServer) {
+    use mentorpost_server::mail::reminders::schedule_due;
+    app.clock.set(ams(9, 2, 10));
+    let w = World::build(&app).await;
+    let (s, b) = app
+        .put(
+            &format!("/api/v1/mentorships/{}/agreement/rhythm", w.mentorship),
+            &w.coordinator.token,
+            json!({"contact_every_days": 7, "response_within_hours": 48, "meeting_rhythm": "wekelijks"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // 30 hours on, the answer is not due for a while yet.
+    app.clock.set(ams(9, 3, 16));
+    assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 0);
+    // 37 hours on, three quarters of the 48 are gone: João, who owes the answer, is reminded once.
+    app.clock.set(ams(9, 3, 23));
+    assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 1);
+    assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 0);
+    let text = summary_mail(&app, &w.mentee.email, "You agreed to answer").await;
+    assert!(text.contains("Çağrı Yılmaz"), "{text}");
     app.stop().await;
 }

@@ -29,6 +29,11 @@ pub async fn run(state: AppState) {
             _ = state.shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
+        match super::reminders::schedule_due(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminders = n, "reply reminders queued"),
+            Err(err) => tracing::warn!(error = format!("{err:#}"), "reminder round failed"),
+        }
         match super::summary::schedule_due(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(summaries = n, "coordinator summaries queued"),

@@ -9,6 +9,7 @@
 pub mod compose;
 pub mod digest;
 pub mod outbox;
+pub mod reminders;
 pub mod summary;
 pub mod tokens;
 pub mod transport;

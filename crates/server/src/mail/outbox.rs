@@ -96,7 +96,7 @@ async fn deliver(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Outcome
             Ok(outcome) => outcome,
             Err(err) => retry_or_fail(row, now, format!("{err:#}")),
         },
-        "digest" | "notice" | "summary" => match rendered(state, row).await {
+        "digest" | "notice" | "summary" | "reminder" => match rendered(state, row).await {
             Ok(outcome) => outcome,
             Err(err) => retry_or_fail(row, now, format!("{err:#}")),
         },

@@ -9,6 +9,7 @@ pub mod inbound;
 pub mod mail;
 pub mod mentorships;
 pub mod programmes;
+pub mod reminders;
 pub mod sessions;
 pub mod settings;
 pub mod summary;
