@@ -4,7 +4,9 @@
 //! knowing where a mail client's quoted history starts (Gmail's `gmail_quote`,
 //! Outlook's `divRplyFwdMsg`/`appendonsend`, Thunderbird's `moz-cite-prefix`, Yahoo's
 //! `yahoo_quoted`, Proton's `protonmail_quote`) and writing `<blockquote>` as `>` lines
-//! so the plain-text trimming rules apply unchanged; the general crates render
+//! so the plain-text trimming rules apply unchanged (a signature container —
+//! `gmail_signature`, `moz-signature`, Outlook's `Signature` — gets the `--` line a
+//! text signature has); the general crates render
 //! layout but do not report either. The tokenizer is forgiving and linear: unclosed
 //! tags, stray `<` and unknown entities come out as text, never as an error.
 
@@ -110,10 +112,15 @@ pub(crate) fn to_text(html: &str) -> Converted {
         rest = &rest[tag.len..];
         let name = tag.name.as_str();
         if let Some(s) = &skip {
+            // A `<head>` left open ends where the body begins.
+            let body_starts = s == "head" && !tag.closing && name == "body";
             if tag.closing && name == s {
                 skip = None;
             }
-            continue;
+            if !body_starts {
+                continue;
+            }
+            skip = None;
         }
         if !tag.closing && matches!(name, "script" | "style" | "head" | "title" | "xml") && !tag.self_closing {
             skip = Some(name.to_owned());
@@ -188,7 +195,9 @@ pub(crate) fn to_text(html: &str) -> Converted {
             out.block();
             history_line = Some(out.lines.len());
         }
-        if class.split_whitespace().any(|c| c == "gmail_signature") {
+        let signature = class.split_whitespace().any(|c| matches!(c, "gmail_signature" | "moz-signature"))
+            || matches!(id.as_str(), "signature" | "x_signature");
+        if signature {
             out.block();
             out.lines.push("-- ".trim_end().to_owned());
         }

@@ -61,7 +61,9 @@ pub fn parse(msg: &Message, text: &str, from: Option<&str>, own_recipients: &[St
     if let Some(dsn) = status_part {
         return Some(parse_dsn(&dsn, original_message_id));
     }
-    let subject = msg.subject().unwrap_or_default().to_lowercase();
+    // A person may write "Re: undeliverable mail?": a bounce subject counts only on
+    // mail with a null sender or an Auto-Submitted header.
+    let subject = msg.subject().unwrap_or_default().trim_start().to_lowercase();
     let bounce_subject = [
         "undeliverable",
         "undelivered mail",
@@ -70,6 +72,7 @@ pub fn parse(msg: &Message, text: &str, from: Option<&str>, own_recipients: &[St
         "failure notice",
         "mail delivery failed",
         "returned mail",
+        "mail system error",
         "delivery has failed",
         "niet bezorgd",
         "onbestelbaar",
@@ -78,8 +81,11 @@ pub fn parse(msg: &Message, text: &str, from: Option<&str>, own_recipients: &[St
         "niedostarczalna",
     ]
     .iter()
-    .any(|s| subject.contains(s));
-    if !(from.is_some_and(is_system_sender) || bounce_subject) {
+    .any(|s| subject.starts_with(s));
+    let machine = msg.headers_raw().any(|(h, v)| {
+        (h.eq_ignore_ascii_case("Return-Path") && v.replace(' ', "").trim() == "<>") || h.eq_ignore_ascii_case("Auto-Submitted")
+    });
+    if !(from.is_some_and(is_system_sender) || (bounce_subject && machine)) {
         return None;
     }
     plain_bounce(text, from, own_recipients, original_message_id)

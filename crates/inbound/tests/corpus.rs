@@ -387,6 +387,27 @@ const CASES: &[Case] = &[
     Case { file: "malformed_bad_base64.eml", expect: BestEffort(""), verified: false },
     Case { file: "malformed_deep_nesting.eml", expect: Error("MIME parts"), verified: false },
     Case { file: "malformed_huge_header.eml", expect: Error("header section"), verified: false },
+    Case { file: "html_unclosed_head.eml", expect: Posted { kept: "Dank je, tot morgen.", trimmed: None }, verified: false },
+    Case {
+        file: "outlook_web_signature_html.eml",
+        expect: Posted { kept: "Friday 3pm is fine.", trimmed: Some("When shall we do the mock interview?") },
+        verified: false,
+    },
+    Case {
+        file: "yahoo_html_reply.eml",
+        expect: Posted { kept: "I signed the contract today!", trimmed: Some("Did you sign?") },
+        verified: false,
+    },
+    Case {
+        file: "proton_html_reply.eml",
+        expect: Posted { kept: "Comecei o curso ontem.", trimmed: Some("Já começaste?") },
+        verified: false,
+    },
+    Case {
+        file: "human_undeliverable_subject.eml",
+        expect: Posted { kept: "My mail to pieter.jansen@example.nl bounced with 550 5.1.1, is his address wrong?", trimmed: None },
+        verified: false,
+    },
 ];
 
 fn words(s: &str) -> BTreeMap<&str, usize> {
