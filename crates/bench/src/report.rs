@@ -416,36 +416,7 @@ pub fn write_docs(path: &Path, section: &str) -> anyhow::Result<()> {
 /// `existing` with the section under [`HEADING`] replaced by `section` (appended if
 /// there is none). Headings inside code fences do not count.
 fn splice(existing: &str, section: &str) -> String {
-    let section = format!("{}\n", section.trim_end());
-    let mut offset = 0;
-    let mut start = None;
-    let mut end = None;
-    let mut fenced = false;
-    for line in existing.split_inclusive('\n') {
-        let bare = line.trim_end();
-        if bare.starts_with("```") {
-            fenced = !fenced;
-        } else if !fenced {
-            if start.is_none() {
-                if bare == HEADING {
-                    start = Some(offset);
-                }
-            } else if bare.starts_with("## ") || bare.starts_with("# ") {
-                end = Some(offset);
-                break;
-            }
-        }
-        offset += line.len();
-    }
-    match start {
-        Some(a) => {
-            let b = end.unwrap_or(existing.len());
-            let tail = &existing[b..];
-            let sep = if tail.is_empty() { "" } else { "\n" };
-            format!("{}{section}{sep}{tail}", &existing[..a])
-        }
-        None => format!("{}\n\n{section}", existing.trim_end()),
-    }
+    crate::docs::splice(existing, HEADING, section)
 }
 
 /// A machine-readable summary.

@@ -19,6 +19,8 @@
 //! ```
 
 // A binary's crate root resolves modules next to itself; they live in `live/`.
+#[path = "../docs.rs"]
+mod docs;
 #[path = "live/idle.rs"]
 mod idle;
 #[path = "live/load.rs"]

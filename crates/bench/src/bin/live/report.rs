@@ -5,7 +5,6 @@
 use crate::idle::IdleResult;
 use crate::load::{PhaseResult, Summary, System, new_histogram, summarize};
 use crate::sys::Machine;
-use anyhow::Context;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -1071,49 +1070,12 @@ fn merge_after(phases: &[&PhaseResult]) -> Summary {
 /// Replaces this section of `path` (from its heading to the next `## ` heading), or
 /// appends it; every other byte of the file stays as it was.
 pub fn splice_into(path: &Path, section: &str) -> anyhow::Result<()> {
-    let existing = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => "# Benchmarks\n".to_owned(),
-        Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
-    };
-    let updated = splice(&existing, section);
-    std::fs::write(path, updated).with_context(|| format!("writing {}", path.display()))
+    crate::docs::splice_into(path, HEADING, section)
 }
 
+#[cfg(test)]
 fn splice(existing: &str, section: &str) -> String {
-    let section = format!("{}\n", section.trim_end());
-    let mut offset = 0;
-    let mut start = None;
-    let mut end = None;
-    let mut fenced = false;
-    for line in existing.split_inclusive('\n') {
-        let bare = line.trim_end();
-        if bare.starts_with("```") {
-            fenced = !fenced;
-        } else if !fenced {
-            if start.is_none() {
-                if bare == HEADING {
-                    start = Some(offset);
-                }
-            } else if bare.starts_with("## ") || bare.starts_with("# ") {
-                end = Some(offset);
-                break;
-            }
-        }
-        offset += line.len();
-    }
-    match start {
-        Some(a) => {
-            let b = end.unwrap_or(existing.len());
-            let tail = &existing[b..];
-            let sep = if tail.is_empty() { "" } else { "\n" };
-            format!("{}{section}{sep}{tail}", &existing[..a])
-        }
-        None => {
-            let base = existing.trim_end();
-            format!("{base}\n\n{section}")
-        }
-    }
+    crate::docs::splice(existing, HEADING, section)
 }
 
 #[cfg(test)]
