@@ -1,0 +1,245 @@
+//! `health`: programme contact health for many mentorships over many messages — `GET
+//! /api/v1/programmes/{id}/health` and its CSV against the release binary — next to
+//! `GET /healthz` measured in the same run (the HTTP floor).
+//!
+//! The data set is written straight into a fresh database: one programme, N
+//! mentorships (a mentor and a mentee each), 10 threads per mentorship and messages
+//! alternating between the two, spread over the past months.
+//!
+//! ```sh
+//! export CARGO_TARGET_DIR=$HOME/.cache/mentorpost-target
+//! cargo build --release -p mentorpost-server -p mentorpost-bench
+//! cargo run --release -p mentorpost-bench --bin health -- \
+//!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
+//! ```
+
+#[path = "../docs.rs"]
+mod docs;
+#[path = "../seed.rs"]
+#[allow(dead_code)]
+mod seed;
+#[path = "../server.rs"]
+#[allow(dead_code)]
+mod server;
+#[path = "live/sys.rs"]
+#[allow(dead_code)]
+mod sys;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use server::{Database, Server};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+const HEADING: &str = "## Programme health";
+const THREADS: usize = 10;
+
+#[derive(Debug, Parser)]
+#[command(name = "health", about = "Programme health benchmark for mentorpost")]
+struct Cli {
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    #[arg(long)]
+    postgres: Option<String>,
+    #[arg(long)]
+    no_sqlite: bool,
+    #[arg(long, default_value_t = 1000)]
+    mentorships: usize,
+    /// Messages per thread (10 threads per mentorship).
+    #[arg(long, default_value_t = 100)]
+    per_thread: usize,
+    /// Timed requests per route.
+    #[arg(long, default_value_t = 10)]
+    requests: usize,
+    #[arg(long)]
+    write_docs: bool,
+}
+
+struct Run {
+    backend: &'static str,
+    messages: u64,
+    load_s: f64,
+    health_p50_ms: f64,
+    health_max_ms: f64,
+    csv_ms: f64,
+    healthz_p50_ms: f64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let bin = server::locate_binary(cli.server_bin.as_deref())?;
+    let mut runs = Vec::new();
+    if !cli.no_sqlite {
+        runs.push(one_backend(&cli, &bin, Database::sqlite()?).await?);
+    }
+    if let Some(url) = &cli.postgres {
+        runs.push(one_backend(&cli, &bin, Database::postgres(url)?).await?);
+    }
+    let machine = sys::Machine::describe(&std::env::temp_dir());
+    let section = section(&cli, &runs, &machine);
+    println!("{section}");
+    if cli.write_docs {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
+        docs::splice_into(&path, HEADING, &section)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run> {
+    let backend = db.backend();
+    server::add_admin(bin, &db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
+    let programme = uuid::Uuid::now_v7().to_string();
+    eprintln!("[{backend}] writing {} mentorships × {THREADS} threads × {} messages", cli.mentorships, cli.per_thread);
+    let started = Instant::now();
+    load_sql(&db, &data_set(&programme, cli.mentorships, cli.per_thread))?;
+    let load_s = started.elapsed().as_secs_f64();
+    let messages = db.count_rows("messages").unwrap_or(0);
+    let srv = Server::start(bin, &db, &[("MENTORPOST_LOG".to_owned(), "warn".to_owned())]).await?;
+    let http = reqwest::Client::builder().no_proxy().build()?;
+    let token = seed::login(&http, &srv.base, seed::ADMIN_EMAIL).await?;
+    let time = |path: String| {
+        let (http, token, url) = (http.clone(), token.clone(), format!("{}{path}", srv.base));
+        async move {
+            let t0 = Instant::now();
+            let resp = http.get(&url).bearer_auth(&token).send().await.with_context(|| format!("GET {url}"))?;
+            let status = resp.status();
+            let _ = resp.bytes().await?;
+            if !status.is_success() {
+                bail!("GET {url}: {status}");
+            }
+            anyhow::Ok(t0.elapsed().as_secs_f64() * 1000.0)
+        }
+    };
+    let health = format!("/api/v1/programmes/{programme}/health");
+    time(health.clone()).await?;
+    let mut h = Vec::new();
+    let mut z = Vec::new();
+    for _ in 0..cli.requests {
+        z.push(time("/healthz".to_owned()).await?);
+        h.push(time(health.clone()).await?);
+    }
+    let csv_ms = time(format!("{health}.csv")).await?;
+    srv.stop().await?;
+    db.cleanup()?;
+    let p50 = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let max = h.iter().copied().fold(0.0, f64::max);
+    Ok(Run { backend, messages, load_s, health_p50_ms: p50(h), health_max_ms: max, csv_ms, healthz_p50_ms: p50(z) })
+}
+
+fn data_set(programme: &str, mentorships: usize, per_thread: usize) -> String {
+    let now = chrono::Utc::now().timestamp_millis();
+    let day = 86_400_000i64;
+    let mut sql = String::from("BEGIN;\n");
+    let _ = writeln!(
+        sql,
+        "INSERT INTO programmes (id, name, timezone, default_contact_every_days, default_response_within_hours, default_meeting_rhythm, created_at) VALUES ('{programme}', 'Health bench', 'Europe/Amsterdam', 7, 48, 'weekly', {now});"
+    );
+    for k in 0..mentorships {
+        let (mentor, mentee, m) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let _ = writeln!(
+            sql,
+            "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{mentor}', 'mentor{k}@health.bench', 'Mentor {k}', 'Europe/Amsterdam', 'nl', 0, NULL, {now}, {now}), ('{mentee}', 'mentee{k}@health.bench', 'Mentee {k}', 'Europe/Amsterdam', 'nl', 0, NULL, {now}, {now});"
+        );
+        let _ = writeln!(
+            sql,
+            "INSERT INTO mentorships (id, programme_id, status, start_date, contact_every_days, response_within_hours, meeting_rhythm, ground_rules, goals, agreement_updated_at, last_seq, created_at) VALUES ('{m}', '{programme}', 'active', '2026-05-01', 7, 48, 'weekly', '', '', {now}, 0, {now});"
+        );
+        let _ = writeln!(
+            sql,
+            "INSERT INTO mentorship_members (mentorship_id, user_id, role, joined_at, left_at) VALUES ('{m}', '{mentor}', 'mentor', {now}, NULL), ('{m}', '{mentee}', 'mentee', {now}, NULL);"
+        );
+        let threads: Vec<String> = (0..THREADS)
+            .map(|j| {
+                // Threads start over the past 150 days; some pairs have gone quiet.
+                let start = now - 150 * day + ((k * 7 + j * 13) % 140) as i64 * day;
+                format!("('{}', '{m}', 'Onderwerp {j}', '{mentor}', {start}, {start}, {per_thread}, {per_thread})", uuid::Uuid::now_v7())
+            })
+            .collect();
+        let _ = writeln!(
+            sql,
+            "INSERT INTO threads (id, mentorship_id, subject, created_by, created_at, last_message_at, last_seq, message_count) VALUES {};",
+            threads.join(",")
+        );
+    }
+    let _ = writeln!(
+        sql,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_thread})
+         INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, seq)
+         SELECT t.id || '-' || n.i, t.id, t.mentorship_id,
+                CASE WHEN n.i % 2 = 1 THEN t.created_by ELSE (SELECT mm.user_id FROM mentorship_members mm WHERE mm.mentorship_id = t.mentorship_id AND mm.role = 'mentee') END,
+                'x', 'web', NULL, t.created_at + n.i * 5400000, n.i
+         FROM threads t CROSS JOIN n;"
+    );
+    sql.push_str("COMMIT;\n");
+    sql
+}
+
+fn load_sql(db: &Database, sql: &str) -> anyhow::Result<()> {
+    let mut child = if db.is_postgres() {
+        Command::new("psql").arg(&db.url).args(["-qX", "-v", "ON_ERROR_STOP=1"]).stdin(Stdio::piped()).stdout(Stdio::null()).spawn()
+    } else {
+        Command::new("sqlite3").arg(db.data_dir.path().join("mentorpost.db")).stdin(Stdio::piped()).stdout(Stdio::null()).spawn()
+    }
+    .context("starting the database client")?;
+    child.stdin.take().context("client stdin")?.write_all(sql.as_bytes())?;
+    if !child.wait()?.success() {
+        bail!("loading the data set failed");
+    }
+    Ok(())
+}
+
+fn section(cli: &Cli, runs: &[Run], m: &sys::Machine) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{HEADING}\n");
+    let _ = writeln!(
+        s,
+        "Target (issue \"Coordinator\", Speed): programme health for 1,000 mentorships over 1,000,000 messages ≤ 100 ms p50 on SQLite and PostgreSQL; the CSV export ≤ 1 s.\n"
+    );
+    let _ = writeln!(
+        s,
+        "Method: `cargo run --release -p mentorpost-bench --bin health` writes {} mentorships × {THREADS} threads × {} messages (alternating mentor and mentee, over the past five months) straight into a fresh database, starts the release binary and times {} sequential `GET /api/v1/programmes/{{id}}/health` as an admin after one warm-up, next to `GET /healthz` in the same loop, then one CSV export. The figures are computed per request from every message's time and side (no counters kept on write yet). Machine: {} cores ({}), {:.0} GiB RAM, Linux {}.\n",
+        cli.mentorships, cli.per_thread, cli.requests, m.cores, m.cpu, m.memory_gib, m.kernel
+    );
+    let _ = writeln!(s, "| backend | messages | health p50 ms | health max ms | CSV ms | /healthz p50 ms | data written in s | target |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---|");
+    for r in runs {
+        let met = r.health_p50_ms <= 100.0 && r.csv_ms <= 1000.0;
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} | {} |",
+            r.backend,
+            r.messages,
+            r.health_p50_ms,
+            r.health_max_ms,
+            r.csv_ms,
+            r.healthz_p50_ms,
+            r.load_s,
+            if met { "met" } else { "**missed**" }
+        );
+    }
+    s
+}
