@@ -36,7 +36,6 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use server::{Database, Server};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -128,7 +127,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
     eprintln!("[{backend}] writing {} readers with {THREADS_PER_MENTORSHIP} unread threads each", cli.readers);
     let seeded = Instant::now();
     let sql = data_set(cli.readers);
-    load_sql(&db, &sql)?;
+    db.load_sql(&sql)?;
     eprintln!("[{backend}] data set written in {:.1} s", seeded.elapsed().as_secs_f64());
 
     let sink = sink::start().await?;
@@ -158,16 +157,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
 
 /// The average size of the rendered digests.
 fn typical_digest_bytes(db: &Database) -> Option<usize> {
-    query_scalar(db, "SELECT CAST(AVG(LENGTH(rendered)) AS INTEGER) FROM outbox WHERE kind = 'digest'")
-}
-
-fn query_scalar(db: &Database, sql: &str) -> Option<usize> {
-    let out = if db.is_postgres() {
-        Command::new("psql").arg(&db.url).args(["-qAtX", "-c", sql]).stdin(Stdio::null()).output().ok()?
-    } else {
-        Command::new("sqlite3").arg(db.data_dir.path().join("mentorpost.db")).arg(sql).stdin(Stdio::null()).output().ok()?
-    };
-    String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+    db.scalar("SELECT CAST(AVG(LENGTH(rendered)) AS INTEGER) FROM outbox WHERE kind = 'digest'").and_then(|n| usize::try_from(n).ok())
 }
 
 /// The same number of mails of the same size, straight from here to a fresh sink.
@@ -270,21 +260,6 @@ fn data_set(readers: usize) -> String {
     }
     sql.push_str("COMMIT;\n");
     sql
-}
-
-fn load_sql(db: &Database, sql: &str) -> anyhow::Result<()> {
-    let mut child = if db.is_postgres() {
-        Command::new("psql").arg(&db.url).args(["-qX", "-v", "ON_ERROR_STOP=1"]).stdin(Stdio::piped()).stdout(Stdio::null()).spawn()
-    } else {
-        Command::new("sqlite3").arg(db.data_dir.path().join("mentorpost.db")).stdin(Stdio::piped()).stdout(Stdio::null()).spawn()
-    }
-    .context("starting the database client")?;
-    child.stdin.take().context("client stdin")?.write_all(sql.as_bytes())?;
-    let status = child.wait()?;
-    if !status.success() {
-        bail!("loading the data set failed ({status})");
-    }
-    Ok(())
 }
 
 fn section(cli: &Cli, runs: &[Run], machine: &sys::Machine) -> String {

@@ -29,9 +29,8 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use server::{Database, Server};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::Instant;
 
 const HEADING: &str = "## Programme health";
@@ -112,7 +111,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
     let programme = uuid::Uuid::now_v7().to_string();
     eprintln!("[{backend}] writing {} mentorships × {THREADS} threads × {} messages", cli.mentorships, cli.per_thread);
     let started = Instant::now();
-    load_sql(&db, &data_set(&programme, cli.mentorships, cli.per_thread))?;
+    db.load_sql(&data_set(&programme, cli.mentorships, cli.per_thread))?;
     let load_s = started.elapsed().as_secs_f64();
     let messages = db.count_rows("messages").unwrap_or(0);
     let srv = Server::start(bin, &db, &[("MENTORPOST_LOG".to_owned(), "warn".to_owned())]).await?;
@@ -196,20 +195,6 @@ fn data_set(programme: &str, mentorships: usize, per_thread: usize) -> String {
     );
     sql.push_str("COMMIT;\n");
     sql
-}
-
-fn load_sql(db: &Database, sql: &str) -> anyhow::Result<()> {
-    let mut child = if db.is_postgres() {
-        Command::new("psql").arg(&db.url).args(["-qX", "-v", "ON_ERROR_STOP=1"]).stdin(Stdio::piped()).stdout(Stdio::null()).spawn()
-    } else {
-        Command::new("sqlite3").arg(db.data_dir.path().join("mentorpost.db")).stdin(Stdio::piped()).stdout(Stdio::null()).spawn()
-    }
-    .context("starting the database client")?;
-    child.stdin.take().context("client stdin")?.write_all(sql.as_bytes())?;
-    if !child.wait()?.success() {
-        bail!("loading the data set failed");
-    }
-    Ok(())
 }
 
 fn section(cli: &Cli, runs: &[Run], m: &sys::Machine) -> String {
