@@ -12,6 +12,7 @@ both_backends!(
     figures_follow_the_agreed_rhythm_and_show_no_content,
     coordinators_get_one_weekly_summary_of_figures_only,
     a_reply_coming_due_gets_one_gentle_reminder,
+    the_figures_move_with_each_contact_agreement_and_day,
 );
 
 fn ams(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
@@ -135,6 +136,72 @@ async fn figures_follow_the_agreed_rhythm_and_show_no_content(app: TestServer) {
     assert_eq!(p["totals"]["active"], 0);
     let text = csv().await;
     assert!(text.lines().nth(1).is_some_and(|l| l.contains("closed")), "{text}");
+    app.stop().await;
+}
+
+/// The server keeps each mentorship's figures between requests; every contact, rhythm
+/// change and new day must still show at the next read, on both routes.
+async fn the_figures_move_with_each_contact_agreement_and_day(app: TestServer) {
+    app.clock.set(ams(9, 1, 10));
+    let w = World::build(&app).await;
+    let rhythm = format!("/api/v1/mentorships/{}/agreement/rhythm", w.mentorship);
+    let (s, b) = app
+        .put(&rhythm, &w.coordinator.token, json!({"contact_every_days": 7, "response_within_hours": 48, "meeting_rhythm": "wekelijks"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let programme = format!("/api/v1/programmes/{}/health", w.programme);
+    let single = format!("/api/v1/mentorships/{}/health", w.mentorship);
+    let read = |token: String| {
+        let (programme, single, app) = (programme.clone(), single.clone(), &app);
+        async move {
+            let (s, p) = app.get(&programme, &token).await;
+            assert_eq!(s, StatusCode::OK, "{p}");
+            let (s, one) = app.get(&single, &token).await;
+            assert_eq!(s, StatusCode::OK, "{one}");
+            assert_eq!(p["mentorships"][0], one, "both routes agree");
+            one
+        }
+    };
+    app.clock.set(ams(9, 11, 9));
+    let t = tokens(&app, &w).await;
+    let before = read(t.coordinator.clone()).await;
+    let mentees_before = before["health"]["messages_90d"]["mentees"].as_i64().expect("a count");
+
+    let (s, b) =
+        app.post(&format!("/api/v1/threads/{}/messages", w.thread), &t.mentee, json!({"body": BODY, "client_msg_id": "move-1"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let after = read(t.coordinator.clone()).await;
+    assert_eq!(after["health"]["messages_90d"]["mentees"].as_i64(), Some(mentees_before + 1), "{after}");
+    assert_eq!(after["health"]["days_since_contact"], 0, "{after}");
+    assert_ne!(after["health"]["last_contact"], before["health"]["last_contact"]);
+    assert_eq!(after["health"]["windows_met"], 0, "the first week had the mentor only: {after}");
+
+    let meeting = format!("/api/v1/mentorships/{}/meetings", w.mentorship);
+    let (s, m) = app.post(&meeting, &t.mentor, json!({"date": "2026-09-05", "duration_minutes": 30, "mode": "phone"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let met = read(t.coordinator.clone()).await;
+    assert_eq!(met["meetings"].as_i64(), after["meetings"].as_i64().map(|n| n + 1), "{met}");
+    assert_eq!((met["health"]["windows_met"].as_i64(), met["health"]["windows_elapsed"].as_i64()), (Some(1), Some(1)), "{met}");
+
+    let (s, b) = app
+        .put(&rhythm, &t.coordinator, json!({"contact_every_days": 3, "response_within_hours": 48, "meeting_rhythm": "wekelijks"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let faster = read(t.coordinator.clone()).await;
+    assert_eq!(faster["health"]["windows_elapsed"], 3, "windows of 3 days from 1 September: {faster}");
+    assert_eq!(faster["contact_every_days"], 3);
+
+    // Nothing written, only time passing: the next day and the day after.
+    app.clock.set(ams(9, 15, 10));
+    let t = tokens(&app, &w).await;
+    let later = read(t.coordinator.clone()).await;
+    assert_eq!(later["health"]["days_since_contact"], 4, "{later}");
+    assert_eq!(later["health"]["status"], "slowing", "more than 3 days without contact: {later}");
+    assert_eq!(later["health"]["windows_elapsed"], 4, "{later}");
+    app.clock.set(ams(9, 18, 10));
+    let t = tokens(&app, &w).await;
+    let quiet = read(t.coordinator.clone()).await;
+    assert_eq!(quiet["health"]["status"], "dormant", "{quiet}");
     app.stop().await;
 }
 

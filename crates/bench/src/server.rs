@@ -114,7 +114,13 @@ impl Database {
             }
         }
         .context("starting the database client")?;
-        child.stdin.take().context("client stdin")?.write_all(sql.as_bytes())?;
+        let mut stdin = child.stdin.take().context("client stdin")?;
+        if self.postgres.is_none() {
+            // The running server may hold the write lock for a moment.
+            stdin.write_all(b".timeout 10000\n")?;
+        }
+        stdin.write_all(sql.as_bytes())?;
+        drop(stdin);
         let status = child.wait()?;
         if !status.success() {
             bail!("loading the data set failed ({status})");

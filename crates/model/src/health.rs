@@ -17,7 +17,7 @@ pub const WEEKS: usize = 12;
 pub const RECENT_DAYS: i64 = 90;
 
 /// The two sides of a mentorship.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Mentors,
@@ -153,120 +153,180 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 
 /// Computes every metric of `input` (see `docs/coordinator.md` for the definitions).
 pub fn compute(input: &HealthInput) -> Health {
-    let n = input.contact_every_days.max(1);
-    let tz = input.timezone;
-    let now = input.now;
-    let mut contacts: Vec<Contact> = input.contacts.iter().copied().filter(|c| c.at() <= now).collect();
-    contacts.sort_by_key(Contact::at);
+    Snapshot::build(input).at(input.now)
+}
 
-    // Windows, anchored at the start date's local midnight, N calendar days each.
-    let window_start = |k: i64| local_midnight(tz, input.start + Duration::days(k * n));
-    let start = window_start(0);
-    let window_of = |at: DateTime<Utc>| -> Option<i64> {
-        if at < start {
-            return None;
-        }
-        let days = (at.with_timezone(&tz).date_naive() - input.start).num_days();
-        Some(days.div_euclid(n))
-    };
-    let mut elapsed: i64 = 0;
-    while window_start(elapsed + 1) <= now {
-        elapsed += 1;
-    }
-    // Per window (up to the current one): (mentors wrote, mentees wrote, meeting).
-    let mut windows = vec![(false, false, false); usize::try_from(elapsed + 1).unwrap_or(0)];
-    for c in &contacts {
-        let Some(k) = window_of(c.at()).and_then(|k| usize::try_from(k).ok()) else { continue };
-        let Some(w) = windows.get_mut(k) else { continue };
-        match c {
-            Contact::Message { side: Side::Mentors, .. } => w.0 = true,
-            Contact::Message { side: Side::Mentees, .. } => w.1 = true,
-            Contact::Meeting { .. } => w.2 = true,
-        }
-    }
-    let is_met = |w: &(bool, bool, bool)| (w.0 && w.1) || w.2;
-    let completed = usize::try_from(elapsed).unwrap_or(0);
-    let windows_met = windows.iter().take(completed).filter(|w| is_met(w)).count() as u32;
-    let ever_met = windows.iter().any(is_met);
+/// The figures of a mentorship that hold for a whole local day of the programme, as
+/// long as no contact is added: windows, weeks and the 90 calendar days all turn at
+/// local midnight. What moves within the day — days since the last contact, the status,
+/// which unanswered messages are overdue — [`Snapshot::at`] derives from the instants
+/// kept here. The server keeps one per mentorship and rebuilds it only when a contact,
+/// the agreement or the day changes, so a programme's health reads in O(mentorships).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// The local day (programme time zone) the snapshot holds for.
+    pub day: NaiveDate,
+    start: DateTime<Utc>,
+    contact_every_days: i64,
+    response_within_hours: i64,
+    closed: bool,
+    /// `not_started` applies today if no window has been met.
+    not_started_due: bool,
+    ever_met: bool,
+    last_contact: Option<DateTime<Utc>>,
+    weekly_contacts: Vec<WeekCount>,
+    windows_met: u32,
+    windows_elapsed: u32,
+    median_response_hours: PerSide<Option<f64>>,
+    messages_90d: PerSide<u32>,
+    /// Messages without a later message from the other side in their thread, oldest
+    /// first, with the side that wrote them.
+    unanswered: Vec<(DateTime<Utc>, Side)>,
+}
 
-    let last_contact = contacts.last().map(Contact::at);
-    let silent_for = now - last_contact.unwrap_or(start);
+impl Snapshot {
+    /// Everything about `input` that does not depend on the time of day of `input.now`.
+    pub fn build(input: &HealthInput) -> Snapshot {
+        let n = input.contact_every_days.max(1);
+        let tz = input.timezone;
+        let now = input.now;
+        let today = now.with_timezone(&tz).date_naive();
+        let mut contacts: Vec<Contact> = input.contacts.iter().copied().filter(|c| c.at() <= now).collect();
+        contacts.sort_by_key(Contact::at);
 
-    // Contacts per ISO week: the 12 weeks ending with the current one.
-    let today = now.with_timezone(&tz).date_naive();
-    let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
-    let first_monday = this_monday - Duration::weeks(WEEKS as i64 - 1);
-    let mut weekly: Vec<WeekCount> = (0..WEEKS as i64)
-        .map(|i| {
-            let iso = (first_monday + Duration::weeks(i)).iso_week();
-            WeekCount { iso_year: iso.year(), iso_week: iso.week(), contacts: 0 }
-        })
-        .collect();
-    for c in &contacts {
-        let day = c.at().with_timezone(&tz).date_naive();
-        let offset = (day - first_monday).num_days();
-        if offset >= 0
-            && let Some(week) = weekly.get_mut(usize::try_from(offset / 7).unwrap_or(usize::MAX))
-        {
-            week.contacts += 1;
-        }
-    }
-
-    // Responses, overdue replies and balance: messages only, thread by thread.
-    let recent_from = now - Duration::days(RECENT_DAYS);
-    let due_after = Duration::hours(input.response_within_hours.max(1));
-    let messages: Vec<(DateTime<Utc>, Side, ThreadId)> = contacts
-        .iter()
-        .filter_map(|c| match c {
-            Contact::Message { at, side, thread } => Some((*at, *side, *thread)),
-            Contact::Meeting { .. } => None,
-        })
-        .collect();
-    let mut responses: PerSide<Vec<f64>> = PerSide::default();
-    let mut overdue = Overdue::default();
-    let mut balance: PerSide<u32> = PerSide::default();
-    for (i, (at, side, thread)) in messages.iter().enumerate() {
-        if *at >= recent_from {
-            *balance.get_mut(*side) += 1;
-        }
-        let answer = messages[i + 1..].iter().find(|(_, s, t)| t == thread && *s == side.other());
-        match answer {
-            Some((answered_at, _, _)) if *at >= recent_from => {
-                responses.get_mut(side.other()).push((*answered_at - *at).num_seconds() as f64 / 3600.0);
+        // Windows, anchored at the start date's local midnight, N calendar days each.
+        let window_start = |k: i64| local_midnight(tz, input.start + Duration::days(k * n));
+        let start = window_start(0);
+        let window_of = |at: DateTime<Utc>| -> Option<i64> {
+            if at < start {
+                return None;
             }
-            Some(_) => {}
-            None if now - *at > due_after => {
-                overdue.count += 1;
-                *overdue.owed_by.get_mut(side.other()) += 1;
-                let age = (now - *at).num_hours();
-                overdue.oldest_hours = Some(overdue.oldest_hours.map_or(age, |o| o.max(age)));
+            let days = (at.with_timezone(&tz).date_naive() - input.start).num_days();
+            Some(days.div_euclid(n))
+        };
+        let mut elapsed: i64 = 0;
+        while window_start(elapsed + 1) <= now {
+            elapsed += 1;
+        }
+        // Per window (up to the current one): (mentors wrote, mentees wrote, meeting).
+        let mut windows = vec![(false, false, false); usize::try_from(elapsed + 1).unwrap_or(0)];
+        for c in &contacts {
+            let Some(k) = window_of(c.at()).and_then(|k| usize::try_from(k).ok()) else { continue };
+            let Some(w) = windows.get_mut(k) else { continue };
+            match c {
+                Contact::Message { side: Side::Mentors, .. } => w.0 = true,
+                Contact::Message { side: Side::Mentees, .. } => w.1 = true,
+                Contact::Meeting { .. } => w.2 = true,
             }
-            None => {}
+        }
+        let is_met = |w: &(bool, bool, bool)| (w.0 && w.1) || w.2;
+        let completed = usize::try_from(elapsed).unwrap_or(0);
+        let windows_met = windows.iter().take(completed).filter(|w| is_met(w)).count() as u32;
+
+        // Contacts per ISO week: the 12 weeks ending with the current one.
+        let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        let first_monday = this_monday - Duration::weeks(WEEKS as i64 - 1);
+        let mut weekly: Vec<WeekCount> = (0..WEEKS as i64)
+            .map(|i| {
+                let iso = (first_monday + Duration::weeks(i)).iso_week();
+                WeekCount { iso_year: iso.year(), iso_week: iso.week(), contacts: 0 }
+            })
+            .collect();
+        for c in &contacts {
+            let day = c.at().with_timezone(&tz).date_naive();
+            let offset = (day - first_monday).num_days();
+            if offset >= 0
+                && let Some(week) = weekly.get_mut(usize::try_from(offset / 7).unwrap_or(usize::MAX))
+            {
+                week.contacts += 1;
+            }
+        }
+
+        // Responses, unanswered messages and balance: messages only, thread by thread.
+        // "The last 90 days" are today and the 89 local days before it.
+        let recent_from = local_midnight(tz, today - Duration::days(RECENT_DAYS - 1));
+        let messages: Vec<(DateTime<Utc>, Side, ThreadId)> = contacts
+            .iter()
+            .filter_map(|c| match c {
+                Contact::Message { at, side, thread } => Some((*at, *side, *thread)),
+                Contact::Meeting { .. } => None,
+            })
+            .collect();
+        let mut responses: PerSide<Vec<f64>> = PerSide::default();
+        let mut unanswered = Vec::new();
+        let mut balance: PerSide<u32> = PerSide::default();
+        // Per thread and side: the next later message's time, found walking backwards.
+        let mut next_by: std::collections::HashMap<(ThreadId, Side), DateTime<Utc>> = std::collections::HashMap::new();
+        let mut answers = vec![None; messages.len()];
+        for (i, (at, side, thread)) in messages.iter().enumerate().rev() {
+            answers[i] = next_by.get(&(*thread, side.other())).copied();
+            next_by.insert((*thread, *side), *at);
+        }
+        for ((at, side, _), answer) in messages.iter().zip(answers) {
+            if *at >= recent_from {
+                *balance.get_mut(*side) += 1;
+            }
+            match answer {
+                Some(answered_at) if *at >= recent_from => {
+                    responses.get_mut(side.other()).push((answered_at - *at).num_seconds() as f64 / 3600.0);
+                }
+                Some(_) => {}
+                None => unanswered.push((*at, *side)),
+            }
+        }
+
+        Snapshot {
+            day: today,
+            start,
+            contact_every_days: n,
+            response_within_hours: input.response_within_hours.max(1),
+            closed: input.closed,
+            not_started_due: now >= local_midnight(tz, input.start + Duration::days(input.not_started_days)),
+            ever_met: windows.iter().any(is_met),
+            last_contact: contacts.last().map(Contact::at),
+            weekly_contacts: weekly,
+            windows_met,
+            windows_elapsed: u32::try_from(elapsed).unwrap_or(u32::MAX),
+            median_response_hours: PerSide { mentors: median(responses.mentors), mentees: median(responses.mentees) },
+            messages_90d: balance,
+            unanswered,
         }
     }
 
-    let status = if input.closed {
-        HealthStatus::Closed
-    } else if !ever_met && now >= local_midnight(tz, input.start + Duration::days(input.not_started_days)) {
-        HealthStatus::NotStarted
-    } else if silent_for > Duration::days(2 * n) {
-        HealthStatus::Dormant
-    } else if silent_for > Duration::days(n) {
-        HealthStatus::Slowing
-    } else {
-        HealthStatus::OnTrack
-    };
-
-    Health {
-        status,
-        last_contact,
-        days_since_contact: last_contact.map(|t| (now - t).num_days()),
-        weekly_contacts: weekly,
-        windows_met,
-        windows_elapsed: u32::try_from(elapsed).unwrap_or(u32::MAX),
-        median_response_hours: PerSide { mentors: median(responses.mentors), mentees: median(responses.mentees) },
-        replies_overdue: overdue,
-        messages_90d: balance,
+    /// The health at `now`, a moment of the snapshot's day after it was built.
+    pub fn at(&self, now: DateTime<Utc>) -> Health {
+        let n = self.contact_every_days;
+        let silent_for = now - self.last_contact.unwrap_or(self.start);
+        let due_after = Duration::hours(self.response_within_hours);
+        let mut overdue = Overdue::default();
+        for (at, side) in self.unanswered.iter().take_while(|(at, _)| now - *at > due_after) {
+            overdue.count += 1;
+            *overdue.owed_by.get_mut(side.other()) += 1;
+            let age = (now - *at).num_hours();
+            overdue.oldest_hours = Some(overdue.oldest_hours.map_or(age, |o| o.max(age)));
+        }
+        let status = if self.closed {
+            HealthStatus::Closed
+        } else if !self.ever_met && self.not_started_due {
+            HealthStatus::NotStarted
+        } else if silent_for > Duration::days(2 * n) {
+            HealthStatus::Dormant
+        } else if silent_for > Duration::days(n) {
+            HealthStatus::Slowing
+        } else {
+            HealthStatus::OnTrack
+        };
+        Health {
+            status,
+            last_contact: self.last_contact,
+            days_since_contact: self.last_contact.map(|t| (now - t).num_days()),
+            weekly_contacts: self.weekly_contacts.clone(),
+            windows_met: self.windows_met,
+            windows_elapsed: self.windows_elapsed,
+            median_response_hours: self.median_response_hours,
+            replies_overdue: overdue,
+            messages_90d: self.messages_90d,
+        }
     }
 }
 
@@ -387,6 +447,27 @@ mod tests {
         i.start = date(2026, 10, 19);
         let h = compute(&i);
         assert_eq!((h.windows_met, h.windows_elapsed), (0, 2), "one side in each window: neither is met");
+    }
+
+    #[test]
+    fn a_snapshot_holds_for_the_rest_of_its_day() {
+        let (contacts, _, _) = example();
+        // Built at each hour of a day, read at each later hour of that day: the same
+        // figures as computing from scratch, overdue replies and statuses included.
+        for (day, month) in [(3, 9), (4, 9), (5, 9), (8, 9), (17, 9), (20, 9), (5, 10), (11, 10), (18, 10)] {
+            for built in 0..24 {
+                let snapshot = Snapshot::build(&input(&contacts, local(day, month, built)));
+                assert_eq!(snapshot.day, local(day, month, built).with_timezone(&AMS).date_naive());
+                for read in built..24 {
+                    let now = local(day, month, read);
+                    // Only while no contact was added in between.
+                    if contacts.iter().any(|c| c.at() > local(day, month, built) && c.at() <= now) {
+                        continue;
+                    }
+                    assert_eq!(snapshot.at(now), compute(&input(&contacts, now)), "built {day}/{month} {built}h, read {read}h");
+                }
+            }
+        }
     }
 
     #[test]

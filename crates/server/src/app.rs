@@ -35,6 +35,8 @@ pub struct AppState {
     pub ws_tasks: TaskTracker,
     /// Where the SMTP listener listens, once it does (port 0 picks one).
     pub smtp_addr: Arc<tokio::sync::watch::Sender<Option<SocketAddr>>>,
+    /// Contact-health snapshots per mentorship (see `health`).
+    pub health: crate::health::HealthCache,
 }
 
 pub struct App {
@@ -69,6 +71,7 @@ impl App {
             shutdown: CancellationToken::new(),
             ws_tasks: TaskTracker::new(),
             smtp_addr: Arc::new(tokio::sync::watch::Sender::new(None)),
+            health: crate::health::HealthCache::default(),
         };
         if state.config.demo {
             demo::seed_if_empty(&state).await?;
@@ -113,6 +116,7 @@ impl App {
         background.spawn(crate::mail::outbox::run(state.clone()));
         background.spawn(crate::mail::digest::run(state.clone()));
         background.spawn(crate::inbound::purge_raw_mail(state.clone()));
+        background.spawn(crate::health::run(state.clone()));
         if let Some(smtp_addr) = state.config.smtp_listen {
             let smtp = TcpListener::bind(smtp_addr).await.with_context(|| format!("listening for SMTP on {smtp_addr}"))?;
             let tls = match &state.config.smtp_tls {

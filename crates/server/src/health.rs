@@ -1,35 +1,103 @@
-//! Contact health as the service computes it: `model::health::compute` over what
-//! `store::health` reads (times and sides only), for one mentorship or a programme.
-//! Used by the HTTP routes and the coordinators' weekly summary.
+//! Contact health as the service serves it: `model::health` over what `store::health`
+//! reads (times and sides only), for one mentorship or a programme.
+//!
+//! Each mentorship's [`Snapshot`] is kept in memory under a key of everything it
+//! depends on — the mentorship's event sequence (which moves with every message,
+//! membership and agreement change), its meeting count, rhythm, status, start, the
+//! programme's time zone and the local day. A read rebuilds only the snapshots whose
+//! key moved, from that mentorship's contacts, and finishes the rest with
+//! `Snapshot::at(now)`: a programme's health costs O(mentorships), not O(messages),
+//! and is exact. Several instances each keep their own; the key comes from the
+//! database, so none serves a stale one. The background round rebuilds moved
+//! snapshots ahead of the next read. Used by the HTTP routes and the weekly summary.
 
 use crate::app::AppState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::health::Tracked;
-use chrono::{DateTime, Utc};
-use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, compute};
+use chrono::{DateTime, NaiveDate, Utc};
+use mentorpost_model::api::MemberView;
+use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, Snapshot};
 use mentorpost_model::meeting::MentorshipHealth;
-use mentorpost_model::{MentorshipStatus, ProgrammeId};
+use mentorpost_model::{MentorshipId, MentorshipStatus, ProgrammeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-pub fn health_of(
-    subject: &Tracked,
-    members: Vec<mentorpost_model::api::MemberView>,
-    contacts: &[Contact],
+/// Above this many moved snapshots one programme-wide read of the contacts is cheaper
+/// than reading them mentorship by mentorship.
+const PROGRAMME_READ_FROM: usize = 32;
+
+/// Everything a snapshot depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Key {
+    last_seq: i64,
     meetings: u32,
-    now: DateTime<Utc>,
-) -> MentorshipHealth {
-    let tz: chrono_tz::Tz = subject.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let start = subject.start_date.unwrap_or_else(|| subject.created_at.with_timezone(&tz).date_naive());
-    let health = compute(&HealthInput {
-        start,
-        timezone: tz,
+    status: MentorshipStatus,
+    start: NaiveDate,
+    contact_every_days: i64,
+    response_within_hours: i64,
+    timezone: String,
+    day: NaiveDate,
+}
+
+/// A snapshot with the key it was built under.
+type Kept = (Key, Arc<Snapshot>);
+
+/// The snapshots this process holds, one per mentorship.
+#[derive(Clone, Default)]
+pub struct HealthCache {
+    snapshots: Arc<Mutex<HashMap<MentorshipId, Kept>>>,
+    /// Held while rebuilding, so a request and the background round (or two requests)
+    /// do not both read the same mentorships' contacts: the second finds them built.
+    rebuilding: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl HealthCache {
+    fn get(&self, id: MentorshipId, key: &Key) -> Option<Arc<Snapshot>> {
+        let map = self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(&id).filter(|(k, _)| k == key).map(|(_, s)| s.clone())
+    }
+
+    fn put(&self, id: MentorshipId, key: Key, snapshot: Arc<Snapshot>) {
+        self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, (key, snapshot));
+    }
+}
+
+fn timezone(subject: &Tracked) -> chrono_tz::Tz {
+    subject.timezone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+fn start_of(subject: &Tracked) -> NaiveDate {
+    subject.start_date.unwrap_or_else(|| subject.created_at.with_timezone(&timezone(subject)).date_naive())
+}
+
+fn key_of(subject: &Tracked, now: DateTime<Utc>) -> Key {
+    Key {
+        last_seq: subject.last_seq,
+        meetings: subject.meetings,
+        status: subject.status,
+        start: start_of(subject),
+        contact_every_days: subject.contact_every_days,
+        response_within_hours: subject.response_within_hours,
+        timezone: subject.timezone.clone(),
+        day: now.with_timezone(&timezone(subject)).date_naive(),
+    }
+}
+
+fn build(subject: &Tracked, contacts: &[Contact], now: DateTime<Utc>) -> Snapshot {
+    Snapshot::build(&HealthInput {
+        start: start_of(subject),
+        timezone: timezone(subject),
         contact_every_days: subject.contact_every_days,
         response_within_hours: subject.response_within_hours,
         not_started_days: DEFAULT_NOT_STARTED_DAYS,
         closed: subject.status == MentorshipStatus::Closed,
         contacts,
         now,
-    });
+    })
+}
+
+fn row(subject: &Tracked, members: Vec<MemberView>, snapshot: &Snapshot, now: DateTime<Utc>) -> MentorshipHealth {
     MentorshipHealth {
         mentorship_id: subject.id,
         status: subject.status,
@@ -37,24 +105,129 @@ pub fn health_of(
         contact_every_days: subject.contact_every_days,
         response_within_hours: subject.response_within_hours,
         members,
-        meetings,
-        health,
+        meetings: subject.meetings,
+        health: snapshot.at(now),
     }
+}
+
+/// The snapshots of `subjects` at `now`: kept ones whose key still holds, the others
+/// rebuilt from the contacts (read per mentorship, or for the whole `programme` when
+/// many moved) and kept.
+async fn snapshots(
+    state: &AppState,
+    subjects: &[Tracked],
+    programme: Option<ProgrammeId>,
+    now: DateTime<Utc>,
+) -> ApiResult<HashMap<MentorshipId, Arc<Snapshot>>> {
+    let cache = &state.health;
+    let mut out = HashMap::with_capacity(subjects.len());
+    let mut moved = Vec::new();
+    for subject in subjects {
+        // The key is read before the contacts, so a contact written in between only
+        // makes a snapshot newer than its key, and the next read rebuilds it.
+        let key = key_of(subject, now);
+        match cache.get(subject.id, &key) {
+            Some(snapshot) => {
+                out.insert(subject.id, snapshot);
+            }
+            None => moved.push((subject, key)),
+        }
+    }
+    if moved.is_empty() {
+        return Ok(out);
+    }
+    let _rebuilding = cache.rebuilding.lock().await;
+    moved.retain(|(subject, key)| match cache.get(subject.id, key) {
+        Some(snapshot) => {
+            out.insert(subject.id, snapshot);
+            false
+        }
+        None => true,
+    });
+    if moved.is_empty() {
+        return Ok(out);
+    }
+    let pool = state.db.pool();
+    let mut contacts = match programme {
+        Some(programme) if moved.len() >= PROGRAMME_READ_FROM => store::health::programme_contacts(pool, programme).await?,
+        _ => {
+            let mut all = HashMap::new();
+            for chunk in moved.chunks(PROGRAMME_READ_FROM) {
+                let ids: Vec<MentorshipId> = chunk.iter().map(|(s, _)| s.id).collect();
+                all.extend(store::health::contacts_of(pool, &ids).await?);
+            }
+            all
+        }
+    };
+    for (subject, key) in moved {
+        let list = contacts.remove(&subject.id).unwrap_or_default();
+        let snapshot = Arc::new(build(subject, &list, now));
+        cache.put(subject.id, key, snapshot.clone());
+        out.insert(subject.id, snapshot);
+    }
+    Ok(out)
+}
+
+/// One mentorship with its figures.
+pub async fn mentorship_row(state: &AppState, id: MentorshipId) -> ApiResult<MentorshipHealth> {
+    let pool = state.db.pool();
+    let now = state.clock.now();
+    let subject = store::health::subject(pool, id).await?.ok_or(ApiError::NotFound)?;
+    let members = store::mentorships::get(pool, id).await?.map(|m| m.members).unwrap_or_default();
+    let snapshots = snapshots(state, std::slice::from_ref(&subject), None, now).await?;
+    let snapshot = snapshots.get(&id).ok_or(ApiError::NotFound)?;
+    Ok(row(&subject, members, snapshot, now))
 }
 
 /// Every mentorship of a programme with its figures (closed ones only when asked).
 pub async fn programme_rows(state: &AppState, programme: ProgrammeId, include_closed: bool) -> ApiResult<Vec<MentorshipHealth>> {
     let pool = state.db.pool();
     let now = state.clock.now();
-    let mut contacts = store::health::programme_contacts(pool, programme).await?;
-    let mut out = Vec::new();
-    for subject in store::health::programme_subjects(pool, programme).await? {
-        if subject.status == MentorshipStatus::Closed && !include_closed {
-            continue;
-        }
-        let members = store::mentorships::get(pool, subject.id).await?.map(|m| m.members).unwrap_or_default();
-        let (list, meetings) = contacts.remove(&subject.id).unwrap_or_default();
-        out.push(health_of(&subject, members, &list, meetings, now));
+    let subjects: Vec<Tracked> = store::health::programme_subjects(pool, programme)
+        .await?
+        .into_iter()
+        .filter(|s| include_closed || s.status != MentorshipStatus::Closed)
+        .collect();
+    let snapshots = snapshots(state, &subjects, Some(programme), now).await?;
+    let mut members = store::mentorships::programme_members(pool, programme).await?;
+    Ok(subjects
+        .iter()
+        .filter_map(|s| snapshots.get(&s.id).map(|snap| row(s, members.remove(&s.id).unwrap_or_default(), snap, now)))
+        .collect())
+}
+
+/// Rebuilds the moved snapshots of every programme's current mentorships, so the next
+/// read finds them ready (run by the background round; reading only).
+pub async fn refresh(state: &AppState) -> ApiResult<usize> {
+    let now = state.clock.now();
+    let mut rebuilt = 0;
+    for programme in store::health::programmes_with_mentorships(state.db.pool()).await? {
+        let subjects: Vec<Tracked> = store::health::programme_subjects(state.db.pool(), programme)
+            .await?
+            .into_iter()
+            .filter(|s| s.status != MentorshipStatus::Closed && state.health.get(s.id, &key_of(s, now)).is_none())
+            .collect();
+        rebuilt += subjects.len();
+        snapshots(state, &subjects, Some(programme), now).await?;
     }
-    Ok(out)
+    Ok(rebuilt)
+}
+
+/// How often the background round looks for moved snapshots.
+const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Keeps the snapshots ready: once at start, then every [`REFRESH_EVERY`].
+pub async fn run(state: AppState) {
+    let mut tick = tokio::time::interval(REFRESH_EVERY);
+    loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match refresh(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(mentorships = n, "health snapshots rebuilt"),
+            Err(err) => tracing::warn!(error = ?err, "health refresh failed"),
+        }
+    }
 }

@@ -77,10 +77,7 @@ pub async fn mentorship_health(
 ) -> ApiResult<Json<MentorshipHealth>> {
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ReadMentorshipMeta)?;
-    let subject = store::health::subject(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
-    let members = store::mentorships::get(state.db.pool(), id).await?.map(|m| m.members).unwrap_or_default();
-    let (contacts, meetings) = store::health::contacts(state.db.pool(), id).await?;
-    Ok(Json(crate::health::health_of(&subject, members, &contacts, meetings, state.clock.now())))
+    Ok(Json(crate::health::mentorship_row(&state, id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -131,65 +128,13 @@ pub async fn programme_health_csv(
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
     let rows = crate::health::programme_rows(&state, programme, true).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "mentorship_id",
-        "mentorship_status",
-        "health_status",
-        "start_date",
-        "mentors",
-        "mentees",
-        "contact_every_days",
-        "response_within_hours",
-        "last_contact",
-        "days_since_contact",
-        "windows_met",
-        "windows_elapsed",
-        "meetings",
-        "median_response_hours_mentors",
-        "median_response_hours_mentees",
-        "replies_overdue",
-        "oldest_overdue_hours",
-        "messages_90d_mentors",
-        "messages_90d_mentees",
-    ];
-    let internal = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}"));
-    out.write_record(header).map_err(internal)?;
-    let opt = |v: Option<String>| v.unwrap_or_default();
-    for m in &rows {
-        let names = |role: mentorpost_model::Role| {
-            m.members
-                .iter()
-                .filter(|p| p.role == role && p.left_at.is_none())
-                .map(|p| p.display_name.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        let h = &m.health;
-        out.write_record([
-            m.mentorship_id.to_string(),
-            m.status.as_str().to_owned(),
-            serde_json::to_value(h.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            opt(m.start_date.map(|d| d.to_string())),
-            names(mentorpost_model::Role::Mentor),
-            names(mentorpost_model::Role::Mentee),
-            m.contact_every_days.to_string(),
-            m.response_within_hours.to_string(),
-            opt(h.last_contact.map(|t| t.to_rfc3339())),
-            opt(h.days_since_contact.map(|d| d.to_string())),
-            h.windows_met.to_string(),
-            h.windows_elapsed.to_string(),
-            m.meetings.to_string(),
-            opt(h.median_response_hours.mentors.map(|v| format!("{v:.1}"))),
-            opt(h.median_response_hours.mentees.map(|v| format!("{v:.1}"))),
-            h.replies_overdue.count.to_string(),
-            opt(h.replies_overdue.oldest_hours.map(|v| v.to_string())),
-            h.messages_90d.mentors.to_string(),
-            h.messages_90d.mentees.to_string(),
-        ])
-        .map_err(internal)?;
+    // The header first, then the rows in chunks, so the download starts at once and
+    // the whole file is never held twice.
+    let mut chunks = vec![csv_chunk(std::iter::once(CSV_HEADER.map(str::to_owned).to_vec()))?];
+    for part in rows.chunks(CSV_ROWS_PER_CHUNK) {
+        chunks.push(csv_chunk(part.iter().map(csv_record))?);
     }
-    let body = out.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    let body = axum::body::Body::from_stream(futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>)));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -197,6 +142,68 @@ pub async fn programme_health_csv(
         ],
         body,
     ))
+}
+
+const CSV_ROWS_PER_CHUNK: usize = 256;
+
+const CSV_HEADER: [&str; 19] = [
+    "mentorship_id",
+    "mentorship_status",
+    "health_status",
+    "start_date",
+    "mentors",
+    "mentees",
+    "contact_every_days",
+    "response_within_hours",
+    "last_contact",
+    "days_since_contact",
+    "windows_met",
+    "windows_elapsed",
+    "meetings",
+    "median_response_hours_mentors",
+    "median_response_hours_mentees",
+    "replies_overdue",
+    "oldest_overdue_hours",
+    "messages_90d_mentors",
+    "messages_90d_mentees",
+];
+
+fn csv_chunk(records: impl Iterator<Item = Vec<String>>) -> ApiResult<axum::body::Bytes> {
+    let internal = |e: String| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for record in records {
+        out.write_record(&record).map_err(|e| internal(e.to_string()))?;
+    }
+    Ok(out.into_inner().map_err(|e| internal(e.to_string()))?.into())
+}
+
+fn csv_record(m: &MentorshipHealth) -> Vec<String> {
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let names = |role: mentorpost_model::Role| {
+        m.members.iter().filter(|p| p.role == role && p.left_at.is_none()).map(|p| p.display_name.as_str()).collect::<Vec<_>>().join("; ")
+    };
+    let h = &m.health;
+    vec![
+        m.mentorship_id.to_string(),
+        m.status.as_str().to_owned(),
+        serde_json::to_value(h.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        opt(m.start_date.map(|d| d.to_string())),
+        names(mentorpost_model::Role::Mentor),
+        names(mentorpost_model::Role::Mentee),
+        m.contact_every_days.to_string(),
+        m.response_within_hours.to_string(),
+        opt(h.last_contact.map(|t| t.to_rfc3339())),
+        opt(h.days_since_contact.map(|d| d.to_string())),
+        h.windows_met.to_string(),
+        h.windows_elapsed.to_string(),
+        m.meetings.to_string(),
+        opt(h.median_response_hours.mentors.map(|v| format!("{v:.1}"))),
+        opt(h.median_response_hours.mentees.map(|v| format!("{v:.1}"))),
+        h.replies_overdue.count.to_string(),
+        opt(h.replies_overdue.oldest_hours.map(|v| v.to_string())),
+        h.messages_90d.mentors.to_string(),
+        h.messages_90d.mentees.to_string(),
+    ]
 }
 
 /// `POST /api/v1/check-ins/{id}/answer`.

@@ -22,10 +22,15 @@ pub struct Tracked {
     pub contact_every_days: i64,
     pub response_within_hours: i64,
     pub timezone: String,
+    /// Moves with every event of the mentorship (messages, membership, agreement).
+    pub last_seq: i64,
+    /// Meetings logged so far (they are never deleted, so the count moves with each).
+    pub meetings: u32,
 }
 
 const SUBJECT_SELECT: &str =
-    "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.contact_every_days, ms.response_within_hours, p.timezone
+    "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.contact_every_days, ms.response_within_hours, p.timezone, ms.last_seq,
+            (SELECT COUNT(*) FROM meetings mt WHERE mt.mentorship_id = ms.id) AS meetings
      FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id";
 
 fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
@@ -38,6 +43,8 @@ fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
         contact_every_days: r.try_get("contact_every_days")?,
         response_within_hours: r.try_get("response_within_hours")?,
         timezone: r.try_get("timezone")?,
+        last_seq: r.try_get("last_seq")?,
+        meetings: u32::try_from(r.try_get::<i64, _>("meetings")?).unwrap_or(u32::MAX),
     })
 }
 
@@ -53,41 +60,52 @@ pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Resul
     rows.iter().map(subject_from_row).collect::<Result<_, _>>().map_err(Into::into)
 }
 
-/// Contacts and meeting counts, per mentorship, for the mentorships of `filter`
-/// (`ms.id = $1` or `ms.programme_id = $1`). Only messages whose author is a member
-/// count (system messages and coordinators' check-ins do not; auto-replies are never
-/// posted), on the author's side.
-async fn contacts_where(pool: &AnyPool, filter: &str, key: String) -> Result<HashMap<MentorshipId, (Vec<Contact>, u32)>, ApiError> {
+/// Contacts per mentorship, for the mentorships of `filter` (over `ms`, with `binds` as
+/// `$1…`). Only messages whose author is a member count (system messages and
+/// coordinators' check-ins do not; auto-replies are never posted), on the author's side.
+async fn contacts_where(pool: &AnyPool, filter: &str, binds: &[String]) -> Result<HashMap<MentorshipId, Vec<Contact>>, ApiError> {
     let sql = format!(
         "SELECT m.mentorship_id, m.created_at, m.thread_id, mm.role FROM messages m
          JOIN mentorships ms ON ms.id = m.mentorship_id
          JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = m.author_id
          WHERE {filter} AND m.source <> 'system'"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key.clone()).fetch_all(pool).await?;
-    let mut out: HashMap<MentorshipId, (Vec<Contact>, u32)> = HashMap::new();
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b.clone());
+    }
+    let rows = query.fetch_all(pool).await?;
+    let mut out: HashMap<MentorshipId, Vec<Contact>> = HashMap::new();
     for r in &rows {
         let role: String = r.try_get("role")?;
         let side = if role == "mentor" { Side::Mentors } else { Side::Mentees };
         let contact = Contact::Message { at: get_time(r, "created_at")?, side, thread: get_parsed(r, "thread_id")? };
-        out.entry(get_parsed(r, "mentorship_id")?).or_default().0.push(contact);
+        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(contact);
     }
     let sql = format!("SELECT m.mentorship_id, m.held_at FROM meetings m JOIN mentorships ms ON ms.id = m.mentorship_id WHERE {filter}");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).fetch_all(pool).await?;
-    for r in &rows {
-        let entry = out.entry(get_parsed(r, "mentorship_id")?).or_default();
-        entry.0.push(Contact::Meeting { at: get_time(r, "held_at")? });
-        entry.1 += 1;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b.clone());
+    }
+    for r in &query.fetch_all(pool).await? {
+        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(Contact::Meeting { at: get_time(r, "held_at")? });
     }
     Ok(out)
 }
 
-pub async fn contacts(pool: &AnyPool, id: MentorshipId) -> Result<(Vec<Contact>, u32), ApiError> {
-    Ok(contacts_where(pool, "ms.id = $1", id.to_string()).await?.remove(&id).unwrap_or_default())
+/// The contacts of the given mentorships.
+pub async fn contacts_of(pool: &AnyPool, ids: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<Contact>>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let binds: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    contacts_where(pool, &format!("ms.id IN ({})", placeholders.join(", ")), &binds).await
 }
 
-pub async fn programme_contacts(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, (Vec<Contact>, u32)>, ApiError> {
-    contacts_where(pool, "ms.programme_id = $1", programme.to_string()).await
+/// The contacts of every mentorship of a programme.
+pub async fn programme_contacts(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<Contact>>, ApiError> {
+    contacts_where(pool, "ms.programme_id = $1", &[programme.to_string()]).await
 }
 
 /// A meeting to store.
@@ -166,4 +184,10 @@ pub async fn meetings(pool: &AnyPool, id: MentorshipId, until: Option<DateTime<U
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
+}
+
+/// Programmes that have a mentorship not closed.
+pub async fn programmes_with_mentorships(pool: &AnyPool) -> Result<Vec<ProgrammeId>, ApiError> {
+    let rows = sqlx::query("SELECT DISTINCT programme_id FROM mentorships WHERE status <> 'closed'").fetch_all(pool).await?;
+    rows.iter().map(|r| get_parsed(r, "programme_id")).collect::<Result<_, _>>().map_err(Into::into)
 }

@@ -9,6 +9,7 @@ use mentorpost_auth::permission::{Actor, MembershipState, Relation};
 use mentorpost_model::api::{AgreementView, MemberSpec, MemberView, MentorshipView};
 use mentorpost_model::{AgreementContent, EventKind, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, Role, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Everything a permission decision about one mentorship needs, read in one query.
@@ -344,25 +345,13 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
     let Some(row) = sqlx::query("SELECT * FROM mentorships WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await? else {
         return Ok(None);
     };
-    let members = sqlx::query(
-        "SELECT mm.user_id, u.display_name, mm.role, mm.joined_at, mm.left_at FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
-         WHERE mm.mentorship_id = $1 ORDER BY mm.role, u.display_name",
-    )
-    .bind(id.to_string())
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        let role: String = r.try_get("role")?;
-        Ok(MemberView {
-            user_id: get_parsed(r, "user_id")?,
-            display_name: r.try_get("display_name")?,
-            role: Role::parse(&role).unwrap_or(Role::Mentee),
-            joined_at: get_time(r, "joined_at")?,
-            left_at: get_opt_time(r, "left_at")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let members = sqlx::query(sqlx::AssertSqlSafe(format!("{MEMBER_SELECT} WHERE mm.mentorship_id = $1 ORDER BY mm.role, u.display_name")))
+        .bind(id.to_string())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(member_from_row)
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let status: String = row.try_get("status")?;
     Ok(Some(MentorshipView {
         id,
@@ -376,6 +365,33 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
         replaces: get_opt_parsed(&row, "replaces_id")?,
         created_at: get_time(&row, "created_at")?,
     }))
+}
+
+const MEMBER_SELECT: &str = "SELECT mm.mentorship_id, mm.user_id, u.display_name, mm.role, mm.joined_at, mm.left_at FROM mentorship_members mm JOIN users u ON u.id = mm.user_id";
+
+fn member_from_row(r: &sqlx::any::AnyRow) -> Result<MemberView, sqlx::Error> {
+    let role: String = r.try_get("role")?;
+    Ok(MemberView {
+        user_id: get_parsed(r, "user_id")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse(&role).unwrap_or(Role::Mentee),
+        joined_at: get_time(r, "joined_at")?,
+        left_at: get_opt_time(r, "left_at")?,
+    })
+}
+
+/// The members of every mentorship of a programme, in one query, ordered as [`get`]
+/// orders them.
+pub async fn programme_members(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<MemberView>>, ApiError> {
+    let sql = format!(
+        "{MEMBER_SELECT} JOIN mentorships ms ON ms.id = mm.mentorship_id WHERE ms.programme_id = $1 ORDER BY mm.mentorship_id, mm.role, u.display_name"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
+    let mut out: HashMap<MentorshipId, Vec<MemberView>> = HashMap::new();
+    for r in &rows {
+        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(member_from_row(r)?);
+    }
+    Ok(out)
 }
 
 fn rhythm_from_row(row: &sqlx::any::AnyRow) -> Result<Rhythm, sqlx::Error> {
