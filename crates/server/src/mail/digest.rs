@@ -16,6 +16,8 @@ use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
 use mentorpost_model::mail::{MailMode, digest_due};
+use mentorpost_model::{MentorshipId, UserId};
+use std::collections::HashMap;
 use std::time::Duration as StdDuration;
 
 /// How often the scheduler looks for digests that came due.
@@ -56,7 +58,7 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let candidates = store::mail::digest_candidates(state.db.pool()).await.context("finding digest readers")?;
     let done = store::mail::recent_digests(state.db.pool(), now - Duration::days(8)).await.context("reading recent digests")?;
-    let due: Vec<(DigestCandidate, chrono_tz::Tz, String, DateTime<Utc>)> = candidates
+    let mut due: Vec<Due> = candidates
         .into_iter()
         .filter_map(|c| {
             let tz: chrono_tz::Tz = c.timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -64,59 +66,106 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
             (!done.contains(&(c.user_id, period.clone()))).then_some((c, tz, period, due_at))
         })
         .collect();
-    // Composing is reads only, several at once so the database is never idle;
-    // recording goes in batches, one transaction each (a commit per digest would
-    // cost a disk flush each on PostgreSQL).
-    let mut composed = futures_util::stream::iter(due)
-        .map(|(c, tz, period, due_at)| async move {
-            let user = c.user_id;
-            let mail = compose_one(state, &c, tz, &period, due_at).await.with_context(|| format!("digest for {user}"))?;
-            anyhow::Ok(store::mail::DigestRun { user, period, cutoff: due_at, mail })
-        })
-        .buffer_unordered(DIGESTS_AT_ONCE)
-        .chunks(RECORD_BATCH)
-        // While one batch is recorded, the next one is being composed.
-        .map(|chunk| async move {
-            let runs = chunk.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    // Readers go in batches of one mode each. What a batch shares — previous cutoffs,
+    // names, member lists, waiting threads — is read in one query per kind; then each
+    // reader's unread messages, several at once so the database is never idle; then
+    // the batch is recorded in one transaction (a commit per digest would cost a disk
+    // flush each on PostgreSQL). While one batch is recorded the next is composed.
+    due.sort_by_key(|(c, ..)| c.mode == MailMode::Weekly);
+    let weekly = due.split_off(due.partition_point(|(c, ..)| c.mode != MailMode::Weekly));
+    let batches: Vec<Vec<Due>> = due.chunks(RECORD_BATCH).chain(weekly.chunks(RECORD_BATCH)).map(<[Due]>::to_vec).collect();
+    let mut recorded = futures_util::stream::iter(batches)
+        .map(|batch| async move {
+            let shared = Shared::load(state, &batch).await?;
+            let shared = &shared;
+            let runs = futures_util::stream::iter(batch)
+                .map(|(c, tz, period, due_at)| async move {
+                    let user = c.user_id;
+                    let mail = compose_one(state, shared, &c, tz, &period, due_at).await.with_context(|| format!("digest for {user}"))?;
+                    anyhow::Ok(store::mail::DigestRun { user, period, cutoff: due_at, mail })
+                })
+                .buffer_unordered(DIGESTS_AT_ONCE)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let queued = store::mail::record_digests(&state.db, runs, now).await.context("recording digests")?;
             state.mailer.wake.notify_one();
             anyhow::Ok(queued)
         })
         .buffer_unordered(2);
     let mut queued = 0;
-    while let Some(batch) = composed.next().await {
+    while let Some(batch) = recorded.next().await {
         queued += batch?;
     }
     Ok(queued)
 }
 
-/// Digests recorded in one transaction.
+/// A reader due for a digest: who, their time zone, the period key and its instant.
+type Due = (DigestCandidate, chrono_tz::Tz, String, DateTime<Utc>);
+
+/// Digests recorded in one transaction, and the readers whose shared data is read at once.
 const RECORD_BATCH: usize = 64;
 
 /// Digests composed at the same time.
 const DIGESTS_AT_ONCE: usize = 8;
 
+/// What the readers of one batch (all of one mode) share, read once for the batch.
+struct Shared {
+    previous: HashMap<UserId, DateTime<Utc>>,
+    readers: HashMap<UserId, store::mail::DigestReader>,
+    names: HashMap<MentorshipId, String>,
+    waiting: HashMap<MentorshipId, Vec<store::mail::WaitingThread>>,
+}
+
+impl Shared {
+    async fn load(state: &AppState, batch: &[Due]) -> anyhow::Result<Shared> {
+        let pool = state.db.pool();
+        let users: Vec<UserId> = batch.iter().map(|(c, ..)| c.user_id).collect();
+        let mut mentorships: Vec<MentorshipId> = batch.iter().flat_map(|(c, ..)| c.mentorships.iter().copied()).collect();
+        mentorships.sort_unstable();
+        mentorships.dedup();
+        let mode = batch.first().map_or(MailMode::Daily, |(c, ..)| c.mode);
+        let latest = batch.iter().map(|(.., due_at)| *due_at).max().unwrap_or_else(|| state.clock.now());
+        Ok(Shared {
+            previous: store::mail::previous_cutoffs(pool, &users, mode).await.context("reading previous digests")?,
+            readers: store::mail::digest_readers(pool, &users).await.context("reading the readers")?,
+            names: store::mail::member_names_of(pool, &mentorships)
+                .await
+                .context("reading member names")?
+                .into_iter()
+                .map(|(m, names)| (m, names.join(", ")))
+                .collect(),
+            waiting: store::mail::waiting_threads(pool, &mentorships, latest).await.context("reading waiting threads")?,
+        })
+    }
+}
+
 /// Renders one reader's digest for `period`; `None` when nothing is new.
 async fn compose_one(
     state: &AppState,
+    shared: &Shared,
     c: &DigestCandidate,
     tz: chrono_tz::Tz,
     period: &str,
     due_at: DateTime<Utc>,
 ) -> anyhow::Result<Option<QueuedDigest>> {
     let span = if c.mode == MailMode::Weekly { Duration::days(7) } else { Duration::days(1) };
-    let after = store::mail::previous_cutoff(state.db.pool(), c.user_id, c.mode).await?.unwrap_or(due_at - span);
+    let after = shared.previous.get(&c.user_id).copied().unwrap_or(due_at - span);
     let items = store::mail::digest_items(state.db.pool(), c.user_id, &c.mentorships, after, due_at).await?;
     let mail = if items.is_empty() {
         None
     } else {
-        let user = store::users::get(state.db.pool(), c.user_id).await?.context("the reader's account is gone")?;
+        let user = shared.readers.get(&c.user_id).context("the reader's account is gone")?;
         let mut sections: Vec<(mentorpost_model::MentorshipId, DigestSection)> = Vec::new();
         let mut tokens = Vec::new();
         for item in items {
             if sections.last().is_none_or(|(m, _)| *m != item.mentorship_id) {
-                let label = store::mail::member_names(state.db.pool(), item.mentorship_id).await?.join(", ");
-                let overdue = store::mail::overdue_replies(state.db.pool(), c.user_id, item.mentorship_id, due_at).await?;
+                let label = shared.names.get(&item.mentorship_id).cloned().unwrap_or_default();
+                let waiting = shared.waiting.get(&item.mentorship_id).map_or(&[][..], Vec::as_slice);
+                let owed = waiting.iter().filter(|t| t.owed_by(c.user_id, due_at)).count();
+                let hours = waiting.first().map_or(0, |t| t.response_within_hours);
+                let overdue = (i64::try_from(owed).unwrap_or(i64::MAX), hours);
                 let mentorship_token = state.mailer.tokens.mentorship(c.user_id, item.mentorship_id);
                 tokens.push((mentorship_token.clone(), TokenKind::Mentorship, c.user_id, None, Some(item.mentorship_id)));
                 sections.push((item.mentorship_id, DigestSection { label, threads: Vec::new(), overdue, mentorship_token }));

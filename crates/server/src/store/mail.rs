@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use mentorpost_model::mail::{FailedMail, MailMode, MailSettings, format_hhmm, parse_hhmm};
 use mentorpost_model::{MentorshipId, MessageId, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::HashMap;
 
 /// The effective mode, as SQL over `mail_settings s`, `mail_mentorship_settings o`
 /// and `users u`: a general `off` wins over everything (it means no mail at all);
@@ -543,16 +544,6 @@ pub async fn recent_digests(pool: &AnyPool, since: DateTime<Utc>) -> Result<std:
     Ok(out)
 }
 
-/// Where the previous digest of this kind (`daily:` or `weekly:`) stopped.
-pub async fn previous_cutoff(pool: &AnyPool, user: UserId, mode: MailMode) -> Result<Option<DateTime<Utc>>, ApiError> {
-    let row = sqlx::query("SELECT MAX(cutoff) AS cutoff FROM digest_runs WHERE user_id = $1 AND period LIKE $2")
-        .bind(user.to_string())
-        .bind(format!("{}:%", mode.as_str()))
-        .fetch_one(pool)
-        .await?;
-    Ok(super::get_opt_time(&row, "cutoff")?)
-}
-
 /// One message for a digest.
 #[derive(Clone, Debug)]
 pub struct DigestItem {
@@ -611,18 +602,6 @@ pub async fn digest_items(
         .map_err(Into::into)
 }
 
-/// Names of a mentorship's current members, for labels.
-pub async fn member_names(pool: &AnyPool, mentorship: MentorshipId) -> Result<Vec<String>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT u.display_name FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
-         WHERE mm.mentorship_id = $1 AND mm.left_at IS NULL ORDER BY mm.role, u.display_name",
-    )
-    .bind(mentorship.to_string())
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>().map_err(Into::into)
-}
-
 /// A rendered digest to queue with its run.
 pub struct QueuedDigest {
     pub outbox_id: String,
@@ -643,58 +622,207 @@ pub struct DigestRun {
 /// exists already (another instance, or before a restart, made it) queues nothing,
 /// so there is exactly one per person and period. Returns how many mails it queued.
 pub async fn record_digests(db: &Db, runs: Vec<DigestRun>, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    if runs.is_empty() {
+        return Ok(0);
+    }
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
-                let mut queued = 0;
-                for run in runs {
-                    let inserted = sqlx::query(
-                        "INSERT INTO digest_runs (user_id, period, cutoff, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, period) DO NOTHING",
-                    )
-                    .bind(run.user.to_string())
-                    .bind(run.period)
-                    .bind(ms(run.cutoff))
-                    .bind(ms(now))
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-                    let Some(mail) = run.mail.filter(|_| inserted == 1) else { continue };
-                    sqlx::query(
-                        "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at)
-                         VALUES ($1, 'digest', $2, $3, 'pending', $4, 0, $4)",
-                    )
-                    .bind(mail.outbox_id)
-                    .bind(run.user.to_string())
-                    .bind(mail.rendered)
-                    .bind(ms(now))
-                    .execute(&mut *conn)
-                    .await?;
-                    insert_tokens(conn, mail.tokens, now).await?;
-                    queued += 1;
+                // Three statements per batch, not three per digest: on PostgreSQL each
+                // statement is a round trip inside the writer's transaction.
+                let sql = format!(
+                    "INSERT INTO digest_runs (user_id, period, cutoff, created_at) VALUES {} ON CONFLICT (user_id, period) DO NOTHING RETURNING user_id, period",
+                    rows_of(runs.len(), 4)
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for run in &runs {
+                    query = query.bind(run.user.to_string()).bind(run.period.clone()).bind(ms(run.cutoff)).bind(ms(now));
                 }
+                let mut inserted = std::collections::HashSet::new();
+                for r in query.fetch_all(&mut *conn).await? {
+                    inserted.insert((r.try_get::<String, _>("user_id")?, r.try_get::<String, _>("period")?));
+                }
+                let mails: Vec<(UserId, QueuedDigest)> = runs
+                    .into_iter()
+                    .filter(|run| inserted.contains(&(run.user.to_string(), run.period.clone())))
+                    .filter_map(|run| run.mail.map(|mail| (run.user, mail)))
+                    .collect();
+                if mails.is_empty() {
+                    return Ok::<_, WriteError>(0);
+                }
+                let sql = format!(
+                    "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at) VALUES {}",
+                    (0..mails.len()).map(|i| format!("(${}, 'digest', ${}, ${}, 'pending', ${}, 0, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4, i * 4 + 4)).collect::<Vec<_>>().join(", ")
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                let queued = mails.len();
+                let mut tokens = Vec::new();
+                for (user, mail) in mails {
+                    query = query.bind(mail.outbox_id).bind(user.to_string()).bind(mail.rendered).bind(ms(now));
+                    tokens.extend(mail.tokens);
+                }
+                query.execute(&mut *conn).await?;
+                insert_tokens_many(conn, tokens, now).await?;
                 Ok::<_, WriteError>(queued)
             })
         }))
         .await?)
 }
 
-/// Threads of `mentorship` where `user` owes a reply past the agreed response time at
-/// `at` (the latest message is someone else's and older than that), and that time in
-/// hours (F15).
-pub async fn overdue_replies(pool: &AnyPool, user: UserId, mentorship: MentorshipId, at: DateTime<Utc>) -> Result<(i64, i64), ApiError> {
-    let row = sqlx::query(
-        "SELECT ms.response_within_hours AS hours,
-                (SELECT COUNT(*) FROM threads t JOIN messages lm ON lm.thread_id = t.id AND lm.seq = t.last_seq
-                 WHERE t.mentorship_id = ms.id AND lm.author_id <> $1 AND lm.created_at < $3 - ms.response_within_hours * 3600000) AS n
-         FROM mentorships ms WHERE ms.id = $2",
-    )
-    .bind(user.to_string())
-    .bind(mentorship.to_string())
-    .bind(ms(at))
-    .fetch_optional(pool)
-    .await?;
-    match row {
-        Some(r) => Ok((r.try_get("n")?, r.try_get("hours")?)),
-        None => Ok((0, 0)),
+/// `(…), (…)` for `rows` rows of `columns` placeholders each.
+fn rows_of(rows: usize, columns: usize) -> String {
+    (0..rows).map(|r| format!("({})", placeholders(r * columns + 1, columns))).collect::<Vec<_>>().join(", ")
+}
+
+/// Tokens per statement: six binds each, well under either backend's limit.
+const TOKENS_PER_INSERT: usize = 1000;
+
+/// Like [`insert_tokens`], a statement per thousand tokens.
+async fn insert_tokens_many(conn: &mut AnyConnection, mut tokens: Vec<NewToken>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    // One statement must not name a row twice.
+    let mut seen = std::collections::HashSet::new();
+    tokens.retain(|(token, ..)| seen.insert(token.clone()));
+    for chunk in tokens.chunks(TOKENS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO mail_tokens (token_hash, kind, user_id, thread_id, mentorship_id, created_at) VALUES {} ON CONFLICT (token_hash) DO NOTHING",
+            rows_of(chunk.len(), 6)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (token, kind, user, thread, mentorship) in chunk {
+            query = query
+                .bind(token_hash(token))
+                .bind(kind.as_str())
+                .bind(user.to_string())
+                .bind(thread.map(|t| t.to_string()))
+                .bind(mentorship.map(|m| m.to_string()))
+                .bind(ms(now));
+        }
+        query.execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Placeholders `$from…` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The end of each reader's latest digest in `mode`, for the readers that had one.
+pub async fn previous_cutoffs(pool: &AnyPool, users: &[UserId], mode: MailMode) -> Result<HashMap<UserId, DateTime<Utc>>, ApiError> {
+    if users.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT user_id, MAX(cutoff) AS cutoff FROM digest_runs WHERE period LIKE $1 AND user_id IN ({}) GROUP BY user_id",
+        placeholders(2, users.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(format!("{}:%", mode.as_str()));
+    for u in users {
+        query = query.bind(u.to_string());
+    }
+    let mut out = HashMap::with_capacity(users.len());
+    for r in &query.fetch_all(pool).await? {
+        out.insert(get_parsed(r, "user_id")?, get_time(r, "cutoff")?);
+    }
+    Ok(out)
+}
+
+/// What a digest says about its reader.
+#[derive(Clone, Debug)]
+pub struct DigestReader {
+    pub display_name: String,
+    pub email: String,
+    pub locale: mentorpost_model::Locale,
+}
+
+pub async fn digest_readers(pool: &AnyPool, users: &[UserId]) -> Result<HashMap<UserId, DigestReader>, ApiError> {
+    if users.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!("SELECT id, display_name, email, locale FROM users WHERE id IN ({})", placeholders(1, users.len()));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for u in users {
+        query = query.bind(u.to_string());
+    }
+    let mut out = HashMap::with_capacity(users.len());
+    for r in &query.fetch_all(pool).await? {
+        let locale: String = r.try_get("locale")?;
+        out.insert(
+            get_parsed(r, "id")?,
+            DigestReader {
+                display_name: r.try_get("display_name")?,
+                email: r.try_get("email")?,
+                locale: mentorpost_model::Locale::parse(&locale).unwrap_or_default(),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The current members' names of each mentorship, to tell the mentorships apart.
+pub async fn member_names_of(pool: &AnyPool, mentorships: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<String>>, ApiError> {
+    if mentorships.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT mm.mentorship_id, u.display_name FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
+         WHERE mm.left_at IS NULL AND mm.mentorship_id IN ({}) ORDER BY mm.mentorship_id, mm.role, u.display_name",
+        placeholders(1, mentorships.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for m in mentorships {
+        query = query.bind(m.to_string());
+    }
+    let mut out: HashMap<MentorshipId, Vec<String>> = HashMap::new();
+    for r in &query.fetch_all(pool).await? {
+        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(r.try_get("display_name")?);
+    }
+    Ok(out)
+}
+
+/// A thread whose latest message has waited longer than its mentorship's agreed
+/// response time.
+#[derive(Clone, Debug)]
+pub struct WaitingThread {
+    pub last_author: UserId,
+    pub last_at: DateTime<Utc>,
+    pub response_within_hours: i64,
+}
+
+impl WaitingThread {
+    /// Whether `reader` owes this thread an answer past the agreed time at `at` (F15).
+    pub fn owed_by(&self, reader: UserId, at: DateTime<Utc>) -> bool {
+        self.last_author != reader && self.last_at < at - chrono::Duration::hours(self.response_within_hours)
+    }
+}
+
+/// Per mentorship, the threads whose latest message was already overdue at `at`.
+pub async fn waiting_threads(
+    pool: &AnyPool,
+    mentorships: &[MentorshipId],
+    at: DateTime<Utc>,
+) -> Result<HashMap<MentorshipId, Vec<WaitingThread>>, ApiError> {
+    if mentorships.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT t.mentorship_id, lm.author_id, lm.created_at, ms.response_within_hours
+         FROM threads t JOIN mentorships ms ON ms.id = t.mentorship_id
+         JOIN messages lm ON lm.thread_id = t.id AND lm.seq = t.last_seq
+         WHERE lm.created_at < $1 - ms.response_within_hours * 3600000 AND t.mentorship_id IN ({})",
+        placeholders(2, mentorships.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(at));
+    for m in mentorships {
+        query = query.bind(m.to_string());
+    }
+    let mut out: HashMap<MentorshipId, Vec<WaitingThread>> = HashMap::new();
+    for r in &query.fetch_all(pool).await? {
+        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(WaitingThread {
+            last_author: get_parsed(r, "author_id")?,
+            last_at: get_time(r, "created_at")?,
+            response_within_hours: r.try_get("response_within_hours")?,
+        });
+    }
+    Ok(out)
 }
