@@ -239,8 +239,15 @@ fn magic_token(raw: &str) -> String {
 /// Requests a magic link and returns the token from the one new mail.
 async fn request_magic_link(app: &TestServer, email: &str) -> String {
     let before = app.mail_files();
+    let mut sent = app.state.mailer.progress.subscribe();
+    let finished = *sent.borrow_and_update();
     let (s, b) = app.call(Method::POST, MAGIC, None, Some(json!({"email": email}))).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    // The link goes through the outbox, at once.
+    tokio::time::timeout(std::time::Duration::from_secs(20), sent.wait_for(|n| *n > finished))
+        .await
+        .expect("the login mail is sent within 20 s")
+        .expect("the mailer runs");
     let after = app.mail_files();
     assert_eq!(after.len(), before.len() + 1, "exactly one mail is written");
     let new = after.iter().find(|m| !before.contains(m)).expect("the new mail");
@@ -497,6 +504,21 @@ async fn magic_links(app: TestServer) {
     let (s, b) = app.call(Method::POST, MAGIC, None, Some(json!({"email": "nobody@example.org"}))).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{b}");
     assert_eq!(app.mail_files().len(), before, "no mail for unknown addresses");
+    let queued: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) FROM outbox WHERE kind = 'security'").fetch_one(app.state.db.pool()).await.expect("count"),
+        0,
+    )
+    .expect("count");
+    assert_eq!(queued, 2, "the two login mails to the known address, none for nobody@");
+    let kept: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) FROM outbox WHERE kind = 'security' AND rendered IS NOT NULL")
+            .fetch_one(app.state.db.pool())
+            .await
+            .expect("count"),
+        0,
+    )
+    .expect("count");
+    assert_eq!(kept, 0, "a sent login mail keeps no copy of its link");
     let links: i64 =
         sqlx::Row::try_get(&sqlx::query("SELECT COUNT(*) FROM magic_links").fetch_one(app.state.db.pool()).await.expect("count"), 0)
             .expect("count");

@@ -122,9 +122,11 @@ pub async fn magic_link(
     if let Some(creds) = store::users::find_credentials(state.db.pool(), &email).await?
         && let Some(user) = store::users::get(state.db.pool(), creds.id).await?
     {
-        let token = store::sessions::create_magic_link(&state.db, user.id, now).await?;
+        let token = mentorpost_auth::opaque::generate_token();
         let link = format!("{}/login/magic?token={token}", state.config.public_url.trim_end_matches('/'));
-        state.mailer.send_magic_link(&user.display_name, &user.email, user.locale, &link).await?;
+        let rendered = state.mailer.render_magic_link(&user.display_name, &user.email, user.locale, &link)?;
+        store::sessions::create_magic_link(&state.db, user.id, &token, user.email.clone(), rendered, now).await?;
+        state.mailer.wake.notify_one();
     }
     Ok(StatusCode::ACCEPTED)
 }

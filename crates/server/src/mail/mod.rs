@@ -16,9 +16,8 @@ pub mod transport;
 
 use crate::config::Config;
 use anyhow::Context;
-use lettre::address::Envelope;
+use lettre::Message;
 use lettre::message::{Mailbox, header::ContentType};
-use lettre::{Address, Message};
 use mentorpost_model::Locale;
 use std::sync::Arc;
 use tokens::MailTokens;
@@ -59,15 +58,9 @@ impl Mailer {
         &self.from
     }
 
-    /// Sends a built message now.
-    pub async fn send_now(&self, message: &Message) -> anyhow::Result<()> {
-        let to: Vec<Address> = message.envelope().to().to_vec();
-        let envelope = Envelope::new(Some(self.from.email.clone()), to).context("envelope")?;
-        self.transport.send(&envelope, &message.formatted()).await.map_err(|e| e.error)
-    }
-
-    /// Mails a single-use login link (security mail: always, at once).
-    pub async fn send_magic_link(&self, to_name: &str, to_email: &str, locale: Locale, link: &str) -> anyhow::Result<()> {
+    /// Renders the mail with a single-use login link, for the outbox (security mail:
+    /// it goes at once, whatever the person's mail settings).
+    pub fn render_magic_link(&self, to_name: &str, to_email: &str, locale: Locale, link: &str) -> anyhow::Result<String> {
         let (subject, body) = match locale {
             Locale::Nl => (
                 "Je inloglink voor mentorpost",
@@ -90,6 +83,6 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .context("building the login mail")?;
-        self.send_now(&message).await.context("sending the login mail")
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
 }

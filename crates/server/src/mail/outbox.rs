@@ -96,7 +96,7 @@ async fn deliver(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Outcome
             Ok(outcome) => outcome,
             Err(err) => retry_or_fail(row, now, format!("{err:#}")),
         },
-        "digest" | "notice" | "summary" | "reminder" => match rendered(state, row).await {
+        "digest" | "notice" | "summary" | "reminder" | "security" => match rendered(state, row).await {
             Ok(outcome) => outcome,
             Err(err) => retry_or_fail(row, now, format!("{err:#}")),
         },
@@ -126,7 +126,8 @@ async fn rendered(state: &AppState, row: &Claimed) -> anyhow::Result<Outcome> {
         }
         (None, None) => return Ok(Outcome::Cancelled("incomplete row")),
     };
-    if let Some(user) = user
+    // A login link is asked for now, so it goes even to an address paused for bouncing.
+    if let Some(user) = user.filter(|_| row.kind != "security")
         && store::inbound::paused_since(state.db.pool(), user).await.context("checking for bounces")?.is_some()
     {
         return Ok(Outcome::Cancelled("address bouncing"));

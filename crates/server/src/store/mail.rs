@@ -159,12 +159,21 @@ pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -
 pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
+            // A finished login mail keeps no copy of its link.
             for (id, outcome) in outcomes {
                 let q = match outcome {
-                    Outcome::Sent => sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL WHERE status = 'sending' AND id = $2").bind(ms(now)).bind(id),
-                    Outcome::Cancelled(why) => {
-                        sqlx::query("UPDATE outbox SET status = 'cancelled', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(why).bind(id)
-                    }
+                    Outcome::Sent => sqlx::query(
+                        "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL,
+                         rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $2",
+                    )
+                    .bind(ms(now))
+                    .bind(id),
+                    Outcome::Cancelled(why) => sqlx::query(
+                        "UPDATE outbox SET status = 'cancelled', claimed_until = NULL, last_error = $1,
+                         rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $2",
+                    )
+                    .bind(why)
+                    .bind(id),
                     Outcome::Later { at, error, count_attempt } => sqlx::query(
                         "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3 WHERE status = 'sending' AND id = $4",
                     )
@@ -172,9 +181,12 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
                     .bind(error)
                     .bind(i64::from(!count_attempt))
                     .bind(id),
-                    Outcome::Failed(error) => {
-                        sqlx::query("UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1 WHERE status = 'sending' AND id = $2").bind(error).bind(id)
-                    }
+                    Outcome::Failed(error) => sqlx::query(
+                        "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1,
+                         rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $2",
+                    )
+                    .bind(error)
+                    .bind(id),
                 };
                 q.execute(&mut *conn).await?;
             }

@@ -143,10 +143,17 @@ pub async fn is_active(pool: &AnyPool, session_id: &str) -> Result<bool, ApiErro
     })
 }
 
-/// Creates a single-use magic login link token for `user` (plain token returned).
-pub async fn create_magic_link(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<String, ApiError> {
-    let token = opaque::generate_token();
-    let hash = opaque::hash_token(&token);
+/// Stores a single-use login link `token` for `user` and queues its mail (`rendered`,
+/// to `to`) in the same transaction, so a link exists exactly when its mail will go.
+pub async fn create_magic_link(
+    db: &Db,
+    user: UserId,
+    token: &str,
+    to: String,
+    rendered: String,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let hash = opaque::hash_token(token);
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query("INSERT INTO magic_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -156,11 +163,22 @@ pub async fn create_magic_link(db: &Db, user: UserId, now: DateTime<Utc>) -> Res
                 .bind(ms(now + MAGIC_LINK_TTL))
                 .execute(&mut *conn)
                 .await?;
+            sqlx::query(
+                "INSERT INTO outbox (id, kind, user_id, to_address, rendered, status, not_before, attempts, created_at)
+                 VALUES ($1, 'security', $2, $3, $4, 'pending', $5, 0, $5)",
+            )
+            .bind(format!("security.{}", uuid::Uuid::now_v7()))
+            .bind(user.to_string())
+            .bind(to)
+            .bind(rendered)
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
             Ok::<_, WriteError>(())
         })
     }))
     .await?;
-    Ok(token)
+    Ok(())
 }
 
 /// Redeems a magic link: valid, unexpired and unused → a new login.
