@@ -66,6 +66,21 @@ static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../../migrat
 
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
+/// Prepared statements each PostgreSQL connection keeps. A batch's statements are
+/// written for its number of items, so a busy writer uses a few hundred distinct
+/// texts; with sqlx's default of 100 they pushed each other out and every batch was
+/// parsed and planned again.
+const PG_STATEMENT_CACHE: usize = 1024;
+
+/// `url` with `statement-cache-capacity` set, unless it sets one itself.
+fn with_statement_cache(url: &str) -> String {
+    if url.contains("statement-cache-capacity=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}statement-cache-capacity={PG_STATEMENT_CACHE}")
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file if
     /// it does not exist yet.
@@ -81,7 +96,7 @@ impl Db {
         match backend {
             Backend::Sqlite => Self::connect_sqlite(url).await,
             Backend::Postgres => {
-                let options = AnyConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
+                let options = AnyConnectOptions::from_str(&with_statement_cache(url)).context("parsing the PostgreSQL URL")?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(32)
                     .min_connections(2)
