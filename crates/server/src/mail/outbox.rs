@@ -58,6 +58,7 @@ pub async fn run(state: AppState) {
 /// Sends everything due now; returns how many rows were handled. Tests call this to
 /// step the outbox deterministically.
 pub async fn dispatch_due(state: &AppState) -> anyhow::Result<usize> {
+    store::mail::queue_missed(&state.db, state.clock.now()).await.context("queuing missed-message mail")?;
     let mut handled = 0;
     loop {
         let now = state.clock.now();

@@ -26,9 +26,11 @@ pub struct PostedRef {
 }
 
 /// Queues the mails new messages cause, inside the posting transaction: a
-/// notification now for members whose mode is `each`, a missed-message check after
-/// their delay for `live`; nothing for digest readers (the digest finds the message)
-/// or `off`. One statement for the whole slice. The outbox id is
+/// notification now for members whose mode is `each`; nothing for `live` readers
+/// (their missed-message mail is queued by [`queue_missed`] once the delay has passed
+/// with the message unread, so a post writes no row for the many who read on the
+/// web), digest readers (the digest finds the message) or `off`. One statement for
+/// the whole slice. The outbox id is
 /// `<message id>.<recipient id>`: one mail per message and person, and the local part
 /// of its Message-ID.
 pub async fn enqueue_for_messages(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
@@ -50,17 +52,13 @@ async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: Date
     let sql = format!(
         "WITH posted (mentorship_id, message_id, author_id) AS (VALUES {values})
          INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
-         SELECT p.message_id || '.' || mm.user_id,
-                CASE WHEN ({mode}) = 'each' THEN 'notification' ELSE 'missed' END,
-                mm.user_id, p.mentorship_id, p.message_id, 'pending',
-                CASE WHEN ({mode}) = 'each' THEN $1 ELSE $1 + 60000 * COALESCE(s.missed_delay_minutes, 10) END,
-                0, $1
+         SELECT p.message_id || '.' || mm.user_id, 'notification', mm.user_id, p.mentorship_id, p.message_id, 'pending', $1, 0, $1
          FROM posted p
          JOIN mentorship_members mm ON mm.mentorship_id = p.mentorship_id AND mm.left_at IS NULL AND mm.user_id <> p.author_id
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = mm.user_id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = p.mentorship_id
-         WHERE ({mode}) IN ('each', 'live')",
+         WHERE ({mode}) = 'each'",
         values = values.join(", "),
         mode = EFFECTIVE_MODE_SQL
     );
@@ -70,6 +68,98 @@ async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: Date
     }
     query.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Where the missed-message scan got to (`settings`), in milliseconds.
+const MISSED_SCANNED_KEY: &str = "missed_scanned_until";
+
+/// How far back each scan looks again, so instances with slightly different clocks
+/// leave no gap (the outbox id makes a second queuing a no-op).
+const MISSED_OVERLAP_MS: i64 = 30_000;
+
+/// The delay of people without a setting.
+const DEFAULT_MISSED_DELAY_MINUTES: i64 = 10;
+
+/// Queues a missed-message mail for every message whose reader's delay has passed since
+/// the last scan while they — a current member who joined before it was written,
+/// reading `live` — have not read it. Reads first and writes only when something is
+/// due, so an idle worker costs the SQLite writer nothing. Returns the rows queued.
+pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, ApiError> {
+    let pool = db.pool();
+    let now_ms = ms(now);
+    let scanned: Option<i64> = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(MISSED_SCANNED_KEY)
+        .fetch_optional(pool)
+        .await?
+        .and_then(|r| r.try_get::<String, _>(0).ok())
+        .and_then(|v| v.parse().ok());
+    // First scan: the past day (older messages had their rows queued when posted).
+    let from = scanned.unwrap_or(now_ms - 86_400_000).min(now_ms) - MISSED_OVERLAP_MS;
+    let mut delays: Vec<i64> =
+        sqlx::query("SELECT DISTINCT missed_delay_minutes FROM mail_settings WHERE missed_delay_minutes IS NOT NULL")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+    delays.push(DEFAULT_MISSED_DELAY_MINUTES);
+    delays.sort_unstable();
+    delays.dedup();
+    // Only the delays with a message in their window (index on messages.created_at).
+    let mut due = Vec::new();
+    for d in delays {
+        let shift = 60_000 * d;
+        let hit = sqlx::query("SELECT 1 FROM messages WHERE created_at > $1 AND created_at <= $2 LIMIT 1")
+            .bind(from - shift)
+            .bind(now_ms - shift)
+            .fetch_optional(pool)
+            .await?;
+        if hit.is_some() {
+            due.push(d);
+        }
+    }
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
+         SELECT m.id || '.' || mm.user_id, 'missed', mm.user_id, m.mentorship_id, m.id, 'pending', $3, 0, $3
+         FROM messages m
+         JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.left_at IS NULL AND mm.user_id <> m.author_id
+              AND mm.joined_at <= m.created_at
+         JOIN users u ON u.id = mm.user_id
+         LEFT JOIN mail_settings s ON s.user_id = mm.user_id
+         LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = m.mentorship_id
+         LEFT JOIN read_markers rm ON rm.user_id = mm.user_id AND rm.thread_id = m.thread_id
+         WHERE m.created_at > $1 AND m.created_at <= $2 AND COALESCE(s.missed_delay_minutes, {DEFAULT_MISSED_DELAY_MINUTES}) = $4
+           AND ({mode}) = 'live' AND COALESCE(rm.seq, 0) < m.seq
+         ON CONFLICT (id) DO NOTHING",
+        mode = EFFECTIVE_MODE_SQL
+    );
+    Ok(db
+        .write(Box::new(move |conn| {
+            Box::pin(async move {
+                let mut queued = 0;
+                for d in due {
+                    let shift = 60_000 * d;
+                    queued += sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(from - shift)
+                        .bind(now_ms - shift)
+                        .bind(now_ms)
+                        .bind(d)
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected();
+                }
+                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                    .bind(MISSED_SCANNED_KEY)
+                    .bind(now_ms.to_string())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok::<_, WriteError>(queued)
+            })
+        }))
+        .await?)
 }
 
 /// One claimed outbox row.
