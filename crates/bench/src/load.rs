@@ -23,6 +23,9 @@ pub enum Workload {
     /// The same posts while every member's mail is `off`: no outbox rows, the cost
     /// of the mail a post queues shows as the difference.
     PostMessagesMailOff,
+    /// The same posts while every member reads `each`: a notification row per
+    /// recipient, and the outbox worker sending them meanwhile.
+    PostMessagesMailEach,
     /// The same POST to a malformed thread id: routing, the token check and the
     /// 404 answer, no database (a diagnostic, not part of the contract).
     AuthOnly,
@@ -34,6 +37,7 @@ impl Workload {
             Workload::Healthz => "GET /healthz",
             Workload::PostMessages => "POST messages",
             Workload::PostMessagesMailOff => "POST messages, mail off",
+            Workload::PostMessagesMailEach => "POST messages, mail each",
             Workload::AuthOnly => "POST auth-only (404)",
         }
     }
@@ -41,7 +45,7 @@ impl Workload {
     fn success(self) -> StatusCode {
         match self {
             Workload::Healthz => StatusCode::OK,
-            Workload::PostMessages | Workload::PostMessagesMailOff => StatusCode::CREATED,
+            Workload::PostMessages | Workload::PostMessagesMailOff | Workload::PostMessagesMailEach => StatusCode::CREATED,
             Workload::AuthOnly => StatusCode::NOT_FOUND,
         }
     }
@@ -237,7 +241,7 @@ async fn client_loop(
         }
         let request = match workload {
             Workload::Healthz => http.get(&healthz),
-            Workload::PostMessages | Workload::PostMessagesMailOff | Workload::AuthOnly => {
+            Workload::PostMessages | Workload::PostMessagesMailOff | Workload::PostMessagesMailEach | Workload::AuthOnly => {
                 let slot = &slots[(n as usize) % slots.len()];
                 body.clear();
                 body.push_str(&body_prefix);

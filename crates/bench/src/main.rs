@@ -216,6 +216,7 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     workloads.push(Workload::PostMessages);
     if args.mail_comparison {
         workloads.push(Workload::PostMessagesMailOff);
+        workloads.push(Workload::PostMessagesMailEach);
     }
     for round in 1..=args.rounds {
         for &workload in &workloads {
@@ -225,12 +226,17 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
             {
                 eprintln!("[{backend}] the machine is still busy ({busy:.2} cores) after {} s; measuring anyway", args.wait_quiet);
             }
-            let tag = format!("{}-r{round}{}", &run_tag[..8], if workload == Workload::PostMessagesMailOff { "-off" } else { "" });
-            if workload == Workload::PostMessagesMailOff {
-                seed::set_mail_mode(&http, &server.base, &world, "off").await?;
+            let mode = match workload {
+                Workload::PostMessagesMailOff => Some("off"),
+                Workload::PostMessagesMailEach => Some("each"),
+                _ => None,
+            };
+            let tag = format!("{}-r{round}{}", &run_tag[..8], mode.map(|m| format!("-{m}")).unwrap_or_default());
+            if let Some(mode) = mode {
+                seed::set_mail_mode(&http, &server.base, &world, mode).await?;
             }
             let result = load::run_phase(&clients, workload, timing, &tag, server.pid(), db.is_postgres()).await?;
-            if workload == Workload::PostMessagesMailOff {
+            if mode.is_some() {
                 seed::set_mail_mode(&http, &server.base, &world, "live").await?;
             }
             eprintln!(
@@ -254,7 +260,7 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     // Every 201 must be in the database, even if the server dies right away.
     let created: u64 = phases
         .iter()
-        .filter(|(_, p)| matches!(p.workload, Workload::PostMessages | Workload::PostMessagesMailOff))
+        .filter(|(_, p)| matches!(p.workload, Workload::PostMessages | Workload::PostMessagesMailOff | Workload::PostMessagesMailEach))
         .map(|(_, p)| p.ok_all)
         .sum();
     let expected = args.mentorships as u64 + created;
