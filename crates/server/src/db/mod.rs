@@ -266,6 +266,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn postgres_urls_get_a_statement_cache_unless_they_set_one() {
+        assert_eq!(with_statement_cache("postgres://h/db"), "postgres://h/db?statement-cache-capacity=1024");
+        assert_eq!(
+            with_statement_cache("postgres://h/db?sslmode=require"),
+            "postgres://h/db?sslmode=require&statement-cache-capacity=1024"
+        );
+        assert_eq!(with_statement_cache("postgres://h/db?statement-cache-capacity=5"), "postgres://h/db?statement-cache-capacity=5");
+    }
+
+    #[test]
     fn urls() {
         assert_eq!(with_create_mode("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db?mode=rwc");
         assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc").as_deref(), Some("/tmp/x.db"));
