@@ -246,6 +246,17 @@ pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -
 
 /// Records the outcomes of a batch of sends in one transaction (one commit, not one
 /// per mail).
+/// Ends a claimed row as `cancelled` or `failed`, with why.
+fn end_without_sending(status: &'static str, why: String, id: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(
+        "UPDATE outbox SET status = $1, claimed_until = NULL, last_error = $2,
+         rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $3",
+    )
+    .bind(status)
+    .bind(why)
+    .bind(id)
+}
+
 pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
@@ -258,12 +269,7 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
                     )
                     .bind(ms(now))
                     .bind(id),
-                    Outcome::Cancelled(why) => sqlx::query(
-                        "UPDATE outbox SET status = 'cancelled', claimed_until = NULL, last_error = $1,
-                         rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $2",
-                    )
-                    .bind(why)
-                    .bind(id),
+                    Outcome::Cancelled(why) => end_without_sending("cancelled", why.to_owned(), id),
                     Outcome::Later { at, error, count_attempt } => sqlx::query(
                         "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3 WHERE status = 'sending' AND id = $4",
                     )
@@ -271,12 +277,7 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
                     .bind(error)
                     .bind(i64::from(!count_attempt))
                     .bind(id),
-                    Outcome::Failed(error) => sqlx::query(
-                        "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = $1,
-                         rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $2",
-                    )
-                    .bind(error)
-                    .bind(id),
+                    Outcome::Failed(error) => end_without_sending("failed", error, id),
                 };
                 q.execute(&mut *conn).await?;
             }
