@@ -2,7 +2,7 @@
 //! agreed rhythm on a controlled clock, coordinators get the list, totals and CSV —
 //! and never a subject, body or meeting note.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use mentorpost_tests::world::PASSWORD;
 use mentorpost_tests::{TestServer, World, both_backends};
 use reqwest::{Method, StatusCode};
@@ -162,7 +162,9 @@ async fn the_figures_move_with_each_contact_agreement_and_day(app: TestServer) {
             one
         }
     };
-    app.clock.set(ams(9, 11, 9));
+    // Reads happen minutes past the hour, away from where "hours overdue" ticks over:
+    // the clock runs on between the two routes of one read.
+    app.clock.set(ams(9, 11, 9) + Duration::minutes(20));
     let t = tokens(&app, &w).await;
     let before = read(t.coordinator.clone()).await;
     let mentees_before = before["health"]["messages_90d"]["mentees"].as_i64().expect("a count");
@@ -192,13 +194,13 @@ async fn the_figures_move_with_each_contact_agreement_and_day(app: TestServer) {
     assert_eq!(faster["contact_every_days"], 3);
 
     // Nothing written, only time passing: the next day and the day after.
-    app.clock.set(ams(9, 15, 10));
+    app.clock.set(ams(9, 15, 10) + Duration::minutes(50));
     let t = tokens(&app, &w).await;
     let later = read(t.coordinator.clone()).await;
     assert_eq!(later["health"]["days_since_contact"], 4, "{later}");
     assert_eq!(later["health"]["status"], "slowing", "more than 3 days without contact: {later}");
     assert_eq!(later["health"]["windows_elapsed"], 4, "{later}");
-    app.clock.set(ams(9, 18, 10));
+    app.clock.set(ams(9, 18, 10) + Duration::minutes(50));
     let t = tokens(&app, &w).await;
     let quiet = read(t.coordinator.clone()).await;
     assert_eq!(quiet["health"]["status"], "dormant", "{quiet}");
