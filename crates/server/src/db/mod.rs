@@ -12,6 +12,7 @@
 //! transaction, in the SQLite writer or in a few PostgreSQL group committers. See
 //! `docs/architecture.md` for the trade-offs.
 
+mod checkpoint;
 mod lane;
 mod writer;
 
@@ -21,9 +22,12 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
+pub use checkpoint::Progress as CheckpointProgress;
 pub use lane::{Lane, LaneFn, MAX_LANE_BATCH};
 pub use writer::WriteError;
 
@@ -56,6 +60,9 @@ pub struct Db {
     pg_lanes: Option<Arc<lane::PgLanes>>,
     /// SQLite only: how to open a separate connection for migrations.
     sqlite_options: Option<AnyConnectOptions>,
+    /// SQLite only: the WAL checkpointer's progress, and its task (awaited on close).
+    checkpoints: Option<watch::Receiver<checkpoint::Progress>>,
+    checkpointer: Option<Arc<Mutex<Option<JoinHandle<()>>>>>,
 }
 
 /// A unit of work run inside one transaction (or savepoint) by [`Db::write`].
@@ -64,7 +71,10 @@ pub type WriteFn<T> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+/// The writing connection. Checkpoints are not its job (see `checkpoint`); the WAL is cut
+/// back to 64 MiB whenever it starts over.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+     PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;";
 
 /// Prepared statements each PostgreSQL connection keeps. A batch's statements are
 /// written for its number of items, so a busy writer uses a few hundred distinct
@@ -105,7 +115,7 @@ impl Db {
                     .await
                     .context("connecting to PostgreSQL")?;
                 let pg_lanes = Some(Arc::new(lane::PgLanes::new(pool.clone())));
-                Ok(Db { pool, backend, writer: None, pg_lanes, sqlite_options: None })
+                Ok(Db { pool, backend, writer: None, pg_lanes, sqlite_options: None, checkpoints: None, checkpointer: None })
             }
         }
     }
@@ -138,8 +148,21 @@ impl Db {
             .connect_with(options.clone())
             .await
             .context("opening the SQLite read pool")?;
-        let writer = writer::Writer::spawn(write_conn).context("starting the SQLite writer")?;
-        Ok(Db { pool, backend: Backend::Sqlite, writer: Some(Arc::new(writer)), pg_lanes: None, sqlite_options: Some(options) })
+        let mut checkpoint_conn = AnyConnection::connect_with(&options).await.context("opening the SQLite checkpoint connection")?;
+        checkpoint_conn.execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;").await.context("configuring SQLite")?;
+        let (commits, commits_rx) = watch::channel(0);
+        let (progress, checkpoints) = watch::channel(checkpoint::Progress::default());
+        let checkpointer = tokio::spawn(checkpoint::run(checkpoint_conn, commits_rx, progress));
+        let writer = writer::Writer::spawn(write_conn, commits).context("starting the SQLite writer")?;
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+            writer: Some(Arc::new(writer)),
+            pg_lanes: None,
+            sqlite_options: Some(options),
+            checkpoints: Some(checkpoints),
+            checkpointer: Some(Arc::new(Mutex::new(Some(checkpointer)))),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -212,10 +235,21 @@ impl Db {
         value.downcast::<O>().map(|b| *b).map_err(|_| WriteError::WriterGone)
     }
 
+    /// SQLite: follows the WAL checkpoints (`None` on PostgreSQL).
+    pub fn checkpoints(&self) -> Option<watch::Receiver<CheckpointProgress>> {
+        self.checkpoints.clone()
+    }
+
     /// Closes the pool and stops the writer after it has committed what it holds.
     pub async fn close(&self) {
         if let Some(writer) = &self.writer {
             writer.close().await;
+        }
+        let checkpointer = self.checkpointer.as_ref().and_then(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).take());
+        if let Some(task) = checkpointer
+            && let Err(err) = task.await
+        {
+            tracing::warn!(error = %err, "the WAL checkpointer ended abnormally");
         }
         if let Some(lanes) = &self.pg_lanes {
             lanes.close();

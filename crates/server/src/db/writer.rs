@@ -13,7 +13,7 @@ use super::lane::{ErasedLane, Placement, Reply};
 use super::{Erased, WriteFn};
 use sqlx::{AnyConnection, Connection, Executor};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// Most writes committed in one transaction. Bounds the latency a single large batch
 /// adds to the first write in it.
@@ -83,10 +83,11 @@ impl Writer {
     /// Why: every statement is a round trip to the connection's worker thread, and the
     /// writer is the one serial path of all writes; on the shared runtime each wake-up
     /// would wait behind request and socket tasks for a worker thread.
-    pub fn spawn(conn: AnyConnection) -> std::io::Result<Writer> {
+    /// `commits` counts the transactions committed (the checkpointer follows it).
+    pub fn spawn(conn: AnyConnection, commits: watch::Sender<u64>) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::unbounded_channel();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new().name("mentorpost-sqlite-writer".into()).spawn(move || runtime.block_on(run(conn, rx)))?;
+        std::thread::Builder::new().name("mentorpost-sqlite-writer".into()).spawn(move || runtime.block_on(run(conn, rx, commits)))?;
         Ok(Writer { tx })
     }
 
@@ -117,13 +118,15 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>) {
+async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>, commits: watch::Sender<u64>) {
     while let Some(first) = rx.recv().await {
         let mut batch = Batch::default();
         let mut pending = Some(first);
         while let Some(cmd) = pending.take() {
             if let Command::Close { reply } = cmd {
-                commit_batch(&mut conn, batch).await;
+                if commit_batch(&mut conn, batch).await {
+                    commits.send_modify(|n| *n += 1);
+                }
                 let _ = conn.close().await;
                 let _ = reply.send(());
                 return;
@@ -133,13 +136,16 @@ async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>) 
                 pending = rx.try_recv().ok();
             }
         }
-        commit_batch(&mut conn, batch).await;
+        if commit_batch(&mut conn, batch).await {
+            commits.send_modify(|n| *n += 1);
+        }
     }
 }
 
-async fn commit_batch(conn: &mut AnyConnection, batch: Batch) {
+/// Commits `batch` and answers its writers; `true` when a transaction was committed.
+async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
     if batch.len == 0 {
-        return;
+        return false;
     }
     let mut results: Vec<(Result<Erased, WriteError>, Reply)> = Vec::with_capacity(batch.len);
     if let Err(err) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
@@ -152,7 +158,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) {
         for reply in replies {
             let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("could not begin transaction".into()))));
         }
-        return;
+        return false;
     }
     let mut groups: Vec<LaneGroup> = Vec::new();
     for (lane, entries) in batch.lanes {
@@ -177,6 +183,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) {
             for (outcome, reply) in results {
                 let _ = reply.send(outcome);
             }
+            true
         }
         Err(err) => {
             tracing::error!(error = %err, "group commit failed; rolling back the batch");
@@ -184,6 +191,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) {
             for (_, reply) in results {
                 let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("commit failed".into()))));
             }
+            false
         }
     }
 }

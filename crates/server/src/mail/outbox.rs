@@ -9,7 +9,7 @@ use super::compose::{self, Notification, NotificationKind};
 use super::tokens::TokenKind;
 use crate::app::AppState;
 use crate::store;
-use crate::store::mail::{Claimed, Outcome};
+use crate::store::mail::{Claimed, NewToken, Outcome};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
@@ -70,11 +70,31 @@ pub async fn dispatch_due(state: &AppState) -> anyhow::Result<usize> {
             return Ok(handled);
         }
         handled += batch.len();
-        // Several mails at once: each waits on the SMTP server and the database, and
-        // the pool opens a connection per concurrent send.
-        let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(batch)
+        // Several mails at once: each waits on the database, then on the SMTP server.
+        let steps: Vec<(Claimed, Step)> = futures_util::stream::iter(batch)
             .map(|row| async move {
-                let outcome = deliver(state, &row, now).await;
+                let step = prepare(state, &row, now).await;
+                (row, step)
+            })
+            .buffer_unordered(SENDS_AT_ONCE)
+            .collect()
+            .await;
+        // The tokens the mails carry are remembered before any of them leaves, in one
+        // write for the whole batch (one per mail cost the writer a transaction each).
+        let tokens: Vec<NewToken> = steps
+            .iter()
+            .filter_map(|(_, step)| if let Step::Send(ready) = step { Some(ready.tokens.iter().cloned()) } else { None })
+            .flatten()
+            .collect();
+        if !tokens.is_empty() {
+            store::mail::remember_tokens(&state.db, tokens, now).await.context("recording the mails' tokens")?;
+        }
+        let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(steps)
+            .map(|(row, step)| async move {
+                let outcome = match step {
+                    Step::Done(outcome) => outcome,
+                    Step::Send(ready) => send(state, &row, ready, now).await,
+                };
                 if let Outcome::Failed(err) = &outcome {
                     tracing::warn!(mail = %row.id, error = %err, "mail failed for good");
                 }
@@ -91,17 +111,33 @@ pub async fn dispatch_due(state: &AppState) -> anyhow::Result<usize> {
     }
 }
 
-async fn deliver(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Outcome {
-    match row.kind.as_str() {
-        "notification" | "missed" => match notification(state, row, now).await {
-            Ok(outcome) => outcome,
-            Err(err) => retry_or_fail(row, now, format!("{err:#}")),
-        },
-        "digest" | "notice" | "summary" | "reminder" | "security" => match rendered(state, row).await {
-            Ok(outcome) => outcome,
-            Err(err) => retry_or_fail(row, now, format!("{err:#}")),
-        },
-        other => Outcome::Failed(format!("unknown mail kind {other}")),
+/// What the worker does with a claimed row: record its outcome now, or send a mail.
+enum Step {
+    Done(Outcome),
+    Send(Ready),
+}
+
+/// A mail ready to leave, with the tokens it carries (remembered before it is sent).
+struct Ready {
+    envelope: Envelope,
+    mail: Vec<u8>,
+    tokens: Vec<NewToken>,
+}
+
+async fn prepare(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Step {
+    let prepared = match row.kind.as_str() {
+        "notification" | "missed" => notification(state, row, now).await,
+        "digest" | "notice" | "summary" | "reminder" | "security" => rendered(state, row).await,
+        other => return Step::Done(Outcome::Failed(format!("unknown mail kind {other}"))),
+    };
+    prepared.unwrap_or_else(|err| Step::Done(retry_or_fail(row, now, format!("{err:#}"))))
+}
+
+async fn send(state: &AppState, row: &Claimed, ready: Ready, now: DateTime<Utc>) -> Outcome {
+    match state.mailer.transport.send(&ready.envelope, &ready.mail).await {
+        Ok(()) => Outcome::Sent,
+        Err(err) if err.permanent => Outcome::Failed(err.to_string()),
+        Err(err) => retry_or_fail(row, now, err.to_string()),
     }
 }
 
@@ -115,86 +151,73 @@ fn retry_or_fail(row: &Claimed, now: DateTime<Utc>, error: String) -> Outcome {
 
 /// A mail rendered when it was queued (a digest): sent as it is, whatever the quiet
 /// hours say.
-async fn rendered(state: &AppState, row: &Claimed) -> anyhow::Result<Outcome> {
-    let Some(raw) = row.rendered.as_deref() else { return Ok(Outcome::Cancelled("incomplete row")) };
+async fn rendered(state: &AppState, row: &Claimed) -> anyhow::Result<Step> {
+    let Some(raw) = row.rendered.as_deref() else { return Ok(Step::Done(Outcome::Cancelled("incomplete row"))) };
     let (to, user) = match (row.to_address.as_deref(), row.user_id) {
         (Some(address), user) => (address.to_owned(), user),
         (None, Some(user)) => {
             let Some(person) = store::users::get(state.db.pool(), user).await.context("reading the recipient")? else {
-                return Ok(Outcome::Cancelled("recipient gone"));
+                return Ok(Step::Done(Outcome::Cancelled("recipient gone")));
             };
             (person.email, Some(user))
         }
-        (None, None) => return Ok(Outcome::Cancelled("incomplete row")),
+        (None, None) => return Ok(Step::Done(Outcome::Cancelled("incomplete row"))),
     };
     // A login link is asked for now, so it goes even to an address paused for bouncing.
     if let Some(user) = user.filter(|_| row.kind != "security")
         && store::inbound::paused_since(state.db.pool(), user).await.context("checking for bounces")?.is_some()
     {
-        return Ok(Outcome::Cancelled("address bouncing"));
+        return Ok(Step::Done(Outcome::Cancelled("address bouncing")));
     }
     let to: Address = to.parse().context("recipient address")?;
-    let envelope = Envelope::new(Some(return_path(state, user, row.attempts).await?), vec![to])?;
-    Ok(match state.mailer.transport.send(&envelope, raw.as_bytes()).await {
-        Ok(()) => Outcome::Sent,
-        Err(err) if err.permanent => Outcome::Failed(err.to_string()),
-        Err(err) => retry_or_fail(row, state.clock.now(), err.to_string()),
-    })
+    let (from, tokens) = return_path(state, user)?;
+    Ok(Step::Send(Ready { envelope: Envelope::new(Some(from), vec![to])?, mail: raw.as_bytes().to_vec(), tokens }))
 }
 
 /// The envelope sender: `bounce+TOKEN@` (VERP) for mail to a person, so a delivery
-/// report names whose address failed; the plain sender for anyone else.
-async fn return_path(state: &AppState, user: Option<UserId>, attempts: i64) -> anyhow::Result<Address> {
-    let Some(user) = user else { return Ok(state.mailer.sender().email.clone()) };
+/// report names whose address failed; the plain sender for anyone else. With the token
+/// to remember.
+fn return_path(state: &AppState, user: Option<UserId>) -> anyhow::Result<(Address, Vec<NewToken>)> {
+    let Some(user) = user else { return Ok((state.mailer.sender().email.clone(), Vec::new())) };
     let token = state.mailer.tokens.bounce(user);
-    // The token is remembered with the first attempt; retries skip the write.
-    if attempts <= 1 {
-        store::mail::remember_tokens(&state.db, vec![(token.clone(), TokenKind::Bounce, user, None, None)], state.clock.now())
-            .await
-            .context("recording the bounce token")?;
-    }
-    format!("bounce+{token}@{}", state.mailer.domain).parse().context("the return path")
+    let address = format!("bounce+{token}@{}", state.mailer.domain).parse().context("the return path")?;
+    Ok((address, vec![(token, TokenKind::Bounce, user, None, None)]))
 }
 
-async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
-    let (Some(user), Some(message)) = (row.user_id, row.message_id) else { return Ok(Outcome::Cancelled("incomplete row")) };
+async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> anyhow::Result<Step> {
+    let (Some(user), Some(message)) = (row.user_id, row.message_id) else { return Ok(Step::Done(Outcome::Cancelled("incomplete row"))) };
     let Some(data) = store::mail::notification_data(state.db.pool(), user, message).await.context("reading what the mail says")? else {
-        return Ok(Outcome::Cancelled("message gone"));
+        return Ok(Step::Done(Outcome::Cancelled("message gone")));
     };
     if !data.still_member {
-        return Ok(Outcome::Cancelled("no longer a member"));
+        return Ok(Step::Done(Outcome::Cancelled("no longer a member")));
     }
     if store::inbound::paused_since(state.db.pool(), user).await.context("checking for bounces")?.is_some() {
-        return Ok(Outcome::Cancelled("address bouncing"));
+        return Ok(Step::Done(Outcome::Cancelled("address bouncing")));
     }
     let kind = if row.kind == "missed" { NotificationKind::Missed } else { NotificationKind::Each };
     match (kind, data.mode) {
-        (_, MailMode::Off | MailMode::Daily | MailMode::Weekly) => return Ok(Outcome::Cancelled("mail mode changed")),
-        (NotificationKind::Missed, _) if data.already_read => return Ok(Outcome::Cancelled("read in time")),
+        (_, MailMode::Off | MailMode::Daily | MailMode::Weekly) => return Ok(Step::Done(Outcome::Cancelled("mail mode changed"))),
+        (NotificationKind::Missed, _) if data.already_read => return Ok(Step::Done(Outcome::Cancelled("read in time"))),
         _ => {}
     }
     let tz: chrono_tz::Tz = data.recipient_timezone.parse().unwrap_or(chrono_tz::UTC);
     if let Some(quiet) = data.settings.quiet_minutes()
         && let Some(until) = quiet_until(tz, quiet, now)
     {
-        return Ok(Outcome::Later { at: until, error: None, count_attempt: false });
+        return Ok(Step::Done(Outcome::Later { at: until, error: None, count_attempt: false }));
     }
-    let tokens = &state.mailer.tokens;
-    let reply_token = tokens.reply(user, data.thread_id);
-    let unsubscribe_token = tokens.unsubscribe(user, data.mentorship_id);
-    let mentorship_token = tokens.mentorship(user, data.mentorship_id);
-    store::mail::remember_tokens(
-        &state.db,
-        vec![
-            (reply_token.clone(), TokenKind::Reply, user, Some(data.thread_id), Some(data.mentorship_id)),
-            (unsubscribe_token.clone(), TokenKind::Unsubscribe, user, None, Some(data.mentorship_id)),
-            (mentorship_token.clone(), TokenKind::Mentorship, user, None, Some(data.mentorship_id)),
-            (tokens.bounce(user), TokenKind::Bounce, user, None, None),
-        ],
-        now,
-    )
-    .await
-    .context("recording the mail's tokens")?;
+    let keys = &state.mailer.tokens;
+    let reply_token = keys.reply(user, data.thread_id);
+    let unsubscribe_token = keys.unsubscribe(user, data.mentorship_id);
+    let mentorship_token = keys.mentorship(user, data.mentorship_id);
+    let bounce_token = keys.bounce(user);
+    let tokens = vec![
+        (reply_token.clone(), TokenKind::Reply, user, Some(data.thread_id), Some(data.mentorship_id)),
+        (unsubscribe_token.clone(), TokenKind::Unsubscribe, user, None, Some(data.mentorship_id)),
+        (mentorship_token.clone(), TokenKind::Mentorship, user, None, Some(data.mentorship_id)),
+        (bounce_token.clone(), TokenKind::Bounce, user, None, None),
+    ];
     let label = data.member_names.join(", ");
     let attachments =
         store::inbound::attachment_names(state.db.pool(), message, &state.mailer.public_url).await.context("listing attachments")?;
@@ -223,13 +246,8 @@ async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> an
     };
     let mail = compose::notification(&n)?;
     let to: Address = data.recipient_email.parse()?;
-    let bounce: Address = format!("bounce+{}@{}", tokens.bounce(user), state.mailer.domain).parse().context("the return path")?;
-    let envelope = Envelope::new(Some(bounce), vec![to])?;
-    match state.mailer.transport.send(&envelope, &mail.formatted()).await {
-        Ok(()) => Ok(Outcome::Sent),
-        Err(err) if err.permanent => Ok(Outcome::Failed(err.to_string())),
-        Err(err) => Ok(retry_or_fail(row, now, err.to_string())),
-    }
+    let bounce: Address = format!("bounce+{bounce_token}@{}", state.mailer.domain).parse().context("the return path")?;
+    Ok(Step::Send(Ready { envelope: Envelope::new(Some(bounce), vec![to])?, mail: mail.formatted(), tokens }))
 }
 
 #[cfg(test)]

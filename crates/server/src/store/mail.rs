@@ -443,29 +443,11 @@ pub type NewToken = (String, TokenKind, UserId, Option<ThreadId>, Option<Mentors
 pub async fn remember_tokens(db: &Db, tokens: Vec<NewToken>, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
-            insert_tokens(conn, tokens, now).await?;
+            insert_tokens_many(conn, tokens, now).await?;
             Ok::<_, WriteError>(())
         })
     }))
     .await?;
-    Ok(())
-}
-
-async fn insert_tokens(conn: &mut AnyConnection, tokens: Vec<NewToken>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    for (token, kind, user, thread, mentorship) in tokens {
-        sqlx::query(
-            "INSERT INTO mail_tokens (token_hash, kind, user_id, thread_id, mentorship_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (token_hash) DO NOTHING",
-        )
-        .bind(token_hash(&token))
-        .bind(kind.as_str())
-        .bind(user.to_string())
-        .bind(thread.map(|t| t.to_string()))
-        .bind(mentorship.map(|m| m.to_string()))
-        .bind(ms(now))
-        .execute(&mut *conn)
-        .await?;
-    }
     Ok(())
 }
 

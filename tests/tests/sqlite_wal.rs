@@ -1,0 +1,53 @@
+//! SQLite's WAL is checkpointed by a task of its own, not inside the writer's commits:
+//! every commit is still durable when acknowledged, the checkpointer catches up with the
+//! last commit, and closing the database leaves the WAL cut back to nothing.
+
+use mentorpost_server::db::Db;
+use sqlx::Row;
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_checkpointer_follows_the_writer_and_closing_truncates_the_wal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("wal.db");
+    let url = format!("sqlite://{}", path.display());
+    let db = Db::connect(&url).await.expect("sqlite");
+    db.migrate().await.expect("migrate");
+    let mut progress = db.checkpoints().expect("SQLite has a checkpointer");
+
+    const WRITES: u64 = 40;
+    for i in 0..WRITES {
+        db.write(Box::new(move |conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+                    .bind(format!("wal-{i}"))
+                    .bind("ŝ".repeat(2000))
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        }))
+        .await
+        .expect("write");
+    }
+    let wal = dir.path().join("wal.db-wal");
+    assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 0, "the commits went to the WAL");
+
+    let caught_up = tokio::time::timeout(
+        Duration::from_secs(20),
+        progress.wait_for(|p| p.commits_covered >= WRITES && p.wal_frames > 0 && p.copied_frames == p.wal_frames),
+    )
+    .await
+    .expect("the checkpointer reaches the last commit in time")
+    .map(|p| *p)
+    .expect("the checkpointer runs");
+    assert_eq!(caught_up.copied_frames, caught_up.wal_frames, "no reader held frames back: everything was copied");
+
+    db.close().await;
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0, "closing leaves an empty WAL");
+
+    let db = Db::connect(&url).await.expect("reopen");
+    let row = sqlx::query("SELECT COUNT(*) FROM settings WHERE key LIKE 'wal-%'").fetch_one(db.pool()).await.expect("count");
+    assert_eq!(row.try_get::<i64, _>(0).expect("count"), WRITES as i64, "every acknowledged write is in the database file");
+    db.close().await;
+}
