@@ -29,6 +29,14 @@ pub enum Workload {
     /// The same POST to a malformed thread id: routing, the token check and the
     /// 404 answer, no database (a diagnostic, not part of the contract).
     AuthOnly,
+    /// Posts at a fixed total rate below saturation (open loop), every member's mail
+    /// `off`: the latency a post has when the machine has room.
+    PacedMailOff,
+    /// The same fixed rate, every member on `live`.
+    PacedMailLive,
+    /// The same fixed rate, every member on `each`: what the notification path adds
+    /// to one post, apart from the CPU the mails take from a saturated machine.
+    PacedMailEach,
 }
 
 impl Workload {
@@ -39,14 +47,35 @@ impl Workload {
             Workload::PostMessagesMailOff => "POST messages, mail off",
             Workload::PostMessagesMailEach => "POST messages, mail each",
             Workload::AuthOnly => "POST auth-only (404)",
+            Workload::PacedMailOff => "POST at a fixed rate, mail off",
+            Workload::PacedMailLive => "POST at a fixed rate, mail live",
+            Workload::PacedMailEach => "POST at a fixed rate, mail each",
         }
+    }
+
+    /// The mail mode every member has during the phase, when the phase sets one.
+    pub fn mail_mode(self) -> Option<&'static str> {
+        match self {
+            Workload::PostMessagesMailOff | Workload::PacedMailOff => Some("off"),
+            Workload::PostMessagesMailEach | Workload::PacedMailEach => Some("each"),
+            Workload::PacedMailLive => Some("live"),
+            _ => None,
+        }
+    }
+
+    pub fn posts(self) -> bool {
+        !matches!(self, Workload::Healthz | Workload::AuthOnly)
+    }
+
+    pub fn paced(self) -> bool {
+        matches!(self, Workload::PacedMailOff | Workload::PacedMailLive | Workload::PacedMailEach)
     }
 
     fn success(self) -> StatusCode {
         match self {
             Workload::Healthz => StatusCode::OK,
-            Workload::PostMessages | Workload::PostMessagesMailOff | Workload::PostMessagesMailEach => StatusCode::CREATED,
             Workload::AuthOnly => StatusCode::NOT_FOUND,
+            _ => StatusCode::CREATED,
         }
     }
 }
@@ -122,6 +151,9 @@ pub fn message_body(bytes: usize) -> String {
 pub struct PhaseTiming {
     pub warmup: Duration,
     pub duration: Duration,
+    /// Total requests per second of the paced workloads, spread evenly over the
+    /// clients.
+    pub paced_rate: f64,
 }
 
 /// What one phase measured.
@@ -161,7 +193,10 @@ fn new_hist() -> Histogram<u64> {
 }
 
 /// Runs one phase: every client loops from now until warm-up + duration, and the
-/// CPU counters are read at the start and at the end of the measured window.
+/// CPU counters are read at the start and at the end of the measured window. A paced
+/// workload sends on a fixed schedule instead of as fast as the answers come, and
+/// times each request from its scheduled moment, so a late answer also delays (and
+/// is charged to) the requests queued behind it.
 pub async fn run_phase(
     clients: &Clients,
     workload: Workload,
@@ -174,15 +209,18 @@ pub async fn run_phase(
     let measure_from = t0 + timing.warmup;
     let end = measure_from + timing.duration;
     let mut tasks = Vec::with_capacity(clients.len());
+    let pace = workload.paced().then(|| Duration::from_secs_f64(clients.len() as f64 / timing.paced_rate.max(1.0)));
     for c in 0..clients.len() {
+        // Clients start spread over one interval so the requests do not leave in bursts.
+        let start = t0 + pace.map_or(Duration::ZERO, |p| p.mul_f64(c as f64 / clients.len() as f64));
         let http = clients.http[c].clone();
         let slots = clients.slots[c].clone();
         let healthz = clients.healthz.clone();
         let prefix = clients.body_prefix.clone();
         let id_prefix = format!("{tag}-c{c}-");
         tasks.push(tokio::spawn(async move {
-            tokio::time::sleep_until(t0).await;
-            client_loop(http, workload, slots, healthz, prefix, id_prefix, measure_from, end).await
+            tokio::time::sleep_until(start).await;
+            client_loop(http, workload, slots, healthz, prefix, id_prefix, pace, measure_from, end).await
         }));
     }
     let sampler = tokio::spawn(async move {
@@ -225,6 +263,7 @@ async fn client_loop(
     healthz: String,
     body_prefix: Arc<str>,
     id_prefix: String,
+    pace: Option<Duration>,
     measure_from: Instant,
     end: Instant,
 ) -> TaskResult {
@@ -234,14 +273,23 @@ async fn client_loop(
     let auth_only = healthz.replace("/healthz", "/api/v1/threads/not-a-thread/messages");
     let mut n: u64 = 0;
     let mut body = String::with_capacity(body_prefix.len() + id_prefix.len() + 24);
+    let mut scheduled = Instant::now();
     loop {
-        let started = Instant::now();
+        let started = match pace {
+            Some(interval) => {
+                tokio::time::sleep_until(scheduled).await;
+                let at = scheduled;
+                scheduled += interval;
+                at
+            }
+            None => Instant::now(),
+        };
         if started >= end {
             break;
         }
         let request = match workload {
             Workload::Healthz => http.get(&healthz),
-            Workload::PostMessages | Workload::PostMessagesMailOff | Workload::PostMessagesMailEach | Workload::AuthOnly => {
+            _ => {
                 let slot = &slots[(n as usize) % slots.len()];
                 body.clear();
                 body.push_str(&body_prefix);

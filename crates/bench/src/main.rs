@@ -87,6 +87,10 @@ struct PostMessagesArgs {
     /// what queuing a post's mail costs.
     #[arg(long)]
     mail_comparison: bool,
+    /// Total posts per second of the fixed-rate phases --mail-comparison adds (open
+    /// loop, below saturation).
+    #[arg(long, default_value_t = 1000.0)]
+    mail_rate: f64,
     /// Before each phase, wait up to this many seconds for other processes on the
     /// machine to go quiet (below 0.2 cores busy); 0 disables.
     #[arg(long, default_value_t = 60.0)]
@@ -155,7 +159,7 @@ async fn post_messages(args: PostMessagesArgs) -> anyhow::Result<bool> {
     }
     anyhow::ensure!(!runs.is_empty(), "nothing to run: --no-sqlite without --postgres");
 
-    println!("{}", report::console(&runs, &machine));
+    println!("{}", report::console(&runs, &machine, args.mail_rate));
     let info = RunInfo {
         command: documented_command(&args),
         warmup: Duration::from_secs_f64(args.warmup),
@@ -167,6 +171,7 @@ async fn post_messages(args: PostMessagesArgs) -> anyhow::Result<bool> {
         clients: args.clients,
         mentorships: args.mentorships,
         binary: binary_description(&bin),
+        paced_rate: args.mail_rate,
     };
     if args.write_docs {
         let section = report::docs_section(&runs, &machine, &info);
@@ -203,7 +208,11 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     eprintln!("[{backend}] seeded {} members in {:.1} s", world.members.len(), world.seed_time.as_secs_f64());
 
     let clients = Clients::new(&server.base, &world.members, args.clients, args.body_bytes)?;
-    let timing = PhaseTiming { warmup: Duration::from_secs_f64(args.warmup), duration: Duration::from_secs_f64(args.duration) };
+    let timing = PhaseTiming {
+        warmup: Duration::from_secs_f64(args.warmup),
+        duration: Duration::from_secs_f64(args.duration),
+        paced_rate: args.mail_rate,
+    };
     let run_tag = uuid::Uuid::new_v4().simple().to_string();
     let mut phases = Vec::new();
     let mut workloads = Vec::new();
@@ -217,21 +226,24 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     if args.mail_comparison {
         workloads.push(Workload::PostMessagesMailOff);
         workloads.push(Workload::PostMessagesMailEach);
+        workloads.extend([Workload::PacedMailOff, Workload::PacedMailLive, Workload::PacedMailEach]);
     }
     for round in 1..=args.rounds {
-        for &workload in &workloads {
+        for (w, &workload) in workloads.iter().enumerate() {
+            // Mail left over from an `each` phase would still be sent during the next
+            // one and be charged to it.
+            if args.mail_comparison {
+                wait_outbox_empty(db, Duration::from_secs(180)).await;
+            }
             if args.wait_quiet > 0.0
                 && let Some(busy) = sysstat::wait_quiet(0.2, Duration::from_secs_f64(args.wait_quiet)).await
                 && busy >= 0.2
             {
                 eprintln!("[{backend}] the machine is still busy ({busy:.2} cores) after {} s; measuring anyway", args.wait_quiet);
             }
-            let mode = match workload {
-                Workload::PostMessagesMailOff => Some("off"),
-                Workload::PostMessagesMailEach => Some("each"),
-                _ => None,
-            };
-            let tag = format!("{}-r{round}{}", &run_tag[..8], mode.map(|m| format!("-{m}")).unwrap_or_default());
+            let mode = workload.mail_mode();
+            // Unique per phase: a repeated client_msg_id would be answered as a retry.
+            let tag = format!("{}-r{round}-w{w}{}", &run_tag[..8], mode.map(|m| format!("-{m}")).unwrap_or_default());
             if let Some(mode) = mode {
                 seed::set_mail_mode(&http, &server.base, &world, mode).await?;
             }
@@ -258,11 +270,7 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     drop(clients);
 
     // Every 201 must be in the database, even if the server dies right away.
-    let created: u64 = phases
-        .iter()
-        .filter(|(_, p)| matches!(p.workload, Workload::PostMessages | Workload::PostMessagesMailOff | Workload::PostMessagesMailEach))
-        .map(|(_, p)| p.ok_all)
-        .sum();
+    let created: u64 = phases.iter().filter(|(_, p)| p.workload.posts()).map(|(_, p)| p.ok_all).sum();
     let expected = args.mentorships as u64 + created;
     let log_problems = log_problems(&server.log);
     server.crash()?;
@@ -287,6 +295,26 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     })
 }
 
+/// Waits until no mail is pending or being sent (polling with the database's own
+/// client), or the deadline passed (said on stderr).
+async fn wait_outbox_empty(db: &Database, limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match db.scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") {
+            Some(0) => return,
+            Some(n) if tokio::time::Instant::now() >= deadline => {
+                eprintln!("  {n} mails still queued after {} s; measuring anyway", limit.as_secs());
+                return;
+            }
+            None => {
+                eprintln!("  cannot count the outbox; not waiting for it");
+                return;
+            }
+            Some(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
 /// WARN and ERROR lines of the server log (the default filter logs no requests).
 fn log_problems(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
@@ -309,6 +337,9 @@ fn documented_command(args: &PostMessagesArgs) -> String {
     }
     if args.mail_comparison {
         cmd.push_str(" --mail-comparison");
+        if args.mail_rate != 1000.0 {
+            cmd.push_str(&format!(" --mail-rate {}", args.mail_rate));
+        }
     }
     if args.clients != 50 {
         cmd.push_str(&format!(" --clients {}", args.clients));

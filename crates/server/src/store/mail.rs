@@ -505,13 +505,15 @@ pub struct NotificationData {
 }
 
 pub async fn notification_data(pool: &AnyPool, user: UserId, message: MessageId) -> Result<Option<NotificationData>, ApiError> {
+    // `earlier` only asks whether one earlier message exists: counting them all walked
+    // the whole thread for every mail, which grew with the thread.
     let sql = format!(
         "SELECT u.email, u.display_name, u.locale, u.timezone, ({mode}) AS mode,
                 mm.left_at, mm.user_id AS member,
                 COALESCE(rm.seq, 0) AS read_seq,
                 m.seq, m.body, m.created_at, m.author_id, au.display_name AS author_name,
                 t.id AS thread_id, t.subject, t.mentorship_id,
-                (SELECT COUNT(*) FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq) AS earlier
+                (SELECT COUNT(*) FROM (SELECT 1 FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq LIMIT 1) e) AS earlier
          FROM messages m
          JOIN threads t ON t.id = m.thread_id
          JOIN users au ON au.id = m.author_id
