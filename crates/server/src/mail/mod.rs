@@ -28,6 +28,8 @@ use transport::Transport;
 pub struct Mailer {
     pub transport: Transport,
     pub tokens: MailTokens,
+    /// Tokens known to be stored, so the outbox writes only new ones.
+    pub remembered: tokens::Remembered,
     /// Wakes the outbox worker when a write queued mail.
     pub wake: Arc<Notify>,
     /// Counts outbox rows this process has finished (sent, cancelled, postponed or
@@ -45,6 +47,7 @@ impl Mailer {
         Ok(Mailer {
             transport,
             tokens: MailTokens::new(instance_secret),
+            remembered: tokens::Remembered::default(),
             wake: Arc::new(Notify::new()),
             progress: Arc::new(tokio::sync::watch::Sender::new(0)),
             domain: config.mail_domain.clone(),

@@ -9,7 +9,7 @@ use super::compose::{self, Notification, NotificationKind};
 use super::tokens::TokenKind;
 use crate::app::AppState;
 use crate::store;
-use crate::store::mail::{Claimed, NewToken, Outcome};
+use crate::store::mail::{Claimed, NewToken, NotificationData, Outcome};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
@@ -99,8 +99,31 @@ async fn send_due(state: &AppState) -> anyhow::Result<usize> {
             return Ok(handled);
         }
         handled += batch.len();
-        // Several mails at once: each waits on the database, then on the SMTP server.
-        let steps: Vec<(Claimed, Step)> = futures_util::stream::iter(batch)
+        // What the notification mails say is read for the whole batch at once.
+        let wanted: Vec<String> = batch.iter().filter(|row| is_notification(row)).map(|row| row.id.clone()).collect();
+        let mut data = store::mail::notifications_data(state.db.pool(), &wanted, &state.mailer.public_url)
+            .await
+            .map_err(|err| format!("reading what the mail says: {err:#}"));
+        let mut steps: Vec<(Claimed, Step)> = Vec::with_capacity(batch.len());
+        let mut others = Vec::new();
+        for row in batch {
+            if !is_notification(&row) {
+                others.push(row);
+                continue;
+            }
+            let step = match data.as_mut().map(|d| d.remove(&row.id)) {
+                Ok(Some(found)) => {
+                    notification(state, &row, found, now).unwrap_or_else(|err| Step::Done(retry_or_fail(&row, now, format!("{err:#}"))))
+                }
+                Ok(None) => Step::Done(Outcome::Cancelled("message gone")),
+                Err(err) => Step::Done(retry_or_fail(&row, now, err.clone())),
+            };
+            steps.push((row, step));
+            // Composing is CPU work: let the requests sharing this thread through.
+            tokio::task::yield_now().await;
+        }
+        // Other mail was rendered when queued; each waits on a read or two.
+        let rendered: Vec<(Claimed, Step)> = futures_util::stream::iter(others)
             .map(|row| async move {
                 let step = prepare(state, &row, now).await;
                 (row, step)
@@ -108,15 +131,18 @@ async fn send_due(state: &AppState) -> anyhow::Result<usize> {
             .buffer_unordered(SENDS_AT_ONCE)
             .collect()
             .await;
+        steps.extend(rendered);
         // The tokens the mails carry are remembered before any of them leaves, in one
         // write for the whole batch (one per mail cost the writer a transaction each).
-        let tokens: Vec<NewToken> = steps
-            .iter()
-            .filter_map(|(_, step)| if let Step::Send(ready) = step { Some(ready.tokens.iter().cloned()) } else { None })
-            .flatten()
-            .collect();
+        // Tokens are derived, so most were remembered by an earlier mail: only new ones
+        // cost a write.
+        let tokens: Vec<NewToken> = state.mailer.remembered.unknown(
+            steps.iter().filter_map(|(_, step)| if let Step::Send(ready) = step { Some(ready.tokens.iter()) } else { None }).flatten(),
+        );
         if !tokens.is_empty() {
+            let learned: Vec<String> = tokens.iter().map(|(token, ..)| token.clone()).collect();
             store::mail::remember_tokens(&state.db, tokens, now).await.context("recording the mails' tokens")?;
+            state.mailer.remembered.learn(learned);
         }
         let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(steps)
             .map(|(row, step)| async move {
@@ -153,9 +179,13 @@ struct Ready {
     tokens: Vec<NewToken>,
 }
 
+fn is_notification(row: &Claimed) -> bool {
+    matches!(row.kind.as_str(), "notification" | "missed")
+}
+
+/// A row that is not a notification: a mail rendered when it was queued.
 async fn prepare(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Step {
     let prepared = match row.kind.as_str() {
-        "notification" | "missed" => notification(state, row, now).await,
         "digest" | "notice" | "summary" | "reminder" | "security" => rendered(state, row).await,
         other => return Step::Done(Outcome::Failed(format!("unknown mail kind {other}"))),
     };
@@ -213,15 +243,13 @@ fn return_path(state: &AppState, user: Option<UserId>) -> anyhow::Result<(Addres
     Ok((address, vec![(token, TokenKind::Bounce, user, None, None)]))
 }
 
-async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> anyhow::Result<Step> {
-    let (Some(user), Some(message)) = (row.user_id, row.message_id) else { return Ok(Step::Done(Outcome::Cancelled("incomplete row"))) };
-    let Some(data) = store::mail::notification_data(state.db.pool(), user, message).await.context("reading what the mail says")? else {
-        return Ok(Step::Done(Outcome::Cancelled("message gone")));
-    };
+/// Decides about one notification from what the batch read says, and composes it.
+fn notification(state: &AppState, row: &Claimed, data: NotificationData, now: DateTime<Utc>) -> anyhow::Result<Step> {
+    let Some(user) = row.user_id else { return Ok(Step::Done(Outcome::Cancelled("incomplete row"))) };
     if !data.still_member {
         return Ok(Step::Done(Outcome::Cancelled("no longer a member")));
     }
-    if store::inbound::paused_since(state.db.pool(), user).await.context("checking for bounces")?.is_some() {
+    if data.paused {
         return Ok(Step::Done(Outcome::Cancelled("address bouncing")));
     }
     let kind = if row.kind == "missed" { NotificationKind::Missed } else { NotificationKind::Each };
@@ -248,8 +276,6 @@ async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> an
         (bounce_token.clone(), TokenKind::Bounce, user, None, None),
     ];
     let label = data.member_names.join(", ");
-    let attachments =
-        store::inbound::attachment_names(state.db.pool(), message, &state.mailer.public_url).await.context("listing attachments")?;
     let n = Notification {
         kind,
         mail_id: &row.id,
@@ -271,7 +297,7 @@ async fn notification(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> an
         reply_token: &reply_token,
         unsubscribe_token: &unsubscribe_token,
         mentorship_token: &mentorship_token,
-        attachments: &attachments,
+        attachments: &data.attachments,
     };
     let mail = compose::notification(&n)?;
     let to: Address = data.recipient_email.parse()?;

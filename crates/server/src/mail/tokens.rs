@@ -8,9 +8,12 @@
 //! derived, the same mail always gets the same token (a resend is identical) and
 //! nothing secret is stored: the database keeps only a hash for the reverse lookup.
 
+use crate::store::mail::NewToken;
 use hmac::{Hmac, Mac};
 use mentorpost_model::{MentorshipId, ThreadId, UserId};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 /// What a token stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +74,37 @@ impl MailTokens {
     /// One per person: a report about any mail to them names them.
     pub fn bounce(&self, user: UserId) -> String {
         self.derive(TokenKind::Bounce, user, "")
+    }
+}
+
+/// The tokens this process knows are stored. Tokens are derived, so the same few
+/// recur in mail after mail (one reply token per person and thread); skipping the
+/// known ones spares the database a write per batch. Stored tokens are never deleted,
+/// so a stale entry cannot hide a missing row; the set is emptied when it grows past
+/// a bound and simply fills again.
+#[derive(Clone, Default)]
+pub struct Remembered {
+    known: Arc<Mutex<HashSet<String>>>,
+}
+
+/// Tokens kept in memory at most (about 100 bytes each).
+const REMEMBERED_AT_MOST: usize = 100_000;
+
+impl Remembered {
+    /// The tokens not known to be stored, each once.
+    pub fn unknown<'a>(&self, tokens: impl Iterator<Item = &'a NewToken>) -> Vec<NewToken> {
+        let known = self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut seen = HashSet::new();
+        tokens.filter(|(token, ..)| !known.contains(token) && seen.insert(token.as_str())).cloned().collect()
+    }
+
+    /// Marks tokens as stored, after the write that stored them committed.
+    pub fn learn(&self, tokens: Vec<String>) {
+        let mut known = self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if known.len() + tokens.len() > REMEMBERED_AT_MOST {
+            known.clear();
+        }
+        known.extend(tokens);
     }
 }
 

@@ -13,6 +13,7 @@ use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{AttachmentView, MessageView, ThreadView};
 use mentorpost_model::{AttachmentId, MentorshipId, MessageId, ProgrammeId, Subject, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::HashMap;
 
 /// What became of a received mail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,18 +252,33 @@ pub async fn attach_listings(pool: &AnyPool, messages: &mut [MessageView]) -> Re
 }
 
 /// (name, size, download URL) of a message's attachments, for the mail about it.
-pub async fn attachment_names(pool: &AnyPool, message: MessageId, public_url: &str) -> Result<Vec<(String, i64, String)>, ApiError> {
-    let rows = sqlx::query("SELECT id, name, size_bytes FROM attachments WHERE message_id = $1 ORDER BY created_at, name")
-        .bind(message.to_string())
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let id: AttachmentId = get_parsed(r, "id")?;
-            Ok((r.try_get("name")?, r.try_get("size_bytes")?, attachment_url(public_url, id)))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+/// The attachments of each message (name, size, link), in the order they were added.
+pub async fn attachment_names_of(
+    pool: &AnyPool,
+    messages: &[MessageId],
+    public_url: &str,
+) -> Result<HashMap<MessageId, Vec<(String, i64, String)>>, ApiError> {
+    let mut out: HashMap<MessageId, Vec<(String, i64, String)>> = HashMap::new();
+    if messages.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT message_id, id, name, size_bytes FROM attachments WHERE message_id IN ({}) ORDER BY created_at, name",
+        (1..=messages.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for m in messages {
+        query = query.bind(m.to_string());
+    }
+    for r in &query.fetch_all(pool).await? {
+        let id: AttachmentId = get_parsed(r, "id")?;
+        out.entry(get_parsed(r, "message_id")?).or_default().push((
+            r.try_get("name")?,
+            r.try_get("size_bytes")?,
+            attachment_url(public_url, id),
+        ));
+    }
+    Ok(out)
 }
 
 /// One attachment with its data, and where it belongs (for the permission check).

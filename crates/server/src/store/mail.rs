@@ -244,8 +244,6 @@ pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -
     finish_many(db, vec![(id, outcome)], now).await
 }
 
-/// Records the outcomes of a batch of sends in one transaction (one commit, not one
-/// per mail).
 /// Ends a claimed row as `cancelled` or `failed`, with why.
 fn end_without_sending(status: &'static str, why: String, id: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(
@@ -257,18 +255,21 @@ fn end_without_sending(status: &'static str, why: String, id: String) -> sqlx::q
     .bind(id)
 }
 
+/// Sent rows per statement.
+const SENT_PER_UPDATE: usize = 500;
+
+/// Records the outcomes of a batch of sends in one transaction (one commit, not one
+/// per mail); the sent rows, nearly all of them, in one statement.
 pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
-            // A finished login mail keeps no copy of its link.
+            let mut sent = Vec::new();
             for (id, outcome) in outcomes {
                 let q = match outcome {
-                    Outcome::Sent => sqlx::query(
-                        "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL,
-                         rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $2",
-                    )
-                    .bind(ms(now))
-                    .bind(id),
+                    Outcome::Sent => {
+                        sent.push(id);
+                        continue;
+                    }
                     Outcome::Cancelled(why) => end_without_sending("cancelled", why.to_owned(), id),
                     Outcome::Later { at, error, count_attempt } => sqlx::query(
                         "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3 WHERE status = 'sending' AND id = $4",
@@ -280,6 +281,20 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
                     Outcome::Failed(error) => end_without_sending("failed", error, id),
                 };
                 q.execute(&mut *conn).await?;
+            }
+            for chunk in sent.chunks(SENT_PER_UPDATE) {
+                // A finished login mail keeps no copy of its link.
+                let sql = format!(
+                    "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL,
+                     rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END
+                     WHERE status = 'sending' AND id IN ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
+                for id in chunk {
+                    query = query.bind(id.as_str());
+                }
+                query.execute(&mut *conn).await?;
             }
             Ok::<_, WriteError>(())
         })
@@ -320,15 +335,22 @@ pub async fn status_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, ApiErro
 /// A person's general settings (defaults when none are stored).
 pub async fn settings(pool: &AnyPool, user: UserId) -> Result<MailSettings, ApiError> {
     let row = sqlx::query(
-        "SELECT u.password_hash, s.mode, s.digest_hour, s.digest_weekday, s.quiet_start, s.quiet_end, s.missed_delay_minutes
+        "SELECT CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, s.mode AS own_mode, s.digest_hour,
+                s.digest_weekday, s.quiet_start, s.quiet_end, s.missed_delay_minutes
          FROM users u LEFT JOIN mail_settings s ON s.user_id = u.id WHERE u.id = $1",
     )
     .bind(user.to_string())
     .fetch_optional(pool)
     .await?
     .ok_or(ApiError::NotFound)?;
-    let has_password = row.try_get::<Option<String>, _>("password_hash")?.is_some();
-    let Some(mode) = row.try_get::<Option<String>, _>("mode")? else { return Ok(MailSettings::defaults(has_password)) };
+    Ok(settings_from_row(&row)?)
+}
+
+/// Settings from a row with `has_password`, `own_mode` and the `mail_settings`
+/// columns (defaults when the person stored none).
+fn settings_from_row(row: &sqlx::any::AnyRow) -> Result<MailSettings, sqlx::Error> {
+    let has_password = row.try_get::<i64, _>("has_password")? != 0;
+    let Some(mode) = row.try_get::<Option<String>, _>("own_mode")? else { return Ok(MailSettings::defaults(has_password)) };
     let minutes =
         |col: &str| -> Result<Option<String>, sqlx::Error> { Ok(row.try_get::<Option<i64>, _>(col)?.map(|m| format_hhmm(m as u32))) };
     Ok(MailSettings {
@@ -479,7 +501,7 @@ pub async fn find_token(pool: &AnyPool, token: &str) -> Result<Option<TokenTarge
 
 // ---- what a notification needs ----
 
-/// Everything needed to write one notification mail, read in two queries.
+/// Everything needed to write one notification mail.
 #[derive(Clone, Debug)]
 pub struct NotificationData {
     pub recipient_email: String,
@@ -489,6 +511,8 @@ pub struct NotificationData {
     pub mode: MailMode,
     pub settings: MailSettings,
     pub still_member: bool,
+    /// Mail to the recipient's address is paused because it bounces.
+    pub paused: bool,
     /// The recipient's read marker in the thread is at or past the message.
     pub already_read: bool,
     pub mentorship_id: MentorshipId,
@@ -502,74 +526,143 @@ pub struct NotificationData {
     pub answers: Option<(String, String)>,
     /// Member names, for the List-Id phrase.
     pub member_names: Vec<String>,
+    /// The message's attachments: (name, size, link).
+    pub attachments: Vec<(String, i64, String)>,
 }
 
-pub async fn notification_data(pool: &AnyPool, user: UserId, message: MessageId) -> Result<Option<NotificationData>, ApiError> {
+/// What the notification mails of a batch of claimed outbox rows need, by outbox id,
+/// in four statements for the whole batch (six per mail made the worker's reads the
+/// larger part of what a mail costs). A row whose message is gone is missing from the
+/// map.
+pub async fn notifications_data(
+    pool: &AnyPool,
+    outbox_ids: &[String],
+    public_url: &str,
+) -> Result<HashMap<String, NotificationData>, ApiError> {
+    let mut out = HashMap::with_capacity(outbox_ids.len());
+    for chunk in outbox_ids.chunks(NOTIFICATIONS_PER_READ) {
+        notifications_chunk(pool, chunk, public_url, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// Outbox rows per read: one placeholder each, far below either backend's limit.
+const NOTIFICATIONS_PER_READ: usize = 500;
+
+async fn notifications_chunk(
+    pool: &AnyPool,
+    outbox_ids: &[String],
+    public_url: &str,
+    out: &mut HashMap<String, NotificationData>,
+) -> Result<(), ApiError> {
+    if outbox_ids.is_empty() {
+        return Ok(());
+    }
     // `earlier` only asks whether one earlier message exists: counting them all walked
     // the whole thread for every mail, which grew with the thread.
     let sql = format!(
-        "SELECT u.email, u.display_name, u.locale, u.timezone, ({mode}) AS mode,
+        "SELECT ob.id AS outbox_id, u.email, u.display_name, u.locale, u.timezone, ({mode}) AS mode,
+                CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password,
+                s.mode AS own_mode, s.digest_hour, s.digest_weekday, s.quiet_start, s.quiet_end, s.missed_delay_minutes,
                 mm.left_at, mm.user_id AS member,
                 COALESCE(rm.seq, 0) AS read_seq,
-                m.seq, m.body, m.created_at, m.author_id, au.display_name AS author_name,
+                m.seq, m.body, m.created_at, m.id AS message_id, au.display_name AS author_name,
                 t.id AS thread_id, t.subject, t.mentorship_id,
-                (SELECT COUNT(*) FROM (SELECT 1 FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq LIMIT 1) e) AS earlier
-         FROM messages m
+                (SELECT COUNT(*) FROM (SELECT 1 FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq LIMIT 1) e) AS earlier,
+                (SELECT p.id FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq AND p.author_id <> m.author_id
+                 ORDER BY p.seq DESC LIMIT 1) AS answer_id,
+                (SELECT COUNT(*) FROM mail_address_health h
+                 WHERE h.user_id = u.id AND h.address = u.email AND h.paused_at IS NOT NULL) AS paused
+         FROM outbox ob
+         JOIN messages m ON m.id = ob.message_id
          JOIN threads t ON t.id = m.thread_id
          JOIN users au ON au.id = m.author_id
-         JOIN users u ON u.id = $1
+         JOIN users u ON u.id = ob.user_id
          LEFT JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = u.id
          LEFT JOIN mail_settings s ON s.user_id = u.id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = m.mentorship_id
          LEFT JOIN read_markers rm ON rm.user_id = u.id AND rm.thread_id = m.thread_id
-         WHERE m.id = $2",
-        mode = EFFECTIVE_MODE_SQL
+         WHERE ob.id IN ({ids})",
+        mode = EFFECTIVE_MODE_SQL,
+        ids = placeholders(1, outbox_ids.len())
     );
-    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.to_string()).bind(message.to_string()).fetch_optional(pool).await? else {
-        return Ok(None);
-    };
-    let seq: i64 = r.try_get("seq")?;
-    let author: UserId = get_parsed(&r, "author_id")?;
-    let thread_id: ThreadId = get_parsed(&r, "thread_id")?;
-    let mentorship_id: MentorshipId = get_parsed(&r, "mentorship_id")?;
-    let answers = sqlx::query(
-        "SELECT au.display_name, p.body FROM messages p JOIN users au ON au.id = p.author_id
-         WHERE p.thread_id = $1 AND p.seq < $2 AND p.author_id <> $3 ORDER BY p.seq DESC LIMIT 1",
-    )
-    .bind(thread_id.to_string())
-    .bind(seq)
-    .bind(author.to_string())
-    .fetch_optional(pool)
-    .await?
-    .map(|p| Ok::<_, sqlx::Error>((p.try_get::<String, _>(0)?, p.try_get::<String, _>(1)?)))
-    .transpose()?;
-    let member_names = sqlx::query("SELECT u.display_name FROM mentorship_members mm JOIN users u ON u.id = mm.user_id WHERE mm.mentorship_id = $1 AND mm.left_at IS NULL ORDER BY mm.role, u.display_name")
-        .bind(mentorship_id.to_string())
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|n| n.try_get::<String, _>(0))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mode: String = r.try_get("mode")?;
-    Ok(Some(NotificationData {
-        recipient_email: r.try_get("email")?,
-        recipient_name: r.try_get("display_name")?,
-        recipient_locale: r.try_get("locale")?,
-        recipient_timezone: r.try_get("timezone")?,
-        mode: MailMode::parse(&mode).unwrap_or(MailMode::Off),
-        settings: settings(pool, user).await?,
-        still_member: r.try_get::<Option<String>, _>("member")?.is_some() && r.try_get::<Option<i64>, _>("left_at")?.is_none(),
-        already_read: r.try_get::<i64, _>("read_seq")? >= seq,
-        mentorship_id,
-        thread_id,
-        thread_subject: r.try_get("subject")?,
-        is_reply: r.try_get::<i64, _>("earlier")? > 0,
-        author_name: r.try_get("author_name")?,
-        body: r.try_get("body")?,
-        created_at: get_time(&r, "created_at")?,
-        answers,
-        member_names,
-    }))
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in outbox_ids {
+        query = query.bind(id.as_str());
+    }
+    let rows = query.fetch_all(pool).await?;
+    let mut answer_ids: Vec<String> = Vec::new();
+    let mut mentorships: Vec<MentorshipId> = Vec::new();
+    let mut messages: Vec<MessageId> = Vec::new();
+    for r in &rows {
+        if let Some(answer) = r.try_get::<Option<String>, _>("answer_id")? {
+            answer_ids.push(answer);
+        }
+        mentorships.push(get_parsed(r, "mentorship_id")?);
+        messages.push(get_parsed(r, "message_id")?);
+    }
+    answer_ids.sort_unstable();
+    answer_ids.dedup();
+    mentorships.sort_unstable();
+    mentorships.dedup();
+    messages.sort_unstable();
+    messages.dedup();
+    let answers = bodies_of(pool, &answer_ids).await?;
+    let names = member_names_of(pool, &mentorships).await?;
+    let attachments = super::inbound::attachment_names_of(pool, &messages, public_url).await?;
+    for r in &rows {
+        let seq: i64 = r.try_get("seq")?;
+        let mentorship_id: MentorshipId = get_parsed(r, "mentorship_id")?;
+        let message_id: MessageId = get_parsed(r, "message_id")?;
+        let mode: String = r.try_get("mode")?;
+        let answer = r.try_get::<Option<String>, _>("answer_id")?.and_then(|a| answers.get(&a).cloned());
+        out.insert(
+            r.try_get("outbox_id")?,
+            NotificationData {
+                recipient_email: r.try_get("email")?,
+                recipient_name: r.try_get("display_name")?,
+                recipient_locale: r.try_get("locale")?,
+                recipient_timezone: r.try_get("timezone")?,
+                mode: MailMode::parse(&mode).unwrap_or(MailMode::Off),
+                settings: settings_from_row(r)?,
+                still_member: r.try_get::<Option<String>, _>("member")?.is_some() && r.try_get::<Option<i64>, _>("left_at")?.is_none(),
+                paused: r.try_get::<i64, _>("paused")? > 0,
+                already_read: r.try_get::<i64, _>("read_seq")? >= seq,
+                mentorship_id,
+                thread_id: get_parsed(r, "thread_id")?,
+                thread_subject: r.try_get("subject")?,
+                is_reply: r.try_get::<i64, _>("earlier")? > 0,
+                author_name: r.try_get("author_name")?,
+                body: r.try_get("body")?,
+                created_at: get_time(r, "created_at")?,
+                answers: answer,
+                // Several mails of a batch may share a mentorship or a message.
+                member_names: names.get(&mentorship_id).cloned().unwrap_or_default(),
+                attachments: attachments.get(&message_id).cloned().unwrap_or_default(),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Author name and body of each message, by id.
+async fn bodies_of(pool: &AnyPool, ids: &[String]) -> Result<HashMap<String, (String, String)>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT p.id, au.display_name, p.body FROM messages p JOIN users au ON au.id = p.author_id WHERE p.id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(id.as_str());
+    }
+    let mut out = HashMap::with_capacity(ids.len());
+    for r in &query.fetch_all(pool).await? {
+        out.insert(r.try_get("id")?, (r.try_get("display_name")?, r.try_get("body")?));
+    }
+    Ok(out)
 }
 
 // ---- digests ----
