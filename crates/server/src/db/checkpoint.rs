@@ -36,11 +36,12 @@ pub async fn run(mut conn: AnyConnection, mut commits: watch::Receiver<u64>, pro
             break;
         }
         let covered = *commits.borrow_and_update();
+        let started = std::time::Instant::now();
         match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&mut conn).await {
             Ok(row) => {
                 let frames = row.try_get::<i64, _>(1).unwrap_or(-1);
                 let copied = row.try_get::<i64, _>(2).unwrap_or(-1);
-                tracing::trace!(frames, copied, "WAL checkpoint");
+                tracing::trace!(frames, copied, ms = started.elapsed().as_secs_f64() * 1e3, "WAL checkpoint");
                 progress.send_replace(Progress { commits_covered: covered, wal_frames: frames, copied_frames: copied });
             }
             Err(err) => tracing::warn!(error = %err, "WAL checkpoint failed; the next commit tries again"),

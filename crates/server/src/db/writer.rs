@@ -9,6 +9,7 @@
 //! validation inside the transaction) is rolled back alone. Items of a batched lane
 //! (see `lane`) queued for one commit run as one lane call.
 
+use super::checkpoint::Progress;
 use super::lane::{ErasedLane, Placement, Reply};
 use super::{Erased, WriteFn};
 use sqlx::{AnyConnection, Connection, Executor};
@@ -18,6 +19,22 @@ use tokio::sync::{mpsc, oneshot, watch};
 /// Most writes committed in one transaction. Bounds the latency a single large batch
 /// adds to the first write in it.
 const MAX_BATCH: usize = 256;
+
+/// WAL frames (about 4 KiB each, so 256 MiB) past which the writer lets the log start
+/// over.
+///
+/// Why: SQLite restarts the WAL from its first frame only when a write transaction
+/// begins while every frame has been copied into the database. Under steady load the
+/// background checkpointer never catches up with a writer that commits back to back,
+/// so the WAL grew without end (gigabytes in a minute of load), and every frame went
+/// to a fresh file page the kernel had to allocate and zero first: a sixth of the
+/// writer's time, and the posts' throughput fell by a third. Once a background round
+/// has copied everything it saw of a WAL this long, the writer copies the little that
+/// came since itself, between two transactions, and the next transaction reuses the
+/// file from its start. That copy ends in an fsync of the database file (10–20 ms
+/// here), a pause every writer queued meanwhile waits out; at this bound it comes
+/// every few seconds at full load, rare enough to stay out of the p99.
+pub const RESTART_FRAMES: i64 = 65536;
 
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -83,11 +100,20 @@ impl Writer {
     /// Why: every statement is a round trip to the connection's worker thread, and the
     /// writer is the one serial path of all writes; on the shared runtime each wake-up
     /// would wait behind request and socket tasks for a worker thread.
-    /// `commits` counts the transactions committed (the checkpointer follows it).
-    pub fn spawn(conn: AnyConnection, commits: watch::Sender<u64>) -> std::io::Result<Writer> {
+    /// `commits` counts the transactions committed (the checkpointer follows it);
+    /// `checkpoints` is the checkpointer's progress (the writer restarts the WAL by it).
+    /// `restart_frames` is [`RESTART_FRAMES`] except in tests.
+    pub fn spawn(
+        conn: AnyConnection,
+        commits: watch::Sender<u64>,
+        checkpoints: watch::Receiver<Progress>,
+        restart_frames: i64,
+    ) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::unbounded_channel();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new().name("mentorpost-sqlite-writer".into()).spawn(move || runtime.block_on(run(conn, rx, commits)))?;
+        std::thread::Builder::new()
+            .name("mentorpost-sqlite-writer".into())
+            .spawn(move || runtime.block_on(run(conn, rx, commits, checkpoints, restart_frames)))?;
         Ok(Writer { tx })
     }
 
@@ -118,8 +144,20 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>, commits: watch::Sender<u64>) {
+async fn run(
+    mut conn: AnyConnection,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    commits: watch::Sender<u64>,
+    mut checkpoints: watch::Receiver<Progress>,
+    restart_frames: i64,
+) {
     while let Some(first) = rx.recv().await {
+        if checkpoints.has_changed().unwrap_or(false) {
+            let seen = *checkpoints.borrow_and_update();
+            if seen.wal_frames >= restart_frames && seen.copied_frames == seen.wal_frames {
+                catch_up_checkpoint(&mut conn).await;
+            }
+        }
         let mut batch = Batch::default();
         let mut pending = Some(first);
         while let Some(cmd) = pending.take() {
@@ -139,6 +177,24 @@ async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Command>, 
         if commit_batch(&mut conn, batch).await {
             commits.send_modify(|n| *n += 1);
         }
+    }
+}
+
+/// Copies the frames the last background checkpoint did not see, with no write
+/// transaction open, so the next one starts the WAL over (see [`RESTART_FRAMES`]).
+async fn catch_up_checkpoint(conn: &mut AnyConnection) {
+    let started = std::time::Instant::now();
+    match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&mut *conn).await {
+        Ok(row) => {
+            use sqlx::Row;
+            tracing::debug!(
+                frames = row.try_get::<i64, _>(1).unwrap_or(-1),
+                copied = row.try_get::<i64, _>(2).unwrap_or(-1),
+                ms = started.elapsed().as_secs_f64() * 1e3,
+                "WAL catch-up checkpoint"
+            );
+        }
+        Err(err) => tracing::warn!(error = %err, "WAL catch-up checkpoint failed"),
     }
 }
 
