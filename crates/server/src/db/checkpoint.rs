@@ -26,11 +26,17 @@ pub struct Progress {
     /// means a reader still used older frames (they are copied by a later round).
     pub wal_frames: i64,
     pub copied_frames: i64,
+    /// This round began as soon as the previous one ended (the WAL was past the
+    /// writer's restart bound), so it left only the frames of one short round uncopied.
+    pub back_to_back: bool,
 }
 
 /// Runs until the writer stops (its commit counter is dropped), then closes `conn`.
-pub async fn run(mut conn: AnyConnection, mut commits: watch::Receiver<u64>, progress: watch::Sender<Progress>) {
+/// Past `restart_frames` it checkpoints back to back, so that the writer's catch-up
+/// (see `db::writer`) has only a short round's frames left to copy.
+pub async fn run(mut conn: AnyConnection, mut commits: watch::Receiver<u64>, progress: watch::Sender<Progress>, restart_frames: i64) {
     let mut pending = false;
+    let mut back_to_back = false;
     loop {
         if !pending && commits.changed().await.is_err() {
             break;
@@ -42,10 +48,23 @@ pub async fn run(mut conn: AnyConnection, mut commits: watch::Receiver<u64>, pro
                 let frames = row.try_get::<i64, _>(1).unwrap_or(-1);
                 let copied = row.try_get::<i64, _>(2).unwrap_or(-1);
                 tracing::trace!(frames, copied, ms = started.elapsed().as_secs_f64() * 1e3, "WAL checkpoint");
-                progress.send_replace(Progress { commits_covered: covered, wal_frames: frames, copied_frames: copied });
+                progress.send_replace(Progress { commits_covered: covered, wal_frames: frames, copied_frames: copied, back_to_back });
+                if frames >= restart_frames && copied == frames {
+                    // Again as soon as the writer has begun a transaction since this
+                    // report (its chance to restart the WAL without meeting this task's
+                    // checkpoint lock): then the next round is short.
+                    back_to_back = true;
+                    let reported = *commits.borrow();
+                    if commits.wait_for(|n| *n >= reported + 2).await.is_err() {
+                        break;
+                    }
+                    pending = true;
+                    continue;
+                }
             }
             Err(err) => tracing::warn!(error = %err, "WAL checkpoint failed; the next commit tries again"),
         }
+        back_to_back = false;
         // The gap ends early only when the writer stops.
         pending = false;
         let deadline = tokio::time::Instant::now() + MIN_GAP;

@@ -154,7 +154,7 @@ async fn run(
     while let Some(first) = rx.recv().await {
         if checkpoints.has_changed().unwrap_or(false) {
             let seen = *checkpoints.borrow_and_update();
-            if seen.wal_frames >= restart_frames && seen.copied_frames == seen.wal_frames {
+            if seen.back_to_back && seen.wal_frames >= restart_frames && seen.copied_frames == seen.wal_frames {
                 catch_up_checkpoint(&mut conn).await;
             }
         }
@@ -234,7 +234,13 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
         let outcomes = lane.run_group(conn, items, placement).await;
         results.extend(outcomes.into_iter().zip(replies));
     }
-    match sqlx::query("COMMIT").execute(&mut *conn).await {
+    let committing = std::time::Instant::now();
+    let committed = sqlx::query("COMMIT").execute(&mut *conn).await;
+    let commit_ms = committing.elapsed().as_secs_f64() * 1e3;
+    if commit_ms > 5.0 {
+        tracing::debug!(commit_ms, writes = results.len(), "slow commit");
+    }
+    match committed {
         Ok(_) => {
             for (outcome, reply) in results {
                 let _ = reply.send(outcome);

@@ -181,25 +181,36 @@ const CLAIM_MS: i64 = 120_000;
 
 /// Whether anything is due: a cheap read, so an idle worker does not queue a write
 /// (on SQLite, a turn of the single writer) every round.
+///
+/// Two `EXISTS`, not one `OR`: PostgreSQL answers an `OR` of the two conditions with a
+/// bitmap scan, which never marks index entries of dead rows as dead, so every round
+/// visited again each row that had passed through `pending` or `sending` since the
+/// last vacuum (a thousand a second at 1000 mails/s). Plain index scans skip them.
 pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>) -> Result<bool, ApiError> {
     let row = sqlx::query(
-        "SELECT 1 FROM outbox WHERE (status = 'pending' AND not_before <= $1) OR (status = 'sending' AND claimed_until < $1) LIMIT 1",
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND not_before <= $1)
+                       OR EXISTS (SELECT 1 FROM outbox WHERE status = 'sending' AND claimed_until < $1)
+                     THEN 1 ELSE 0 END AS due",
     )
     .bind(ms(now))
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(row.is_some())
+    Ok(row.try_get::<i64, _>("due")? == 1)
 }
 
-/// Claims up to `limit` due rows. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
-/// instances claim side by side without ever taking the same row.
+/// Claims up to `limit` due rows, and up to `limit` rows whose claim ran out. On
+/// PostgreSQL `FOR UPDATE SKIP LOCKED` lets several instances claim side by side
+/// without ever taking the same row. The two kinds are looked up apart, each by a
+/// plain index scan (see [`anything_due`] for why not one `OR`).
 pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claimed>, ApiError> {
     let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
         "UPDATE outbox SET status = 'sending', claimed_until = $1, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM outbox
-                      WHERE (status = 'pending' AND not_before <= $2) OR (status = 'sending' AND claimed_until < $2)
-                      ORDER BY not_before LIMIT $3 {lock})
+         WHERE id IN (SELECT id FROM (SELECT id FROM outbox WHERE status = 'pending' AND not_before <= $2
+                                      ORDER BY not_before LIMIT $3 {lock}) due
+                      UNION ALL
+                      SELECT id FROM (SELECT id FROM outbox WHERE status = 'sending' AND claimed_until < $2
+                                      LIMIT $3 {lock}) lapsed)
          RETURNING id, kind, user_id, message_id, rendered, to_address, attempts"
     );
     Ok(db
