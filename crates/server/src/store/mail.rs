@@ -50,17 +50,9 @@ async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: Date
     }
     let values: Vec<String> = (0..posted.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4)).collect();
     let sql = format!(
-        "WITH posted (mentorship_id, message_id, author_id) AS (VALUES {values})
-         INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
-         SELECT p.message_id || '.' || mm.user_id, 'notification', mm.user_id, p.mentorship_id, p.message_id, 'pending', $1, 0, $1
-         FROM posted p
-         JOIN mentorship_members mm ON mm.mentorship_id = p.mentorship_id AND mm.left_at IS NULL AND mm.user_id <> p.author_id
-         JOIN users u ON u.id = mm.user_id
-         LEFT JOIN mail_settings s ON s.user_id = mm.user_id
-         LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = p.mentorship_id
-         WHERE ({mode}) = 'each'",
+        "WITH posted (mentorship_id, message_id, author_id) AS (VALUES {values}) {insert}",
         values = values.join(", "),
-        mode = EFFECTIVE_MODE_SQL
+        insert = notification_insert_sql("posted", "$1")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
     for p in posted {
@@ -68,6 +60,23 @@ async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: Date
     }
     query.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// The `INSERT` that queues a notification per `each` reader of the messages in
+/// `posted` (a relation with `mentorship_id`, `message_id`, `author_id`), queued at
+/// the placeholder `now`.
+pub(super) fn notification_insert_sql(posted: &str, now: &str) -> String {
+    format!(
+        "INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
+         SELECT p.message_id || '.' || mm.user_id, 'notification', mm.user_id, p.mentorship_id, p.message_id, 'pending', {now}, 0, {now}
+         FROM {posted} p
+         JOIN mentorship_members mm ON mm.mentorship_id = p.mentorship_id AND mm.left_at IS NULL AND mm.user_id <> p.author_id
+         JOIN users u ON u.id = mm.user_id
+         LEFT JOIN mail_settings s ON s.user_id = mm.user_id
+         LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = p.mentorship_id
+         WHERE ({mode}) = 'each'",
+        mode = EFFECTIVE_MODE_SQL
+    )
 }
 
 /// Where the missed-message scan got to (`settings`), in milliseconds.
