@@ -264,10 +264,10 @@ pub async fn attachment_names_of(
     }
     let sql = format!(
         "SELECT message_id, id, name, size_bytes FROM attachments WHERE message_id IN ({}) ORDER BY created_at, name",
-        (1..=messages.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        (1..=super::padded_len(messages.len())).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for m in messages {
+    for m in super::padded(messages) {
         query = query.bind(m.to_string());
     }
     for r in &query.fetch_all(pool).await? {

@@ -276,7 +276,7 @@ fn end_without_sending(status: &'static str, why: String, id: String) -> sqlx::q
 }
 
 /// Sent rows per statement.
-const SENT_PER_UPDATE: usize = 500;
+const SENT_PER_UPDATE: usize = 512;
 
 /// Records the outcomes of a batch of sends in one transaction (one commit, not one
 /// per mail); the sent rows, nearly all of them, in one statement.
@@ -308,10 +308,10 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
                     "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL,
                      rendered = CASE WHEN kind = 'security' THEN NULL ELSE rendered END
                      WHERE status = 'sending' AND id IN ({})",
-                    placeholders(2, chunk.len())
+                    placeholders(2, super::padded_len(chunk.len()))
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
-                for id in chunk {
+                for id in super::padded(chunk) {
                     query = query.bind(id.as_str());
                 }
                 query.execute(&mut *conn).await?;
@@ -567,7 +567,7 @@ pub async fn notifications_data(
 }
 
 /// Outbox rows per read: one placeholder each, far below either backend's limit.
-const NOTIFICATIONS_PER_READ: usize = 500;
+const NOTIFICATIONS_PER_READ: usize = 512;
 
 async fn notifications_chunk(
     pool: &AnyPool,
@@ -604,10 +604,10 @@ async fn notifications_chunk(
          LEFT JOIN read_markers rm ON rm.user_id = u.id AND rm.thread_id = m.thread_id
          WHERE ob.id IN ({ids})",
         mode = EFFECTIVE_MODE_SQL,
-        ids = placeholders(1, outbox_ids.len())
+        ids = placeholders(1, super::padded_len(outbox_ids.len()))
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for id in outbox_ids {
+    for id in super::padded(outbox_ids) {
         query = query.bind(id.as_str());
     }
     let rows = query.fetch_all(pool).await?;
@@ -672,10 +672,10 @@ async fn bodies_of(pool: &AnyPool, ids: &[String]) -> Result<HashMap<String, (St
     }
     let sql = format!(
         "SELECT p.id, au.display_name, p.body FROM messages p JOIN users au ON au.id = p.author_id WHERE p.id IN ({})",
-        placeholders(1, ids.len())
+        placeholders(1, super::padded_len(ids.len()))
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for id in ids {
+    for id in super::padded(ids) {
         query = query.bind(id.as_str());
     }
     let mut out = HashMap::with_capacity(ids.len());
@@ -967,10 +967,10 @@ pub async fn member_names_of(pool: &AnyPool, mentorships: &[MentorshipId]) -> Re
     let sql = format!(
         "SELECT mm.mentorship_id, u.display_name FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
          WHERE mm.left_at IS NULL AND mm.mentorship_id IN ({}) ORDER BY mm.mentorship_id, mm.role, u.display_name",
-        placeholders(1, mentorships.len())
+        placeholders(1, super::padded_len(mentorships.len()))
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for m in mentorships {
+    for m in super::padded(mentorships) {
         query = query.bind(m.to_string());
     }
     let mut out: HashMap<MentorshipId, Vec<String>> = HashMap::new();

@@ -53,10 +53,42 @@ pub fn get_opt_date(row: &AnyRow, col: &str) -> Result<Option<NaiveDate>, sqlx::
     get_opt_parsed(row, col)
 }
 
+/// The items of an `IN (…)` list padded to the next power of two by repeating the last
+/// one (a repeated value matches nothing more). Why: every list length is a statement
+/// text of its own, and PostgreSQL parses and plans each new text, then plans each
+/// prepared one afresh for its first executions; the outbox's reads with a list per
+/// batch were planned on nearly every round. Padded, a few texts serve every size.
+pub(super) fn padded<T>(items: &[T]) -> impl Iterator<Item = &T> {
+    let extra = items.len().next_power_of_two() - items.len();
+    items.iter().chain(items.last().into_iter().cycle().take(extra))
+}
+
+/// How many items [`padded`] yields for `n`.
+pub(super) fn padded_len(n: usize) -> usize {
+    n.next_power_of_two()
+}
+
 /// True when `err` is a unique-constraint violation (both backends).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => db.is_unique_violation() || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555"),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_lists_are_padded_to_a_power_of_two_with_the_last_item() {
+        let ids = ["a", "b", "c", "d", "e"];
+        let got: Vec<&str> = padded(&ids).copied().collect();
+        assert_eq!(got, ["a", "b", "c", "d", "e", "e", "e", "e"]);
+        assert_eq!(padded_len(ids.len()), got.len());
+        assert_eq!(padded(&ids[..4]).count(), 4);
+        assert_eq!(padded(&ids[..1]).count(), 1);
+        assert_eq!(padded::<&str>(&[]).count(), 0);
+        assert_eq!(padded_len(0), 1, "an empty list is never sent: callers return early");
     }
 }
