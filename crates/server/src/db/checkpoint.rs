@@ -52,10 +52,11 @@ pub async fn run(mut conn: AnyConnection, mut commits: watch::Receiver<u64>, pro
                 if frames >= restart_frames && copied == frames {
                     // Again as soon as the writer has begun a transaction since this
                     // report (its chance to restart the WAL without meeting this task's
-                    // checkpoint lock): then the next round is short.
+                    // checkpoint lock): then the next round is short. If the writes stop
+                    // first, the gap ends the wait, as between ordinary rounds.
                     back_to_back = true;
                     let reported = *commits.borrow();
-                    if commits.wait_for(|n| *n >= reported + 2).await.is_err() {
+                    if let Ok(Err(_)) = tokio::time::timeout(MIN_GAP, commits.wait_for(|n| *n >= reported + 2)).await {
                         break;
                     }
                     pending = true;

@@ -400,6 +400,22 @@ fn seq_bump_sql(counts: usize) -> (String, String) {
     (case, ids)
 }
 
+/// Binds a new message's columns in the order both batch inserts list them: id, thread,
+/// mentorship, author, body, source, client_msg_id, created_at.
+fn bind_message<'q>(query: AnyQuery<'q>, m: &'q MessageView) -> AnyQuery<'q> {
+    query
+        .bind(m.id.to_string())
+        .bind(m.thread_id.to_string())
+        .bind(m.mentorship_id.to_string())
+        .bind(m.author_id.to_string())
+        .bind(m.body.as_str())
+        .bind(m.source.as_str())
+        .bind(m.client_msg_id.clone())
+        .bind(ms(m.created_at))
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
 /// SQLite: moves the sequence counters, then writes the events, the messages, the
 /// mails they cause (outbox) and the threads, one statement each. Every statement is
 /// a hand-off to the connection's worker thread, cheap next to PostgreSQL's.
@@ -453,16 +469,7 @@ async fn insert_batch_sqlite(
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for m in inserted.iter() {
-        query = query
-            .bind(m.id.to_string())
-            .bind(m.thread_id.to_string())
-            .bind(m.mentorship_id.to_string())
-            .bind(m.author_id.to_string())
-            .bind(m.body.as_str())
-            .bind(m.source.as_str())
-            .bind(m.client_msg_id.clone())
-            .bind(ms(m.created_at))
-            .bind(m.seq);
+        query = bind_message(query, m).bind(m.seq);
     }
     query.execute(&mut *conn).await?;
     // The mails these messages cause, in the same transaction (outbox).
@@ -559,17 +566,7 @@ async fn insert_batch_postgres(
     }
     for (m, place) in inserted.iter().zip(places) {
         let added = counts.iter().find(|(id, _)| *id == m.mentorship_id).map(|(_, n)| *n).unwrap_or(0);
-        query = query
-            .bind(m.id.to_string())
-            .bind(m.thread_id.to_string())
-            .bind(m.mentorship_id.to_string())
-            .bind(m.author_id.to_string())
-            .bind(m.body.as_str())
-            .bind(m.source.as_str())
-            .bind(m.client_msg_id.clone())
-            .bind(ms(m.created_at))
-            .bind(*place)
-            .bind(added);
+        query = bind_message(query, m).bind(*place).bind(added);
     }
     query = query.bind(EventKind::MessageCreated.as_str()).bind(ms(now));
     let rows = query.fetch_all(&mut *conn).await?;
