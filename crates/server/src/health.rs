@@ -9,7 +9,7 @@
 //! `Snapshot::at(now)`: a programme's health costs O(mentorships), not O(messages),
 //! and is exact. Several instances each keep their own; the key comes from the
 //! database, so none serves a stale one. The background round rebuilds moved
-//! snapshots ahead of the next read. Used by the HTTP routes and the weekly summary.
+//! snapshots ahead of the next read, for the programmes read within the last hour. Used by the HTTP routes and the weekly summary.
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -50,6 +50,9 @@ pub struct HealthCache {
     /// Held while rebuilding, so a request and the background round (or two requests)
     /// do not both read the same mentorships' contacts: the second finds them built.
     rebuilding: Arc<tokio::sync::Mutex<()>>,
+    /// When each programme's health was last read: the background round keeps only
+    /// these ready.
+    watched: Arc<Mutex<HashMap<ProgrammeId, std::time::Instant>>>,
 }
 
 impl HealthCache {
@@ -61,7 +64,24 @@ impl HealthCache {
     fn put(&self, id: MentorshipId, key: Key, snapshot: Arc<Snapshot>) {
         self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, (key, snapshot));
     }
+
+    fn watch(&self, programme: ProgrammeId) {
+        self.watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(programme, std::time::Instant::now());
+    }
+
+    /// The programmes read within [`WATCHED_FOR`]; forgets the others.
+    fn watched(&self) -> Vec<ProgrammeId> {
+        let mut watched = self.watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        watched.retain(|_, at| at.elapsed() < WATCHED_FOR);
+        watched.keys().copied().collect()
+    }
 }
+
+/// How long after a read of a programme's health the background round keeps its
+/// snapshots ready. Why not always: while messages flow every snapshot moves, and a
+/// rebuild reads all the mentorship's messages (a programme of 100 busy mentorships:
+/// 0.7 s of database time per round), which nobody needs while nobody looks.
+const WATCHED_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn timezone(subject: &Tracked) -> chrono_tz::Tz {
     subject.timezone.parse().unwrap_or(chrono_tz::UTC)
@@ -181,6 +201,7 @@ pub async fn mentorship_row(state: &AppState, id: MentorshipId) -> ApiResult<Men
 
 /// Every mentorship of a programme with its figures (closed ones only when asked).
 pub async fn programme_rows(state: &AppState, programme: ProgrammeId, include_closed: bool) -> ApiResult<Vec<MentorshipHealth>> {
+    state.health.watch(programme);
     let pool = state.db.pool();
     let now = state.clock.now();
     let subjects: Vec<Tracked> = store::health::programme_subjects(pool, programme)
@@ -196,12 +217,13 @@ pub async fn programme_rows(state: &AppState, programme: ProgrammeId, include_cl
         .collect())
 }
 
-/// Rebuilds the moved snapshots of every programme's current mentorships, so the next
-/// read finds them ready (run by the background round; reading only).
+/// Rebuilds the moved snapshots of the current mentorships of every programme whose
+/// health was read lately, so the next read finds them ready (run by the background
+/// round; reading only). A programme nobody looked at is built at its first read.
 pub async fn refresh(state: &AppState) -> ApiResult<usize> {
     let now = state.clock.now();
     let mut rebuilt = 0;
-    for programme in store::health::programmes_with_mentorships(state.db.pool()).await? {
+    for programme in state.health.watched() {
         let subjects: Vec<Tracked> = store::health::programme_subjects(state.db.pool(), programme)
             .await?
             .into_iter()

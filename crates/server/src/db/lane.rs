@@ -7,11 +7,13 @@
 //! messages as six statements cost a tenth of the CPU per message (measured, see
 //! `docs/benchmarks.md`).
 //!
-//! A lane runs inside a transaction that the caller opened: the SQLite writer's group
-//! commit, or one of a few PostgreSQL group committers ([`PgLanes`]). The whole batch
-//! runs in a savepoint; if it fails, its effects are rolled back and every item runs
-//! again alone in its own savepoint, so one bad item fails alone and never takes its
-//! neighbours down.
+//! On SQLite a lane runs inside the writer's group commit, in a savepoint; if it fails,
+//! its effects are rolled back and every item runs again alone in its own savepoint, so
+//! one bad item fails alone and never takes its neighbours down. On PostgreSQL one of a
+//! few group committers ([`PgLanes`]) runs it in a transaction of its own, or, for a
+//! lane that writes with one statement ([`Lane::one_write_statement`]), in no
+//! transaction at all: that statement commits alone, and a failed one wrote nothing, so
+//! the items can run again one by one the same way.
 
 use super::{Erased, WriteError};
 use futures_util::future::BoxFuture;
@@ -38,6 +40,13 @@ pub type LaneFn<I, O> = for<'c> fn(&'c mut AnyConnection, &'c [I]) -> BoxFuture<
 pub struct Lane<I, O> {
     pub name: &'static str,
     pub run: LaneFn<I, O>,
+    /// On PostgreSQL the call makes all its writes with one statement, so it runs
+    /// outside a transaction. Why: `BEGIN` and `COMMIT` are two round trips, and the
+    /// gap before `COMMIT` holds the statement's row locks while the client is busy
+    /// elsewhere (measured: most of the posting p99, see `docs/benchmarks.md`). The
+    /// call must then return `Err` only when that statement failed, never after it
+    /// committed.
+    pub one_write_statement: bool,
 }
 
 pub(super) type Reply = oneshot::Sender<Result<Erased, WriteError>>;
@@ -47,6 +56,7 @@ pub(super) trait ErasedLane: Send + Sync {
     /// Identifies the lane (the address of its `static`).
     fn key(&self) -> usize;
     fn name(&self) -> &'static str;
+    fn one_write_statement(&self) -> bool;
     /// Runs `items` with the savepoint-and-fallback rule; one result per item.
     fn run_group<'c>(
         &'c self,
@@ -64,6 +74,8 @@ pub(super) enum Placement {
     /// The batch is all the transaction holds: no savepoint (two statements fewer); if
     /// it fails, the transaction is rolled back and begun again with `begin`.
     Alone { begin: &'static str },
+    /// No transaction: the batch's one write statement commits alone (PostgreSQL).
+    Autocommit,
 }
 
 pub(super) struct TypedLane<I: 'static, O: 'static>(pub &'static Lane<I, O>);
@@ -75,6 +87,10 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
 
     fn name(&self) -> &'static str {
         self.0.name
+    }
+
+    fn one_write_statement(&self) -> bool {
+        self.0.one_write_statement
     }
 
     fn run_group<'c>(
@@ -94,7 +110,7 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
             let run = self.0.run;
             let first = match placement {
                 Placement::Shared => in_savepoint(conn, run, &typed).await,
-                Placement::Alone { .. } => run(&mut *conn, &typed).await,
+                Placement::Alone { .. } | Placement::Autocommit => run(&mut *conn, &typed).await,
             };
             match first {
                 Ok(results) => return pad(results, count),
@@ -119,7 +135,12 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
             }
             let mut out = Vec::with_capacity(count);
             for item in &typed {
-                let one = match in_savepoint(conn, run, std::slice::from_ref(item)).await {
+                let alone = std::slice::from_ref(item);
+                let one = match placement {
+                    Placement::Autocommit => run(&mut *conn, alone).await,
+                    _ => in_savepoint(conn, run, alone).await,
+                };
+                let one = match one {
                     Ok(mut results) => results.pop().unwrap_or(Err(WriteError::WriterGone)),
                     Err(err) => Err(err),
                 };
@@ -215,11 +236,16 @@ async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
         };
         let outcome = match outcome {
             Ok(mut c) => {
-                let result = commit_group(&mut c, lane.as_ref(), items).await;
-                if result.is_ok() {
+                let result = if lane.one_write_statement() {
+                    let results = lane.run_group(&mut c, items, Placement::Autocommit).await;
+                    Ok(results)
+                } else {
+                    commit_group(&mut c, lane.as_ref(), items).await
+                };
+                if result.as_ref().is_ok_and(|results| !results.iter().any(connection_trouble)) {
                     conn = Some(c);
                 } else {
-                    // Its transaction state is unknown: close it rather than pool it.
+                    // Its state is unknown: close it rather than pool it.
                     drop(c.detach());
                 }
                 result
@@ -240,6 +266,12 @@ async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
             }
         }
     }
+}
+
+/// An error that says nothing about the item and something about the connection (lost,
+/// timed out, out of step): the connection is not used again.
+fn connection_trouble(result: &Result<Erased, WriteError>) -> bool {
+    matches!(result, Err(WriteError::Database(err)) if !matches!(err, sqlx::Error::Database(_) | sqlx::Error::RowNotFound))
 }
 
 async fn commit_group(

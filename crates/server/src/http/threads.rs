@@ -164,7 +164,8 @@ pub async fn post_message(
     let body = MessageBody::parse(&req.body)?;
     let client_msg_id = Some(ClientMsgId::parse(&req.client_msg_id)?);
     let new = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
-    let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
+    let mut posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
+    state.mailer.queued(std::mem::take(&mut posted.mail));
     if let (true, Some(subject)) = (posted.created, &posted.thread_subject) {
         state.hub.committed_event(store::events::message_created(&posted.message, subject));
     }

@@ -32,6 +32,8 @@ pub struct Mailer {
     pub remembered: tokens::Remembered,
     /// Wakes the outbox worker when a write queued mail.
     pub wake: Arc<Notify>,
+    /// Outbox rows this process's posts just queued, which the worker claims by id.
+    queued: Arc<std::sync::Mutex<Vec<String>>>,
     /// Counts outbox rows this process has finished (sent, cancelled, postponed or
     /// failed), so tests and tools can wait for progress instead of polling.
     pub progress: Arc<tokio::sync::watch::Sender<u64>>,
@@ -41,6 +43,20 @@ pub struct Mailer {
 }
 
 impl Mailer {
+    /// Hands the worker the outbox rows a committed write queued, and wakes it.
+    pub fn queued(&self, ids: Vec<String>) {
+        if ids.is_empty() {
+            return;
+        }
+        self.queued.lock().unwrap_or_else(|e| e.into_inner()).extend(ids);
+        self.wake.notify_one();
+    }
+
+    /// The rows handed over since the last call.
+    pub fn take_queued(&self) -> Vec<String> {
+        std::mem::take(&mut *self.queued.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     pub fn new(config: &Config, instance_secret: &[u8]) -> anyhow::Result<Mailer> {
         let transport = Transport::new(config.mail_dir(), config.smtp_url.as_deref())?;
         let from: Mailbox = format!("mentorpost <notifications@{}>", config.mail_domain).parse().context("building the sender address")?;
@@ -49,6 +65,7 @@ impl Mailer {
             tokens: MailTokens::new(instance_secret),
             remembered: tokens::Remembered::default(),
             wake: Arc::new(Notify::new()),
+            queued: Arc::default(),
             progress: Arc::new(tokio::sync::watch::Sender::new(0)),
             domain: config.mail_domain.clone(),
             public_url: config.public_url.trim_end_matches('/').to_owned(),

@@ -77,11 +77,13 @@ pub async fn run(state: AppState) {
     }
 }
 
-async fn round(state: &AppState, scan_missed: bool) -> anyhow::Result<usize> {
-    if scan_missed {
+/// One round; `scan` (once per POLL): also the missed-message scan and the full
+/// look-up of due mail.
+async fn round(state: &AppState, scan: bool) -> anyhow::Result<usize> {
+    if scan {
         store::mail::queue_missed(&state.db, state.clock.now()).await.context("queuing missed-message mail")?;
     }
-    send_due(state).await
+    send_due(state, scan).await
 }
 
 /// Queues the missed-message mail that is due and sends everything due now; returns
@@ -90,19 +92,49 @@ pub async fn dispatch_due(state: &AppState) -> anyhow::Result<usize> {
     round(state, true).await
 }
 
-/// Sends everything due now; returns how many rows were handled.
-async fn send_due(state: &AppState) -> anyhow::Result<usize> {
+/// Sends what is due; returns how many rows were handled.
+///
+/// Between scans (`scan` false) only the rows this process's posts handed over are
+/// claimed, by id: the look-up of due rows walks, on PostgreSQL, an index entry for
+/// every row queued since the last vacuum (measured: 0.9 ms a claim at 1000 mails/s),
+/// where a claim by id is a few primary-key look-ups. The scan, once per [`POLL`],
+/// finds everything else: mail queued elsewhere (other instances, digests, the
+/// missed-message scan), retries that came due, and claims that ran out.
+async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
+    let handed = state.mailer.take_queued();
     let mut handled = 0;
+    if !scan && !handed.is_empty() {
+        for chunk in handed.chunks(BATCH as usize) {
+            let batch = store::mail::claim_ids(&state.db, chunk.to_vec(), state.clock.now()).await.context("claiming queued mail")?;
+            handled += batch.len();
+            send_batch(state, batch).await?;
+        }
+        return Ok(handled);
+    }
     loop {
         let now = state.clock.now();
-        if !store::mail::anything_due(state.db.pool(), now).await.context("looking for due mail")? {
+        if !store::mail::anything_due(state.db.pool(), now, scan).await.context("looking for due mail")? {
             return Ok(handled);
         }
-        let batch = store::mail::claim(&state.db, BATCH, now).await.context("claiming due mail")?;
-        if batch.is_empty() {
-            return Ok(handled);
-        }
+        let batch = store::mail::claim(&state.db, BATCH, now, scan).await.context("claiming due mail")?;
+        let full = batch.len() as i64 >= BATCH;
         handled += batch.len();
+        send_batch(state, batch).await?;
+        // Less than a full round: everything due is claimed. What was queued since
+        // woke the worker, which lets it gather before the next round.
+        if !full {
+            return Ok(handled);
+        }
+    }
+}
+
+/// Renders, sends and records one claimed batch.
+async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    {
         // What the notification mails say is read for the whole batch at once.
         let wanted: Vec<String> = batch.iter().filter(|row| is_notification(row)).map(|row| row.id.clone()).collect();
         let mut data = store::mail::notifications_data(state.db.pool(), &wanted, &state.mailer.public_url)
@@ -168,6 +200,7 @@ async fn send_due(state: &AppState) -> anyhow::Result<usize> {
         store::mail::finish_many(&state.db, outcomes, state.clock.now()).await.context("recording the mails' outcomes")?;
         state.mailer.progress.send_modify(|n| *n += finished);
     }
+    Ok(())
 }
 
 /// What the worker does with a claimed row: record its outcome now, or send a mail.

@@ -185,9 +185,3 @@ pub async fn meetings(pool: &AnyPool, id: MentorshipId, until: Option<DateTime<U
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
-
-/// Programmes that have a mentorship not closed.
-pub async fn programmes_with_mentorships(pool: &AnyPool) -> Result<Vec<ProgrammeId>, ApiError> {
-    let rows = sqlx::query("SELECT DISTINCT programme_id FROM mentorships WHERE status <> 'closed'").fetch_all(pool).await?;
-    rows.iter().map(|r| get_parsed(r, "programme_id")).collect::<Result<_, _>>().map_err(Into::into)
-}

@@ -156,7 +156,10 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                 };
                 if let Some(existing) = find_repeat(conn, existing_thread, &mail.new).await? {
                     let thread = get_in(conn, existing.thread_id).await?;
-                    return Ok(MailPosted { thread, posted: Posted { message: existing, created: false, thread_subject: None } });
+                    return Ok(MailPosted {
+                        thread,
+                        posted: Posted { message: existing, created: false, thread_subject: None, mail: Vec::new() },
+                    });
                 }
                 let mentorship = access.mentorship_id;
                 let thread_id = match &mail.destination {
@@ -199,7 +202,7 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                 insert_record(conn, &mail.record, Some(message.id)).await?;
                 let thread = get_in(conn, thread_id).await?;
                 let thread_subject = Some(thread.subject.clone());
-                Ok::<_, WriteError>(MailPosted { thread, posted: Posted { message, created: true, thread_subject } })
+                Ok::<_, WriteError>(MailPosted { thread, posted: Posted { message, created: true, thread_subject, mail: Vec::new() } })
             })
         }))
         .await;

@@ -32,21 +32,22 @@ pub struct PostedRef {
 /// web), digest readers (the digest finds the message) or `off`. One statement for
 /// the whole slice. The outbox id is
 /// `<message id>.<recipient id>`: one mail per message and person, and the local part
-/// of its Message-ID.
-pub async fn enqueue_for_messages(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+/// of its Message-ID. Returns the ids of the rows queued.
+pub async fn enqueue_for_messages(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
+    let mut queued = Vec::new();
     // Three parameters per message; chunks stay far below both databases' limits.
     for chunk in posted.chunks(ENQUEUE_CHUNK) {
-        enqueue_chunk(conn, chunk, now).await?;
+        queued.extend(enqueue_chunk(conn, chunk, now).await?);
     }
-    Ok(())
+    Ok(queued)
 }
 
 /// Messages per enqueue statement.
 const ENQUEUE_CHUNK: usize = 1000;
 
-async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
     if posted.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let values: Vec<String> = (0..posted.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4)).collect();
     let sql = format!(
@@ -58,13 +59,12 @@ async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: Date
     for p in posted {
         query = query.bind(p.mentorship_id.to_string()).bind(p.message_id.to_string()).bind(p.author_id.to_string());
     }
-    query.execute(&mut *conn).await?;
-    Ok(())
+    query.fetch_all(&mut *conn).await?.iter().map(|r| r.try_get::<String, _>("id")).collect()
 }
 
 /// The `INSERT` that queues a notification per `each` reader of the messages in
 /// `posted` (a relation with `mentorship_id`, `message_id`, `author_id`), queued at
-/// the placeholder `now`.
+/// the placeholder `now`; returns the new rows' `id`.
 pub(super) fn notification_insert_sql(posted: &str, now: &str) -> String {
     format!(
         "INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
@@ -74,7 +74,8 @@ pub(super) fn notification_insert_sql(posted: &str, now: &str) -> String {
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = mm.user_id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = p.mentorship_id
-         WHERE ({mode}) = 'each'",
+         WHERE ({mode}) = 'each'
+         RETURNING id",
         mode = EFFECTIVE_MODE_SQL
     )
 }
@@ -195,54 +196,97 @@ const CLAIM_MS: i64 = 120_000;
 /// bitmap scan, which never marks index entries of dead rows as dead, so every round
 /// visited again each row that had passed through `pending` or `sending` since the
 /// last vacuum (a thousand a second at 1000 mails/s). Plain index scans skip them.
-pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>) -> Result<bool, ApiError> {
-    let row = sqlx::query(
+///
+/// `lapsed`: also look for claims that ran out. That look-up walks every row that
+/// passed through `sending` since the last vacuum, so the worker asks it only now and
+/// then (a claim lasts minutes).
+pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>, lapsed: bool) -> Result<bool, ApiError> {
+    let sql = if lapsed {
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND not_before <= $1)
                        OR EXISTS (SELECT 1 FROM outbox WHERE status = 'sending' AND claimed_until < $1)
-                     THEN 1 ELSE 0 END AS due",
-    )
-    .bind(ms(now))
-    .fetch_one(pool)
-    .await?;
+                     THEN 1 ELSE 0 END AS due"
+    } else {
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND not_before <= $1) THEN 1 ELSE 0 END AS due"
+    };
+    let row = sqlx::query(sql).bind(ms(now)).fetch_one(pool).await?;
     Ok(row.try_get::<i64, _>("due")? == 1)
 }
 
 /// Claims up to `limit` due rows, and up to `limit` rows whose claim ran out. On
 /// PostgreSQL `FOR UPDATE SKIP LOCKED` lets several instances claim side by side
 /// without ever taking the same row. The two kinds are looked up apart, each by a
-/// plain index scan (see [`anything_due`] for why not one `OR`).
-pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claimed>, ApiError> {
+/// plain index scan (see [`anything_due`] for why not one `OR`, and for `lapsed`).
+pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool) -> Result<Vec<Claimed>, ApiError> {
     let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let lapsed = if lapsed {
+        format!(
+            "UNION ALL
+             SELECT id FROM (SELECT id FROM outbox WHERE status = 'sending' AND claimed_until < $2 LIMIT $3 {lock}) lapsed"
+        )
+    } else {
+        String::new()
+    };
     let sql = format!(
         "UPDATE outbox SET status = 'sending', claimed_until = $1, attempts = attempts + 1
          WHERE id IN (SELECT id FROM (SELECT id FROM outbox WHERE status = 'pending' AND not_before <= $2
                                       ORDER BY not_before LIMIT $3 {lock}) due
-                      UNION ALL
-                      SELECT id FROM (SELECT id FROM outbox WHERE status = 'sending' AND claimed_until < $2
-                                      LIMIT $3 {lock}) lapsed)
+                      {lapsed})
          RETURNING id, kind, user_id, message_id, rendered, to_address, attempts"
     );
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let rows =
-                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now) + CLAIM_MS).bind(ms(now)).bind(limit).fetch_all(&mut *conn).await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in &rows {
-                    out.push(Claimed {
-                        id: r.try_get("id")?,
-                        kind: r.try_get("kind")?,
-                        user_id: get_opt_parsed(r, "user_id")?,
-                        message_id: get_opt_parsed(r, "message_id")?,
-                        rendered: r.try_get("rendered")?,
-                        to_address: r.try_get("to_address")?,
-                        attempts: r.try_get("attempts")?,
-                    });
-                }
-                Ok::<_, WriteError>(out)
-            })
-        }))
-        .await?)
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            let rows =
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now) + CLAIM_MS).bind(ms(now)).bind(limit).fetch_all(&mut *conn).await?;
+            claimed_from_rows(&rows)
+        })
+    }))
+    .await
+    .map_err(Into::into)
+}
+
+/// Claims the rows with these ids that are still due (the mail a post just queued):
+/// primary-key look-ups, where [`claim`] walks the index of due rows, which on
+/// PostgreSQL holds an entry for every row queued since the last vacuum. Rows another
+/// instance claimed first are skipped.
+pub async fn claim_ids(db: &Db, ids: Vec<String>, now: DateTime<Utc>) -> Result<Vec<Claimed>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE outbox SET status = 'sending', claimed_until = $1, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM outbox WHERE id IN ({}) AND status = 'pending' AND not_before <= $2 {lock})
+         RETURNING id, kind, user_id, message_id, rendered, to_address, attempts",
+        placeholders(3, super::padded_len(ids.len()))
+    );
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now) + CLAIM_MS).bind(ms(now));
+            for id in super::padded(&ids) {
+                query = query.bind(id.as_str());
+            }
+            let rows = query.fetch_all(&mut *conn).await?;
+            claimed_from_rows(&rows)
+        })
+    }))
+    .await
+    .map_err(Into::into)
+}
+
+fn claimed_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Claimed>, WriteError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(Claimed {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            user_id: get_opt_parsed(r, "user_id")?,
+            message_id: get_opt_parsed(r, "message_id")?,
+            rendered: r.try_get("rendered")?,
+            to_address: r.try_get("to_address")?,
+            attempts: r.try_get("attempts")?,
+        });
+    }
+    Ok(out)
 }
 
 /// What became of a claimed row.

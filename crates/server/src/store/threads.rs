@@ -32,6 +32,8 @@ pub struct Posted {
     /// The thread's subject, when this call created the message (live delivery sends
     /// it with the event, without reading it back).
     pub thread_subject: Option<String>,
+    /// The outbox rows (mails) the post queued, for the outbox worker to claim by id.
+    pub mail: Vec<String>,
 }
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.thread_id, m.mentorship_id, m.author_id, u.display_name AS author_name, m.body, m.source,
@@ -153,10 +155,12 @@ pub struct PostItem {
 
 /// Posting is the hot path: concurrent posts are merged into one batch of set-based
 /// statements (see `db::lane`).
-static POST_LANE: Lane<PostItem, Posted> = Lane { name: "post", run: post_batch };
+static POST_LANE: Lane<PostItem, Posted> = Lane { name: "post", run: post_batch, one_write_statement: true };
 
-/// Posts into an existing thread. The permission check runs inside the transaction,
-/// so a member removed a moment ago cannot slip a message in.
+/// Posts into an existing thread. The permission check runs with the write: on SQLite
+/// inside the writing transaction, so a member removed a moment ago cannot slip a
+/// message in; on PostgreSQL in the statement just before it (read committed gives a
+/// transaction no stronger guarantee there).
 pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, ApiError> {
     let retry = new.clone();
     match db.write_batched(&POST_LANE, PostItem { thread, new, now }).await {
@@ -344,18 +348,31 @@ fn post_batch<'c>(
                 }
             }
             let now = items.iter().map(|i| i.now).max().unwrap_or_default();
-            if postgres {
-                insert_batch_postgres(conn, &mut inserted, &places, &counts, now).await?;
+            let (written, queued) = if postgres {
+                insert_batch_postgres(conn, &mut inserted, &places, &counts, now).await?
             } else {
-                insert_batch_sqlite(conn, &mut inserted, &places, &counts, now).await?;
+                let queued = insert_batch_sqlite(conn, &mut inserted, &places, &counts, now).await?;
+                (vec![true; inserted.len()], queued)
+            };
+            // Outbox ids are `<message id>.<recipient id>`.
+            let mut mail: HashMap<&str, Vec<String>> = HashMap::new();
+            for id in &queued {
+                if let Some((message, _)) = id.split_once('.') {
+                    mail.entry(message).or_default().push(id.clone());
+                }
             }
 
-            let mut inserted = inserted.into_iter().zip(subjects);
+            let mut inserted = inserted.into_iter().zip(subjects).zip(written);
             for plan in &plans {
                 results.push(match plan {
-                    Plan::Insert { .. } => {
-                        inserted.next().map(|(message, subject)| Ok(Posted { message, created: true, thread_subject: Some(subject) }))
-                    }
+                    Plan::Insert { .. } => inserted.next().map(|((message, subject), written)| {
+                        if written {
+                            let mail = mail.remove(message.id.to_string().as_str()).unwrap_or_default();
+                            Ok(Posted { message, created: true, thread_subject: Some(subject), mail })
+                        } else {
+                            Err(ApiError::NotFound.into())
+                        }
+                    }),
                     _ => None,
                 });
             }
@@ -371,10 +388,10 @@ fn post_batch<'c>(
                     results[i].take().unwrap_or_else(|| Err(sqlx::Error::Protocol("posted message missing".into()).into()))
                 }
                 Plan::Refused(err) => Err(err.into()),
-                Plan::Repeat(message) => Ok(Posted { message, created: false, thread_subject: None }),
+                Plan::Repeat(message) => Ok(Posted { message, created: false, thread_subject: None, mail: Vec::new() }),
                 Plan::SameAs(j) => match out.get(j) {
                     Some(Ok(first)) if first.message.body == items[i].new.body.as_str() && first.message.thread_id == items[i].thread => {
-                        Ok(Posted { message: first.message.clone(), created: false, thread_subject: None })
+                        Ok(Posted { message: first.message.clone(), created: false, thread_subject: None, mail: Vec::new() })
                     }
                     _ => Err(reused_key().into()),
                 },
@@ -417,7 +434,7 @@ fn bind_message<'q>(query: AnyQuery<'q>, m: &'q MessageView) -> AnyQuery<'q> {
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// SQLite: moves the sequence counters, then writes the events, the messages, the
-/// mails they cause (outbox) and the threads, one statement each. Every statement is
+/// mails they cause (outbox; their ids are returned) and the threads, one statement each. Every statement is
 /// a hand-off to the connection's worker thread, cheap next to PostgreSQL's.
 async fn insert_batch_sqlite(
     conn: &mut AnyConnection,
@@ -425,7 +442,7 @@ async fn insert_batch_sqlite(
     places: &[i64],
     counts: &[(MentorshipId, i64)],
     now: DateTime<Utc>,
-) -> Result<(), WriteError> {
+) -> Result<Vec<String>, WriteError> {
     let (case, ids) = seq_bump_sql(counts.len());
     let sql = format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids}) RETURNING id, last_seq");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -482,7 +499,7 @@ async fn insert_batch_sqlite(
             author_id: m.author_id,
         })
         .collect();
-    super::mail::enqueue_for_messages(conn, &refs, now).await?;
+    let queued = super::mail::enqueue_for_messages(conn, &refs, now).await?;
     // Per thread: the newest time and seq, and how many messages it gained.
     let mut threads: Vec<(ThreadId, i64, i64, i64)> = Vec::new();
     for m in inserted.iter() {
@@ -516,7 +533,7 @@ async fn insert_batch_sqlite(
         query = query.bind(id.to_string()).bind(*at).bind(*seq).bind(*n);
     }
     query.execute(&mut *conn).await?;
-    Ok(())
+    Ok(queued)
 }
 
 /// PostgreSQL: the same writes as [`insert_batch_sqlite`] as one statement of
@@ -524,14 +541,15 @@ async fn insert_batch_sqlite(
 /// executor start (≈ 90 µs of server CPU here), and at a moderate rate a batch holds
 /// a message or two, so five statements per message were most of the database's work.
 /// The counter update locks the mentorship rows in id order first, so sequence order
-/// stays commit order.
+/// stays commit order. Says per message whether it was written, and returns the ids of
+/// the mails queued.
 async fn insert_batch_postgres(
     conn: &mut AnyConnection,
     inserted: &mut [MessageView],
     places: &[i64],
     counts: &[(MentorshipId, i64)],
     now: DateTime<Utc>,
-) -> Result<(), WriteError> {
+) -> Result<(Vec<bool>, Vec<String>), WriteError> {
     const ITEM: usize = 10;
     let (case, ids) = seq_bump_sql(counts.len());
     let from = 2 * counts.len();
@@ -556,7 +574,8 @@ async fn insert_batch_postgres(
              UPDATE threads SET last_message_at = t.at, last_seq = t.seq, message_count = threads.message_count + t.n
              FROM (SELECT thread_id, MAX(created_at) AS at, MAX(seq) AS seq, COUNT(*) AS n FROM numbered GROUP BY thread_id) t
              WHERE threads.id = t.thread_id)
-         SELECT message_id, seq FROM numbered",
+         SELECT message_id, seq, NULL AS mail_id FROM numbered
+         UNION ALL SELECT NULL, NULL, id FROM new_mail",
         values = value_rows(inserted.len(), ITEM, from),
         mail = super::mail::notification_insert_sql("numbered", &now_param),
     );
@@ -570,17 +589,35 @@ async fn insert_batch_postgres(
     }
     query = query.bind(EventKind::MessageCreated.as_str()).bind(ms(now));
     let rows = query.fetch_all(&mut *conn).await?;
-    if rows.len() != inserted.len() {
-        return Err(sqlx::Error::Protocol("a mentorship vanished while posting".into()).into());
-    }
+    // The statement has committed (the lane runs it alone): from here on, what went
+    // wrong is told per message and never as an error of the whole batch, which would
+    // run its messages again.
     let mut seqs: HashMap<MessageId, i64> = HashMap::with_capacity(rows.len());
+    let mut queued = Vec::new();
     for row in &rows {
-        seqs.insert(get_parsed(row, "message_id")?, row.try_get("seq")?);
+        if let Ok(Some(mail)) = row.try_get::<Option<String>, _>("mail_id") {
+            queued.push(mail);
+            continue;
+        }
+        match (get_parsed::<MessageId>(row, "message_id"), row.try_get::<i64, _>("seq")) {
+            (Ok(id), Ok(seq)) => {
+                seqs.insert(id, seq);
+            }
+            (Err(err), _) | (_, Err(err)) => tracing::error!(error = %err, "unreadable row returned by the post batch"),
+        }
     }
-    for m in inserted.iter_mut() {
-        m.seq = *seqs.get(&m.id).ok_or_else(|| sqlx::Error::Protocol("sequence missing".into()))?;
-    }
-    Ok(())
+    let written = inserted
+        .iter_mut()
+        .map(|m| match seqs.get(&m.id) {
+            Some(seq) => {
+                m.seq = *seq;
+                true
+            }
+            // Its mentorship vanished: nothing was written for it.
+            None => false,
+        })
+        .collect();
+    Ok((written, queued))
 }
 
 fn reused_key() -> ApiError {
@@ -590,7 +627,7 @@ fn reused_key() -> ApiError {
 async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMessage) -> Result<Posted, ApiError> {
     let mut conn = pool.acquire().await?;
     match find_repeat(&mut conn, thread, new).await {
-        Ok(Some(message)) => Ok(Posted { message, created: false, thread_subject: None }),
+        Ok(Some(message)) => Ok(Posted { message, created: false, thread_subject: None, mail: Vec::new() }),
         Ok(None) => Err(ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used")),
         Err(err) => Err(err.into()),
     }
@@ -618,13 +655,13 @@ pub async fn create(
                 guard(&access, Action::WriteContent)?;
                 if let Some(existing) = find_repeat(conn, None, &first).await? {
                     let thread = get_in(conn, existing.thread_id).await?;
-                    return Ok((thread, Posted { message: existing, created: false, thread_subject: None }));
+                    return Ok((thread, Posted { message: existing, created: false, thread_subject: None, mail: Vec::new() }));
                 }
                 let id = insert_thread(conn, mentorship, &subject, first.author, now).await?;
                 let message = insert_message(conn, mentorship, id, &first, access.actor_name.clone(), now).await?;
                 let thread = get_in(conn, id).await?;
                 let thread_subject = Some(thread.subject.clone());
-                Ok::<_, WriteError>((thread, Posted { message, created: true, thread_subject }))
+                Ok::<_, WriteError>((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
             })
         }))
         .await;
