@@ -15,6 +15,7 @@ mod load;
 mod report;
 mod seed;
 mod server;
+mod sink;
 mod sysstat;
 
 use anyhow::Context;
@@ -201,7 +202,18 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     let backend = db.backend();
     eprintln!("[{backend}] creating the admin and migrating");
     server::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
-    let server = Server::start(bin, db, &args.server_env).await?;
+    // With mail in the comparison the server sends over SMTP, as in production, to a
+    // sink that keeps nothing (`.eml` files in one directory slowed each later phase:
+    // creating a file costs more the more the directory holds).
+    let mut env = args.server_env.clone();
+    let sink = if args.mail_comparison {
+        let sink = start_sink_thread()?;
+        env.push(("MENTORPOST_SMTP_URL".to_owned(), format!("smtp://{}", sink.addr)));
+        Some(sink)
+    } else {
+        None
+    };
+    let server = Server::start(bin, db, &env).await?;
     eprintln!("[{backend}] server {} (pid {}) ready; seeding {} mentorships", server.base, server.pid(), args.mentorships);
     let http = reqwest::Client::new();
     let world = seed::seed(&http, &server.base, args.mentorships).await?;
@@ -234,6 +246,9 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
             // one and be charged to it.
             if args.mail_comparison {
                 wait_outbox_empty(db, Duration::from_secs(180)).await;
+            }
+            if let Err(err) = db.checkpoint() {
+                eprintln!("[{backend}] {err:#}; measuring anyway");
             }
             if args.wait_quiet > 0.0
                 && let Some(busy) = sysstat::wait_quiet(0.2, Duration::from_secs_f64(args.wait_quiet)).await
@@ -275,7 +290,10 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     let log_problems = log_problems(&server.log);
     server.crash()?;
     eprintln!("[{backend}] server killed with SIGKILL; restarting to count");
-    let server = Server::start(bin, db, &args.server_env).await?;
+    if let Some(sink) = &sink {
+        eprintln!("[{backend}] the SMTP sink received {} mails", sink.received());
+    }
+    let server = Server::start(bin, db, &env).await?;
     let api_after_crash = seed::count_messages(&http, &server.base, &world).await?;
     server.stop().await?;
     let check = CountCheck { expected, api_after_crash, db_rows: db.count_rows("messages") };
@@ -367,6 +385,36 @@ fn documented_command(args: &PostMessagesArgs) -> String {
     }
     cmd.push_str(" --write-docs");
     cmd
+}
+
+/// The discard-only SMTP sink, on a thread and runtime of its own so that it does not
+/// share the load generator's (its CPU counts as the client's).
+fn start_sink_thread() -> anyhow::Result<sink::Sink> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("smtp-sink".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    let _ = tx.send(Err(anyhow::Error::from(err)));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match sink::start().await {
+                    Ok(sink) => {
+                        let _ = tx.send(Ok(sink));
+                        std::future::pending::<()>().await;
+                    }
+                    Err(err) => {
+                        let _ = tx.send(Err(err));
+                    }
+                }
+            });
+        })
+        .context("starting the SMTP sink thread")?;
+    rx.recv().context("the SMTP sink thread ended")?
 }
 
 fn parse_env(s: &str) -> Result<(String, String), String> {

@@ -142,6 +142,17 @@ impl Database {
         out.trim().parse().ok()
     }
 
+    /// PostgreSQL: a `CHECKPOINT` now, so no timed or WAL-size checkpoint (and the
+    /// burst of full-page images after it) lands inside the next measured window and
+    /// every phase starts from the same state. Nothing on SQLite, whose WAL the
+    /// server checkpoints itself.
+    pub fn checkpoint(&self) -> anyhow::Result<()> {
+        if self.postgres.is_some() {
+            psql(&self.url, "CHECKPOINT").context("CHECKPOINT before a phase")?;
+        }
+        Ok(())
+    }
+
     /// Drops the PostgreSQL database (the SQLite data dir goes with `self`).
     pub fn cleanup(self) -> anyhow::Result<()> {
         if let Some((admin, name)) = &self.postgres {
