@@ -129,6 +129,9 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
     let sql = data_set(cli.readers);
     db.load_sql(&sql)?;
     eprintln!("[{backend}] data set written in {:.1} s", seeded.elapsed().as_secs_f64());
+    // The data set's writeback and the next checkpoint belong to the loading, not to
+    // the timed run.
+    db.checkpoint()?;
 
     let sink = sink::start().await?;
     let env = vec![("MENTORPOST_SMTP_URL".to_owned(), format!("smtp://{}", sink.addr)), ("MENTORPOST_LOG".to_owned(), "warn".to_owned())];
@@ -271,7 +274,7 @@ fn section(cli: &Cli, runs: &[Run], machine: &sys::Machine) -> String {
     );
     let _ = writeln!(
         s,
-        "Method: `cargo run --release -p mentorpost-bench --bin digest` writes {} readers in {} mentorships straight into a fresh database (every reader on `daily` at the current UTC hour; {THREADS_PER_MENTORSHIP} threads per mentorship in which the other member wrote in the past day, nothing read), starts the release binary with `MENTORPOST_SMTP_URL` pointing at a discard-only SMTP sink in the bench process, and times from the server's start until the sink has received every digest. \"Queued\" is when every digest's outbox row existed (rendered and recorded with its run). Floor, in the same run: the same number of mails of the digests' average size sent by the bench straight to a sink over 4 pooled lettre connections. Machine: {} cores ({}), {:.0} GiB RAM, Linux {}.\n",
+        "Method: `cargo run --release -p mentorpost-bench --bin digest` writes {} readers in {} mentorships straight into a fresh database (every reader on `daily` at the current UTC hour; {THREADS_PER_MENTORSHIP} threads per mentorship in which the other member wrote in the past day, nothing read), on PostgreSQL asks for a `CHECKPOINT` (the data set's writeback is not part of the run), starts the release binary with `MENTORPOST_SMTP_URL` pointing at a discard-only SMTP sink in the bench process, and times from the server's start until the sink has received every digest. \"Queued\" is when every digest's outbox row existed (rendered and recorded with its run). Floor, in the same run: the same number of mails of the digests' average size sent by the bench straight to a sink over 4 pooled lettre connections. Machine: {} cores ({}), {:.0} GiB RAM, Linux {}.\n",
         cli.readers,
         cli.readers / 2,
         machine.cores,
