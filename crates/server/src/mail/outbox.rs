@@ -134,72 +134,70 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
         return Ok(());
     }
     let now = state.clock.now();
-    {
-        // What the notification mails say is read for the whole batch at once.
-        let wanted: Vec<String> = batch.iter().filter(|row| is_notification(row)).map(|row| row.id.clone()).collect();
-        let mut data = store::mail::notifications_data(state.db.pool(), &wanted, &state.mailer.public_url)
-            .await
-            .map_err(|err| format!("reading what the mail says: {err:#}"));
-        let mut steps: Vec<(Claimed, Step)> = Vec::with_capacity(batch.len());
-        let mut others = Vec::new();
-        for row in batch {
-            if !is_notification(&row) {
-                others.push(row);
-                continue;
+    // What the notification mails say is read for the whole batch at once.
+    let wanted: Vec<String> = batch.iter().filter(|row| is_notification(row)).map(|row| row.id.clone()).collect();
+    let mut data = store::mail::notifications_data(state.db.pool(), &wanted, &state.mailer.public_url)
+        .await
+        .map_err(|err| format!("reading what the mail says: {err:#}"));
+    let mut steps: Vec<(Claimed, Step)> = Vec::with_capacity(batch.len());
+    let mut others = Vec::new();
+    for row in batch {
+        if !is_notification(&row) {
+            others.push(row);
+            continue;
+        }
+        let step = match data.as_mut().map(|d| d.remove(&row.id)) {
+            Ok(Some(found)) => {
+                notification(state, &row, found, now).unwrap_or_else(|err| Step::Done(retry_or_fail(&row, now, format!("{err:#}"))))
             }
-            let step = match data.as_mut().map(|d| d.remove(&row.id)) {
-                Ok(Some(found)) => {
-                    notification(state, &row, found, now).unwrap_or_else(|err| Step::Done(retry_or_fail(&row, now, format!("{err:#}"))))
-                }
-                Ok(None) => Step::Done(Outcome::Cancelled("message gone")),
-                Err(err) => Step::Done(retry_or_fail(&row, now, err.clone())),
-            };
-            steps.push((row, step));
-            // Composing is CPU work: let the requests sharing this thread through.
-            tokio::task::yield_now().await;
-        }
-        // Other mail was rendered when queued; each waits on a read or two.
-        let rendered: Vec<(Claimed, Step)> = futures_util::stream::iter(others)
-            .map(|row| async move {
-                let step = prepare(state, &row, now).await;
-                (row, step)
-            })
-            .buffer_unordered(SENDS_AT_ONCE)
-            .collect()
-            .await;
-        steps.extend(rendered);
-        // The tokens the mails carry are remembered before any of them leaves, in one
-        // write for the whole batch (one per mail cost the writer a transaction each).
-        // Tokens are derived, so most were remembered by an earlier mail: only new ones
-        // cost a write.
-        let tokens: Vec<NewToken> = state.mailer.remembered.unknown(
-            steps.iter().filter_map(|(_, step)| if let Step::Send(ready) = step { Some(ready.tokens.iter()) } else { None }).flatten(),
-        );
-        if !tokens.is_empty() {
-            let learned: Vec<String> = tokens.iter().map(|(token, ..)| token.clone()).collect();
-            store::mail::remember_tokens(&state.db, tokens, now).await.context("recording the mails' tokens")?;
-            state.mailer.remembered.learn(learned);
-        }
-        let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(steps)
-            .map(|(row, step)| async move {
-                let outcome = match step {
-                    Step::Done(outcome) => outcome,
-                    Step::Send(ready) => send(state, &row, ready, now).await,
-                };
-                if let Outcome::Failed(err) = &outcome {
-                    tracing::warn!(mail = %row.id, error = %err, "mail failed for good");
-                }
-                (row.id, outcome)
-            })
-            .buffer_unordered(SENDS_AT_ONCE)
-            .collect()
-            .await;
-        // One commit for the batch. A crash before it sends these again after their
-        // claim runs out, with the same Message-IDs (at least once, as documented).
-        let finished = outcomes.len() as u64;
-        store::mail::finish_many(&state.db, outcomes, state.clock.now()).await.context("recording the mails' outcomes")?;
-        state.mailer.progress.send_modify(|n| *n += finished);
+            Ok(None) => Step::Done(Outcome::Cancelled("message gone")),
+            Err(err) => Step::Done(retry_or_fail(&row, now, err.clone())),
+        };
+        steps.push((row, step));
+        // Composing is CPU work: let the requests sharing this thread through.
+        tokio::task::yield_now().await;
     }
+    // Other mail was rendered when queued; each waits on a read or two.
+    let rendered: Vec<(Claimed, Step)> = futures_util::stream::iter(others)
+        .map(|row| async move {
+            let step = prepare(state, &row, now).await;
+            (row, step)
+        })
+        .buffer_unordered(SENDS_AT_ONCE)
+        .collect()
+        .await;
+    steps.extend(rendered);
+    // The tokens the mails carry are remembered before any of them leaves, in one
+    // write for the whole batch (one per mail cost the writer a transaction each).
+    // Tokens are derived, so most were remembered by an earlier mail: only new ones
+    // cost a write.
+    let tokens: Vec<NewToken> = state.mailer.remembered.unknown(
+        steps.iter().filter_map(|(_, step)| if let Step::Send(ready) = step { Some(ready.tokens.iter()) } else { None }).flatten(),
+    );
+    if !tokens.is_empty() {
+        let learned: Vec<String> = tokens.iter().map(|(token, ..)| token.clone()).collect();
+        store::mail::remember_tokens(&state.db, tokens, now).await.context("recording the mails' tokens")?;
+        state.mailer.remembered.learn(learned);
+    }
+    let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(steps)
+        .map(|(row, step)| async move {
+            let outcome = match step {
+                Step::Done(outcome) => outcome,
+                Step::Send(ready) => send(state, &row, ready, now).await,
+            };
+            if let Outcome::Failed(err) = &outcome {
+                tracing::warn!(mail = %row.id, error = %err, "mail failed for good");
+            }
+            (row.id, outcome)
+        })
+        .buffer_unordered(SENDS_AT_ONCE)
+        .collect()
+        .await;
+    // One commit for the batch. A crash before it sends these again after their
+    // claim runs out, with the same Message-IDs (at least once, as documented).
+    let finished = outcomes.len() as u64;
+    store::mail::finish_many(&state.db, outcomes, state.clock.now()).await.context("recording the mails' outcomes")?;
+    state.mailer.progress.send_modify(|n| *n += finished);
     Ok(())
 }
 

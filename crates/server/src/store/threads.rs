@@ -351,8 +351,7 @@ fn post_batch<'c>(
             let (written, queued) = if postgres {
                 insert_batch_postgres(conn, &mut inserted, &places, &counts, now).await?
             } else {
-                let queued = insert_batch_sqlite(conn, &mut inserted, &places, &counts, now).await?;
-                (vec![true; inserted.len()], queued)
+                insert_batch_sqlite(conn, &mut inserted, &places, &counts, now).await?
             };
             // Outbox ids are `<message id>.<recipient id>`.
             let mut mail: HashMap<&str, Vec<String>> = HashMap::new();
@@ -434,15 +433,17 @@ fn bind_message<'q>(query: AnyQuery<'q>, m: &'q MessageView) -> AnyQuery<'q> {
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// SQLite: moves the sequence counters, then writes the events, the messages, the
-/// mails they cause (outbox; their ids are returned) and the threads, one statement each. Every statement is
-/// a hand-off to the connection's worker thread, cheap next to PostgreSQL's.
+/// mails they cause (outbox) and the threads, one statement each. Every statement is
+/// a hand-off to the connection's worker thread, cheap next to PostgreSQL's. Returns
+/// what [`insert_batch_postgres`] does: all written (one transaction), and the ids of
+/// the mails queued.
 async fn insert_batch_sqlite(
     conn: &mut AnyConnection,
     inserted: &mut [MessageView],
     places: &[i64],
     counts: &[(MentorshipId, i64)],
     now: DateTime<Utc>,
-) -> Result<Vec<String>, WriteError> {
+) -> Result<(Vec<bool>, Vec<String>), WriteError> {
     let (case, ids) = seq_bump_sql(counts.len());
     let sql = format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids}) RETURNING id, last_seq");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -533,7 +534,7 @@ async fn insert_batch_sqlite(
         query = query.bind(id.to_string()).bind(*at).bind(*seq).bind(*n);
     }
     query.execute(&mut *conn).await?;
-    Ok(queued)
+    Ok((vec![true; inserted.len()], queued))
 }
 
 /// PostgreSQL: the same writes as [`insert_batch_sqlite`] as one statement of
