@@ -235,3 +235,12 @@ fn as_member(membership: MembershipState, closed: bool, action: Action) -> Decis
         | Action::ManageAllUsers => Decision::NotFound,
     }
 }
+
+/// Whether `actor`, already allowed to manage a mentorship's members (or to create one),
+/// may make `person` a member. A coordinator who made themselves a member would read
+/// the content they are there not to read (G12, F4: "no messenger, no snitch, no
+/// inspector"), so only an admin may add themselves — and then as a member the others
+/// see and are told about. Anyone may add other people.
+pub fn may_add_member(actor: &Actor, person: UserId) -> Decision {
+    if person == actor.user_id && !actor.is_admin { Decision::Forbidden } else { Decision::Allow }
+}

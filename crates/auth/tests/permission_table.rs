@@ -217,3 +217,15 @@ fn nobody_logged_in_is_always_unauthenticated() {
         }
     }
 }
+
+#[test]
+fn only_an_admin_adds_themselves_as_a_member() {
+    use mentorpost_auth::permission::may_add_member;
+    let coordinator = actor(false);
+    let admin = actor(true);
+    let someone_else = UserId::new();
+    assert_eq!(may_add_member(&coordinator, coordinator.user_id), F, "a coordinator joining would read content");
+    assert_eq!(may_add_member(&coordinator, someone_else), A);
+    assert_eq!(may_add_member(&admin, admin.user_id), A, "an admin joins as a visible member");
+    assert_eq!(may_add_member(&admin, someone_else), A);
+}

@@ -197,6 +197,11 @@ pub struct AgreementView {
     pub rhythm: Rhythm,
     pub content: AgreementContent,
     pub updated_at: DateTime<Utc>,
+    /// The ground rules and goals were written before the reader joined: they come back
+    /// empty until a member saves them again (a newcomer reads nothing written before
+    /// they came).
+    #[serde(default)]
+    pub content_hidden: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

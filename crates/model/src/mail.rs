@@ -335,3 +335,72 @@ mod tests {
         assert_eq!(digest_due(tz, MailMode::Each, 8, 1, utc("2026-11-23T11:00:00Z")), None);
     }
 }
+
+/// A change in who belongs to a mentorship, as the other members are told about it in
+/// their next mail: someone new reads along from now on, or someone stopped (G12).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MembershipChange {
+    pub name: String,
+    pub role: crate::Role,
+    /// Joined (true) or left (false).
+    pub joined: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// The membership changes among `members` in `(after, up_to]` that `reader` should be
+/// told about, oldest first: not their own, and not the founding members' joining (the
+/// earliest `joined_at`: the mentorship began with them).
+pub fn membership_changes(
+    members: &[crate::api::MemberView],
+    reader: crate::UserId,
+    after: DateTime<Utc>,
+    up_to: DateTime<Utc>,
+) -> Vec<MembershipChange> {
+    let founded = members.iter().map(|m| m.joined_at).min();
+    let within = |at: DateTime<Utc>| at > after && at <= up_to;
+    let mut out = Vec::new();
+    for m in members.iter().filter(|m| m.user_id != reader) {
+        if Some(m.joined_at) != founded && within(m.joined_at) {
+            out.push(MembershipChange { name: m.display_name.clone(), role: m.role, joined: true, at: m.joined_at });
+        }
+        if let Some(left) = m.left_at.filter(|&l| within(l)) {
+            out.push(MembershipChange { name: m.display_name.clone(), role: m.role, joined: false, at: left });
+        }
+    }
+    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.name.cmp(&b.name)));
+    out
+}
+
+#[cfg(test)]
+mod membership_change_tests {
+    use super::*;
+    use crate::api::MemberView;
+    use crate::{Role, UserId};
+
+    fn member(name: &str, role: Role, joined: i64, left: Option<i64>) -> MemberView {
+        let t = |h: i64| Utc.timestamp_opt(1_700_000_000 + h * 3600, 0).single().expect("time");
+        MemberView { user_id: UserId::new(), display_name: name.into(), role, joined_at: t(joined), left_at: left.map(t) }
+    }
+
+    #[test]
+    fn tells_of_joins_and_leaves_in_the_window_but_not_the_founders_or_the_reader() {
+        let t = |h: i64| Utc.timestamp_opt(1_700_000_000 + h * 3600, 0).single().expect("time");
+        let members = vec![
+            member("Çağrı Yılmaz", Role::Mentor, 0, None),
+            member("Anouk de Vries", Role::Mentee, 0, Some(5)),
+            member("Zofia Wójcik", Role::Mentor, 3, None),
+            member("João Gonçalves", Role::Mentee, 10, None),
+        ];
+        let reader = members[0].user_id;
+        let got = membership_changes(&members, reader, t(0), t(6));
+        assert_eq!(
+            got.iter().map(|c| (c.name.as_str(), c.joined)).collect::<Vec<_>>(),
+            vec![("Zofia Wójcik", true), ("Anouk de Vries", false)],
+            "founders' joining at the start is not news; João joined after the window"
+        );
+        // The reader is not told of their own joining.
+        assert!(membership_changes(&members, members[2].user_id, t(0), t(6)).iter().all(|c| c.name != "Zofia Wójcik"));
+        // Nothing in an empty window.
+        assert!(membership_changes(&members, reader, t(6), t(9)).is_empty());
+    }
+}

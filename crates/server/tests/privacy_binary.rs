@@ -3,7 +3,9 @@
 //! check-in answer's text; then every GET route of the OpenAPI document, the CSV
 //! export, the coordinator's WebSocket stream, the coordinator's mail and the server's
 //! log at info level are searched for them. Refused requests with a marker inside
-//! must not echo it either.
+//! must not echo it either. The three ways a coordinator once reached content —
+//! joining, creating a stand-in with a password, staying on as a former member —
+//! are tried too.
 
 #[path = "../../../tests/src/smtp.rs"]
 #[allow(dead_code)]
@@ -222,6 +224,88 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     while let Ok(Ok(Some(frame))) = tokio::time::timeout(Duration::from_millis(300), coordinator_live.next_frame()).await {
         seen.push(("coordinator's socket".into(), format!("{frame:?}")));
     }
+    // The three ways a coordinator could once reach content; each is refused or shows
+    // nothing, and whatever came back joins the search.
+    // 1. Adding themselves as a member.
+    let members_path = format!("/api/v1/mentorships/{mentorship}/members");
+    let (s, b) = call(&coordinator, post.clone(), &members_path, Some(json!({"user_id": coordinator.user_id, "role": "mentor"}))).await;
+    assert_eq!(s, 403, "a coordinator cannot join: {b}");
+    seen.push(("coordinator adds themselves".into(), b));
+    for path in
+        [format!("/api/v1/mentorships/{mentorship}/threads"), format!("/api/v1/threads/{thread}/messages"), "/api/v1/me/threads".into()]
+    {
+        let (_, b) = call(&coordinator, get.clone(), &path, None).await;
+        seen.push((format!("after joining: GET {path}"), b));
+    }
+    // 2. A person they create with a password they chose, then add.
+    let stand_in = "stand-in@example.org";
+    let (s, b) = call(
+        &coordinator,
+        post.clone(),
+        "/api/v1/users",
+        Some(json!({"email": stand_in, "display_name": "Stand-in", "password": "chosen by the coordinator", "programme_id": programme})),
+    )
+    .await;
+    assert_eq!(s, 403, "no password from a coordinator: {b}");
+    seen.push(("coordinator creates a person with a password".into(), b));
+    assert!(Api::login(&base, stand_in, "chosen by the coordinator").await.is_err(), "no login with a coordinator's password");
+    //    Created without one and added, the person gets in only through their own
+    //    address; here the coordinator holds that mailbox too (the worst case), so the
+    //    added person's view must itself hold nothing from before they joined.
+    let (s, b) = call(
+        &coordinator,
+        post.clone(),
+        "/api/v1/users",
+        Some(json!({"email": stand_in, "display_name": "Stand-in", "programme_id": programme})),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let stand_in_id = json_of(&b)["id"].as_str().expect("id").to_owned();
+    let (s, b) = call(&coordinator, post.clone(), &members_path, Some(json!({"user_id": stand_in_id, "role": "mentee"}))).await;
+    assert_eq!(s, 200, "{b}");
+    seen.push(("coordinator adds a person they created".into(), b));
+    let resp =
+        coordinator.http.post(format!("{base}/api/v1/auth/magic-link")).json(&json!({"email": stand_in})).send().await.expect("magic link");
+    assert_eq!(resp.status().as_u16(), 202);
+    let link_mail = loop {
+        let mails = sink.wait_for(1, WAIT).await;
+        if let Some(m) = mails.iter().find(|m| m.to.iter().any(|t| t == stand_in)) {
+            break m.clone();
+        }
+        sink.wait_for(mails.len() + 1, WAIT).await;
+    };
+    let link_text = smtp::parse(&link_mail).body_text(0).expect("text").into_owned();
+    let token = link_text.split("token=").nth(1).and_then(|r| r.split_whitespace().next()).expect("the link's token").to_owned();
+    let resp =
+        coordinator.http.post(format!("{base}/api/v1/auth/magic-link/redeem")).json(&json!({"token": token})).send().await.expect("redeem");
+    assert!(resp.status().is_success(), "the sign-in link works");
+    let login = json_of(&resp.text().await.unwrap_or_default());
+    let stand_in_api = Api {
+        base: base.clone(),
+        http: coordinator.http.clone(),
+        access_token: login["access_token"].as_str().expect("access token").to_owned(),
+        refresh_token: String::new(),
+        user_id: stand_in_id.parse().expect("user id"),
+    };
+    for path in [
+        format!("/api/v1/mentorships/{mentorship}/threads"),
+        format!("/api/v1/threads/{thread}/messages"),
+        format!("/api/v1/threads/{checkin_thread}/messages"),
+        format!("/api/v1/mentorships/{mentorship}/events"),
+        format!("/api/v1/mentorships/{mentorship}/agreement"),
+        "/api/v1/me/threads".into(),
+    ] {
+        let (_, b) = call(&stand_in_api, get.clone(), &path, None).await;
+        seen.push((format!("a person the coordinator added: GET {path}"), b));
+    }
+    // 3. Leaving again, as a "former member".
+    let (s, b) = call(&coordinator, reqwest::Method::DELETE, &format!("{members_path}/{}", coordinator.user_id), None).await;
+    assert_eq!(s, 404, "never a member, so no former member: {b}");
+    for path in [format!("/api/v1/mentorships/{mentorship}/threads"), format!("/api/v1/threads/{thread}/messages")] {
+        let (_, b) = call(&coordinator, get.clone(), &path, None).await;
+        seen.push((format!("as a former member: GET {path}"), b));
+    }
+
     // Mail to the coordinator.
     for m in sink.mails().iter().filter(|m| m.to.iter().any(|t| t.starts_with("anneke@"))) {
         seen.push(("mail to the coordinator".into(), String::from_utf8_lossy(&m.data).into_owned()));

@@ -34,7 +34,7 @@ async fn preferences(state: &AppState, user: mentorpost_model::UserId) -> ApiRes
     let paused_since = store::inbound::paused_since(state.db.pool(), user).await?;
     let mut new_thread_addresses = Vec::new();
     let mut tokens = Vec::new();
-    for (mentorship_id, _) in store::mentorships::active_subscriptions(state.db.pool(), user).await? {
+    for mentorship_id in store::mentorships::active_subscriptions(state.db.pool(), user).await?.into_iter().map(|m| m.mentorship) {
         let token = state.mailer.tokens.mentorship(user, mentorship_id);
         new_thread_addresses.push(MentorshipAddress { mentorship_id, address: format!("mentorship+{token}@{}", state.mailer.domain) });
         tokens.push((token, TokenKind::Mentorship, user, None, Some(mentorship_id)));

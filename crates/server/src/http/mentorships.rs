@@ -11,7 +11,7 @@ use crate::store::mentorships::{NewMentorship, check_members};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use mentorpost_auth::permission::Action;
+use mentorpost_auth::permission::{Action, Actor, Decision, may_add_member};
 use mentorpost_model::api::{
     AddMemberRequest, AgreementView, CloseMentorshipRequest, CreateMentorshipRequest, ErrorBody, EventPage, MemberSpec, MentorshipView,
     RepairRequest,
@@ -29,9 +29,22 @@ async fn view(state: &AppState, id: MentorshipId, viewer: UserId) -> ApiResult<J
     Ok(Json(v))
 }
 
+/// Refuses when the caller would make themselves a member without being an admin:
+/// a coordinator who joined would read the content they must not see.
+fn check_joiners(actor: &Actor, people: impl IntoIterator<Item = UserId>) -> ApiResult<()> {
+    for person in people {
+        if may_add_member(actor, person) != Decision::Allow {
+            return Err(ApiError::forbidden(
+                "coordinators cannot make themselves members of a mentorship they coordinate; an admin can, and the members are told",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Create a mentorship in a programme (its coordinators, admins).
 #[utoipa::path(post, path = "/api/v1/programmes/{id}/mentorships", tag = "mentorships", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
-    request_body = CreateMentorshipRequest, responses((status = 201, body = MentorshipView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = CreateMentorshipRequest, responses((status = 201, body = MentorshipView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_mentorship(
     State(state): State<AppState>,
     user: AuthUser,
@@ -41,6 +54,7 @@ pub async fn create_mentorship(
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::CreateMentorship).await?;
     check_members(&req.members)?;
+    check_joiners(&actor, req.members.iter().map(|m| m.user_id))?;
     let rhythm = match req.rhythm {
         Some(r) => r,
         None => default_rhythm(&state, programme).await?,
@@ -111,8 +125,9 @@ pub async fn get_agreement(
     user: AuthUser,
     ApiPath(id): ApiPath<MentorshipId>,
 ) -> ApiResult<Json<AgreementView>> {
-    guard(&mentorship_access(&state, &user, id).await?, Action::ReadAgreementContent)?;
-    store::mentorships::agreement(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadAgreementContent)?;
+    store::mentorships::agreement(state.db.pool(), id, &access).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Set the agreed rhythm (coordinators and members).
@@ -140,23 +155,28 @@ pub async fn set_content(
     ApiPath(id): ApiPath<MentorshipId>,
     ApiJson(content): ApiJson<AgreementContent>,
 ) -> ApiResult<Json<AgreementView>> {
-    guard(&mentorship_access(&state, &user, id).await?, Action::EditAgreementContent)?;
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::EditAgreementContent)?;
     content.validate()?;
     store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now()).await?;
     state.hub.committed(id);
-    store::mentorships::agreement(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
+    store::mentorships::agreement(state.db.pool(), id, &access).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
-/// Add a member (coordinators).
+/// Add a member (coordinators, admins; never oneself unless an admin). The newcomer
+/// reads only threads started from now on; the other members get a `member.added`
+/// event and a line in their next mail.
 #[utoipa::path(post, path = "/api/v1/mentorships/{id}/members", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    request_body = AddMemberRequest, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    request_body = AddMemberRequest, responses((status = 200, body = MentorshipView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<MentorshipId>,
     ApiJson(req): ApiJson<AddMemberRequest>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(&mentorship_access(&state, &user, id).await?, Action::ManageMembers)?;
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ManageMembers)?;
+    check_joiners(&access.actor, [req.user_id])?;
     store::mentorships::add_member(&state.db, id, MemberSpec { user_id: req.user_id, role: req.role }, user.user_id, state.clock.now())
         .await?;
     state.hub.members_added(&[req.user_id]);
@@ -216,7 +236,7 @@ pub async fn close(
 
 /// Re-pair: close this mentorship and create a new one with the given members.
 #[utoipa::path(post, path = "/api/v1/mentorships/{id}/repair", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    request_body = RepairRequest, responses((status = 201, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    request_body = RepairRequest, responses((status = 201, body = MentorshipView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn repair(
     State(state): State<AppState>,
     user: AuthUser,
@@ -226,6 +246,7 @@ pub async fn repair(
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ChangeLifecycle)?;
     check_members(&req.members)?;
+    check_joiners(&access.actor, req.members.iter().map(|m| m.user_id))?;
     let old = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let new = NewMentorship {
         programme_id: access.programme_id,
@@ -271,6 +292,6 @@ pub async fn events(
     // Read the high-water mark first: every event up to it has committed, so a client
     // holding `last_seq` has a cursor that never skips anything.
     let last_seq = store::events::last_seq(state.db.pool(), id).await?;
-    let events = store::events::list(state.db.pool(), id, q.after, limit, access.visible_until()).await?;
+    let events = store::events::list(state.db.pool(), id, q.after, limit, access.window()).await?;
     Ok(Json(EventPage { events, last_seq }))
 }

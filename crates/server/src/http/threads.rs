@@ -88,8 +88,9 @@ pub async fn get_thread(State(state): State<AppState>, user: AuthUser, ApiPath(i
     store::threads::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
-/// Checks `action` on the thread's mentorship; a former member does not see threads
-/// started after they left. Returns the cut-off of what they may read.
+/// Checks `action` on the thread's mentorship; a member sees only threads started
+/// while they were a member (`store::mentorships::Window`). Returns the cut-off of
+/// what a former member may read.
 pub(super) async fn thread_guard(
     state: &AppState,
     user: &super::AuthUser,
@@ -98,9 +99,7 @@ pub(super) async fn thread_guard(
 ) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
     let (access, created_at) = store::mentorships::access_by_thread(state.db.pool(), id, user.user_id).await?.ok_or(ApiError::NotFound)?;
     guard(&access, action)?;
-    if let Some(left) = access.visible_until()
-        && created_at > left
-    {
+    if !access.sees_thread(created_at) {
         return Err(ApiError::NotFound);
     }
     Ok(access.visible_until())

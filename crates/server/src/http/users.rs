@@ -83,7 +83,8 @@ pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json
 }
 
 /// Create an account. Admins may create anyone; a coordinator creates people for one
-/// of their programmes (`programme_id`). Without a password the person is e-mail-only.
+/// of their programmes (`programme_id`), without a password: the person signs in with
+/// a link sent to their own address. Without a password the person is e-mail-only.
 #[utoipa::path(post, path = "/api/v1/users", tag = "people", security(("bearer" = [])), request_body = CreateUserRequest,
     responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_user(
@@ -100,6 +101,14 @@ pub async fn create_user(
             return Err(ApiError::forbidden("coordinators create people for one of their programmes: set programme_id"));
         };
         programme_guard(&state, &actor, programme, Action::ManageProgrammeUsers).await?;
+        // A password the coordinator chose would let them sign in as this person and
+        // read their mentorships: people a coordinator creates get in only through
+        // their own address (a sign-in link).
+        if req.password.is_some() {
+            return Err(ApiError::forbidden(
+                "coordinators do not set passwords: the person signs in with a link sent to their own address",
+            ));
+        }
     } else if let Some(programme) = req.programme_id
         && !store::programmes::exists(state.db.pool(), programme).await?
     {

@@ -8,6 +8,7 @@
 
 use crate::db::Db;
 use crate::store;
+use crate::store::mentorships::Window;
 use mentorpost_model::api::EventView;
 use mentorpost_model::ws::ServerFrame;
 use mentorpost_model::{EventKind, MentorshipId, UserId};
@@ -190,7 +191,7 @@ impl Hub {
                 Some(room) => room.delivered,
                 None => return,
             };
-            let events = match store::events::list(self.db.pool(), mentorship, after, PUMP_BATCH, None).await {
+            let events = match store::events::list(self.db.pool(), mentorship, after, PUMP_BATCH, Window::default()).await {
                 Ok(events) => events,
                 Err(err) => {
                     tracing::warn!(%mentorship, error = %err, "reading events for live delivery failed; retrying");

@@ -9,6 +9,7 @@
 use super::hub::{Evict, Eviction, Outgoing, Subscriber};
 use crate::app::AppState;
 use crate::store;
+use crate::store::mentorships::{ActiveMembership, Window};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -162,8 +163,8 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
     let me = Subscriber { conn, user: who.user, session: who.session.clone(), tx, evict: evict.clone() };
     hub.register(me.clone());
     let subscriptions = store::mentorships::active_subscriptions(state.db.pool(), who.user).await?;
-    for (mentorship, last_seq) in &subscriptions {
-        hub.subscribe(*mentorship, me.clone(), *last_seq);
+    for m in &subscriptions {
+        hub.subscribe(m.mentorship, me.clone(), m.last_seq);
     }
     // Eviction and shutdown also end a connection whose send is blocked on a peer that
     // stopped reading (during the hello, the replay or a ping), not only between events.
@@ -187,25 +188,29 @@ async fn stream_events(
     state: &AppState,
     who: &Authenticated,
     me: &Subscriber,
-    subscriptions: &[(MentorshipId, i64)],
+    subscriptions: &[ActiveMembership],
     cursors_in: BTreeMap<MentorshipId, i64>,
     rx: &mut mpsc::Receiver<Outgoing>,
     evict: &Evict,
     mut token_exp: Option<i64>,
 ) -> anyhow::Result<End> {
-    let subs: Vec<Subscription> = subscriptions.iter().map(|(m, s)| Subscription { mentorship_id: *m, last_seq: *s }).collect();
+    let subs: Vec<Subscription> =
+        subscriptions.iter().map(|m| Subscription { mentorship_id: m.mentorship, last_seq: m.last_seq }).collect();
     send_frame(sink, &ServerFrame::Hello { protocol: PROTOCOL_VERSION, user_id: who.user, subscriptions: subs }).await?;
 
+    // Mentorships with threads from before this person joined: their events are read
+    // through the window instead of sent from the shared frame.
+    let mut windows: HashMap<MentorshipId, Window> = subscriptions.iter().filter_map(|m| Some((m.mentorship, m.window?))).collect();
     // Replay: everything after each cursor the client sent, up to now.
     let mut cursors: HashMap<MentorshipId, i64> = HashMap::new();
-    for (mentorship, last_seq) in subscriptions {
-        match cursors_in.get(mentorship) {
+    for m in subscriptions {
+        match cursors_in.get(&m.mentorship) {
             Some(&from) => {
-                let reached = replay(sink, state, *mentorship, from.max(0), None).await?;
-                cursors.insert(*mentorship, reached);
+                let reached = replay(sink, state, m.mentorship, from.max(0), None, m.window).await?;
+                cursors.insert(m.mentorship, reached);
             }
             None => {
-                cursors.insert(*mentorship, *last_seq);
+                cursors.insert(m.mentorship, m.last_seq);
             }
         }
     }
@@ -261,7 +266,7 @@ async fn stream_events(
                         if !store::sessions::is_active(state.db.pool(), &who.session).await? {
                             return Ok(End::Close(close::LOGIN_ENDED, "login ended"));
                         }
-                        join_new_mentorships(sink, state, me, &mut cursors).await?;
+                        join_new_mentorships(sink, state, me, &mut cursors, &mut windows).await?;
                         continue;
                     }
                     Some(Outgoing::Event(event)) => event,
@@ -270,11 +275,23 @@ async fn stream_events(
                 if event.seq <= cursor {
                     continue;
                 }
+                let window = windows.get(&event.mentorship).copied();
+                if window.is_some() {
+                    // The shared frame may be about a thread this person may not see:
+                    // read this stretch through their window instead.
+                    let reached = replay(sink, state, event.mentorship, cursor, Some(event.seq), window).await?;
+                    cursors.insert(event.mentorship, reached);
+                    if event.removes == Some(who.user) {
+                        cursors.remove(&event.mentorship);
+                        windows.remove(&event.mentorship);
+                    }
+                    continue;
+                }
                 let mut reached = cursor;
                 if event.seq > cursor + 1 {
                     // Should not happen (the hub delivers in order), but never skip: fill
                     // the gap from the database.
-                    reached = replay(sink, state, event.mentorship, cursor, Some(event.seq - 1)).await?;
+                    reached = replay(sink, state, event.mentorship, cursor, Some(event.seq - 1), None).await?;
                 }
                 if event.seq == reached + 1 {
                     tokio::select! {
@@ -314,37 +331,57 @@ async fn join_new_mentorships(
     state: &AppState,
     me: &Subscriber,
     cursors: &mut HashMap<MentorshipId, i64>,
+    windows: &mut HashMap<MentorshipId, Window>,
 ) -> anyhow::Result<()> {
     let now = store::mentorships::active_subscriptions(state.db.pool(), me.user).await?;
-    for (mentorship, last_seq) in now {
-        if cursors.contains_key(&mentorship) {
+    for m in now {
+        if cursors.contains_key(&m.mentorship) {
             continue;
         }
-        state.hub.subscribe(mentorship, me.clone(), last_seq);
-        let from = store::events::joined_at_seq(state.db.pool(), mentorship, me.user).await?.map(|s| s - 1).unwrap_or(last_seq);
-        let reached = replay(sink, state, mentorship, from, None).await?;
-        cursors.insert(mentorship, reached);
+        if let Some(window) = m.window {
+            windows.insert(m.mentorship, window);
+        }
+        state.hub.subscribe(m.mentorship, me.clone(), m.last_seq);
+        let from = store::events::joined_at_seq(state.db.pool(), m.mentorship, me.user).await?.map(|s| s - 1).unwrap_or(m.last_seq);
+        let reached = replay(sink, state, m.mentorship, from, None, m.window).await?;
+        cursors.insert(m.mentorship, reached);
     }
     Ok(())
 }
 
-/// Sends the events of `mentorship` after `after` (up to `until`, inclusive) and
-/// returns the last sequence number sent (or `after` if none).
-async fn replay(sink: &mut Sink, state: &AppState, mentorship: MentorshipId, after: i64, until: Option<i64>) -> anyhow::Result<i64> {
+/// Sends the events of `mentorship` after `after` (up to `until`, inclusive) that
+/// `window` lets this person see, and returns the sequence number the connection has
+/// now covered: the last one sent, or — when a window hides events — the end of the
+/// stretch read, so hidden events never look like a gap.
+async fn replay(
+    sink: &mut Sink,
+    state: &AppState,
+    mentorship: MentorshipId,
+    after: i64,
+    until: Option<i64>,
+    window: Option<Window>,
+) -> anyhow::Result<i64> {
+    let covered = match (window, until) {
+        (None, _) => after,
+        (Some(_), Some(until)) => until,
+        // Read before the events: everything up to it has committed.
+        (Some(_), None) => store::events::last_seq(state.db.pool(), mentorship).await.map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
     let mut cursor = after;
     loop {
-        let events =
-            store::events::list(state.db.pool(), mentorship, cursor, REPLAY_PAGE, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let events = store::events::list(state.db.pool(), mentorship, cursor, REPLAY_PAGE, window.unwrap_or_default())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let n = events.len() as i64;
         for event in events {
             if until.is_some_and(|u| event.seq > u) {
-                return Ok(cursor);
+                return Ok(cursor.max(covered));
             }
             cursor = event.seq;
             send_frame(sink, &ServerFrame::Event { event }).await?;
         }
         if n < REPLAY_PAGE {
-            return Ok(cursor);
+            return Ok(cursor.max(covered));
         }
     }
 }

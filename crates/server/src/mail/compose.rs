@@ -22,7 +22,8 @@ use chrono_tz::Tz;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use mentorpost_model::{Locale, MentorshipId, ThreadId};
+use mentorpost_model::mail::MembershipChange;
+use mentorpost_model::{Locale, MentorshipId, Role, ThreadId};
 use std::time::SystemTime;
 
 /// Why the mail goes out.
@@ -67,6 +68,9 @@ pub struct Notification<'a> {
     pub mentorship_token: &'a str,
     /// Files that came with the message: (name, size in bytes, download URL).
     pub attachments: &'a [(String, i64, String)],
+    /// Who joined or left the mentorship since its previous message: the reader is
+    /// told who reads along (G12).
+    pub membership_changes: &'a [MembershipChange],
 }
 
 /// Longest excerpt of the answered message, in characters (before the "…").
@@ -148,6 +152,8 @@ pub struct DigestSection {
     pub overdue: (i64, i64),
     /// The reader's `mentorship+TOKEN` token: writing to it starts a thread here.
     pub mentorship_token: String,
+    /// Who joined or left this mentorship in the digest's period.
+    pub membership_changes: Vec<MembershipChange>,
 }
 
 /// A daily or weekly digest for one person.
@@ -175,7 +181,8 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
     check_word("mail id", d.mail_id, |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'))?;
     let base = public_base(d.public_url)?;
     let count: usize = d.sections.iter().flat_map(|s| &s.threads).map(|t| t.messages.len()).sum();
-    if count == 0 {
+    let changes: usize = d.sections.iter().map(|s| s.membership_changes.len()).sum();
+    if count == 0 && changes == 0 {
         bail!("an empty digest is not sent");
     }
     let from = Mailbox::new(Some("mentorpost".to_owned()), format!("notifications@{domain}").parse().context("sender address")?);
@@ -211,6 +218,17 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
             "nl",
         ),
     };
+    // A digest with no messages goes out only to say who joined or left.
+    let subject = if count > 0 {
+        subject
+    } else {
+        match (d.locale, d.weekly) {
+            (Locale::En, true) => "Your weekly mentorpost digest: who is in your mentorships changed".to_owned(),
+            (Locale::En, false) => "Your daily mentorpost digest: who is in your mentorships changed".to_owned(),
+            (Locale::Nl, true) => "Je wekelijkse mentorpost-overzicht: wie er meedoet is veranderd".to_owned(),
+            (Locale::Nl, false) => "Je dagelijkse mentorpost-overzicht: wie er meedoet is veranderd".to_owned(),
+        }
+    };
     let mut text = format!("{intro}\n{how_to_reply}\n");
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n\
@@ -224,6 +242,11 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
         let label = header_text(&section.label);
         text.push_str(&format!("\n== {label} ==\n"));
         html.push_str(&format!("<h2 style=\"font-size:18px;margin:24px 0 8px;\">{}</h2>\n", escape_html(&label)));
+        for change in &section.membership_changes {
+            let line = membership_line(d.locale, d.timezone, change);
+            text.push_str(&format!("{line}\n"));
+            html.push_str(&format!("<p style=\"margin:0 0 8px;\">{}</p>\n", escape_html(&line)));
+        }
         let (overdue, hours) = section.overdue;
         if overdue > 0 {
             let line = match d.locale {
@@ -510,6 +533,7 @@ struct Content {
     lang: &'static str,
     title: String,
     missed: Option<String>,
+    news: Vec<String>,
     wrote: String,
     body: String,
     answer: Option<String>,
@@ -568,6 +592,7 @@ impl Content {
             n.attachments.iter().map(|(name, size, url)| (format!("{} ({})", header_text(name), human_size(*size)), url.clone())).collect();
         Content {
             lang,
+            news: n.membership_changes.iter().map(|c| membership_line(n.locale, n.timezone, c)).collect(),
             attachments_label,
             attachments,
             new_thread_hint,
@@ -590,6 +615,13 @@ impl Content {
         if let Some(missed) = &self.missed {
             out.push_str(missed);
             out.push_str("\n\n");
+        }
+        for line in &self.news {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if !self.news.is_empty() {
+            out.push('\n');
         }
         out.push_str(&self.wrote);
         out.push_str("\n\n");
@@ -630,6 +662,9 @@ impl Content {
         if let Some(missed) = &self.missed {
             out.push_str(&format!("<p style=\"margin:0 0 16px;font-weight:bold;\">{}</p>\n", escape_html(missed)));
         }
+        for line in &self.news {
+            out.push_str(&format!("<p style=\"margin:0 0 16px;\">{}</p>\n", escape_html(line)));
+        }
         out.push_str(&format!("<p style=\"margin:0 0 16px;color:#555;\">{}</p>\n", escape_html(&self.wrote)));
         out.push_str("<div>\n");
         out.push_str(&html_paragraphs(&self.body));
@@ -664,6 +699,24 @@ impl Content {
 }
 
 /// "Sunday 22 November 2026 at 14:05" / "zondag 22 november 2026 om 14:05".
+/// One line telling a member who joined or left their mentorship, and when.
+fn membership_line(locale: Locale, tz: Tz, c: &MembershipChange) -> String {
+    let name = header_text(&c.name);
+    let when = format_when(locale, c.at.with_timezone(&tz));
+    match (locale, c.joined, c.role) {
+        (Locale::En, true, Role::Mentor) => {
+            format!("{name} joined this mentorship as a mentor on {when} and reads new threads from then on.")
+        }
+        (Locale::En, true, Role::Mentee) => {
+            format!("{name} joined this mentorship as a mentee on {when} and reads new threads from then on.")
+        }
+        (Locale::En, false, _) => format!("{name} left this mentorship on {when}."),
+        (Locale::Nl, true, Role::Mentor) => format!("{name} doet sinds {when} mee als mentor en leest nieuwe draden vanaf dat moment."),
+        (Locale::Nl, true, Role::Mentee) => format!("{name} doet sinds {when} mee als mentee en leest nieuwe draden vanaf dat moment."),
+        (Locale::Nl, false, _) => format!("{name} doet sinds {when} niet meer mee aan deze mentorrelatie."),
+    }
+}
+
 fn format_when(locale: Locale, t: DateTime<Tz>) -> String {
     let (day, month, year) = (t.day(), t.month(), t.year());
     let (hour, minute) = (t.hour(), t.minute());
@@ -766,6 +819,7 @@ mod tests {
             unsubscribe_token: "zyxwvutsrqponmlkjihgfedc45",
             mentorship_token: "mmmmmmmmmmmmmmmmmmmmmmmm23",
             attachments: &[],
+            membership_changes: &[],
         }
     }
 

@@ -15,7 +15,8 @@ use crate::store::mail::{DigestCandidate, QueuedDigest};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
-use mentorpost_model::mail::{MailMode, digest_due};
+use mentorpost_model::api::MemberView;
+use mentorpost_model::mail::{MailMode, MembershipChange, digest_due, membership_changes};
 use mentorpost_model::{MentorshipId, UserId};
 use std::collections::HashMap;
 use std::time::Duration as StdDuration;
@@ -115,6 +116,8 @@ struct Shared {
     previous: HashMap<UserId, DateTime<Utc>>,
     readers: HashMap<UserId, store::mail::DigestReader>,
     names: HashMap<MentorshipId, String>,
+    /// Every member, current and former: who joined or left is news in the digest.
+    members: HashMap<MentorshipId, Vec<MemberView>>,
     waiting: HashMap<MentorshipId, Vec<store::mail::WaitingThread>>,
 }
 
@@ -127,15 +130,12 @@ impl Shared {
         mentorships.dedup();
         let mode = batch.first().map_or(MailMode::Daily, |(c, ..)| c.mode);
         let latest = batch.iter().map(|(.., due_at)| *due_at).max().unwrap_or_else(|| state.clock.now());
+        let members = store::mail::members_of(pool, &mentorships).await.context("reading members")?;
         Ok(Shared {
             previous: store::mail::previous_cutoffs(pool, &users, mode).await.context("reading previous digests")?,
             readers: store::mail::digest_readers(pool, &users).await.context("reading the readers")?,
-            names: store::mail::member_names_of(pool, &mentorships)
-                .await
-                .context("reading member names")?
-                .into_iter()
-                .map(|(m, names)| (m, names.join(", ")))
-                .collect(),
+            names: members.iter().map(|(m, all)| (*m, store::mail::member_names(all).join(", "))).collect(),
+            members,
             waiting: store::mail::waiting_threads(pool, &mentorships, latest).await.context("reading waiting threads")?,
         })
     }
@@ -153,24 +153,44 @@ async fn compose_one(
     let span = if c.mode == MailMode::Weekly { Duration::days(7) } else { Duration::days(1) };
     let after = shared.previous.get(&c.user_id).copied().unwrap_or(due_at - span);
     let items = store::mail::digest_items(state.db.pool(), c.user_id, &c.mentorships, after, due_at).await?;
-    let mail = if items.is_empty() {
+    let changes: HashMap<MentorshipId, Vec<MembershipChange>> = c
+        .mentorships
+        .iter()
+        .filter_map(|m| {
+            let found = membership_changes(shared.members.get(m)?, c.user_id, after, due_at);
+            (!found.is_empty()).then_some((*m, found))
+        })
+        .collect();
+    let mail = if items.is_empty() && changes.is_empty() {
         None
     } else {
         let user = shared.readers.get(&c.user_id).context("the reader's account is gone")?;
         let mut sections: Vec<(mentorpost_model::MentorshipId, DigestSection)> = Vec::new();
         let mut tokens = Vec::new();
-        for item in items {
+        let mut section_for = |mentorship: MentorshipId, sections: &mut Vec<(MentorshipId, DigestSection)>| {
+            let label = shared.names.get(&mentorship).cloned().unwrap_or_default();
+            let waiting = shared.waiting.get(&mentorship).map_or(&[][..], Vec::as_slice);
+            let owed = waiting.iter().filter(|t| t.owed_by(c.user_id, due_at)).count();
+            let hours = waiting.first().map_or(0, |t| t.response_within_hours);
+            let overdue = (i64::try_from(owed).unwrap_or(i64::MAX), hours);
+            let mentorship_token = state.mailer.tokens.mentorship(c.user_id, mentorship);
+            tokens.push((mentorship_token.clone(), TokenKind::Mentorship, c.user_id, None, Some(mentorship)));
+            let membership_changes = changes.get(&mentorship).cloned().unwrap_or_default();
+            sections.push((mentorship, DigestSection { label, threads: Vec::new(), overdue, mentorship_token, membership_changes }));
+        };
+        for item in &items {
             if sections.last().is_none_or(|(m, _)| *m != item.mentorship_id) {
-                let label = shared.names.get(&item.mentorship_id).cloned().unwrap_or_default();
-                let waiting = shared.waiting.get(&item.mentorship_id).map_or(&[][..], Vec::as_slice);
-                let owed = waiting.iter().filter(|t| t.owed_by(c.user_id, due_at)).count();
-                let hours = waiting.first().map_or(0, |t| t.response_within_hours);
-                let overdue = (i64::try_from(owed).unwrap_or(i64::MAX), hours);
-                let mentorship_token = state.mailer.tokens.mentorship(c.user_id, item.mentorship_id);
-                tokens.push((mentorship_token.clone(), TokenKind::Mentorship, c.user_id, None, Some(item.mentorship_id)));
-                sections.push((item.mentorship_id, DigestSection { label, threads: Vec::new(), overdue, mentorship_token }));
+                section_for(item.mentorship_id, &mut sections);
             }
-            let Some((_, section)) = sections.last_mut() else { continue };
+        }
+        // Mentorships with only membership news still get their section.
+        for m in changes.keys() {
+            if !sections.iter().any(|(s, _)| s == m) {
+                section_for(*m, &mut sections);
+            }
+        }
+        for item in items {
+            let Some((_, section)) = sections.iter_mut().find(|(m, _)| *m == item.mentorship_id) else { continue };
             if section.threads.last().is_none_or(|t| t.thread_id != item.thread_id) {
                 let reply_token = state.mailer.tokens.reply(c.user_id, item.thread_id);
                 tokens.push((reply_token.clone(), TokenKind::Reply, c.user_id, Some(item.thread_id), Some(item.mentorship_id)));

@@ -333,6 +333,7 @@ fn notification(state: &AppState, row: &Claimed, data: NotificationData, now: Da
         unsubscribe_token: &unsubscribe_token,
         mentorship_token: &mentorship_token,
         attachments: &data.attachments,
+        membership_changes: &data.membership_changes,
     };
     let mail = compose::notification(&n)?;
     let to: Address = data.recipient_email.parse()?;

@@ -7,6 +7,7 @@
 //! later find a new event numbered ≤ N (a global auto-increment id would not give this
 //! on PostgreSQL, where a smaller id can commit after a larger one).
 
+use super::mentorships::Window;
 use super::{get_opt_parsed, get_time, ms};
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
@@ -52,14 +53,10 @@ pub async fn append(
 }
 
 /// Events of one mentorship after `after`, in order, with client payloads built from
-/// the current rows. `visible_until` cuts off what a former member may see.
-pub async fn list(
-    pool: &AnyPool,
-    mentorship: MentorshipId,
-    after: i64,
-    limit: i64,
-    visible_until: Option<DateTime<Utc>>,
-) -> Result<Vec<EventView>, ApiError> {
+/// the current rows. `window` is what the reader may see: events about a thread
+/// started outside it are left out, and a former member sees nothing after leaving.
+pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i64, window: Window) -> Result<Vec<EventView>, ApiError> {
+    let (from, until) = window.bounds_ms();
     let rows = sqlx::query(
         "SELECT e.seq, e.kind, e.at, e.actor_id, e.thread_id, e.message_id, e.user_id,
                 t.subject, t.created_by AS thread_created_by, t.created_at AS thread_created_at,
@@ -74,13 +71,15 @@ pub async fn list(
          LEFT JOIN users su ON su.id = e.user_id
          LEFT JOIN mentorship_members mm ON mm.mentorship_id = e.mentorship_id AND mm.user_id = e.user_id
          WHERE e.mentorship_id = $1 AND e.seq > $2 AND e.at <= $3
+           AND (e.thread_id IS NULL OR (t.created_at >= $5 AND t.created_at <= $3))
          ORDER BY e.seq
          LIMIT $4",
     )
     .bind(mentorship.to_string())
     .bind(after)
-    .bind(visible_until.map(ms).unwrap_or(i64::MAX))
+    .bind(until)
     .bind(limit)
+    .bind(from)
     .fetch_all(pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -150,6 +150,11 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                     .ok_or(ApiError::NotFound)?;
                 let access = access_from_row(&row, author)?;
                 guard(&access, Action::WriteContent)?;
+                if let Destination::Thread(_) = &mail.destination
+                    && !access.sees_thread(get_time(&row, "thread_created_at")?)
+                {
+                    return Err(ApiError::NotFound.into());
+                }
                 let existing_thread = match &mail.destination {
                     Destination::Thread(t) => Some(*t),
                     Destination::NewThread { .. } => None,

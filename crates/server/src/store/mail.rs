@@ -1,11 +1,12 @@
 //! Mail settings, the outbox and mail tokens.
 
-use super::{get_opt_parsed, get_parsed, get_time, ms};
+use super::{get_opt_parsed, get_opt_time, get_parsed, get_time, ms};
 use crate::db::{Backend, Db, WriteError};
 use crate::error::ApiError;
 use crate::mail::tokens::{TokenKind, token_hash};
 use chrono::{DateTime, Utc};
-use mentorpost_model::mail::{FailedMail, MailMode, MailSettings, format_hhmm, parse_hhmm};
+use mentorpost_model::api::MemberView;
+use mentorpost_model::mail::{FailedMail, MailMode, MailSettings, MembershipChange, format_hhmm, membership_changes, parse_hhmm};
 use mentorpost_model::{MentorshipId, MessageId, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
@@ -49,28 +50,36 @@ async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: Date
     if posted.is_empty() {
         return Ok(Vec::new());
     }
-    let values: Vec<String> = (0..posted.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4)).collect();
+    let values: Vec<String> =
+        (0..posted.len()).map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5)).collect();
     let sql = format!(
-        "WITH posted (mentorship_id, message_id, author_id) AS (VALUES {values}) {insert}",
+        "WITH posted (mentorship_id, thread_id, message_id, author_id) AS (VALUES {values}) {insert}",
         values = values.join(", "),
         insert = notification_insert_sql("posted", "$1")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
     for p in posted {
-        query = query.bind(p.mentorship_id.to_string()).bind(p.message_id.to_string()).bind(p.author_id.to_string());
+        query = query
+            .bind(p.mentorship_id.to_string())
+            .bind(p.thread_id.to_string())
+            .bind(p.message_id.to_string())
+            .bind(p.author_id.to_string());
     }
     query.fetch_all(&mut *conn).await?.iter().map(|r| r.try_get::<String, _>("id")).collect()
 }
 
 /// The `INSERT` that queues a notification per `each` reader of the messages in
-/// `posted` (a relation with `mentorship_id`, `message_id`, `author_id`), queued at
-/// the placeholder `now`; returns the new rows' `id`.
+/// `posted` (a relation with `mentorship_id`, `thread_id`, `message_id`, `author_id`),
+/// queued at the placeholder `now`; returns the new rows' `id`. Only members who see
+/// the thread (it started after they joined) get mail about it.
 pub(super) fn notification_insert_sql(posted: &str, now: &str) -> String {
     format!(
         "INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
          SELECT p.message_id || '.' || mm.user_id, 'notification', mm.user_id, p.mentorship_id, p.message_id, 'pending', {now}, 0, {now}
          FROM {posted} p
+         JOIN threads t ON t.id = p.thread_id
          JOIN mentorship_members mm ON mm.mentorship_id = p.mentorship_id AND mm.left_at IS NULL AND mm.user_id <> p.author_id
+              AND mm.joined_at <= t.created_at
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = mm.user_id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = p.mentorship_id
@@ -135,8 +144,9 @@ pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, ApiError> 
         "INSERT INTO outbox (id, kind, user_id, mentorship_id, message_id, status, not_before, attempts, created_at)
          SELECT m.id || '.' || mm.user_id, 'missed', mm.user_id, m.mentorship_id, m.id, 'pending', $3, 0, $3
          FROM messages m
+         JOIN threads t ON t.id = m.thread_id
          JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.left_at IS NULL AND mm.user_id <> m.author_id
-              AND mm.joined_at <= m.created_at
+              AND mm.joined_at <= t.created_at
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = mm.user_id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = m.mentorship_id
@@ -590,6 +600,8 @@ pub struct NotificationData {
     pub answers: Option<(String, String)>,
     /// Member names, for the List-Id phrase.
     pub member_names: Vec<String>,
+    /// Who joined or left the mentorship since its previous message (not the reader).
+    pub membership_changes: Vec<MembershipChange>,
     /// The message's attachments: (name, size, link).
     pub attachments: Vec<(String, i64, String)>,
 }
@@ -629,10 +641,12 @@ async fn notifications_chunk(
                 CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password,
                 s.mode AS own_mode, s.digest_hour, s.digest_weekday, s.quiet_start, s.quiet_end, s.missed_delay_minutes,
                 mm.left_at, mm.user_id AS member,
+                CASE WHEN mm.joined_at <= t.created_at THEN 1 ELSE 0 END AS sees_thread,
                 COALESCE(rm.seq, 0) AS read_seq,
                 m.seq, m.body, m.created_at, m.id AS message_id, au.display_name AS author_name,
                 t.id AS thread_id, t.subject, t.mentorship_id,
                 (SELECT COUNT(*) FROM (SELECT 1 FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq LIMIT 1) e) AS earlier,
+                (SELECT MAX(p.created_at) FROM messages p WHERE p.mentorship_id = m.mentorship_id AND p.created_at < m.created_at) AS previous_at,
                 (SELECT p.id FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq AND p.author_id <> m.author_id
                  ORDER BY p.seq DESC LIMIT 1) AS answer_id,
                 (SELECT COUNT(*) FROM mail_address_health h
@@ -672,7 +686,7 @@ async fn notifications_chunk(
     messages.sort_unstable();
     messages.dedup();
     let answers = bodies_of(pool, &answer_ids).await?;
-    let names = member_names_of(pool, &mentorships).await?;
+    let members = members_of(pool, &mentorships).await?;
     let attachments = super::inbound::attachment_names_of(pool, &messages, public_url).await?;
     for r in &rows {
         let seq: i64 = r.try_get("seq")?;
@@ -689,7 +703,11 @@ async fn notifications_chunk(
                 recipient_timezone: r.try_get("timezone")?,
                 mode: MailMode::parse(&mode).unwrap_or(MailMode::Off),
                 settings: settings_from_row(r)?,
-                still_member: r.try_get::<Option<String>, _>("member")?.is_some() && r.try_get::<Option<i64>, _>("left_at")?.is_none(),
+                // A member who left, or left and came back after the thread started,
+                // no longer reads it.
+                still_member: r.try_get::<Option<String>, _>("member")?.is_some()
+                    && r.try_get::<Option<i64>, _>("left_at")?.is_none()
+                    && r.try_get::<Option<i64>, _>("sees_thread")? == Some(1),
                 paused: r.try_get::<i64, _>("paused")? > 0,
                 already_read: r.try_get::<i64, _>("read_seq")? >= seq,
                 mentorship_id,
@@ -701,7 +719,16 @@ async fn notifications_chunk(
                 created_at: get_time(r, "created_at")?,
                 answers: answer,
                 // Several mails of a batch may share a mentorship or a message.
-                member_names: names.get(&mentorship_id).cloned().unwrap_or_default(),
+                member_names: members.get(&mentorship_id).map(|m| member_names(m)).unwrap_or_default(),
+                // Who joined or left since the mentorship's previous message.
+                membership_changes: match (members.get(&mentorship_id), get_opt_parsed::<UserId>(r, "member")?) {
+                    (Some(all), Some(reader)) => {
+                        let created: DateTime<Utc> = get_time(r, "created_at")?;
+                        let previous = get_opt_time(r, "previous_at")?.unwrap_or(DateTime::<Utc>::MIN_UTC);
+                        membership_changes(all, reader, previous, created)
+                    }
+                    _ => Vec::new(),
+                },
                 attachments: attachments.get(&message_id).cloned().unwrap_or_default(),
             },
         );
@@ -800,8 +827,9 @@ pub struct DigestItem {
 }
 
 /// What a digest for `user` over `mentorships` (those they read by this digest)
-/// holds: messages by others written in `(after, up_to]`, neither read nor already
-/// mailed to them; ordered by mentorship, thread and sequence. The mentorships come
+/// holds: messages by others written in `(after, up_to]` in threads started since they
+/// joined, neither read nor already mailed to them; ordered by mentorship, thread and
+/// sequence. The mentorships come
 /// from the candidate query, so this query stays small (cheap to plan, too: a wide
 /// join here cost PostgreSQL more planning than executing, on every digest).
 pub async fn digest_items(
@@ -820,6 +848,7 @@ pub async fn digest_items(
          FROM messages m
          JOIN threads t ON t.id = m.thread_id
          JOIN users au ON au.id = m.author_id
+         JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = $1 AND mm.joined_at <= t.created_at
          LEFT JOIN read_markers rm ON rm.user_id = $1 AND rm.thread_id = m.thread_id
          WHERE m.mentorship_id IN ({}) AND m.author_id <> $1 AND m.seq > COALESCE(rm.seq, 0) AND m.created_at > $2 AND m.created_at <= $3
            AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.id = m.id || '.' || $1 AND ob.status = 'sent')
@@ -1004,22 +1033,29 @@ pub async fn digest_readers(pool: &AnyPool, users: &[UserId]) -> Result<HashMap<
 }
 
 /// The current members' names of each mentorship, to tell the mentorships apart.
-pub async fn member_names_of(pool: &AnyPool, mentorships: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<String>>, ApiError> {
+pub fn member_names(members: &[MemberView]) -> Vec<String> {
+    members.iter().filter(|m| m.left_at.is_none()).map(|m| m.display_name.clone()).collect()
+}
+
+/// Every member, current and former, of each mentorship (ordered by role and name):
+/// their names label mails, their joining and leaving is news to the others.
+pub async fn members_of(pool: &AnyPool, mentorships: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<MemberView>>, ApiError> {
     if mentorships.is_empty() {
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT mm.mentorship_id, u.display_name FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
-         WHERE mm.left_at IS NULL AND mm.mentorship_id IN ({}) ORDER BY mm.mentorship_id, mm.role, u.display_name",
+        "SELECT mm.mentorship_id, mm.user_id, u.display_name, mm.role, mm.joined_at, mm.left_at
+         FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
+         WHERE mm.mentorship_id IN ({}) ORDER BY mm.mentorship_id, mm.role, u.display_name",
         placeholders(1, super::padded_len(mentorships.len()))
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for m in super::padded(mentorships) {
         query = query.bind(m.to_string());
     }
-    let mut out: HashMap<MentorshipId, Vec<String>> = HashMap::new();
+    let mut out: HashMap<MentorshipId, Vec<MemberView>> = HashMap::new();
     for r in &query.fetch_all(pool).await? {
-        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(r.try_get("display_name")?);
+        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(super::mentorships::member_from_row(r)?);
     }
     Ok(out)
 }

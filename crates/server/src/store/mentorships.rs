@@ -19,6 +19,8 @@ pub struct Access {
     pub programme_id: ProgrammeId,
     pub status: MentorshipStatus,
     pub role: Option<Role>,
+    /// When the caller's (latest) membership began: they see threads started from then on.
+    pub joined_at: Option<DateTime<Utc>>,
     pub left_at: Option<DateTime<Utc>>,
     pub coordinator: bool,
     pub actor: Actor,
@@ -44,9 +46,42 @@ impl Access {
     pub fn visible_until(&self) -> Option<DateTime<Utc>> {
         self.left_at
     }
+
+    /// The window of thread starts this person may read (see [`Window`]).
+    pub fn window(&self) -> Window {
+        Window { from: self.joined_at, until: self.left_at }
+    }
+
+    /// Whether a thread started at `started` belongs to what this person may read.
+    pub fn sees_thread(&self, started: DateTime<Utc>) -> bool {
+        self.window().covers(started)
+    }
 }
 
-const ACCESS_COLUMNS: &str = "SELECT m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.left_at,
+/// What a member may read of a mentorship: the threads started while they were a
+/// member. Someone added to a running mentorship does not read what was written
+/// before they came (G12: the others wrote it for the people then present); someone
+/// who left reads nothing started after they left. Outside a membership (`None`
+/// bounds) nothing limits the window, which only matters for callers that already
+/// passed the permission check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    pub fn covers(&self, started: DateTime<Utc>) -> bool {
+        self.from.is_none_or(|from| started >= from) && self.until.is_none_or(|until| started <= until)
+    }
+
+    /// The bounds as milliseconds for SQL (`i64::MIN`/`i64::MAX` when open).
+    pub fn bounds_ms(&self) -> (i64, i64) {
+        (self.from.map(ms).unwrap_or(i64::MIN), self.until.map(ms).unwrap_or(i64::MAX))
+    }
+}
+
+const ACCESS_COLUMNS: &str = "SELECT m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.joined_at, mm.left_at,
         (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = $2) AS coord,
         (SELECT is_admin FROM users WHERE id = $2) AS is_admin,
         (SELECT display_name FROM users WHERE id = $2) AS actor_name";
@@ -72,6 +107,7 @@ pub fn access_from_row(row: &sqlx::any::AnyRow, user: UserId) -> Result<Access, 
         programme_id: get_parsed(row, "programme_id")?,
         status: MentorshipStatus::parse(&status).unwrap_or(MentorshipStatus::Closed),
         role: role.as_deref().and_then(Role::parse),
+        joined_at: get_opt_time(row, "joined_at")?,
         left_at: get_opt_time(row, "left_at")?,
         coordinator: row.try_get::<i64, _>("coord")? > 0,
         actor: Actor { user_id: user, is_admin: row.try_get::<Option<i64>, _>("is_admin")?.unwrap_or(0) != 0 },
@@ -246,13 +282,15 @@ pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId
 pub async fn set_content(db: &Db, id: MentorshipId, content: AgreementContent, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
-            sqlx::query("UPDATE mentorships SET ground_rules = $1, goals = $2, agreement_updated_at = $3 WHERE id = $4")
-                .bind(content.ground_rules)
-                .bind(content.goals)
-                .bind(ms(now))
-                .bind(id.to_string())
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE mentorships SET ground_rules = $1, goals = $2, agreement_updated_at = $3, content_updated_at = $3 WHERE id = $4",
+            )
+            .bind(content.ground_rules)
+            .bind(content.goals)
+            .bind(ms(now))
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
             events::append(conn, id, EventKind::AgreementUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
             Ok::<_, WriteError>(())
         })
@@ -279,14 +317,17 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
                     return Err(ApiError::conflict("already_member", "this person is already a member").into());
                 }
                 Some(_) => {
-                    // Rejoining: the history between leaving and rejoining becomes
-                    // visible again, which is what a returning member expects.
-                    sqlx::query("UPDATE mentorship_members SET role = $1, left_at = NULL WHERE mentorship_id = $2 AND user_id = $3")
-                        .bind(member.role.as_str())
-                        .bind(id.to_string())
-                        .bind(member.user_id.to_string())
-                        .execute(&mut *conn)
-                        .await?;
+                    // Rejoining starts a new membership: what was written while they
+                    // were away was written for the others (see `Window`).
+                    sqlx::query(
+                        "UPDATE mentorship_members SET role = $1, joined_at = $2, left_at = NULL WHERE mentorship_id = $3 AND user_id = $4",
+                    )
+                    .bind(member.role.as_str())
+                    .bind(ms(now))
+                    .bind(id.to_string())
+                    .bind(member.user_id.to_string())
+                    .execute(&mut *conn)
+                    .await?;
                 }
                 None => {
                     sqlx::query("INSERT INTO mentorship_members (mentorship_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
@@ -369,7 +410,7 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
 
 const MEMBER_SELECT: &str = "SELECT mm.mentorship_id, mm.user_id, u.display_name, mm.role, mm.joined_at, mm.left_at FROM mentorship_members mm JOIN users u ON u.id = mm.user_id";
 
-fn member_from_row(r: &sqlx::any::AnyRow) -> Result<MemberView, sqlx::Error> {
+pub(super) fn member_from_row(r: &sqlx::any::AnyRow) -> Result<MemberView, sqlx::Error> {
     let role: String = r.try_get("role")?;
     Ok(MemberView {
         user_id: get_parsed(r, "user_id")?,
@@ -402,16 +443,30 @@ fn rhythm_from_row(row: &sqlx::any::AnyRow) -> Result<Rhythm, sqlx::Error> {
     })
 }
 
-pub async fn agreement(pool: &AnyPool, id: MentorshipId) -> Result<Option<AgreementView>, ApiError> {
-    let row = sqlx::query("SELECT contact_every_days, response_within_hours, meeting_rhythm, ground_rules, goals, agreement_updated_at FROM mentorships WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?;
+/// The agreement as the member behind `access` may read it: the ground rules and goals
+/// only when a member saved them since this member joined (see `Window`); otherwise
+/// they come back empty with `content_hidden` set.
+pub async fn agreement(pool: &AnyPool, id: MentorshipId, access: &Access) -> Result<Option<AgreementView>, ApiError> {
+    let row = sqlx::query(
+        "SELECT contact_every_days, response_within_hours, meeting_rhythm, ground_rules, goals, agreement_updated_at,
+                COALESCE(content_updated_at, created_at) AS content_at
+         FROM mentorships WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
     let Some(row) = row else { return Ok(None) };
+    let hidden = access.joined_at.is_some_and(|joined| get_time(&row, "content_at").is_ok_and(|at| at < joined));
+    let content = if hidden {
+        AgreementContent { ground_rules: String::new(), goals: String::new() }
+    } else {
+        AgreementContent { ground_rules: row.try_get("ground_rules")?, goals: row.try_get("goals")? }
+    };
     Ok(Some(AgreementView {
         rhythm: rhythm_from_row(&row)?,
-        content: AgreementContent { ground_rules: row.try_get("ground_rules")?, goals: row.try_get("goals")? },
+        content,
         updated_at: get_time(&row, "agreement_updated_at")?,
+        content_hidden: hidden,
     }))
 }
 
@@ -433,17 +488,36 @@ pub async fn ids_of_member(pool: &AnyPool, user: UserId) -> Result<Vec<Mentorshi
     Ok(rows.iter().map(|r| get_parsed(r, "mentorship_id")).collect::<Result<_, _>>()?)
 }
 
+/// A mentorship someone is an active member of, as their live connection follows it.
+#[derive(Clone, Copy, Debug)]
+pub struct ActiveMembership {
+    pub mentorship: MentorshipId,
+    pub last_seq: i64,
+    /// Set when the mentorship has threads started before this person joined: what
+    /// they may see, so live delivery leaves those threads out.
+    pub window: Option<Window>,
+}
+
 /// The mentorships `user` is an active member of, with their latest sequence number.
-pub async fn active_subscriptions(pool: &AnyPool, user: UserId) -> Result<Vec<(MentorshipId, i64)>, ApiError> {
+pub async fn active_subscriptions(pool: &AnyPool, user: UserId) -> Result<Vec<ActiveMembership>, ApiError> {
     let rows = sqlx::query(
-        "SELECT m.id, m.last_seq FROM mentorship_members mm JOIN mentorships m ON m.id = mm.mentorship_id
+        "SELECT m.id, m.last_seq, mm.joined_at,
+                CASE WHEN EXISTS (SELECT 1 FROM threads t WHERE t.mentorship_id = m.id AND t.created_at < mm.joined_at) THEN 1 ELSE 0 END AS hides
+         FROM mentorship_members mm JOIN mentorships m ON m.id = mm.mentorship_id
          WHERE mm.user_id = $1 AND mm.left_at IS NULL ORDER BY m.id",
     )
     .bind(user.to_string())
     .fetch_all(pool)
     .await?;
     rows.iter()
-        .map(|r| Ok((get_parsed(r, "id")?, r.try_get::<i64, _>("last_seq")?)))
+        .map(|r| {
+            let hides = r.try_get::<i64, _>("hides")? != 0;
+            Ok(ActiveMembership {
+                mentorship: get_parsed(r, "id")?,
+                last_seq: r.try_get::<i64, _>("last_seq")?,
+                window: hides.then(|| get_time(r, "joined_at")).transpose()?.map(|from| Window { from: Some(from), until: None }),
+            })
+        })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

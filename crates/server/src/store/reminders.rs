@@ -38,6 +38,7 @@ pub async fn due(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<Due>, ApiErro
          JOIN mentorship_members am ON am.mentorship_id = ms.id AND am.user_id = lm.author_id
          JOIN users au ON au.id = lm.author_id
          JOIN mentorship_members mm ON mm.mentorship_id = ms.id AND mm.left_at IS NULL AND mm.role <> am.role
+              AND mm.joined_at <= t.created_at
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = u.id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = ms.id

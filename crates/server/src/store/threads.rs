@@ -221,7 +221,7 @@ fn post_batch<'c>(
         // an earlier message with the same idempotency key (the answer to a retry).
         let sql = format!(
             "WITH req(i, thread_id, user_id, client_msg_id) AS (VALUES {})
-             SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.left_at,
+             SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.joined_at, mm.left_at, t.created_at AS thread_created_at,
                     (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = req.user_id) AS coord,
                     u.is_admin, u.display_name AS actor_name, t.subject,
                     ex.id AS ex_id, ex.thread_id AS ex_thread_id, ex.mentorship_id AS ex_mentorship_id, ex.body AS ex_body,
@@ -250,6 +250,8 @@ fn post_batch<'c>(
             let access = access_from_row(&row, item.new.author)?;
             plans[i] = match guard(&access, Action::WriteContent) {
                 Err(err) => Plan::Refused(err),
+                // A thread started before the author joined is not theirs to see.
+                Ok(()) if !access.sees_thread(get_time(&row, "thread_created_at")?) => Plan::Refused(ApiError::NotFound),
                 Ok(()) => match get_opt_parsed::<MessageId>(&row, "ex_id")? {
                     None => Plan::Insert { mentorship: access.mentorship_id, name: access.actor_name, subject: row.try_get("subject")? },
                     Some(id) => {
@@ -719,8 +721,9 @@ pub async fn get(pool: &AnyPool, id: ThreadId) -> Result<Option<ThreadView>, Api
     Ok(row.map(|r| thread_from_row(&r)).transpose()?)
 }
 
-/// Threads visible to `user`, newest activity first, with unread counts: all threads
-/// of one mentorship, or of every mentorship they belong or belonged to.
+/// Threads visible to `user`, newest activity first, with unread counts: the threads
+/// started while they were a member (`mentorships::Window`) of one mentorship, or of
+/// every mentorship they belong or belonged to.
 pub async fn summaries(pool: &AnyPool, user: UserId, mentorship: Option<MentorshipId>, limit: i64) -> Result<Vec<ThreadSummary>, ApiError> {
     let rows = sqlx::query(
         "SELECT t.*, rm.message_id AS read_message_id,
@@ -729,7 +732,8 @@ pub async fn summaries(pool: &AnyPool, user: UserId, mentorship: Option<Mentorsh
          FROM threads t
          JOIN mentorship_members mm ON mm.mentorship_id = t.mentorship_id AND mm.user_id = $1
          LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.user_id = $1
-         WHERE (mm.left_at IS NULL OR t.created_at <= mm.left_at) AND ($2 = '' OR t.mentorship_id = $2)
+         WHERE t.created_at >= mm.joined_at AND (mm.left_at IS NULL OR t.created_at <= mm.left_at)
+           AND ($2 = '' OR t.mentorship_id = $2)
          ORDER BY t.last_message_at DESC, t.id DESC
          LIMIT $3",
     )
@@ -809,6 +813,9 @@ pub async fn mark_read(
                     .ok_or(ApiError::NotFound)?;
                 let access: Access = access_from_row(&row, user)?;
                 guard(&access, Action::MarkRead)?;
+                if !access.sees_thread(get_time(&row, "thread_created_at")?) {
+                    return Err(ApiError::NotFound.into());
+                }
                 let target = sqlx::query("SELECT seq FROM messages WHERE id = $1 AND thread_id = $2")
                     .bind(message.to_string())
                     .bind(thread.to_string())
