@@ -13,6 +13,7 @@ both_backends!(
     coordinators_get_one_weekly_summary_of_figures_only,
     a_reply_coming_due_gets_one_gentle_reminder,
     the_figures_move_with_each_contact_agreement_and_day,
+    meeting_times_the_clocks_skip_or_repeat_and_dates_out_of_range,
 );
 
 fn ams(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
@@ -271,5 +272,73 @@ async fn a_reply_coming_due_gets_one_gentle_reminder(app: TestServer) {
     assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 0);
     let text = summary_mail(&app, &w.mentee.email, "You agreed to answer").await;
     assert!(text.contains("Çağrı Yılmaz"), "{text}");
+    app.stop().await;
+}
+
+/// A local time in the spring-forward gap moves forward by the gap (RFC 5545), a
+/// fall-back time that happens twice is the first; dates far outside the programme's
+/// life are refused with 422, for meetings and for a mentorship's start.
+async fn meeting_times_the_clocks_skip_or_repeat_and_dates_out_of_range(app: TestServer) {
+    app.clock.set(ams(4, 15, 12));
+    let w = World::build(&app).await;
+    let meeting = format!("/api/v1/mentorships/{}/meetings", w.mentorship);
+    let log = |date: &str, time: &str| {
+        let (app, meeting, token) = (&app, meeting.clone(), w.mentor.token.clone());
+        let body = json!({"date": date, "time": time, "duration_minutes": 30, "mode": "phone"});
+        async move { app.post(&meeting, &token, body).await }
+    };
+    // Amsterdam, 29 March 2026: 02:00 CET became 03:00 CEST; 02:30 is read as 03:30 CEST.
+    let (s, m) = log("2026-03-29", "02:30").await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(m["held_at"], "2026-03-29T01:30:00Z", "{m}");
+    // 26 October 2025: 02:30 happened twice; the first (CEST, +02:00) counts.
+    let (s, m) = log("2025-10-26", "02:30").await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(m["held_at"], "2025-10-26T00:30:00Z", "{m}");
+
+    // The programme was set up on 15 April 2026: a year before is the earliest date.
+    let (s, m) = log("2025-04-15", "10:00").await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    for date in ["2025-04-14", "1900-01-01", "-9999-01-01"] {
+        let (s, e) = log(date, "10:00").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {e}");
+        assert_eq!(e["error"]["code"], "date_out_of_range", "{date}: {e}");
+        assert!(e["error"]["message"].as_str().is_some_and(|m| m.contains("2025-04-15")), "the window is named: {e}");
+    }
+    let (s, e) = log("9999-01-01", "10:00").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["code"], "meeting_in_future", "{e}");
+    let (s, list) = app.get(&meeting, &w.mentor.token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list.as_array().map(Vec::len), Some(3), "only the three real meetings: {list}");
+
+    // A mentorship starts at most two years ahead, at the earliest a year before the programme.
+    let create = format!("/api/v1/programmes/{}/mentorships", w.programme);
+    let members = json!([{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": w.outsider.id, "role": "mentee"}]);
+    for (start, ok) in [
+        ("2028-04-15", true),
+        ("2025-04-15", true),
+        ("2028-04-16", false),
+        ("2025-04-14", false),
+        ("9999-12-31", false),
+        ("-9999-01-01", false),
+    ] {
+        let (s, b) = app.post(&create, &w.coordinator.token, json!({"members": members, "start_date": start})).await;
+        if ok {
+            assert_eq!(s, StatusCode::CREATED, "{start}: {b}");
+        } else {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{start}: {b}");
+            assert_eq!(b["error"]["code"], "date_out_of_range", "{start}: {b}");
+        }
+    }
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/repair", w.mentorship),
+            &w.coordinator.token,
+            json!({"members": members, "start_date": "9999-01-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["code"], "date_out_of_range", "{b}");
     app.stop().await;
 }

@@ -12,13 +12,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::{NaiveTime, TimeZone, Utc};
+use chrono::NaiveTime;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::{LogMeetingRequest, MeetingView, MentorshipHealth, ProgrammeHealth, totals};
-use mentorpost_model::{MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject};
+use mentorpost_model::{DateWindow, MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -38,9 +38,11 @@ pub async fn log_meeting(
     let subject = store::health::subject(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let tz: chrono_tz::Tz = subject.timezone.parse().unwrap_or(chrono_tz::UTC);
     let now = state.clock.now();
-    req.validate(now.with_timezone(&tz).date_naive())?;
+    let today = now.with_timezone(&tz).date_naive();
+    req.validate(today, DateWindow::for_programme(subject.programme_created_at.with_timezone(&tz).date_naive(), today))?;
     let time = req.time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
-    let held_at = tz.from_local_datetime(&req.date.and_time(time)).earliest().map_or(now, |t| t.with_timezone(&Utc)).min(now);
+    // Today at an hour still to come: the contact counts from now, never from the future.
+    let held_at = mentorpost_model::meeting::held_at(tz, req.date, time).min(now);
     let meeting = store::health::NewMeeting {
         mentorship: id,
         logged_by: user.user_id,

@@ -16,7 +16,7 @@ use mentorpost_model::api::{
     AddMemberRequest, AgreementView, CloseMentorshipRequest, CreateMentorshipRequest, ErrorBody, EventPage, MemberSpec, MentorshipView,
     RepairRequest,
 };
-use mentorpost_model::{AgreementContent, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId};
+use mentorpost_model::{AgreementContent, DateWindow, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -27,6 +27,16 @@ async fn view(state: &AppState, id: MentorshipId, viewer: UserId) -> ApiResult<J
         v.last_seq = None;
     }
     Ok(Json(v))
+}
+
+/// Rejects a start date outside the programme's window (a year before it was set up
+/// here to two years ahead).
+async fn check_start_date(state: &AppState, programme: ProgrammeId, start: Option<chrono::NaiveDate>) -> ApiResult<()> {
+    let Some(start) = start else { return Ok(()) };
+    let p = store::programmes::get(state.db.pool(), programme).await?.ok_or(ApiError::NotFound)?;
+    let tz: chrono_tz::Tz = p.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let window = DateWindow::for_programme(p.created_at.with_timezone(&tz).date_naive(), state.clock.now().with_timezone(&tz).date_naive());
+    Ok(window.check("start_date", start)?)
 }
 
 /// Create a mentorship in a programme (its coordinators, admins).
@@ -46,6 +56,7 @@ pub async fn create_mentorship(
         None => default_rhythm(&state, programme).await?,
     };
     rhythm.validate()?;
+    check_start_date(&state, programme, req.start_date).await?;
     let status = req.status.unwrap_or(MentorshipStatus::Proposed);
     if status == MentorshipStatus::Closed {
         return Err(ApiError::unprocessable("invalid_status", "a new mentorship is proposed or active"));
@@ -226,6 +237,7 @@ pub async fn repair(
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ChangeLifecycle)?;
     check_members(&req.members)?;
+    check_start_date(&state, access.programme_id, req.start_date).await?;
     let old = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let new = NewMentorship {
         programme_id: access.programme_id,
