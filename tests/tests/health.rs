@@ -14,6 +14,7 @@ both_backends!(
     a_reply_coming_due_gets_one_gentle_reminder,
     the_figures_move_with_each_contact_agreement_and_day,
     meeting_times_the_clocks_skip_or_repeat_and_dates_out_of_range,
+    csv_export_never_carries_a_formula,
 );
 
 fn ams(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
@@ -340,5 +341,54 @@ async fn meeting_times_the_clocks_skip_or_repeat_and_dates_out_of_range(app: Tes
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(b["error"]["code"], "date_out_of_range", "{b}");
+    app.stop().await;
+}
+
+/// Names that start like a spreadsheet formula are written with a leading `'` in the
+/// CSV export (OWASP), so opening the export runs nothing.
+async fn csv_export_never_carries_a_formula(app: TestServer) {
+    let w = World::build(&app).await;
+    let names = ["=HYPERLINK(\"http://evil.example/\",\"klik\")", "+31 6 12345678", "-Łukasz Wiśniewski", "@Şükrü Öztürk"];
+    let create = format!("/api/v1/programmes/{}/mentorships", w.programme);
+    for (i, name) in names.iter().enumerate() {
+        let id = app.create_user(&format!("risky{i}@example.org"), name, Some(PASSWORD), false).await;
+        let members = json!([{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": id, "role": "mentee"}]);
+        let (s, b) = app.post(&create, &w.coordinator.token, json!({"members": members})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/v1/programmes/{}/health.csv", w.programme)))
+        .bearer_auth(&w.coordinator.token)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = resp.text().await.expect("csv text");
+    let mentees: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            // The mentees column is the sixth; names hold no comma here except the
+            // quoted HYPERLINK, whose field the writer wraps in quotes.
+            let mut fields = Vec::new();
+            let (mut field, mut quoted) = (String::new(), false);
+            for c in l.chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => fields.push(std::mem::take(&mut field)),
+                    c => field.push(c),
+                }
+            }
+            fields.push(field);
+            fields[5].clone()
+        })
+        .collect();
+    assert!(mentees.contains(&"João Pereira".to_owned()), "{text}");
+    for name in names {
+        let unquoted = name.replace('"', "");
+        assert!(mentees.contains(&format!("'{unquoted}")), "{name} starts with ': {mentees:?}\n{text}");
+    }
+    assert!(mentees.iter().all(|m| !m.starts_with(['=', '+', '-', '@'])), "{mentees:?}");
     app.stop().await;
 }

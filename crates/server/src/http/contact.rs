@@ -182,7 +182,14 @@ fn csv_chunk(records: impl Iterator<Item = Vec<String>>) -> ApiResult<axum::body
 fn csv_record(m: &MentorshipHealth) -> Vec<String> {
     let opt = |v: Option<String>| v.unwrap_or_default();
     let names = |role: mentorpost_model::Role| {
-        m.members.iter().filter(|p| p.role == role && p.left_at.is_none()).map(|p| p.display_name.as_str()).collect::<Vec<_>>().join("; ")
+        spreadsheet_safe(
+            m.members
+                .iter()
+                .filter(|p| p.role == role && p.left_at.is_none())
+                .map(|p| p.display_name.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     };
     let h = &m.health;
     vec![
@@ -206,6 +213,13 @@ fn csv_record(m: &MentorshipHealth) -> Vec<String> {
         h.messages_90d.mentors.to_string(),
         h.messages_90d.mentees.to_string(),
     ]
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage
+/// return first) gets a leading `'`, so a person's name cannot become a formula on
+/// the coordinator's machine (OWASP, CSV injection).
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
 }
 
 /// `POST /api/v1/check-ins/{id}/answer`.
@@ -328,4 +342,19 @@ pub async fn set_summary_settings(
     }
     store::summary::set_settings(&state.db, user.user_id, req.weekday, req.hour, req.send_all_clear, state.clock.now()).await?;
     Ok(Json(req))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_quoted() {
+        for risky in ["=SUM(A1:A9)", "+31 6 1234", "-Łukasz", "@Ayşe", "\tTab", "\rReturn"] {
+            assert_eq!(spreadsheet_safe(risky.to_owned()), format!("'{risky}"));
+        }
+        for plain in ["Çağrı Yılmaz", "João Pereira; Henk Jansen", "", "'al quoted"] {
+            assert_eq!(spreadsheet_safe(plain.to_owned()), plain);
+        }
+    }
 }
