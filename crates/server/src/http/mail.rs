@@ -50,8 +50,11 @@ async fn preferences(state: &AppState, user: mentorpost_model::UserId) -> ApiRes
 #[utoipa::path(post, path = "/api/v1/me/mail/resume", tag = "mail", security(("bearer" = [])),
     responses((status = 200, body = MailPreferences), (status = 401, body = ErrorBody)))]
 pub async fn resume_mail(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<MailPreferences>> {
-    store::inbound::resume(&state.db, user.user_id).await?;
-    tracing::info!(user = %user.user_id, "mail resumed after bounces");
+    // Logged only when something was paused: a client calling in a loop must not be
+    // able to fill the log.
+    if store::inbound::resume(&state.db, user.user_id).await? {
+        tracing::info!(user = %user.user_id, "mail resumed after bounces");
+    }
     preferences(&state, user.user_id).await.map(Json)
 }
 
