@@ -273,6 +273,37 @@ impl TestServer {
     }
 }
 
+/// Everything the servers of this test process logged at INFO and above since the
+/// first call (which installs the collector), as text without colours. Scenarios run
+/// side by side, so a test looks only at lines carrying its own ids.
+pub fn captured_log() -> String {
+    use std::sync::{Mutex, OnceLock};
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let log = LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+            .with_ansi(false)
+            .with_writer(move || Sink(sink.clone()))
+            .finish();
+        // Another test of this process may have installed one already; then lines go there.
+        let _ = tracing_subscriber::util::SubscriberInitExt::try_init(subscriber);
+        log
+    });
+    String::from_utf8_lossy(&log.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+}
+
 /// Runs a scenario on SQLite and (when configured) PostgreSQL:
 /// `both_backends!(name)` expects `async fn name(app: TestServer)`.
 #[macro_export]

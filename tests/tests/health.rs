@@ -13,6 +13,8 @@ both_backends!(
     coordinators_get_one_weekly_summary_of_figures_only,
     a_reply_coming_due_gets_one_gentle_reminder,
     the_figures_move_with_each_contact_agreement_and_day,
+    meeting_times_the_clocks_skip_or_repeat_and_dates_out_of_range,
+    csv_export_never_carries_a_formula,
 );
 
 fn ams(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
@@ -271,5 +273,122 @@ async fn a_reply_coming_due_gets_one_gentle_reminder(app: TestServer) {
     assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 0);
     let text = summary_mail(&app, &w.mentee.email, "You agreed to answer").await;
     assert!(text.contains("Çağrı Yılmaz"), "{text}");
+    app.stop().await;
+}
+
+/// A local time in the spring-forward gap moves forward by the gap (RFC 5545), a
+/// fall-back time that happens twice is the first; dates far outside the programme's
+/// life are refused with 422, for meetings and for a mentorship's start.
+async fn meeting_times_the_clocks_skip_or_repeat_and_dates_out_of_range(app: TestServer) {
+    app.clock.set(ams(4, 15, 12));
+    let w = World::build(&app).await;
+    let meeting = format!("/api/v1/mentorships/{}/meetings", w.mentorship);
+    let log = |date: &str, time: &str| {
+        let (app, meeting, token) = (&app, meeting.clone(), w.mentor.token.clone());
+        let body = json!({"date": date, "time": time, "duration_minutes": 30, "mode": "phone"});
+        async move { app.post(&meeting, &token, body).await }
+    };
+    // Amsterdam, 29 March 2026: 02:00 CET became 03:00 CEST; 02:30 is read as 03:30 CEST.
+    let (s, m) = log("2026-03-29", "02:30").await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(m["held_at"], "2026-03-29T01:30:00Z", "{m}");
+    // 26 October 2025: 02:30 happened twice; the first (CEST, +02:00) counts.
+    let (s, m) = log("2025-10-26", "02:30").await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(m["held_at"], "2025-10-26T00:30:00Z", "{m}");
+
+    // The programme was set up on 15 April 2026: a year before is the earliest date.
+    let (s, m) = log("2025-04-15", "10:00").await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    for date in ["2025-04-14", "1900-01-01", "-9999-01-01"] {
+        let (s, e) = log(date, "10:00").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {e}");
+        assert_eq!(e["error"]["code"], "date_out_of_range", "{date}: {e}");
+        assert!(e["error"]["message"].as_str().is_some_and(|m| m.contains("2025-04-15")), "the window is named: {e}");
+    }
+    let (s, e) = log("9999-01-01", "10:00").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["code"], "meeting_in_future", "{e}");
+    let (s, list) = app.get(&meeting, &w.mentor.token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list.as_array().map(Vec::len), Some(3), "only the three real meetings: {list}");
+
+    // A mentorship starts at most two years ahead, at the earliest a year before the programme.
+    let create = format!("/api/v1/programmes/{}/mentorships", w.programme);
+    let members = json!([{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": w.outsider.id, "role": "mentee"}]);
+    for (start, ok) in [
+        ("2028-04-15", true),
+        ("2025-04-15", true),
+        ("2028-04-16", false),
+        ("2025-04-14", false),
+        ("9999-12-31", false),
+        ("-9999-01-01", false),
+    ] {
+        let (s, b) = app.post(&create, &w.coordinator.token, json!({"members": members, "start_date": start})).await;
+        if ok {
+            assert_eq!(s, StatusCode::CREATED, "{start}: {b}");
+        } else {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{start}: {b}");
+            assert_eq!(b["error"]["code"], "date_out_of_range", "{start}: {b}");
+        }
+    }
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/repair", w.mentorship),
+            &w.coordinator.token,
+            json!({"members": members, "start_date": "9999-01-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["code"], "date_out_of_range", "{b}");
+    app.stop().await;
+}
+
+/// Names that start like a spreadsheet formula are written with a leading `'` in the
+/// CSV export (OWASP), so opening the export runs nothing.
+async fn csv_export_never_carries_a_formula(app: TestServer) {
+    let w = World::build(&app).await;
+    let names = ["=HYPERLINK(\"http://evil.example/\",\"klik\")", "+31 6 12345678", "-Łukasz Wiśniewski", "@Şükrü Öztürk"];
+    let create = format!("/api/v1/programmes/{}/mentorships", w.programme);
+    for (i, name) in names.iter().enumerate() {
+        let id = app.create_user(&format!("risky{i}@example.org"), name, Some(PASSWORD), false).await;
+        let members = json!([{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": id, "role": "mentee"}]);
+        let (s, b) = app.post(&create, &w.coordinator.token, json!({"members": members})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/v1/programmes/{}/health.csv", w.programme)))
+        .bearer_auth(&w.coordinator.token)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = resp.text().await.expect("csv text");
+    let mentees: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            // The mentees column is the sixth; names hold no comma here except the
+            // quoted HYPERLINK, whose field the writer wraps in quotes.
+            let mut fields = Vec::new();
+            let (mut field, mut quoted) = (String::new(), false);
+            for c in l.chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => fields.push(std::mem::take(&mut field)),
+                    c => field.push(c),
+                }
+            }
+            fields.push(field);
+            fields[5].clone()
+        })
+        .collect();
+    assert!(mentees.contains(&"João Pereira".to_owned()), "{text}");
+    for name in names {
+        let unquoted = name.replace('"', "");
+        assert!(mentees.contains(&format!("'{unquoted}")), "{name} starts with ': {mentees:?}\n{text}");
+    }
+    assert!(mentees.iter().all(|m| !m.starts_with(['=', '+', '-', '@'])), "{mentees:?}");
     app.stop().await;
 }

@@ -4,7 +4,7 @@
 use chrono::Duration as ChronoDuration;
 use mentorpost_tests::smtp::{Received, SmtpServer, parse};
 use mentorpost_tests::{Backend, TestServer, World, both_backends};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -181,6 +181,23 @@ async fn one_click_unsubscribe_turns_one_mentorship_off(app: TestServer, smtp: S
     assert!(html.contains("<form method=\"post\"") && html.contains("<button"), "{html}");
     let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
     assert_eq!(prefs["mentorships"], json!([]));
+
+    // RFC 8058: a POST must carry List-Unsubscribe=One-Click; anything else (a link
+    // checker's empty POST, another field, JSON) is refused and changes nothing.
+    for (content_type, body) in [
+        ("application/x-www-form-urlencoded", ""),
+        ("application/x-www-form-urlencoded", "List-Unsubscribe=Yes"),
+        ("application/json", r#"{"List-Unsubscribe":"One-Click"}"#),
+        ("text/plain", "List-Unsubscribe=One-Click"),
+    ] {
+        let (s, b) = app.raw(Method::POST, url.trim_start_matches(&app.base), None, content_type, body.as_bytes().to_vec()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{content_type} {body:?}: {b}");
+        assert_eq!(b["error"]["code"], "one_click_body_required", "{b}");
+    }
+    let empty = app.client.post(&url).send().await.expect("POST");
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST, "an empty POST unsubscribes nobody");
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert_eq!(prefs["mentorships"], json!([]), "still subscribed");
 
     // RFC 8058: a POST without cookie or login switches this mentorship off at once.
     let done = app

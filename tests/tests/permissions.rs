@@ -527,6 +527,11 @@ async fn run_cell(app: &TestServer, cast: &Cast, f: &Fixture, (method, template,
     let body = f.body(cast, method, template);
     let (status, response) = if template == "/api/v1/ws" {
         (open_socket(app, cast.token(role)).await, Value::Null)
+    } else if (method, template) == ("POST", "/mail/unsubscribe/{token}") {
+        // RFC 8058's one-click body, the only one that unsubscribes.
+        let form = b"List-Unsubscribe=One-Click".to_vec();
+        let (status, response) = app.raw(method_of(method), &path, cast.token(role), "application/x-www-form-urlencoded", form).await;
+        (status.as_u16(), response)
     } else {
         let (status, response) = app.call(method_of(method), &path, cast.token(role), body).await;
         (status.as_u16(), response)

@@ -154,6 +154,7 @@ pub struct MemberSpec {
 pub struct CreateMentorshipRequest {
     /// At least one mentor and one mentee; any number of each (G14).
     pub members: Vec<MemberSpec>,
+    /// From a year before the programme was set up to two years ahead.
     #[serde(default)]
     pub start_date: Option<NaiveDate>,
     /// Defaults to the programme's default rhythm.

@@ -30,4 +30,4 @@ pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use domain::{EventKind, Locale, MeetingMode, MentorshipStatus, MessageSource, Role};
 pub use ids::{AttachmentId, MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
-pub use validate::{ClientMsgId, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError};
+pub use validate::{ClientMsgId, DateWindow, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError};

@@ -3,9 +3,10 @@
 
 use crate::api::MemberView;
 use crate::health::{Health, HealthStatus};
-use crate::validate::ValidationError;
+use crate::validate::{DateWindow, ValidationError};
 use crate::{MeetingMode, MentorshipId, MentorshipStatus, UserId};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,7 +22,10 @@ pub struct LogMeetingRequest {
     /// The day it took place, in the programme's time zone.
     #[schema(value_type = String, example = "2026-09-10")]
     pub date: NaiveDate,
-    /// Local start time `HH:MM`; noon when left out.
+    /// Local start time `HH:MM`; noon when left out. A time the clocks skip (the
+    /// spring-forward gap) is moved forward by the gap, as RFC 5545 does (02:30 on the
+    /// night the clocks go from 02:00 to 03:00 is 03:30); a time that occurs twice
+    /// (fall-back) is the first of the two.
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "19:30")]
     pub time: Option<NaiveTime>,
@@ -34,8 +38,9 @@ pub struct LogMeetingRequest {
 
 impl LogMeetingRequest {
     /// Checks the values; `today` is the programme's local date now (a meeting cannot
-    /// be logged for a day that has not come yet).
-    pub fn validate(&self, today: NaiveDate) -> Result<(), ValidationError> {
+    /// be logged for a day that has not come yet), `window` the dates the programme's
+    /// records may carry.
+    pub fn validate(&self, today: NaiveDate, window: DateWindow) -> Result<(), ValidationError> {
         if !(1..=MAX_DURATION_MINUTES).contains(&self.duration_minutes) {
             return Err(ValidationError::new(
                 "duration_minutes",
@@ -46,6 +51,7 @@ impl LogMeetingRequest {
         if self.date > today {
             return Err(ValidationError::new("date", "meeting_in_future", "a meeting can be logged once it has taken place"));
         }
+        window.check("date", self.date)?;
         if let Some(note) = &self.note {
             if note.chars().count() > MAX_NOTE_CHARS {
                 return Err(ValidationError::new("note", "note_too_long", format!("a note has at most {MAX_NOTE_CHARS} characters")));
@@ -55,6 +61,27 @@ impl LogMeetingRequest {
             }
         }
         Ok(())
+    }
+}
+
+/// The instant a meeting began: its local date and time in the programme's zone.
+/// In a spring-forward gap the local time does not exist; RFC 5545 (3.3.5) reads it
+/// with the offset in force before the gap, which moves it forward by the gap's
+/// length. A fall-back time that exists twice is the earlier one.
+pub fn held_at(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let local = NaiveDateTime::new(date, time);
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => {
+            // Walk back to the last local time before the gap (gaps last an hour, at
+            // most a day) and take the offset it has.
+            let before = (1..=(24 * 60)).find_map(|m| match tz.offset_from_local_datetime(&(local - Duration::minutes(m))) {
+                LocalResult::Single(o) | LocalResult::Ambiguous(_, o) => Some(o.fix()),
+                LocalResult::None => None,
+            });
+            let offset = before.map_or(0, |o| o.local_minus_utc());
+            (local - Duration::seconds(i64::from(offset))).and_utc()
+        }
     }
 }
 
@@ -139,9 +166,44 @@ mod tests {
     #[test]
     fn meetings_are_checked() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 3).expect("date");
-        assert!(req(today, 45, Some("Goed gesprek over Łódź")).validate(today).is_ok());
-        assert_eq!(req(today, 0, None).validate(today).map_err(|e| e.code), Err("invalid_duration"));
-        assert_eq!(req(today.succ_opt().expect("date"), 30, None).validate(today).map_err(|e| e.code), Err("meeting_in_future"));
-        assert_eq!(req(today, 30, Some(&"x".repeat(2001))).validate(today).map_err(|e| e.code), Err("note_too_long"));
+        let window = DateWindow::for_programme(NaiveDate::from_ymd_opt(2026, 2, 1).expect("date"), today);
+        assert!(req(today, 45, Some("Goed gesprek over Łódź")).validate(today, window).is_ok());
+        assert_eq!(req(today, 0, None).validate(today, window).map_err(|e| e.code), Err("invalid_duration"));
+        assert_eq!(req(today.succ_opt().expect("date"), 30, None).validate(today, window).map_err(|e| e.code), Err("meeting_in_future"));
+        assert_eq!(req(today, 30, Some(&"x".repeat(2001))).validate(today, window).map_err(|e| e.code), Err("note_too_long"));
+        // A year before the programme is the earliest.
+        let earliest = NaiveDate::from_ymd_opt(2025, 2, 1).expect("date");
+        assert!(req(earliest, 30, None).validate(today, window).is_ok());
+        assert_eq!(req(earliest.pred_opt().expect("date"), 30, None).validate(today, window).map_err(|e| e.code), Err("date_out_of_range"));
+        assert_eq!(req(NaiveDate::MIN, 30, None).validate(today, window).map_err(|e| e.code), Err("date_out_of_range"));
+    }
+
+    #[test]
+    fn local_times_the_clocks_skip_or_repeat() {
+        let at = |y, m, d, h, min| {
+            held_at(
+                chrono_tz::Europe::Amsterdam,
+                NaiveDate::from_ymd_opt(y, m, d).expect("date"),
+                NaiveTime::from_hms_opt(h, min, 0).expect("time"),
+            )
+            .to_rfc3339()
+        };
+        // 02:30 on 29 March 2026 does not exist: with the winter offset (+01:00), 03:30 CEST.
+        assert_eq!(at(2026, 3, 29, 2, 30), "2026-03-29T01:30:00+00:00");
+        assert_eq!(at(2026, 3, 29, 2, 0), "2026-03-29T01:00:00+00:00");
+        assert_eq!(at(2026, 3, 29, 3, 0), "2026-03-29T01:00:00+00:00");
+        // 02:30 on 25 October 2026 happens twice: the first, still summer time (+02:00).
+        assert_eq!(at(2026, 10, 25, 2, 30), "2026-10-25T00:30:00+00:00");
+        assert_eq!(at(2026, 7, 1, 19, 0), "2026-07-01T17:00:00+00:00");
+        // Samoa skipped all of 30 December 2011 (−10:00 → +14:00).
+        assert_eq!(
+            held_at(
+                chrono_tz::Pacific::Apia,
+                NaiveDate::from_ymd_opt(2011, 12, 30).expect("date"),
+                NaiveTime::from_hms_opt(12, 0, 0).expect("time")
+            )
+            .to_rfc3339(),
+            "2011-12-30T22:00:00+00:00"
+        );
     }
 }

@@ -20,6 +20,42 @@ impl ValidationError {
     }
 }
 
+/// The dates a programme's records may carry: from a year before the programme was set
+/// up here (people log what happened before it moved to this service) to two years
+/// ahead (a planned start). A year such as 9999 or -9999 is a slip of the keyboard,
+/// and it would break the date arithmetic of the health figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateWindow {
+    pub earliest: chrono::NaiveDate,
+    pub latest: chrono::NaiveDate,
+}
+
+impl DateWindow {
+    /// Months before the programme's creation a date may lie.
+    pub const MONTHS_BEFORE_PROGRAMME: u32 = 12;
+    /// Months after today a date may lie.
+    pub const MONTHS_AHEAD: u32 = 24;
+
+    /// The window for a programme created on `created` (its local date), seen on `today`.
+    pub fn for_programme(created: chrono::NaiveDate, today: chrono::NaiveDate) -> Self {
+        let earliest = created.checked_sub_months(chrono::Months::new(Self::MONTHS_BEFORE_PROGRAMME)).unwrap_or(chrono::NaiveDate::MIN);
+        let latest = today.checked_add_months(chrono::Months::new(Self::MONTHS_AHEAD)).unwrap_or(chrono::NaiveDate::MAX);
+        Self { earliest, latest }
+    }
+
+    /// Rejects a date outside the window with `date_out_of_range`, naming the window.
+    pub fn check(&self, field: &'static str, date: chrono::NaiveDate) -> Result<(), ValidationError> {
+        if date < self.earliest || date > self.latest {
+            return Err(ValidationError::new(
+                field,
+                "date_out_of_range",
+                format!("{field} must lie between {} and {}", self.earliest, self.latest),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn has_control(s: &str, allow_line_breaks: bool) -> bool {
     s.chars().any(|c| {
         if allow_line_breaks && (c == '\n' || c == '\r' || c == '\t') {

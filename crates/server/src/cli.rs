@@ -41,8 +41,9 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Seed the demo programme into an empty database and print its logins.
-    Demo,
+    /// Seed the demo programme into an empty database and print its logins and the
+    /// address `serve` will answer on.
+    Demo(DemoArgs),
     /// Mail: failed deliveries, people's preferences.
     #[command(subcommand)]
     Mail(MailCommand),
@@ -50,6 +51,18 @@ pub enum Command {
     /// mail that failed. Exit status 75 (temporary failure) when it could not be
     /// stored, so the MTA tries again.
     Inbound(InboundArgs),
+}
+
+/// `demo` only seeds; it takes `serve`'s address settings (flags or environment) to
+/// print where the demo will be.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address `serve` listens on.
+    #[arg(long, env = "MENTORPOST_HTTP", default_value = "127.0.0.1:8080")]
+    pub http: SocketAddr,
+    /// Public base URL `serve` is reached at. Default: http://<listen address>.
+    #[arg(long, env = "MENTORPOST_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -248,7 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("listening on {}", args.http))?;
             // With port 0 the real port is known only now; mailed links need it.
             config.http = listener.local_addr().context("reading the listen address")?;
-            config.public_url = args.public_url.unwrap_or_else(|| format!("http://{}", config.http));
+            config.public_url = crate::config::public_url_for(config.http, args.public_url.as_deref());
             config.mail_domain = args.mail_domain;
             config.smtp_url = args.smtp_url.filter(|u| !u.is_empty());
             config.demo = args.demo;
@@ -278,13 +291,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrations applied ({})", db.backend().name());
             Ok(())
         }
-        Command::Demo => {
-            let public_url = config.public_url.clone();
+        Command::Demo(args) => {
             let app = App::build(config).await?;
             let seeded = crate::demo::seed_if_empty(&app.state).await?;
             app.state.db.close().await;
             if seeded {
-                println!("{}", crate::demo::describe(&public_url));
+                if args.http.port() == 0 && args.public_url.is_none() {
+                    // Port 0 is chosen when `serve` starts; it prints it then.
+                    println!("{}", crate::demo::describe("the address `mentorpost serve` prints when it starts"));
+                } else {
+                    println!("{}", crate::demo::describe(&crate::config::public_url_for(args.http, args.public_url.as_deref())));
+                }
+                println!("Start it with: mentorpost serve");
             } else {
                 println!("the database already has people in it; the demo was not seeded");
             }

@@ -58,6 +58,20 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// The base URL of a server listening on `listen` unless `--public-url` says
+/// otherwise. A listener on every interface (0.0.0.0, ::) is reached locally through
+/// loopback: a browser cannot open `http://0.0.0.0:8080`.
+pub fn public_url_for(listen: SocketAddr, public_url: Option<&str>) -> String {
+    if let Some(url) = public_url.filter(|u| !u.is_empty()) {
+        return url.to_owned();
+    }
+    let mut addr = listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    format!("http://{addr}")
+}
+
 impl Config {
     /// Defaults for a data dir: SQLite inside it, listening on loopback.
     pub fn for_data_dir(data_dir: PathBuf) -> Config {
@@ -82,5 +96,20 @@ impl Config {
 
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_url_for;
+
+    #[test]
+    fn the_public_url_is_one_a_browser_can_open() {
+        let at = |a: &str| a.parse().expect("socket address");
+        assert_eq!(public_url_for(at("127.0.0.1:8080"), None), "http://127.0.0.1:8080");
+        assert_eq!(public_url_for(at("0.0.0.0:9090"), None), "http://127.0.0.1:9090");
+        assert_eq!(public_url_for(at("[::]:9090"), None), "http://[::1]:9090");
+        assert_eq!(public_url_for(at("192.0.2.4:80"), Some("")), "http://192.0.2.4:80");
+        assert_eq!(public_url_for(at("0.0.0.0:80"), Some("https://mentor.example.org")), "https://mentor.example.org");
     }
 }

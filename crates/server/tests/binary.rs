@@ -201,6 +201,59 @@ fn demo_command_env_and_global_options_after_the_subcommand() {
     assert!(again.contains("already has people"), "{again}");
 }
 
+/// `demo` only seeds, so the URL it prints must be where `serve` with the same settings
+/// will answer — not a fixed default.
+#[test]
+fn demo_prints_where_serve_answers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let listen = format!("127.0.0.1:{port}");
+    let printed = run_ok(mentorpost(dir.path(), None).env("MENTORPOST_HTTP", &listen).env_remove("MENTORPOST_PUBLIC_URL").arg("demo"));
+    let url = printed.lines().find_map(|l| l.strip_prefix("Demo programme ready at ")).unwrap_or_else(|| panic!("no URL in {printed}"));
+    assert_eq!(url, format!("http://{listen}"), "{printed}");
+
+    // `serve` with the same environment answers there.
+    let mut child = mentorpost(dir.path(), None)
+        .env("MENTORPOST_HTTP", &listen)
+        .env_remove("MENTORPOST_PUBLIC_URL")
+        .arg("serve")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("addr=") {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    let announced = rx.recv_timeout(Duration::from_secs(60)).expect("the server announced its address");
+    assert!(announced.contains(&listen), "{announced}");
+    let served = Served { child, addr: listen.clone(), log: mpsc::channel().1 };
+    let status = reqwest::blocking::Client::new().get(format!("{url}/healthz")).send().expect("GET the printed URL").status();
+    assert_eq!(status, reqwest::StatusCode::OK);
+    drop(served);
+
+    // A public URL set for `serve` is the one printed; a listener on every interface
+    // is opened through loopback.
+    for (env, value, want) in [
+        ("MENTORPOST_PUBLIC_URL", "https://mentor.example.org", "https://mentor.example.org"),
+        ("MENTORPOST_HTTP", "0.0.0.0:9191", "http://127.0.0.1:9191"),
+    ] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let printed = run_ok(
+            mentorpost(dir.path(), None).env_remove("MENTORPOST_PUBLIC_URL").env_remove("MENTORPOST_HTTP").env(env, value).arg("demo"),
+        );
+        assert!(printed.contains(&format!("Demo programme ready at {want}\n")), "{env}={value}: {printed}");
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = run_ok(mentorpost(dir.path(), None).args(["demo", "--http", "127.0.0.1:7070"]));
+    assert!(printed.contains("Demo programme ready at http://127.0.0.1:7070\n"), "{printed}");
+}
+
 /// SIGTERM and SIGINT both stop the server gracefully: a request that is being received
 /// when the signal arrives is still answered, then the process exits 0.
 #[test]

@@ -14,11 +14,34 @@ use mentorpost_model::api::{ErrorBody, LoginRequest, MagicLinkRedeemRequest, Mag
 use mentorpost_model::{EmailAddress, UserId};
 use std::net::SocketAddr;
 
-/// Failed logins allowed per account within [`FAILURE_WINDOW`] before refusing.
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed logins allowed per client address within [`FAILURE_WINDOW`].
+/// Magic links mailed per address within [`FAILURE_WINDOW`].
+const MAX_LINKS_PER_ACCOUNT: i64 = 5;
+/// Failed logins (and requested links) allowed per client address within [`FAILURE_WINDOW`].
 const MAX_FAILURES_PER_IP: i64 = 20;
 const FAILURE_WINDOW: Duration = Duration::minutes(15);
+/// Failed logins for one account from one client before it must wait between tries.
+const FREE_FAILURES_PER_ACCOUNT_AND_CLIENT: i64 = 3;
+/// The first wait; each further failure doubles it, up to [`FAILURE_WINDOW`].
+const FIRST_DELAY: Duration = Duration::seconds(5);
+
+/// How long a client must wait after its last failed login for this account before
+/// it may try again. The throttle is per account *and* client: counted per account
+/// alone, anyone could lock the real person out by failing five times on purpose.
+fn login_delay(failures: i64) -> Duration {
+    let beyond = failures - FREE_FAILURES_PER_ACCOUNT_AND_CLIENT;
+    if beyond < 0 {
+        return Duration::zero();
+    }
+    // 2^beyond, with the exponent kept small enough not to overflow before the cap.
+    let factor = 1i32 << beyond.min(16);
+    (FIRST_DELAY * factor).min(FAILURE_WINDOW)
+}
+
+fn retry_after(wait: Duration) -> ApiError {
+    // Whole seconds, rounded up, so a client that waits as told is let in.
+    let millis = wait.num_milliseconds().max(1).unsigned_abs();
+    ApiError::TooManyRequests { retry_after_secs: millis.div_ceil(1000) }
+}
 
 async fn tokens(state: &AppState, user: UserId, session_id: String, refresh_token: String) -> ApiResult<TokenResponse> {
     let (access_token, _) =
@@ -42,10 +65,20 @@ pub async fn login(
     let now = state.clock.now();
     let bad = || ApiError::unauthenticated("invalid_credentials", "e-mail address or password is wrong");
     let email = EmailAddress::parse(&req.email).map_err(|_| bad())?;
-    let keys = vec![format!("account:{}", email.as_str()), format!("ip:{client}")];
+    let pair_key = format!("account-client:{}|{client}", email.as_str());
+    let keys = vec![pair_key.clone(), format!("ip:{client}")];
     let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
-    if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP {
-        return Err(ApiError::TooManyRequests { retry_after_secs: FAILURE_WINDOW.num_seconds() as u64 });
+    let (pair, source) = (counts.first().copied().unwrap_or_default(), counts.get(1).copied().unwrap_or_default());
+    if source.count >= MAX_FAILURES_PER_IP {
+        // At the latest when the newest failure leaves the window.
+        let ends = source.last.map_or(FAILURE_WINDOW, |last| last + FAILURE_WINDOW - now);
+        return Err(retry_after(ends.min(FAILURE_WINDOW)));
+    }
+    if let Some(last) = pair.last {
+        let wait = last + login_delay(pair.count) - now;
+        if wait > Duration::zero() {
+            return Err(retry_after(wait));
+        }
     }
     if req.password.len() > 1024 {
         return Err(bad());
@@ -65,6 +98,10 @@ pub async fn login(
         tracing::info!(client = %client, "failed login");
         return Err(bad());
     };
+    if pair.count > 0 {
+        // This client knows the password: its earlier slips no longer slow it down.
+        store::sessions::clear_failures(&state.db, pair_key).await?;
+    }
     let login = store::sessions::start(&state.db, user, now).await?;
     Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
 }
@@ -115,7 +152,7 @@ pub async fn magic_link(
         format!("magic-ip:{}", super::client_ip(peer.ip(), &headers, &state.config.trusted_proxies)),
     ];
     let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
-    if counts.first().copied().unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT || counts.get(1).copied().unwrap_or(0) >= MAX_FAILURES_PER_IP {
+    if counts.first().is_some_and(|f| f.count >= MAX_LINKS_PER_ACCOUNT) || counts.get(1).is_some_and(|f| f.count >= MAX_FAILURES_PER_IP) {
         return Err(ApiError::TooManyRequests { retry_after_secs: FAILURE_WINDOW.num_seconds() as u64 });
     }
     store::sessions::record_failure(&state.db, keys, now).await?;
@@ -153,22 +190,38 @@ pub struct MagicPageQuery {
 }
 
 /// The page a login link opens. It does not log in by itself: mail scanners follow
-/// links, and a GET that spent the single-use token would lock the person out.
+/// links, and a GET that spent the single-use token would lock the person out. The
+/// button's script is a file of its own ([`magic_link_script`]): the page's policy
+/// allows no inline script.
 pub async fn magic_link_page(Query(q): Query<MagicPageQuery>) -> Html<String> {
     let token: String = q.token.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
     Html(format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in to mentorpost</title></head>
-<body><main><h1>Log in to mentorpost</h1>
-<button id="go">Log me in</button><p id="out" role="status"></p></main>
-<script>
-document.getElementById('go').onclick = async () => {{
-  const r = await fetch('/api/v1/auth/magic-link/redeem', {{method: 'POST', headers: {{'content-type': 'application/json'}}, body: JSON.stringify({{token: '{token}'}})}});
-  const body = await r.json();
-  if (r.ok) {{ sessionStorage.setItem('mentorpost.refresh', body.refresh_token); document.getElementById('out').textContent = 'Logged in as ' + body.user.display_name; }}
-  else {{ document.getElementById('out').textContent = body.error.message; }}
-}};
-</script></body></html>"#
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in to mentorpost</title>
+<script src="/login/magic.js" defer></script></head>
+<body><main data-token="{token}"><h1>Log in to mentorpost</h1>
+<button id="go">Log me in</button><p id="out" role="status"></p></main></body></html>"#
     ))
+}
+
+/// The login page's button: redeems the token the page carries.
+pub async fn magic_link_script() -> impl axum::response::IntoResponse {
+    const SCRIPT: &str = r#"document.getElementById('go').addEventListener('click', async () => {
+  const token = document.querySelector('main').dataset.token;
+  const r = await fetch('/api/v1/auth/magic-link/redeem', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({token})});
+  const body = await r.json();
+  const out = document.getElementById('out');
+  if (r.ok) { sessionStorage.setItem('mentorpost.refresh', body.refresh_token); out.textContent = 'Logged in as ' + body.user.display_name; }
+  else { out.textContent = body.error.message; }
+});
+"#;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
 }
 
 /// Password hashes running at once. Each argon2id run holds 19 MiB (OWASP parameters)

@@ -12,13 +12,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::{NaiveTime, TimeZone, Utc};
+use chrono::NaiveTime;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::{LogMeetingRequest, MeetingView, MentorshipHealth, ProgrammeHealth, totals};
-use mentorpost_model::{MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject};
+use mentorpost_model::{DateWindow, MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -38,9 +38,11 @@ pub async fn log_meeting(
     let subject = store::health::subject(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let tz: chrono_tz::Tz = subject.timezone.parse().unwrap_or(chrono_tz::UTC);
     let now = state.clock.now();
-    req.validate(now.with_timezone(&tz).date_naive())?;
+    let today = now.with_timezone(&tz).date_naive();
+    req.validate(today, DateWindow::for_programme(subject.programme_created_at.with_timezone(&tz).date_naive(), today))?;
     let time = req.time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
-    let held_at = tz.from_local_datetime(&req.date.and_time(time)).earliest().map_or(now, |t| t.with_timezone(&Utc)).min(now);
+    // Today at an hour still to come: the contact counts from now, never from the future.
+    let held_at = mentorpost_model::meeting::held_at(tz, req.date, time).min(now);
     let meeting = store::health::NewMeeting {
         mentorship: id,
         logged_by: user.user_id,
@@ -180,7 +182,14 @@ fn csv_chunk(records: impl Iterator<Item = Vec<String>>) -> ApiResult<axum::body
 fn csv_record(m: &MentorshipHealth) -> Vec<String> {
     let opt = |v: Option<String>| v.unwrap_or_default();
     let names = |role: mentorpost_model::Role| {
-        m.members.iter().filter(|p| p.role == role && p.left_at.is_none()).map(|p| p.display_name.as_str()).collect::<Vec<_>>().join("; ")
+        spreadsheet_safe(
+            m.members
+                .iter()
+                .filter(|p| p.role == role && p.left_at.is_none())
+                .map(|p| p.display_name.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     };
     let h = &m.health;
     vec![
@@ -204,6 +213,13 @@ fn csv_record(m: &MentorshipHealth) -> Vec<String> {
         h.messages_90d.mentors.to_string(),
         h.messages_90d.mentees.to_string(),
     ]
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage
+/// return first) gets a leading `'`, so a person's name cannot become a formula on
+/// the coordinator's machine (OWASP, CSV injection).
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
 }
 
 /// `POST /api/v1/check-ins/{id}/answer`.
@@ -326,4 +342,19 @@ pub async fn set_summary_settings(
     }
     store::summary::set_settings(&state.db, user.user_id, req.weekday, req.hour, req.send_all_clear, state.clock.now()).await?;
     Ok(Json(req))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_quoted() {
+        for risky in ["=SUM(A1:A9)", "+31 6 1234", "-Łukasz", "@Ayşe", "\tTab", "\rReturn"] {
+            assert_eq!(spreadsheet_safe(risky.to_owned()), format!("'{risky}"));
+        }
+        for plain in ["Çağrı Yılmaz", "João Pereira; Henk Jansen", "", "'al quoted"] {
+            assert_eq!(spreadsheet_safe(plain.to_owned()), plain);
+        }
+    }
 }

@@ -34,14 +34,13 @@ pub async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-pub async fn index(State(state): State<AppState>) -> Html<String> {
-    let mail_dir = state.config.mail_dir();
-    Html(format!(
+/// The landing page: what this is and where the API is described. Nothing about the
+/// server's files or configuration (a visitor learns no paths, addresses or settings).
+pub async fn index() -> Html<&'static str> {
+    Html(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mentorpost</title></head>
 <body><main><h1>mentorpost</h1>
 <p>Asynchronous e-mentoring: threads with subject lines, live delivery, taking part by e-mail, and a coordinator view of contact rhythm that never shows content.</p>
-<ul><li><a href="/api/openapi.json">API description (OpenAPI 3)</a></li><li><a href="/readyz">Readiness</a></li></ul>
-<p>Mail written by this instance: <code>{}</code></p></main></body></html>"#,
-        mail_dir.display()
-    ))
+<ul><li><a href="/api/openapi.json">API description (OpenAPI 3)</a></li><li><a href="/readyz">Readiness</a></li></ul></main></body></html>"#,
+    )
 }

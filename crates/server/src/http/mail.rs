@@ -50,8 +50,11 @@ async fn preferences(state: &AppState, user: mentorpost_model::UserId) -> ApiRes
 #[utoipa::path(post, path = "/api/v1/me/mail/resume", tag = "mail", security(("bearer" = [])),
     responses((status = 200, body = MailPreferences), (status = 401, body = ErrorBody)))]
 pub async fn resume_mail(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<MailPreferences>> {
-    store::inbound::resume(&state.db, user.user_id).await?;
-    tracing::info!(user = %user.user_id, "mail resumed after bounces");
+    // Logged only when something was paused: a client calling in a loop must not be
+    // able to fill the log.
+    if store::inbound::resume(&state.db, user.user_id).await? {
+        tracing::info!(user = %user.user_id, "mail resumed after bounces");
+    }
     preferences(&state, user.user_id).await.map(Json)
 }
 
@@ -122,12 +125,27 @@ pub async fn unsubscribe_page(State(state): State<AppState>, ApiPath(token): Api
 }
 
 /// One-click unsubscribe (RFC 8058): no login, no confirmation; mail for this
-/// mentorship is off at once for the person the link was made for.
+/// mentorship is off at once for the person the link was made for. The body must be
+/// the form field `List-Unsubscribe=One-Click` (as `application/x-www-form-urlencoded`
+/// or `multipart/form-data`), which mail clients and the confirmation page send.
 #[utoipa::path(post, path = "/mail/unsubscribe/{token}", tag = "mail",
     params(("token" = String, Path, description = "the token from the mail's List-Unsubscribe link")),
-    responses((status = 200, description = "unsubscribed", content_type = "text/html"), (status = 404, body = ErrorBody)))]
-pub async fn unsubscribe(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> ApiResult<Html<String>> {
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "List-Unsubscribe=One-Click"),
+    responses((status = 200, description = "unsubscribed", content_type = "text/html"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Html<String>> {
     let (user, mentorship) = unsubscribe_target(&state, &token).await?;
+    let content_type = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !is_one_click(content_type, &body) {
+        return Err(ApiError::bad_request(
+            "one_click_body_required",
+            "a one-click unsubscribe posts the form field List-Unsubscribe=One-Click (RFC 8058)",
+        ));
+    }
     store::mail::set_mentorship_mode(&state.db, user, mentorship, Some(MailMode::Off), state.clock.now()).await?;
     tracing::info!(%user, %mentorship, "unsubscribed by link");
     let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
@@ -141,6 +159,35 @@ pub async fn unsubscribe(State(state): State<AppState>, ApiPath(token): ApiPath<
     )))
 }
 
+/// Whether a POST body is RFC 8058's `List-Unsubscribe=One-Click`. An empty POST is
+/// not: anything that merely follows or prefetches a URL must not unsubscribe.
+fn is_one_click(content_type: &str, body: &[u8]) -> bool {
+    let media = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match media.as_str() {
+        "application/x-www-form-urlencoded" => {
+            url::form_urlencoded::parse(body).any(|(name, value)| name == "List-Unsubscribe" && value == "One-Click")
+        }
+        "multipart/form-data" => {
+            let Some(boundary) = content_type.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_owned())
+            }) else {
+                return false;
+            };
+            let text = String::from_utf8_lossy(body);
+            text.split(&format!("--{boundary}")).any(|part| {
+                let Some((head, value)) = part.split_once("\r\n\r\n") else { return false };
+                let named = head.lines().any(|l| {
+                    let l = l.to_ascii_lowercase();
+                    l.starts_with("content-disposition:") && l.contains("name=\"list-unsubscribe\"")
+                });
+                named && value.trim_end_matches(['\r', '\n']) == "One-Click"
+            })
+        }
+        _ => false,
+    }
+}
+
 async fn unsubscribe_target(state: &AppState, token: &str) -> ApiResult<(mentorpost_model::UserId, MentorshipId)> {
     if !looks_like_token(token) {
         return Err(ApiError::NotFound);
@@ -149,5 +196,27 @@ async fn unsubscribe_target(state: &AppState, token: &str) -> ApiResult<(mentorp
     match (target.kind.as_str() == TokenKind::Unsubscribe.as_str(), target.mentorship_id) {
         (true, Some(mentorship)) => Ok((target.user_id, mentorship)),
         _ => Err(ApiError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_one_click;
+
+    #[test]
+    fn only_the_one_click_form_unsubscribes() {
+        let form = "application/x-www-form-urlencoded";
+        assert!(is_one_click(form, b"List-Unsubscribe=One-Click"));
+        assert!(is_one_click("Application/X-WWW-Form-Urlencoded; charset=utf-8", b"a=b&List-Unsubscribe=One-Click"));
+        assert!(!is_one_click(form, b""));
+        assert!(!is_one_click(form, b"List-Unsubscribe=Yes"));
+        assert!(!is_one_click("", b"List-Unsubscribe=One-Click"));
+        assert!(!is_one_click("application/json", br#"{"List-Unsubscribe":"One-Click"}"#));
+        let multipart = "multipart/form-data; boundary=\"xyz\"";
+        let body = b"--xyz\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--xyz--\r\n";
+        assert!(is_one_click(multipart, body));
+        assert!(!is_one_click("multipart/form-data", body), "no boundary");
+        let other = b"--xyz\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nOne-Click\r\n--xyz--\r\n";
+        assert!(!is_one_click(multipart, other));
     }
 }

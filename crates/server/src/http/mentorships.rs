@@ -16,7 +16,7 @@ use mentorpost_model::api::{
     AddMemberRequest, AgreementView, CloseMentorshipRequest, CreateMentorshipRequest, ErrorBody, EventPage, MemberSpec, MentorshipView,
     RepairRequest,
 };
-use mentorpost_model::{AgreementContent, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId};
+use mentorpost_model::{AgreementContent, DateWindow, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -42,6 +42,16 @@ fn check_joiners(actor: &Actor, people: impl IntoIterator<Item = UserId>) -> Api
     Ok(())
 }
 
+/// Rejects a start date outside the programme's window (a year before it was set up
+/// here to two years ahead).
+async fn check_start_date(state: &AppState, programme: ProgrammeId, start: Option<chrono::NaiveDate>) -> ApiResult<()> {
+    let Some(start) = start else { return Ok(()) };
+    let p = store::programmes::get(state.db.pool(), programme).await?.ok_or(ApiError::NotFound)?;
+    let tz: chrono_tz::Tz = p.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let window = DateWindow::for_programme(p.created_at.with_timezone(&tz).date_naive(), state.clock.now().with_timezone(&tz).date_naive());
+    Ok(window.check("start_date", start)?)
+}
+
 /// Create a mentorship in a programme (its coordinators, admins).
 #[utoipa::path(post, path = "/api/v1/programmes/{id}/mentorships", tag = "mentorships", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
     request_body = CreateMentorshipRequest, responses((status = 201, body = MentorshipView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -60,6 +70,7 @@ pub async fn create_mentorship(
         None => default_rhythm(&state, programme).await?,
     };
     rhythm.validate()?;
+    check_start_date(&state, programme, req.start_date).await?;
     let status = req.status.unwrap_or(MentorshipStatus::Proposed);
     if status == MentorshipStatus::Closed {
         return Err(ApiError::unprocessable("invalid_status", "a new mentorship is proposed or active"));
@@ -247,6 +258,7 @@ pub async fn repair(
     guard(&access, Action::ChangeLifecycle)?;
     check_members(&req.members)?;
     check_joiners(&access.actor, req.members.iter().map(|m| m.user_id))?;
+    check_start_date(&state, access.programme_id, req.start_date).await?;
     let old = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let new = NewMentorship {
         programme_id: access.programme_id,

@@ -26,11 +26,13 @@ pub struct Tracked {
     pub last_seq: i64,
     /// Meetings logged so far (they are never deleted, so the count moves with each).
     pub meetings: u32,
+    /// When the programme was set up: the dates its records may carry start a year before.
+    pub programme_created_at: DateTime<Utc>,
 }
 
 const SUBJECT_SELECT: &str =
     "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.contact_every_days, ms.response_within_hours, p.timezone, ms.last_seq,
-            (SELECT COUNT(*) FROM meetings mt WHERE mt.mentorship_id = ms.id) AS meetings
+            p.created_at AS programme_created_at, (SELECT COUNT(*) FROM meetings mt WHERE mt.mentorship_id = ms.id) AS meetings
      FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id";
 
 fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
@@ -45,6 +47,7 @@ fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
         timezone: r.try_get("timezone")?,
         last_seq: r.try_get("last_seq")?,
         meetings: u32::try_from(r.try_get::<i64, _>("meetings")?).unwrap_or(u32::MAX),
+        programme_created_at: get_time(r, "programme_created_at")?,
     })
 }
 

@@ -557,16 +557,24 @@ pub async fn paused_since(pool: &AnyPool, user: UserId) -> Result<Option<DateTim
 }
 
 /// Resumes mail to `user`'s address (they fixed their mailbox): the score starts over.
-pub async fn resume(db: &Db, user: UserId) -> Result<(), ApiError> {
-    db.write(Box::new(move |conn| {
-        Box::pin(async move {
-            sqlx::query("DELETE FROM mail_bounces WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
-            sqlx::query("DELETE FROM mail_address_health WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
-            Ok::<_, WriteError>(())
-        })
-    }))
-    .await?;
-    Ok(())
+/// Starts a person's mail over after bounces; true when some address of theirs was
+/// paused (a change), false when there was nothing to resume.
+pub async fn resume(db: &Db, user: UserId) -> Result<bool, ApiError> {
+    let was_paused = db
+        .write(Box::new(move |conn| {
+            Box::pin(async move {
+                let paused: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM mail_address_health WHERE user_id = $1 AND paused_at IS NOT NULL")
+                        .bind(user.to_string())
+                        .fetch_one(&mut *conn)
+                        .await?;
+                sqlx::query("DELETE FROM mail_bounces WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
+                sqlx::query("DELETE FROM mail_address_health WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
+                Ok::<_, WriteError>(paused > 0)
+            })
+        }))
+        .await?;
+    Ok(was_paused)
 }
 
 /// People in a programme's active mentorships whose mail is paused: what the

@@ -210,17 +210,38 @@ pub async fn redeem_magic_link(db: &Db, token: String, now: DateTime<Utc>) -> Re
 }
 
 /// Failed logins within `window` for each key.
-pub async fn recent_failures(pool: &AnyPool, keys: &[String], since: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+/// Failures recorded under one key since a point in time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i64,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// The failures under each key since `since`, in the order of `keys`.
+pub async fn recent_failures(pool: &AnyPool, keys: &[String], since: DateTime<Utc>) -> Result<Vec<Failures>, ApiError> {
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
-        let row = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE scope_key = $1 AND at > $2")
+        let row = sqlx::query("SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope_key = $1 AND at > $2")
             .bind(key.clone())
             .bind(ms(since))
             .fetch_one(pool)
             .await?;
-        out.push(row.try_get::<i64, _>(0)?);
+        let last = row.try_get::<Option<i64>, _>(1)?.and_then(DateTime::from_timestamp_millis);
+        out.push(Failures { count: row.try_get::<i64, _>(0)?, last });
     }
     Ok(out)
+}
+
+/// Forgets the failures under `key` (a successful login from that client).
+pub async fn clear_failures(db: &Db, key: String) -> Result<(), ApiError> {
+    db.write(Box::new(move |conn| {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM login_failures WHERE scope_key = $1").bind(key).execute(&mut *conn).await?;
+            Ok::<_, WriteError>(())
+        })
+    }))
+    .await?;
+    Ok(())
 }
 
 pub async fn record_failure(db: &Db, keys: Vec<String>, now: DateTime<Utc>) -> Result<(), ApiError> {
