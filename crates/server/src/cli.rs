@@ -171,6 +171,10 @@ pub struct ServeArgs {
     /// it the endpoint is off.
     #[arg(long, env = "MENTORPOST_INBOUND_SECRET", hide_env_values = true)]
     pub inbound_secret: Option<String>,
+    /// Seconds the server keeps serving after SIGTERM/SIGINT (/readyz answers 503,
+    /// responses close their connections) before it stops; 0 stops at once.
+    #[arg(long, env = "MENTORPOST_DRAIN_SECONDS", default_value_t = 5)]
+    pub drain_seconds: u64,
     #[command(flatten)]
     pub inbound: InboundLimitArgs,
 }
@@ -261,6 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("MENTORPOST_INBOUND_SECRET must be at least 32 characters");
             }
             config.inbound = args.inbound.limits();
+            config.drain = std::time::Duration::from_secs(args.drain_seconds);
             let public_url = config.public_url.clone();
             let demo = config.demo;
             let app = App::build(config).await?;

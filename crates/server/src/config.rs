@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct Config {
@@ -35,6 +36,10 @@ pub struct Config {
     pub inbound_secret: Option<String>,
     /// Size limits and keeping time of received mail.
     pub inbound: crate::inbound::InboundLimits,
+    /// How long the server keeps serving once told to stop: `/readyz` answers 503 and
+    /// every response closes its connection, so load balancers and keep-alive clients
+    /// move off before the listener closes. Ends early once no connection is open.
+    pub drain: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -54,6 +59,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_tls", &self.smtp_tls)
             .field("inbound_secret", &self.inbound_secret.as_ref().map(|_| "***"))
             .field("inbound", &self.inbound)
+            .field("drain", &self.drain)
             .finish()
     }
 }
@@ -77,6 +83,7 @@ impl Config {
             smtp_tls: None,
             inbound_secret: None,
             inbound: crate::inbound::InboundLimits::default(),
+            drain: Duration::from_secs(5),
         }
     }
 
