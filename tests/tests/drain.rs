@@ -65,11 +65,10 @@ async fn exchange(conn: &mut TcpStream, method: &str, path: &str, token: Option<
     };
     let head = String::from_utf8(buf[..head_end].to_vec())?;
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow::anyhow!("{head}"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
+    let status: u16 =
+        lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow::anyhow!("{head}"))?;
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned())).collect();
     let length: usize = headers
         .iter()
         .find(|(k, _)| k == "content-length")

@@ -148,6 +148,15 @@ pub struct ServeArgs {
     /// smtps://…; without it mail is written as .eml files under <data dir>/mail/.
     #[arg(long, env = "MENTORPOST_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// Seconds for connecting to the SMTP server (TCP, TLS, greeting, EHLO).
+    #[arg(long, env = "MENTORPOST_SMTP_CONNECT_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub smtp_connect_timeout: u64,
+    /// Seconds the SMTP server may take to answer each command.
+    #[arg(long, env = "MENTORPOST_SMTP_COMMAND_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub smtp_command_timeout: u64,
+    /// Seconds one mail may take in all; a mail that runs out is retried later.
+    #[arg(long, env = "MENTORPOST_SMTP_SEND_TIMEOUT", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub smtp_send_timeout: u64,
     /// Seed demo data into an empty database.
     #[arg(long, env = "MENTORPOST_DEMO")]
     pub demo: bool,
@@ -255,6 +264,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.public_url = args.public_url.unwrap_or_else(|| format!("http://{}", config.http));
             config.mail_domain = args.mail_domain;
             config.smtp_url = args.smtp_url.filter(|u| !u.is_empty());
+            config.smtp_timeouts = crate::config::SmtpTimeouts {
+                connect: std::time::Duration::from_secs(args.smtp_connect_timeout),
+                command: std::time::Duration::from_secs(args.smtp_command_timeout),
+                send: std::time::Duration::from_secs(args.smtp_send_timeout),
+            };
             config.demo = args.demo;
             config.ws_allowed_origins = args.ws_allowed_origins;
             config.trusted_proxies = args.trusted_proxies;

@@ -185,8 +185,17 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
                 Step::Done(outcome) => outcome,
                 Step::Send(ready) => send(state, &row, ready, now).await,
             };
-            if let Outcome::Failed(err) = &outcome {
-                tracing::warn!(mail = %row.id, error = %err, "mail failed for good");
+            // The error is the transport's or the SMTP server's reply, never the mail.
+            match &outcome {
+                Outcome::Failed(err) => tracing::warn!(mail = %row.id, attempt = row.attempts, error = %err, "mail failed for good"),
+                Outcome::Later { at, error: Some(err), count_attempt: true } => tracing::warn!(
+                    mail = %row.id,
+                    attempt = row.attempts,
+                    next_attempt = %at.to_rfc3339(),
+                    error = %err,
+                    "mail not sent; trying again later"
+                ),
+                _ => {}
             }
             (row.id, outcome)
         })
