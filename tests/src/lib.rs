@@ -115,6 +115,9 @@ impl TestServer {
         let addr = listener.local_addr().expect("local addr");
         config.http = addr;
         config.public_url = format!("http://{addr}");
+        // The harness's own client keeps connections open, so a drain would last its
+        // whole period at every stop; the drain tests set one of their own.
+        config.drain = std::time::Duration::ZERO;
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new());
         let app = App::build_with_clock(config, clock.clone()).await.expect("build app");
@@ -123,6 +126,12 @@ impl TestServer {
         let handle = tokio::spawn(app.run(listener, shutdown.clone()));
         let client = reqwest::Client::builder().no_proxy().build().expect("http client");
         Some(TestServer { base: format!("http://{addr}"), clock, client, state, backend, shutdown, handle: Some(handle), _dir: dir, pg })
+    }
+
+    /// Tells the server to stop, as SIGTERM does, without waiting: it drains first
+    /// (`Config::drain`). [`TestServer::stop`] then waits for the end.
+    pub fn begin_stop(&self) {
+        self.shutdown.cancel();
     }
 
     /// Stops the server and waits until it has finished.

@@ -225,3 +225,97 @@ async fn session(stream: tokio::net::TcpStream, peer: IpAddr, shared: Arc<Shared
 pub fn parse(mail: &Received) -> mail_parser::Message<'_> {
     mail_parser::MessageParser::default().parse(&mail.data).expect("a parsable RFC 5322 mail")
 }
+
+/// An SMTP server that hangs mid-session, in front of a working one: its first
+/// `stalled` connections are greeted and answered EHLO, then never answered again
+/// (the MAIL command included); every later connection is passed through to `target`.
+pub struct StallingRelay {
+    pub addr: SocketAddr,
+    /// Sessions that sent a command after EHLO and got no answer.
+    hung: Arc<tokio::sync::watch::Sender<usize>>,
+    stop: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl StallingRelay {
+    pub async fn start(target: SocketAddr, stalled: usize) -> StallingRelay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the relay");
+        let addr = listener.local_addr().expect("local addr");
+        let (stop, tasks) = (CancellationToken::new(), TaskTracker::new());
+        let hung = Arc::new(tokio::sync::watch::Sender::new(0));
+        let (stop2, tasks2, hung2) = (stop.clone(), tasks.clone(), hung.clone());
+        tasks.spawn(async move {
+            let mut accepted_so_far = 0;
+            loop {
+                let accepted = tokio::select! {
+                    _ = stop2.cancelled() => return,
+                    a = listener.accept() => a,
+                };
+                let Ok((stream, _)) = accepted else { continue };
+                accepted_so_far += 1;
+                let (stop3, hung3) = (stop2.clone(), hung2.clone());
+                let stall = accepted_so_far <= stalled;
+                tasks2.spawn(async move {
+                    tokio::select! {
+                        _ = stop3.cancelled() => {}
+                        _ = async {
+                            if stall { hang(stream, hung3).await } else { pass_through(stream, target).await }
+                        } => {}
+                    }
+                });
+            }
+        });
+        StallingRelay { addr, hung, stop, tasks }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Waits until `n` sessions hang after a command (panics after `timeout`).
+    pub async fn wait_hung(&self, n: usize, timeout: Duration) {
+        let mut hung = self.hung.subscribe();
+        let reached = tokio::time::timeout(timeout, hung.wait_for(|h| *h >= n)).await;
+        assert!(reached.is_ok(), "waited {timeout:?} for {n} hung SMTP sessions, got {}", *self.hung.borrow());
+    }
+
+    pub async fn stop(self) {
+        self.stop.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}
+
+/// Greets, answers EHLO (8BITMIME and SMTPUTF8, so the client has no reason to give
+/// up), then reads and answers nothing more until the client goes away.
+async fn hang(stream: tokio::net::TcpStream, hung: Arc<tokio::sync::watch::Sender<usize>>) {
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    if write.write_all(b"220 stalling.localhost ESMTP\r\n").await.is_err() {
+        return;
+    }
+    let mut line = Vec::new();
+    let mut counted = false;
+    loop {
+        line.clear();
+        match read.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with(b"EHLO") || upper.starts_with(b"HELO") {
+            if write.write_all(b"250-stalling.localhost\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n").await.is_err() {
+                return;
+            }
+        } else if !counted {
+            counted = true;
+            hung.send_modify(|h| *h += 1);
+        }
+    }
+}
+
+async fn pass_through(mut client: tokio::net::TcpStream, target: SocketAddr) {
+    if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+    }
+}

@@ -15,7 +15,8 @@ both_backends!(
     socket_authentication_and_origin,
     a_new_membership_reaches_open_sockets,
     an_expiring_access_token_closes_its_socket,
-    a_revoked_login_closes_a_socket_that_follows_nothing
+    a_revoked_login_closes_a_socket_that_follows_nothing,
+    a_reader_cut_off_while_not_reading_gets_its_close_frame
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -241,5 +242,44 @@ async fn a_revoked_login_closes_a_socket_that_follows_nothing(app: TestServer) {
     assert_eq!(s, 204);
     let _ = tokio::time::timeout(WAIT, async { while live.next_frame().await.ok().flatten().is_some() {} }).await;
     assert_eq!(live.closed.as_ref().and_then(|c| c.code), Some(close::LOGIN_ENDED));
+    app.stop().await;
+}
+
+/// A reader that stops reading is cut off (its queue overflowed) while the server's
+/// close frame waits behind everything it has not read, and meanwhile it has written
+/// something the server will never read (here a frame; in the wild, the pong to a
+/// ping). Dropping the socket with that unread would reset the connection and throw
+/// away the close frame; the server shuts down its side and reads on for a moment
+/// instead, so the reader, reading again, finds close 4000 with its reason.
+async fn a_reader_cut_off_while_not_reading_gets_its_close_frame(app: TestServer) {
+    let w = World::build(&app).await;
+    let mentee = Api::login(&app.base, &w.mentee.email, PASSWORD).await.expect("login");
+    let mut stalled = Live::connect(&mentee).await.expect("connect");
+    // The server subscribes the socket before it answers hello.
+    stalled.hello().await.expect("hello");
+    assert_eq!(app.state.hub.subscriber_count(), 1);
+
+    // Big messages until the socket buffers are full and its queue overflows.
+    let body = "Łódź, Çağrı en João lezen niet meer mee. ".repeat(800);
+    let mut posted = 0;
+    while app.state.hub.subscriber_count() == 1 {
+        assert!(posted < 5000, "no eviction after {posted} messages");
+        futures_util::future::join_all((0..8).map(|_| w.post_message(&app, &w.mentor, &body))).await;
+        posted += 8;
+    }
+
+    // Written while the server no longer reads this socket.
+    stalled.send(&ClientFrame::Hello { protocol: 1, cursors: BTreeMap::new() }).await.expect("a frame the server will not read");
+    let mut events = 0;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(60), stalled.next_frame()).await.expect("the socket ends in time").expect("frame") {
+            Some(ServerFrame::Event { .. }) => events += 1,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    let closed = stalled.closed.clone().expect("closed");
+    assert_eq!(closed.code, Some(close::RESUME), "after {events} events of {posted}: {closed:?}");
+    assert_eq!(closed.reason, "too slow; reconnect and resume");
     app.stop().await;
 }

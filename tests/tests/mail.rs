@@ -2,7 +2,7 @@
 //! is parsed back with a MIME parser and its headers and parts checked.
 
 use chrono::Duration as ChronoDuration;
-use mentorpost_tests::smtp::{Received, SmtpServer, parse};
+use mentorpost_tests::smtp::{Received, SmtpServer, StallingRelay, parse};
 use mentorpost_tests::{Backend, TestServer, World, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -25,12 +25,12 @@ macro_rules! with_smtp_on_both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                let (app, smtp) = super::with_smtp($crate::Backend::Sqlite).await.expect("sqlite server");
+                let (app, smtp) = super::with_smtp(mentorpost_tests::Backend::Sqlite).await.expect("sqlite server");
                 super::$name(app, smtp).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                match super::with_smtp($crate::Backend::Postgres).await {
+                match super::with_smtp(mentorpost_tests::Backend::Postgres).await {
                     Some((app, smtp)) => super::$name(app, smtp).await,
                     None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
                 }
@@ -49,6 +49,17 @@ with_smtp_on_both!(
     daily_digest_once_per_period_at_the_readers_hour,
 );
 both_backends!(without_smtp_mail_is_written_as_files, one_statement_queues_a_whole_batch_of_messages);
+
+mod a_silent_smtp_server_holds_up_one_mail_not_the_outbox {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::a_silent_smtp_server_holds_up_one_mail_not_the_outbox(mentorpost_tests::Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::a_silent_smtp_server_holds_up_one_mail_not_the_outbox(mentorpost_tests::Backend::Postgres).await;
+    }
+}
 
 async fn set_mode(app: &TestServer, token: &str, mode: &str) {
     let (s, b) =
@@ -587,4 +598,66 @@ async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
     let kind = sqlx::query("SELECT kind FROM outbox WHERE id = $1").bind(&missed).fetch_optional(app.state.db.pool()).await.expect("row");
     assert_eq!(kind.map(|r| sqlx::Row::try_get::<String, _>(&r, 0).expect("kind")).as_deref(), Some("missed"));
     app.stop().await;
+}
+
+/// An SMTP session that stops answering in the middle of a mail runs into the command
+/// timeout: that mail is put off with the usual backoff, the mails after it go out, and
+/// it goes out itself on its retry.
+async fn a_silent_smtp_server_holds_up_one_mail_not_the_outbox(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    // The first session hangs after EHLO; later ones reach the working server.
+    let relay = StallingRelay::start(smtp.addr, 1).await;
+    let url = relay.url();
+    let Some(app) = TestServer::start_with(backend, |c| {
+        c.smtp_url = Some(url);
+        c.smtp_timeouts = mentorpost_server::config::SmtpTimeouts {
+            connect: Duration::from_secs(10),
+            command: Duration::from_secs(2),
+            send: Duration::from_secs(20),
+        };
+    })
+    .await
+    else {
+        return eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV);
+    };
+    let w = World::build(&app).await;
+    set_mode(&app, &w.mentee.token, "each").await;
+
+    let stuck = reply(&app, &w.thread, &w.mentor.token, "Blijft hangen bij de server").await;
+    let stuck_row = format!("{stuck}.{}", w.mentee.id);
+    relay.wait_hung(1, WAIT).await;
+    wait_status(&app, &stuck_row, "pending").await;
+    let row = sqlx::query("SELECT attempts, last_error, not_before FROM outbox WHERE id = $1")
+        .bind(&stuck_row)
+        .fetch_one(app.state.db.pool())
+        .await
+        .expect("row");
+    let attempts: i64 = sqlx::Row::try_get(&row, 0).expect("attempts");
+    let error: String = sqlx::Row::try_get(&row, 1).expect("last_error");
+    let not_before: i64 = sqlx::Row::try_get(&row, 2).expect("not_before");
+    assert_eq!(attempts, 1);
+    assert!(error.contains("MAIL FROM") && error.contains("no answer"), "{error}");
+    let retry_in = not_before - mentorpost_model::Clock::now(app.clock.as_ref()).timestamp_millis();
+    assert!((25_000..=30_000).contains(&retry_in), "retried after the first backoff (30 s), not {retry_in} ms");
+
+    // The mails after it are not held up.
+    let next = [
+        reply(&app, &w.thread, &w.mentor.token, "Gaat gewoon door").await,
+        reply(&app, &w.thread, &w.mentor.token, "Ook deze, Łukasz").await,
+    ];
+    let mails = smtp.wait_for(2, WAIT).await;
+    let ids = message_ids(&mails);
+    for id in &next {
+        assert!(ids.contains(&format!("{id}.{}@mentorpost.localhost", w.mentee.id)), "{ids:?}");
+    }
+
+    // Its retry goes out, once.
+    app.clock.advance(ChronoDuration::minutes(1));
+    smtp.wait_for(3, WAIT).await;
+    wait_status(&app, &stuck_row, "sent").await;
+    let ids = message_ids(&smtp.mails());
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.contains(&format!("{stuck}.{}@mentorpost.localhost", w.mentee.id)), "{ids:?}");
+    app.stop().await;
+    relay.stop().await;
 }

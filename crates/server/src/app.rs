@@ -1,15 +1,17 @@
 //! Assembling and running the service: `App::build` opens the database, migrates,
 //! loads the signing key; `App::run` serves on a listener the caller owns until the
-//! caller's shutdown token fires, then lets in-flight requests finish.
+//! caller's shutdown token fires, drains (see `drain`), then lets in-flight requests
+//! finish.
 
 use crate::config::Config;
 use crate::db::{Backend, Db};
 use crate::live::{Hub, fanout};
 use crate::mail::Mailer;
-use crate::{demo, http, store};
+use crate::{demo, drain, http, store};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::serve::ListenerExt;
 use mentorpost_auth::token::JwtKeys;
 use mentorpost_model::{Clock, SystemClock};
 use std::net::SocketAddr;
@@ -29,7 +31,11 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Live fan-out to WebSocket connections.
     pub hub: Arc<Hub>,
-    /// Fires when the server begins to stop: sockets close with "reconnect".
+    /// Fires when the server is told to stop: `/readyz` answers 503 and responses close
+    /// their connections while it keeps serving for the drain period.
+    pub draining: CancellationToken,
+    /// Fires when the drain is over and the server stops: sockets close with
+    /// "reconnect", background tasks end.
     pub shutdown: CancellationToken,
     /// Every WebSocket connection's task, so shutdown can wait for them.
     pub ws_tasks: TaskTracker,
@@ -68,6 +74,7 @@ impl App {
             config: Arc::new(config),
             mailer,
             hub,
+            draining: CancellationToken::new(),
             shutdown: CancellationToken::new(),
             ws_tasks: TaskTracker::new(),
             smtp_addr: Arc::new(tokio::sync::watch::Sender::new(None)),
@@ -96,12 +103,15 @@ impl App {
         .method_not_allowed_fallback(http::health::method_not_allowed)
         .layer(axum::middleware::map_response(http::html_security_headers))
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(self.state.clone(), drain::close_connections_while_draining))
         .layer(TraceLayer::new_for_http())
         .with_state(self.state.clone())
     }
 
-    /// Serves until `shutdown` is cancelled; in-flight requests finish first, every
-    /// WebSocket gets a close frame telling it to reconnect, background tasks stop.
+    /// Serves until `shutdown` is cancelled, then drains for `config.drain` (or until
+    /// no connection is open): `/readyz` answers 503 and every response closes its
+    /// connection. Then in-flight requests finish, every WebSocket gets a close frame
+    /// telling it to reconnect, background tasks stop.
     pub async fn run(self, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
         let router = self.router();
         let state = self.state.clone();
@@ -132,12 +142,25 @@ impl App {
         }
         tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
         let stopping = state.shutdown.clone();
+        let draining = state.draining.clone();
+        let drain_for = state.config.drain;
+        let open = drain::OpenConnections::default();
+        // The no-op tap only lends the listener axum's `ConnectInfo<SocketAddr>`.
+        let listener = drain::CountingListener::new(listener, open.clone()).tap_io(|_| {});
         let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
             shutdown.cancelled().await;
-            // Sockets learn first, so they close while HTTP drains.
+            // Stopping the listener now would reset requests already written on idle
+            // keep-alive connections: keep serving, but send everyone elsewhere.
+            draining.cancel();
+            tracing::info!(drain_seconds = drain_for.as_secs_f64(), open_connections = open.count(), "draining before the stop");
+            if tokio::time::timeout(drain_for, open.all_closed()).await.is_err() {
+                tracing::info!(open_connections = open.count(), "drain period over");
+            }
+            // Sockets learn first, so they close while HTTP finishes.
             stopping.cancel();
         });
         let served = serve.await.context("serving HTTP");
+        state.draining.cancel();
         state.shutdown.cancel();
         state.ws_tasks.close();
         state.ws_tasks.wait().await;

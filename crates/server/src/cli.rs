@@ -161,6 +161,15 @@ pub struct ServeArgs {
     /// smtps://…; without it mail is written as .eml files under <data dir>/mail/.
     #[arg(long, env = "MENTORPOST_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// Seconds for connecting to the SMTP server (TCP, TLS, greeting, EHLO).
+    #[arg(long, env = "MENTORPOST_SMTP_CONNECT_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub smtp_connect_timeout: u64,
+    /// Seconds the SMTP server may take to answer each command.
+    #[arg(long, env = "MENTORPOST_SMTP_COMMAND_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub smtp_command_timeout: u64,
+    /// Seconds one mail may take in all; a mail that runs out is retried later.
+    #[arg(long, env = "MENTORPOST_SMTP_SEND_TIMEOUT", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub smtp_send_timeout: u64,
     /// Seed demo data into an empty database.
     #[arg(long, env = "MENTORPOST_DEMO")]
     pub demo: bool,
@@ -184,6 +193,10 @@ pub struct ServeArgs {
     /// it the endpoint is off.
     #[arg(long, env = "MENTORPOST_INBOUND_SECRET", hide_env_values = true)]
     pub inbound_secret: Option<String>,
+    /// Seconds the server keeps serving after SIGTERM/SIGINT (/readyz answers 503,
+    /// responses close their connections) before it stops; 0 stops at once.
+    #[arg(long, env = "MENTORPOST_DRAIN_SECONDS", default_value_t = 5)]
+    pub drain_seconds: u64,
     #[command(flatten)]
     pub inbound: InboundLimitArgs,
 }
@@ -264,6 +277,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.public_url = crate::config::public_url_for(config.http, args.public_url.as_deref());
             config.mail_domain = args.mail_domain;
             config.smtp_url = args.smtp_url.filter(|u| !u.is_empty());
+            config.smtp_timeouts = crate::config::SmtpTimeouts {
+                connect: std::time::Duration::from_secs(args.smtp_connect_timeout),
+                command: std::time::Duration::from_secs(args.smtp_command_timeout),
+                send: std::time::Duration::from_secs(args.smtp_send_timeout),
+            };
             config.demo = args.demo;
             config.ws_allowed_origins = args.ws_allowed_origins;
             config.trusted_proxies = args.trusted_proxies;
@@ -274,6 +292,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("MENTORPOST_INBOUND_SECRET must be at least 32 characters");
             }
             config.inbound = args.inbound.limits();
+            config.drain = std::time::Duration::from_secs(args.drain_seconds);
             let public_url = config.public_url.clone();
             let demo = config.demo;
             let app = App::build(config).await?;

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct Config {
@@ -21,6 +22,8 @@ pub struct Config {
     /// `smtp://…` or `smtps://…` to send mail through; `None` writes `.eml` files
     /// under `<data dir>/mail/`.
     pub smtp_url: Option<String>,
+    /// Deadlines for outgoing SMTP sessions.
+    pub smtp_timeouts: SmtpTimeouts,
     /// Seed the demo programme into an empty database at start.
     pub demo: bool,
     /// Further origins (besides the public URL's) allowed to open WebSockets.
@@ -35,6 +38,29 @@ pub struct Config {
     pub inbound_secret: Option<String>,
     /// Size limits and keeping time of received mail.
     pub inbound: crate::inbound::InboundLimits,
+    /// How long the server keeps serving once told to stop: `/readyz` answers 503 and
+    /// every response closes its connection, so load balancers and keep-alive clients
+    /// move off before the listener closes. Ends early once no connection is open.
+    pub drain: Duration,
+}
+
+/// Deadlines for outgoing SMTP: a server that accepts a connection and then says
+/// nothing must not hold up the outbox. A mail that runs into one is retried with the
+/// usual backoff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SmtpTimeouts {
+    /// TCP connect, TLS handshake, greeting and EHLO together.
+    pub connect: Duration,
+    /// Each later command's answer (STARTTLS, AUTH, NOOP, MAIL, RCPT, DATA, the end of data).
+    pub command: Duration,
+    /// One mail from checkout to the server's acceptance, connecting included.
+    pub send: Duration,
+}
+
+impl Default for SmtpTimeouts {
+    fn default() -> Self {
+        SmtpTimeouts { connect: Duration::from_secs(10), command: Duration::from_secs(30), send: Duration::from_secs(120) }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -47,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("mail_domain", &self.mail_domain)
             .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact_url))
+            .field("smtp_timeouts", &self.smtp_timeouts)
             .field("demo", &self.demo)
             .field("ws_allowed_origins", &self.ws_allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -54,6 +81,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_tls", &self.smtp_tls)
             .field("inbound_secret", &self.inbound_secret.as_ref().map(|_| "***"))
             .field("inbound", &self.inbound)
+            .field("drain", &self.drain)
             .finish()
     }
 }
@@ -84,6 +112,7 @@ impl Config {
             jwt_secret: None,
             mail_domain: "mentorpost.localhost".to_owned(),
             smtp_url: None,
+            smtp_timeouts: SmtpTimeouts::default(),
             demo: false,
             ws_allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
@@ -91,6 +120,7 @@ impl Config {
             smtp_tls: None,
             inbound_secret: None,
             inbound: crate::inbound::InboundLimits::default(),
+            drain: Duration::from_secs(5),
         }
     }
 

@@ -4,6 +4,7 @@
 //! - [`cli`]: the `mentorpost` command line (thin `main` calls [`cli::main`]).
 //! - [`app`]: builds the state and runs the server on a caller-owned listener.
 //! - [`config`]: settings and their defaults.
+//! - [`drain`]: keeping on serving for a moment before a stop.
 //! - [`db`]: one code path for SQLite and PostgreSQL; the SQLite group-commit writer.
 //! - [`store`]: every SQL statement, by aggregate.
 //! - [`http`]: routes, extractors, permission guard, OpenAPI.
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod drain;
 pub mod error;
 pub mod health;
 pub mod http;

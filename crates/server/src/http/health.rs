@@ -13,9 +13,13 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers and the server is not draining before a stop.
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Readiness), (status = 503, body = ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
+    // Load balancers take this instance out of rotation while it still answers.
+    if state.draining.is_cancelled() {
+        return Err(ApiError::Unavailable);
+    }
     match sqlx::query("SELECT 1").execute(state.db.pool()).await {
         Ok(_) => Ok(Json(Readiness { status: "ready".into(), database: state.db.backend().name().into() })),
         Err(err) => {

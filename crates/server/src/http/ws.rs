@@ -6,14 +6,16 @@ use crate::error::{ApiError, ApiResult};
 use crate::live::socket::{self, Authenticated};
 use crate::store;
 use axum::Json;
-use axum::extract::State;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use mentorpost_auth::opaque;
 use mentorpost_model::api::ErrorBody;
 use serde::{Deserialize, Serialize};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::server::create_response;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -70,9 +72,16 @@ pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<WsQuery>,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    request: Request,
 ) -> ApiResult<Response> {
-    let ws = ws.map_err(|rejection| ApiError::bad_request("websocket_upgrade_required", rejection.body_text()))?;
+    // The upgrade is ours rather than axum's `WebSocketUpgrade`, whose socket hides
+    // the connection: closing well needs it (see `live::socket`, the linger).
+    let (mut parts, _body) = request.into_parts();
+    let on_upgrade = parts.extensions.remove::<hyper::upgrade::OnUpgrade>();
+    let accepted = create_response(&axum::http::Request::from_parts(parts, ()))
+        .map_err(|err| ApiError::bad_request("websocket_upgrade_required", format!("not a WebSocket handshake: {err}")))?;
+    let on_upgrade =
+        on_upgrade.ok_or_else(|| ApiError::bad_request("websocket_upgrade_required", "this connection cannot switch to WebSocket"))?;
     if !origin_allowed(&headers, &state.config.public_url, &state.config.ws_allowed_origins) {
         return Err(ApiError::forbidden("this origin may not open a socket"));
     }
@@ -87,15 +96,26 @@ pub async fn upgrade(
         }
         None => None,
     };
-    let tracker = state.ws_tasks.clone();
-    Ok(ws
-        // tungstenite's default read buffer is 128 KiB per socket; clients send tiny
-        // frames, so a small buffer keeps idle sockets cheap.
+    // tungstenite's default read buffer is 128 KiB per socket; clients send tiny
+    // frames, so a small buffer keeps idle sockets cheap.
+    let config = WebSocketConfig::default()
         .read_buffer_size(4096)
         .write_buffer_size(0)
         .max_write_buffer_size(4 * 1024 * 1024)
-        .max_message_size(64 * 1024)
-        .on_upgrade(move |socket| tracker.track_future(socket::serve(socket, state, auth))))
+        .max_message_size(Some(64 * 1024))
+        .max_frame_size(Some(64 * 1024));
+    let tracker = state.ws_tasks.clone();
+    tokio::spawn(tracker.track_future(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                let socket = WebSocketStream::from_raw_socket(hyper_util::rt::TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                socket::serve(socket, state, auth).await;
+            }
+            Err(err) => tracing::debug!(error = %err, "the WebSocket upgrade failed"),
+        }
+    }));
+    let (head, ()) = accepted.into_parts();
+    Ok(Response::from_parts(head, Body::empty()))
 }
 
 #[cfg(test)]

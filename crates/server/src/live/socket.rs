@@ -5,20 +5,31 @@
 //! replay and the live stream; events the replay already covered are skipped by
 //! sequence number. One `select!` loop serves the socket: client frames, queued
 //! events, heartbeats, eviction and server shutdown.
+//!
+//! A close is sent and then lingered on: the server shuts down its sending side and
+//! reads on (discarding) for a moment before dropping the connection. Dropping a
+//! socket with unread data in it (say the pong of a reader that was cut off while not
+//! reading) makes the kernel send a reset, and a reset throws away whatever the peer
+//! has not read yet — the close frame included, so the peer would see 1006.
 
 use super::hub::{Evict, Eviction, Outgoing, Subscriber};
 use crate::app::AppState;
 use crate::store;
 use crate::store::mentorships::{ActiveMembership, Window};
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use hyper_util::rt::TokioIo;
 use mentorpost_model::ws::{ClientFrame, PROTOCOL_VERSION, ServerFrame, Subscription, close};
 use mentorpost_model::{MentorshipId, UserId};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 /// Events queued per connection before it counts as lagging and is told to resume.
 /// Well above the pump's batch, so one burst never evicts a reader that keeps up.
@@ -31,6 +42,8 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(45);
 const AUTH_DEADLINE: Duration = Duration::from_secs(10);
 /// Replay page size.
 const REPLAY_PAGE: i64 = 500;
+/// After a close: how long the server reads on before it drops the connection.
+const LINGER: Duration = Duration::from_secs(2);
 
 /// Who the socket belongs to, when the ticket already said so.
 pub struct Authenticated {
@@ -38,11 +51,17 @@ pub struct Authenticated {
     pub session: String,
 }
 
+/// A server-side WebSocket over the upgraded HTTP connection.
+pub type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 type Sink = SplitSink<WebSocket, Message>;
 type Stream = SplitStream<WebSocket>;
 
 enum End {
+    /// The server closes with this code and reason.
     Close(u16, &'static str),
+    /// The client sent a close frame: answer it.
+    PeerClosed,
+    /// The connection is gone or dead: nothing to say.
     Gone,
 }
 
@@ -55,24 +74,54 @@ pub async fn serve(socket: WebSocket, state: AppState, auth: Option<Authenticate
             End::Gone
         }
     };
-    if let End::Close(code, reason) = end {
-        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-        // A peer told to resume because it fell behind is, by definition, not reading
-        // right now: keep the close frame pending as long as a silent peer is kept (its
-        // queue and subscriptions are gone already), so it learns why when it reads
-        // again. When the server shuts down, 2 s at most.
-        let stopping = async {
-            state.shutdown.cancelled().await;
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        };
-        let _ = tokio::time::timeout(SILENCE_LIMIT, async {
-            tokio::select! {
-                _ = sink.send(Message::Close(Some(frame))) => {}
-                _ = stopping => {}
+    match end {
+        End::Close(code, reason) => {
+            let frame = CloseFrame { code: CloseCode::from(code), reason: Utf8Bytes::from_static(reason) };
+            // A peer told to resume because it fell behind is, by definition, not reading
+            // right now: keep the close frame pending as long as a silent peer is kept (its
+            // queue and subscriptions are gone already), so it learns why when it reads
+            // again. When the server shuts down, 2 s at most.
+            let stopping = async {
+                state.shutdown.cancelled().await;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            };
+            let sent = tokio::time::timeout(SILENCE_LIMIT, async {
+                tokio::select! {
+                    sent = sink.send(Message::Close(Some(frame))) => sent.is_ok(),
+                    _ = stopping => false,
+                }
+            })
+            .await
+            .unwrap_or(false);
+            if sent {
+                linger(sink, stream).await;
             }
-        })
-        .await;
+        }
+        End::PeerClosed => {
+            // tungstenite queued the answering close frame when it read the peer's;
+            // closing the sink sends it.
+            if tokio::time::timeout(LINGER, sink.close()).await.is_ok_and(|closed| closed.is_ok()) {
+                linger(sink, stream).await;
+            }
+        }
+        End::Gone => {}
     }
+}
+
+/// After the close frame: end our sending side (the peer reads everything up to the
+/// close frame, then the end) and read on, discarding, until the peer closes its side
+/// or [`LINGER`] is up, so nothing unread is left when the connection is dropped.
+async fn linger(sink: Sink, stream: Stream) {
+    let Ok(mut socket) = sink.reunite(stream) else { return };
+    let io = socket.get_mut();
+    let _ = tokio::time::timeout(LINGER, async {
+        if io.shutdown().await.is_err() {
+            return;
+        }
+        let mut discard = [0u8; 4096];
+        while let Ok(1..) = io.read(&mut discard).await {}
+    })
+    .await;
 }
 
 async fn send_frame(sink: &mut Sink, frame: &ServerFrame) -> anyhow::Result<()> {
@@ -85,14 +134,14 @@ async fn send_error(sink: &mut Sink, code: &str, message: &str) {
 }
 
 /// Reads the next text frame as a [`ClientFrame`]; answers pings on the way.
-async fn next_client_frame(stream: &mut Stream) -> Result<Option<ClientFrame>, End> {
+async fn next_client_frame(stream: &mut Stream) -> Result<ClientFrame, End> {
     loop {
         match stream.next().await {
             None | Some(Err(_)) => return Err(End::Gone),
             Some(Ok(Message::Text(text))) => {
-                return serde_json::from_str(&text).map(Some).map_err(|_| End::Close(close::PROTOCOL_ERROR, "not a protocol frame"));
+                return serde_json::from_str(&text).map_err(|_| End::Close(close::PROTOCOL_ERROR, "not a protocol frame"));
             }
-            Some(Ok(Message::Close(_))) => return Ok(None),
+            Some(Ok(Message::Close(_))) => return Err(End::PeerClosed),
             Some(Ok(Message::Binary(_))) => {
                 return Err(End::Close(close::PROTOCOL_ERROR, "text frames only"));
             }
@@ -113,9 +162,13 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
                 _ = state.shutdown.cancelled() => return Ok(End::Close(close::RESUME, "server restarting; reconnect and resume")),
                 first = tokio::time::timeout(AUTH_DEADLINE, next_client_frame(stream)) => first,
             };
-            let Ok(Ok(Some(ClientFrame::Auth { token }))) = first else {
-                send_error(sink, "unauthenticated", "send a ticket in the URL or an auth frame first").await;
-                return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
+            let token = match first {
+                Ok(Ok(ClientFrame::Auth { token })) => token,
+                Ok(Err(end @ (End::PeerClosed | End::Gone))) => return Ok(end),
+                _ => {
+                    send_error(sink, "unauthenticated", "send a ticket in the URL or an auth frame first").await;
+                    return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
+                }
             };
             match state.jwt.verify(&token, state.clock.now()) {
                 Ok(claims) if store::sessions::is_active(state.db.pool(), &claims.sid).await.unwrap_or(false) => match claims.sub.parse() {
@@ -142,15 +195,14 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
             next = next_client_frame(stream) => next,
         };
         match next {
-            Ok(Some(ClientFrame::Hello { protocol, cursors })) => {
+            Ok(ClientFrame::Hello { protocol, cursors }) => {
                 if protocol != PROTOCOL_VERSION {
                     send_error(sink, "upgrade_required", &format!("this server speaks protocol {PROTOCOL_VERSION}")).await;
                     return Ok(End::Close(close::UPGRADE_REQUIRED, "upgrade required"));
                 }
                 break cursors;
             }
-            Ok(Some(ClientFrame::Auth { .. })) => continue,
-            Ok(None) => return Ok(End::Gone),
+            Ok(ClientFrame::Auth { .. }) => continue,
             Err(end) => return Ok(end),
         }
     };
@@ -238,7 +290,7 @@ async fn stream_events(
                 last_heard = Instant::now();
                 match incoming {
                     None | Some(Err(_)) => return Ok(End::Gone),
-                    Some(Ok(Message::Close(_))) => return Ok(End::Gone),
+                    Some(Ok(Message::Close(_))) => return Ok(End::PeerClosed),
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                         Ok(ClientFrame::Auth { token }) => match state.jwt.verify(&token, state.clock.now()) {
                             // A fresh token of the same, still active login extends the socket.

@@ -58,7 +58,7 @@ impl Mailer {
     }
 
     pub fn new(config: &Config, instance_secret: &[u8]) -> anyhow::Result<Mailer> {
-        let transport = Transport::new(config.mail_dir(), config.smtp_url.as_deref())?;
+        let transport = Transport::new(config.mail_dir(), config.smtp_url.as_deref(), config.smtp_timeouts)?;
         let from: Mailbox = format!("mentorpost <notifications@{}>", config.mail_domain).parse().context("building the sender address")?;
         Ok(Mailer {
             transport,

@@ -92,6 +92,15 @@ pub async fn dispatch_due(state: &AppState) -> anyhow::Result<usize> {
     round(state, true).await
 }
 
+/// How long a claimed batch stays ours: long enough for every mail of a full batch to
+/// run into the send timeout, a few at a time, plus a minute, so no other instance
+/// takes a row over while this one is still sending it.
+fn claim_for(state: &AppState) -> chrono::Duration {
+    let rounds = (BATCH as u32).div_ceil(SENDS_AT_ONCE as u32);
+    let sending = state.config.smtp_timeouts.send.saturating_mul(rounds) + StdDuration::from_secs(60);
+    chrono::Duration::from_std(sending).unwrap_or(chrono::Duration::hours(1))
+}
+
 /// Sends what is due; returns how many rows were handled.
 ///
 /// Between scans (`scan` false) only the rows this process's posts handed over are
@@ -105,7 +114,7 @@ async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
     let mut handled = 0;
     if !scan && !handed.is_empty() {
         for chunk in handed.chunks(BATCH as usize) {
-            let batch = store::mail::claim_ids(&state.db, chunk.to_vec(), state.clock.now()).await.context("claiming queued mail")?;
+            let batch = store::mail::claim_ids(&state.db, chunk.to_vec(), state.clock.now(), claim_for(state)).await.context("claiming queued mail")?;
             handled += batch.len();
             send_batch(state, batch).await?;
         }
@@ -116,7 +125,7 @@ async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
         if !store::mail::anything_due(state.db.pool(), now, scan).await.context("looking for due mail")? {
             return Ok(handled);
         }
-        let batch = store::mail::claim(&state.db, BATCH, now, scan).await.context("claiming due mail")?;
+        let batch = store::mail::claim(&state.db, BATCH, now, scan, claim_for(state)).await.context("claiming due mail")?;
         let full = batch.len() as i64 >= BATCH;
         handled += batch.len();
         send_batch(state, batch).await?;
@@ -185,8 +194,17 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
                 Step::Done(outcome) => outcome,
                 Step::Send(ready) => send(state, &row, ready, now).await,
             };
-            if let Outcome::Failed(err) = &outcome {
-                tracing::warn!(mail = %row.id, error = %err, "mail failed for good");
+            // The error is the transport's or the SMTP server's reply, never the mail.
+            match &outcome {
+                Outcome::Failed(err) => tracing::warn!(mail = %row.id, attempt = row.attempts, error = %err, "mail failed for good"),
+                Outcome::Later { at, error: Some(err), count_attempt: true } => tracing::warn!(
+                    mail = %row.id,
+                    attempt = row.attempts,
+                    next_attempt = %at.to_rfc3339(),
+                    error = %err,
+                    "mail not sent; trying again later"
+                ),
+                _ => {}
             }
             (row.id, outcome)
         })

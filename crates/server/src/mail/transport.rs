@@ -7,11 +7,13 @@
 //! separately, which stalls every mail by ~40 ms (delayed ACK) and caps one
 //! connection at ~25 mails/s.
 
+use crate::config::SmtpTimeouts;
 use anyhow::{Context, bail};
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -28,9 +30,9 @@ pub enum Transport {
 
 impl Transport {
     /// Files under `dir`, or SMTP when `smtp_url` is set.
-    pub fn new(dir: PathBuf, smtp_url: Option<&str>) -> anyhow::Result<Transport> {
+    pub fn new(dir: PathBuf, smtp_url: Option<&str>, timeouts: SmtpTimeouts) -> anyhow::Result<Transport> {
         match smtp_url {
-            Some(url) => Ok(Transport::Smtp(Arc::new(SmtpPool::from_url(url)?))),
+            Some(url) => Ok(Transport::Smtp(Arc::new(SmtpPool::from_url(url)?.with_timeouts(timeouts)))),
             None => {
                 std::fs::create_dir_all(&dir).with_context(|| format!("creating mail dir {}", dir.display()))?;
                 Ok(Transport::Files(AsyncFileTransport::new(dir)))
@@ -90,6 +92,9 @@ pub struct SmtpPool {
     security: Security,
     credentials: Option<Credentials>,
     hello: ClientId,
+    /// A server that accepts a connection and then says nothing must not hold up the
+    /// outbox: every step has a deadline.
+    timeouts: SmtpTimeouts,
     /// Open connections and when each was last used.
     idle: Mutex<Vec<(Instant, AsyncSmtpConnection)>>,
 }
@@ -97,8 +102,17 @@ pub struct SmtpPool {
 /// A connection idle for longer than this is checked with `NOOP` before reuse; a
 /// fresher one is used as it is (servers close idle sessions after minutes).
 const FRESH: Duration = Duration::from_secs(5);
-/// Connect, greeting and TLS handshake together.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs one step of an SMTP session within `limit`; `what` names the step in the error.
+async fn within<T, E>(limit: Duration, what: &str, step: impl Future<Output = Result<T, E>>) -> anyhow::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match tokio::time::timeout(limit, step).await {
+        Ok(done) => done.with_context(|| what.to_owned()),
+        Err(_) => bail!("{what}: no answer from the SMTP server within {limit:?}"),
+    }
+}
 
 impl SmtpPool {
     /// `smtp://[user:pass@]host[:port][?tls=starttls]` (port 587 by default) or
@@ -124,36 +138,52 @@ impl SmtpPool {
             security,
             credentials,
             hello: ClientId::default(),
+            timeouts: SmtpTimeouts::default(),
             idle: Mutex::new(Vec::new()),
         })
     }
 
+    pub fn with_timeouts(mut self, timeouts: SmtpTimeouts) -> SmtpPool {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// A new session: TCP connect, TLS, greeting and EHLO within the connect timeout;
+    /// STARTTLS and AUTH within the command timeout each.
     async fn connect(&self) -> anyhow::Result<AsyncSmtpConnection> {
+        let limit = self.timeouts.connect;
         let tls = || TlsParameters::new(self.host.clone()).context("TLS parameters");
         let mut conn = match self.security {
             // lettre opens the socket itself here, so Nagle stays on for implicit TLS.
             Security::Implicit => {
-                AsyncSmtpConnection::connect_tokio1((self.host.as_str(), self.port), Some(CONNECT_TIMEOUT), &self.hello, Some(tls()?), None)
-                    .await
-                    .context("connecting to the SMTP server")?
+                let tls = tls()?;
+                within(
+                    limit,
+                    "connecting to the SMTP server",
+                    AsyncSmtpConnection::connect_tokio1((self.host.as_str(), self.port), Some(limit), &self.hello, Some(tls), None),
+                )
+                .await?
             }
             Security::None | Security::StartTls => {
-                let stream = tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect((self.host.as_str(), self.port)))
-                    .await
-                    .context("connecting to the SMTP server timed out")?
-                    .with_context(|| format!("connecting to the SMTP server {}:{}", self.host, self.port))?;
-                stream.set_nodelay(true).context("setting TCP_NODELAY")?;
-                tokio::time::timeout(CONNECT_TIMEOUT, AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello))
-                    .await
-                    .context("the SMTP greeting timed out")?
-                    .context("SMTP greeting")?
+                let opened = tokio::time::timeout(limit, async {
+                    let stream = tokio::net::TcpStream::connect((self.host.as_str(), self.port))
+                        .await
+                        .with_context(|| format!("connecting to the SMTP server {}:{}", self.host, self.port))?;
+                    stream.set_nodelay(true).context("setting TCP_NODELAY")?;
+                    AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello).await.context("SMTP greeting")
+                })
+                .await;
+                match opened {
+                    Ok(conn) => conn?,
+                    Err(_) => bail!("connecting to the SMTP server: no greeting within {limit:?}"),
+                }
             }
         };
         if self.security == Security::StartTls {
-            conn.starttls(tls()?, &self.hello).await.context("STARTTLS")?;
+            within(self.timeouts.command, "STARTTLS", conn.starttls(tls()?, &self.hello)).await?;
         }
         if let Some(creds) = &self.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], creds).await.context("SMTP authentication")?;
+            within(self.timeouts.command, "SMTP authentication", conn.auth(&[Mechanism::Plain, Mechanism::Login], creds)).await?;
         }
         Ok(conn)
     }
@@ -166,16 +196,26 @@ impl SmtpPool {
             if conn.has_broken() {
                 continue;
             }
-            if since.elapsed() < FRESH || conn.test_connected().await {
+            if since.elapsed() < FRESH || tokio::time::timeout(self.timeouts.command, conn.test_connected()).await.unwrap_or(false) {
                 return Ok(conn);
             }
         }
     }
 
+    /// Sends one mail within the total send timeout; a connection that timed out is
+    /// dropped, never reused (its state is unknown).
     pub async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<(), SendError> {
+        let limit = self.timeouts.send;
+        match tokio::time::timeout(limit, self.send_now(envelope, raw)).await {
+            Ok(sent) => sent,
+            Err(_) => Err(SendError::transient(anyhow::anyhow!("SMTP send: not finished within {limit:?}"))),
+        }
+    }
+
+    async fn send_now(&self, envelope: &Envelope, raw: &[u8]) -> Result<(), SendError> {
         let mut conn = self.checkout().await.map_err(SendError::transient)?;
-        match conn.send(envelope, raw).await {
-            Ok(_) => {
+        match self.transaction(&mut conn, envelope, raw).await {
+            Ok(()) => {
                 let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
                 if idle.len() < MAX_IDLE {
                     idle.push((Instant::now(), conn));
@@ -183,12 +223,44 @@ impl SmtpPool {
                 Ok(())
             }
             Err(err) => {
-                let permanent = err.is_permanent();
-                // A connection that failed mid-transaction is not reused.
-                conn.abort().await;
-                Err(SendError { permanent, error: anyhow::Error::new(err).context("SMTP send") })
+                // A connection that failed mid-transaction is not reused; one that timed
+                // out may not even answer QUIT.
+                let _ = tokio::time::timeout(self.timeouts.command, conn.abort()).await;
+                Err(err)
             }
         }
+    }
+
+    /// MAIL, RCPT, DATA and the message, each within the command timeout: lettre's
+    /// `send` in steps, since its async connection has no deadlines of its own.
+    async fn transaction(&self, conn: &mut AsyncSmtpConnection, envelope: &Envelope, raw: &[u8]) -> Result<(), SendError> {
+        let limit = self.timeouts.command;
+        let step = |err: anyhow::Error| {
+            let permanent = err.downcast_ref::<lettre::transport::smtp::Error>().is_some_and(|e| e.is_permanent());
+            SendError { permanent, error: err.context("SMTP send") }
+        };
+        let mut options = Vec::new();
+        let non_ascii_address = envelope.from().is_some_and(|a| !AsRef::<str>::as_ref(a).is_ascii())
+            || envelope.to().iter().any(|a| !AsRef::<str>::as_ref(a).is_ascii());
+        if non_ascii_address {
+            if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+                return Err(SendError::transient(anyhow::anyhow!("the SMTP server does not take non-ASCII addresses (SMTPUTF8)")));
+            }
+            options.push(MailParameter::SmtpUtfEight);
+        }
+        if !raw.is_ascii() {
+            if !conn.server_info().supports_feature(Extension::EightBitMime) {
+                return Err(SendError::transient(anyhow::anyhow!("the SMTP server does not take 8-bit mail (8BITMIME)")));
+            }
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        within(limit, "MAIL FROM", conn.command(Mail::new(envelope.from().cloned(), options))).await.map_err(step)?;
+        for to in envelope.to() {
+            within(limit, "RCPT TO", conn.command(Rcpt::new(to.clone(), Vec::new()))).await.map_err(step)?;
+        }
+        within(limit, "DATA", conn.command(Data)).await.map_err(step)?;
+        within(limit, "the end of the mail's data", conn.message(raw)).await.map_err(step)?;
+        Ok(())
     }
 }
 

@@ -195,9 +195,6 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
-/// How long a claim lasts; a sender that crashed loses its claim after this and the
-/// row is sent again (with the same Message-ID).
-const CLAIM_MS: i64 = 120_000;
 
 /// Whether anything is due: a cheap read, so an idle worker does not queue a write
 /// (on SQLite, a turn of the single writer) every round.
@@ -226,7 +223,11 @@ pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>, lapsed: bool) -> R
 /// PostgreSQL `FOR UPDATE SKIP LOCKED` lets several instances claim side by side
 /// without ever taking the same row. The two kinds are looked up apart, each by a
 /// plain index scan (see [`anything_due`] for why not one `OR`, and for `lapsed`).
-pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool) -> Result<Vec<Claimed>, ApiError> {
+///
+/// `claim_for` is how long the claim lasts: a sender that crashed loses it after this
+/// and the row is sent again (with the same Message-ID), so it must outlast sending
+/// the whole batch.
+pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool, claim_for: chrono::Duration) -> Result<Vec<Claimed>, ApiError> {
     let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
     let lapsed = if lapsed {
         format!(
@@ -246,7 +247,7 @@ pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool) -> Res
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let rows =
-                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now) + CLAIM_MS).bind(ms(now)).bind(limit).fetch_all(&mut *conn).await?;
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now + claim_for)).bind(ms(now)).bind(limit).fetch_all(&mut *conn).await?;
             claimed_from_rows(&rows)
         })
     }))
@@ -258,7 +259,7 @@ pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool) -> Res
 /// primary-key look-ups, where [`claim`] walks the index of due rows, which on
 /// PostgreSQL holds an entry for every row queued since the last vacuum. Rows another
 /// instance claimed first are skipped.
-pub async fn claim_ids(db: &Db, ids: Vec<String>, now: DateTime<Utc>) -> Result<Vec<Claimed>, ApiError> {
+pub async fn claim_ids(db: &Db, ids: Vec<String>, now: DateTime<Utc>, claim_for: chrono::Duration) -> Result<Vec<Claimed>, ApiError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -271,7 +272,7 @@ pub async fn claim_ids(db: &Db, ids: Vec<String>, now: DateTime<Utc>) -> Result<
     );
     db.write(Box::new(move |conn| {
         Box::pin(async move {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now) + CLAIM_MS).bind(ms(now));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now + claim_for)).bind(ms(now));
             for id in super::padded(&ids) {
                 query = query.bind(id.as_str());
             }
