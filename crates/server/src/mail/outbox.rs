@@ -114,7 +114,9 @@ async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
     let mut handled = 0;
     if !scan && !handed.is_empty() {
         for chunk in handed.chunks(BATCH as usize) {
-            let batch = store::mail::claim_ids(&state.db, chunk.to_vec(), state.clock.now(), claim_for(state)).await.context("claiming queued mail")?;
+            let batch = store::mail::claim_ids(&state.db, chunk.to_vec(), state.clock.now(), claim_for(state))
+                .await
+                .context("claiming queued mail")?;
             handled += batch.len();
             send_batch(state, batch).await?;
         }

@@ -195,7 +195,6 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
-
 /// Whether anything is due: a cheap read, so an idle worker does not queue a write
 /// (on SQLite, a turn of the single writer) every round.
 ///
