@@ -94,6 +94,7 @@ impl App {
         .fallback(http::health::not_found)
         .method_not_allowed_fallback(http::health::method_not_allowed)
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(http::limits::head_limits))
         .layer(TraceLayer::new_for_http())
         .with_state(self.state.clone())
     }
