@@ -4,6 +4,7 @@
 //!
 //! Every scenario runs on both backends through [`both_backends!`].
 
+pub mod contract;
 pub mod smtp;
 pub mod world;
 
@@ -40,6 +41,8 @@ pub struct TestServer {
     handle: Option<JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
     pg: Option<PgDatabase>,
+    /// The server's OpenAPI document, fetched on the first checked call.
+    contract: tokio::sync::OnceCell<contract::Contract>,
 }
 
 /// A throwaway PostgreSQL database, dropped with `WITH (FORCE)` when the test ends.
@@ -125,7 +128,18 @@ impl TestServer {
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run(listener, shutdown.clone()));
         let client = reqwest::Client::builder().no_proxy().build().expect("http client");
-        Some(TestServer { base: format!("http://{addr}"), clock, client, state, backend, shutdown, handle: Some(handle), _dir: dir, pg })
+        Some(TestServer {
+            base: format!("http://{addr}"),
+            clock,
+            client,
+            state,
+            backend,
+            shutdown,
+            handle: Some(handle),
+            _dir: dir,
+            pg,
+            contract: Default::default(),
+        })
     }
 
     /// Tells the server to stop, as SIGTERM does, without waiting: it drains first
@@ -148,18 +162,39 @@ impl TestServer {
     }
 
     /// Sends a request and returns status and JSON body (Null when empty or not JSON).
+    /// The answer is checked against the API contract (see [`contract`]).
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.client.request(method, self.url(path));
+        let mut req = self.client.request(method.clone(), self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some(b) = body {
             req = req.json(&b);
         }
+        self.checked(method, path, req).await
+    }
+
+    /// Sends the request, checks the answer against the document and returns status
+    /// and JSON body (Null when empty or not JSON).
+    async fn checked(&self, method: Method, path: &str, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
+        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = resp.bytes().await.expect("body");
+        let answer = contract::Answer { status, content_type: content_type.as_deref(), body: &bytes };
+        self.contract().await.check(&method, path, &answer);
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    /// The document this server serves, fetched once.
+    pub async fn contract(&self) -> &contract::Contract {
+        self.contract
+            .get_or_init(|| async {
+                let resp = self.client.get(self.url("/api/openapi.json")).send().await.expect("fetch the OpenAPI document");
+                assert_eq!(resp.status(), StatusCode::OK, "the OpenAPI document is served");
+                contract::Contract::new(resp.json().await.expect("the OpenAPI document is JSON"))
+            })
+            .await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
@@ -176,14 +211,11 @@ impl TestServer {
 
     /// Sends raw bytes with the given content type.
     pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-        let mut req = self.client.request(method, self.url(path)).header("content-type", content_type).body(body);
+        let mut req = self.client.request(method.clone(), self.url(path)).header("content-type", content_type).body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let resp = req.send().await.expect("request sent");
-        let status = resp.status();
-        let bytes = resp.bytes().await.expect("body");
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        self.checked(method, path, req).await
     }
 
     /// Creates an account directly in the store (faster than the API, and needed for

@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    // `$text` is a `tt`, not a `literal`: a `literal` fragment reaches derive macros
+    // wrapped in an invisible group, which utoipa skips, so the OpenAPI document fell
+    // back to the Rust variant names while serde used the text form.
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
@@ -91,6 +94,23 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
         assert_eq!(Role::parse("boss"), None);
+    }
+
+    #[test]
+    fn openapi_schema_uses_the_text_form() {
+        fn values<T: utoipa::PartialSchema>() -> Vec<String> {
+            let json = serde_json::to_value(T::schema()).unwrap_or_default();
+            json["enum"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        }
+        fn texts<T: Copy + std::fmt::Display>(all: &[T]) -> Vec<String> {
+            all.iter().map(|v| v.to_string()).collect()
+        }
+        assert_eq!(values::<Role>(), texts(Role::ALL));
+        assert_eq!(values::<MentorshipStatus>(), texts(MentorshipStatus::ALL));
+        assert_eq!(values::<Locale>(), texts(Locale::ALL));
+        assert_eq!(values::<MeetingMode>(), texts(MeetingMode::ALL));
+        assert_eq!(values::<MessageSource>(), texts(MessageSource::ALL));
+        assert_eq!(values::<EventKind>(), texts(EventKind::ALL));
     }
 
     #[test]

@@ -104,6 +104,7 @@ impl App {
         .layer(axum::middleware::map_response(http::html_security_headers))
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .layer(axum::middleware::map_response_with_state(self.state.clone(), drain::close_connections_while_draining))
+        .layer(axum::middleware::from_fn(http::limits::head_limits))
         .layer(TraceLayer::new_for_http())
         .with_state(self.state.clone())
     }

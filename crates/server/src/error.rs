@@ -25,6 +25,12 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The request target is longer than `http::limits::MAX_URI_BYTES`.
+    #[error("URI too long")]
+    UriTooLong,
+    /// The request has more header fields, or more header bytes, than the limits.
+    #[error("request headers too large")]
+    HeadersTooLarge,
     /// A body was sent without `Content-Type: application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -63,6 +69,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -80,6 +88,17 @@ impl ApiError {
             ApiError::NotFound => ("not_found", "no such resource".to_owned()),
             ApiError::MethodNotAllowed => ("method_not_allowed", "this resource does not take that method".to_owned()),
             ApiError::PayloadTooLarge => ("payload_too_large", "the request body is larger than 1 MiB".to_owned()),
+            ApiError::UriTooLong => {
+                ("uri_too_long", format!("the request target is longer than {} bytes", crate::http::limits::MAX_URI_BYTES))
+            }
+            ApiError::HeadersTooLarge => (
+                "headers_too_large",
+                format!(
+                    "the request has more than {} header fields or more than {} bytes of headers",
+                    crate::http::limits::MAX_HEADER_FIELDS,
+                    crate::http::limits::MAX_HEADER_BYTES
+                ),
+            ),
             ApiError::UnsupportedMediaType => ("unsupported_media_type", "send the body as application/json".to_owned()),
             ApiError::TooManyRequests { .. } => ("rate_limited", "too many attempts; try again later".to_owned()),
             ApiError::Unavailable => ("unavailable", "the service is shutting down or its database is unreachable".to_owned()),

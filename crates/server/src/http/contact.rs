@@ -71,7 +71,7 @@ pub async fn list_meetings(
 
 /// One mentorship's contact health (its members, the programme's coordinators, admins).
 #[utoipa::path(get, path = "/api/v1/mentorships/{id}/health", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    responses((status = 200, body = MentorshipHealth), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MentorshipHealth), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn mentorship_health(
     State(state): State<AppState>,
     user: AuthUser,
@@ -83,6 +83,7 @@ pub async fn mentorship_health(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HealthQuery {
     /// Only mentorships with this health status (`not_started`, `on_track`, `slowing`, `dormant`).
@@ -96,7 +97,7 @@ pub struct HealthQuery {
 /// (coordinators of the programme and admins). Closed mentorships are left out here;
 /// the CSV export keeps them.
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/health", tag = "health", security(("bearer" = [])), params(("id" = ProgrammeId, Path), HealthQuery),
-    responses((status = 200, body = ProgrammeHealth), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ProgrammeHealth), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn programme_health(
     State(state): State<AppState>,
     user: AuthUser,
@@ -121,7 +122,7 @@ pub async fn programme_health(
 
 /// The programme's health as CSV, closed mentorships included (coordinators, admins).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/health.csv", tag = "health", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
-    responses((status = 200, description = "CSV, one row per mentorship", content_type = "text/csv"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "CSV, one row per mentorship", content_type = "text/csv"), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn programme_health_csv(
     State(state): State<AppState>,
     user: AuthUser,
@@ -281,7 +282,7 @@ fn checkin_text(locales: &std::collections::BTreeSet<&str>) -> (String, String) 
 /// A mentorship's check-ins with each member's status (members, coordinators,
 /// admins). Statuses only.
 #[utoipa::path(get, path = "/api/v1/mentorships/{id}/check-ins", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    responses((status = 200, body = [CheckinView]), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [CheckinView]), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_checkins(
     State(state): State<AppState>,
     user: AuthUser,

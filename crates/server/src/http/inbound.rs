@@ -26,7 +26,8 @@ use subtle_eq::constant_time_eq;
 /// the caller should retry.
 #[utoipa::path(post, path = "/api/v1/inbound/email", tag = "inbound", security(("inbound_secret" = [])),
     request_body(content = String, content_type = "message/rfc822", description = "the raw mail"),
-    responses((status = 200, body = Receipt), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Receipt), (status = 400, body = ErrorBody, description = "the body is empty"), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "the endpoint is off (no inbound secret configured)"), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn receive_email(State(state): State<AppState>, headers: HeaderMap, body: Body) -> ApiResult<Json<Receipt>> {
     let Some(secret) = state.config.inbound_secret.as_deref() else {
         // Off unless configured: the route does not exist for anyone.
@@ -72,7 +73,7 @@ fn envelope_to(headers: &HeaderMap) -> Vec<String> {
 /// Received mail that could not be read (and, with `?rejected=true`, mail that was
 /// refused), newest first — for admins.
 #[utoipa::path(get, path = "/api/v1/admin/inbound/failed", tag = "inbound", security(("bearer" = [])),
-    params(("rejected" = Option<bool>, Query, description = "also list refused mail")),
+    params(FailedQuery),
     responses((status = 200, body = [InboundProblem]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn failed_inbound(
     State(state): State<AppState>,
@@ -86,15 +87,17 @@ pub async fn failed_inbound(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FailedQuery {
+    /// Also list refused mail.
     pub rejected: Option<bool>,
 }
 
 /// People in the programme's current mentorships whose mail is paused because their
 /// address keeps bouncing: who and since when, no content (coordinators and admins).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/bouncing", tag = "inbound", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
-    responses((status = 200, body = [BouncingAddress]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [BouncingAddress]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn programme_bouncing(
     State(state): State<AppState>,
     user: AuthUser,
@@ -123,7 +126,7 @@ pub struct BouncingAddress {
 
 /// Download a message's attachment (members who can read the message only).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "threads", security(("bearer" = [])), params(("id" = AttachmentId, Path)),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the file, with the content type it came with", content_type = "*/*"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download_attachment(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<AttachmentId>) -> ApiResult<Response> {
     let file = store::inbound::attachment(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let visible_until = thread_guard(&state, &user, file.thread_id, Action::ReadContent).await?;

@@ -84,7 +84,7 @@ pub async fn create_mentorship(
 
 /// The programme's mentorships: members, status, rhythm — no content.
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/mentorships", tag = "mentorships", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
-    responses((status = 200, body = [MentorshipView]), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [MentorshipView]), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_programme_mentorships(
     State(state): State<AppState>,
     user: AuthUser,
@@ -118,7 +118,7 @@ pub async fn my_mentorships(State(state): State<AppState>, user: AuthUser) -> Ap
 
 /// One mentorship: members, status, dates, rhythm (no content).
 #[utoipa::path(get, path = "/api/v1/mentorships/{id}", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_mentorship(
     State(state): State<AppState>,
     user: AuthUser,
@@ -143,7 +143,7 @@ pub async fn get_agreement(
 
 /// Set the agreed rhythm (coordinators and members).
 #[utoipa::path(put, path = "/api/v1/mentorships/{id}/agreement/rhythm", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    request_body = Rhythm, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = Rhythm, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn set_rhythm(
     State(state): State<AppState>,
     user: AuthUser,
@@ -197,7 +197,7 @@ pub async fn add_member(
 
 /// Remove a member (coordinators). They keep read access to the history up to now.
 #[utoipa::path(delete, path = "/api/v1/mentorships/{id}/members/{user_id}", tag = "mentorships", security(("bearer" = [])),
-    params(("id" = MentorshipId, Path), ("user_id" = UserId, Path)), responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody)))]
+    params(("id" = MentorshipId, Path), ("user_id" = UserId, Path)), responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     user: AuthUser,
@@ -211,7 +211,7 @@ pub async fn remove_member(
 
 /// Activate a proposed mentorship (coordinators).
 #[utoipa::path(post, path = "/api/v1/mentorships/{id}/activate", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn activate(
     State(state): State<AppState>,
     user: AuthUser,
@@ -225,7 +225,7 @@ pub async fn activate(
 
 /// Close a mentorship with a reason code (coordinators). History stays readable.
 #[utoipa::path(post, path = "/api/v1/mentorships/{id}/close", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    request_body = CloseMentorshipRequest, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    request_body = CloseMentorshipRequest, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
     user: AuthUser,
@@ -276,6 +276,7 @@ pub async fn repair(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// Return events with a sequence number greater than this (default 0).

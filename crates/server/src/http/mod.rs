@@ -5,6 +5,7 @@ pub mod auth;
 pub mod contact;
 pub mod health;
 pub mod inbound;
+pub mod limits;
 pub mod mail;
 pub mod mentorships;
 pub mod programmes;
@@ -86,7 +87,7 @@ impl utoipa::Modify for SecurityAddon {
 /// Every route of the service, registered together with its OpenAPI description so
 /// the document cannot miss one.
 pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(auth::login))
@@ -138,7 +139,65 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbound::download_attachment))
         .routes(routes!(inbound::programme_bouncing))
         .routes(routes!(inbound::add_address_page, inbound::add_address))
-        .split_for_parts()
+        .split_for_parts();
+    let mut doc = doc;
+    add_common_errors(&mut doc);
+    (router, doc)
+}
+
+/// The error answers that come from the shared machinery rather than from a handler —
+/// the extractors, the head limits, a failing database — declared on every operation
+/// that can give them, so the document lists every status a client can see. A status
+/// a handler already declares keeps the handler's description.
+fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    const COMMON: [(&str, &str, &str); 10] = [
+        ("400", "BadRequest", "The request is malformed: invalid JSON, invalid query parameters."),
+        ("401", "Unauthenticated", "No valid access token: send `Authorization: Bearer <access token>`."),
+        ("404", "NotFound", "Nothing with this id, or nothing the caller may know of."),
+        ("413", "PayloadTooLarge", "The request body is larger than the limit."),
+        ("414", "UriTooLong", "The request target is longer than the limit."),
+        ("415", "UnsupportedMediaType", "The body is not sent as `application/json`."),
+        ("422", "Unprocessable", "The body is JSON but not of the expected fields and types, or a value is not valid."),
+        ("431", "HeadersTooLarge", "Too many request headers, or too large."),
+        ("500", "Internal", "A fault on the server's side; it has been logged."),
+        ("503", "Unavailable", "The service is shutting down or its database is unreachable; try again."),
+    ];
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (_, name, description) in COMMON {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        components.responses.insert(
+            name.to_owned(),
+            RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build()),
+        );
+    }
+    let name_of = |status: &str| COMMON.iter().find(|(s, _, _)| *s == status).map_or("Internal", |(_, name, _)| *name);
+    for item in doc.paths.paths.values_mut() {
+        let operations =
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options];
+        for op in operations.into_iter().flatten() {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let has = |place: utoipa::openapi::path::ParameterIn| params.iter().any(|p| p.parameter_in == place);
+            let bearer = op.security.iter().flatten().any(|req| serde_json::to_value(req).is_ok_and(|v| v.get("bearer").is_some()));
+            let json_body = op.request_body.as_ref().is_some_and(|b| b.content.keys().any(|k| k == "application/json"));
+            let mut statuses = vec!["414", "431", "500", "503"];
+            if bearer {
+                statuses.push("401");
+            }
+            if has(utoipa::openapi::path::ParameterIn::Path) {
+                statuses.push("404");
+            }
+            if has(utoipa::openapi::path::ParameterIn::Query) {
+                statuses.push("400");
+            }
+            if json_body {
+                statuses.extend(["400", "413", "415", "422"]);
+            }
+            for status in statuses {
+                op.responses.responses.entry(status.to_owned()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(name_of(status))));
+            }
+        }
+    }
 }
 
 /// Maps a permission decision to the response a client gets.
@@ -311,6 +370,83 @@ pub async fn mentorship_access(state: &AppState, user: &AuthUser, id: mentorpost
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn document() -> serde_json::Value {
+        serde_json::to_value(api_router().1).expect("document as JSON")
+    }
+
+    fn operations(doc: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+        let mut out = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("path item") {
+                if op.get("responses").is_some() {
+                    out.push((method.to_uppercase(), path.clone(), op.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// A query field declared `in: path` sends generated clients to a URL that does
+    /// not exist; every path parameter must be a `{name}` of its template, and every
+    /// `{name}` a path parameter.
+    #[test]
+    fn path_parameters_are_the_templates_names() {
+        let doc = document();
+        for (method, path, op) in operations(&doc) {
+            let in_template: std::collections::BTreeSet<&str> =
+                path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let declared: std::collections::BTreeSet<&str> =
+                params.iter().filter(|p| p["in"] == "path").filter_map(|p| p["name"].as_str()).collect();
+            assert_eq!(declared, in_template, "{method} {path}: path parameters {declared:?}, template names {in_template:?}");
+        }
+    }
+
+    #[test]
+    fn query_structs_are_declared_in_the_query() {
+        let doc = document();
+        let query = |method: &str, path: &str| -> Vec<String> {
+            let op = &doc["paths"][path][method];
+            op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect()
+        };
+        assert_eq!(query("get", "/api/v1/me/threads"), ["limit"]);
+        assert_eq!(query("get", "/api/v1/mentorships/{id}/threads"), ["limit"]);
+        assert_eq!(query("get", "/api/v1/mentorships/{id}/events"), ["after", "limit"]);
+        assert_eq!(query("get", "/api/v1/threads/{id}/messages"), ["before", "after", "limit"]);
+        assert_eq!(query("get", "/api/v1/programmes/{id}/health"), ["status", "sort"]);
+        assert_eq!(query("get", "/api/v1/admin/inbound/failed"), ["rejected"]);
+    }
+
+    #[test]
+    fn extractor_and_limit_errors_are_declared() {
+        let doc = document();
+        for (method, path, op) in operations(&doc) {
+            let responses = op["responses"].as_object().expect("responses");
+            for status in ["414", "431", "500", "503"] {
+                assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+            }
+            if op["requestBody"]["content"].get("application/json").is_some() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                }
+            }
+            if path.contains('{') {
+                assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+            }
+            if op["security"].as_array().into_iter().flatten().any(|s| s.get("bearer").is_some()) {
+                assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+            }
+        }
+        let bad_request = &doc["components"]["responses"]["BadRequest"];
+        assert_eq!(bad_request["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+    }
 
     #[test]
     fn client_address_behind_trusted_proxies() {

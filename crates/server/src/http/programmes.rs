@@ -56,7 +56,7 @@ pub async fn list_programmes(State(state): State<AppState>, user: AuthUser) -> A
 
 /// One programme (admins and its coordinators).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes", security(("bearer" = [])), params(("id" = ProgrammeId, Path)),
-    responses((status = 200, body = ProgrammeView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ProgrammeView), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_programme(
     State(state): State<AppState>,
     user: AuthUser,

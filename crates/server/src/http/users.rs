@@ -86,7 +86,8 @@ pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json
 /// of their programmes (`programme_id`), without a password: the person signs in with
 /// a link sent to their own address. Without a password the person is e-mail-only.
 #[utoipa::path(post, path = "/api/v1/users", tag = "people", security(("bearer" = [])), request_body = CreateUserRequest,
-    responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "a coordinator named a programme that does not exist"),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     user: AuthUser,
@@ -135,7 +136,7 @@ pub async fn list_users(State(state): State<AppState>, user: AuthUser) -> ApiRes
 
 /// One person: yourself, or someone in a programme you coordinate (admins: anyone).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "people", security(("bearer" = [])), params(("id" = UserId, Path)),
-    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_user(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<UserId>) -> ApiResult<Json<UserView>> {
     let actor = actor(&state, &user).await?;
     if !(instance_allows(&actor, Action::ManageAllUsers) || id == user.user_id || coordinates_person(&state, user.user_id, id).await?) {
