@@ -18,26 +18,17 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-#[path = "../docs.rs"]
-mod docs;
-#[path = "../server.rs"]
-#[allow(dead_code)]
-mod server;
-#[path = "../sink.rs"]
-mod sink;
-#[path = "live/sys.rs"]
-#[allow(dead_code)]
-mod sys;
-
 use anyhow::{Context, bail};
 use clap::Parser;
 use lettre::address::Envelope;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use server::{Database, Server};
+use mentorpost_bench::cli::{self, Backends};
+use mentorpost_bench::server::{self, Database, Server};
+use mentorpost_bench::{docs, sink, sys};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::path::Path;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 const HEADING: &str = "## Digest run";
@@ -47,12 +38,8 @@ const THREADS_PER_MENTORSHIP: usize = 5;
 #[derive(Debug, Parser)]
 #[command(name = "digest", about = "Digest benchmark for mentorpost: a digest run for many readers into a local SMTP sink")]
 struct Cli {
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    #[arg(long)]
-    postgres: Option<String>,
-    #[arg(long)]
-    no_sqlite: bool,
+    #[command(flatten)]
+    backends: Backends,
     /// Readers (each gets one digest).
     #[arg(long, default_value_t = 10_000)]
     readers: usize,
@@ -73,57 +60,25 @@ struct Run {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
+    // One client thread: the server gets the rest of the 2 cores.
+    match cli::run(1, run(Cli::parse())) {
+        Some(()) => ExitCode::SUCCESS,
+        None => ExitCode::FAILURE,
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let bin = server::locate_binary(cli.server_bin.as_deref())?;
-    let mut runs = Vec::new();
-    if !cli.no_sqlite {
-        runs.push(one_backend(&cli, &bin, Database::sqlite()?).await?);
-    }
-    if let Some(url) = &cli.postgres {
-        runs.push(one_backend(&cli, &bin, Database::postgres(url)?).await?);
-    }
+    let bin = cli.backends.binary()?;
+    let runs = cli.backends.each(&bin, "mp-bench", async |bin, db| one_backend(&cli, bin, db).await).await?;
     let machine = sys::Machine::describe(&std::env::temp_dir());
     let section = section(&cli, &runs, &machine);
-    println!("{section}");
-    if cli.write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-        docs::splice_into(&path, HEADING, &section)?;
-        eprintln!("wrote {}", path.display());
-    }
+    docs::publish(HEADING, &section, cli.write_docs)?;
     Ok(())
 }
 
-async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run> {
+async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run> {
     let backend = db.backend();
-    let migrated = Command::new(bin)
-        .arg("--data-dir")
-        .arg(db.data_dir.path())
-        .arg("--database-url")
-        .arg(&db.url)
-        .arg("migrate")
-        .stdin(Stdio::null())
-        .output()
-        .context("running mentorpost migrate")?;
-    if !migrated.status.success() {
-        bail!("migrate failed: {}", String::from_utf8_lossy(&migrated.stderr));
-    }
+    server::migrate(bin, db)?;
     eprintln!("[{backend}] writing {} readers with {THREADS_PER_MENTORSHIP} unread threads each", cli.readers);
     let seeded = Instant::now();
     let sql = data_set(cli.readers);
@@ -136,7 +91,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
     let sink = sink::start().await?;
     let env = vec![("MENTORPOST_SMTP_URL".to_owned(), format!("smtp://{}", sink.addr)), ("MENTORPOST_LOG".to_owned(), "warn".to_owned())];
     let started = Instant::now();
-    let srv = Server::start(bin, &db, &env).await?;
+    let srv = Server::start(bin, db, &env).await?;
     let want = cli.readers as u64;
     let deadline = started + Duration::from_secs(cli.timeout);
     let mut queued_s = None;
@@ -150,9 +105,8 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let sent_s = started.elapsed().as_secs_f64();
-    let mail_bytes = typical_digest_bytes(&db).unwrap_or(4000);
+    let mail_bytes = typical_digest_bytes(db).unwrap_or(4000);
     srv.stop().await?;
-    db.cleanup()?;
     eprintln!("[{backend}] {want} digests in {sent_s:.1} s; floor next");
     let floor_s = floor(cli.readers, mail_bytes).await?;
     Ok(Run { backend, queued_s: queued_s.unwrap_or(sent_s), sent_s, floor_s, mails: want, mail_bytes })

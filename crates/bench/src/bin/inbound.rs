@@ -16,31 +16,18 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-#[path = "../docs.rs"]
-mod docs;
-#[path = "../seed.rs"]
-#[allow(dead_code)]
-mod seed;
-#[path = "../server.rs"]
-#[allow(dead_code)]
-mod server;
-#[path = "../sink.rs"]
-#[allow(dead_code)]
-mod sink;
-#[path = "live/sys.rs"]
-#[allow(dead_code)]
-mod sys;
-
 use anyhow::{Context, bail};
 use clap::Parser;
 use hdrhistogram::Histogram;
 use lettre::address::Envelope;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use server::{Database, Server};
+use mentorpost_bench::cli::{self, Backends};
+use mentorpost_bench::server::{self, Database, Server};
+use mentorpost_bench::{docs, seed, sink, sys};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,15 +41,8 @@ const TARGET_RATE: f64 = 200.0;
 #[derive(Debug, Parser)]
 #[command(name = "inbound", about = "Inbound mail benchmark for mentorpost: mails/s through the SMTP listener")]
 struct Cli {
-    /// The `mentorpost` binary. Default: next to this executable, else
-    /// `$CARGO_TARGET_DIR/release/mentorpost`.
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    /// Also run on PostgreSQL (a database `mp_bench_<random>` is created and dropped).
-    #[arg(long)]
-    postgres: Option<String>,
-    #[arg(long)]
-    no_sqlite: bool,
+    #[command(flatten)]
+    backends: Backends,
     /// Mentorships whose members write.
     #[arg(long, default_value_t = 50)]
     mentorships: usize,
@@ -117,56 +97,34 @@ struct BackendResult {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
     // One client thread: the server gets the rest of the 2 cores.
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(2),
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
+    match cli::run(1, run(Cli::parse())) {
+        Some(true) => ExitCode::SUCCESS,
+        Some(false) => ExitCode::from(2),
+        None => ExitCode::FAILURE,
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<bool> {
-    let bin = server::locate_binary(cli.server_bin.as_deref())?;
-    let mut results = Vec::new();
-    if !cli.no_sqlite {
-        results.push(one_backend(&cli, &bin, Database::sqlite()?).await?);
-    }
-    if let Some(url) = &cli.postgres {
-        results.push(one_backend(&cli, &bin, Database::postgres(url)?).await?);
-    }
+    let bin = cli.backends.binary()?;
+    let results = cli.backends.each(&bin, "mp-bench", async |bin, db| one_backend(&cli, bin, db).await).await?;
     let machine = sys::Machine::describe(&std::env::temp_dir());
     let section = section(&cli, &results, &machine);
-    println!("{section}");
-    if cli.write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-        docs::splice_into(&path, HEADING, &section)?;
-        eprintln!("wrote {}", path.display());
-    }
+    docs::publish(HEADING, &section, cli.write_docs)?;
     Ok(results.iter().all(|r| r.real.failed == 0 && r.stored == Some(r.expected_stored as u64)))
 }
 
-async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<BackendResult> {
+async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<BackendResult> {
     let backend = db.backend();
     eprintln!("[{backend}] seeding {} mentorships", cli.mentorships);
-    server::add_admin(bin, &db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
+    server::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
     let smtp_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let env = vec![
         ("MENTORPOST_SMTP_LISTEN".to_owned(), format!("127.0.0.1:{smtp_port}")),
         ("MENTORPOST_MAIL_DOMAIN".to_owned(), DOMAIN.to_owned()),
         ("MENTORPOST_LOG".to_owned(), "warn".to_owned()),
     ];
-    let srv = Server::start(bin, &db, &env).await?;
+    let srv = Server::start(bin, db, &env).await?;
     let http = reqwest::Client::builder().no_proxy().build()?;
     let world = seed::seed(&http, &srv.base, cli.mentorships).await?;
     seed::set_mail_mode(&http, &srv.base, &world, "each").await?;
@@ -204,7 +162,6 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Back
     let stored = db.count_rows("inbound_mail");
     let posted = db.count_rows("messages WHERE source = 'email'");
     srv.stop().await?;
-    db.cleanup()?;
     Ok(BackendResult { backend, floor, real, stored, expected_stored: total_real, posted })
 }
 

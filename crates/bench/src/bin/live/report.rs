@@ -4,7 +4,7 @@
 
 use crate::idle::IdleResult;
 use crate::load::{PhaseResult, Summary, System, new_histogram, summarize};
-use crate::sys::Machine;
+use mentorpost_bench::sys::Machine;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -208,7 +208,7 @@ fn phase_label(x: &PhaseResult) -> String {
 }
 
 /// "rustc 3.1, kworker/0:1 0.4" — who else used the CPU in a window.
-pub fn top_others(cpu: &crate::sys::CpuUsage) -> String {
+pub fn top_others(cpu: &mentorpost_bench::sys::CpuUsage) -> String {
     let listed: Vec<String> = cpu.other_top.iter().filter(|(_, s)| *s >= 0.05).map(|(c, s)| format!("{c} {s:.1}")).collect();
     if listed.is_empty() { "–".into() } else { listed.join(", ") }
 }
@@ -1070,32 +1070,5 @@ fn merge_after(phases: &[&PhaseResult]) -> Summary {
 /// Replaces this section of `path` (from its heading to the next `## ` heading), or
 /// appends it; every other byte of the file stays as it was.
 pub fn splice_into(path: &Path, section: &str) -> anyhow::Result<()> {
-    crate::docs::splice_into(path, HEADING, section)
-}
-
-#[cfg(test)]
-fn splice(existing: &str, section: &str) -> String {
-    crate::docs::splice(existing, HEADING, section)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splices_only_its_own_section() {
-        let doc = "# Benchmarks\n\nIntro.\n\n## POST messages\n\nTheirs.\n";
-        let once = splice(doc, "## Live delivery (WebSocket)\n\nMine 1.\n");
-        assert_eq!(once, "# Benchmarks\n\nIntro.\n\n## POST messages\n\nTheirs.\n\n## Live delivery (WebSocket)\n\nMine 1.\n");
-        let twice = splice(&once, "## Live delivery (WebSocket)\n\nMine 2.\n");
-        assert_eq!(twice, once.replace("Mine 1.", "Mine 2."));
-
-        let fenced = "# B\n\n## Live delivery (WebSocket)\n\n```sh\n# not a heading\n```\n\n## Other\n";
-        assert_eq!(splice(fenced, "## Live delivery (WebSocket)\n\nnew\n"), "# B\n\n## Live delivery (WebSocket)\n\nnew\n\n## Other\n");
-        let middle = "# B\n\n## Live delivery (WebSocket)\n\nold\n### sub\nold\n\n## Other\n\nkeep\n";
-        assert_eq!(
-            splice(middle, "## Live delivery (WebSocket)\n\nnew\n"),
-            "# B\n\n## Live delivery (WebSocket)\n\nnew\n\n## Other\n\nkeep\n"
-        );
-    }
+    mentorpost_bench::docs::splice_into(path, HEADING, section)
 }
