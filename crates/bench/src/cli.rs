@@ -3,10 +3,13 @@
 //! line written into the report.
 
 use crate::server::{Database, locate_binary};
+use crate::sys::Machine;
+use anyhow::Context;
 use clap::Args;
 use std::fmt::Display;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// The system under test: the server binary and the backends.
 #[derive(Debug, Args)]
@@ -50,6 +53,23 @@ impl Backends {
         }
         Ok(out)
     }
+
+    /// The whole of a bench with one table: [`Backends::each`] with `one` (databases
+    /// named `mp-bench`), then the section `section` makes of the results, printed and
+    /// (with `write_docs`) spliced under `heading` (see [`crate::docs::publish`]).
+    pub async fn measure_and_publish<T>(
+        &self,
+        heading: &str,
+        write_docs: bool,
+        one: impl AsyncFnMut(&Path, &Database) -> anyhow::Result<T>,
+        section: impl FnOnce(&[T], &Machine) -> String,
+    ) -> anyhow::Result<Vec<T>> {
+        let bin = self.binary()?;
+        let results = self.each(&bin, "mp-bench", one).await?;
+        let machine = Machine::describe(&std::env::temp_dir());
+        crate::docs::publish(heading, &section(&results, &machine), write_docs)?;
+        Ok(results)
+    }
 }
 
 async fn with_cleanup<T>(db: Database, run: impl AsyncFnOnce(&Database) -> anyhow::Result<T>) -> anyhow::Result<T> {
@@ -58,6 +78,38 @@ async fn with_cleanup<T>(db: Database, run: impl AsyncFnOnce(&Database) -> anyho
     let value = result?;
     cleanup?;
     Ok(value)
+}
+
+/// Where a report goes besides stdout, and whether a missed contract fails the run.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Replace this bench's section of the benchmarks document (--docs) with this run.
+    #[arg(long)]
+    pub write_docs: bool,
+    /// The document --write-docs updates.
+    #[arg(long, default_value = crate::docs::BENCHMARKS_MD)]
+    pub docs: PathBuf,
+    /// Also write a JSON summary here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Exit with status 1 when the contract is not met.
+    #[arg(long)]
+    pub check: bool,
+}
+
+impl Output {
+    /// Writes `summary` to `--json`, if given.
+    pub fn write_json(&self, summary: &impl serde::Serialize) -> anyhow::Result<()> {
+        if let Some(path) = &self.json {
+            std::fs::write(path, serde_json::to_string_pretty(summary)?).with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    }
+
+    /// The run's exit status: whether the contract was `met`, unless `--check` is off.
+    pub fn passed(&self, met: bool) -> bool {
+        met || !self.check
+    }
 }
 
 /// Runs `work` on a Tokio runtime with `threads` worker threads (1 = a
@@ -82,6 +134,15 @@ pub fn run<T>(threads: usize, work: impl Future<Output = anyhow::Result<T>>) -> 
             eprintln!("error: {err:#}");
             None
         }
+    }
+}
+
+/// `main` of a bench that only fails or not: [`run`] on one client thread (the
+/// server gets the rest of the 2 cores).
+pub fn main<T>(work: impl Future<Output = anyhow::Result<T>>) -> ExitCode {
+    match run(1, work) {
+        Some(_) => ExitCode::SUCCESS,
+        None => ExitCode::FAILURE,
     }
 }
 
@@ -124,6 +185,16 @@ impl CommandLine {
     }
 }
 
+/// Adds `--field-name value` to a [`CommandLine`] for each field of `$cli` whose value
+/// differs from the same field of `$defaults` (the options as parsed from no
+/// arguments).
+#[macro_export]
+macro_rules! document_options {
+    ($cmd:expr, $cli:expr, $defaults:expr; $($field:ident),+ $(,)?) => {
+        $( $cmd.option(&stringify!($field).replace('_', "-"), &$cli.$field, &$defaults.$field); )+
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::CommandLine;
@@ -138,5 +209,17 @@ mod tests {
             .switch("check", false)
             .finish();
         assert_eq!(cmd, "bench -- --postgres postgres://h/db --duration 12.5 --no-sqlite");
+    }
+
+    #[test]
+    fn names_options_after_their_fields() {
+        struct Opts {
+            body_bytes: usize,
+            rate: f64,
+        }
+        let (given, defaults) = (Opts { body_bytes: 100, rate: 500.0 }, Opts { body_bytes: 280, rate: 500.0 });
+        let mut cmd = CommandLine::new("bench --");
+        crate::document_options!(cmd, given, defaults; body_bytes, rate);
+        assert_eq!(cmd.finish(), "bench -- --body-bytes 100");
     }
 }

@@ -1,6 +1,7 @@
 //! Splicing one benchmark's section into `docs/benchmarks.md`: the section under its
 //! heading is replaced as a whole (or appended); everything else is kept as it is.
 
+use crate::sys::Machine;
 use anyhow::Context;
 use std::path::Path;
 
@@ -17,6 +18,12 @@ pub fn publish(heading: &str, section: &str, write: bool) -> anyhow::Result<()> 
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// The opening of a bench's section: its heading, the target it measures against, the
+/// method, and the machine it ran on.
+pub fn intro(heading: &str, target: &str, method: &str, machine: &Machine) -> String {
+    format!("{heading}\n\n{target}\n\n{method} Machine: {}.\n\n", machine.line())
 }
 
 /// Replaces the section under `heading` in `path` (see [`splice`]), or appends it;

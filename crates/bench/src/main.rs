@@ -8,15 +8,14 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use mentorpost_bench::cli::{self, Backends, CommandLine};
+use mentorpost_bench::cli::{self, Backends, CommandLine, Output};
 use mentorpost_bench::load::{self, Clients, PhaseTiming, Workload};
 use mentorpost_bench::report::{self, BackendRun, CountCheck, RunInfo};
 use mentorpost_bench::server::{self, Database, Server};
 use mentorpost_bench::sys::Machine;
-use mentorpost_bench::{docs, seed, sink, sys};
-use std::path::{Path, PathBuf};
+use mentorpost_bench::{seed, sink, sys};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -80,22 +79,12 @@ struct PostMessagesArgs {
     /// machine to go quiet (below 0.2 cores busy); 0 disables.
     #[arg(long, default_value_t = 60.0)]
     wait_quiet: f64,
-    /// Replace the "POST messages" section of the benchmarks document with this run.
-    #[arg(long)]
-    write_docs: bool,
-    /// The document --write-docs updates.
-    #[arg(long, default_value = docs::BENCHMARKS_MD)]
-    docs: PathBuf,
+    #[command(flatten)]
+    output: Output,
     /// Extra environment for the server, KEY=VALUE (repeatable), for experiments such
     /// as TOKIO_WORKER_THREADS=1. Recorded in the report.
     #[arg(long = "server-env", value_parser = parse_env)]
     server_env: Vec<(String, String)>,
-    /// Also write a JSON summary here.
-    #[arg(long)]
-    json: Option<PathBuf>,
-    /// Exit with status 1 when the contract is not met.
-    #[arg(long)]
-    check: bool,
 }
 
 fn main() -> ExitCode {
@@ -133,18 +122,15 @@ async fn post_messages(args: PostMessagesArgs) -> anyhow::Result<bool> {
         binary: binary_description(&bin),
         paced_rate: args.mail_rate,
     };
-    if args.write_docs {
+    if args.output.write_docs {
         let section = report::docs_section(&runs, &machine, &info);
-        report::write_docs(&args.docs, &section)?;
-        let shown = args.docs.canonicalize().unwrap_or_else(|_| args.docs.clone());
+        report::write_docs(&args.output.docs, &section)?;
+        let shown = args.output.docs.canonicalize().unwrap_or_else(|_| args.output.docs.clone());
         eprintln!("updated {}", shown.display());
     }
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&report::json(&runs, &machine))?)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
+    args.output.write_json(&report::json(&runs, &machine))?;
     let met = runs.iter().all(|r| report::Summary::of(r).verdict(r) == "met");
-    Ok(met || !args.check)
+    Ok(args.output.passed(met))
 }
 
 /// One backend from a fresh database to the count check.
@@ -311,12 +297,7 @@ fn documented_command(args: &PostMessagesArgs) -> String {
     if args.mail_comparison {
         cmd.option("mail-rate", args.mail_rate, d.mail_rate);
     }
-    cmd.option("clients", args.clients, d.clients)
-        .option("mentorships", args.mentorships, d.mentorships)
-        .option("duration", args.duration, d.duration)
-        .option("warmup", args.warmup, d.warmup)
-        .option("rounds", args.rounds, d.rounds)
-        .option("body-bytes", args.body_bytes, d.body_bytes);
+    mentorpost_bench::document_options!(cmd, args, d; clients, mentorships, duration, warmup, rounds, body_bytes);
     for (k, v) in &args.server_env {
         cmd.given("server-env", Some(format!("{k}={v}")));
     }

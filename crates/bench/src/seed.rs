@@ -92,18 +92,15 @@ pub async fn login(http: &Client, base: &str, email: &str) -> anyhow::Result<Str
     Ok(log_in(http, base, email, PASSWORD).await?.access)
 }
 
+/// `POST url` with `body` as `token`, insisting on 201; the created thing's `id`.
+async fn create(http: &Client, url: &str, token: &str, body: Value) -> anyhow::Result<String> {
+    let created = call(http, Method::POST, url, Some(token), Some(body), StatusCode::CREATED).await?;
+    str_field(&created, "/id")
+}
+
 /// `POST /api/v1/programmes` as the admin; the programme's id.
 pub async fn create_programme(http: &Client, base: &str, admin: &str, name: &str) -> anyhow::Result<String> {
-    let programme = call(
-        http,
-        Method::POST,
-        &format!("{base}/api/v1/programmes"),
-        Some(admin),
-        Some(json!({"name": name, "timezone": "Europe/Amsterdam"})),
-        StatusCode::CREATED,
-    )
-    .await?;
-    str_field(&programme, "/id")
+    create(http, &format!("{base}/api/v1/programmes"), admin, json!({"name": name, "timezone": "Europe/Amsterdam"})).await
 }
 
 /// `POST /api/v1/users` as the admin, an account with a password; its id.
@@ -115,16 +112,8 @@ pub async fn create_user(
     display_name: &str,
     password: &str,
 ) -> anyhow::Result<String> {
-    let user = call(
-        http,
-        Method::POST,
-        &format!("{base}/api/v1/users"),
-        Some(admin),
-        Some(json!({"email": email, "display_name": display_name, "password": password})),
-        StatusCode::CREATED,
-    )
-    .await?;
-    str_field(&user, "/id")
+    let body = json!({"email": email, "display_name": display_name, "password": password});
+    create(http, &format!("{base}/api/v1/users"), admin, body).await
 }
 
 /// An active mentorship of `members` (`{"user_id", "role"}` each) and one thread its
@@ -138,16 +127,8 @@ pub async fn mentorship_with_thread(
     mentor_token: &str,
     subject: &str,
 ) -> anyhow::Result<String> {
-    let mentorship = call(
-        http,
-        Method::POST,
-        &format!("{base}/api/v1/programmes/{programme}/mentorships"),
-        Some(admin),
-        Some(json!({"members": members, "status": "active", "start_date": "2026-09-01"})),
-        StatusCode::CREATED,
-    )
-    .await?;
-    let mentorship_id = str_field(&mentorship, "/id")?;
+    let body = json!({"members": members, "status": "active", "start_date": "2026-09-01"});
+    let mentorship_id = create(http, &format!("{base}/api/v1/programmes/{programme}/mentorships"), admin, body).await?;
     let thread = call(
         http,
         Method::POST,

@@ -60,20 +60,9 @@ struct Run {
 }
 
 fn main() -> ExitCode {
-    // One client thread: the server gets the rest of the 2 cores.
-    match cli::run(1, run(Cli::parse())) {
-        Some(()) => ExitCode::SUCCESS,
-        None => ExitCode::FAILURE,
-    }
-}
-
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let bin = cli.backends.binary()?;
-    let runs = cli.backends.each(&bin, "mp-bench", async |bin, db| one_backend(&cli, bin, db).await).await?;
-    let machine = sys::Machine::describe(&std::env::temp_dir());
-    let section = section(&cli, &runs, &machine);
-    docs::publish(HEADING, &section, cli.write_docs)?;
-    Ok(())
+    let cli = Cli::parse();
+    let one = async |bin: &Path, db: &Database| one_backend(&cli, bin, db).await;
+    cli::main(cli.backends.measure_and_publish(HEADING, cli.write_docs, one, |runs, machine| section(&cli, runs, machine)))
 }
 
 async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run> {
@@ -220,22 +209,15 @@ fn data_set(readers: usize) -> String {
 }
 
 fn section(cli: &Cli, runs: &[Run], machine: &sys::Machine) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{HEADING}\n");
-    let _ = writeln!(
-        s,
-        "Target (issue \"E-mail out\", Speed): a digest run for 10,000 readers with ~5 unread threads each, composed and handed to a local SMTP sink, in ≤ {TARGET_SECONDS:.0} s (≥ 500 mails/s).\n"
+    let target = format!(
+        "Target (issue \"E-mail out\", Speed): a digest run for 10,000 readers with ~5 unread threads each, composed and handed to a local SMTP sink, in ≤ {TARGET_SECONDS:.0} s (≥ 500 mails/s)."
     );
-    let _ = writeln!(
-        s,
-        "Method: `cargo run --release -p mentorpost-bench --bin digest` writes {} readers in {} mentorships straight into a fresh database (every reader on `daily` at the current UTC hour; {THREADS_PER_MENTORSHIP} threads per mentorship in which the other member wrote in the past day, nothing read), on PostgreSQL asks for a `CHECKPOINT` (the data set's writeback is not part of the run), starts the release binary with `MENTORPOST_SMTP_URL` pointing at a discard-only SMTP sink in the bench process, and times from the server's start until the sink has received every digest. \"Queued\" is when every digest's outbox row existed (rendered and recorded with its run). Floor, in the same run: the same number of mails of the digests' average size sent by the bench straight to a sink over 4 pooled lettre connections. Machine: {} cores ({}), {:.0} GiB RAM, Linux {}.\n",
+    let method = format!(
+        "Method: `cargo run --release -p mentorpost-bench --bin digest` writes {} readers in {} mentorships straight into a fresh database (every reader on `daily` at the current UTC hour; {THREADS_PER_MENTORSHIP} threads per mentorship in which the other member wrote in the past day, nothing read), on PostgreSQL asks for a `CHECKPOINT` (the data set's writeback is not part of the run), starts the release binary with `MENTORPOST_SMTP_URL` pointing at a discard-only SMTP sink in the bench process, and times from the server's start until the sink has received every digest. \"Queued\" is when every digest's outbox row existed (rendered and recorded with its run). Floor, in the same run: the same number of mails of the digests' average size sent by the bench straight to a sink over 4 pooled lettre connections.",
         cli.readers,
-        cli.readers / 2,
-        machine.cores,
-        machine.cpu,
-        machine.memory_gib,
-        machine.kernel
+        cli.readers / 2
     );
+    let mut s = docs::intro(HEADING, &target, &method, machine);
     let _ = writeln!(s, "| backend | digests | queued after s | sent after s | mails/s | floor s (SMTP only) | avg size | target |");
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---|");
     for r in runs {

@@ -56,20 +56,9 @@ struct Run {
 }
 
 fn main() -> ExitCode {
-    // One client thread: the server gets the rest of the 2 cores.
-    match cli::run(1, run(Cli::parse())) {
-        Some(()) => ExitCode::SUCCESS,
-        None => ExitCode::FAILURE,
-    }
-}
-
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let bin = cli.backends.binary()?;
-    let runs = cli.backends.each(&bin, "mp-bench", async |bin, db| one_backend(&cli, bin, db).await).await?;
-    let machine = sys::Machine::describe(&std::env::temp_dir());
-    let section = section(&cli, &runs, &machine);
-    docs::publish(HEADING, &section, cli.write_docs)?;
-    Ok(())
+    let cli = Cli::parse();
+    let one = async |bin: &Path, db: &Database| one_backend(&cli, bin, db).await;
+    cli::main(cli.backends.measure_and_publish(HEADING, cli.write_docs, one, |runs, machine| section(&cli, runs, machine)))
 }
 
 async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run> {
@@ -208,17 +197,12 @@ fn data_set(programme: &str, mentorships: usize, per_thread: usize) -> (String, 
 }
 
 fn section(cli: &Cli, runs: &[Run], m: &sys::Machine) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{HEADING}\n");
-    let _ = writeln!(
-        s,
-        "Target (issue \"Coordinator\", Speed): programme health for 1,000 mentorships over 1,000,000 messages ≤ 100 ms p50 on SQLite and PostgreSQL; the CSV export ≤ 1 s.\n"
+    let target = "Target (issue \"Coordinator\", Speed): programme health for 1,000 mentorships over 1,000,000 messages ≤ 100 ms p50 on SQLite and PostgreSQL; the CSV export ≤ 1 s.";
+    let method = format!(
+        "Method: `cargo run --release -p mentorpost-bench --bin health` writes {} mentorships × {THREADS} threads × {} messages (alternating mentor and mentee, over the past five months) straight into a fresh database, starts the release binary and, as an admin, times the first `GET /api/v1/programmes/{{id}}/health` (cold: every snapshot is built from all messages), then {} sequential requests next to `GET /healthz` in the same loop (the HTTP floor), then {} requests each after {CHANGED} mentorships got a new message (written straight into the database between requests, not timed), then one CSV export. The figures are exact at every request: each mentorship's snapshot is rebuilt when its key (event sequence, meetings, rhythm, time zone, local day) moved, from that mentorship's contacts (`docs/coordinator.md`, \"How it stays fast\").",
+        cli.mentorships, cli.per_thread, cli.requests, cli.requests
     );
-    let _ = writeln!(
-        s,
-        "Method: `cargo run --release -p mentorpost-bench --bin health` writes {} mentorships × {THREADS} threads × {} messages (alternating mentor and mentee, over the past five months) straight into a fresh database, starts the release binary and, as an admin, times the first `GET /api/v1/programmes/{{id}}/health` (cold: every snapshot is built from all messages), then {} sequential requests next to `GET /healthz` in the same loop (the HTTP floor), then {} requests each after {CHANGED} mentorships got a new message (written straight into the database between requests, not timed), then one CSV export. The figures are exact at every request: each mentorship's snapshot is rebuilt when its key (event sequence, meetings, rhythm, time zone, local day) moved, from that mentorship's contacts (`docs/coordinator.md`, \"How it stays fast\"). Machine: {} cores ({}), {:.0} GiB RAM, Linux {}.\n",
-        cli.mentorships, cli.per_thread, cli.requests, cli.requests, m.cores, m.cpu, m.memory_gib, m.kernel
-    );
+    let mut s = docs::intro(HEADING, target, &method, m);
     let _ = writeln!(
         s,
         "| backend | messages | cold ms | health p50 ms | health max ms | p50 ms, {CHANGED} changed | CSV ms | /healthz p50 ms | data written in s | target |"

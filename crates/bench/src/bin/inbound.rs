@@ -106,11 +106,15 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<bool> {
-    let bin = cli.backends.binary()?;
-    let results = cli.backends.each(&bin, "mp-bench", async |bin, db| one_backend(&cli, bin, db).await).await?;
-    let machine = sys::Machine::describe(&std::env::temp_dir());
-    let section = section(&cli, &results, &machine);
-    docs::publish(HEADING, &section, cli.write_docs)?;
+    let results = cli
+        .backends
+        .measure_and_publish(
+            HEADING,
+            cli.write_docs,
+            async |bin, db| one_backend(&cli, bin, db).await,
+            |results, machine| section(&cli, results, machine),
+        )
+        .await?;
     Ok(results.iter().all(|r| r.real.failed == 0 && r.stored == Some(r.expected_stored as u64)))
 }
 
@@ -270,78 +274,48 @@ fn compose(boxes: &[Mailbox], n: usize) -> anyhow::Result<(Envelope, Vec<u8>)> {
     let reply = format!(
         "Hoi,\r\n\r\nDonderdag om 10 uur past mij goed (bericht {n}). Ik heb de link gevonden en zal het vooraf even proberen.\r\nZullen we het daarna ook over mijn stage bij de gemeente hebben? Ik twijfel nog tussen twee afdelingen.\r\n\r\nGroet,\r\nJoão"
     );
-    let (from, to, raw) = match n % 20 {
+    // 19: a stranger writes; 18: a new thread to the mentorship address.
+    let kind = n % 20;
+    let from = if kind == 19 { "someone@elsewhere.example" } else { b.mentee.as_str() };
+    let to = if kind == 18 { b.new_thread.as_str() } else { b.reply_to.as_str() };
+    let (mid, subject) = (&b.message_id, &b.subject);
+    let raw = match kind {
         0..=13 => {
             let html = format!(
                 "<div dir=\"ltr\">{}</div><br><div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Thu, Dec 3, 2026 at 2:05 PM Bench mentor via mentorpost &lt;notifications@{DOMAIN}&gt; wrote:<br></div><blockquote class=\"gmail_quote\">{}</blockquote></div>",
                 reply.replace("\r\n", "<br>"),
                 b.quoted.replace('&', "&amp;").replace('<', "&lt;").replace('\n', "<br>")
             );
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nReferences: <{mid}>\r\nIn-Reply-To: <{mid}>\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: João <{from}>\r\nTo: {to}\r\nContent-Type: multipart/alternative; boundary=\"000000000000b1\"\r\n\r\n--000000000000b1\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{reply}\r\n\r\nOn Thu, Dec 3, 2026 at 2:05 PM Bench mentor via mentorpost <\r\nnotifications@{DOMAIN}> wrote:\r\n\r\n{quoted}\r\n--000000000000b1\r\nContent-Type: text/html; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n--000000000000b1--\r\n",
-                mid = b.message_id,
-                subject = b.subject,
-                from = b.mentee,
-                to = b.reply_to
-            );
-            (b.mentee.clone(), b.reply_to.clone(), raw)
+            format!(
+                "MIME-Version: 1.0\r\nDate: {date}\r\nReferences: <{mid}>\r\nIn-Reply-To: <{mid}>\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: João <{from}>\r\nTo: {to}\r\nContent-Type: multipart/alternative; boundary=\"000000000000b1\"\r\n\r\n--000000000000b1\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{reply}\r\n\r\nOn Thu, Dec 3, 2026 at 2:05 PM Bench mentor via mentorpost <\r\nnotifications@{DOMAIN}> wrote:\r\n\r\n{quoted}\r\n--000000000000b1\r\nContent-Type: text/html; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n--000000000000b1--\r\n"
+            )
         }
-        14 | 15 => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nIn-Reply-To: <{mid}>\r\nSubject: RE: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nX-MS-Has-Attach:\r\nX-Auto-Response-Suppress: All\r\nThread-Topic: {subject}\r\nContent-Type: text/html; charset=\"iso-8859-1\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<html><body><div>Prima, tot donderdag! Bericht {n}.</div><div id=3D\"appendonsend\"></div><hr><div id=3D\"divRplyFwdMsg\"><b>From:</b> Bench mentor via mentorpost<br><b>Sent:</b> Thursday, December 3, 2026 2:05 PM<br><b>Subject:</b> {subject}</div><div>Zullen we donderdag om 10 uur bellen?</div></body></html>\r\n",
-                mid = b.message_id,
-                subject = b.subject,
-                from = b.mentee,
-                to = b.reply_to
-            );
-            (b.mentee.clone(), b.reply_to.clone(), raw)
-        }
-        16 | 17 => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Automatisch antwoord: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nAuto-Submitted: auto-replied\r\nX-Autoreply: yes\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk ben tot en met maandag afwezig.\r\n",
-                subject = b.subject,
-                from = b.mentee,
-                to = b.reply_to
-            );
-            (b.mentee.clone(), b.reply_to.clone(), raw)
-        }
-        18 => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Voorbereiding eerste klantgesprek {n}\r\nFrom: {from}\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk heb volgende week mijn eerste klantgesprek. Heb je tips voor de voorbereiding?\r\n",
-                from = b.mentee,
-                to = b.new_thread
-            );
-            (b.mentee.clone(), b.new_thread.clone(), raw)
-        }
-        _ => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: someone@elsewhere.example\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo, ik schrijf namens een ander.\r\n",
-                subject = b.subject,
-                to = b.reply_to
-            );
-            ("someone@elsewhere.example".to_owned(), b.reply_to.clone(), raw)
-        }
+        14 | 15 => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nIn-Reply-To: <{mid}>\r\nSubject: RE: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nX-MS-Has-Attach:\r\nX-Auto-Response-Suppress: All\r\nThread-Topic: {subject}\r\nContent-Type: text/html; charset=\"iso-8859-1\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<html><body><div>Prima, tot donderdag! Bericht {n}.</div><div id=3D\"appendonsend\"></div><hr><div id=3D\"divRplyFwdMsg\"><b>From:</b> Bench mentor via mentorpost<br><b>Sent:</b> Thursday, December 3, 2026 2:05 PM<br><b>Subject:</b> {subject}</div><div>Zullen we donderdag om 10 uur bellen?</div></body></html>\r\n"
+        ),
+        16 | 17 => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Automatisch antwoord: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nAuto-Submitted: auto-replied\r\nX-Autoreply: yes\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk ben tot en met maandag afwezig.\r\n"
+        ),
+        18 => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Voorbereiding eerste klantgesprek {n}\r\nFrom: {from}\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk heb volgende week mijn eerste klantgesprek. Heb je tips voor de voorbereiding?\r\n"
+        ),
+        _ => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo, ik schrijf namens een ander.\r\n"
+        ),
     };
     let envelope = Envelope::new(Some(from.parse().context("from")?), vec![to.parse().context("to")?]).context("envelope")?;
     Ok((envelope, raw.into_bytes()))
 }
 
 fn section(cli: &Cli, results: &[BackendResult], machine: &sys::Machine) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{HEADING}\n");
-    let _ = writeln!(
-        s,
-        "Target (issue \"E-mail in\", Speed): ≥ {TARGET_RATE:.0} mails/s through the SMTP listener — receive, parse, trim, route, store, notify.\n"
+    let target = format!(
+        "Target (issue \"E-mail in\", Speed): ≥ {TARGET_RATE:.0} mails/s through the SMTP listener — receive, parse, trim, route, store, notify."
     );
-    let _ = writeln!(
-        s,
-        "Method: `cargo run --release -p mentorpost-bench --bin inbound` starts the release binary with its SMTP listener, seeds {} mentorships over the API, sets every member's mail to `each` (so each posted reply also queues and sends a notification), and reads each mentee's reply and new-thread addresses from the notification they were mailed. Then {} pooled lettre SMTP connections send, closed loop, {:.0} s warm-up and {:.0} s measured: 70 % Gmail replies (text + HTML, quoting the original), 10 % Outlook HTML-only replies, 10 % auto-replies, 5 % new threads to a mentorship address, 5 % mail from a stranger. A mail counts when the listener answered 250, which it does only after the mail is stored. Floor: the same client and mails against a discard-only SMTP server (the `mailin` state machine) in the bench process, measured in the same run. Machine: {}.\n",
-        cli.mentorships,
-        cli.connections,
-        cli.warmup,
-        cli.duration,
-        machine_line(machine)
+    let method = format!(
+        "Method: `cargo run --release -p mentorpost-bench --bin inbound` starts the release binary with its SMTP listener, seeds {} mentorships over the API, sets every member's mail to `each` (so each posted reply also queues and sends a notification), and reads each mentee's reply and new-thread addresses from the notification they were mailed. Then {} pooled lettre SMTP connections send, closed loop, {:.0} s warm-up and {:.0} s measured: 70 % Gmail replies (text + HTML, quoting the original), 10 % Outlook HTML-only replies, 10 % auto-replies, 5 % new threads to a mentorship address, 5 % mail from a stranger. A mail counts when the listener answered 250, which it does only after the mail is stored. Floor: the same client and mails against a discard-only SMTP server (the `mailin` state machine) in the bench process, measured in the same run.",
+        cli.mentorships, cli.connections, cli.warmup, cli.duration
     );
+    let mut s = docs::intro(HEADING, &target, &method, machine);
     let _ = writeln!(s, "| backend | floor mails/s | mentorpost mails/s | p50 ms | p99 ms | failed | stored = accepted | target |");
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---|---|");
     for r in results {
@@ -374,8 +348,4 @@ fn section(cli: &Cli, results: &[BackendResult], machine: &sys::Machine) -> Stri
         }
     }
     s
-}
-
-fn machine_line(m: &sys::Machine) -> String {
-    format!("{} cores ({}), {:.0} GiB RAM, Linux {}", m.cores, m.cpu, m.memory_gib, m.kernel)
 }

@@ -30,8 +30,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use futures_util::{StreamExt, stream};
 use load::{PhaseConfig, System, Target};
-use mentorpost_bench::cli::{self, Backends, CommandLine};
-use mentorpost_bench::docs;
+use mentorpost_bench::cli::{self, Backends, CommandLine, Output};
 use mentorpost_bench::server::{Database, Server};
 use mentorpost_bench::sys;
 use relay::Relay;
@@ -39,7 +38,7 @@ use report::{BackendReport, Params, Report};
 use reqwest::header::HeaderValue;
 use sockets::{Recorder, Role, open_floor, open_real, open_with_ticket, spawn_reader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -109,18 +108,8 @@ struct Cli {
     /// (below 0.3 busy cores); 0 disables.
     #[arg(long, default_value_t = 60.0)]
     wait_quiet: f64,
-    /// Replace the "Live delivery (WebSocket)" section of the benchmarks document.
-    #[arg(long)]
-    write_docs: bool,
-    /// The document --write-docs updates.
-    #[arg(long, default_value = docs::BENCHMARKS_MD)]
-    docs: PathBuf,
-    /// Also write a JSON summary here.
-    #[arg(long)]
-    json: Option<PathBuf>,
-    /// Exit with status 1 when the contract is not met.
-    #[arg(long)]
-    check: bool,
+    #[command(flatten)]
+    output: Output,
     /// Internal: run as the floor relay on this address.
     #[arg(long, hide = true)]
     relay_listen: Option<SocketAddr>,
@@ -146,26 +135,16 @@ fn main() -> ExitCode {
 
 fn command_line(cli: &Cli) -> String {
     let d = Cli::parse_from(["live"]);
-    CommandLine::new("cargo run --release -p mentorpost-bench --bin live --")
-        .given("postgres", cli.backends.postgres.as_deref())
-        .option("mentorships", cli.mentorships, d.mentorships)
-        .option("rate", cli.rate, d.rate)
-        .option("duration", cli.duration, d.duration)
-        .option("warmup", cli.warmup, d.warmup)
-        .option("rounds", cli.rounds, d.rounds)
-        .option("body-bytes", cli.body_bytes, d.body_bytes)
-        .option("idle-connections", cli.idle_connections, d.idle_connections)
-        .option("idle-users", cli.idle_users, d.idle_users)
-        .option("idle-hold", cli.idle_hold, d.idle_hold)
-        .option("client-threads", cli.client_threads, d.client_threads)
-        .option("max-other-cores", cli.max_other_cores, d.max_other_cores)
-        .option("retries", cli.retries, d.retries)
-        .option("low-steal-cores", cli.low_steal_cores, d.low_steal_cores)
-        .switch("no-sqlite", cli.backends.no_sqlite)
+    let mut cmd = CommandLine::new("cargo run --release -p mentorpost-bench --bin live --");
+    cmd.given("postgres", cli.backends.postgres.as_deref());
+    mentorpost_bench::document_options!(cmd, cli, d;
+        mentorships, rate, duration, warmup, rounds, body_bytes, idle_connections, idle_users, idle_hold,
+        client_threads, max_other_cores, retries, low_steal_cores);
+    cmd.switch("no-sqlite", cli.backends.no_sqlite)
         .switch("no-latency", cli.no_latency)
         .switch("no-stalled", cli.no_stalled)
         .switch("no-cross-instance", cli.no_cross_instance)
-        .switch("write-docs", cli.write_docs)
+        .switch("write-docs", cli.output.write_docs)
         .finish()
 }
 
@@ -220,13 +199,11 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     };
     let markdown = report.markdown();
     println!("{markdown}");
-    if cli.write_docs {
-        report::splice_into(&cli.docs, &markdown)?;
-        eprintln!("updated the \"{}\" section of {}", report::HEADING, cli.docs.display());
+    if cli.output.write_docs {
+        report::splice_into(&cli.output.docs, &markdown)?;
+        eprintln!("updated the \"{}\" section of {}", report::HEADING, cli.output.docs.display());
     }
-    if let Some(path) = &cli.json {
-        std::fs::write(path, serde_json::to_string_pretty(&report)?).with_context(|| format!("writing {}", path.display()))?;
-    }
+    cli.output.write_json(&report)?;
     let ok = report.backends.iter().all(|b| {
         let latency = cli.no_latency || b.backend != "SQLite" || b.latency_ok();
         let stalled = !report.params.stalled || b.stalled_ok();
@@ -234,7 +211,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         let idle = cli.idle_connections == 0 || b.idle_ok();
         latency && stalled && cross && idle
     });
-    Ok(ok || !cli.check)
+    Ok(cli.output.passed(ok))
 }
 
 fn progress(backend: &str, what: impl std::fmt::Display) {

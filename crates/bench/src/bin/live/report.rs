@@ -401,30 +401,14 @@ impl Report {
             p.rate,
             2 * p.mentorships
         );
-        let _ = writeln!(
-            s,
-            "| backend | system | messages | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | POST answered p50 / p99 ms |"
-        );
-        let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        s.push_str(LATENCY_HEADER);
         for b in &self.backends {
             let lost_floor: u64 =
                 b.phases.iter().filter(|x| x.system == System::Floor).map(|x| x.lost_recv + x.lost_echo + x.post_errors).sum();
             for (label, sum, post, lost) in
                 [("floor relay", &b.floor, &b.floor_post, lost_floor), ("**mentorpost**", &b.real, &b.real_post, b.lost)]
             {
-                let _ = writeln!(
-                    s,
-                    "| {} | {label} | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
-                    b.backend,
-                    sum.count,
-                    ms(sum.p50_ms),
-                    ms(sum.p90_ms),
-                    ms(sum.p99_ms),
-                    ms(sum.p999_ms),
-                    ms(sum.max_ms),
-                    ms(post.p50_ms),
-                    ms(post.p99_ms)
-                );
+                latency_row(&mut s, &b.backend, label, sum, post, lost);
             }
             for system in [System::Floor, System::Real] {
                 let low: Vec<&PhaseResult> = counted(&b.phases, system)
@@ -653,32 +637,22 @@ impl Report {
             );
         }
         for b in &self.backends {
-            let disturbed: Vec<String> = b
-                .phases
-                .iter()
-                .filter(|x| x.disturbed && x.system == System::Real)
-                .map(|x| {
-                    format!(
-                        "p50 {} / p99 {} ms with other processes at {:.2} cores",
-                        ms(x.recv.p50_ms),
-                        ms(x.recv.p99_ms),
-                        (x.cpu.other_s) / x.cpu.window_s.max(1e-9)
-                    )
-                })
-                .collect();
-            let floor_disturbed: Vec<String> = b
-                .phases
-                .iter()
-                .filter(|x| x.disturbed && x.system == System::Floor)
-                .map(|x| {
-                    format!(
-                        "p50 {} / p99 {} ms at {:.2} cores",
-                        ms(x.recv.p50_ms),
-                        ms(x.recv.p99_ms),
-                        (x.cpu.other_s) / x.cpu.window_s.max(1e-9)
-                    )
-                })
-                .collect();
+            let disturbed_in = |system: System, cores: &str| -> Vec<String> {
+                b.phases
+                    .iter()
+                    .filter(|x| x.disturbed && x.system == system)
+                    .map(|x| {
+                        format!(
+                            "p50 {} / p99 {} ms {cores} {:.2} cores",
+                            ms(x.recv.p50_ms),
+                            ms(x.recv.p99_ms),
+                            (x.cpu.other_s) / x.cpu.window_s.max(1e-9)
+                        )
+                    })
+                    .collect()
+            };
+            let disturbed = disturbed_in(System::Real, "with other processes at");
+            let floor_disturbed = disturbed_in(System::Floor, "at");
             if !disturbed.is_empty() || !floor_disturbed.is_empty() {
                 let _ = writeln!(
                     s,
@@ -1006,29 +980,13 @@ impl Report {
 
     fn cross_section(&self, s: &mut String) {
         let _ = writeln!(s, "### Cross-instance: posted through instance B, received on instance A\n");
-        let _ = writeln!(
-            s,
-            "| backend | system | messages | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | POST answered p50 / p99 ms |"
-        );
-        let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        s.push_str(LATENCY_HEADER);
         for b in self.backends.iter().filter(|b| b.cross.count > 0) {
             for (label, sum, post, lost) in [
                 ("mentorpost, one instance", &b.real, &b.real_post, b.lost),
                 ("**posted via B, received on A**", &b.cross, &b.cross_post, b.cross_lost),
             ] {
-                let _ = writeln!(
-                    s,
-                    "| {} | {label} | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
-                    b.backend,
-                    sum.count,
-                    ms(sum.p50_ms),
-                    ms(sum.p90_ms),
-                    ms(sum.p99_ms),
-                    ms(sum.p999_ms),
-                    ms(sum.max_ms),
-                    ms(post.p50_ms),
-                    ms(post.p99_ms)
-                );
+                latency_row(s, &b.backend, label, sum, post, lost);
             }
         }
         let _ = writeln!(s);
@@ -1057,6 +1015,25 @@ impl Report {
         }
         let _ = writeln!(s);
     }
+}
+
+/// The columns of [`latency_row`].
+const LATENCY_HEADER: &str = "| backend | system | messages | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | POST answered p50 / p99 ms |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+
+/// One row of a latency table: arrival on the other socket, and the POST's answer.
+fn latency_row(s: &mut String, backend: &str, label: &str, sum: &Summary, post: &Summary, lost: u64) {
+    let _ = writeln!(
+        s,
+        "| {backend} | {label} | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
+        sum.count,
+        ms(sum.p50_ms),
+        ms(sum.p90_ms),
+        ms(sum.p99_ms),
+        ms(sum.p999_ms),
+        ms(sum.max_ms),
+        ms(post.p50_ms),
+        ms(post.p99_ms)
+    );
 }
 
 fn merge_after(phases: &[&PhaseResult]) -> Summary {
