@@ -5,7 +5,7 @@
 use crate::server::{Database, locate_binary};
 use crate::sys::Machine;
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, Parser};
 use std::fmt::Display;
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -53,22 +53,56 @@ impl Backends {
         }
         Ok(out)
     }
+}
 
-    /// The whole of a bench with one table: [`Backends::each`] with `one` (databases
-    /// named `mp-bench`), then the section `section` makes of the results, printed and
-    /// (with `write_docs`) spliced under `heading` (see [`crate::docs::publish`]).
+/// The command line of a bench with one table per run (`digest`, `health`,
+/// `inbound`): the system under test and whether to write the table into the
+/// benchmarks document.
+#[derive(Debug, Args)]
+pub struct Table {
+    #[command(flatten)]
+    pub backends: Backends,
+    /// Splice this bench's section into docs/benchmarks.md.
+    #[arg(long)]
+    pub write_docs: bool,
+}
+
+impl Table {
+    /// The whole of such a bench: [`Backends::each`] with `one` (databases named
+    /// `mp-bench`), then the section `section` makes of the results, printed and
+    /// (with --write-docs) spliced under `heading` (see [`crate::docs::publish`]).
     pub async fn measure_and_publish<T>(
         &self,
         heading: &str,
-        write_docs: bool,
         one: impl AsyncFnMut(&Path, &Database) -> anyhow::Result<T>,
         section: impl FnOnce(&[T], &Machine) -> String,
     ) -> anyhow::Result<Vec<T>> {
-        let bin = self.binary()?;
-        let results = self.each(&bin, "mp-bench", one).await?;
+        let bin = self.backends.binary()?;
+        let results = self.backends.each(&bin, "mp-bench", one).await?;
         let machine = Machine::describe(&std::env::temp_dir());
-        crate::docs::publish(heading, &section(&results, &machine), write_docs)?;
+        crate::docs::publish(heading, &section(&results, &machine), self.write_docs)?;
         Ok(results)
+    }
+}
+
+/// `main` of a bench with one table that only fails or not: parses `C`, then
+/// [`Table::measure_and_publish`] with `one` and `section` on one client thread (the
+/// server gets the rest of the 2 cores).
+pub fn table_main<C: Parser, T>(
+    heading: &str,
+    table: fn(&C) -> &Table,
+    one: impl AsyncFn(&C, &Path, &Database) -> anyhow::Result<T>,
+    section: impl FnOnce(&C, &[T], &Machine) -> String,
+) -> ExitCode {
+    let cli = C::parse();
+    let work = table(&cli).measure_and_publish(
+        heading,
+        async |bin, db| one(&cli, bin, db).await,
+        |results, machine| section(&cli, results, machine),
+    );
+    match run(1, work) {
+        Some(_) => ExitCode::SUCCESS,
+        None => ExitCode::FAILURE,
     }
 }
 
@@ -134,15 +168,6 @@ pub fn run<T>(threads: usize, work: impl Future<Output = anyhow::Result<T>>) -> 
             eprintln!("error: {err:#}");
             None
         }
-    }
-}
-
-/// `main` of a bench that only fails or not: [`run`] on one client thread (the
-/// server gets the rest of the 2 cores).
-pub fn main<T>(work: impl Future<Output = anyhow::Result<T>>) -> ExitCode {
-    match run(1, work) {
-        Some(_) => ExitCode::SUCCESS,
-        None => ExitCode::FAILURE,
     }
 }
 

@@ -23,7 +23,7 @@ use clap::Parser;
 use lettre::address::Envelope;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use mentorpost_bench::cli::{self, Backends};
+use mentorpost_bench::cli::{self, Table};
 use mentorpost_bench::server::{self, Database, Server};
 use mentorpost_bench::{docs, sink, sys};
 use std::fmt::Write as _;
@@ -39,15 +39,13 @@ const THREADS_PER_MENTORSHIP: usize = 5;
 #[command(name = "digest", about = "Digest benchmark for mentorpost: a digest run for many readers into a local SMTP sink")]
 struct Cli {
     #[command(flatten)]
-    backends: Backends,
+    table: Table,
     /// Readers (each gets one digest).
     #[arg(long, default_value_t = 10_000)]
     readers: usize,
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout: u64,
-    #[arg(long)]
-    write_docs: bool,
 }
 
 struct Run {
@@ -60,9 +58,7 @@ struct Run {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let one = async |bin: &Path, db: &Database| one_backend(&cli, bin, db).await;
-    cli::main(cli.backends.measure_and_publish(HEADING, cli.write_docs, one, |runs, machine| section(&cli, runs, machine)))
+    cli::table_main(HEADING, |cli: &Cli| &cli.table, one_backend, section)
 }
 
 async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run> {

@@ -15,7 +15,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use mentorpost_bench::cli::{self, Backends};
+use mentorpost_bench::cli::{self, Table};
 use mentorpost_bench::server::{self, Database, Server};
 use mentorpost_bench::{docs, seed, sys};
 use std::fmt::Write as _;
@@ -30,7 +30,7 @@ const THREADS: usize = 10;
 #[command(name = "health", about = "Programme health benchmark for mentorpost")]
 struct Cli {
     #[command(flatten)]
-    backends: Backends,
+    table: Table,
     #[arg(long, default_value_t = 1000)]
     mentorships: usize,
     /// Messages per thread (10 threads per mentorship).
@@ -39,8 +39,6 @@ struct Cli {
     /// Timed requests per route.
     #[arg(long, default_value_t = 10)]
     requests: usize,
-    #[arg(long)]
-    write_docs: bool,
 }
 
 struct Run {
@@ -56,9 +54,7 @@ struct Run {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let one = async |bin: &Path, db: &Database| one_backend(&cli, bin, db).await;
-    cli::main(cli.backends.measure_and_publish(HEADING, cli.write_docs, one, |runs, machine| section(&cli, runs, machine)))
+    cli::table_main(HEADING, |cli: &Cli| &cli.table, one_backend, section)
 }
 
 async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run> {

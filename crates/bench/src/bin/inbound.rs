@@ -22,7 +22,7 @@ use hdrhistogram::Histogram;
 use lettre::address::Envelope;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use mentorpost_bench::cli::{self, Backends};
+use mentorpost_bench::cli::{self, Table};
 use mentorpost_bench::server::{self, Database, Server};
 use mentorpost_bench::{docs, seed, sink, sys};
 use std::fmt::Write as _;
@@ -42,7 +42,7 @@ const TARGET_RATE: f64 = 200.0;
 #[command(name = "inbound", about = "Inbound mail benchmark for mentorpost: mails/s through the SMTP listener")]
 struct Cli {
     #[command(flatten)]
-    backends: Backends,
+    table: Table,
     /// Mentorships whose members write.
     #[arg(long, default_value_t = 50)]
     mentorships: usize,
@@ -54,9 +54,6 @@ struct Cli {
     duration: f64,
     #[arg(long, default_value_t = 2.0)]
     warmup: f64,
-    /// Splice the results into docs/benchmarks.md.
-    #[arg(long)]
-    write_docs: bool,
 }
 
 /// One mentee's addresses, read from the notification mail they got.
@@ -107,13 +104,8 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<bool> {
     let results = cli
-        .backends
-        .measure_and_publish(
-            HEADING,
-            cli.write_docs,
-            async |bin, db| one_backend(&cli, bin, db).await,
-            |results, machine| section(&cli, results, machine),
-        )
+        .table
+        .measure_and_publish(HEADING, async |bin, db| one_backend(&cli, bin, db).await, |results, machine| section(&cli, results, machine))
         .await?;
     Ok(results.iter().all(|r| r.real.failed == 0 && r.stored == Some(r.expected_stored as u64)))
 }

@@ -274,6 +274,31 @@ async fn backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Backend
     Ok(report)
 }
 
+/// Opens a socket for each `(mentorship, role)` with `open`, `parallel` at a time, and
+/// a reader for each that records into `rec`.
+async fn open_readers<F: Future<Output = anyhow::Result<sockets::Ws>>>(
+    sockets: &[(usize, Role)],
+    parallel: usize,
+    rec: &Arc<Recorder>,
+    where_: &str,
+    open: impl Fn(usize, Role) -> F,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(sockets.iter().copied())
+        .map(|(k, role)| {
+            let ws = open(k, role);
+            async move { Ok((ws.await?, role)) }
+        })
+        .buffer_unordered(parallel)
+        .collect()
+        .await;
+    let mut readers = Vec::with_capacity(opened.len());
+    for o in opened {
+        let (ws, role) = o.with_context(|| format!("opening a socket {where_}"))?;
+        readers.push(spawn_reader(ws, role, rec.clone()));
+    }
+    Ok(readers)
+}
+
 /// PostgreSQL settings that decide durability and speed, for the report.
 fn postgres_settings(db: &Database) -> Vec<(String, String)> {
     db.postgres_settings(&["server_version", "synchronous_commit", "fsync", "max_connections"])
@@ -322,32 +347,12 @@ async fn latency(
 
     progress(name, format!("opening {} sockets on the server and {} on the floor relay", 2 * world.pairs.len(), 2 * world.pairs.len()));
     let real_sockets: Vec<(usize, Role)> = (0..world.pairs.len()).flat_map(|k| [(k, Role::Echo), (k, Role::Receiver)]).collect();
-    let mut readers = Vec::new();
-    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(real_sockets.iter().copied())
-        .map(|(k, role)| {
-            let pair = &world.pairs[k];
-            let token = if role == Role::Echo { &pair.mentor.access } else { &pair.mentee.access };
-            async move { Ok((open_real(http, &server.base, token).await?, role)) }
-        })
-        .buffer_unordered(cli.open_parallel)
-        .collect()
-        .await;
-    for o in opened {
-        let (ws, role) = o.context("opening a socket on the server")?;
-        readers.push(spawn_reader(ws, role, rec.clone()));
-    }
-    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(real_sockets.iter().copied())
-        .map(|(k, role)| {
-            let base = relay.base.clone();
-            async move { Ok((open_floor(&base, k).await?, role)) }
-        })
-        .buffer_unordered(cli.open_parallel)
-        .collect()
-        .await;
-    for o in opened {
-        let (ws, role) = o.context("opening a socket on the floor relay")?;
-        readers.push(spawn_reader(ws, role, rec.clone()));
-    }
+    let mut readers = open_readers(&real_sockets, cli.open_parallel, &rec, "on the server", |k, role| {
+        let pair = &world.pairs[k];
+        open_real(http, &server.base, if role == Role::Echo { &pair.mentor.access } else { &pair.mentee.access })
+    })
+    .await?;
+    readers.extend(open_readers(&real_sockets, cli.open_parallel, &rec, "on the floor relay", |k, _| open_floor(&relay.base, k)).await?);
 
     let real = Arc::new(Target {
         system: System::Real,

@@ -430,21 +430,8 @@ impl Report {
                     let _ = writeln!(s, "| {} | {label} | 0 windows | | | | | | | |", b.backend);
                     continue;
                 }
-                let _ = writeln!(
-                    s,
-                    "| {} | {label} ({} window{}) | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
-                    b.backend,
-                    low.len(),
-                    if low.len() == 1 { "" } else { "s" },
-                    sum.count,
-                    ms(sum.p50_ms),
-                    ms(sum.p90_ms),
-                    ms(sum.p99_ms),
-                    ms(sum.p999_ms),
-                    ms(sum.max_ms),
-                    ms(post.p50_ms),
-                    ms(post.p99_ms)
-                );
+                let label = format!("{label} ({} window{})", low.len(), if low.len() == 1 { "" } else { "s" });
+                latency_row(&mut s, &b.backend, &label, &sum, &post, lost);
             }
         }
         let _ = writeln!(s);
@@ -476,13 +463,8 @@ impl Report {
             for x in &b.phases {
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0} % | {} | {} |",
-                    b.backend,
-                    x.round + 1,
-                    phase_label(x),
-                    ms(x.recv.p50_ms),
-                    ms(x.recv.p99_ms),
-                    ms(x.recv.max_ms),
+                    "{} {} | {} | {} | {} | {:.0} % | {} | {} |",
+                    phase_cells(&b.backend, x),
                     ms(x.post.p50_ms),
                     ms(x.post.p99_ms),
                     ms(x.after_answer.p50_ms),
@@ -924,13 +906,8 @@ impl Report {
                 let st = x.stalled.as_ref();
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} / {} |",
-                    b.backend,
-                    x.round + 1,
-                    phase_label(x),
-                    ms(x.recv.p50_ms),
-                    ms(x.recv.p99_ms),
-                    ms(x.recv.max_ms),
+                    "{} {} | {} | {} | {} | {} | {} | {} / {} / {} |",
+                    phase_cells(&b.backend, x),
                     x.lost_recv + x.lost_echo + x.post_errors,
                     st.map(|st| format!("{:.0}", st.open_ms)).unwrap_or_else(|| "–".into()),
                     st.map(|st| st.frames_before_close.to_string()).unwrap_or_else(|| "–".into()),
@@ -1015,6 +992,12 @@ impl Report {
         }
         let _ = writeln!(s);
     }
+}
+
+/// The columns every per-phase table starts with: backend, round, system, and the
+/// arrival p50, p99 and max.
+fn phase_cells(backend: &str, x: &PhaseResult) -> String {
+    format!("| {backend} | {} | {} | {} | {} | {} |", x.round + 1, phase_label(x), ms(x.recv.p50_ms), ms(x.recv.p99_ms), ms(x.recv.max_ms))
 }
 
 /// The columns of [`latency_row`].
