@@ -130,7 +130,7 @@ impl Clients {
         })
     }
 
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.http.len()
     }
 }

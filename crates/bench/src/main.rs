@@ -320,3 +320,31 @@ fn binary_description(bin: &Path) -> String {
     let name = bin.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     format!("release `{name}`, built {modified}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_the_options_that_differ_from_the_defaults() {
+        let Command::PostMessages(args) = Cli::parse_from([
+            "mentorpost-bench",
+            "post-messages",
+            "--postgres",
+            "postgres://postgres@127.0.0.1:5432/test",
+            "--mail-comparison",
+            "--clients",
+            "50",
+            "--body-bytes",
+            "1000",
+            "--server-env",
+            "TOKIO_WORKER_THREADS=1",
+        ])
+        .command;
+        assert_eq!(
+            documented_command(&args),
+            "cargo run --release -p mentorpost-bench -- post-messages --postgres postgres://postgres@127.0.0.1:5432/test \
+             --mail-comparison --body-bytes 1000 --server-env TOKIO_WORKER_THREADS=1 --write-docs"
+        );
+    }
+}

@@ -529,3 +529,17 @@ async fn latency(
     report.cross_ticket = cross_ticket;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_the_options_that_differ_from_the_defaults() {
+        let cli = Cli::parse_from(["live", "--no-sqlite", "--rate", "250", "--idle-hold", "20", "--idle-users", "10", "--write-docs"]);
+        assert_eq!(
+            command_line(&cli),
+            "cargo run --release -p mentorpost-bench --bin live -- --rate 250 --idle-users 10 --no-sqlite --write-docs"
+        );
+    }
+}
