@@ -1,14 +1,15 @@
-//! The closed-loop load generator: N client tasks, each with its own keep-alive
-//! connection, each sending its next request as soon as the previous answer arrived.
-//! Requests that start during the warm-up are not measured; every answer counts for
-//! the final consistency check.
+//! The `post-messages` load generator: N client tasks, each with its own keep-alive
+//! connection, each sending its next request as soon as the previous answer arrived
+//! (closed loop) or on a fixed schedule (paced). Requests that start during the
+//! warm-up are not measured; every answer counts for the final consistency check.
+//! CPU is read from `/proc` at the start and end of the measured window.
 
 use crate::seed::Member;
-use crate::sysstat::{CpuUsage, Snapshot};
+use crate::sys;
 use hdrhistogram::Histogram;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Client, StatusCode};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -129,7 +130,7 @@ impl Clients {
         })
     }
 
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.http.len()
     }
 }
@@ -187,11 +188,6 @@ struct TaskResult {
     hist: Histogram<u64>,
 }
 
-fn new_hist() -> Histogram<u64> {
-    // 1 µs to 60 s at 3 significant digits.
-    Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
-}
-
 /// Runs one phase: every client loops from now until warm-up + duration, and the
 /// CPU counters are read at the start and at the end of the measured window. A paced
 /// workload sends on a fixed schedule instead of as fast as the answers come, and
@@ -237,7 +233,7 @@ pub async fn run_phase(
         errors: 0,
         error_kinds: BTreeMap::new(),
         ok_all: 0,
-        hist: new_hist(),
+        hist: crate::latency_histogram(),
         window: timing.duration,
         cpu: CpuUsage::default(),
     };
@@ -267,7 +263,7 @@ async fn client_loop(
     measure_from: Instant,
     end: Instant,
 ) -> TaskResult {
-    let mut r = TaskResult { ok: 0, errors: 0, ok_all: 0, error_kinds: BTreeMap::new(), hist: new_hist() };
+    let mut r = TaskResult { ok: 0, errors: 0, ok_all: 0, error_kinds: BTreeMap::new(), hist: crate::latency_histogram() };
     let json = HeaderValue::from_static("application/json");
     let success = workload.success();
     let auth_only = healthz.replace("/healthz", "/api/v1/threads/not-a-thread/messages");
@@ -344,5 +340,94 @@ fn kind_of(err: &reqwest::Error) -> String {
         "body".into()
     } else {
         "other".into()
+    }
+}
+
+/// One reading of the CPU counters (clock ticks, from `/proc`).
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    client: Option<u64>,
+    server: Option<u64>,
+    /// Every process named `postgres` (backends, WAL writer, checkpointer…) by pid.
+    postgres: Option<HashMap<u32, u64>>,
+    machine: Option<(u64, u64)>,
+}
+
+impl Snapshot {
+    /// Reads the counters. `with_postgres` also sums the PostgreSQL processes.
+    pub fn take(server_pid: u32, with_postgres: bool) -> Snapshot {
+        let postgres =
+            || sys::all_ticks().into_iter().filter(|(_, (comm, _))| comm.starts_with("postgres")).map(|(pid, (_, t))| (pid, t)).collect();
+        Snapshot {
+            client: sys::process_ticks("self"),
+            server: sys::process_ticks(&server_pid.to_string()),
+            postgres: with_postgres.then(postgres),
+            machine: sys::machine_ticks(),
+        }
+    }
+}
+
+/// CPU used between two snapshots.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct CpuUsage {
+    /// The bench process (all its threads), seconds.
+    pub client_s: Option<f64>,
+    /// The server process, seconds.
+    pub server_s: Option<f64>,
+    /// All `postgres` processes, seconds (PostgreSQL runs only).
+    pub database_s: Option<f64>,
+    /// Share of all cores of the machine that were busy, 0–1.
+    pub machine_busy: Option<f64>,
+    /// CPU seconds used by everything else on the machine (other processes, the
+    /// kernel's own threads): busy machine time minus client, server and database.
+    pub other_s: Option<f64>,
+}
+
+impl CpuUsage {
+    pub fn between(a: &Snapshot, b: &Snapshot) -> CpuUsage {
+        let diff = |x: Option<u64>, y: Option<u64>| match (x, y) {
+            (Some(x), Some(y)) => Some(sys::ticks_to_s(y.saturating_sub(x))),
+            _ => None,
+        };
+        let database_s = match (&a.postgres, &b.postgres) {
+            (Some(pa), Some(pb)) if !pb.is_empty() => {
+                let t: u64 = pb.iter().map(|(pid, t)| t.saturating_sub(pa.get(pid).copied().unwrap_or(0))).sum();
+                Some(sys::ticks_to_s(t))
+            }
+            _ => None,
+        };
+        let (machine_busy, busy_s) = match (a.machine, b.machine) {
+            (Some((busy_a, total_a)), Some((busy_b, total_b))) if total_b > total_a => {
+                let busy = busy_b.saturating_sub(busy_a);
+                (Some(busy as f64 / (total_b - total_a) as f64), Some(sys::ticks_to_s(busy)))
+            }
+            _ => (None, None),
+        };
+        let client_s = diff(a.client, b.client);
+        let server_s = diff(a.server, b.server);
+        let other_s = busy_s.map(|busy| (busy - client_s.unwrap_or(0.0) - server_s.unwrap_or(0.0) - database_s.unwrap_or(0.0)).max(0.0));
+        CpuUsage { client_s, server_s, database_s, machine_busy, other_s }
+    }
+
+    /// Adds another window's usage (for totals over rounds).
+    pub fn add(&mut self, other: &CpuUsage, weight_self: f64, weight_other: f64) {
+        let sum = |x: Option<f64>, y: Option<f64>| match (x, y) {
+            (Some(x), Some(y)) => Some(x + y),
+            (x, None) => x,
+            (None, y) => y,
+        };
+        self.client_s = sum(self.client_s, other.client_s);
+        self.server_s = sum(self.server_s, other.server_s);
+        self.database_s = sum(self.database_s, other.database_s);
+        self.other_s = sum(self.other_s, other.other_s);
+        // Busy share is a ratio: average it weighted by window length.
+        self.machine_busy = match (self.machine_busy, other.machine_busy) {
+            (Some(x), Some(y)) if weight_self + weight_other > 0.0 => {
+                Some((x * weight_self + y * weight_other) / (weight_self + weight_other))
+            }
+            (x, None) => x,
+            (None, y) => y,
+            _ => None,
+        };
     }
 }

@@ -8,22 +8,14 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-// Only `splice` is used by this binary; the other bench binaries use the rest.
-#[allow(dead_code)]
-mod docs;
-mod load;
-mod report;
-mod seed;
-mod server;
-mod sink;
-mod sysstat;
-
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use load::{Clients, PhaseTiming, Workload};
-use report::{BackendRun, CountCheck, Machine, RunInfo};
-use server::{Database, Server};
-use std::path::{Path, PathBuf};
+use mentorpost_bench::cli::{self, Backends, CommandLine, Output};
+use mentorpost_bench::load::{self, Clients, PhaseTiming, Workload};
+use mentorpost_bench::report::{self, BackendRun, CountCheck, RunInfo};
+use mentorpost_bench::server::{self, Database, Server};
+use mentorpost_bench::sys::Machine;
+use mentorpost_bench::{seed, sink, sys};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -44,17 +36,8 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct PostMessagesArgs {
-    /// The `mentorpost` binary. Default: next to this executable, else
-    /// `$CARGO_TARGET_DIR/release/mentorpost`.
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    /// Also run on PostgreSQL: a URL of a server where the bench may create (and then
-    /// drop) a database `mp_bench_<random>`, e.g. postgres://postgres@127.0.0.1:5432/test.
-    #[arg(long)]
-    postgres: Option<String>,
-    /// Skip the SQLite run.
-    #[arg(long)]
-    no_sqlite: bool,
+    #[command(flatten)]
+    backends: Backends,
     /// Concurrent clients, each with its own keep-alive connection.
     #[arg(long, default_value_t = 50)]
     clients: usize,
@@ -96,46 +79,19 @@ struct PostMessagesArgs {
     /// machine to go quiet (below 0.2 cores busy); 0 disables.
     #[arg(long, default_value_t = 60.0)]
     wait_quiet: f64,
-    /// Replace the "POST messages" section of the benchmarks document with this run.
-    #[arg(long)]
-    write_docs: bool,
-    /// The document --write-docs updates.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md"))]
-    docs: PathBuf,
+    #[command(flatten)]
+    output: Output,
     /// Extra environment for the server, KEY=VALUE (repeatable), for experiments such
     /// as TOKIO_WORKER_THREADS=1. Recorded in the report.
     #[arg(long = "server-env", value_parser = parse_env)]
     server_env: Vec<(String, String)>,
-    /// Also write a JSON summary here.
-    #[arg(long)]
-    json: Option<PathBuf>,
-    /// Exit with status 1 when the contract is not met.
-    #[arg(long)]
-    check: bool,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let Command::PostMessages(args) = cli.command;
-    let runtime = if args.client_threads <= 1 {
-        tokio::runtime::Builder::new_current_thread().enable_all().build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(args.client_threads).enable_all().build()
-    };
-    let runtime = match runtime {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(post_messages(args)) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
+    let Command::PostMessages(args) = Cli::parse().command;
+    match cli::run(args.client_threads, post_messages(args)) {
+        Some(true) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
     }
 }
 
@@ -146,18 +102,10 @@ async fn post_messages(args: PostMessagesArgs) -> anyhow::Result<bool> {
     anyhow::ensure!(args.mentorships > 0, "--mentorships must be at least 1");
     anyhow::ensure!(args.rounds > 0, "--rounds must be at least 1");
     anyhow::ensure!(args.duration > 0.0 && args.warmup >= 0.0, "--duration must be positive");
-    let bin = server::locate_binary(args.server_bin.as_deref())?;
+    let bin = args.backends.binary()?;
     eprintln!("server binary: {}", bin.display());
-    let machine = Machine::detect();
-    let mut runs = Vec::new();
-    if !args.no_sqlite {
-        let db = Database::sqlite()?;
-        runs.push(run_backend(&args, &bin, db).await?);
-    }
-    if let Some(url) = &args.postgres {
-        let db = Database::postgres(url)?;
-        runs.push(run_backend(&args, &bin, db).await?);
-    }
+    let machine = Machine::describe(&std::env::temp_dir());
+    let runs = args.backends.each(&bin, "mp-bench", async |bin, db| measure_backend(&args, bin, db).await).await?;
     anyhow::ensure!(!runs.is_empty(), "nothing to run: --no-sqlite without --postgres");
 
     println!("{}", report::console(&runs, &machine, args.mail_rate));
@@ -174,30 +122,18 @@ async fn post_messages(args: PostMessagesArgs) -> anyhow::Result<bool> {
         binary: binary_description(&bin),
         paced_rate: args.mail_rate,
     };
-    if args.write_docs {
+    if args.output.write_docs {
         let section = report::docs_section(&runs, &machine, &info);
-        report::write_docs(&args.docs, &section)?;
-        let shown = args.docs.canonicalize().unwrap_or_else(|_| args.docs.clone());
+        report::write_docs(&args.output.docs, &section)?;
+        let shown = args.output.docs.canonicalize().unwrap_or_else(|_| args.output.docs.clone());
         eprintln!("updated {}", shown.display());
     }
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&report::json(&runs, &machine))?)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
+    args.output.write_json(&report::json(&runs, &machine))?;
     let met = runs.iter().all(|r| report::Summary::of(r).verdict(r) == "met");
-    Ok(met || !args.check)
+    Ok(args.output.passed(met))
 }
 
-/// One backend from a fresh database to the count check; the database is dropped
-/// whatever happens.
-async fn run_backend(args: &PostMessagesArgs, bin: &Path, db: Database) -> anyhow::Result<BackendRun> {
-    let result = measure_backend(args, bin, &db).await;
-    let cleanup = db.cleanup();
-    let run = result?;
-    cleanup?;
-    Ok(run)
-}
-
+/// One backend from a fresh database to the count check.
 async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> anyhow::Result<BackendRun> {
     let backend = db.backend();
     eprintln!("[{backend}] creating the admin and migrating");
@@ -207,7 +143,7 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
     // creating a file costs more the more the directory holds).
     let mut env = args.server_env.clone();
     let sink = if args.mail_comparison {
-        let sink = start_sink_thread()?;
+        let sink = sink::start_on_thread()?;
         env.push(("MENTORPOST_SMTP_URL".to_owned(), format!("smtp://{}", sink.addr)));
         Some(sink)
     } else {
@@ -251,7 +187,7 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
                 eprintln!("[{backend}] {err:#}; measuring anyway");
             }
             if args.wait_quiet > 0.0
-                && let Some(busy) = sysstat::wait_quiet(0.2, Duration::from_secs_f64(args.wait_quiet)).await
+                && let Some(busy) = sys::wait_quiet(0.2, Duration::from_secs_f64(args.wait_quiet)).await
                 && busy >= 0.2
             {
                 eprintln!("[{backend}] the machine is still busy ({busy:.2} cores) after {} s; measuring anyway", args.wait_quiet);
@@ -308,7 +244,14 @@ async fn measure_backend(args: &PostMessagesArgs, bin: &Path, db: &Database) -> 
         seed_time: world.seed_time,
         phases,
         check,
-        settings: db.postgres_settings(),
+        settings: db.postgres_settings(&[
+            "server_version",
+            "synchronous_commit",
+            "fsync",
+            "wal_sync_method",
+            "commit_delay",
+            "shared_buffers",
+        ]),
         server_log_problems: log_problems,
     })
 }
@@ -346,75 +289,19 @@ fn log_problems(path: &Path) -> Vec<String> {
 /// The command line to put in the document, with the options that differ from the
 /// defaults (PostgreSQL URL as given).
 fn documented_command(args: &PostMessagesArgs) -> String {
-    let mut cmd = String::from("cargo run --release -p mentorpost-bench -- post-messages");
-    if let Some(url) = &args.postgres {
-        cmd.push_str(&format!(" --postgres {url}"));
-    }
-    if args.no_sqlite {
-        cmd.push_str(" --no-sqlite");
-    }
+    let Command::PostMessages(d) = Cli::parse_from(["mentorpost-bench", "post-messages"]).command;
+    let mut cmd = CommandLine::new("cargo run --release -p mentorpost-bench -- post-messages");
+    cmd.given("postgres", args.backends.postgres.as_deref())
+        .switch("no-sqlite", args.backends.no_sqlite)
+        .switch("mail-comparison", args.mail_comparison);
     if args.mail_comparison {
-        cmd.push_str(" --mail-comparison");
-        if args.mail_rate != 1000.0 {
-            cmd.push_str(&format!(" --mail-rate {}", args.mail_rate));
-        }
+        cmd.option("mail-rate", args.mail_rate, d.mail_rate);
     }
-    if args.clients != 50 {
-        cmd.push_str(&format!(" --clients {}", args.clients));
-    }
-    if args.mentorships != 100 {
-        cmd.push_str(&format!(" --mentorships {}", args.mentorships));
-    }
-    if args.duration != 10.0 {
-        cmd.push_str(&format!(" --duration {}", args.duration));
-    }
-    if args.warmup != 2.0 {
-        cmd.push_str(&format!(" --warmup {}", args.warmup));
-    }
-    if args.rounds != 2 {
-        cmd.push_str(&format!(" --rounds {}", args.rounds));
-    }
-    if args.body_bytes != 280 {
-        cmd.push_str(&format!(" --body-bytes {}", args.body_bytes));
-    }
+    mentorpost_bench::document_options!(cmd, args, d; clients, mentorships, duration, warmup, rounds, body_bytes);
     for (k, v) in &args.server_env {
-        cmd.push_str(&format!(" --server-env {k}={v}"));
+        cmd.given("server-env", Some(format!("{k}={v}")));
     }
-    if args.client_threads != 1 {
-        cmd.push_str(&format!(" --client-threads {}", args.client_threads));
-    }
-    cmd.push_str(" --write-docs");
-    cmd
-}
-
-/// The discard-only SMTP sink, on a thread and runtime of its own so that it does not
-/// share the load generator's (its CPU counts as the client's).
-fn start_sink_thread() -> anyhow::Result<sink::Sink> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("smtp-sink".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime,
-                Err(err) => {
-                    let _ = tx.send(Err(anyhow::Error::from(err)));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                match sink::start().await {
-                    Ok(sink) => {
-                        let _ = tx.send(Ok(sink));
-                        std::future::pending::<()>().await;
-                    }
-                    Err(err) => {
-                        let _ = tx.send(Err(err));
-                    }
-                }
-            });
-        })
-        .context("starting the SMTP sink thread")?;
-    rx.recv().context("the SMTP sink thread ended")?
+    cmd.option("client-threads", args.client_threads, d.client_threads).switch("write-docs", true).finish()
 }
 
 fn parse_env(s: &str) -> Result<(String, String), String> {
@@ -432,4 +319,32 @@ fn binary_description(bin: &Path) -> String {
         .unwrap_or_else(|| "unknown".into());
     let name = bin.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     format!("release `{name}`, built {modified}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_the_options_that_differ_from_the_defaults() {
+        let Command::PostMessages(args) = Cli::parse_from([
+            "mentorpost-bench",
+            "post-messages",
+            "--postgres",
+            "postgres://postgres@127.0.0.1:5432/test",
+            "--mail-comparison",
+            "--clients",
+            "50",
+            "--body-bytes",
+            "1000",
+            "--server-env",
+            "TOKIO_WORKER_THREADS=1",
+        ])
+        .command;
+        assert_eq!(
+            documented_command(&args),
+            "cargo run --release -p mentorpost-bench -- post-messages --postgres postgres://postgres@127.0.0.1:5432/test \
+             --mail-comparison --body-bytes 1000 --server-env TOKIO_WORKER_THREADS=1 --write-docs"
+        );
+    }
 }

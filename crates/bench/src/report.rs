@@ -1,8 +1,9 @@
 //! Figures: the table on stdout, the JSON summary, and the generated section of
 //! `docs/benchmarks.md`.
 
+use crate::load::CpuUsage;
 use crate::load::{PhaseResult, Workload};
-use crate::sysstat::CpuUsage;
+use crate::sys::Machine;
 use hdrhistogram::Histogram;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -50,13 +51,7 @@ pub struct Aggregate {
 
 impl Aggregate {
     fn of(run: &BackendRun, workload: Workload) -> Aggregate {
-        let mut agg = Aggregate {
-            ok: 0,
-            errors: 0,
-            window: Duration::ZERO,
-            hist: Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds"),
-            cpu: CpuUsage::default(),
-        };
+        let mut agg = Aggregate { ok: 0, errors: 0, window: Duration::ZERO, hist: crate::latency_histogram(), cpu: CpuUsage::default() };
         for (_, p) in run.phases.iter().filter(|(_, p)| p.workload == workload) {
             agg.cpu.add(&p.cpu, agg.window.as_secs_f64(), p.window.as_secs_f64());
             agg.ok += p.ok;
@@ -136,43 +131,6 @@ impl Summary {
             misses.push("count mismatch".into());
         }
         if misses.is_empty() { "met".into() } else { format!("missed: {}", misses.join(", ")) }
-    }
-}
-
-/// The machine, for the record.
-pub struct Machine {
-    pub cores: usize,
-    pub cpu_model: String,
-    pub kernel: String,
-    pub memory: String,
-}
-
-impl Machine {
-    pub fn detect() -> Machine {
-        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let cpu_model = cpuinfo
-            .lines()
-            .find(|l| l.starts_with("model name"))
-            .and_then(|l| l.split_once(':'))
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_else(|| "unknown".into());
-        let kernel =
-            std::fs::read_to_string("/proc/sys/kernel/osrelease").map(|s| s.trim().to_owned()).unwrap_or_else(|_| "unknown".into());
-        let memory = std::fs::read_to_string("/proc/meminfo")
-            .ok()
-            .and_then(|m| {
-                m.lines()
-                    .find(|l| l.starts_with("MemTotal:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kib| kib.parse::<u64>().ok())
-            })
-            .map(|kib| format!("{:.0} GiB", kib as f64 / 1024.0 / 1024.0))
-            .unwrap_or_else(|| "unknown".into());
-        Machine { cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), cpu_model, kernel, memory }
-    }
-
-    fn line(&self) -> String {
-        format!("{} cores ({}), {} RAM, Linux {}", self.cores, self.cpu_model, self.memory, self.kernel)
     }
 }
 
@@ -448,13 +406,7 @@ pub fn write_docs(path: &Path, section: &str) -> anyhow::Result<()> {
         Err(err) => return Err(anyhow::anyhow!("reading {}: {err}", path.display())),
     };
     let current = if current.trim().is_empty() { DOC_HEADER.to_owned() } else { current };
-    std::fs::write(path, splice(&current, section)).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))
-}
-
-/// `existing` with the section under [`HEADING`] replaced by `section` (appended if
-/// there is none). Headings inside code fences do not count.
-fn splice(existing: &str, section: &str) -> String {
-    crate::docs::splice(existing, HEADING, section)
+    std::fs::write(path, crate::docs::splice(&current, HEADING, section)).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))
 }
 
 /// A machine-readable summary.
@@ -494,26 +446,4 @@ pub fn json(runs: &[BackendRun], machine: &Machine) -> serde_json::Value {
         "machine": machine.line(),
         "backends": backends,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splices_only_its_own_section() {
-        let doc = "# Benchmarks\n\nIntro.\n\n## Live delivery (WebSocket)\n\nTheirs.\n";
-        let once = splice(doc, "## POST messages\n\nMine 1.\n\n### Latest run\n\n```sh\n# a comment\n```\n");
-        assert_eq!(
-            once,
-            "# Benchmarks\n\nIntro.\n\n## Live delivery (WebSocket)\n\nTheirs.\n\n## POST messages\n\nMine 1.\n\n### Latest run\n\n```sh\n# a comment\n```\n"
-        );
-        let twice = splice(&once, "## POST messages\n\nMine 2.\n");
-        assert_eq!(twice, "# Benchmarks\n\nIntro.\n\n## Live delivery (WebSocket)\n\nTheirs.\n\n## POST messages\n\nMine 2.\n");
-        let before = "# B\n\n## POST messages\n\nold\n\n## Live delivery (WebSocket)\n\nTheirs.\n";
-        assert_eq!(
-            splice(before, "## POST messages\n\nnew\n"),
-            "# B\n\n## POST messages\n\nnew\n\n## Live delivery (WebSocket)\n\nTheirs.\n"
-        );
-    }
 }

@@ -1,7 +1,8 @@
-//! Seeds a world over the HTTP API, the way a programme would be set up: an admin
-//! (created with the CLI beforehand) creates a programme, mentors and mentees with
-//! passwords, and one active mentorship per pair; every member logs in; each mentor
-//! starts one thread.
+//! Seeding over the HTTP API, the way a programme would be set up: an admin (created
+//! with the CLI beforehand) creates a programme, mentors and mentees with passwords,
+//! and one active mentorship per pair; every member logs in; each mentor starts one
+//! thread. The calls are shared by every bench; [`seed`] builds the world the
+//! `post-messages` and `inbound` benches post into.
 
 use anyhow::{Context, bail};
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -31,8 +32,9 @@ pub struct World {
     pub seed_time: Duration,
 }
 
-/// Sends one JSON request and insists on `expect`.
-async fn call(
+/// Sends one JSON request and insists on `expect`; the answer's JSON (`Null` when
+/// empty).
+pub async fn call(
     http: &Client,
     method: Method,
     url: &str,
@@ -59,21 +61,84 @@ async fn call(
     serde_json::from_str(&text).with_context(|| format!("{method} {url}: response is not JSON"))
 }
 
-fn str_field(v: &Value, pointer: &str) -> anyhow::Result<String> {
+/// The string at `pointer` in an answer.
+pub fn str_field(v: &Value, pointer: &str) -> anyhow::Result<String> {
     v.pointer(pointer).and_then(Value::as_str).map(str::to_owned).with_context(|| format!("response has no {pointer}: {v}"))
 }
 
-pub async fn login(http: &Client, base: &str, email: &str) -> anyhow::Result<String> {
+/// A logged-in person's tokens.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub access: String,
+    pub refresh: String,
+}
+
+/// Logs `email` in with `password`.
+pub async fn log_in(http: &Client, base: &str, email: &str, password: &str) -> anyhow::Result<Person> {
     let v = call(
         http,
         Method::POST,
         &format!("{base}/api/v1/auth/login"),
         None,
-        Some(json!({"email": email, "password": PASSWORD})),
+        Some(json!({"email": email, "password": password})),
         StatusCode::OK,
     )
     .await?;
-    str_field(&v, "/access_token")
+    Ok(Person { access: str_field(&v, "/access_token")?, refresh: str_field(&v, "/refresh_token")? })
+}
+
+/// Logs in an account seeded with [`PASSWORD`]; its access token.
+pub async fn login(http: &Client, base: &str, email: &str) -> anyhow::Result<String> {
+    Ok(log_in(http, base, email, PASSWORD).await?.access)
+}
+
+/// `POST url` with `body` as `token`, insisting on 201; the created thing's `id`.
+async fn create(http: &Client, url: &str, token: &str, body: Value) -> anyhow::Result<String> {
+    let created = call(http, Method::POST, url, Some(token), Some(body), StatusCode::CREATED).await?;
+    str_field(&created, "/id")
+}
+
+/// `POST /api/v1/programmes` as the admin; the programme's id.
+pub async fn create_programme(http: &Client, base: &str, admin: &str, name: &str) -> anyhow::Result<String> {
+    create(http, &format!("{base}/api/v1/programmes"), admin, json!({"name": name, "timezone": "Europe/Amsterdam"})).await
+}
+
+/// `POST /api/v1/users` as the admin, an account with a password; its id.
+pub async fn create_user(
+    http: &Client,
+    base: &str,
+    admin: &str,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    let body = json!({"email": email, "display_name": display_name, "password": password});
+    create(http, &format!("{base}/api/v1/users"), admin, body).await
+}
+
+/// An active mentorship of `members` (`{"user_id", "role"}` each) and one thread its
+/// mentor (`mentor_token`) starts; the thread's id.
+pub async fn mentorship_with_thread(
+    http: &Client,
+    base: &str,
+    admin: &str,
+    programme: &str,
+    members: Vec<Value>,
+    mentor_token: &str,
+    subject: &str,
+) -> anyhow::Result<String> {
+    let body = json!({"members": members, "status": "active", "start_date": "2026-09-01"});
+    let mentorship_id = create(http, &format!("{base}/api/v1/programmes/{programme}/mentorships"), admin, body).await?;
+    let thread = call(
+        http,
+        Method::POST,
+        &format!("{base}/api/v1/mentorships/{mentorship_id}/threads"),
+        Some(mentor_token),
+        Some(json!({"subject": subject, "body": "Welcome! Let us agree on how often we write."})),
+        StatusCode::CREATED,
+    )
+    .await?;
+    str_field(&thread, "/thread/id")
 }
 
 /// Sets every member's general mail mode: `off` queues no mail at all for their
@@ -93,16 +158,7 @@ pub async fn set_mail_mode(http: &Client, base: &str, world: &World, mode: &str)
 pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Result<World> {
     let started = Instant::now();
     let admin = login(http, base, ADMIN_EMAIL).await.context("logging in the admin")?;
-    let programme = call(
-        http,
-        Method::POST,
-        &format!("{base}/api/v1/programmes"),
-        Some(&admin),
-        Some(json!({"name": "Bench programme", "timezone": "Europe/Amsterdam"})),
-        StatusCode::CREATED,
-    )
-    .await?;
-    let programme = str_field(&programme, "/id")?;
+    let programme = create_programme(http, base, &admin, "Bench programme").await?;
 
     // People: 2 per mentorship, created with passwords, then logged in.
     let people: Vec<(usize, &'static str)> = (0..mentorships).flat_map(|k| [(k, "mentor"), (k, "mentee")]).collect();
@@ -110,20 +166,7 @@ pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Resu
     let created: Vec<(usize, &'static str, String, String)> = stream::iter(people)
         .map(|(k, role)| async move {
             let email = format!("{role}{k:04}@bench.mentorpost.test");
-            let user = call(
-                http,
-                Method::POST,
-                &format!("{base}/api/v1/users"),
-                Some(admin_ref),
-                Some(json!({
-                    "email": email,
-                    "display_name": format!("Bench {role} {k}"),
-                    "password": PASSWORD,
-                })),
-                StatusCode::CREATED,
-            )
-            .await?;
-            let id = str_field(&user, "/id")?;
+            let id = create_user(http, base, admin_ref, &email, &format!("Bench {role} {k}"), PASSWORD).await?;
             let token = login(http, base, &email).await?;
             anyhow::Ok((k, role, id, token))
         })
@@ -138,36 +181,9 @@ pub async fn seed(http: &Client, base: &str, mentorships: usize) -> anyhow::Resu
         .map(|pair| async move {
             let [(k, _, mentor_id, mentor_token), (_, _, mentee_id, mentee_token)] =
                 <[_; 2]>::try_from(pair).map_err(|_| anyhow::anyhow!("people come in pairs"))?;
-            let mentorship = call(
-                http,
-                Method::POST,
-                &format!("{base}/api/v1/programmes/{programme_ref}/mentorships"),
-                Some(admin_ref),
-                Some(json!({
-                    "members": [
-                        {"user_id": mentor_id, "role": "mentor"},
-                        {"user_id": mentee_id, "role": "mentee"}
-                    ],
-                    "status": "active",
-                    "start_date": "2026-09-01"
-                })),
-                StatusCode::CREATED,
-            )
-            .await?;
-            let mentorship_id = str_field(&mentorship, "/id")?;
-            let thread = call(
-                http,
-                Method::POST,
-                &format!("{base}/api/v1/mentorships/{mentorship_id}/threads"),
-                Some(&mentor_token),
-                Some(json!({
-                    "subject": format!("Bench thread {k}: goals for the first quarter"),
-                    "body": "Welcome! Let us agree on how often we write.",
-                })),
-                StatusCode::CREATED,
-            )
-            .await?;
-            let thread_id = str_field(&thread, "/thread/id")?;
+            let members = vec![json!({"user_id": mentor_id, "role": "mentor"}), json!({"user_id": mentee_id, "role": "mentee"})];
+            let subject = format!("Bench thread {k}: goals for the first quarter");
+            let thread_id = mentorship_with_thread(http, base, admin_ref, programme_ref, members, &mentor_token, &subject).await?;
             anyhow::Ok([
                 Member { role: "mentor", token: mentor_token, thread_id: thread_id.clone() },
                 Member { role: "mentee", token: mentee_token, thread_id },

@@ -1,6 +1,7 @@
 //! The system under test: a fresh database (a temporary SQLite data dir, or a new
 //! PostgreSQL database created and dropped with `psql`) and the release `mentorpost`
-//! binary running as a subprocess on a free loopback port.
+//! binary running as a subprocess on a free loopback port (one instance, or two on
+//! the same PostgreSQL database).
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -36,70 +37,66 @@ pub fn locate_binary(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 /// A database the bench owns for one run.
 pub struct Database {
-    /// Data dir for the server (SQLite file, mail); removed on drop.
+    /// Data dir for the server (SQLite file, mail, the server's log); removed on drop.
     pub data_dir: tempfile::TempDir,
     /// What the server gets as `--database-url`.
     pub url: String,
+    /// Names the temporary directories (see [`Database::sqlite`]).
+    prefix: String,
     /// PostgreSQL only: the URL of the maintenance database and the name we created.
     postgres: Option<(String, String)>,
 }
 
 impl Database {
-    pub fn sqlite() -> anyhow::Result<Database> {
-        let data_dir = tempfile::Builder::new().prefix("mp-bench-").tempdir().context("creating a temporary data dir")?;
+    /// A fresh SQLite database in a new temporary data dir `<prefix>-…` (`prefix`
+    /// names the bench, e.g. `mp-bench` or `mp-bench-live`).
+    pub fn sqlite(prefix: &str) -> anyhow::Result<Database> {
+        let data_dir = temp_dir(prefix)?;
         let url = format!("sqlite://{}", data_dir.path().join("mentorpost.db").display());
-        Ok(Database { data_dir, url, postgres: None })
+        Ok(Database { data_dir, url, prefix: prefix.to_owned(), postgres: None })
     }
 
-    /// Creates `mp_bench_<random>` on the server `admin_url` points at.
-    pub fn postgres(admin_url: &str) -> anyhow::Result<Database> {
-        let name = format!("mp_bench_{}", uuid::Uuid::new_v4().simple());
+    /// Creates `<prefix>_<random>` (dashes of `prefix` as underscores) on the server
+    /// `admin_url` points at.
+    pub fn postgres(admin_url: &str, prefix: &str) -> anyhow::Result<Database> {
+        let name = format!("{}_{}", prefix.replace('-', "_"), uuid::Uuid::new_v4().simple());
         psql(admin_url, &format!("CREATE DATABASE {name}")).context("creating the benchmark database")?;
-        let data_dir = tempfile::Builder::new().prefix("mp-bench-").tempdir().context("creating a temporary data dir")?;
-        Ok(Database { data_dir, url: with_database(admin_url, &name)?, postgres: Some((admin_url.to_owned(), name)) })
+        let data_dir = temp_dir(prefix)?;
+        let url = with_database(admin_url, &name)?;
+        Ok(Database { data_dir, url, prefix: prefix.to_owned(), postgres: Some((admin_url.to_owned(), name)) })
     }
 
+    /// The backend as the reports name it: `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         if self.postgres.is_some() { "postgres" } else { "sqlite" }
+    }
+
+    /// The backend's proper name: `SQLite` or `PostgreSQL`.
+    pub fn backend_name(&self) -> &'static str {
+        if self.postgres.is_some() { "PostgreSQL" } else { "SQLite" }
     }
 
     pub fn is_postgres(&self) -> bool {
         self.postgres.is_some()
     }
 
-    /// PostgreSQL settings that decide durability and speed, for the report.
-    pub fn postgres_settings(&self) -> Vec<(String, String)> {
+    /// The PostgreSQL `settings` (those that decide durability and speed), for the
+    /// report; empty on SQLite.
+    pub fn postgres_settings(&self, settings: &[&str]) -> Vec<(String, String)> {
         let Some((admin, _)) = &self.postgres else {
             return Vec::new();
         };
-        ["server_version", "synchronous_commit", "fsync", "wal_sync_method", "commit_delay", "shared_buffers"]
-            .iter()
-            .filter_map(|s| psql(admin, &format!("SHOW {s}")).ok().map(|v| ((*s).to_owned(), v)))
-            .collect()
+        settings.iter().filter_map(|s| psql(admin, &format!("SHOW {s}")).ok().map(|v| ((*s).to_owned(), v))).collect()
     }
 
     /// Counts rows with the database's own client (`sqlite3` or `psql`), independently
     /// of the API. None if the client is not installed.
     pub fn count_rows(&self, table: &str) -> Option<u64> {
-        let sql = format!("SELECT COUNT(*) FROM {table}");
-        let out = match &self.postgres {
-            Some(_) => psql(&self.url, &sql).ok()?,
-            None => {
-                let db = self.data_dir.path().join("mentorpost.db");
-                let out = Command::new("sqlite3").arg(&db).arg(&sql).stdin(Stdio::null()).output().ok()?;
-                if !out.status.success() {
-                    return None;
-                }
-                String::from_utf8(out.stdout).ok()?
-            }
-        };
-        out.trim().parse().ok()
+        self.scalar(&format!("SELECT COUNT(*) FROM {table}"))
     }
 
     /// Runs a script of SQL with the database's own client (one call for a whole data
     /// set, much faster than statements over the API).
-    // Used by the `digest` and `health` binaries, not by `mentorpost-bench`.
-    #[allow(dead_code)]
     pub fn load_sql(&self, sql: &str) -> anyhow::Result<()> {
         use std::io::Write as _;
         let mut child = match &self.postgres {
@@ -128,14 +125,17 @@ impl Database {
         Ok(())
     }
 
-    /// One number from a query, with the database's own client.
-    #[allow(dead_code)]
+    /// One number from a query, with the database's own client; None if the client is
+    /// not installed or the query failed.
     pub fn scalar(&self, sql: &str) -> Option<u64> {
         let out = match &self.postgres {
             Some(_) => psql(&self.url, sql).ok()?,
             None => {
                 let out =
                     Command::new("sqlite3").arg(self.data_dir.path().join("mentorpost.db")).arg(sql).stdin(Stdio::null()).output().ok()?;
+                if !out.status.success() {
+                    return None;
+                }
                 String::from_utf8(out.stdout).ok()?
             }
         };
@@ -190,26 +190,38 @@ pub fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
 
 /// Creates the admin account with the server's own CLI (which also migrates).
 pub fn add_admin(bin: &Path, db: &Database, email: &str, password: &str) -> anyhow::Result<()> {
+    server_cli(bin, db, &["user", "add", "--email", email, "--name", "Bench Admin", "--password", password, "--admin"])
+}
+
+/// Creates the schema with the server's own CLI (`mentorpost migrate`).
+pub fn migrate(bin: &Path, db: &Database) -> anyhow::Result<()> {
+    server_cli(bin, db, &["migrate"])
+}
+
+/// Runs one command of the server's CLI on `db` and insists on success.
+fn server_cli(bin: &Path, db: &Database, args: &[&str]) -> anyhow::Result<()> {
     let out = Command::new(bin)
         .arg("--data-dir")
         .arg(db.data_dir.path())
         .arg("--database-url")
         .arg(&db.url)
-        .args(["user", "add", "--email", email, "--name", "Bench Admin", "--password", password, "--admin"])
+        .args(args)
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("running {}", bin.display()))?;
     if !out.status.success() {
-        bail!("`mentorpost user add` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        bail!("`mentorpost {}` failed: {}", args.first().copied().unwrap_or_default(), String::from_utf8_lossy(&out.stderr).trim());
     }
     Ok(())
 }
 
-/// A running server.
+/// A running `mentorpost serve`.
 pub struct Server {
     child: Child,
     pub base: String,
     pub log: PathBuf,
+    /// A second instance's own data dir (mail, log); the database is shared.
+    _own_dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
@@ -218,13 +230,25 @@ impl Server {
     /// `env` is added to the server's environment (experiments such as
     /// `TOKIO_WORKER_THREADS=1`).
     pub async fn start(bin: &Path, db: &Database, env: &[(String, String)]) -> anyhow::Result<Server> {
+        Server::start_in(bin, db, env, None).await
+    }
+
+    /// Starts another instance on the same database (PostgreSQL), with a data dir of
+    /// its own, as a second machine would have.
+    pub async fn start_second(bin: &Path, db: &Database, env: &[(String, String)]) -> anyhow::Result<Server> {
+        let dir = temp_dir(&format!("{}-b", db.prefix)).context("creating a data dir for instance B")?;
+        Server::start_in(bin, db, env, Some(dir)).await
+    }
+
+    async fn start_in(bin: &Path, db: &Database, env: &[(String, String)], own_dir: Option<tempfile::TempDir>) -> anyhow::Result<Server> {
         let port = free_port()?;
         let addr = format!("127.0.0.1:{port}");
-        let log = db.data_dir.path().join("server.log");
+        let data_dir = own_dir.as_ref().map_or(db.data_dir.path(), |d| d.path()).to_owned();
+        let log = data_dir.join("server.log");
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log).context("opening the server log")?;
         let child = Command::new(bin)
             .arg("--data-dir")
-            .arg(db.data_dir.path())
+            .arg(&data_dir)
             .arg("--database-url")
             .arg(&db.url)
             .args(["serve", "--http", &addr])
@@ -234,7 +258,7 @@ impl Server {
             .stderr(log_file)
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
-        let mut server = Server { child, base: format!("http://{addr}"), log };
+        let mut server = Server { child, base: format!("http://{addr}"), log, _own_dir: own_dir };
         server.wait_ready().await?;
         Ok(server)
     }
@@ -244,7 +268,7 @@ impl Server {
     }
 
     async fn wait_ready(&mut self) -> anyhow::Result<()> {
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
+        let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(2)).build()?;
         let url = format!("{}/readyz", self.base);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -272,10 +296,16 @@ impl Server {
 
     /// Stops the server with SIGTERM (graceful: in-flight requests finish, the writer
     /// commits) and waits for it; kills it after 20 s.
-    pub async fn stop(mut self) -> anyhow::Result<()> {
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.stop_within(Duration::from_secs(20)).await
+    }
+
+    /// [`Server::stop`], killing it after `limit` (a server holding 10,000 sockets
+    /// sends each a close frame first).
+    pub async fn stop_within(mut self, limit: Duration) -> anyhow::Result<()> {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).stdin(Stdio::null()).status();
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait()? {
                 if !status.success() {
@@ -286,7 +316,7 @@ impl Server {
             if Instant::now() > deadline {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
-                bail!("the server did not stop within 20 s of SIGTERM");
+                bail!("the server did not stop within {} s of SIGTERM", limit.as_secs());
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -310,7 +340,12 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+fn temp_dir(prefix: &str) -> anyhow::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix(&format!("{prefix}-")).tempdir().context("creating a temporary data dir")
+}
+
+/// A loopback port nobody listens on right now (for the server's listeners).
+pub fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
     Ok(listener.local_addr()?.port())
 }

@@ -2,6 +2,7 @@
 //! every mail, keeps nothing but a count, and acknowledges at once (`TCP_QUICKACK`),
 //! so a client's small last write of DATA does not wait for a delayed ACK.
 
+use anyhow::Context;
 use mailin::{Action, Handler, Response, SessionBuilder, response};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -68,4 +69,35 @@ pub async fn start() -> anyhow::Result<Sink> {
         }
     });
     Ok(Sink { addr, received })
+}
+
+/// The sink on a thread and runtime of its own, so that it does not share the load
+/// generator's (its CPU still counts as the bench process's). It runs until the
+/// process ends.
+pub fn start_on_thread() -> anyhow::Result<Sink> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("smtp-sink".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    let _ = tx.send(Err(anyhow::Error::from(err)));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match start().await {
+                    Ok(sink) => {
+                        let _ = tx.send(Ok(sink));
+                        std::future::pending::<()>().await;
+                    }
+                    Err(err) => {
+                        let _ = tx.send(Err(err));
+                    }
+                }
+            });
+        })
+        .context("starting the SMTP sink thread")?;
+    rx.recv().context("the SMTP sink thread ended")?
 }

@@ -18,26 +18,17 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-#[path = "../docs.rs"]
-mod docs;
-#[path = "../server.rs"]
-#[allow(dead_code)]
-mod server;
-#[path = "../sink.rs"]
-mod sink;
-#[path = "live/sys.rs"]
-#[allow(dead_code)]
-mod sys;
-
 use anyhow::{Context, bail};
 use clap::Parser;
 use lettre::address::Envelope;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use server::{Database, Server};
+use mentorpost_bench::cli::{self, Table};
+use mentorpost_bench::server::{self, Database, Server};
+use mentorpost_bench::{docs, sink, sys};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::path::Path;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 const HEADING: &str = "## Digest run";
@@ -47,20 +38,14 @@ const THREADS_PER_MENTORSHIP: usize = 5;
 #[derive(Debug, Parser)]
 #[command(name = "digest", about = "Digest benchmark for mentorpost: a digest run for many readers into a local SMTP sink")]
 struct Cli {
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    #[arg(long)]
-    postgres: Option<String>,
-    #[arg(long)]
-    no_sqlite: bool,
+    #[command(flatten)]
+    table: Table,
     /// Readers (each gets one digest).
     #[arg(long, default_value_t = 10_000)]
     readers: usize,
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout: u64,
-    #[arg(long)]
-    write_docs: bool,
 }
 
 struct Run {
@@ -73,57 +58,12 @@ struct Run {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::table_main(HEADING, |cli: &Cli| &cli.table, one_backend, section)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let bin = server::locate_binary(cli.server_bin.as_deref())?;
-    let mut runs = Vec::new();
-    if !cli.no_sqlite {
-        runs.push(one_backend(&cli, &bin, Database::sqlite()?).await?);
-    }
-    if let Some(url) = &cli.postgres {
-        runs.push(one_backend(&cli, &bin, Database::postgres(url)?).await?);
-    }
-    let machine = sys::Machine::describe(&std::env::temp_dir());
-    let section = section(&cli, &runs, &machine);
-    println!("{section}");
-    if cli.write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-        docs::splice_into(&path, HEADING, &section)?;
-        eprintln!("wrote {}", path.display());
-    }
-    Ok(())
-}
-
-async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run> {
+async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run> {
     let backend = db.backend();
-    let migrated = Command::new(bin)
-        .arg("--data-dir")
-        .arg(db.data_dir.path())
-        .arg("--database-url")
-        .arg(&db.url)
-        .arg("migrate")
-        .stdin(Stdio::null())
-        .output()
-        .context("running mentorpost migrate")?;
-    if !migrated.status.success() {
-        bail!("migrate failed: {}", String::from_utf8_lossy(&migrated.stderr));
-    }
+    server::migrate(bin, db)?;
     eprintln!("[{backend}] writing {} readers with {THREADS_PER_MENTORSHIP} unread threads each", cli.readers);
     let seeded = Instant::now();
     let sql = data_set(cli.readers);
@@ -136,7 +76,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
     let sink = sink::start().await?;
     let env = vec![("MENTORPOST_SMTP_URL".to_owned(), format!("smtp://{}", sink.addr)), ("MENTORPOST_LOG".to_owned(), "warn".to_owned())];
     let started = Instant::now();
-    let srv = Server::start(bin, &db, &env).await?;
+    let srv = Server::start(bin, db, &env).await?;
     let want = cli.readers as u64;
     let deadline = started + Duration::from_secs(cli.timeout);
     let mut queued_s = None;
@@ -150,9 +90,8 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let sent_s = started.elapsed().as_secs_f64();
-    let mail_bytes = typical_digest_bytes(&db).unwrap_or(4000);
+    let mail_bytes = typical_digest_bytes(db).unwrap_or(4000);
     srv.stop().await?;
-    db.cleanup()?;
     eprintln!("[{backend}] {want} digests in {sent_s:.1} s; floor next");
     let floor_s = floor(cli.readers, mail_bytes).await?;
     Ok(Run { backend, queued_s: queued_s.unwrap_or(sent_s), sent_s, floor_s, mails: want, mail_bytes })
@@ -266,22 +205,15 @@ fn data_set(readers: usize) -> String {
 }
 
 fn section(cli: &Cli, runs: &[Run], machine: &sys::Machine) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{HEADING}\n");
-    let _ = writeln!(
-        s,
-        "Target (issue \"E-mail out\", Speed): a digest run for 10,000 readers with ~5 unread threads each, composed and handed to a local SMTP sink, in ≤ {TARGET_SECONDS:.0} s (≥ 500 mails/s).\n"
+    let target = format!(
+        "Target (issue \"E-mail out\", Speed): a digest run for 10,000 readers with ~5 unread threads each, composed and handed to a local SMTP sink, in ≤ {TARGET_SECONDS:.0} s (≥ 500 mails/s)."
     );
-    let _ = writeln!(
-        s,
-        "Method: `cargo run --release -p mentorpost-bench --bin digest` writes {} readers in {} mentorships straight into a fresh database (every reader on `daily` at the current UTC hour; {THREADS_PER_MENTORSHIP} threads per mentorship in which the other member wrote in the past day, nothing read), on PostgreSQL asks for a `CHECKPOINT` (the data set's writeback is not part of the run), starts the release binary with `MENTORPOST_SMTP_URL` pointing at a discard-only SMTP sink in the bench process, and times from the server's start until the sink has received every digest. \"Queued\" is when every digest's outbox row existed (rendered and recorded with its run). Floor, in the same run: the same number of mails of the digests' average size sent by the bench straight to a sink over 4 pooled lettre connections. Machine: {} cores ({}), {:.0} GiB RAM, Linux {}.\n",
+    let method = format!(
+        "Method: `cargo run --release -p mentorpost-bench --bin digest` writes {} readers in {} mentorships straight into a fresh database (every reader on `daily` at the current UTC hour; {THREADS_PER_MENTORSHIP} threads per mentorship in which the other member wrote in the past day, nothing read), on PostgreSQL asks for a `CHECKPOINT` (the data set's writeback is not part of the run), starts the release binary with `MENTORPOST_SMTP_URL` pointing at a discard-only SMTP sink in the bench process, and times from the server's start until the sink has received every digest. \"Queued\" is when every digest's outbox row existed (rendered and recorded with its run). Floor, in the same run: the same number of mails of the digests' average size sent by the bench straight to a sink over 4 pooled lettre connections.",
         cli.readers,
-        cli.readers / 2,
-        machine.cores,
-        machine.cpu,
-        machine.memory_gib,
-        machine.kernel
+        cli.readers / 2
     );
+    let mut s = docs::intro(HEADING, &target, &method, machine);
     let _ = writeln!(s, "| backend | digests | queued after s | sent after s | mails/s | floor s (SMTP only) | avg size | target |");
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---|");
     for r in runs {

@@ -13,23 +13,13 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-#[path = "../docs.rs"]
-mod docs;
-#[path = "../seed.rs"]
-#[allow(dead_code)]
-mod seed;
-#[path = "../server.rs"]
-#[allow(dead_code)]
-mod server;
-#[path = "live/sys.rs"]
-#[allow(dead_code)]
-mod sys;
-
 use anyhow::{Context, bail};
 use clap::Parser;
-use server::{Database, Server};
+use mentorpost_bench::cli::{self, Table};
+use mentorpost_bench::server::{self, Database, Server};
+use mentorpost_bench::{docs, seed, sys};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -39,12 +29,8 @@ const THREADS: usize = 10;
 #[derive(Debug, Parser)]
 #[command(name = "health", about = "Programme health benchmark for mentorpost")]
 struct Cli {
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    #[arg(long)]
-    postgres: Option<String>,
-    #[arg(long)]
-    no_sqlite: bool,
+    #[command(flatten)]
+    table: Table,
     #[arg(long, default_value_t = 1000)]
     mentorships: usize,
     /// Messages per thread (10 threads per mentorship).
@@ -53,8 +39,6 @@ struct Cli {
     /// Timed requests per route.
     #[arg(long, default_value_t = 10)]
     requests: usize,
-    #[arg(long)]
-    write_docs: bool,
 }
 
 struct Run {
@@ -70,46 +54,12 @@ struct Run {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::table_main(HEADING, |cli: &Cli| &cli.table, one_backend, section)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let bin = server::locate_binary(cli.server_bin.as_deref())?;
-    let mut runs = Vec::new();
-    if !cli.no_sqlite {
-        runs.push(one_backend(&cli, &bin, Database::sqlite()?).await?);
-    }
-    if let Some(url) = &cli.postgres {
-        runs.push(one_backend(&cli, &bin, Database::postgres(url)?).await?);
-    }
-    let machine = sys::Machine::describe(&std::env::temp_dir());
-    let section = section(&cli, &runs, &machine);
-    println!("{section}");
-    if cli.write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-        docs::splice_into(&path, HEADING, &section)?;
-        eprintln!("wrote {}", path.display());
-    }
-    Ok(())
-}
-
-async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run> {
+async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run> {
     let backend = db.backend();
-    server::add_admin(bin, &db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
+    server::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
     let programme = uuid::Uuid::now_v7().to_string();
     eprintln!("[{backend}] writing {} mentorships × {THREADS} threads × {} messages", cli.mentorships, cli.per_thread);
     let started = Instant::now();
@@ -117,7 +67,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
     db.load_sql(&sql)?;
     let load_s = started.elapsed().as_secs_f64();
     let messages = db.count_rows("messages").unwrap_or(0);
-    let srv = Server::start(bin, &db, &[("MENTORPOST_LOG".to_owned(), "warn".to_owned())]).await?;
+    let srv = Server::start(bin, db, &[("MENTORPOST_LOG".to_owned(), "warn".to_owned())]).await?;
     let http = reqwest::Client::builder().no_proxy().build()?;
     let token = seed::login(&http, &srv.base, seed::ADMIN_EMAIL).await?;
     let time = |path: String| {
@@ -149,7 +99,6 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Run>
     }
     let csv_ms = time(format!("{health}.csv")).await?;
     srv.stop().await?;
-    db.cleanup()?;
     let p50 = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
@@ -244,17 +193,12 @@ fn data_set(programme: &str, mentorships: usize, per_thread: usize) -> (String, 
 }
 
 fn section(cli: &Cli, runs: &[Run], m: &sys::Machine) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{HEADING}\n");
-    let _ = writeln!(
-        s,
-        "Target (issue \"Coordinator\", Speed): programme health for 1,000 mentorships over 1,000,000 messages ≤ 100 ms p50 on SQLite and PostgreSQL; the CSV export ≤ 1 s.\n"
+    let target = "Target (issue \"Coordinator\", Speed): programme health for 1,000 mentorships over 1,000,000 messages ≤ 100 ms p50 on SQLite and PostgreSQL; the CSV export ≤ 1 s.";
+    let method = format!(
+        "Method: `cargo run --release -p mentorpost-bench --bin health` writes {} mentorships × {THREADS} threads × {} messages (alternating mentor and mentee, over the past five months) straight into a fresh database, starts the release binary and, as an admin, times the first `GET /api/v1/programmes/{{id}}/health` (cold: every snapshot is built from all messages), then {} sequential requests next to `GET /healthz` in the same loop (the HTTP floor), then {} requests each after {CHANGED} mentorships got a new message (written straight into the database between requests, not timed), then one CSV export. The figures are exact at every request: each mentorship's snapshot is rebuilt when its key (event sequence, meetings, rhythm, time zone, local day) moved, from that mentorship's contacts (`docs/coordinator.md`, \"How it stays fast\").",
+        cli.mentorships, cli.per_thread, cli.requests, cli.requests
     );
-    let _ = writeln!(
-        s,
-        "Method: `cargo run --release -p mentorpost-bench --bin health` writes {} mentorships × {THREADS} threads × {} messages (alternating mentor and mentee, over the past five months) straight into a fresh database, starts the release binary and, as an admin, times the first `GET /api/v1/programmes/{{id}}/health` (cold: every snapshot is built from all messages), then {} sequential requests next to `GET /healthz` in the same loop (the HTTP floor), then {} requests each after {CHANGED} mentorships got a new message (written straight into the database between requests, not timed), then one CSV export. The figures are exact at every request: each mentorship's snapshot is rebuilt when its key (event sequence, meetings, rhythm, time zone, local day) moved, from that mentorship's contacts (`docs/coordinator.md`, \"How it stays fast\"). Machine: {} cores ({}), {:.0} GiB RAM, Linux {}.\n",
-        cli.mentorships, cli.per_thread, cli.requests, cli.requests, m.cores, m.cpu, m.memory_gib, m.kernel
-    );
+    let mut s = docs::intro(HEADING, target, &method, m);
     let _ = writeln!(
         s,
         "| backend | messages | cold ms | health p50 ms | health max ms | p50 ms, {CHANGED} changed | CSV ms | /healthz p50 ms | data written in s | target |"

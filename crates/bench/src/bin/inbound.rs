@@ -16,31 +16,18 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-#[path = "../docs.rs"]
-mod docs;
-#[path = "../seed.rs"]
-#[allow(dead_code)]
-mod seed;
-#[path = "../server.rs"]
-#[allow(dead_code)]
-mod server;
-#[path = "../sink.rs"]
-#[allow(dead_code)]
-mod sink;
-#[path = "live/sys.rs"]
-#[allow(dead_code)]
-mod sys;
-
 use anyhow::{Context, bail};
 use clap::Parser;
 use hdrhistogram::Histogram;
 use lettre::address::Envelope;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use server::{Database, Server};
+use mentorpost_bench::cli::{self, Table};
+use mentorpost_bench::server::{self, Database, Server};
+use mentorpost_bench::{docs, seed, sink, sys};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,15 +41,8 @@ const TARGET_RATE: f64 = 200.0;
 #[derive(Debug, Parser)]
 #[command(name = "inbound", about = "Inbound mail benchmark for mentorpost: mails/s through the SMTP listener")]
 struct Cli {
-    /// The `mentorpost` binary. Default: next to this executable, else
-    /// `$CARGO_TARGET_DIR/release/mentorpost`.
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    /// Also run on PostgreSQL (a database `mp_bench_<random>` is created and dropped).
-    #[arg(long)]
-    postgres: Option<String>,
-    #[arg(long)]
-    no_sqlite: bool,
+    #[command(flatten)]
+    table: Table,
     /// Mentorships whose members write.
     #[arg(long, default_value_t = 50)]
     mentorships: usize,
@@ -74,9 +54,6 @@ struct Cli {
     duration: f64,
     #[arg(long, default_value_t = 2.0)]
     warmup: f64,
-    /// Splice the results into docs/benchmarks.md.
-    #[arg(long)]
-    write_docs: bool,
 }
 
 /// One mentee's addresses, read from the notification mail they got.
@@ -117,56 +94,33 @@ struct BackendResult {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
     // One client thread: the server gets the rest of the 2 cores.
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(2),
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
+    match cli::run(1, run(Cli::parse())) {
+        Some(true) => ExitCode::SUCCESS,
+        Some(false) => ExitCode::from(2),
+        None => ExitCode::FAILURE,
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<bool> {
-    let bin = server::locate_binary(cli.server_bin.as_deref())?;
-    let mut results = Vec::new();
-    if !cli.no_sqlite {
-        results.push(one_backend(&cli, &bin, Database::sqlite()?).await?);
-    }
-    if let Some(url) = &cli.postgres {
-        results.push(one_backend(&cli, &bin, Database::postgres(url)?).await?);
-    }
-    let machine = sys::Machine::describe(&std::env::temp_dir());
-    let section = section(&cli, &results, &machine);
-    println!("{section}");
-    if cli.write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-        docs::splice_into(&path, HEADING, &section)?;
-        eprintln!("wrote {}", path.display());
-    }
+    let results = cli
+        .table
+        .measure_and_publish(HEADING, async |bin, db| one_backend(&cli, bin, db).await, |results, machine| section(&cli, results, machine))
+        .await?;
     Ok(results.iter().all(|r| r.real.failed == 0 && r.stored == Some(r.expected_stored as u64)))
 }
 
-async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<BackendResult> {
+async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<BackendResult> {
     let backend = db.backend();
     eprintln!("[{backend}] seeding {} mentorships", cli.mentorships);
-    server::add_admin(bin, &db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
+    server::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
     let smtp_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let env = vec![
         ("MENTORPOST_SMTP_LISTEN".to_owned(), format!("127.0.0.1:{smtp_port}")),
         ("MENTORPOST_MAIL_DOMAIN".to_owned(), DOMAIN.to_owned()),
         ("MENTORPOST_LOG".to_owned(), "warn".to_owned()),
     ];
-    let srv = Server::start(bin, &db, &env).await?;
+    let srv = Server::start(bin, db, &env).await?;
     let http = reqwest::Client::builder().no_proxy().build()?;
     let world = seed::seed(&http, &srv.base, cli.mentorships).await?;
     seed::set_mail_mode(&http, &srv.base, &world, "each").await?;
@@ -204,7 +158,6 @@ async fn one_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<Back
     let stored = db.count_rows("inbound_mail");
     let posted = db.count_rows("messages WHERE source = 'email'");
     srv.stop().await?;
-    db.cleanup()?;
     Ok(BackendResult { backend, floor, real, stored, expected_stored: total_real, posted })
 }
 
@@ -313,78 +266,48 @@ fn compose(boxes: &[Mailbox], n: usize) -> anyhow::Result<(Envelope, Vec<u8>)> {
     let reply = format!(
         "Hoi,\r\n\r\nDonderdag om 10 uur past mij goed (bericht {n}). Ik heb de link gevonden en zal het vooraf even proberen.\r\nZullen we het daarna ook over mijn stage bij de gemeente hebben? Ik twijfel nog tussen twee afdelingen.\r\n\r\nGroet,\r\nJoão"
     );
-    let (from, to, raw) = match n % 20 {
+    // 19: a stranger writes; 18: a new thread to the mentorship address.
+    let kind = n % 20;
+    let from = if kind == 19 { "someone@elsewhere.example" } else { b.mentee.as_str() };
+    let to = if kind == 18 { b.new_thread.as_str() } else { b.reply_to.as_str() };
+    let (mid, subject) = (&b.message_id, &b.subject);
+    let raw = match kind {
         0..=13 => {
             let html = format!(
                 "<div dir=\"ltr\">{}</div><br><div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Thu, Dec 3, 2026 at 2:05 PM Bench mentor via mentorpost &lt;notifications@{DOMAIN}&gt; wrote:<br></div><blockquote class=\"gmail_quote\">{}</blockquote></div>",
                 reply.replace("\r\n", "<br>"),
                 b.quoted.replace('&', "&amp;").replace('<', "&lt;").replace('\n', "<br>")
             );
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nReferences: <{mid}>\r\nIn-Reply-To: <{mid}>\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: João <{from}>\r\nTo: {to}\r\nContent-Type: multipart/alternative; boundary=\"000000000000b1\"\r\n\r\n--000000000000b1\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{reply}\r\n\r\nOn Thu, Dec 3, 2026 at 2:05 PM Bench mentor via mentorpost <\r\nnotifications@{DOMAIN}> wrote:\r\n\r\n{quoted}\r\n--000000000000b1\r\nContent-Type: text/html; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n--000000000000b1--\r\n",
-                mid = b.message_id,
-                subject = b.subject,
-                from = b.mentee,
-                to = b.reply_to
-            );
-            (b.mentee.clone(), b.reply_to.clone(), raw)
+            format!(
+                "MIME-Version: 1.0\r\nDate: {date}\r\nReferences: <{mid}>\r\nIn-Reply-To: <{mid}>\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: João <{from}>\r\nTo: {to}\r\nContent-Type: multipart/alternative; boundary=\"000000000000b1\"\r\n\r\n--000000000000b1\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{reply}\r\n\r\nOn Thu, Dec 3, 2026 at 2:05 PM Bench mentor via mentorpost <\r\nnotifications@{DOMAIN}> wrote:\r\n\r\n{quoted}\r\n--000000000000b1\r\nContent-Type: text/html; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n--000000000000b1--\r\n"
+            )
         }
-        14 | 15 => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nIn-Reply-To: <{mid}>\r\nSubject: RE: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nX-MS-Has-Attach:\r\nX-Auto-Response-Suppress: All\r\nThread-Topic: {subject}\r\nContent-Type: text/html; charset=\"iso-8859-1\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<html><body><div>Prima, tot donderdag! Bericht {n}.</div><div id=3D\"appendonsend\"></div><hr><div id=3D\"divRplyFwdMsg\"><b>From:</b> Bench mentor via mentorpost<br><b>Sent:</b> Thursday, December 3, 2026 2:05 PM<br><b>Subject:</b> {subject}</div><div>Zullen we donderdag om 10 uur bellen?</div></body></html>\r\n",
-                mid = b.message_id,
-                subject = b.subject,
-                from = b.mentee,
-                to = b.reply_to
-            );
-            (b.mentee.clone(), b.reply_to.clone(), raw)
-        }
-        16 | 17 => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Automatisch antwoord: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nAuto-Submitted: auto-replied\r\nX-Autoreply: yes\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk ben tot en met maandag afwezig.\r\n",
-                subject = b.subject,
-                from = b.mentee,
-                to = b.reply_to
-            );
-            (b.mentee.clone(), b.reply_to.clone(), raw)
-        }
-        18 => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Voorbereiding eerste klantgesprek {n}\r\nFrom: {from}\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk heb volgende week mijn eerste klantgesprek. Heb je tips voor de voorbereiding?\r\n",
-                from = b.mentee,
-                to = b.new_thread
-            );
-            (b.mentee.clone(), b.new_thread.clone(), raw)
-        }
-        _ => {
-            let raw = format!(
-                "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: someone@elsewhere.example\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo, ik schrijf namens een ander.\r\n",
-                subject = b.subject,
-                to = b.reply_to
-            );
-            ("someone@elsewhere.example".to_owned(), b.reply_to.clone(), raw)
-        }
+        14 | 15 => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nIn-Reply-To: <{mid}>\r\nSubject: RE: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nX-MS-Has-Attach:\r\nX-Auto-Response-Suppress: All\r\nThread-Topic: {subject}\r\nContent-Type: text/html; charset=\"iso-8859-1\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<html><body><div>Prima, tot donderdag! Bericht {n}.</div><div id=3D\"appendonsend\"></div><hr><div id=3D\"divRplyFwdMsg\"><b>From:</b> Bench mentor via mentorpost<br><b>Sent:</b> Thursday, December 3, 2026 2:05 PM<br><b>Subject:</b> {subject}</div><div>Zullen we donderdag om 10 uur bellen?</div></body></html>\r\n"
+        ),
+        16 | 17 => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Automatisch antwoord: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nAuto-Submitted: auto-replied\r\nX-Autoreply: yes\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk ben tot en met maandag afwezig.\r\n"
+        ),
+        18 => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Voorbereiding eerste klantgesprek {n}\r\nFrom: {from}\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIk heb volgende week mijn eerste klantgesprek. Heb je tips voor de voorbereiding?\r\n"
+        ),
+        _ => format!(
+            "MIME-Version: 1.0\r\nDate: {date}\r\nMessage-ID: {id}\r\nSubject: Re: {subject}\r\nFrom: {from}\r\nTo: {to}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo, ik schrijf namens een ander.\r\n"
+        ),
     };
     let envelope = Envelope::new(Some(from.parse().context("from")?), vec![to.parse().context("to")?]).context("envelope")?;
     Ok((envelope, raw.into_bytes()))
 }
 
 fn section(cli: &Cli, results: &[BackendResult], machine: &sys::Machine) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{HEADING}\n");
-    let _ = writeln!(
-        s,
-        "Target (issue \"E-mail in\", Speed): ≥ {TARGET_RATE:.0} mails/s through the SMTP listener — receive, parse, trim, route, store, notify.\n"
+    let target = format!(
+        "Target (issue \"E-mail in\", Speed): ≥ {TARGET_RATE:.0} mails/s through the SMTP listener — receive, parse, trim, route, store, notify."
     );
-    let _ = writeln!(
-        s,
-        "Method: `cargo run --release -p mentorpost-bench --bin inbound` starts the release binary with its SMTP listener, seeds {} mentorships over the API, sets every member's mail to `each` (so each posted reply also queues and sends a notification), and reads each mentee's reply and new-thread addresses from the notification they were mailed. Then {} pooled lettre SMTP connections send, closed loop, {:.0} s warm-up and {:.0} s measured: 70 % Gmail replies (text + HTML, quoting the original), 10 % Outlook HTML-only replies, 10 % auto-replies, 5 % new threads to a mentorship address, 5 % mail from a stranger. A mail counts when the listener answered 250, which it does only after the mail is stored. Floor: the same client and mails against a discard-only SMTP server (the `mailin` state machine) in the bench process, measured in the same run. Machine: {}.\n",
-        cli.mentorships,
-        cli.connections,
-        cli.warmup,
-        cli.duration,
-        machine_line(machine)
+    let method = format!(
+        "Method: `cargo run --release -p mentorpost-bench --bin inbound` starts the release binary with its SMTP listener, seeds {} mentorships over the API, sets every member's mail to `each` (so each posted reply also queues and sends a notification), and reads each mentee's reply and new-thread addresses from the notification they were mailed. Then {} pooled lettre SMTP connections send, closed loop, {:.0} s warm-up and {:.0} s measured: 70 % Gmail replies (text + HTML, quoting the original), 10 % Outlook HTML-only replies, 10 % auto-replies, 5 % new threads to a mentorship address, 5 % mail from a stranger. A mail counts when the listener answered 250, which it does only after the mail is stored. Floor: the same client and mails against a discard-only SMTP server (the `mailin` state machine) in the bench process, measured in the same run.",
+        cli.mentorships, cli.connections, cli.warmup, cli.duration
     );
+    let mut s = docs::intro(HEADING, &target, &method, machine);
     let _ = writeln!(s, "| backend | floor mails/s | mentorpost mails/s | p50 ms | p99 ms | failed | stored = accepted | target |");
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---|---|");
     for r in results {
@@ -417,8 +340,4 @@ fn section(cli: &Cli, results: &[BackendResult], machine: &sys::Machine) -> Stri
         }
     }
     s
-}
-
-fn machine_line(m: &sys::Machine) -> String {
-    format!("{} cores ({}), {:.0} GiB RAM, Linux {}", m.cores, m.cpu, m.memory_gib, m.kernel)
 }

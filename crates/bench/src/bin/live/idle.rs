@@ -4,8 +4,8 @@
 //! heartbeat round; the difference divided by the number of sockets is the cost of one.
 
 use crate::sockets::{Recorder, Role, Ws, open_real, spawn_reader};
-use crate::sys;
 use futures_util::{StreamExt, stream};
+use mentorpost_bench::sys;
 use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;

@@ -7,8 +7,8 @@
 
 use crate::sockets::Recorder;
 use crate::stalled::{self, Stall, StalledResult};
-use crate::sys::{CpuUsage, Snapshot};
 use hdrhistogram::Histogram;
+use mentorpost_bench::sys::{self, CpuUsage, Snapshot};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use std::sync::Arc;
@@ -224,11 +224,11 @@ pub async fn run_phase(
         let sampling = sampling.clone();
         async move {
             tokio::time::sleep_until(window_start).await;
-            let start = crate::sys::rss_kib(pid);
+            let start = sys::rss_kib(pid);
             let mut peak = start;
             while sampling.load(Ordering::Relaxed) {
                 tokio::time::sleep(Duration::from_millis(100)).await;
-                peak = peak.max(crate::sys::rss_kib(pid));
+                peak = peak.max(sys::rss_kib(pid));
             }
             (start, peak)
         }
@@ -285,7 +285,7 @@ pub async fn run_phase(
     };
     sampling.store(false, Ordering::Relaxed);
     let (rss_start_kib, rss_peak_kib) = rss.await?;
-    let rss_end_kib = crate::sys::rss_kib(pid);
+    let rss_end_kib = sys::rss_kib(pid);
 
     let (mut recv_hist, mut echo_hist, mut post_hist, mut late_hist) = (new_histogram(), new_histogram(), new_histogram(), new_histogram());
     let (mut lost_recv, mut lost_echo) = (0, 0);
@@ -336,7 +336,7 @@ pub async fn run_phase(
         cpu,
         repeated: false,
         disturbed: false,
-        server_threads: crate::sys::thread_count(pid),
+        server_threads: sys::thread_count(pid),
         busy_before,
         rss_start_kib,
         rss_peak_kib,

@@ -8,7 +8,10 @@
 //! - `POST /rooms/K/messages` wraps the posted body into an event frame once and offers
 //!   it to every socket of room K with `try_send` on a bounded queue (256, as the real
 //!   hub does), then answers 201 with the body.
+//!
+//! It runs as its own process: this same executable with `--relay-listen` ([`Relay`]).
 
+use anyhow::Context;
 use axum::Router;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -17,11 +20,47 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
+
+/// The floor relay: this same executable started with `--relay-listen`.
+pub struct Relay {
+    child: Child,
+    pub base: String,
+}
+
+impl Relay {
+    pub fn start() -> anyhow::Result<Relay> {
+        let exe = std::env::current_exe().context("locating this executable")?;
+        let mut child = Command::new(exe)
+            .args(["--relay-listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting the floor relay")?;
+        let stdout = child.stdout.take().context("relay stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).context("reading the relay's address")?;
+        let addr = line.trim().strip_prefix("LISTEN ").with_context(|| format!("unexpected relay output {line:?}"))?.to_owned();
+        Ok(Relay { child, base: format!("http://{addr}") })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 
 type Subscribers = Vec<(u64, mpsc::Sender<Arc<str>>)>;
 

@@ -4,7 +4,7 @@
 
 use crate::idle::IdleResult;
 use crate::load::{PhaseResult, Summary, System, new_histogram, summarize};
-use crate::sys::Machine;
+use mentorpost_bench::sys::Machine;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -208,7 +208,7 @@ fn phase_label(x: &PhaseResult) -> String {
 }
 
 /// "rustc 3.1, kworker/0:1 0.4" — who else used the CPU in a window.
-pub fn top_others(cpu: &crate::sys::CpuUsage) -> String {
+pub fn top_others(cpu: &mentorpost_bench::sys::CpuUsage) -> String {
     let listed: Vec<String> = cpu.other_top.iter().filter(|(_, s)| *s >= 0.05).map(|(c, s)| format!("{c} {s:.1}")).collect();
     if listed.is_empty() { "–".into() } else { listed.join(", ") }
 }
@@ -401,30 +401,14 @@ impl Report {
             p.rate,
             2 * p.mentorships
         );
-        let _ = writeln!(
-            s,
-            "| backend | system | messages | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | POST answered p50 / p99 ms |"
-        );
-        let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        s.push_str(LATENCY_HEADER);
         for b in &self.backends {
             let lost_floor: u64 =
                 b.phases.iter().filter(|x| x.system == System::Floor).map(|x| x.lost_recv + x.lost_echo + x.post_errors).sum();
             for (label, sum, post, lost) in
                 [("floor relay", &b.floor, &b.floor_post, lost_floor), ("**mentorpost**", &b.real, &b.real_post, b.lost)]
             {
-                let _ = writeln!(
-                    s,
-                    "| {} | {label} | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
-                    b.backend,
-                    sum.count,
-                    ms(sum.p50_ms),
-                    ms(sum.p90_ms),
-                    ms(sum.p99_ms),
-                    ms(sum.p999_ms),
-                    ms(sum.max_ms),
-                    ms(post.p50_ms),
-                    ms(post.p99_ms)
-                );
+                latency_row(&mut s, &b.backend, label, sum, post, lost);
             }
             for system in [System::Floor, System::Real] {
                 let low: Vec<&PhaseResult> = counted(&b.phases, system)
@@ -446,21 +430,8 @@ impl Report {
                     let _ = writeln!(s, "| {} | {label} | 0 windows | | | | | | | |", b.backend);
                     continue;
                 }
-                let _ = writeln!(
-                    s,
-                    "| {} | {label} ({} window{}) | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
-                    b.backend,
-                    low.len(),
-                    if low.len() == 1 { "" } else { "s" },
-                    sum.count,
-                    ms(sum.p50_ms),
-                    ms(sum.p90_ms),
-                    ms(sum.p99_ms),
-                    ms(sum.p999_ms),
-                    ms(sum.max_ms),
-                    ms(post.p50_ms),
-                    ms(post.p99_ms)
-                );
+                let label = format!("{label} ({} window{})", low.len(), if low.len() == 1 { "" } else { "s" });
+                latency_row(&mut s, &b.backend, &label, &sum, &post, lost);
             }
         }
         let _ = writeln!(s);
@@ -492,13 +463,8 @@ impl Report {
             for x in &b.phases {
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0} % | {} | {} |",
-                    b.backend,
-                    x.round + 1,
-                    phase_label(x),
-                    ms(x.recv.p50_ms),
-                    ms(x.recv.p99_ms),
-                    ms(x.recv.max_ms),
+                    "{} {} | {} | {} | {} | {:.0} % | {} | {} |",
+                    phase_cells(&b.backend, x),
                     ms(x.post.p50_ms),
                     ms(x.post.p99_ms),
                     ms(x.after_answer.p50_ms),
@@ -653,32 +619,22 @@ impl Report {
             );
         }
         for b in &self.backends {
-            let disturbed: Vec<String> = b
-                .phases
-                .iter()
-                .filter(|x| x.disturbed && x.system == System::Real)
-                .map(|x| {
-                    format!(
-                        "p50 {} / p99 {} ms with other processes at {:.2} cores",
-                        ms(x.recv.p50_ms),
-                        ms(x.recv.p99_ms),
-                        (x.cpu.other_s) / x.cpu.window_s.max(1e-9)
-                    )
-                })
-                .collect();
-            let floor_disturbed: Vec<String> = b
-                .phases
-                .iter()
-                .filter(|x| x.disturbed && x.system == System::Floor)
-                .map(|x| {
-                    format!(
-                        "p50 {} / p99 {} ms at {:.2} cores",
-                        ms(x.recv.p50_ms),
-                        ms(x.recv.p99_ms),
-                        (x.cpu.other_s) / x.cpu.window_s.max(1e-9)
-                    )
-                })
-                .collect();
+            let disturbed_in = |system: System, cores: &str| -> Vec<String> {
+                b.phases
+                    .iter()
+                    .filter(|x| x.disturbed && x.system == system)
+                    .map(|x| {
+                        format!(
+                            "p50 {} / p99 {} ms {cores} {:.2} cores",
+                            ms(x.recv.p50_ms),
+                            ms(x.recv.p99_ms),
+                            (x.cpu.other_s) / x.cpu.window_s.max(1e-9)
+                        )
+                    })
+                    .collect()
+            };
+            let disturbed = disturbed_in(System::Real, "with other processes at");
+            let floor_disturbed = disturbed_in(System::Floor, "at");
             if !disturbed.is_empty() || !floor_disturbed.is_empty() {
                 let _ = writeln!(
                     s,
@@ -950,13 +906,8 @@ impl Report {
                 let st = x.stalled.as_ref();
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} / {} |",
-                    b.backend,
-                    x.round + 1,
-                    phase_label(x),
-                    ms(x.recv.p50_ms),
-                    ms(x.recv.p99_ms),
-                    ms(x.recv.max_ms),
+                    "{} {} | {} | {} | {} | {} | {} | {} / {} / {} |",
+                    phase_cells(&b.backend, x),
                     x.lost_recv + x.lost_echo + x.post_errors,
                     st.map(|st| format!("{:.0}", st.open_ms)).unwrap_or_else(|| "–".into()),
                     st.map(|st| st.frames_before_close.to_string()).unwrap_or_else(|| "–".into()),
@@ -1006,29 +957,13 @@ impl Report {
 
     fn cross_section(&self, s: &mut String) {
         let _ = writeln!(s, "### Cross-instance: posted through instance B, received on instance A\n");
-        let _ = writeln!(
-            s,
-            "| backend | system | messages | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | POST answered p50 / p99 ms |"
-        );
-        let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        s.push_str(LATENCY_HEADER);
         for b in self.backends.iter().filter(|b| b.cross.count > 0) {
             for (label, sum, post, lost) in [
                 ("mentorpost, one instance", &b.real, &b.real_post, b.lost),
                 ("**posted via B, received on A**", &b.cross, &b.cross_post, b.cross_lost),
             ] {
-                let _ = writeln!(
-                    s,
-                    "| {} | {label} | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
-                    b.backend,
-                    sum.count,
-                    ms(sum.p50_ms),
-                    ms(sum.p90_ms),
-                    ms(sum.p99_ms),
-                    ms(sum.p999_ms),
-                    ms(sum.max_ms),
-                    ms(post.p50_ms),
-                    ms(post.p99_ms)
-                );
+                latency_row(s, &b.backend, label, sum, post, lost);
             }
         }
         let _ = writeln!(s);
@@ -1059,6 +994,31 @@ impl Report {
     }
 }
 
+/// The columns every per-phase table starts with: backend, round, system, and the
+/// arrival p50, p99 and max.
+fn phase_cells(backend: &str, x: &PhaseResult) -> String {
+    format!("| {backend} | {} | {} | {} | {} | {} |", x.round + 1, phase_label(x), ms(x.recv.p50_ms), ms(x.recv.p99_ms), ms(x.recv.max_ms))
+}
+
+/// The columns of [`latency_row`].
+const LATENCY_HEADER: &str = "| backend | system | messages | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | POST answered p50 / p99 ms |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+
+/// One row of a latency table: arrival on the other socket, and the POST's answer.
+fn latency_row(s: &mut String, backend: &str, label: &str, sum: &Summary, post: &Summary, lost: u64) {
+    let _ = writeln!(
+        s,
+        "| {backend} | {label} | {} | {} | {} | {} | {} | {} | {lost} | {} / {} |",
+        sum.count,
+        ms(sum.p50_ms),
+        ms(sum.p90_ms),
+        ms(sum.p99_ms),
+        ms(sum.p999_ms),
+        ms(sum.max_ms),
+        ms(post.p50_ms),
+        ms(post.p99_ms)
+    );
+}
+
 fn merge_after(phases: &[&PhaseResult]) -> Summary {
     let mut h = new_histogram();
     for p in phases {
@@ -1070,32 +1030,5 @@ fn merge_after(phases: &[&PhaseResult]) -> Summary {
 /// Replaces this section of `path` (from its heading to the next `## ` heading), or
 /// appends it; every other byte of the file stays as it was.
 pub fn splice_into(path: &Path, section: &str) -> anyhow::Result<()> {
-    crate::docs::splice_into(path, HEADING, section)
-}
-
-#[cfg(test)]
-fn splice(existing: &str, section: &str) -> String {
-    crate::docs::splice(existing, HEADING, section)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splices_only_its_own_section() {
-        let doc = "# Benchmarks\n\nIntro.\n\n## POST messages\n\nTheirs.\n";
-        let once = splice(doc, "## Live delivery (WebSocket)\n\nMine 1.\n");
-        assert_eq!(once, "# Benchmarks\n\nIntro.\n\n## POST messages\n\nTheirs.\n\n## Live delivery (WebSocket)\n\nMine 1.\n");
-        let twice = splice(&once, "## Live delivery (WebSocket)\n\nMine 2.\n");
-        assert_eq!(twice, once.replace("Mine 1.", "Mine 2."));
-
-        let fenced = "# B\n\n## Live delivery (WebSocket)\n\n```sh\n# not a heading\n```\n\n## Other\n";
-        assert_eq!(splice(fenced, "## Live delivery (WebSocket)\n\nnew\n"), "# B\n\n## Live delivery (WebSocket)\n\nnew\n\n## Other\n");
-        let middle = "# B\n\n## Live delivery (WebSocket)\n\nold\n### sub\nold\n\n## Other\n\nkeep\n";
-        assert_eq!(
-            splice(middle, "## Live delivery (WebSocket)\n\nnew\n"),
-            "# B\n\n## Live delivery (WebSocket)\n\nnew\n\n## Other\n\nkeep\n"
-        );
-    }
+    mentorpost_bench::docs::splice_into(path, HEADING, section)
 }

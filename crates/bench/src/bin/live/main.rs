@@ -18,57 +18,40 @@
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --write-docs
 //! ```
 
-// A binary's crate root resolves modules next to itself; they live in `live/`.
-#[path = "../docs.rs"]
-mod docs;
-#[path = "live/idle.rs"]
 mod idle;
-#[path = "live/load.rs"]
 mod load;
-#[path = "live/relay.rs"]
 mod relay;
-#[path = "live/report.rs"]
 mod report;
-#[path = "live/seed.rs"]
 mod seed;
-#[path = "live/sockets.rs"]
 mod sockets;
-#[path = "live/stalled.rs"]
 mod stalled;
-#[path = "live/sys.rs"]
-mod sys;
-#[path = "live/target.rs"]
-mod target;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use futures_util::{StreamExt, stream};
 use load::{PhaseConfig, System, Target};
+use mentorpost_bench::cli::{self, Backends, CommandLine, Output};
+use mentorpost_bench::server::{Database, Server};
+use mentorpost_bench::sys;
+use relay::Relay;
 use report::{BackendReport, Params, Report};
 use reqwest::header::HeaderValue;
 use sockets::{Recorder, Role, open_floor, open_real, open_with_ticket, spawn_reader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-use target::{Database, Relay, Server};
+
+/// The server closes 10,000 idle sockets with a close frame each before it exits.
+const STOP_LIMIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Parser)]
 #[command(name = "live", about = "Live delivery (WebSocket) benchmark for mentorpost: latency under load and idle memory")]
 struct Cli {
-    /// The `mentorpost` binary. Default: next to this executable, else
-    /// `$CARGO_TARGET_DIR/release/mentorpost`.
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    /// Also run on PostgreSQL: a URL of a server where the bench may create (and drop)
-    /// a database `mp_bench_live_<random>`, e.g. postgres://postgres@127.0.0.1:5432/test.
-    #[arg(long)]
-    postgres: Option<String>,
-    /// Skip the SQLite run.
-    #[arg(long)]
-    no_sqlite: bool,
+    #[command(flatten)]
+    backends: Backends,
     /// Mentorships, one mentor and one mentee each; every person holds one socket.
     #[arg(long, default_value_t = 500)]
     mentorships: usize,
@@ -125,18 +108,8 @@ struct Cli {
     /// (below 0.3 busy cores); 0 disables.
     #[arg(long, default_value_t = 60.0)]
     wait_quiet: f64,
-    /// Replace the "Live delivery (WebSocket)" section of the benchmarks document.
-    #[arg(long)]
-    write_docs: bool,
-    /// The document --write-docs updates.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md"))]
-    docs: PathBuf,
-    /// Also write a JSON summary here.
-    #[arg(long)]
-    json: Option<PathBuf>,
-    /// Exit with status 1 when the contract is not met.
-    #[arg(long)]
-    check: bool,
+    #[command(flatten)]
+    output: Output,
     /// Internal: run as the floor relay on this address.
     #[arg(long, hide = true)]
     relay_listen: Option<SocketAddr>,
@@ -153,68 +126,26 @@ fn main() -> ExitCode {
             }
         };
     }
-    let runtime = if cli.client_threads <= 1 {
-        tokio::runtime::Builder::new_current_thread().enable_all().build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(cli.client_threads).enable_all().build()
-    };
-    let runtime = match runtime {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(2)
-        }
+    match cli::run(cli.client_threads, run(cli)) {
+        Some(true) => ExitCode::SUCCESS,
+        Some(false) => ExitCode::from(1),
+        None => ExitCode::from(2),
     }
 }
 
 fn command_line(cli: &Cli) -> String {
-    let mut cmd = String::from("cargo run --release -p mentorpost-bench --bin live --");
-    if let Some(pg) = &cli.postgres {
-        cmd.push_str(&format!(" --postgres {pg}"));
-    }
     let d = Cli::parse_from(["live"]);
-    let mut flag = |name: &str, value: String, default: String| {
-        if value != default {
-            cmd.push_str(&format!(" --{name} {value}"));
-        }
-    };
-    flag("mentorships", cli.mentorships.to_string(), d.mentorships.to_string());
-    flag("rate", cli.rate.to_string(), d.rate.to_string());
-    flag("duration", cli.duration.to_string(), d.duration.to_string());
-    flag("warmup", cli.warmup.to_string(), d.warmup.to_string());
-    flag("rounds", cli.rounds.to_string(), d.rounds.to_string());
-    flag("body-bytes", cli.body_bytes.to_string(), d.body_bytes.to_string());
-    flag("idle-connections", cli.idle_connections.to_string(), d.idle_connections.to_string());
-    flag("idle-users", cli.idle_users.to_string(), d.idle_users.to_string());
-    flag("idle-hold", cli.idle_hold.to_string(), d.idle_hold.to_string());
-    flag("client-threads", cli.client_threads.to_string(), d.client_threads.to_string());
-    flag("max-other-cores", cli.max_other_cores.to_string(), d.max_other_cores.to_string());
-    flag("retries", cli.retries.to_string(), d.retries.to_string());
-    flag("low-steal-cores", cli.low_steal_cores.to_string(), d.low_steal_cores.to_string());
-    if cli.no_sqlite {
-        cmd.push_str(" --no-sqlite");
-    }
-    if cli.no_latency {
-        cmd.push_str(" --no-latency");
-    }
-    if cli.no_stalled {
-        cmd.push_str(" --no-stalled");
-    }
-    if cli.no_cross_instance {
-        cmd.push_str(" --no-cross-instance");
-    }
-    if cli.write_docs {
-        cmd.push_str(" --write-docs");
-    }
-    cmd
+    let mut cmd = CommandLine::new("cargo run --release -p mentorpost-bench --bin live --");
+    cmd.given("postgres", cli.backends.postgres.as_deref());
+    mentorpost_bench::document_options!(cmd, cli, d;
+        mentorships, rate, duration, warmup, rounds, body_bytes, idle_connections, idle_users, idle_hold,
+        client_threads, max_other_cores, retries, low_steal_cores);
+    cmd.switch("no-sqlite", cli.backends.no_sqlite)
+        .switch("no-latency", cli.no_latency)
+        .switch("no-stalled", cli.no_stalled)
+        .switch("no-cross-instance", cli.no_cross_instance)
+        .switch("write-docs", cli.output.write_docs)
+        .finish()
 }
 
 fn message_text(bytes: usize) -> String {
@@ -237,7 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         _ => {}
     }
     let started = std::time::Instant::now();
-    let bin = target::locate_binary(cli.server_bin.as_deref())?;
+    let bin = cli.backends.binary()?;
     let machine = sys::Machine::describe(&std::env::temp_dir());
     let params = Params {
         mentorships: cli.mentorships,
@@ -254,16 +185,10 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         retries: cli.retries,
         low_steal_cores: cli.low_steal_cores,
         stalled: !cli.no_latency && !cli.no_stalled,
-        cross_instance: !cli.no_latency && !cli.no_cross_instance && cli.postgres.is_some(),
+        cross_instance: !cli.no_latency && !cli.no_cross_instance && cli.backends.postgres.is_some(),
         stalled_recv_buffer: stalled::RECV_BUFFER,
     };
-    let mut backends = Vec::new();
-    if !cli.no_sqlite {
-        backends.push(run_backend(&cli, &bin, Database::sqlite()?).await?);
-    }
-    if let Some(url) = &cli.postgres {
-        backends.push(run_backend(&cli, &bin, Database::postgres(url)?).await?);
-    }
+    let backends = cli.backends.each(&bin, "mp-bench-live", async |bin, db| backend(&cli, bin, db).await).await?;
     let report = Report {
         date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
         took_min: started.elapsed().as_secs_f64() / 60.0,
@@ -274,13 +199,11 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     };
     let markdown = report.markdown();
     println!("{markdown}");
-    if cli.write_docs {
-        report::splice_into(&cli.docs, &markdown)?;
-        eprintln!("updated the \"{}\" section of {}", report::HEADING, cli.docs.display());
+    if cli.output.write_docs {
+        report::splice_into(&cli.output.docs, &markdown)?;
+        eprintln!("updated the \"{}\" section of {}", report::HEADING, cli.output.docs.display());
     }
-    if let Some(path) = &cli.json {
-        std::fs::write(path, serde_json::to_string_pretty(&report)?).with_context(|| format!("writing {}", path.display()))?;
-    }
+    cli.output.write_json(&report)?;
     let ok = report.backends.iter().all(|b| {
         let latency = cli.no_latency || b.backend != "SQLite" || b.latency_ok();
         let stalled = !report.params.stalled || b.stalled_ok();
@@ -288,15 +211,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         let idle = cli.idle_connections == 0 || b.idle_ok();
         latency && stalled && cross && idle
     });
-    Ok(ok || !cli.check)
-}
-
-async fn run_backend(cli: &Cli, bin: &Path, db: Database) -> anyhow::Result<BackendReport> {
-    let result = backend(cli, bin, &db).await;
-    let cleanup = db.cleanup();
-    let report = result?;
-    cleanup?;
-    Ok(report)
+    Ok(cli.output.passed(ok))
 }
 
 fn progress(backend: &str, what: impl std::fmt::Display) {
@@ -304,29 +219,29 @@ fn progress(backend: &str, what: impl std::fmt::Display) {
 }
 
 async fn backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<BackendReport> {
-    let name = db.backend();
-    target::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
-    let server = Server::start(bin, db).await?;
+    let name = db.backend_name();
+    mentorpost_bench::server::add_admin(bin, db, seed::ADMIN_EMAIL, seed::PASSWORD)?;
+    let server = Server::start(bin, db, &[]).await?;
     let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(256).timeout(Duration::from_secs(60)).build()?;
     progress(name, format!("seeding {} mentorships on {}", cli.mentorships, server.base));
     let mut world = seed::seed(&http, &server.base, cli.mentorships, !cli.no_latency && !cli.no_stalled).await?;
     progress(name, format!("seeded in {:.0} s", world.seed_time.as_secs_f64()));
 
     let mut report = if cli.no_latency {
-        BackendReport::new(name, db.postgres_settings(), world.seed_time.as_secs_f64(), Vec::new())
+        BackendReport::new(name, postgres_settings(db), world.seed_time.as_secs_f64(), Vec::new())
     } else {
         // Access tokens live 15 minutes; the latency phases take several.
         world.refresh_if_older(&http, &server.base, Duration::from_secs(2 * 60)).await?;
         latency(cli, bin, db, &server, &http, &world).await?
     };
-    report.settings = db.postgres_settings();
+    report.settings = postgres_settings(db);
     report.seed_s = world.seed_time.as_secs_f64();
 
     if cli.idle_connections > 0 {
         // A fresh process, so the figure is not blurred by what the latency phases left
         // in the allocator.
-        server.stop().await?;
-        let server = Server::start(bin, db).await?;
+        server.stop_within(STOP_LIMIT).await?;
+        let server = Server::start(bin, db, &[]).await?;
         world.refresh_if_older(&http, &server.base, Duration::from_secs(8 * 60)).await?;
         let users = cli.idle_users.min(2 * cli.mentorships);
         let tokens: Vec<String> = world.people().into_iter().take(users).map(|p| p.access.clone()).collect();
@@ -352,11 +267,41 @@ async fn backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Backend
             ),
         );
         report.idle = Some(idle);
-        server.stop().await?;
+        server.stop_within(STOP_LIMIT).await?;
     } else {
-        server.stop().await?;
+        server.stop_within(STOP_LIMIT).await?;
     }
     Ok(report)
+}
+
+/// Opens a socket for each `(mentorship, role)` with `open`, `parallel` at a time, and
+/// a reader for each that records into `rec`.
+async fn open_readers<F: Future<Output = anyhow::Result<sockets::Ws>>>(
+    sockets: &[(usize, Role)],
+    parallel: usize,
+    rec: &Arc<Recorder>,
+    where_: &str,
+    open: impl Fn(usize, Role) -> F,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(sockets.iter().copied())
+        .map(|(k, role)| {
+            let ws = open(k, role);
+            async move { Ok((ws.await?, role)) }
+        })
+        .buffer_unordered(parallel)
+        .collect()
+        .await;
+    let mut readers = Vec::with_capacity(opened.len());
+    for o in opened {
+        let (ws, role) = o.with_context(|| format!("opening a socket {where_}"))?;
+        readers.push(spawn_reader(ws, role, rec.clone()));
+    }
+    Ok(readers)
+}
+
+/// PostgreSQL settings that decide durability and speed, for the report.
+fn postgres_settings(db: &Database) -> Vec<(String, String)> {
+    db.postgres_settings(&["server_version", "synchronous_commit", "fsync", "max_connections"])
 }
 
 /// Checks that a ticket issued by instance A opens a socket on instance B.
@@ -375,7 +320,7 @@ async fn latency(
     http: &reqwest::Client,
     world: &seed::World,
 ) -> anyhow::Result<BackendReport> {
-    let name = db.backend();
+    let name = db.backend_name();
     let cfg = PhaseConfig {
         rate: cli.rate,
         warmup: Duration::from_secs_f64(cli.warmup),
@@ -402,32 +347,12 @@ async fn latency(
 
     progress(name, format!("opening {} sockets on the server and {} on the floor relay", 2 * world.pairs.len(), 2 * world.pairs.len()));
     let real_sockets: Vec<(usize, Role)> = (0..world.pairs.len()).flat_map(|k| [(k, Role::Echo), (k, Role::Receiver)]).collect();
-    let mut readers = Vec::new();
-    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(real_sockets.iter().copied())
-        .map(|(k, role)| {
-            let pair = &world.pairs[k];
-            let token = if role == Role::Echo { &pair.mentor.access } else { &pair.mentee.access };
-            async move { Ok((open_real(http, &server.base, token).await?, role)) }
-        })
-        .buffer_unordered(cli.open_parallel)
-        .collect()
-        .await;
-    for o in opened {
-        let (ws, role) = o.context("opening a socket on the server")?;
-        readers.push(spawn_reader(ws, role, rec.clone()));
-    }
-    let opened: Vec<anyhow::Result<(sockets::Ws, Role)>> = stream::iter(real_sockets.iter().copied())
-        .map(|(k, role)| {
-            let base = relay.base.clone();
-            async move { Ok((open_floor(&base, k).await?, role)) }
-        })
-        .buffer_unordered(cli.open_parallel)
-        .collect()
-        .await;
-    for o in opened {
-        let (ws, role) = o.context("opening a socket on the floor relay")?;
-        readers.push(spawn_reader(ws, role, rec.clone()));
-    }
+    let mut readers = open_readers(&real_sockets, cli.open_parallel, &rec, "on the server", |k, role| {
+        let pair = &world.pairs[k];
+        open_real(http, &server.base, if role == Role::Echo { &pair.mentor.access } else { &pair.mentee.access })
+    })
+    .await?;
+    readers.extend(open_readers(&real_sockets, cli.open_parallel, &rec, "on the floor relay", |k, _| open_floor(&relay.base, k)).await?);
 
     let real = Arc::new(Target {
         system: System::Real,
@@ -470,7 +395,7 @@ async fn latency(
                 System::Real => real.clone(),
                 System::Stalled => with_stalled.clone(),
                 System::CrossInstance => {
-                    let b = Server::start_second(bin, db).await.context("starting instance B")?;
+                    let b = Server::start_second(bin, db, &[]).await.context("starting instance B")?;
                     progress(name, format!("instance B on {} (same database)", b.base));
                     if cross_ticket.is_none() {
                         let check = ticket_from_a_on_b(http, &server.base, &b.base, &world.pairs[0].mentee.access).await;
@@ -585,7 +510,7 @@ async fn latency(
                 }
             }
             if let Some(b) = second {
-                b.stop().await.context("stopping instance B")?;
+                b.stop_within(STOP_LIMIT).await.context("stopping instance B")?;
             }
         }
     }
@@ -603,4 +528,18 @@ async fn latency(
     report.close_reasons = reasons;
     report.cross_ticket = cross_ticket;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_the_options_that_differ_from_the_defaults() {
+        let cli = Cli::parse_from(["live", "--no-sqlite", "--rate", "250", "--idle-hold", "20", "--idle-users", "10", "--write-docs"]);
+        assert_eq!(
+            command_line(&cli),
+            "cargo run --release -p mentorpost-bench --bin live -- --rate 250 --idle-users 10 --no-sqlite --write-docs"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! What the operating system tells us: CPU time and resident memory of processes
 //! (from `/proc`), the machine's busy share, the open-files limit, and the machine's
-//! description for the report.
+//! description for the report. On a 2-core machine the client and the server share
+//! the cores, so every figure is reported next to who used the CPU.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -21,7 +22,8 @@ fn clk_tck() -> u64 {
     })
 }
 
-fn ticks_to_s(t: u64) -> f64 {
+/// Seconds of CPU in `t` clock ticks.
+pub fn ticks_to_s(t: u64) -> f64 {
     t as f64 / clk_tck() as f64
 }
 
@@ -38,8 +40,9 @@ fn parse_stat(text: &str) -> Option<(String, u64)> {
     Some((comm, utime + stime))
 }
 
-/// CPU ticks (user + system, all threads) of a process; `None` if it is gone.
-fn process_ticks(pid: &str) -> Option<u64> {
+/// CPU ticks (user + system, all threads) of a process (`"self"` for this one); `None`
+/// if it is gone.
+pub fn process_ticks(pid: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     parse_stat(&text).map(|(_, t)| t)
 }
@@ -66,7 +69,7 @@ pub fn thread_count(pid: u32) -> Option<usize> {
 }
 
 /// `(comm, CPU ticks)` of every process on the machine, keyed by pid.
-fn all_ticks() -> HashMap<u32, (String, u64)> {
+pub fn all_ticks() -> HashMap<u32, (String, u64)> {
     let mut out = HashMap::new();
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return out;
@@ -86,7 +89,7 @@ fn all_ticks() -> HashMap<u32, (String, u64)> {
 }
 
 /// Machine-wide `(busy, total)` ticks summed over all cores, from `/proc/stat`.
-fn machine_ticks() -> Option<(u64, u64)> {
+pub fn machine_ticks() -> Option<(u64, u64)> {
     let text = std::fs::read_to_string("/proc/stat").ok()?;
     let line = text.lines().next()?;
     let values: Vec<u64> = line.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
@@ -363,6 +366,11 @@ impl Machine {
             open_files,
         }
     }
+
+    /// One line for a report: cores, CPU model, memory and kernel.
+    pub fn line(&self) -> String {
+        format!("{} cores ({}), {:.0} GiB RAM, Linux {}", self.cores, self.cpu, self.memory_gib, self.kernel)
+    }
 }
 
 #[cfg(test)]
@@ -375,6 +383,12 @@ mod tests {
         let (comm, t) = parse_stat(text).expect("parses");
         assert_eq!(comm, "post gres) ");
         assert_eq!(t, 300);
+    }
+
+    #[test]
+    fn reads_own_cpu() {
+        assert!(process_ticks("self").is_some());
+        assert!(machine_ticks().is_some_and(|(busy, total)| busy <= total && total > 0));
     }
 
     #[test]
