@@ -4,7 +4,7 @@
 //! lane that writes with one statement (on PostgreSQL: no transaction around it).
 
 use futures_util::future::BoxFuture;
-use mentorpost_server::db::{Db, Lane, WriteError};
+use mentorpost_server::db::{Db, Lane, StoreError};
 use sqlx::{AnyConnection, Row};
 use std::sync::Mutex;
 
@@ -25,7 +25,7 @@ static ONE_STATEMENT_LANE: Lane<Item, String> = Lane { name: "one statement", ru
 
 /// Writes every item, then fails the whole call if any item is poisoned: its rows must
 /// not survive, and the healthy items must still be committed.
-fn write_items<'c>(conn: &'c mut AnyConnection, items: &'c [Item]) -> BoxFuture<'c, Result<Vec<Result<String, WriteError>>, WriteError>> {
+fn write_items<'c>(conn: &'c mut AnyConnection, items: &'c [Item]) -> BoxFuture<'c, Result<Vec<Result<String, StoreError>>, StoreError>> {
     Box::pin(async move {
         if let Some(first) = items.first() {
             CALLS.lock().unwrap_or_else(|e| e.into_inner()).push((first.tag, items.len()));
@@ -36,7 +36,7 @@ fn write_items<'c>(conn: &'c mut AnyConnection, items: &'c [Item]) -> BoxFuture<
             out.push(Ok(item.key.clone()));
         }
         if items.iter().any(|i| i.poison) {
-            return Err(WriteError::Database(sqlx::Error::Protocol("poisoned batch".into())));
+            return Err(StoreError::Database(sqlx::Error::Protocol("poisoned batch".into())));
         }
         Ok(out)
     })
@@ -47,7 +47,7 @@ fn write_items<'c>(conn: &'c mut AnyConnection, items: &'c [Item]) -> BoxFuture<
 fn write_in_one_statement<'c>(
     conn: &'c mut AnyConnection,
     items: &'c [Item],
-) -> BoxFuture<'c, Result<Vec<Result<String, WriteError>>, WriteError>> {
+) -> BoxFuture<'c, Result<Vec<Result<String, StoreError>>, StoreError>> {
     Box::pin(async move {
         if let Some(first) = items.first() {
             CALLS.lock().unwrap_or_else(|e| e.into_inner()).push((first.tag, items.len()));
@@ -68,7 +68,7 @@ async fn one_bad_item_of_a_one_statement_lane_fails_alone(db: Db, tag: &'static 
     db.write(Box::new(|conn| {
         Box::pin(async move {
             sqlx::query("INSERT INTO settings (key, value) VALUES ('taken', 'before')").execute(&mut *conn).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await

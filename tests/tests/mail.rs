@@ -577,7 +577,7 @@ async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
             Box::pin(async move {
                 sqlx::query("DELETE FROM outbox").execute(&mut *conn).await?;
                 enqueue_for_messages(conn, &posted, now).await?;
-                Ok::<_, mentorpost_server::db::WriteError>(())
+                Ok::<_, mentorpost_server::db::StoreError>(())
             })
         }))
         .await

@@ -386,7 +386,7 @@ impl Fixture {
                         .bind(at)
                         .execute(&mut *conn)
                         .await?;
-                        Ok::<_, mentorpost_server::db::WriteError>(())
+                        Ok::<_, mentorpost_server::db::StoreError>(())
                     })
                 }))
                 .await

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::db::{Backend, Db};
 use crate::live::{Hub, fanout};
 use crate::mail::Mailer;
+use crate::state::AppState;
 use crate::{demo, drain, http, store};
 use anyhow::Context;
 use axum::Router;
@@ -20,30 +21,6 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower_http::trace::TraceLayer;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub clock: Arc<dyn Clock>,
-    pub jwt: Arc<JwtKeys>,
-    pub config: Arc<Config>,
-    pub mailer: Mailer,
-    /// Live fan-out to WebSocket connections.
-    pub hub: Arc<Hub>,
-    /// Fires when the server is told to stop: `/readyz` answers 503 and responses close
-    /// their connections while it keeps serving for the drain period.
-    pub draining: CancellationToken,
-    /// Fires when the drain is over and the server stops: sockets close with
-    /// "reconnect", background tasks end.
-    pub shutdown: CancellationToken,
-    /// Every WebSocket connection's task, so shutdown can wait for them.
-    pub ws_tasks: TaskTracker,
-    /// Where the SMTP listener listens, once it does (port 0 picks one).
-    pub smtp_addr: Arc<tokio::sync::watch::Sender<Option<SocketAddr>>>,
-    /// Contact-health snapshots per mentorship (see `health`).
-    pub health: crate::health::HealthCache,
-}
 
 pub struct App {
     pub state: AppState,
@@ -129,7 +106,7 @@ impl App {
         background.spawn(crate::mail::outbox::run(state.clone()));
         background.spawn(crate::mail::digest::run(state.clone()));
         background.spawn(crate::inbound::purge_raw_mail(state.clone()));
-        background.spawn(crate::health::run(state.clone()));
+        background.spawn(crate::health::run(state.health.clone(), state.db.clone(), state.clock.clone(), state.shutdown.clone()));
         if let Some(smtp_addr) = state.config.smtp_listen {
             let smtp = TcpListener::bind(smtp_addr).await.with_context(|| format!("listening for SMTP on {smtp_addr}"))?;
             let tls = match &state.config.smtp_tls {

@@ -438,7 +438,7 @@ async fn mail_command(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
 
 #[allow(clippy::too_many_arguments)]
 async fn mail_settings(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     email: &str,
     mode: Option<String>,
     digest_hour: Option<u32>,

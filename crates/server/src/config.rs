@@ -37,7 +37,7 @@ pub struct Config {
     /// Bearer secret of `POST /api/v1/inbound/email`; `None`: the endpoint is off.
     pub inbound_secret: Option<String>,
     /// Size limits and keeping time of received mail.
-    pub inbound: crate::inbound::InboundLimits,
+    pub inbound: InboundLimits,
     /// How long the server keeps serving once told to stop: `/readyz` answers 503 and
     /// every response closes its connection, so load balancers and keep-alive clients
     /// move off before the listener closes. Ends early once no connection is open.
@@ -119,7 +119,7 @@ impl Config {
             smtp_listen: None,
             smtp_tls: None,
             inbound_secret: None,
-            inbound: crate::inbound::InboundLimits::default(),
+            inbound: InboundLimits::default(),
             drain: Duration::from_secs(5),
         }
     }
@@ -141,5 +141,22 @@ mod tests {
         assert_eq!(public_url_for(at("[::]:9090"), None), "http://[::1]:9090");
         assert_eq!(public_url_for(at("192.0.2.4:80"), Some("")), "http://192.0.2.4:80");
         assert_eq!(public_url_for(at("0.0.0.0:80"), Some("https://mentor.example.org")), "https://mentor.example.org");
+    }
+}
+
+/// Limits and keeping times of the inbound path.
+#[derive(Clone, Copy, Debug)]
+pub struct InboundLimits {
+    /// Largest mail accepted (SMTP refuses larger ones at DATA).
+    pub max_bytes: usize,
+    /// Largest total of attachments stored with one message.
+    pub max_attachment_bytes: usize,
+    /// How long the raw mail is kept for support.
+    pub keep_raw_days: i64,
+}
+
+impl Default for InboundLimits {
+    fn default() -> Self {
+        InboundLimits { max_bytes: 10 * 1024 * 1024, max_attachment_bytes: 10 * 1024 * 1024, keep_raw_days: 30 }
     }
 }

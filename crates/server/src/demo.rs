@@ -2,7 +2,7 @@
 //! mentors, two mentees (one e-mail-only), two mentorships with agreements and a few
 //! threads. Names are deliberately not ASCII-only.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::store::mentorships::NewMentorship;
 use crate::store::threads::NewMessage;

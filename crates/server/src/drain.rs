@@ -109,7 +109,7 @@ impl AsyncWrite for CountedStream {
 /// While draining, every response but a protocol switch asks the client to close the
 /// connection; hyper then closes it after the response, so a keep-alive client moves
 /// to another instance for its next request.
-pub async fn close_connections_while_draining(State(state): State<crate::app::AppState>, mut response: Response) -> Response {
+pub async fn close_connections_while_draining(State(state): State<crate::state::AppState>, mut response: Response) -> Response {
     if state.draining.is_cancelled() && response.status() != StatusCode::SWITCHING_PROTOCOLS {
         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }

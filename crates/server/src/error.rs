@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use mentorpost_model::ValidationError;
+use mentorpost_model::{Refusal, ValidationError};
 use mentorpost_model::api::{ErrorBody, ErrorDetail};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,12 +25,12 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("payload too large")]
     PayloadTooLarge,
-    /// The request target is longer than `http::limits::MAX_URI_BYTES`.
+    /// The request target is longer than `limit` bytes.
     #[error("URI too long")]
-    UriTooLong,
-    /// The request has more header fields, or more header bytes, than the limits.
+    UriTooLong { limit: usize },
+    /// The request has more than `fields` header fields, or more than `bytes` bytes of them.
     #[error("request headers too large")]
-    HeadersTooLarge,
+    HeadersTooLarge { fields: usize, bytes: usize },
     /// A body was sent without `Content-Type: application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -69,8 +69,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
-            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -88,16 +88,10 @@ impl ApiError {
             ApiError::NotFound => ("not_found", "no such resource".to_owned()),
             ApiError::MethodNotAllowed => ("method_not_allowed", "this resource does not take that method".to_owned()),
             ApiError::PayloadTooLarge => ("payload_too_large", "the request body is larger than 1 MiB".to_owned()),
-            ApiError::UriTooLong => {
-                ("uri_too_long", format!("the request target is longer than {} bytes", crate::http::limits::MAX_URI_BYTES))
-            }
-            ApiError::HeadersTooLarge => (
+            ApiError::UriTooLong { limit } => ("uri_too_long", format!("the request target is longer than {limit} bytes")),
+            ApiError::HeadersTooLarge { fields, bytes } => (
                 "headers_too_large",
-                format!(
-                    "the request has more than {} header fields or more than {} bytes of headers",
-                    crate::http::limits::MAX_HEADER_FIELDS,
-                    crate::http::limits::MAX_HEADER_BYTES
-                ),
+                format!("the request has more than {fields} header fields or more than {bytes} bytes of headers"),
             ),
             ApiError::UnsupportedMediaType => ("unsupported_media_type", "send the body as application/json".to_owned()),
             ApiError::TooManyRequests { .. } => ("rate_limited", "too many attempts; try again later".to_owned()),
@@ -120,12 +114,23 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-impl From<crate::db::WriteError> for ApiError {
-    fn from(err: crate::db::WriteError) -> Self {
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Invalid { code, message } => ApiError::Unprocessable { code, message },
+            Refusal::Forbidden { message } => ApiError::Forbidden { message },
+            Refusal::NotFound => ApiError::NotFound,
+            Refusal::Conflict { code, message } => ApiError::Conflict { code, message },
+        }
+    }
+}
+
+impl From<crate::db::StoreError> for ApiError {
+    fn from(err: crate::db::StoreError) -> Self {
         match err {
-            crate::db::WriteError::Rejected(api) => api,
-            crate::db::WriteError::Database(db) => db.into(),
-            crate::db::WriteError::WriterGone => ApiError::Unavailable,
+            crate::db::StoreError::Rejected(refusal) => refusal.into(),
+            crate::db::StoreError::Database(db) => db.into(),
+            crate::db::StoreError::WriterGone => ApiError::Unavailable,
         }
     }
 }

@@ -11,15 +11,15 @@
 //! database, so none serves a stale one. The background round rebuilds moved
 //! snapshots ahead of the next read, for the programmes read within the last hour. Used by the HTTP routes and the weekly summary.
 
-use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::db::{Db, StoreError};
 use crate::store;
 use crate::store::health::Tracked;
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::api::MemberView;
 use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, Snapshot};
 use mentorpost_model::meeting::MentorshipHealth;
-use mentorpost_model::{MentorshipId, MentorshipStatus, ProgrammeId};
+use mentorpost_model::{Clock, MentorshipId, MentorshipStatus, ProgrammeId};
+use tokio_util::sync::CancellationToken;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -134,12 +134,12 @@ fn row(subject: &Tracked, members: Vec<MemberView>, snapshot: &Snapshot, now: Da
 /// rebuilt from the contacts (read per mentorship, or for the whole `programme` when
 /// many moved) and kept.
 async fn snapshots(
-    state: &AppState,
+    cache: &HealthCache,
+    db: &Db,
     subjects: &[Tracked],
     programme: Option<ProgrammeId>,
     now: DateTime<Utc>,
-) -> ApiResult<HashMap<MentorshipId, Arc<Snapshot>>> {
-    let cache = &state.health;
+) -> Result<HashMap<MentorshipId, Arc<Snapshot>>, StoreError> {
     let mut out = HashMap::with_capacity(subjects.len());
     let mut moved = Vec::new();
     for subject in subjects {
@@ -167,7 +167,7 @@ async fn snapshots(
     if moved.is_empty() {
         return Ok(out);
     }
-    let pool = state.db.pool();
+    let pool = db.pool();
     let mut contacts = match programme {
         Some(programme) if moved.len() >= PROGRAMME_READ_FROM => store::health::programme_contacts(pool, programme).await?,
         _ => {
@@ -189,27 +189,31 @@ async fn snapshots(
 }
 
 /// One mentorship with its figures.
-pub async fn mentorship_row(state: &AppState, id: MentorshipId) -> ApiResult<MentorshipHealth> {
-    let pool = state.db.pool();
-    let now = state.clock.now();
-    let subject = store::health::subject(pool, id).await?.ok_or(ApiError::NotFound)?;
+pub async fn mentorship_row(cache: &HealthCache, db: &Db, id: MentorshipId, now: DateTime<Utc>) -> Result<MentorshipHealth, StoreError> {
+    let pool = db.pool();
+    let subject = store::health::subject(pool, id).await?.ok_or(StoreError::not_found())?;
     let members = store::mentorships::get(pool, id).await?.map(|m| m.members).unwrap_or_default();
-    let snapshots = snapshots(state, std::slice::from_ref(&subject), None, now).await?;
-    let snapshot = snapshots.get(&id).ok_or(ApiError::NotFound)?;
+    let snapshots = snapshots(cache, db, std::slice::from_ref(&subject), None, now).await?;
+    let snapshot = snapshots.get(&id).ok_or(StoreError::not_found())?;
     Ok(row(&subject, members, snapshot, now))
 }
 
 /// Every mentorship of a programme with its figures (closed ones only when asked).
-pub async fn programme_rows(state: &AppState, programme: ProgrammeId, include_closed: bool) -> ApiResult<Vec<MentorshipHealth>> {
-    state.health.watch(programme);
-    let pool = state.db.pool();
-    let now = state.clock.now();
+pub async fn programme_rows(
+    cache: &HealthCache,
+    db: &Db,
+    programme: ProgrammeId,
+    include_closed: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<MentorshipHealth>, StoreError> {
+    cache.watch(programme);
+    let pool = db.pool();
     let subjects: Vec<Tracked> = store::health::programme_subjects(pool, programme)
         .await?
         .into_iter()
         .filter(|s| include_closed || s.status != MentorshipStatus::Closed)
         .collect();
-    let snapshots = snapshots(state, &subjects, Some(programme), now).await?;
+    let snapshots = snapshots(cache, db, &subjects, Some(programme), now).await?;
     let mut members = store::mentorships::programme_members(pool, programme).await?;
     Ok(subjects
         .iter()
@@ -220,17 +224,16 @@ pub async fn programme_rows(state: &AppState, programme: ProgrammeId, include_cl
 /// Rebuilds the moved snapshots of the current mentorships of every programme whose
 /// health was read lately, so the next read finds them ready (run by the background
 /// round; reading only). A programme nobody looked at is built at its first read.
-pub async fn refresh(state: &AppState) -> ApiResult<usize> {
-    let now = state.clock.now();
+pub async fn refresh(cache: &HealthCache, db: &Db, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut rebuilt = 0;
-    for programme in state.health.watched() {
-        let subjects: Vec<Tracked> = store::health::programme_subjects(state.db.pool(), programme)
+    for programme in cache.watched() {
+        let subjects: Vec<Tracked> = store::health::programme_subjects(db.pool(), programme)
             .await?
             .into_iter()
-            .filter(|s| s.status != MentorshipStatus::Closed && state.health.get(s.id, &key_of(s, now)).is_none())
+            .filter(|s| s.status != MentorshipStatus::Closed && cache.get(s.id, &key_of(s, now)).is_none())
             .collect();
         rebuilt += subjects.len();
-        snapshots(state, &subjects, Some(programme), now).await?;
+        snapshots(cache, db, &subjects, Some(programme), now).await?;
     }
     Ok(rebuilt)
 }
@@ -239,14 +242,14 @@ pub async fn refresh(state: &AppState) -> ApiResult<usize> {
 const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Keeps the snapshots ready: once at start, then every [`REFRESH_EVERY`].
-pub async fn run(state: AppState) {
+pub async fn run(cache: HealthCache, db: Db, clock: Arc<dyn Clock>, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(REFRESH_EVERY);
     loop {
         tokio::select! {
-            _ = state.shutdown.cancelled() => return,
+            _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        match refresh(&state).await {
+        match refresh(&cache, &db, clock.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(mentorships = n, "health snapshots rebuilt"),
             Err(err) => tracing::warn!(error = ?err, "health refresh failed"),

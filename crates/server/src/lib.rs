@@ -3,6 +3,7 @@
 //! Layout:
 //! - [`cli`]: the `mentorpost` command line (thin `main` calls [`cli::main`]).
 //! - [`app`]: builds the state and runs the server on a caller-owned listener.
+//! - [`state`]: the shared state handlers, sockets and jobs reach.
 //! - [`config`]: settings and their defaults.
 //! - [`drain`]: keeping on serving for a moment before a stop.
 //! - [`db`]: one code path for SQLite and PostgreSQL; the SQLite group-commit writer.
@@ -27,7 +28,9 @@ pub mod http;
 pub mod inbound;
 pub mod live;
 pub mod mail;
+pub mod state;
 pub mod store;
 
-pub use app::{App, AppState};
+pub use app::App;
+pub use state::AppState;
 pub use config::Config;

@@ -15,7 +15,7 @@
 //! transaction at all: that statement commits alone, and a failed one wrote nothing, so
 //! the items can run again one by one the same way.
 
-use super::{Erased, WriteError};
+use super::{Erased, StoreError};
 use futures_util::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
@@ -34,7 +34,7 @@ const PG_COMMITTERS: usize = 4;
 /// Runs `items` inside the open transaction and returns one result per item, in order.
 /// An item refused by a rule returns its own `Err`; an `Err` for the whole call means
 /// the batch failed as a whole (a constraint, a lost connection).
-pub type LaneFn<I, O> = for<'c> fn(&'c mut AnyConnection, &'c [I]) -> BoxFuture<'c, Result<Vec<Result<O, WriteError>>, WriteError>>;
+pub type LaneFn<I, O> = for<'c> fn(&'c mut AnyConnection, &'c [I]) -> BoxFuture<'c, Result<Vec<Result<O, StoreError>>, StoreError>>;
 
 /// A kind of write that can be batched. Declared once as a `static`.
 pub struct Lane<I, O> {
@@ -49,7 +49,7 @@ pub struct Lane<I, O> {
     pub one_write_statement: bool,
 }
 
-pub(super) type Reply = oneshot::Sender<Result<Erased, WriteError>>;
+pub(super) type Reply = oneshot::Sender<Result<Erased, StoreError>>;
 
 /// A lane with its item and output types erased, so one writer queue carries every lane.
 pub(super) trait ErasedLane: Send + Sync {
@@ -63,7 +63,7 @@ pub(super) trait ErasedLane: Send + Sync {
         conn: &'c mut AnyConnection,
         items: Vec<Erased>,
         placement: Placement,
-    ) -> BoxFuture<'c, Vec<Result<Erased, WriteError>>>;
+    ) -> BoxFuture<'c, Vec<Result<Erased, StoreError>>>;
 }
 
 /// How a lane call sits in its transaction.
@@ -98,14 +98,14 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
         conn: &'c mut AnyConnection,
         items: Vec<Erased>,
         placement: Placement,
-    ) -> BoxFuture<'c, Vec<Result<Erased, WriteError>>> {
+    ) -> BoxFuture<'c, Vec<Result<Erased, StoreError>>> {
         Box::pin(async move {
             let count = items.len();
             let typed: Vec<I> = items.into_iter().filter_map(|item| item.downcast::<I>().ok().map(|b| *b)).collect();
             if typed.len() != count {
                 // Cannot happen: `Db::write_batched` boxes exactly `I` for this lane.
                 tracing::error!(lane = self.0.name, "batched write with a foreign item type");
-                return (0..count).map(|_| Err(WriteError::WriterGone)).collect();
+                return (0..count).map(|_| Err(StoreError::WriterGone)).collect();
             }
             let run = self.0.run;
             let first = match placement {
@@ -123,7 +123,7 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
                         if let Err(restart) = restarted.await {
                             tracing::error!(lane = self.0.name, error = %restart, "could not restart the transaction of a failed batch");
                             return (0..count)
-                                .map(|_| Err(WriteError::Database(sqlx::Error::Protocol("transaction lost".into()))))
+                                .map(|_| Err(StoreError::Database(sqlx::Error::Protocol("transaction lost".into()))))
                                 .collect();
                         }
                     }
@@ -141,7 +141,7 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
                     _ => in_savepoint(conn, run, alone).await,
                 };
                 let one = match one {
-                    Ok(mut results) => results.pop().unwrap_or(Err(WriteError::WriterGone)),
+                    Ok(mut results) => results.pop().unwrap_or(Err(StoreError::WriterGone)),
                     Err(err) => Err(err),
                 };
                 out.push(one.map(|v| Box::new(v) as Erased));
@@ -152,17 +152,17 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
 }
 
 /// One erased result per item; a lane that answered too few leaves the rest failed.
-fn pad<O: Send + 'static>(results: Vec<Result<O, WriteError>>, count: usize) -> Vec<Result<Erased, WriteError>> {
-    let mut out: Vec<Result<Erased, WriteError>> = results.into_iter().map(|r| r.map(|v| Box::new(v) as Erased)).collect();
+fn pad<O: Send + 'static>(results: Vec<Result<O, StoreError>>, count: usize) -> Vec<Result<Erased, StoreError>> {
+    let mut out: Vec<Result<Erased, StoreError>> = results.into_iter().map(|r| r.map(|v| Box::new(v) as Erased)).collect();
     out.truncate(count);
     while out.len() < count {
-        out.push(Err(WriteError::WriterGone));
+        out.push(Err(StoreError::WriterGone));
     }
     out
 }
 
 /// Runs a lane call inside a savepoint: released on success, rolled back on error.
-async fn in_savepoint<I, O>(conn: &mut AnyConnection, run: LaneFn<I, O>, items: &[I]) -> Result<Vec<Result<O, WriteError>>, WriteError> {
+async fn in_savepoint<I, O>(conn: &mut AnyConnection, run: LaneFn<I, O>, items: &[I]) -> Result<Vec<Result<O, StoreError>>, StoreError> {
     sqlx::query("SAVEPOINT lane").execute(&mut *conn).await?;
     match run(&mut *conn, items).await {
         Ok(results) => {
@@ -202,7 +202,7 @@ impl PgLanes {
             tx
         });
         if let Err(mpsc::error::SendError((_, reply))) = tx.send((item, reply)) {
-            let _ = reply.send(Err(WriteError::WriterGone));
+            let _ = reply.send(Err(StoreError::WriterGone));
         }
     }
 
@@ -261,7 +261,7 @@ async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
             Err(err) => {
                 tracing::error!(lane = lane.name(), error = %err, "batched write transaction failed");
                 for reply in replies {
-                    let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("batched write transaction failed".into()))));
+                    let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol("batched write transaction failed".into()))));
                 }
             }
         }
@@ -270,15 +270,15 @@ async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
 
 /// An error that says nothing about the item and something about the connection (lost,
 /// timed out, out of step): the connection is not used again.
-fn connection_trouble(result: &Result<Erased, WriteError>) -> bool {
-    matches!(result, Err(WriteError::Database(err)) if !matches!(err, sqlx::Error::Database(_) | sqlx::Error::RowNotFound))
+fn connection_trouble(result: &Result<Erased, StoreError>) -> bool {
+    matches!(result, Err(StoreError::Database(err)) if !matches!(err, sqlx::Error::Database(_) | sqlx::Error::RowNotFound))
 }
 
 async fn commit_group(
     conn: &mut AnyConnection,
     lane: &dyn ErasedLane,
     items: Vec<Erased>,
-) -> Result<Vec<Result<Erased, WriteError>>, sqlx::Error> {
+) -> Result<Vec<Result<Erased, StoreError>>, sqlx::Error> {
     sqlx::query("BEGIN").execute(&mut *conn).await?;
     let results = lane.run_group(conn, items, Placement::Alone { begin: "BEGIN" }).await;
     if let Err(err) = sqlx::query("COMMIT").execute(&mut *conn).await {

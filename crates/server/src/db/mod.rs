@@ -29,7 +29,7 @@ use tokio::task::JoinHandle;
 
 pub use checkpoint::Progress as CheckpointProgress;
 pub use lane::{Lane, LaneFn, MAX_LANE_BATCH};
-pub use writer::WriteError;
+pub use writer::StoreError;
 
 /// A value of any type, moved through the writer's queue.
 pub(crate) type Erased = Box<dyn std::any::Any + Send>;
@@ -54,19 +54,29 @@ impl Backend {
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
-    backend: Backend,
-    writer: Option<Arc<writer::Writer>>,
-    /// PostgreSQL only: the group committers of batched lanes.
-    pg_lanes: Option<Arc<lane::PgLanes>>,
-    /// SQLite only: how to open a separate connection for migrations.
-    sqlite_options: Option<AnyConnectOptions>,
-    /// SQLite only: the WAL checkpointer's progress, and its task (awaited on close).
-    checkpoints: Option<watch::Receiver<checkpoint::Progress>>,
-    checkpointer: Option<Arc<Mutex<Option<JoinHandle<()>>>>>,
+    engine: Engine,
+}
+
+/// What each backend writes with; one of the two, never a mix.
+#[derive(Clone)]
+enum Engine {
+    Sqlite {
+        /// The one writing connection's task (group commit).
+        writer: Arc<writer::Writer>,
+        /// How to open a separate connection for migrations.
+        options: AnyConnectOptions,
+        /// The WAL checkpointer's progress, and its task (awaited on close).
+        checkpoints: watch::Receiver<checkpoint::Progress>,
+        checkpointer: Arc<Mutex<Option<JoinHandle<()>>>>,
+    },
+    Postgres {
+        /// The group committers of batched lanes.
+        lanes: Arc<lane::PgLanes>,
+    },
 }
 
 /// A unit of work run inside one transaction (or savepoint) by [`Db::write`].
-pub type WriteFn<T> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, WriteError>> + Send>;
+pub type WriteFn<T> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send>;
 
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -135,8 +145,8 @@ impl Db {
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
-                let pg_lanes = Some(Arc::new(lane::PgLanes::new(pool.clone())));
-                Ok(Db { pool, backend, writer: None, pg_lanes, sqlite_options: None, checkpoints: None, checkpointer: None })
+                let lanes = Arc::new(lane::PgLanes::new(pool.clone()));
+                Ok(Db { pool, engine: Engine::Postgres { lanes } })
             }
         }
     }
@@ -183,17 +193,20 @@ impl Db {
             .context("starting the SQLite writer")?;
         Ok(Db {
             pool,
-            backend: Backend::Sqlite,
-            writer: Some(Arc::new(writer)),
-            pg_lanes: None,
-            sqlite_options: Some(options),
-            checkpoints: Some(checkpoints),
-            checkpointer: Some(Arc::new(Mutex::new(Some(checkpointer)))),
+            engine: Engine::Sqlite {
+                writer: Arc::new(writer),
+                options,
+                checkpoints,
+                checkpointer: Arc::new(Mutex::new(Some(checkpointer))),
+            },
         })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.engine {
+            Engine::Sqlite { .. } => Backend::Sqlite,
+            Engine::Postgres { .. } => Backend::Postgres,
+        }
     }
 
     /// The pool for reads.
@@ -203,14 +216,13 @@ impl Db {
 
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self.backend {
-            Backend::Postgres => {
+        match &self.engine {
+            Engine::Postgres { .. } => {
                 MIGRATOR_POSTGRES.run(&self.pool).await.context("running PostgreSQL migrations")?;
             }
-            Backend::Sqlite => {
+            Engine::Sqlite { options, .. } => {
                 // A connection of its own: the writer is idle at start, and SQLite's busy
                 // timeout covers the moment it is not.
-                let options = self.sqlite_options.as_ref().context("SQLite options missing")?;
                 let mut conn = AnyConnection::connect_with(options).await.context("opening SQLite for migrations")?;
                 conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;").await?;
                 MIGRATOR_SQLITE.run(&mut conn).await.context("running SQLite migrations")?;
@@ -223,10 +235,10 @@ impl Db {
     /// Runs `work` in a transaction and commits it. Returns only after the commit is
     /// durable (SQLite `synchronous = FULL`; PostgreSQL `synchronous_commit` as
     /// configured, `on` by default). If `work` fails, nothing it wrote is kept.
-    pub async fn write<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, WriteError> {
-        match &self.writer {
-            Some(writer) => writer.submit(work).await,
-            None => {
+    pub async fn write<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, StoreError> {
+        match &self.engine {
+            Engine::Sqlite { writer, .. } => writer.submit(work).await,
+            Engine::Postgres { .. } => {
                 let mut tx = self.pool.begin().await?;
                 match work(&mut tx).await {
                     Ok(value) => {
@@ -250,36 +262,38 @@ impl Db {
         &self,
         lane: &'static Lane<I, O>,
         item: I,
-    ) -> Result<O, WriteError> {
+    ) -> Result<O, StoreError> {
         let erased: Arc<dyn lane::ErasedLane> = Arc::new(lane::TypedLane(lane));
         let (reply, rx) = tokio::sync::oneshot::channel();
-        match (&self.writer, &self.pg_lanes) {
-            (Some(writer), _) => writer.submit_batched(erased, Box::new(item), reply),
-            (None, Some(lanes)) => lanes.submit(erased, Box::new(item), reply),
-            (None, None) => return Err(WriteError::WriterGone),
+        match &self.engine {
+            Engine::Sqlite { writer, .. } => writer.submit_batched(erased, Box::new(item), reply),
+            Engine::Postgres { lanes } => lanes.submit(erased, Box::new(item), reply),
         }
-        let value = rx.await.map_err(|_| WriteError::WriterGone)??;
-        value.downcast::<O>().map(|b| *b).map_err(|_| WriteError::WriterGone)
+        let value = rx.await.map_err(|_| StoreError::WriterGone)??;
+        value.downcast::<O>().map(|b| *b).map_err(|_| StoreError::WriterGone)
     }
 
     /// SQLite: follows the WAL checkpoints (`None` on PostgreSQL).
     pub fn checkpoints(&self) -> Option<watch::Receiver<CheckpointProgress>> {
-        self.checkpoints.clone()
+        match &self.engine {
+            Engine::Sqlite { checkpoints, .. } => Some(checkpoints.clone()),
+            Engine::Postgres { .. } => None,
+        }
     }
 
     /// Closes the pool and stops the writer after it has committed what it holds.
     pub async fn close(&self) {
-        if let Some(writer) = &self.writer {
-            writer.close().await;
-        }
-        let checkpointer = self.checkpointer.as_ref().and_then(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).take());
-        if let Some(task) = checkpointer
-            && let Err(err) = task.await
-        {
-            tracing::warn!(error = %err, "the WAL checkpointer ended abnormally");
-        }
-        if let Some(lanes) = &self.pg_lanes {
-            lanes.close();
+        match &self.engine {
+            Engine::Sqlite { writer, checkpointer, .. } => {
+                writer.close().await;
+                let task = checkpointer.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(task) = task
+                    && let Err(err) = task.await
+                {
+                    tracing::warn!(error = %err, "the WAL checkpointer ended abnormally");
+                }
+            }
+            Engine::Postgres { lanes } => lanes.close(),
         }
         self.pool.close().await;
     }

@@ -9,6 +9,7 @@
 //! validation inside the transaction) is rolled back alone. Items of a batched lane
 //! (see `lane`) queued for one commit run as one lane call.
 
+use mentorpost_model::{Refusal, ValidationError};
 use super::checkpoint::Progress;
 use super::lane::{ErasedLane, Placement, Reply};
 use super::{Erased, WriteFn};
@@ -36,16 +37,39 @@ const MAX_BATCH: usize = 256;
 /// every few seconds at full load, rare enough to stay out of the p99.
 pub const RESTART_FRAMES: i64 = 65536;
 
-/// Why a write did not happen.
+/// Why a read or write of the store did not happen: a domain rule refused it, or the
+/// database failed. The HTTP layer maps it to a status (`error.rs`); nothing here knows
+/// HTTP.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteError {
+pub enum StoreError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-    /// A domain rule checked inside the transaction refused the write.
+    /// A domain rule (checked inside the transaction, for a write) refused it.
     #[error("{0}")]
-    Rejected(#[from] crate::error::ApiError),
+    Rejected(#[from] Refusal),
     #[error("the database writer has stopped")]
     WriterGone,
+}
+
+impl StoreError {
+    pub fn not_found() -> Self {
+        StoreError::Rejected(Refusal::NotFound)
+    }
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Rejected(Refusal::invalid(code, message))
+    }
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Rejected(Refusal::conflict(code, message))
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        StoreError::Rejected(Refusal::forbidden(message))
+    }
+}
+
+impl From<ValidationError> for StoreError {
+    fn from(err: ValidationError) -> Self {
+        StoreError::Rejected(err.into())
+    }
 }
 
 type ErasedWork = WriteFn<Erased>;
@@ -117,7 +141,7 @@ impl Writer {
         Ok(Writer { tx })
     }
 
-    pub async fn submit<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, WriteError> {
+    pub async fn submit<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, StoreError> {
         let erased: ErasedWork = Box::new(move |conn| {
             Box::pin(async move {
                 let value = work(conn).await?;
@@ -125,14 +149,14 @@ impl Writer {
             })
         });
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Command::Write { work: erased, reply }).map_err(|_| WriteError::WriterGone)?;
-        let value = rx.await.map_err(|_| WriteError::WriterGone)??;
-        value.downcast::<T>().map(|b| *b).map_err(|_| WriteError::WriterGone)
+        self.tx.send(Command::Write { work: erased, reply }).map_err(|_| StoreError::WriterGone)?;
+        let value = rx.await.map_err(|_| StoreError::WriterGone)??;
+        value.downcast::<T>().map(|b| *b).map_err(|_| StoreError::WriterGone)
     }
 
     pub fn submit_batched(&self, lane: Arc<dyn ErasedLane>, item: Erased, reply: Reply) {
         if let Err(mpsc::error::SendError(Command::Batched { reply, .. })) = self.tx.send(Command::Batched { lane, item, reply }) {
-            let _ = reply.send(Err(WriteError::WriterGone));
+            let _ = reply.send(Err(StoreError::WriterGone));
         }
     }
 
@@ -203,7 +227,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
     if batch.len == 0 {
         return false;
     }
-    let mut results: Vec<(Result<Erased, WriteError>, Reply)> = Vec::with_capacity(batch.len);
+    let mut results: Vec<(Result<Erased, StoreError>, Reply)> = Vec::with_capacity(batch.len);
     if let Err(err) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         tracing::error!(error = %err, "could not begin a write transaction");
         let replies = batch
@@ -212,7 +236,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
             .map(|(_, r)| r)
             .chain(batch.lanes.into_iter().flat_map(|(_, items)| items.into_iter().map(|(_, r)| r)));
         for reply in replies {
-            let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("could not begin transaction".into()))));
+            let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol("could not begin transaction".into()))));
         }
         return false;
     }
@@ -251,7 +275,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
             tracing::error!(error = %err, "group commit failed; rolling back the batch");
             let _ = conn.execute("ROLLBACK").await;
             for (_, reply) in results {
-                let _ = reply.send(Err(WriteError::Database(sqlx::Error::Protocol("commit failed".into()))));
+                let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol("commit failed".into()))));
             }
             false
         }
@@ -268,7 +292,7 @@ fn chunks<T>(mut items: Vec<T>, size: usize) -> Vec<Vec<T>> {
     out
 }
 
-async fn run_in_savepoint(conn: &mut AnyConnection, work: ErasedWork) -> Result<Erased, WriteError> {
+async fn run_in_savepoint(conn: &mut AnyConnection, work: ErasedWork) -> Result<Erased, StoreError> {
     sqlx::query("SAVEPOINT w").execute(&mut *conn).await?;
     match work(conn).await {
         Ok(value) => {

@@ -1,7 +1,7 @@
 //! Login, refresh-token rotation, logout and magic links.
 
 use super::ApiJson;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{self, sessions::Rotation};
 use axum::Json;

@@ -4,7 +4,7 @@
 
 use super::users::{actor, programme_guard};
 use super::{ApiJson, ApiPath, ApiQuery, AuthUser, guard, mentorship_access};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::checkins::CheckinView;
@@ -79,7 +79,7 @@ pub async fn mentorship_health(
 ) -> ApiResult<Json<MentorshipHealth>> {
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ReadMentorshipMeta)?;
-    Ok(Json(crate::health::mentorship_row(&state, id).await?))
+    Ok(Json(crate::health::mentorship_row(&state.health, &state.db, id, state.clock.now()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -106,7 +106,7 @@ pub async fn programme_health(
 ) -> ApiResult<Json<ProgrammeHealth>> {
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
-    let mut rows = crate::health::programme_rows(&state, programme, false).await?;
+    let mut rows = crate::health::programme_rows(&state.health, &state.db, programme, false, state.clock.now()).await?;
     let totals = totals(&rows);
     if let Some(status) = q.status {
         rows.retain(|m| m.health.status == status);
@@ -130,7 +130,7 @@ pub async fn programme_health_csv(
 ) -> ApiResult<impl IntoResponse> {
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
-    let rows = crate::health::programme_rows(&state, programme, true).await?;
+    let rows = crate::health::programme_rows(&state.health, &state.db, programme, true, state.clock.now()).await?;
     // The header first, then the rows in chunks, so the download starts at once and
     // the whole file is never held twice.
     let mut chunks = vec![csv_chunk(std::iter::once(CSV_HEADER.map(str::to_owned).to_vec()))?];

@@ -1,6 +1,6 @@
 //! Liveness, readiness, the landing page and the JSON 404.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;

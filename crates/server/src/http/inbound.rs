@@ -4,7 +4,7 @@
 use super::threads::thread_guard;
 use super::users::actor;
 use super::{ApiPath, AuthUser};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::inbound::{Delivery, Receipt, Via, receive};
 use crate::store;

@@ -22,13 +22,13 @@ pub async fn head_limits(req: Request, next: Next) -> Response {
     let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if target > MAX_URI_BYTES {
         tracing::debug!(bytes = target, "request target too long");
-        return ApiError::UriTooLong.into_response();
+        return ApiError::UriTooLong { limit: MAX_URI_BYTES }.into_response();
     }
     let headers = req.headers();
     let bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
     if headers.len() > MAX_HEADER_FIELDS || bytes > MAX_HEADER_BYTES {
         tracing::debug!(fields = headers.len(), bytes, "request headers too large");
-        return ApiError::HeadersTooLarge.into_response();
+        return ApiError::HeadersTooLarge { fields: MAX_HEADER_FIELDS, bytes: MAX_HEADER_BYTES }.into_response();
     }
     next.run(req).await
 }

@@ -2,7 +2,7 @@
 
 use super::users::actor;
 use super::{ApiJson, ApiPath, AuthUser, mentorship_access};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::tokens::{TokenKind, looks_like_token};
 use crate::store;

@@ -13,13 +13,13 @@ pub mod threads;
 pub mod users;
 pub mod ws;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::ApiError;
 use crate::store::mentorships::Access;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
-use mentorpost_auth::permission::{Action, Decision, decide};
+use mentorpost_auth::permission::Action;
 use mentorpost_model::UserId;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -200,14 +200,9 @@ fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Maps a permission decision to the response a client gets.
+/// The permission check of a handler (see `Access::permit`), as an API error.
 pub fn guard(access: &Access, action: Action) -> Result<(), ApiError> {
-    match decide(Some(&access.actor), &access.relation(), action) {
-        Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(ApiError::forbidden("your role in this programme does not allow this")),
-        Decision::NotFound => Err(ApiError::NotFound),
-        Decision::Unauthenticated => Err(ApiError::unauthenticated("unauthenticated", "log in first")),
-    }
+    Ok(access.permit(action)?)
 }
 
 /// JSON body extractor whose rejections are JSON errors. Messages never quote the

@@ -2,7 +2,7 @@
 
 use super::users::{actor, programme_guard};
 use super::{ApiJson, ApiPath, AuthUser};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use axum::Json;

@@ -1,7 +1,7 @@
 //! Threads, messages and read markers.
 
 use super::{ApiJson, ApiPath, ApiQuery, AuthUser, guard, mentorship_access};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::threads::{NewMessage, Page};

@@ -1,7 +1,7 @@
 //! Accounts: the caller's own, and people management for admins and coordinators.
 
 use super::{ApiJson, ApiPath, AuthUser};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::store;
 use crate::store::users::NewUser;

@@ -1,7 +1,7 @@
 //! The WebSocket endpoint and its tickets.
 
 use super::{ApiQuery, AuthUser};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::live::socket::{self, Authenticated};
 use crate::store;

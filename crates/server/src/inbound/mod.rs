@@ -12,7 +12,7 @@
 pub mod notices;
 pub mod smtp;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::ApiError;
 use crate::mail::tokens::{TokenKind, looks_like_token};
 use crate::store;
@@ -73,22 +73,7 @@ impl Receipt {
     }
 }
 
-/// Limits and keeping times of the inbound path.
-#[derive(Clone, Copy, Debug)]
-pub struct InboundLimits {
-    /// Largest mail accepted (SMTP refuses larger ones at DATA).
-    pub max_bytes: usize,
-    /// Largest total of attachments stored with one message.
-    pub max_attachment_bytes: usize,
-    /// How long the raw mail is kept for support.
-    pub keep_raw_days: i64,
-}
-
-impl Default for InboundLimits {
-    fn default() -> Self {
-        InboundLimits { max_bytes: 10 * 1024 * 1024, max_attachment_bytes: 10 * 1024 * 1024, keep_raw_days: 30 }
-    }
-}
+pub use crate::config::InboundLimits;
 
 /// Where a mail goes, found from its addresses or references.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@
 //! 451, so the sending MTA keeps the mail and tries again — nothing is lost.
 
 use super::{Delivery, Via, receive};
-use crate::app::AppState;
+use crate::state::AppState;
 use anyhow::Context;
 use mailin::{Action, Handler, Response, SessionBuilder, response};
 use std::net::{IpAddr, SocketAddr};

@@ -13,7 +13,7 @@
 //! has not read yet — the close frame included, so the peer would see 1006.
 
 use super::hub::{Evict, Eviction, Outgoing, Subscriber};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::store::mentorships::{ActiveMembership, Window};
 use futures_util::stream::{SplitSink, SplitStream};

@@ -9,7 +9,7 @@
 
 use super::compose::{self, Digest, DigestSection, DigestThread};
 use super::tokens::TokenKind;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::store::mail::{DigestCandidate, QueuedDigest};
 use anyhow::Context;

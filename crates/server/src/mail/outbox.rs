@@ -7,7 +7,7 @@
 
 use super::compose::{self, Notification, NotificationKind};
 use super::tokens::TokenKind;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::store::mail::{Claimed, NewToken, NotificationData, Outcome};
 use anyhow::Context;

@@ -4,7 +4,7 @@
 //! Replying to the reminder answers in the thread.
 
 use super::tokens::TokenKind;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::store::reminders::Due;
 use anyhow::Context;

@@ -7,7 +7,7 @@
 //! zone, one per week (`summary_runs`), never for a week that was due before they
 //! were appointed.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::store::summary::Recipient;
 use anyhow::Context;
@@ -87,7 +87,7 @@ async fn compose(
     let mut statuses = HashMap::new();
     let mut anything = false;
     for (programme, name, _) in &r.programmes {
-        let rows = crate::health::programme_rows(state, *programme, false).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rows = crate::health::programme_rows(&state.health, &state.db, *programme, false, state.clock.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let bouncing = store::inbound::bouncing_in_programme(state.db.pool(), *programme).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let _ = writeln!(text, "\n== {name} ==");
         let mut lines = Vec::new();

@@ -8,33 +8,14 @@
 //! derived, the same mail always gets the same token (a resend is identical) and
 //! nothing secret is stored: the database keeps only a hash for the reverse lookup.
 
+// The kinds and the storage key belong to the table of remembered tokens.
+pub use crate::store::mail::{TokenKind, token_hash};
 use crate::store::mail::NewToken;
 use hmac::{Hmac, Mac};
 use mentorpost_model::{MentorshipId, ThreadId, UserId};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-
-/// What a token stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenKind {
-    Reply,
-    Mentorship,
-    Unsubscribe,
-    /// The VERP return path `bounce+TOKEN@`: delivery reports name the person.
-    Bounce,
-}
-
-impl TokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Reply => "reply",
-            TokenKind::Mentorship => "mentorship",
-            TokenKind::Unsubscribe => "unsubscribe",
-            TokenKind::Bounce => "bounce",
-        }
-    }
-}
 
 #[derive(Clone)]
 pub struct MailTokens {
@@ -106,11 +87,6 @@ impl Remembered {
         }
         known.extend(tokens);
     }
-}
-
-/// A token's storage key.
-pub fn token_hash(token: &str) -> String {
-    mentorpost_auth::opaque::hash_token(&token.to_ascii_lowercase())
 }
 
 /// Does `s` look like one of our tokens (26 characters of the base32 alphabet)?

@@ -5,8 +5,7 @@
 use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, access_from_row};
 use super::threads::{NewMessage, insert_message, insert_thread};
 use super::{get_parsed, get_time, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::{MentorshipId, MessageBody, MessageSource, Subject, ThreadId, UserId};
@@ -40,7 +39,7 @@ pub async fn create(
     subject: Subject,
     body: MessageBody,
     now: DateTime<Utc>,
-) -> Result<CheckinView, ApiError> {
+) -> Result<CheckinView, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -49,7 +48,7 @@ pub async fn create(
                     .bind(coordinator.to_string())
                     .fetch_optional(&mut *conn)
                     .await?
-                    .ok_or(ApiError::NotFound)?;
+                    .ok_or(StoreError::not_found())?;
                 let access = access_from_row(&row, coordinator)?;
                 let thread = insert_thread(conn, mentorship, &subject, coordinator, now).await?;
                 let message = NewMessage { author: coordinator, body, client_msg_id: None, source: MessageSource::System };
@@ -63,7 +62,7 @@ pub async fn create(
                     .bind(ms(now))
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, WriteError>(CheckinView {
+                Ok::<_, StoreError>(CheckinView {
                     id,
                     mentorship_id: mentorship,
                     thread_id: thread,
@@ -76,7 +75,7 @@ pub async fn create(
 }
 
 /// The check-in a thread belongs to, if it is a check-in thread.
-pub async fn by_thread(pool: &AnyPool, thread: ThreadId) -> Result<Option<(String, MentorshipId)>, ApiError> {
+pub async fn by_thread(pool: &AnyPool, thread: ThreadId) -> Result<Option<(String, MentorshipId)>, StoreError> {
     let row =
         sqlx::query("SELECT id, mentorship_id FROM checkins WHERE thread_id = $1").bind(thread.to_string()).fetch_optional(pool).await?;
     let Some(r) = row else { return Ok(None) };
@@ -84,7 +83,7 @@ pub async fn by_thread(pool: &AnyPool, thread: ThreadId) -> Result<Option<(Strin
 }
 
 /// The mentorship of a check-in.
-pub async fn mentorship_of(pool: &AnyPool, checkin: &str) -> Result<Option<MentorshipId>, ApiError> {
+pub async fn mentorship_of(pool: &AnyPool, checkin: &str) -> Result<Option<MentorshipId>, StoreError> {
     let row = sqlx::query("SELECT mentorship_id FROM checkins WHERE id = $1").bind(checkin).fetch_optional(pool).await?;
     Ok(row.map(|r| get_parsed(&r, "mentorship_id")).transpose()?)
 }
@@ -97,7 +96,7 @@ pub async fn answer(
     status: CheckinStatus,
     via: &'static str,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query(
@@ -111,7 +110,7 @@ pub async fn answer(
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -119,7 +118,7 @@ pub async fn answer(
 }
 
 /// A mentorship's check-ins, newest first, with the members' statuses.
-pub async fn list(pool: &AnyPool, mentorship: MentorshipId) -> Result<Vec<CheckinView>, ApiError> {
+pub async fn list(pool: &AnyPool, mentorship: MentorshipId) -> Result<Vec<CheckinView>, StoreError> {
     let rows = sqlx::query("SELECT id, thread_id, created_at FROM checkins WHERE mentorship_id = $1 ORDER BY created_at DESC")
         .bind(mentorship.to_string())
         .fetch_all(pool)

@@ -7,9 +7,9 @@
 //! later find a new event numbered ≤ N (a global auto-increment id would not give this
 //! on PostgreSQL, where a smaller id can commit after a larger one).
 
+use crate::db::StoreError;
 use super::mentorships::Window;
 use super::{get_opt_parsed, get_time, ms};
-use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use mentorpost_model::api::{EventView, MessageView};
 use mentorpost_model::{EventKind, MentorshipId, MessageId, MessageSource, ThreadId, UserId};
@@ -55,7 +55,7 @@ pub async fn append(
 /// Events of one mentorship after `after`, in order, with client payloads built from
 /// the current rows. `window` is what the reader may see: events about a thread
 /// started outside it are left out, and a former member sees nothing after leaving.
-pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i64, window: Window) -> Result<Vec<EventView>, ApiError> {
+pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i64, window: Window) -> Result<Vec<EventView>, StoreError> {
     let (from, until) = window.bounds_ms();
     let rows = sqlx::query(
         "SELECT e.seq, e.kind, e.at, e.actor_id, e.thread_id, e.message_id, e.user_id,
@@ -174,13 +174,13 @@ pub fn message_created(message: &MessageView, thread_subject: &str) -> EventView
     }
 }
 
-pub async fn last_seq(pool: &AnyPool, mentorship: MentorshipId) -> Result<i64, ApiError> {
+pub async fn last_seq(pool: &AnyPool, mentorship: MentorshipId) -> Result<i64, StoreError> {
     let row = sqlx::query("SELECT last_seq FROM mentorships WHERE id = $1").bind(mentorship.to_string()).fetch_one(pool).await?;
     Ok(row.try_get::<i64, _>(0)?)
 }
 
 /// The sequence number of `user`'s latest `member.added` in `mentorship`.
-pub async fn joined_at_seq(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> Result<Option<i64>, ApiError> {
+pub async fn joined_at_seq(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> Result<Option<i64>, StoreError> {
     let row = sqlx::query("SELECT MAX(seq) FROM events WHERE mentorship_id = $1 AND kind = 'member.added' AND user_id = $2")
         .bind(mentorship.to_string())
         .bind(user.to_string())

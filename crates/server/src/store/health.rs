@@ -3,8 +3,7 @@
 //! bodies or notes.
 
 use super::{get_opt_date, get_parsed, get_time, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::health::{Contact, Side};
 use mentorpost_model::meeting::MeetingView;
@@ -51,13 +50,13 @@ fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
     })
 }
 
-pub async fn subject(pool: &AnyPool, id: MentorshipId) -> Result<Option<Tracked>, ApiError> {
+pub async fn subject(pool: &AnyPool, id: MentorshipId) -> Result<Option<Tracked>, StoreError> {
     let sql = format!("{SUBJECT_SELECT} WHERE ms.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(pool).await?;
     Ok(row.map(|r| subject_from_row(&r)).transpose()?)
 }
 
-pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<Tracked>, ApiError> {
+pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<Tracked>, StoreError> {
     let sql = format!("{SUBJECT_SELECT} WHERE ms.programme_id = $1 ORDER BY ms.created_at, ms.id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
     rows.iter().map(subject_from_row).collect::<Result<_, _>>().map_err(Into::into)
@@ -66,7 +65,7 @@ pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Resul
 /// Contacts per mentorship, for the mentorships of `filter` (over `ms`, with `binds` as
 /// `$1…`). Only messages whose author is a member count (system messages and
 /// coordinators' check-ins do not; auto-replies are never posted), on the author's side.
-async fn contacts_where(pool: &AnyPool, filter: &str, binds: &[String]) -> Result<HashMap<MentorshipId, Vec<Contact>>, ApiError> {
+async fn contacts_where(pool: &AnyPool, filter: &str, binds: &[String]) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
     let sql = format!(
         "SELECT m.mentorship_id, m.created_at, m.thread_id, mm.role FROM messages m
          JOIN mentorships ms ON ms.id = m.mentorship_id
@@ -97,7 +96,7 @@ async fn contacts_where(pool: &AnyPool, filter: &str, binds: &[String]) -> Resul
 }
 
 /// The contacts of the given mentorships.
-pub async fn contacts_of(pool: &AnyPool, ids: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<Contact>>, ApiError> {
+pub async fn contacts_of(pool: &AnyPool, ids: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -107,7 +106,7 @@ pub async fn contacts_of(pool: &AnyPool, ids: &[MentorshipId]) -> Result<HashMap
 }
 
 /// The contacts of every mentorship of a programme.
-pub async fn programme_contacts(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<Contact>>, ApiError> {
+pub async fn programme_contacts(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
     contacts_where(pool, "ms.programme_id = $1", &[programme.to_string()]).await
 }
 
@@ -122,7 +121,7 @@ pub struct NewMeeting {
     pub note: Option<String>,
 }
 
-pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<MeetingView, ApiError> {
+pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<MeetingView, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
     let view = MeetingView {
         id: id.clone(),
@@ -152,7 +151,7 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -160,7 +159,7 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
 }
 
 /// A mentorship's meetings, newest first (members only: notes included).
-pub async fn meetings(pool: &AnyPool, id: MentorshipId, until: Option<DateTime<Utc>>) -> Result<Vec<MeetingView>, ApiError> {
+pub async fn meetings(pool: &AnyPool, id: MentorshipId, until: Option<DateTime<Utc>>) -> Result<Vec<MeetingView>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, logged_by, held_on, held_at, duration_minutes, mode, note, created_at FROM meetings
          WHERE mentorship_id = $1 AND held_at <= $2 ORDER BY held_at DESC",

@@ -5,9 +5,7 @@
 use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, access_from_row};
 use super::threads::{Posted, find_repeat, get_in, insert_message, insert_thread};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
-use crate::http::guard;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{AttachmentView, MessageView, ThreadView};
@@ -63,7 +61,7 @@ pub struct Record {
 }
 
 /// Has a mail with this key been received before? Returns its outcome.
-pub async fn seen(pool: &AnyPool, dedup_key: &str) -> Result<Option<String>, ApiError> {
+pub async fn seen(pool: &AnyPool, dedup_key: &str) -> Result<Option<String>, StoreError> {
     let row = sqlx::query("SELECT outcome FROM inbound_mail WHERE dedup_key = $1").bind(dedup_key).fetch_optional(pool).await?;
     Ok(row.map(|r| r.try_get("outcome")).transpose()?)
 }
@@ -92,8 +90,8 @@ async fn insert_record(conn: &mut AnyConnection, r: &Record, message: Option<Mes
 }
 
 /// Records a mail that posts nothing. False: the same mail was recorded before.
-pub async fn record(db: &Db, record: Record) -> Result<bool, ApiError> {
-    Ok(db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, WriteError>(insert_record(conn, &record, None).await?) }))).await?)
+pub async fn record(db: &Db, record: Record) -> Result<bool, StoreError> {
+    Ok(db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, StoreError>(insert_record(conn, &record, None).await?) }))).await?)
 }
 
 /// A file to store with a message.
@@ -133,7 +131,7 @@ pub struct MailPosted {
 /// permission check runs inside the transaction, so a member who left a moment ago
 /// cannot post. A second delivery of the same mail finds its message by the
 /// `client_msg_id` derived from the mail's key and posts nothing.
-pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<MailPosted, ApiError> {
+pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<MailPosted, StoreError> {
     let result = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -147,13 +145,13 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                     .bind(author.to_string())
                     .fetch_optional(&mut *conn)
                     .await?
-                    .ok_or(ApiError::NotFound)?;
+                    .ok_or(StoreError::not_found())?;
                 let access = access_from_row(&row, author)?;
-                guard(&access, Action::WriteContent)?;
+                access.permit(Action::WriteContent)?;
                 if let Destination::Thread(_) = &mail.destination
                     && !access.sees_thread(get_time(&row, "thread_created_at")?)
                 {
-                    return Err(ApiError::NotFound.into());
+                    return Err(StoreError::not_found().into());
                 }
                 let existing_thread = match &mail.destination {
                     Destination::Thread(t) => Some(*t),
@@ -207,14 +205,14 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                 insert_record(conn, &mail.record, Some(message.id)).await?;
                 let thread = get_in(conn, thread_id).await?;
                 let thread_subject = Some(thread.subject.clone());
-                Ok::<_, WriteError>(MailPosted { thread, posted: Posted { message, created: true, thread_subject, mail: Vec::new() } })
+                Ok::<_, StoreError>(MailPosted { thread, posted: Posted { message, created: true, thread_subject, mail: Vec::new() } })
             })
         }))
         .await;
     match result {
         // The same mail, delivered twice at the same moment: the other delivery won.
-        Err(WriteError::Database(err)) if is_unique_violation(&err) => {
-            Err(ApiError::conflict("duplicate", "this mail was already received"))
+        Err(StoreError::Database(err)) if is_unique_violation(&err) => {
+            Err(StoreError::conflict("duplicate", "this mail was already received"))
         }
         other => Ok(other?),
     }
@@ -229,7 +227,7 @@ pub fn attachment_url(public_url: &str, id: AttachmentId) -> String {
 }
 
 /// Adds attachment listings (not their data) to a page of messages.
-pub async fn attach_listings(pool: &AnyPool, messages: &mut [MessageView]) -> Result<(), ApiError> {
+pub async fn attach_listings(pool: &AnyPool, messages: &mut [MessageView]) -> Result<(), StoreError> {
     if messages.is_empty() {
         return Ok(());
     }
@@ -265,7 +263,7 @@ pub async fn attachment_names_of(
     pool: &AnyPool,
     messages: &[MessageId],
     public_url: &str,
-) -> Result<HashMap<MessageId, Vec<(String, i64, String)>>, ApiError> {
+) -> Result<HashMap<MessageId, Vec<(String, i64, String)>>, StoreError> {
     let mut out: HashMap<MessageId, Vec<(String, i64, String)>> = HashMap::new();
     if messages.is_empty() {
         return Ok(out);
@@ -299,7 +297,7 @@ pub struct AttachmentFile {
     pub data: Vec<u8>,
 }
 
-pub async fn attachment(pool: &AnyPool, id: AttachmentId) -> Result<Option<AttachmentFile>, ApiError> {
+pub async fn attachment(pool: &AnyPool, id: AttachmentId) -> Result<Option<AttachmentFile>, StoreError> {
     let row = sqlx::query(
         "SELECT a.mentorship_id, m.thread_id, m.created_at, a.name, a.content_type, a.data
          FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1",
@@ -322,7 +320,7 @@ pub async fn attachment(pool: &AnyPool, id: AttachmentId) -> Result<Option<Attac
 
 /// The person and thread a notification (outbox row) was about: replies whose client
 /// dropped the `+token` still name it in `References`.
-pub async fn outbox_target(pool: &AnyPool, outbox_id: &str) -> Result<Option<(UserId, ThreadId)>, ApiError> {
+pub async fn outbox_target(pool: &AnyPool, outbox_id: &str) -> Result<Option<(UserId, ThreadId)>, StoreError> {
     let row = sqlx::query("SELECT o.user_id, m.thread_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = $1")
         .bind(outbox_id)
         .fetch_optional(pool)
@@ -333,7 +331,7 @@ pub async fn outbox_target(pool: &AnyPool, outbox_id: &str) -> Result<Option<(Us
 }
 
 /// The account a (verified) address belongs to.
-pub async fn user_by_address(pool: &AnyPool, address: &str) -> Result<Option<UserId>, ApiError> {
+pub async fn user_by_address(pool: &AnyPool, address: &str) -> Result<Option<UserId>, StoreError> {
     let row = sqlx::query(
         "SELECT id FROM users WHERE email = $1
          UNION SELECT user_id FROM user_emails WHERE email = $1 AND verified_at IS NOT NULL",
@@ -345,12 +343,12 @@ pub async fn user_by_address(pool: &AnyPool, address: &str) -> Result<Option<Use
 }
 
 /// Is `address` one of `user`'s verified addresses?
-pub async fn is_verified_address(pool: &AnyPool, user: UserId, address: &str) -> Result<bool, ApiError> {
+pub async fn is_verified_address(pool: &AnyPool, user: UserId, address: &str) -> Result<bool, StoreError> {
     Ok(user_by_address(pool, address).await? == Some(user))
 }
 
 /// Is this thread a mentorship's check-in thread? (Answers there are statuses.)
-pub async fn thread_mentorship(pool: &AnyPool, thread: ThreadId) -> Result<Option<MentorshipId>, ApiError> {
+pub async fn thread_mentorship(pool: &AnyPool, thread: ThreadId) -> Result<Option<MentorshipId>, StoreError> {
     let row = sqlx::query("SELECT mentorship_id FROM threads WHERE id = $1").bind(thread.to_string()).fetch_optional(pool).await?;
     Ok(row.map(|r| get_parsed(&r, "mentorship_id")).transpose()?)
 }
@@ -358,7 +356,7 @@ pub async fn thread_mentorship(pool: &AnyPool, thread: ThreadId) -> Result<Optio
 // ---- notices ----
 
 /// Claims the one notice of `kind` to `address` allowed per day. True: send it.
-pub async fn claim_notice(db: &Db, address: String, kind: &'static str, now: DateTime<Utc>) -> Result<bool, ApiError> {
+pub async fn claim_notice(db: &Db, address: String, kind: &'static str, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let day = now.format("%Y-%m-%d").to_string();
     Ok(db
         .write(Box::new(move |conn| {
@@ -371,7 +369,7 @@ pub async fn claim_notice(db: &Db, address: String, kind: &'static str, now: Dat
                         .bind(ms(now))
                         .execute(&mut *conn)
                         .await?;
-                Ok::<_, WriteError>(done.rows_affected() == 1)
+                Ok::<_, StoreError>(done.rows_affected() == 1)
             })
         }))
         .await?)
@@ -385,7 +383,7 @@ pub async fn queue_notice(
     to: String,
     rendered: String,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query(
@@ -398,7 +396,7 @@ pub async fn queue_notice(
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -411,7 +409,7 @@ pub async fn queue_notice(
 pub const ADDRESS_LINK_DAYS: i64 = 7;
 
 /// Creates a single-use link token that adds `address` to `user`'s addresses.
-pub async fn create_address_confirmation(db: &Db, user: UserId, address: String, now: DateTime<Utc>) -> Result<String, ApiError> {
+pub async fn create_address_confirmation(db: &Db, user: UserId, address: String, now: DateTime<Utc>) -> Result<String, StoreError> {
     let token = mentorpost_auth::opaque::generate_token();
     let hash = mentorpost_auth::opaque::hash_token(&token);
     db.write(Box::new(move |conn| {
@@ -423,7 +421,7 @@ pub async fn create_address_confirmation(db: &Db, user: UserId, address: String,
                 .bind(ms(now + Duration::days(ADDRESS_LINK_DAYS)))
                 .execute(&mut *conn)
                 .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -431,7 +429,7 @@ pub async fn create_address_confirmation(db: &Db, user: UserId, address: String,
 }
 
 /// The (person, address) of a link that still works.
-pub async fn address_confirmation(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, ApiError> {
+pub async fn address_confirmation(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, StoreError> {
     let row =
         sqlx::query("SELECT user_id, address FROM address_confirmations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
             .bind(mentorpost_auth::opaque::hash_token(token))
@@ -444,7 +442,7 @@ pub async fn address_confirmation(pool: &AnyPool, token: &str, now: DateTime<Utc
 
 /// Uses the link: the address becomes one of the person's verified addresses.
 /// `None` when the link is unknown, used or expired.
-pub async fn confirm_address(db: &Db, token: String, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, ApiError> {
+pub async fn confirm_address(db: &Db, token: String, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, StoreError> {
     let result = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -466,7 +464,7 @@ pub async fn confirm_address(db: &Db, token: String, now: DateTime<Utc>) -> Resu
                         .await?;
                 match taken {
                     Some(t) if get_parsed::<UserId>(&t, "owner")? == user => {}
-                    Some(_) => return Err(ApiError::conflict("email_taken", "this address belongs to another account").into()),
+                    Some(_) => return Err(StoreError::conflict("email_taken", "this address belongs to another account").into()),
                     None => {
                         sqlx::query("INSERT INTO user_emails (email, user_id, verified_at, created_at) VALUES ($1, $2, $3, $3)")
                             .bind(address.as_str())
@@ -476,7 +474,7 @@ pub async fn confirm_address(db: &Db, token: String, now: DateTime<Utc>) -> Resu
                             .await?;
                     }
                 }
-                Ok::<_, WriteError>(Some((user, address)))
+                Ok::<_, StoreError>(Some((user, address)))
             })
         }))
         .await?;
@@ -498,7 +496,7 @@ pub async fn record_bounce(
     status: String,
     permanent: bool,
     now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
+) -> Result<bool, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -538,14 +536,14 @@ pub async fn record_bounce(
                     .fetch_one(&mut *conn)
                     .await?
                     .try_get("paused_at")?;
-                Ok::<_, WriteError>(paused.is_some())
+                Ok::<_, StoreError>(paused.is_some())
             })
         }))
         .await?)
 }
 
 /// Since when `user`'s mail is paused because their address bounces, if it is.
-pub async fn paused_since(pool: &AnyPool, user: UserId) -> Result<Option<DateTime<Utc>>, ApiError> {
+pub async fn paused_since(pool: &AnyPool, user: UserId) -> Result<Option<DateTime<Utc>>, StoreError> {
     let row = sqlx::query(
         "SELECT h.paused_at FROM mail_address_health h JOIN users u ON u.id = h.user_id AND u.email = h.address
          WHERE h.user_id = $1 AND h.paused_at IS NOT NULL",
@@ -559,7 +557,7 @@ pub async fn paused_since(pool: &AnyPool, user: UserId) -> Result<Option<DateTim
 /// Resumes mail to `user`'s address (they fixed their mailbox): the score starts over.
 /// Starts a person's mail over after bounces; true when some address of theirs was
 /// paused (a change), false when there was nothing to resume.
-pub async fn resume(db: &Db, user: UserId) -> Result<bool, ApiError> {
+pub async fn resume(db: &Db, user: UserId) -> Result<bool, StoreError> {
     let was_paused = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -570,7 +568,7 @@ pub async fn resume(db: &Db, user: UserId) -> Result<bool, ApiError> {
                         .await?;
                 sqlx::query("DELETE FROM mail_bounces WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
                 sqlx::query("DELETE FROM mail_address_health WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
-                Ok::<_, WriteError>(paused > 0)
+                Ok::<_, StoreError>(paused > 0)
             })
         }))
         .await?;
@@ -579,7 +577,7 @@ pub async fn resume(db: &Db, user: UserId) -> Result<bool, ApiError> {
 
 /// People in a programme's active mentorships whose mail is paused: what the
 /// coordinator sees ("address bouncing"), without any content.
-pub async fn bouncing_in_programme(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<(UserId, MentorshipId, DateTime<Utc>)>, ApiError> {
+pub async fn bouncing_in_programme(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<(UserId, MentorshipId, DateTime<Utc>)>, StoreError> {
     let rows = sqlx::query(
         "SELECT DISTINCT h.user_id, mm.mentorship_id, h.paused_at FROM mail_address_health h
          JOIN users u ON u.id = h.user_id AND u.email = h.address
@@ -609,7 +607,7 @@ pub struct InboundProblem {
     pub received_at: DateTime<Utc>,
 }
 
-pub async fn problems(pool: &AnyPool, include_rejected: bool) -> Result<Vec<InboundProblem>, ApiError> {
+pub async fn problems(pool: &AnyPool, include_rejected: bool) -> Result<Vec<InboundProblem>, StoreError> {
     let filter = if include_rejected { "outcome IN ('failed', 'rejected')" } else { "outcome = 'failed'" };
     let sql = format!(
         "SELECT id, outcome, reason, from_address, size_bytes, received_at FROM inbound_mail WHERE {filter} ORDER BY received_at DESC LIMIT 500"
@@ -631,13 +629,13 @@ pub async fn problems(pool: &AnyPool, include_rejected: bool) -> Result<Vec<Inbo
 }
 
 /// The raw mail of one record, while it is kept.
-pub async fn raw(pool: &AnyPool, id: &str) -> Result<Option<Vec<u8>>, ApiError> {
+pub async fn raw(pool: &AnyPool, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
     let row = sqlx::query("SELECT raw FROM inbound_mail WHERE id = $1").bind(id).fetch_optional(pool).await?;
     Ok(row.map(|r| r.try_get::<Option<Vec<u8>>, _>("raw")).transpose()?.flatten())
 }
 
 /// Clears raw mail past its keeping time; returns how many.
-pub async fn purge_raw(db: &Db, now: DateTime<Utc>) -> Result<u64, ApiError> {
+pub async fn purge_raw(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -645,14 +643,14 @@ pub async fn purge_raw(db: &Db, now: DateTime<Utc>) -> Result<u64, ApiError> {
                     .bind(ms(now))
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, WriteError>(done.rows_affected())
+                Ok::<_, StoreError>(done.rows_affected())
             })
         }))
         .await?)
 }
 
 /// Counts by outcome (tests, metrics).
-pub async fn outcome_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, ApiError> {
+pub async fn outcome_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query("SELECT outcome, COUNT(*) AS n FROM inbound_mail GROUP BY outcome ORDER BY outcome").fetch_all(pool).await?;
     rows.iter().map(|r| Ok((r.try_get("outcome")?, r.try_get("n")?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
 }

@@ -1,15 +1,39 @@
 //! Mail settings, the outbox and mail tokens.
 
 use super::{get_opt_parsed, get_opt_time, get_parsed, get_time, ms};
-use crate::db::{Backend, Db, WriteError};
-use crate::error::ApiError;
-use crate::mail::tokens::{TokenKind, token_hash};
+use crate::db::{Backend, Db, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::api::MemberView;
 use mentorpost_model::mail::{FailedMail, MailMode, MailSettings, MembershipChange, format_hhmm, membership_changes, parse_hhmm};
 use mentorpost_model::{MentorshipId, MessageId, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
+
+/// What a token stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Reply,
+    Mentorship,
+    Unsubscribe,
+    /// The VERP return path `bounce+TOKEN@`: delivery reports name the person.
+    Bounce,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Reply => "reply",
+            TokenKind::Mentorship => "mentorship",
+            TokenKind::Unsubscribe => "unsubscribe",
+            TokenKind::Bounce => "bounce",
+        }
+    }
+}
+
+/// A token's storage key.
+pub fn token_hash(token: &str) -> String {
+    mentorpost_auth::opaque::hash_token(&token.to_ascii_lowercase())
+}
 
 /// The effective mode, as SQL over `mail_settings s`, `mail_mentorship_settings o`
 /// and `users u`: a general `off` wins over everything (it means no mail at all);
@@ -103,7 +127,7 @@ const DEFAULT_MISSED_DELAY_MINUTES: i64 = 10;
 /// the last scan while they — a current member who joined before it was written,
 /// reading `live` — have not read it. Reads first and writes only when something is
 /// due, so an idle worker costs the SQLite writer nothing. Returns the rows queued.
-pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, ApiError> {
+pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let pool = db.pool();
     let now_ms = ms(now);
     let scanned: Option<i64> = sqlx::query("SELECT value FROM settings WHERE key = $1")
@@ -176,7 +200,7 @@ pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, ApiError> 
                     .bind(now_ms.to_string())
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, WriteError>(queued)
+                Ok::<_, StoreError>(queued)
             })
         }))
         .await?)
@@ -206,7 +230,7 @@ pub struct Claimed {
 /// `lapsed`: also look for claims that ran out. That look-up walks every row that
 /// passed through `sending` since the last vacuum, so the worker asks it only now and
 /// then (a claim lasts minutes).
-pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>, lapsed: bool) -> Result<bool, ApiError> {
+pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>, lapsed: bool) -> Result<bool, StoreError> {
     let sql = if lapsed {
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND not_before <= $1)
                        OR EXISTS (SELECT 1 FROM outbox WHERE status = 'sending' AND claimed_until < $1)
@@ -226,7 +250,7 @@ pub async fn anything_due(pool: &AnyPool, now: DateTime<Utc>, lapsed: bool) -> R
 /// `claim_for` is how long the claim lasts: a sender that crashed loses it after this
 /// and the row is sent again (with the same Message-ID), so it must outlast sending
 /// the whole batch.
-pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool, claim_for: chrono::Duration) -> Result<Vec<Claimed>, ApiError> {
+pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool, claim_for: chrono::Duration) -> Result<Vec<Claimed>, StoreError> {
     let lock = if db.backend() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
     let lapsed = if lapsed {
         format!(
@@ -258,7 +282,7 @@ pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>, lapsed: bool, claim_
 /// primary-key look-ups, where [`claim`] walks the index of due rows, which on
 /// PostgreSQL holds an entry for every row queued since the last vacuum. Rows another
 /// instance claimed first are skipped.
-pub async fn claim_ids(db: &Db, ids: Vec<String>, now: DateTime<Utc>, claim_for: chrono::Duration) -> Result<Vec<Claimed>, ApiError> {
+pub async fn claim_ids(db: &Db, ids: Vec<String>, now: DateTime<Utc>, claim_for: chrono::Duration) -> Result<Vec<Claimed>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -283,7 +307,7 @@ pub async fn claim_ids(db: &Db, ids: Vec<String>, now: DateTime<Utc>, claim_for:
     .map_err(Into::into)
 }
 
-fn claimed_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Claimed>, WriteError> {
+fn claimed_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Claimed>, StoreError> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(Claimed {
@@ -314,7 +338,7 @@ pub enum Outcome {
     Failed(String),
 }
 
-pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -> Result<(), StoreError> {
     finish_many(db, vec![(id, outcome)], now).await
 }
 
@@ -334,7 +358,7 @@ const SENT_PER_UPDATE: usize = 512;
 
 /// Records the outcomes of a batch of sends in one transaction (one commit, not one
 /// per mail); the sent rows, nearly all of them, in one statement.
-pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let mut sent = Vec::new();
@@ -370,14 +394,14 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
                 }
                 query.execute(&mut *conn).await?;
             }
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, ApiError> {
+pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, kind, user_id, attempts, last_error, created_at FROM outbox WHERE status = 'failed' ORDER BY created_at DESC LIMIT 500",
     )
@@ -399,7 +423,7 @@ pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, ApiError> {
 }
 
 /// Counts by status (tests, metrics).
-pub async fn status_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, ApiError> {
+pub async fn status_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status").fetch_all(pool).await?;
     rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
 }
@@ -407,7 +431,7 @@ pub async fn status_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, ApiErro
 // ---- settings ----
 
 /// A person's general settings (defaults when none are stored).
-pub async fn settings(pool: &AnyPool, user: UserId) -> Result<MailSettings, ApiError> {
+pub async fn settings(pool: &AnyPool, user: UserId) -> Result<MailSettings, StoreError> {
     let row = sqlx::query(
         "SELECT CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, s.mode AS own_mode, s.digest_hour,
                 s.digest_weekday, s.quiet_start, s.quiet_end, s.missed_delay_minutes
@@ -416,7 +440,7 @@ pub async fn settings(pool: &AnyPool, user: UserId) -> Result<MailSettings, ApiE
     .bind(user.to_string())
     .fetch_optional(pool)
     .await?
-    .ok_or(ApiError::NotFound)?;
+    .ok_or(StoreError::not_found())?;
     Ok(settings_from_row(&row)?)
 }
 
@@ -437,7 +461,7 @@ fn settings_from_row(row: &sqlx::any::AnyRow) -> Result<MailSettings, sqlx::Erro
     })
 }
 
-pub async fn set_settings(db: &Db, user: UserId, s: MailSettings, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn set_settings(db: &Db, user: UserId, s: MailSettings, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query(
@@ -457,7 +481,7 @@ pub async fn set_settings(db: &Db, user: UserId, s: MailSettings, now: DateTime<
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -465,7 +489,7 @@ pub async fn set_settings(db: &Db, user: UserId, s: MailSettings, now: DateTime<
 }
 
 /// Per-mentorship overrides of `user`.
-pub async fn mentorship_modes(pool: &AnyPool, user: UserId) -> Result<Vec<(MentorshipId, MailMode)>, ApiError> {
+pub async fn mentorship_modes(pool: &AnyPool, user: UserId) -> Result<Vec<(MentorshipId, MailMode)>, StoreError> {
     let rows = sqlx::query("SELECT mentorship_id, mode FROM mail_mentorship_settings WHERE user_id = $1 ORDER BY mentorship_id")
         .bind(user.to_string())
         .fetch_all(pool)
@@ -487,7 +511,7 @@ pub async fn set_mentorship_mode(
     mentorship: MentorshipId,
     mode: Option<MailMode>,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             match mode {
@@ -522,7 +546,7 @@ pub async fn set_mentorship_mode(
                         .await?;
                 }
             }
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -536,11 +560,11 @@ pub async fn set_mentorship_mode(
 pub type NewToken = (String, TokenKind, UserId, Option<ThreadId>, Option<MentorshipId>);
 
 /// Records tokens (idempotent) so inbound mail and links can be traced back.
-pub async fn remember_tokens(db: &Db, tokens: Vec<NewToken>, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn remember_tokens(db: &Db, tokens: Vec<NewToken>, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             insert_tokens_many(conn, tokens, now).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -556,7 +580,7 @@ pub struct TokenTarget {
     pub mentorship_id: Option<MentorshipId>,
 }
 
-pub async fn find_token(pool: &AnyPool, token: &str) -> Result<Option<TokenTarget>, ApiError> {
+pub async fn find_token(pool: &AnyPool, token: &str) -> Result<Option<TokenTarget>, StoreError> {
     let row = sqlx::query("SELECT kind, user_id, thread_id, mentorship_id FROM mail_tokens WHERE token_hash = $1")
         .bind(token_hash(token))
         .fetch_optional(pool)
@@ -614,7 +638,7 @@ pub async fn notifications_data(
     pool: &AnyPool,
     outbox_ids: &[String],
     public_url: &str,
-) -> Result<HashMap<String, NotificationData>, ApiError> {
+) -> Result<HashMap<String, NotificationData>, StoreError> {
     let mut out = HashMap::with_capacity(outbox_ids.len());
     for chunk in outbox_ids.chunks(NOTIFICATIONS_PER_READ) {
         notifications_chunk(pool, chunk, public_url, &mut out).await?;
@@ -630,7 +654,7 @@ async fn notifications_chunk(
     outbox_ids: &[String],
     public_url: &str,
     out: &mut HashMap<String, NotificationData>,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     if outbox_ids.is_empty() {
         return Ok(());
     }
@@ -737,7 +761,7 @@ async fn notifications_chunk(
 }
 
 /// Author name and body of each message, by id.
-async fn bodies_of(pool: &AnyPool, ids: &[String]) -> Result<HashMap<String, (String, String)>, ApiError> {
+async fn bodies_of(pool: &AnyPool, ids: &[String]) -> Result<HashMap<String, (String, String)>, StoreError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -770,7 +794,7 @@ pub struct DigestCandidate {
     pub mentorships: Vec<MentorshipId>,
 }
 
-pub async fn digest_candidates(pool: &AnyPool) -> Result<Vec<DigestCandidate>, ApiError> {
+pub async fn digest_candidates(pool: &AnyPool) -> Result<Vec<DigestCandidate>, StoreError> {
     let sql = format!(
         "SELECT u.id, mm.mentorship_id, u.timezone, COALESCE(s.digest_hour, 8) AS digest_hour, COALESCE(s.digest_weekday, 1) AS digest_weekday,
                 ({mode}) AS mode
@@ -806,7 +830,7 @@ pub async fn digest_candidates(pool: &AnyPool) -> Result<Vec<DigestCandidate>, A
 }
 
 /// `(user, period)` of every digest recorded since `since`.
-pub async fn recent_digests(pool: &AnyPool, since: DateTime<Utc>) -> Result<std::collections::HashSet<(UserId, String)>, ApiError> {
+pub async fn recent_digests(pool: &AnyPool, since: DateTime<Utc>) -> Result<std::collections::HashSet<(UserId, String)>, StoreError> {
     let rows = sqlx::query("SELECT user_id, period FROM digest_runs WHERE created_at >= $1").bind(ms(since)).fetch_all(pool).await?;
     let mut out = std::collections::HashSet::with_capacity(rows.len());
     for r in &rows {
@@ -838,7 +862,7 @@ pub async fn digest_items(
     mentorships: &[MentorshipId],
     after: DateTime<Utc>,
     up_to: DateTime<Utc>,
-) -> Result<Vec<DigestItem>, ApiError> {
+) -> Result<Vec<DigestItem>, StoreError> {
     if mentorships.is_empty() {
         return Ok(Vec::new());
     }
@@ -894,7 +918,7 @@ pub struct DigestRun {
 /// Records digest runs and queues their mail, all in one transaction. A run that
 /// exists already (another instance, or before a restart, made it) queues nothing,
 /// so there is exactly one per person and period. Returns how many mails it queued.
-pub async fn record_digests(db: &Db, runs: Vec<DigestRun>, now: DateTime<Utc>) -> Result<usize, ApiError> {
+pub async fn record_digests(db: &Db, runs: Vec<DigestRun>, now: DateTime<Utc>) -> Result<usize, StoreError> {
     if runs.is_empty() {
         return Ok(0);
     }
@@ -921,7 +945,7 @@ pub async fn record_digests(db: &Db, runs: Vec<DigestRun>, now: DateTime<Utc>) -
                     .filter_map(|run| run.mail.map(|mail| (run.user, mail)))
                     .collect();
                 if mails.is_empty() {
-                    return Ok::<_, WriteError>(0);
+                    return Ok::<_, StoreError>(0);
                 }
                 let sql = format!(
                     "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at) VALUES {}",
@@ -936,7 +960,7 @@ pub async fn record_digests(db: &Db, runs: Vec<DigestRun>, now: DateTime<Utc>) -
                 }
                 query.execute(&mut *conn).await?;
                 insert_tokens_many(conn, tokens, now).await?;
-                Ok::<_, WriteError>(queued)
+                Ok::<_, StoreError>(queued)
             })
         }))
         .await?)
@@ -981,7 +1005,7 @@ fn placeholders(from: usize, n: usize) -> String {
 }
 
 /// The end of each reader's latest digest in `mode`, for the readers that had one.
-pub async fn previous_cutoffs(pool: &AnyPool, users: &[UserId], mode: MailMode) -> Result<HashMap<UserId, DateTime<Utc>>, ApiError> {
+pub async fn previous_cutoffs(pool: &AnyPool, users: &[UserId], mode: MailMode) -> Result<HashMap<UserId, DateTime<Utc>>, StoreError> {
     if users.is_empty() {
         return Ok(HashMap::new());
     }
@@ -1008,7 +1032,7 @@ pub struct DigestReader {
     pub locale: mentorpost_model::Locale,
 }
 
-pub async fn digest_readers(pool: &AnyPool, users: &[UserId]) -> Result<HashMap<UserId, DigestReader>, ApiError> {
+pub async fn digest_readers(pool: &AnyPool, users: &[UserId]) -> Result<HashMap<UserId, DigestReader>, StoreError> {
     if users.is_empty() {
         return Ok(HashMap::new());
     }
@@ -1039,7 +1063,7 @@ pub fn member_names(members: &[MemberView]) -> Vec<String> {
 
 /// Every member, current and former, of each mentorship (ordered by role and name):
 /// their names label mails, their joining and leaving is news to the others.
-pub async fn members_of(pool: &AnyPool, mentorships: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<MemberView>>, ApiError> {
+pub async fn members_of(pool: &AnyPool, mentorships: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<MemberView>>, StoreError> {
     if mentorships.is_empty() {
         return Ok(HashMap::new());
     }
@@ -1081,7 +1105,7 @@ pub async fn waiting_threads(
     pool: &AnyPool,
     mentorships: &[MentorshipId],
     at: DateTime<Utc>,
-) -> Result<HashMap<MentorshipId, Vec<WaitingThread>>, ApiError> {
+) -> Result<HashMap<MentorshipId, Vec<WaitingThread>>, StoreError> {
     if mentorships.is_empty() {
         return Ok(HashMap::new());
     }

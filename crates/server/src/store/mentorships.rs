@@ -2,12 +2,11 @@
 
 use super::events::{self, EventRefs};
 use super::{get_opt_date, get_opt_parsed, get_opt_time, get_parsed, get_time, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use mentorpost_auth::permission::{Actor, MembershipState, Relation};
+use mentorpost_auth::permission::{Action, Actor, Decision, MembershipState, Relation, decide};
 use mentorpost_model::api::{AgreementView, MemberSpec, MemberView, MentorshipView};
-use mentorpost_model::{AgreementContent, EventKind, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, Role, ThreadId, UserId};
+use mentorpost_model::{AgreementContent, Refusal, EventKind, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, Role, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -45,6 +44,17 @@ impl Access {
     /// former member, unbounded otherwise.
     pub fn visible_until(&self) -> Option<DateTime<Utc>> {
         self.left_at
+    }
+
+    /// Whether this person may do `action` here: the permission rules' verdict as a
+    /// refusal (403 for those who may know the mentorship exists, 404 for the rest).
+    pub fn permit(&self, action: Action) -> Result<(), Refusal> {
+        match decide(Some(&self.actor), &self.relation(), action) {
+            Decision::Allow => Ok(()),
+            Decision::Forbidden => Err(Refusal::forbidden("your role in this programme does not allow this")),
+            // An actor is always present here, so "log in first" cannot arise.
+            Decision::NotFound | Decision::Unauthenticated => Err(Refusal::NotFound),
+        }
     }
 
     /// The window of thread starts this person may read (see [`Window`]).
@@ -115,7 +125,7 @@ pub fn access_from_row(row: &sqlx::any::AnyRow, user: UserId) -> Result<Access, 
     })
 }
 
-pub async fn access(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> Result<Option<Access>, ApiError> {
+pub async fn access(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> Result<Option<Access>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_MENTORSHIP_SQL.as_str()))
         .bind(mentorship.to_string())
         .bind(user.to_string())
@@ -126,7 +136,7 @@ pub async fn access(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> R
 
 /// Access to the mentorship that owns `thread`; also says when the thread was created
 /// (a former member sees only threads started before they left).
-pub async fn access_by_thread(pool: &AnyPool, thread: ThreadId, user: UserId) -> Result<Option<(Access, DateTime<Utc>)>, ApiError> {
+pub async fn access_by_thread(pool: &AnyPool, thread: ThreadId, user: UserId) -> Result<Option<(Access, DateTime<Utc>)>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_THREAD_SQL.as_str()))
         .bind(thread.to_string())
         .bind(user.to_string())
@@ -138,17 +148,17 @@ pub async fn access_by_thread(pool: &AnyPool, thread: ThreadId, user: UserId) ->
     }
 }
 
-pub fn check_members(members: &[MemberSpec]) -> Result<(), ApiError> {
+pub fn check_members(members: &[MemberSpec]) -> Result<(), StoreError> {
     if !members.iter().any(|m| m.role == Role::Mentor) || !members.iter().any(|m| m.role == Role::Mentee) {
-        return Err(ApiError::unprocessable("members_incomplete", "a mentorship needs at least one mentor and one mentee"));
+        return Err(StoreError::invalid("members_incomplete", "a mentorship needs at least one mentor and one mentee"));
     }
     for (i, m) in members.iter().enumerate() {
         if members[..i].iter().any(|o| o.user_id == m.user_id) {
-            return Err(ApiError::unprocessable("duplicate_member", "a person can be listed only once"));
+            return Err(StoreError::invalid("duplicate_member", "a person can be listed only once"));
         }
     }
     if members.len() > 50 {
-        return Err(ApiError::unprocessable("too_many_members", "a mentorship has at most 50 members"));
+        return Err(StoreError::invalid("too_many_members", "a mentorship has at most 50 members"));
     }
     Ok(())
 }
@@ -163,12 +173,12 @@ pub struct NewMentorship {
 }
 
 /// Inserts a mentorship with its members inside the caller's transaction.
-async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, WriteError> {
+async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, StoreError> {
     let id = MentorshipId::new();
     for m in &new.members {
         let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(m.user_id.to_string()).fetch_optional(&mut *conn).await?;
         if exists.is_none() {
-            return Err(ApiError::unprocessable("unknown_user", "a listed member does not exist").into());
+            return Err(StoreError::invalid("unknown_user", "a listed member does not exist").into());
         }
     }
     sqlx::query(
@@ -207,12 +217,12 @@ async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, no
     Ok(id)
 }
 
-pub async fn create(db: &Db, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, ApiError> {
+pub async fn create(db: &Db, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, StoreError> {
     Ok(db.write(Box::new(move |conn| Box::pin(async move { insert(conn, &new, actor, now).await }))).await?)
 }
 
 /// Closes `old` (reason `re_paired`) and creates its successor in one transaction.
-pub async fn repair(db: &Db, old: MentorshipId, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, ApiError> {
+pub async fn repair(db: &Db, old: MentorshipId, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -223,7 +233,7 @@ pub async fn repair(db: &Db, old: MentorshipId, new: NewMentorship, actor: UserI
         .await?)
 }
 
-async fn close_in(conn: &mut AnyConnection, id: MentorshipId, reason: &str, actor: UserId, now: DateTime<Utc>) -> Result<(), WriteError> {
+async fn close_in(conn: &mut AnyConnection, id: MentorshipId, reason: &str, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     let done =
         sqlx::query("UPDATE mentorships SET status = 'closed', end_reason = $1, closed_at = $2 WHERE id = $3 AND status <> 'closed'")
             .bind(reason)
@@ -232,17 +242,17 @@ async fn close_in(conn: &mut AnyConnection, id: MentorshipId, reason: &str, acto
             .execute(&mut *conn)
             .await?;
     if done.rows_affected() == 0 {
-        return Err(ApiError::conflict("already_closed", "this mentorship is already closed").into());
+        return Err(StoreError::conflict("already_closed", "this mentorship is already closed").into());
     }
     events::append(conn, id, EventKind::MentorshipUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
     Ok(())
 }
 
-pub async fn close(db: &Db, id: MentorshipId, reason: String, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn close(db: &Db, id: MentorshipId, reason: String, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     Ok(db.write(Box::new(move |conn| Box::pin(async move { close_in(conn, id, &reason, actor, now).await }))).await?)
 }
 
-pub async fn activate(db: &Db, id: MentorshipId, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn activate(db: &Db, id: MentorshipId, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let done = sqlx::query("UPDATE mentorships SET status = 'active' WHERE id = $1 AND status = 'proposed'")
@@ -250,17 +260,17 @@ pub async fn activate(db: &Db, id: MentorshipId, actor: UserId, now: DateTime<Ut
                 .execute(&mut *conn)
                 .await?;
             if done.rows_affected() == 0 {
-                return Err(ApiError::conflict("not_proposed", "only a proposed mentorship can be activated").into());
+                return Err(StoreError::conflict("not_proposed", "only a proposed mentorship can be activated").into());
             }
             events::append(conn, id, EventKind::MentorshipUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query("UPDATE mentorships SET contact_every_days = $1, response_within_hours = $2, meeting_rhythm = $3, agreement_updated_at = $4 WHERE id = $5")
@@ -272,14 +282,14 @@ pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId
                 .execute(&mut *conn)
                 .await?;
             events::append(conn, id, EventKind::AgreementUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn set_content(db: &Db, id: MentorshipId, content: AgreementContent, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn set_content(db: &Db, id: MentorshipId, content: AgreementContent, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query(
@@ -292,20 +302,20 @@ pub async fn set_content(db: &Db, id: MentorshipId, content: AgreementContent, a
             .execute(&mut *conn)
             .await?;
             events::append(conn, id, EventKind::AgreementUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let exists =
                 sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(member.user_id.to_string()).fetch_optional(&mut *conn).await?;
             if exists.is_none() {
-                return Err(ApiError::unprocessable("unknown_user", "no such user").into());
+                return Err(StoreError::invalid("unknown_user", "no such user").into());
             }
             let current = sqlx::query("SELECT left_at FROM mentorship_members WHERE mentorship_id = $1 AND user_id = $2")
                 .bind(id.to_string())
@@ -314,7 +324,7 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
                 .await?;
             match current {
                 Some(row) if row.try_get::<Option<i64>, _>(0)?.is_none() => {
-                    return Err(ApiError::conflict("already_member", "this person is already a member").into());
+                    return Err(StoreError::conflict("already_member", "this person is already a member").into());
                 }
                 Some(_) => {
                     // Rejoining starts a new membership: what was written while they
@@ -347,14 +357,14 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
                 now,
             )
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let done =
@@ -365,7 +375,7 @@ pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserI
                     .execute(&mut *conn)
                     .await?;
             if done.rows_affected() == 0 {
-                return Err(ApiError::NotFound.into());
+                return Err(StoreError::not_found().into());
             }
             events::append(
                 conn,
@@ -375,14 +385,14 @@ pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserI
                 now,
             )
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipView>, ApiError> {
+pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipView>, StoreError> {
     let Some(row) = sqlx::query("SELECT * FROM mentorships WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await? else {
         return Ok(None);
     };
@@ -423,7 +433,7 @@ pub(super) fn member_from_row(r: &sqlx::any::AnyRow) -> Result<MemberView, sqlx:
 
 /// The members of every mentorship of a programme, in one query, ordered as [`get`]
 /// orders them.
-pub async fn programme_members(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<MemberView>>, ApiError> {
+pub async fn programme_members(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<MemberView>>, StoreError> {
     let sql = format!(
         "{MEMBER_SELECT} JOIN mentorships ms ON ms.id = mm.mentorship_id WHERE ms.programme_id = $1 ORDER BY mm.mentorship_id, mm.role, u.display_name"
     );
@@ -446,7 +456,7 @@ fn rhythm_from_row(row: &sqlx::any::AnyRow) -> Result<Rhythm, sqlx::Error> {
 /// The agreement as the member behind `access` may read it: the ground rules and goals
 /// only when a member saved them since this member joined (see `Window`); otherwise
 /// they come back empty with `content_hidden` set.
-pub async fn agreement(pool: &AnyPool, id: MentorshipId, access: &Access) -> Result<Option<AgreementView>, ApiError> {
+pub async fn agreement(pool: &AnyPool, id: MentorshipId, access: &Access) -> Result<Option<AgreementView>, StoreError> {
     let row = sqlx::query(
         "SELECT contact_every_days, response_within_hours, meeting_rhythm, ground_rules, goals, agreement_updated_at,
                 COALESCE(content_updated_at, created_at) AS content_at
@@ -471,7 +481,7 @@ pub async fn agreement(pool: &AnyPool, id: MentorshipId, access: &Access) -> Res
 }
 
 /// Mentorship ids of a programme, newest first.
-pub async fn ids_in_programme(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<MentorshipId>, ApiError> {
+pub async fn ids_in_programme(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<MentorshipId>, StoreError> {
     let rows = sqlx::query("SELECT id FROM mentorships WHERE programme_id = $1 ORDER BY created_at DESC, id")
         .bind(programme.to_string())
         .fetch_all(pool)
@@ -480,7 +490,7 @@ pub async fn ids_in_programme(pool: &AnyPool, programme: ProgrammeId) -> Result<
 }
 
 /// Mentorships `user` belongs to or belonged to.
-pub async fn ids_of_member(pool: &AnyPool, user: UserId) -> Result<Vec<MentorshipId>, ApiError> {
+pub async fn ids_of_member(pool: &AnyPool, user: UserId) -> Result<Vec<MentorshipId>, StoreError> {
     let rows = sqlx::query("SELECT mentorship_id FROM mentorship_members WHERE user_id = $1 ORDER BY joined_at DESC")
         .bind(user.to_string())
         .fetch_all(pool)
@@ -499,7 +509,7 @@ pub struct ActiveMembership {
 }
 
 /// The mentorships `user` is an active member of, with their latest sequence number.
-pub async fn active_subscriptions(pool: &AnyPool, user: UserId) -> Result<Vec<ActiveMembership>, ApiError> {
+pub async fn active_subscriptions(pool: &AnyPool, user: UserId) -> Result<Vec<ActiveMembership>, StoreError> {
     let rows = sqlx::query(
         "SELECT m.id, m.last_seq, mm.joined_at,
                 CASE WHEN EXISTS (SELECT 1 FROM threads t WHERE t.mentorship_id = m.id AND t.created_at < mm.joined_at) THEN 1 ELSE 0 END AS hides

@@ -1,14 +1,13 @@
 //! Programmes and their coordinators.
 
 use super::{get_parsed, get_time, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::api::{PersonRef, ProgrammeView};
 use mentorpost_model::{ProgrammeId, Rhythm, TimeZoneName, UserId};
 use sqlx::{AnyPool, Row};
 
-pub async fn create(db: &Db, name: String, timezone: TimeZoneName, rhythm: Rhythm, now: DateTime<Utc>) -> Result<ProgrammeId, ApiError> {
+pub async fn create(db: &Db, name: String, timezone: TimeZoneName, rhythm: Rhythm, now: DateTime<Utc>) -> Result<ProgrammeId, StoreError> {
     let id = ProgrammeId::new();
     db.write(Box::new(move |conn| {
         Box::pin(async move {
@@ -25,14 +24,14 @@ pub async fn create(db: &Db, name: String, timezone: TimeZoneName, rhythm: Rhyth
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(id)
 }
 
-pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView>, ApiError> {
+pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView>, StoreError> {
     let Some(row) = sqlx::query("SELECT * FROM programmes WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await? else {
         return Ok(None);
     };
@@ -60,7 +59,7 @@ pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView
 }
 
 /// Programme ids, all of them or those `coordinator` coordinates.
-pub async fn ids(pool: &AnyPool, coordinator: Option<UserId>) -> Result<Vec<ProgrammeId>, ApiError> {
+pub async fn ids(pool: &AnyPool, coordinator: Option<UserId>) -> Result<Vec<ProgrammeId>, StoreError> {
     let rows = match coordinator {
         None => sqlx::query("SELECT id FROM programmes ORDER BY name, id").fetch_all(pool).await?,
         Some(user) => {
@@ -73,7 +72,7 @@ pub async fn ids(pool: &AnyPool, coordinator: Option<UserId>) -> Result<Vec<Prog
     Ok(rows.iter().map(|r| get_parsed(r, "id")).collect::<Result<_, _>>()?)
 }
 
-pub async fn is_coordinator(pool: &AnyPool, programme: ProgrammeId, user: UserId) -> Result<bool, ApiError> {
+pub async fn is_coordinator(pool: &AnyPool, programme: ProgrammeId, user: UserId) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT 1 FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2")
         .bind(programme.to_string())
         .bind(user.to_string())
@@ -82,17 +81,17 @@ pub async fn is_coordinator(pool: &AnyPool, programme: ProgrammeId, user: UserId
     Ok(row.is_some())
 }
 
-pub async fn exists(pool: &AnyPool, programme: ProgrammeId) -> Result<bool, ApiError> {
+pub async fn exists(pool: &AnyPool, programme: ProgrammeId) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT 1 FROM programmes WHERE id = $1").bind(programme.to_string()).fetch_optional(pool).await?;
     Ok(row.is_some())
 }
 
-pub async fn add_coordinator(db: &Db, programme: ProgrammeId, user: UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn add_coordinator(db: &Db, programme: ProgrammeId, user: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(user.to_string()).fetch_optional(&mut *conn).await?;
             if exists.is_none() {
-                return Err(ApiError::unprocessable("unknown_user", "no such user").into());
+                return Err(StoreError::invalid("unknown_user", "no such user").into());
             }
             sqlx::query(
                 "INSERT INTO programme_coordinators (programme_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -102,14 +101,14 @@ pub async fn add_coordinator(db: &Db, programme: ProgrammeId, user: UserId, now:
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn remove_coordinator(db: &Db, programme: ProgrammeId, user: UserId) -> Result<bool, ApiError> {
+pub async fn remove_coordinator(db: &Db, programme: ProgrammeId, user: UserId) -> Result<bool, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -118,7 +117,7 @@ pub async fn remove_coordinator(db: &Db, programme: ProgrammeId, user: UserId) -
                     .bind(user.to_string())
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, WriteError>(done.rows_affected() > 0)
+                Ok::<_, StoreError>(done.rows_affected() > 0)
             })
         }))
         .await?)

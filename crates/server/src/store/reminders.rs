@@ -3,8 +3,7 @@
 
 use super::mail::EFFECTIVE_MODE_SQL;
 use super::{get_parsed, get_time, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::{MentorshipId, MessageId, ThreadId, UserId};
 use sqlx::{AnyPool, Row};
@@ -28,7 +27,7 @@ pub struct Due {
 /// People owing a reply that falls due within the last quarter of the agreed time,
 /// who read this mentorship by mail message by message or on the web (`each`,
 /// `live`; digest readers see overdue replies in their digest), not yet reminded.
-pub async fn due(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<Due>, ApiError> {
+pub async fn due(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<Due>, StoreError> {
     let sql = format!(
         "SELECT lm.id AS message_id, t.id AS thread_id, t.mentorship_id, t.subject, au.display_name AS author_name, lm.created_at,
                 ms.response_within_hours AS hours, u.id AS user_id, u.email, u.locale, u.timezone, ({mode}) AS mode
@@ -75,7 +74,7 @@ pub async fn due(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<Due>, ApiErro
 }
 
 /// Records the reminder and queues its mail in one transaction; false if it was sent.
-pub async fn record(db: &Db, d: &Due, outbox_id: String, rendered: String, now: DateTime<Utc>) -> Result<bool, ApiError> {
+pub async fn record(db: &Db, d: &Due, outbox_id: String, rendered: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let (message, user) = (d.message_id, d.user_id);
     Ok(db
         .write(Box::new(move |conn| {
@@ -88,7 +87,7 @@ pub async fn record(db: &Db, d: &Due, outbox_id: String, rendered: String, now: 
                     .await?
                     .rows_affected();
                 if inserted == 0 {
-                    return Ok::<_, WriteError>(false);
+                    return Ok::<_, StoreError>(false);
                 }
                 sqlx::query(
                     "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at) VALUES ($1, 'reminder', $2, $3, 'pending', $4, 0, $4)",

@@ -2,8 +2,7 @@
 //! the login-failure counters behind rate limiting.
 
 use super::{get_parsed, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use mentorpost_auth::opaque;
 use mentorpost_model::UserId;
@@ -44,8 +43,8 @@ async fn insert_session(conn: &mut AnyConnection, user: UserId, now: DateTime<Ut
     Ok(NewLogin { session_id, refresh_token })
 }
 
-pub async fn start(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<NewLogin, ApiError> {
-    Ok(db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, WriteError>(insert_session(conn, user, now).await?) }))).await?)
+pub async fn start(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<NewLogin, StoreError> {
+    Ok(db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, StoreError>(insert_session(conn, user, now).await?) }))).await?)
 }
 
 /// Outcome of presenting a refresh token.
@@ -59,7 +58,7 @@ pub enum Rotation {
     ReuseDetected,
 }
 
-pub async fn rotate(db: &Db, presented: String, now: DateTime<Utc>) -> Result<Rotation, ApiError> {
+pub async fn rotate(db: &Db, presented: String, now: DateTime<Utc>) -> Result<Rotation, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -93,7 +92,7 @@ pub async fn rotate(db: &Db, presented: String, now: DateTime<Utc>) -> Result<Ro
                     return Ok(Rotation::ReuseDetected);
                 }
                 let refresh_token = issue_refresh(conn, &session_id, now).await?;
-                Ok::<_, WriteError>(Rotation::Rotated { user: get_parsed(&row, "user_id")?, session_id, refresh_token })
+                Ok::<_, StoreError>(Rotation::Rotated { user: get_parsed(&row, "user_id")?, session_id, refresh_token })
             })
         }))
         .await?)
@@ -111,7 +110,7 @@ async fn revoke_in(conn: &mut AnyConnection, session_id: &str, reason: &str, now
 
 /// Ends the login a refresh token belongs to. Unknown tokens are ignored: logging out
 /// twice is not an error.
-pub async fn logout(db: &Db, presented: String, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn logout(db: &Db, presented: String, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             let row = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
@@ -122,7 +121,7 @@ pub async fn logout(db: &Db, presented: String, now: DateTime<Utc>) -> Result<()
                 let session_id: String = row.try_get(0)?;
                 revoke_in(conn, &session_id, "logout", now).await?;
             }
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -130,12 +129,12 @@ pub async fn logout(db: &Db, presented: String, now: DateTime<Utc>) -> Result<()
 }
 
 /// Revokes a login by id (used when its access token must stop working at once).
-pub async fn revoke(db: &Db, session_id: String, reason: &'static str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, WriteError>(revoke_in(conn, &session_id, reason, now).await?) }))).await?;
+pub async fn revoke(db: &Db, session_id: String, reason: &'static str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, StoreError>(revoke_in(conn, &session_id, reason, now).await?) }))).await?;
     Ok(())
 }
 
-pub async fn is_active(pool: &AnyPool, session_id: &str) -> Result<bool, ApiError> {
+pub async fn is_active(pool: &AnyPool, session_id: &str) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT revoked_at FROM sessions WHERE id = $1").bind(session_id.to_owned()).fetch_optional(pool).await?;
     Ok(match row {
         Some(r) => r.try_get::<Option<i64>, _>(0)?.is_none(),
@@ -152,7 +151,7 @@ pub async fn create_magic_link(
     to: String,
     rendered: String,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     let hash = opaque::hash_token(token);
     db.write(Box::new(move |conn| {
         Box::pin(async move {
@@ -174,7 +173,7 @@ pub async fn create_magic_link(
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -182,7 +181,7 @@ pub async fn create_magic_link(
 }
 
 /// Redeems a magic link: valid, unexpired and unused → a new login.
-pub async fn redeem_magic_link(db: &Db, token: String, now: DateTime<Utc>) -> Result<Option<(UserId, NewLogin)>, ApiError> {
+pub async fn redeem_magic_link(db: &Db, token: String, now: DateTime<Utc>) -> Result<Option<(UserId, NewLogin)>, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -203,7 +202,7 @@ pub async fn redeem_magic_link(db: &Db, token: String, now: DateTime<Utc>) -> Re
                     return Ok(None);
                 }
                 let login = insert_session(conn, user, now).await?;
-                Ok::<_, WriteError>(Some((user, login)))
+                Ok::<_, StoreError>(Some((user, login)))
             })
         }))
         .await?)
@@ -218,7 +217,7 @@ pub struct Failures {
 }
 
 /// The failures under each key since `since`, in the order of `keys`.
-pub async fn recent_failures(pool: &AnyPool, keys: &[String], since: DateTime<Utc>) -> Result<Vec<Failures>, ApiError> {
+pub async fn recent_failures(pool: &AnyPool, keys: &[String], since: DateTime<Utc>) -> Result<Vec<Failures>, StoreError> {
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
         let row = sqlx::query("SELECT COUNT(*), MAX(at) FROM login_failures WHERE scope_key = $1 AND at > $2")
@@ -233,18 +232,18 @@ pub async fn recent_failures(pool: &AnyPool, keys: &[String], since: DateTime<Ut
 }
 
 /// Forgets the failures under `key` (a successful login from that client).
-pub async fn clear_failures(db: &Db, key: String) -> Result<(), ApiError> {
+pub async fn clear_failures(db: &Db, key: String) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query("DELETE FROM login_failures WHERE scope_key = $1").bind(key).execute(&mut *conn).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
     Ok(())
 }
 
-pub async fn record_failure(db: &Db, keys: Vec<String>, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn record_failure(db: &Db, keys: Vec<String>, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             for key in keys {
@@ -257,7 +256,7 @@ pub async fn record_failure(db: &Db, keys: Vec<String>, now: DateTime<Utc>) -> R
             }
             // Old rows only slow the counts down.
             sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(ms(now - Duration::days(1))).execute(&mut *conn).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;

@@ -1,7 +1,7 @@
 //! Instance-wide settings stored in the database, so every instance on one
 //! PostgreSQL shares them (the JWT signing secret above all).
 
-use crate::db::{Db, WriteError};
+use crate::db::{Db, StoreError};
 use base64::Engine;
 use sqlx::Row;
 
@@ -22,7 +22,7 @@ pub async fn jwt_secret(db: &Db) -> anyhow::Result<Vec<u8>> {
                     .execute(&mut *conn)
                     .await?;
                 let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(JWT_SECRET_KEY).fetch_one(&mut *conn).await?;
-                Ok::<_, WriteError>(row.try_get::<String, _>(0)?)
+                Ok::<_, StoreError>(row.try_get::<String, _>(0)?)
             })
         }))
         .await?;

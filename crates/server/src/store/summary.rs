@@ -1,8 +1,7 @@
 //! The coordinators' weekly summary: who gets one and when, and the record of each.
 
 use super::{get_parsed, get_time, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::{ProgrammeId, UserId};
 use sqlx::{AnyPool, Row};
@@ -23,7 +22,7 @@ pub struct Recipient {
     pub programmes: Vec<(ProgrammeId, String, DateTime<Utc>)>,
 }
 
-pub async fn recipients(pool: &AnyPool) -> Result<Vec<Recipient>, ApiError> {
+pub async fn recipients(pool: &AnyPool) -> Result<Vec<Recipient>, StoreError> {
     let rows = sqlx::query(
         "SELECT u.id, u.email, u.display_name, u.locale, u.timezone, COALESCE(s.weekday, 1) AS weekday, COALESCE(s.hour, 8) AS hour,
                 COALESCE(s.send_all_clear, 1) AS send_all_clear, pc.programme_id, p.name, pc.created_at AS appointed
@@ -56,7 +55,7 @@ pub async fn recipients(pool: &AnyPool) -> Result<Vec<Recipient>, ApiError> {
 }
 
 /// Whether the summary of `period` was made, and the statuses of the previous one.
-pub async fn previous(pool: &AnyPool, user: UserId, period: &str) -> Result<(bool, HashMap<String, String>), ApiError> {
+pub async fn previous(pool: &AnyPool, user: UserId, period: &str) -> Result<(bool, HashMap<String, String>), StoreError> {
     let done = sqlx::query("SELECT 1 FROM summary_runs WHERE user_id = $1 AND period = $2")
         .bind(user.to_string())
         .bind(period)
@@ -83,7 +82,7 @@ pub async fn record(
     statuses: String,
     mail: Option<(String, String)>,
     now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
+) -> Result<bool, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -98,7 +97,7 @@ pub async fn record(
                 .await?
                 .rows_affected();
                 if inserted == 0 {
-                    return Ok::<_, WriteError>(false);
+                    return Ok::<_, StoreError>(false);
                 }
                 if let Some((id, rendered)) = mail {
                     sqlx::query(
@@ -118,7 +117,7 @@ pub async fn record(
 }
 
 /// A coordinator's summary settings (defaults when never set).
-pub async fn settings(pool: &AnyPool, user: UserId) -> Result<(u32, u32, bool), ApiError> {
+pub async fn settings(pool: &AnyPool, user: UserId) -> Result<(u32, u32, bool), StoreError> {
     let row = sqlx::query("SELECT weekday, hour, send_all_clear FROM summary_settings WHERE user_id = $1")
         .bind(user.to_string())
         .fetch_optional(pool)
@@ -140,7 +139,7 @@ pub async fn set_settings(
     hour: u32,
     send_all_clear: bool,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query(
@@ -154,7 +153,7 @@ pub async fn set_settings(
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;

@@ -3,9 +3,7 @@
 use super::events::{self, EventRefs};
 use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, Access, access_from_row};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
-use crate::db::{Db, Lane, WriteError};
-use crate::error::ApiError;
-use crate::http::guard;
+use crate::db::{Db, Lane, StoreError};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use mentorpost_auth::permission::Action;
@@ -76,7 +74,7 @@ pub(super) async fn find_repeat(
     conn: &mut AnyConnection,
     thread: Option<ThreadId>,
     new: &NewMessage,
-) -> Result<Option<MessageView>, WriteError> {
+) -> Result<Option<MessageView>, StoreError> {
     let Some(key) = &new.client_msg_id else {
         return Ok(None);
     };
@@ -85,7 +83,7 @@ pub(super) async fn find_repeat(
     let Some(row) = row else { return Ok(None) };
     let existing = message_from_row(&row)?;
     if existing.body != new.body.as_str() || thread.is_some_and(|t| t != existing.thread_id) {
-        return Err(ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message").into());
+        return Err(StoreError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message").into());
     }
     Ok(Some(existing))
 }
@@ -97,7 +95,7 @@ pub(super) async fn insert_message(
     new: &NewMessage,
     name: String,
     now: DateTime<Utc>,
-) -> Result<MessageView, WriteError> {
+) -> Result<MessageView, StoreError> {
     let id = MessageId::new();
     let seq = events::append(
         conn,
@@ -161,19 +159,19 @@ static POST_LANE: Lane<PostItem, Posted> = Lane { name: "post", run: post_batch,
 /// inside the writing transaction, so a member removed a moment ago cannot slip a
 /// message in; on PostgreSQL in the statement just before it (read committed gives a
 /// transaction no stronger guarantee there).
-pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, ApiError> {
+pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, StoreError> {
     let retry = new.clone();
     match db.write_batched(&POST_LANE, PostItem { thread, new, now }).await {
         // A message with this key was committed after the batch looked: the unique
         // index refused the repeat, and the stored message is the answer.
-        Err(WriteError::Database(err)) if is_unique_violation(&err) => repeat_after_race(db.pool(), Some(thread), &retry).await,
+        Err(StoreError::Database(err)) if is_unique_violation(&err) => repeat_after_race(db.pool(), Some(thread), &retry).await,
         other => Ok(other?),
     }
 }
 
 /// Where an item of a batch stands while the batch is worked out.
 enum Plan {
-    Refused(ApiError),
+    Refused(StoreError),
     /// An earlier message with the same key: the answer, written nothing.
     Repeat(MessageView),
     /// The same key as item `usize` of this batch.
@@ -214,7 +212,7 @@ fn value_rows(rows: usize, width: usize, from: usize) -> String {
 fn post_batch<'c>(
     conn: &'c mut AnyConnection,
     items: &'c [PostItem],
-) -> BoxFuture<'c, Result<Vec<Result<Posted, WriteError>>, WriteError>> {
+) -> BoxFuture<'c, Result<Vec<Result<Posted, StoreError>>, StoreError>> {
     Box::pin(async move {
         let postgres = conn.backend_name().eq_ignore_ascii_case("postgres") || conn.backend_name().eq_ignore_ascii_case("postgresql");
         // 1. Per item: the author's access to the thread's mentorship, their name, and
@@ -243,15 +241,15 @@ fn post_batch<'c>(
                 .bind(item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned()));
         }
         // No row: the thread does not exist (or the author vanished).
-        let mut plans: Vec<Plan> = items.iter().map(|_| Plan::Refused(ApiError::NotFound)).collect();
+        let mut plans: Vec<Plan> = items.iter().map(|_| Plan::Refused(StoreError::not_found())).collect();
         for row in query.fetch_all(&mut *conn).await? {
             let Some(i) = usize::try_from(row.try_get::<i64, _>("i")?).ok().filter(|&i| i < items.len()) else { continue };
             let item = &items[i];
             let access = access_from_row(&row, item.new.author)?;
-            plans[i] = match guard(&access, Action::WriteContent) {
+            plans[i] = match access.permit(Action::WriteContent) {
                 Err(err) => Plan::Refused(err),
                 // A thread started before the author joined is not theirs to see.
-                Ok(()) if !access.sees_thread(get_time(&row, "thread_created_at")?) => Plan::Refused(ApiError::NotFound),
+                Ok(()) if !access.sees_thread(get_time(&row, "thread_created_at")?) => Plan::Refused(StoreError::not_found()),
                 Ok(()) => match get_opt_parsed::<MessageId>(&row, "ex_id")? {
                     None => Plan::Insert { mentorship: access.mentorship_id, name: access.actor_name, subject: row.try_get("subject")? },
                     Some(id) => {
@@ -308,7 +306,7 @@ fn post_batch<'c>(
                 }
             }
         }
-        let mut results: Vec<Option<Result<Posted, WriteError>>> = Vec::with_capacity(items.len());
+        let mut results: Vec<Option<Result<Posted, StoreError>>> = Vec::with_capacity(items.len());
         if !counts.is_empty() {
             // The messages to insert, in batch order, each with its place among this
             // batch's messages of its mentorship (its sequence number is that far past
@@ -371,7 +369,7 @@ fn post_batch<'c>(
                             let mail = mail.remove(message.id.to_string().as_str()).unwrap_or_default();
                             Ok(Posted { message, created: true, thread_subject: Some(subject), mail })
                         } else {
-                            Err(ApiError::NotFound.into())
+                            Err(StoreError::not_found().into())
                         }
                     }),
                     _ => None,
@@ -382,7 +380,7 @@ fn post_batch<'c>(
         }
 
         // Everything not inserted: refusals, repeats of stored or batch-mates' messages.
-        let mut out: Vec<Result<Posted, WriteError>> = Vec::with_capacity(items.len());
+        let mut out: Vec<Result<Posted, StoreError>> = Vec::with_capacity(items.len());
         for (i, plan) in plans.into_iter().enumerate() {
             let result = match plan {
                 Plan::Insert { .. } => {
@@ -445,7 +443,7 @@ async fn insert_batch_sqlite(
     places: &[i64],
     counts: &[(MentorshipId, i64)],
     now: DateTime<Utc>,
-) -> Result<(Vec<bool>, Vec<String>), WriteError> {
+) -> Result<(Vec<bool>, Vec<String>), StoreError> {
     let (case, ids) = seq_bump_sql(counts.len());
     let sql = format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids}) RETURNING id, last_seq");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -552,7 +550,7 @@ async fn insert_batch_postgres(
     places: &[i64],
     counts: &[(MentorshipId, i64)],
     now: DateTime<Utc>,
-) -> Result<(Vec<bool>, Vec<String>), WriteError> {
+) -> Result<(Vec<bool>, Vec<String>), StoreError> {
     const ITEM: usize = 10;
     let (case, ids) = seq_bump_sql(counts.len());
     let from = 2 * counts.len();
@@ -623,15 +621,15 @@ async fn insert_batch_postgres(
     Ok((written, queued))
 }
 
-fn reused_key() -> ApiError {
-    ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message")
+fn reused_key() -> StoreError {
+    StoreError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message")
 }
 
-async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMessage) -> Result<Posted, ApiError> {
+async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMessage) -> Result<Posted, StoreError> {
     let mut conn = pool.acquire().await?;
     match find_repeat(&mut conn, thread, new).await {
         Ok(Some(message)) => Ok(Posted { message, created: false, thread_subject: None, mail: Vec::new() }),
-        Ok(None) => Err(ApiError::conflict("client_msg_id_reused", "this client_msg_id was already used")),
+        Ok(None) => Err(StoreError::conflict("client_msg_id_reused", "this client_msg_id was already used")),
         Err(err) => Err(err.into()),
     }
 }
@@ -643,7 +641,7 @@ pub async fn create(
     subject: Subject,
     first: NewMessage,
     now: DateTime<Utc>,
-) -> Result<(ThreadView, Posted), ApiError> {
+) -> Result<(ThreadView, Posted), StoreError> {
     let retry = first.clone();
     let result = db
         .write(Box::new(move |conn| {
@@ -653,9 +651,9 @@ pub async fn create(
                     .bind(first.author.to_string())
                     .fetch_optional(&mut *conn)
                     .await?
-                    .ok_or(ApiError::NotFound)?;
+                    .ok_or(StoreError::not_found())?;
                 let access = access_from_row(&row, first.author)?;
-                guard(&access, Action::WriteContent)?;
+                access.permit(Action::WriteContent)?;
                 if let Some(existing) = find_repeat(conn, None, &first).await? {
                     let thread = get_in(conn, existing.thread_id).await?;
                     return Ok((thread, Posted { message: existing, created: false, thread_subject: None, mail: Vec::new() }));
@@ -664,14 +662,14 @@ pub async fn create(
                 let message = insert_message(conn, mentorship, id, &first, access.actor_name.clone(), now).await?;
                 let thread = get_in(conn, id).await?;
                 let thread_subject = Some(thread.subject.clone());
-                Ok::<_, WriteError>((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
+                Ok::<_, StoreError>((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
             })
         }))
         .await;
     match result {
-        Err(WriteError::Database(err)) if is_unique_violation(&err) => {
+        Err(StoreError::Database(err)) if is_unique_violation(&err) => {
             let posted = repeat_after_race(db.pool(), None, &retry).await?;
-            let thread = get(db.pool(), posted.message.thread_id).await?.ok_or(ApiError::NotFound)?;
+            let thread = get(db.pool(), posted.message.thread_id).await?.ok_or(StoreError::not_found())?;
             Ok((thread, posted))
         }
         other => Ok(other?),
@@ -686,7 +684,7 @@ pub(super) async fn insert_thread(
     subject: &Subject,
     author: UserId,
     now: DateTime<Utc>,
-) -> Result<ThreadId, WriteError> {
+) -> Result<ThreadId, StoreError> {
     let id = ThreadId::new();
     let seq = events::append(
         conn,
@@ -711,12 +709,12 @@ pub(super) async fn insert_thread(
     Ok(id)
 }
 
-pub(super) async fn get_in(conn: &mut AnyConnection, id: ThreadId) -> Result<ThreadView, WriteError> {
+pub(super) async fn get_in(conn: &mut AnyConnection, id: ThreadId) -> Result<ThreadView, StoreError> {
     let row = sqlx::query("SELECT * FROM threads WHERE id = $1").bind(id.to_string()).fetch_one(&mut *conn).await?;
     Ok(thread_from_row(&row)?)
 }
 
-pub async fn get(pool: &AnyPool, id: ThreadId) -> Result<Option<ThreadView>, ApiError> {
+pub async fn get(pool: &AnyPool, id: ThreadId) -> Result<Option<ThreadView>, StoreError> {
     let row = sqlx::query("SELECT * FROM threads WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await?;
     Ok(row.map(|r| thread_from_row(&r)).transpose()?)
 }
@@ -724,7 +722,7 @@ pub async fn get(pool: &AnyPool, id: ThreadId) -> Result<Option<ThreadView>, Api
 /// Threads visible to `user`, newest activity first, with unread counts: the threads
 /// started while they were a member (`mentorships::Window`) of one mentorship, or of
 /// every mentorship they belong or belonged to.
-pub async fn summaries(pool: &AnyPool, user: UserId, mentorship: Option<MentorshipId>, limit: i64) -> Result<Vec<ThreadSummary>, ApiError> {
+pub async fn summaries(pool: &AnyPool, user: UserId, mentorship: Option<MentorshipId>, limit: i64) -> Result<Vec<ThreadSummary>, StoreError> {
     let rows = sqlx::query(
         "SELECT t.*, rm.message_id AS read_message_id,
                 (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.seq > COALESCE(rm.seq, 0) AND m.author_id <> $1
@@ -768,7 +766,7 @@ pub async fn messages(
     page: Page,
     limit: i64,
     visible_until: Option<DateTime<Utc>>,
-) -> Result<Vec<MessageView>, ApiError> {
+) -> Result<Vec<MessageView>, StoreError> {
     let until = visible_until.map(ms).unwrap_or(i64::MAX);
     let mut rows = match page {
         Page::Before(before) => {
@@ -801,7 +799,7 @@ pub async fn mark_read(
     user: UserId,
     message: MessageId,
     now: DateTime<Utc>,
-) -> Result<(ReadMarkerView, Option<MentorshipId>), ApiError> {
+) -> Result<(ReadMarkerView, Option<MentorshipId>), StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -810,18 +808,18 @@ pub async fn mark_read(
                     .bind(user.to_string())
                     .fetch_optional(&mut *conn)
                     .await?
-                    .ok_or(ApiError::NotFound)?;
+                    .ok_or(StoreError::not_found())?;
                 let access: Access = access_from_row(&row, user)?;
-                guard(&access, Action::MarkRead)?;
+                access.permit(Action::MarkRead)?;
                 if !access.sees_thread(get_time(&row, "thread_created_at")?) {
-                    return Err(ApiError::NotFound.into());
+                    return Err(StoreError::not_found().into());
                 }
                 let target = sqlx::query("SELECT seq FROM messages WHERE id = $1 AND thread_id = $2")
                     .bind(message.to_string())
                     .bind(thread.to_string())
                     .fetch_optional(&mut *conn)
                     .await?
-                    .ok_or_else(|| ApiError::unprocessable("unknown_message", "that message is not in this thread"))?;
+                    .ok_or_else(|| StoreError::invalid("unknown_message", "that message is not in this thread"))?;
                 let seq: i64 = target.try_get(0)?;
                 let current = sqlx::query("SELECT message_id, seq, updated_at FROM read_markers WHERE user_id = $1 AND thread_id = $2")
                     .bind(user.to_string())
@@ -846,7 +844,7 @@ pub async fn mark_read(
                 .execute(&mut *conn)
                 .await?;
                 events::append(conn, access.mentorship_id, EventKind::ReadUpdated, EventRefs { actor: Some(user), thread: Some(thread), message: Some(message), user: Some(user) }, now).await?;
-                Ok::<_, WriteError>((ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now }, Some(access.mentorship_id)))
+                Ok::<_, StoreError>((ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now }, Some(access.mentorship_id)))
             })
         }))
         .await?)

@@ -1,8 +1,7 @@
 //! Single-use WebSocket tickets (30 seconds), shared by every instance.
 
 use super::{get_parsed, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use mentorpost_auth::opaque;
 use mentorpost_model::UserId;
@@ -10,7 +9,7 @@ use sqlx::Row;
 
 pub const TICKET_TTL: Duration = Duration::seconds(30);
 
-pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>) -> Result<String, ApiError> {
+pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>) -> Result<String, StoreError> {
     let ticket = opaque::generate_token();
     let hash = opaque::hash_token(&ticket);
     db.write(Box::new(move |conn| {
@@ -25,7 +24,7 @@ pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>
                 .await?;
             // Spent and expired tickets are worthless; keep the table small.
             sqlx::query("DELETE FROM ws_tickets WHERE expires_at < $1").bind(ms(now - Duration::minutes(5))).execute(&mut *conn).await?;
-            Ok::<_, WriteError>(())
+            Ok::<_, StoreError>(())
         })
     }))
     .await?;
@@ -34,7 +33,7 @@ pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>
 
 /// Spends a ticket: valid, unexpired, unused, and its login not revoked → the user
 /// and login it was issued to.
-pub async fn redeem(db: &Db, ticket: String, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, ApiError> {
+pub async fn redeem(db: &Db, ticket: String, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, StoreError> {
     Ok(db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -52,14 +51,14 @@ pub async fn redeem(db: &Db, ticket: String, now: DateTime<Utc>) -> Result<Optio
                     .fetch_optional(&mut *conn)
                     .await?;
                 let Some(row) = row else { return Ok(None) };
-                Ok::<_, WriteError>(Some((get_parsed(&row, "user_id")?, row.try_get::<String, _>("session_id")?)))
+                Ok::<_, StoreError>(Some((get_parsed(&row, "user_id")?, row.try_get::<String, _>("session_id")?)))
             })
         }))
         .await?)
 }
 
 /// Logins revoked at or after `since` (for closing their sockets).
-pub async fn revoked_since(pool: &sqlx::AnyPool, since: DateTime<Utc>) -> Result<Vec<String>, ApiError> {
+pub async fn revoked_since(pool: &sqlx::AnyPool, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
     let rows = sqlx::query("SELECT id FROM sessions WHERE revoked_at >= $1").bind(ms(since)).fetch_all(pool).await?;
     Ok(rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?)
 }

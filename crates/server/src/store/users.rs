@@ -1,8 +1,7 @@
 //! People: accounts, their addresses and passwords.
 
 use super::{get_parsed, get_time, is_unique_violation, ms};
-use crate::db::{Db, WriteError};
-use crate::error::ApiError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::api::UserView;
 use mentorpost_model::{DisplayName, EmailAddress, Locale, ProgrammeId, TimeZoneName, UserId};
@@ -45,7 +44,7 @@ fn user_from_row(row: &AnyRow, extra_emails: Vec<String>) -> Result<UserView, sq
     })
 }
 
-pub async fn create(db: &Db, new: NewUser, now: DateTime<Utc>) -> Result<UserView, ApiError> {
+pub async fn create(db: &Db, new: NewUser, now: DateTime<Utc>) -> Result<UserView, StoreError> {
     let id = UserId::new();
     let result = db
         .write(Box::new(move |conn| {
@@ -77,23 +76,23 @@ pub async fn create(db: &Db, new: NewUser, now: DateTime<Utc>) -> Result<UserVie
                         .execute(&mut *conn)
                         .await?;
                 }
-                Ok::<_, WriteError>(())
+                Ok::<_, StoreError>(())
             })
         }))
         .await;
     match result {
         Ok(()) => {}
-        Err(WriteError::Database(err)) if is_unique_violation(&err) => return Err(email_taken()),
+        Err(StoreError::Database(err)) if is_unique_violation(&err) => return Err(email_taken()),
         Err(err) => return Err(err.into()),
     }
-    get(db.pool(), id).await?.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user vanished after insert")))
+    get(db.pool(), id).await?.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
 }
 
-fn email_taken() -> ApiError {
-    ApiError::conflict("email_taken", "an account with this e-mail address already exists")
+fn email_taken() -> StoreError {
+    StoreError::conflict("email_taken", "an account with this e-mail address already exists")
 }
 
-pub async fn get(pool: &AnyPool, id: UserId) -> Result<Option<UserView>, ApiError> {
+pub async fn get(pool: &AnyPool, id: UserId) -> Result<Option<UserView>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(pool).await? else {
         return Ok(None);
@@ -112,7 +111,7 @@ async fn extra_emails(pool: &AnyPool, id: UserId) -> Result<Vec<String>, sqlx::E
 
 /// Lists everyone (admins) or the people of the given programmes (coordinators):
 /// coordinators, enrolled people and members of its mentorships.
-pub async fn list(pool: &AnyPool, programmes: Option<&[ProgrammeId]>) -> Result<Vec<UserView>, ApiError> {
+pub async fn list(pool: &AnyPool, programmes: Option<&[ProgrammeId]>) -> Result<Vec<UserView>, StoreError> {
     let rows = match programmes {
         None => {
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name, id"))).fetch_all(pool).await?
@@ -146,7 +145,7 @@ pub async fn list(pool: &AnyPool, programmes: Option<&[ProgrammeId]>) -> Result<
 }
 
 /// Finds the account that owns `email`, as primary or as verified extra address.
-pub async fn find_credentials(pool: &AnyPool, email: &EmailAddress) -> Result<Option<Credentials>, ApiError> {
+pub async fn find_credentials(pool: &AnyPool, email: &EmailAddress) -> Result<Option<Credentials>, StoreError> {
     let row = sqlx::query(
         "SELECT id, password_hash FROM users WHERE email = $1
          UNION ALL
@@ -158,12 +157,12 @@ pub async fn find_credentials(pool: &AnyPool, email: &EmailAddress) -> Result<Op
     row.map(|r| Ok(Credentials { id: get_parsed(&r, "id")?, password_hash: r.try_get("password_hash")? })).transpose()
 }
 
-pub async fn is_admin(pool: &AnyPool, id: UserId) -> Result<Option<bool>, ApiError> {
+pub async fn is_admin(pool: &AnyPool, id: UserId) -> Result<Option<bool>, StoreError> {
     let row = sqlx::query("SELECT is_admin FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(pool).await?;
     Ok(row.map(|r| r.try_get::<i64, _>(0).map(|v| v != 0)).transpose()?)
 }
 
-pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>) -> Result<bool, ApiError> {
+pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let changed = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -173,7 +172,7 @@ pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>)
                     .bind(id.to_string())
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, WriteError>(done.rows_affected() == 1)
+                Ok::<_, StoreError>(done.rows_affected() == 1)
             })
         }))
         .await?;
@@ -182,7 +181,7 @@ pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>)
 
 /// Adds a further address, marked verified (an admin vouches for it; self-service
 /// verification by mail comes with inbound mail).
-pub async fn add_verified_email(db: &Db, id: UserId, email: EmailAddress, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn add_verified_email(db: &Db, id: UserId, email: EmailAddress, now: DateTime<Utc>) -> Result<(), StoreError> {
     let result = db
         .write(Box::new(move |conn| {
             Box::pin(async move {
@@ -196,16 +195,16 @@ pub async fn add_verified_email(db: &Db, id: UserId, email: EmailAddress, now: D
                     .bind(ms(now))
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, WriteError>(())
+                Ok::<_, StoreError>(())
             })
         }))
         .await;
     match result {
-        Err(WriteError::Database(err)) if is_unique_violation(&err) => Err(email_taken()),
+        Err(StoreError::Database(err)) if is_unique_violation(&err) => Err(email_taken()),
         other => Ok(other?),
     }
 }
 
-pub async fn count(pool: &AnyPool) -> Result<i64, ApiError> {
+pub async fn count(pool: &AnyPool) -> Result<i64, StoreError> {
     Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(pool).await?.try_get::<i64, _>(0)?)
 }
