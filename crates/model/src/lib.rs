@@ -30,6 +30,6 @@ pub mod ws;
 pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use domain::{EventKind, Locale, MeetingMode, MentorshipStatus, MessageSource, Role};
-pub use refusal::Refusal;
 pub use ids::{AttachmentId, MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
+pub use refusal::Refusal;
 pub use validate::{ClientMsgId, DateWindow, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError};

@@ -4,8 +4,8 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use mentorpost_model::{Refusal, ValidationError};
 use mentorpost_model::api::{ErrorBody, ErrorDetail};
+use mentorpost_model::{Refusal, ValidationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -89,10 +89,9 @@ impl ApiError {
             ApiError::MethodNotAllowed => ("method_not_allowed", "this resource does not take that method".to_owned()),
             ApiError::PayloadTooLarge => ("payload_too_large", "the request body is larger than 1 MiB".to_owned()),
             ApiError::UriTooLong { limit } => ("uri_too_long", format!("the request target is longer than {limit} bytes")),
-            ApiError::HeadersTooLarge { fields, bytes } => (
-                "headers_too_large",
-                format!("the request has more than {fields} header fields or more than {bytes} bytes of headers"),
-            ),
+            ApiError::HeadersTooLarge { fields, bytes } => {
+                ("headers_too_large", format!("the request has more than {fields} header fields or more than {bytes} bytes of headers"))
+            }
             ApiError::UnsupportedMediaType => ("unsupported_media_type", "send the body as application/json".to_owned()),
             ApiError::TooManyRequests { .. } => ("rate_limited", "too many attempts; try again later".to_owned()),
             ApiError::Unavailable => ("unavailable", "the service is shutting down or its database is unreachable".to_owned()),

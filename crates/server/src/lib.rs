@@ -32,5 +32,5 @@ pub mod state;
 pub mod store;
 
 pub use app::App;
-pub use state::AppState;
 pub use config::Config;
+pub use state::AppState;

@@ -9,10 +9,10 @@
 //! validation inside the transaction) is rolled back alone. Items of a batched lane
 //! (see `lane`) queued for one commit run as one lane call.
 
-use mentorpost_model::{Refusal, ValidationError};
 use super::checkpoint::Progress;
 use super::lane::{ErasedLane, Placement, Reply};
 use super::{Erased, WriteFn};
+use mentorpost_model::{Refusal, ValidationError};
 use sqlx::{AnyConnection, Connection, Executor};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};

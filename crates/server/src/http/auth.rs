@@ -1,8 +1,8 @@
 //! Login, refresh-token rotation, logout and magic links.
 
 use super::ApiJson;
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store::{self, sessions::Rotation};
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};

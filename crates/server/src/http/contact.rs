@@ -4,8 +4,8 @@
 
 use super::users::{actor, programme_guard};
 use super::{ApiJson, ApiPath, ApiQuery, AuthUser, guard, mentorship_access};
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store;
 use crate::store::checkins::CheckinView;
 use axum::Json;

@@ -1,7 +1,7 @@
 //! Liveness, readiness, the landing page and the JSON 404.
 
-use crate::state::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Html;

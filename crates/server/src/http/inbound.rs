@@ -4,9 +4,9 @@
 use super::threads::thread_guard;
 use super::users::actor;
 use super::{ApiPath, AuthUser};
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::inbound::{Delivery, Receipt, Via, receive};
+use crate::state::AppState;
 use crate::store;
 use crate::store::inbound::InboundProblem;
 use axum::Json;

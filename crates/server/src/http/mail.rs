@@ -2,9 +2,9 @@
 
 use super::users::actor;
 use super::{ApiJson, ApiPath, AuthUser, mentorship_access};
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::tokens::{TokenKind, looks_like_token};
+use crate::state::AppState;
 use crate::store;
 use axum::Json;
 use axum::extract::State;

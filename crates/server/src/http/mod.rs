@@ -13,8 +13,8 @@ pub mod threads;
 pub mod users;
 pub mod ws;
 
-use crate::state::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::mentorships::Access;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};

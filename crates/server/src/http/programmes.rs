@@ -2,8 +2,8 @@
 
 use super::users::{actor, programme_guard};
 use super::{ApiJson, ApiPath, AuthUser};
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store;
 use axum::Json;
 use axum::extract::State;

@@ -1,8 +1,8 @@
 //! Threads, messages and read markers.
 
 use super::{ApiJson, ApiPath, ApiQuery, AuthUser, guard, mentorship_access};
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store;
 use crate::store::threads::{NewMessage, Page};
 use axum::Json;

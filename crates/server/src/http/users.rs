@@ -1,8 +1,8 @@
 //! Accounts: the caller's own, and people management for admins and coordinators.
 
 use super::{ApiJson, ApiPath, AuthUser};
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store;
 use crate::store::users::NewUser;
 use axum::Json;

@@ -1,9 +1,9 @@
 //! The WebSocket endpoint and its tickets.
 
 use super::{ApiQuery, AuthUser};
-use crate::state::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::live::socket::{self, Authenticated};
+use crate::state::AppState;
 use crate::store;
 use axum::Json;
 use axum::body::Body;

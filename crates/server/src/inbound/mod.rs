@@ -12,16 +12,17 @@
 pub mod notices;
 pub mod smtp;
 
-use crate::state::AppState;
+use crate::db::StoreError;
 use crate::error::ApiError;
 use crate::mail::tokens::{TokenKind, looks_like_token};
+use crate::state::AppState;
 use crate::store;
 use crate::store::inbound::{Destination, MailPosted, MailedMessage, NewAttachment, Outcome, Record};
 use crate::store::threads::NewMessage;
 use chrono::{DateTime, Duration, Utc};
 use mentorpost_inbound::{InboundMail, Limits, address::tagged};
 use mentorpost_model::mail::MailMode;
-use mentorpost_model::{ClientMsgId, Locale, MentorshipId, MessageBody, MessageId, MessageSource, Subject, ThreadId, UserId};
+use mentorpost_model::{ClientMsgId, Locale, MentorshipId, MessageBody, MessageId, MessageSource, Refusal, Subject, ThreadId, UserId};
 use notices::Notice;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -294,11 +295,11 @@ impl Pipeline<'_> {
         };
         let posted = match store::inbound::post(&self.state.db, mailed, self.state.mailer.public_url.clone()).await {
             Ok(posted) => posted,
-            Err(ApiError::NotFound | ApiError::Forbidden { .. }) => {
+            Err(StoreError::Rejected(Refusal::NotFound | Refusal::Forbidden { .. })) => {
                 return self.finish(Outcome::Rejected, "the sender is not a member of this mentorship (any more)", Some(owner)).await;
             }
-            Err(ApiError::Conflict { .. }) => return Ok(Receipt::of("duplicate", None)),
-            Err(err) => return Err(err),
+            Err(StoreError::Rejected(Refusal::Conflict { .. })) => return Ok(Receipt::of("duplicate", None)),
+            Err(err) => return Err(err.into()),
         };
         self.announce(&posted, is_new_thread);
         if !dropped.is_empty() {

@@ -87,7 +87,9 @@ async fn compose(
     let mut statuses = HashMap::new();
     let mut anything = false;
     for (programme, name, _) in &r.programmes {
-        let rows = crate::health::programme_rows(&state.health, &state.db, *programme, false, state.clock.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rows = crate::health::programme_rows(&state.health, &state.db, *programme, false, state.clock.now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let bouncing = store::inbound::bouncing_in_programme(state.db.pool(), *programme).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let _ = writeln!(text, "\n== {name} ==");
         let mut lines = Vec::new();

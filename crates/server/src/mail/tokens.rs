@@ -9,8 +9,8 @@
 //! nothing secret is stored: the database keeps only a hash for the reverse lookup.
 
 // The kinds and the storage key belong to the table of remembered tokens.
-pub use crate::store::mail::{TokenKind, token_hash};
 use crate::store::mail::NewToken;
+pub use crate::store::mail::{TokenKind, token_hash};
 use hmac::{Hmac, Mac};
 use mentorpost_model::{MentorshipId, ThreadId, UserId};
 use sha2::{Digest, Sha256};

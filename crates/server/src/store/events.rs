@@ -7,9 +7,9 @@
 //! later find a new event numbered ≤ N (a global auto-increment id would not give this
 //! on PostgreSQL, where a smaller id can commit after a larger one).
 
-use crate::db::StoreError;
 use super::mentorships::Window;
 use super::{get_opt_parsed, get_time, ms};
+use crate::db::StoreError;
 use chrono::{DateTime, Utc};
 use mentorpost_model::api::{EventView, MessageView};
 use mentorpost_model::{EventKind, MentorshipId, MessageId, MessageSource, ThreadId, UserId};

@@ -577,7 +577,10 @@ pub async fn resume(db: &Db, user: UserId) -> Result<bool, StoreError> {
 
 /// People in a programme's active mentorships whose mail is paused: what the
 /// coordinator sees ("address bouncing"), without any content.
-pub async fn bouncing_in_programme(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<(UserId, MentorshipId, DateTime<Utc>)>, StoreError> {
+pub async fn bouncing_in_programme(
+    pool: &AnyPool,
+    programme: ProgrammeId,
+) -> Result<Vec<(UserId, MentorshipId, DateTime<Utc>)>, StoreError> {
     let rows = sqlx::query(
         "SELECT DISTINCT h.user_id, mm.mentorship_id, h.paused_at FROM mail_address_health h
          JOIN users u ON u.id = h.user_id AND u.email = h.address

@@ -6,7 +6,7 @@ use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_auth::permission::{Action, Actor, Decision, MembershipState, Relation, decide};
 use mentorpost_model::api::{AgreementView, MemberSpec, MemberView, MentorshipView};
-use mentorpost_model::{AgreementContent, Refusal, EventKind, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, Role, ThreadId, UserId};
+use mentorpost_model::{AgreementContent, EventKind, MentorshipId, MentorshipStatus, ProgrammeId, Refusal, Rhythm, Role, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -289,7 +289,13 @@ pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId
     Ok(())
 }
 
-pub async fn set_content(db: &Db, id: MentorshipId, content: AgreementContent, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn set_content(
+    db: &Db,
+    id: MentorshipId,
+    content: AgreementContent,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     db.write(Box::new(move |conn| {
         Box::pin(async move {
             sqlx::query(

@@ -247,7 +247,7 @@ fn post_batch<'c>(
             let item = &items[i];
             let access = access_from_row(&row, item.new.author)?;
             plans[i] = match access.permit(Action::WriteContent) {
-                Err(err) => Plan::Refused(err),
+                Err(refusal) => Plan::Refused(refusal.into()),
                 // A thread started before the author joined is not theirs to see.
                 Ok(()) if !access.sees_thread(get_time(&row, "thread_created_at")?) => Plan::Refused(StoreError::not_found()),
                 Ok(()) => match get_opt_parsed::<MessageId>(&row, "ex_id")? {
@@ -722,7 +722,12 @@ pub async fn get(pool: &AnyPool, id: ThreadId) -> Result<Option<ThreadView>, Sto
 /// Threads visible to `user`, newest activity first, with unread counts: the threads
 /// started while they were a member (`mentorships::Window`) of one mentorship, or of
 /// every mentorship they belong or belonged to.
-pub async fn summaries(pool: &AnyPool, user: UserId, mentorship: Option<MentorshipId>, limit: i64) -> Result<Vec<ThreadSummary>, StoreError> {
+pub async fn summaries(
+    pool: &AnyPool,
+    user: UserId,
+    mentorship: Option<MentorshipId>,
+    limit: i64,
+) -> Result<Vec<ThreadSummary>, StoreError> {
     let rows = sqlx::query(
         "SELECT t.*, rm.message_id AS read_message_id,
                 (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.seq > COALESCE(rm.seq, 0) AND m.author_id <> $1
