@@ -65,12 +65,12 @@ fn write_in_one_statement<'c>(
 
 async fn one_bad_item_of_a_one_statement_lane_fails_alone(db: Db, tag: &'static str) {
     db.migrate().await.expect("migrate");
-    db.write(Box::new(|conn| {
+    db.write(|conn| {
         Box::pin(async move {
             sqlx::query("INSERT INTO settings (key, value) VALUES ('taken', 'before')").execute(&mut *conn).await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await
     .expect("seed");
     only_the_poisoned_item_fails(db, tag, &ONE_STATEMENT_LANE, "one").await;

@@ -372,7 +372,7 @@ impl Fixture {
             let at = now.timestamp_millis();
             app.state
                 .db
-                .write(Box::new(move |conn| {
+                .write(move |conn| {
                     Box::pin(async move {
                         sqlx::query(
                             "INSERT INTO attachments (id, message_id, mentorship_id, name, content_type, size_bytes, data, created_at)
@@ -388,7 +388,7 @@ impl Fixture {
                         .await?;
                         Ok::<_, mentorpost_server::db::StoreError>(())
                     })
-                }))
+                })
                 .await
                 .expect("attachment");
         }

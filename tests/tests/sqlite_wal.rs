@@ -17,7 +17,7 @@ async fn the_checkpointer_follows_the_writer_and_closing_truncates_the_wal() {
 
     const WRITES: u64 = 40;
     for i in 0..WRITES {
-        db.write(Box::new(move |conn| {
+        db.write(move |conn| {
             Box::pin(async move {
                 sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
                     .bind(format!("wal-{i}"))
@@ -26,7 +26,7 @@ async fn the_checkpointer_follows_the_writer_and_closing_truncates_the_wal() {
                     .await?;
                 Ok(())
             })
-        }))
+        })
         .await
         .expect("write");
     }
@@ -75,7 +75,7 @@ async fn under_sustained_writes_the_wal_starts_over_instead_of_growing() {
         tasks.push(tokio::spawn(async move {
             for i in 0..PER_WRITER {
                 let value = payload.clone();
-                db.write(Box::new(move |conn| {
+                db.write(move |conn| {
                     Box::pin(async move {
                         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
                             .bind(format!("busy-{w}-{i}"))
@@ -84,7 +84,7 @@ async fn under_sustained_writes_the_wal_starts_over_instead_of_growing() {
                             .await?;
                         Ok(())
                     })
-                }))
+                })
                 .await
                 .expect("write");
             }

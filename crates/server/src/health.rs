@@ -19,9 +19,9 @@ use mentorpost_model::api::MemberView;
 use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, Snapshot};
 use mentorpost_model::meeting::MentorshipHealth;
 use mentorpost_model::{Clock, MentorshipId, MentorshipStatus, ProgrammeId};
-use tokio_util::sync::CancellationToken;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
 
 /// Above this many moved snapshots one programme-wide read of the contacts is cheaper
 /// than reading them mentorship by mentorship.

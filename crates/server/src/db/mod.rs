@@ -235,7 +235,14 @@ impl Db {
     /// Runs `work` in a transaction and commits it. Returns only after the commit is
     /// durable (SQLite `synchronous = FULL`; PostgreSQL `synchronous_commit` as
     /// configured, `on` by default). If `work` fails, nothing it wrote is kept.
-    pub async fn write<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, StoreError> {
+    ///
+    /// A write reads as one call: `db.write(move |conn| Box::pin(async move { … }))`.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let work: WriteFn<T> = Box::new(work);
         match &self.engine {
             Engine::Sqlite { writer, .. } => writer.submit(work).await,
             Engine::Postgres { .. } => {

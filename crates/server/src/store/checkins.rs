@@ -40,38 +40,31 @@ pub async fn create(
     body: MessageBody,
     now: DateTime<Utc>,
 ) -> Result<CheckinView, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_MENTORSHIP_SQL.as_str()))
-                    .bind(mentorship.to_string())
-                    .bind(coordinator.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(StoreError::not_found())?;
-                let access = access_from_row(&row, coordinator)?;
-                let thread = insert_thread(conn, mentorship, &subject, coordinator, now).await?;
-                let message = NewMessage { author: coordinator, body, client_msg_id: None, source: MessageSource::System };
-                insert_message(conn, mentorship, thread, &message, access.actor_name.clone(), now).await?;
-                let id = uuid::Uuid::now_v7().to_string();
-                sqlx::query("INSERT INTO checkins (id, mentorship_id, thread_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(id.as_str())
-                    .bind(mentorship.to_string())
-                    .bind(thread.to_string())
-                    .bind(coordinator.to_string())
-                    .bind(ms(now))
-                    .execute(&mut *conn)
-                    .await?;
-                Ok::<_, StoreError>(CheckinView {
-                    id,
-                    mentorship_id: mentorship,
-                    thread_id: thread,
-                    created_at: super::from_ms(ms(now)),
-                    answers: Vec::new(),
-                })
-            })
-        }))
-        .await?)
+    db.write(move |conn| {
+        Box::pin(async move {
+            let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_MENTORSHIP_SQL.as_str()))
+                .bind(mentorship.to_string())
+                .bind(coordinator.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::not_found())?;
+            let access = access_from_row(&row, coordinator)?;
+            let thread = insert_thread(conn, mentorship, &subject, coordinator, now).await?;
+            let message = NewMessage { author: coordinator, body, client_msg_id: None, source: MessageSource::System };
+            insert_message(conn, mentorship, thread, &message, access.actor_name.clone(), now).await?;
+            let id = uuid::Uuid::now_v7().to_string();
+            sqlx::query("INSERT INTO checkins (id, mentorship_id, thread_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id.as_str())
+                .bind(mentorship.to_string())
+                .bind(thread.to_string())
+                .bind(coordinator.to_string())
+                .bind(ms(now))
+                .execute(&mut *conn)
+                .await?;
+            Ok(CheckinView { id, mentorship_id: mentorship, thread_id: thread, created_at: super::from_ms(ms(now)), answers: Vec::new() })
+        })
+    })
+    .await
 }
 
 /// The check-in a thread belongs to, if it is a check-in thread.
@@ -97,7 +90,7 @@ pub async fn answer(
     via: &'static str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
                 "INSERT INTO checkin_answers (checkin_id, user_id, status, via, answered_at) VALUES ($1, $2, $3, $4, $5)
@@ -110,9 +103,9 @@ pub async fn answer(
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }

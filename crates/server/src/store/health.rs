@@ -134,7 +134,7 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
         note: m.note.clone(),
         created_at: super::from_ms(ms(now)),
     };
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
                 "INSERT INTO meetings (id, mentorship_id, logged_by, held_on, held_at, duration_minutes, mode, note, created_at)
@@ -151,9 +151,9 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(view)
 }

@@ -2,6 +2,7 @@
 //! reply or new thread together with its quoted part and attachments in one
 //! transaction, notices to senders (rate-limited), bounces and paused addresses.
 
+use super::mail::{RenderedMail, queue_rendered};
 use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, access_from_row};
 use super::threads::{Posted, find_repeat, get_in, insert_message, insert_thread};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
@@ -91,7 +92,7 @@ async fn insert_record(conn: &mut AnyConnection, r: &Record, message: Option<Mes
 
 /// Records a mail that posts nothing. False: the same mail was recorded before.
 pub async fn record(db: &Db, record: Record) -> Result<bool, StoreError> {
-    Ok(db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, StoreError>(insert_record(conn, &record, None).await?) }))).await?)
+    db.write(move |conn| Box::pin(async move { Ok(insert_record(conn, &record, None).await?) })).await
 }
 
 /// A file to store with a message.
@@ -133,7 +134,7 @@ pub struct MailPosted {
 /// `client_msg_id` derived from the mail's key and posts nothing.
 pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<MailPosted, StoreError> {
     let result = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 let author = mail.new.author;
                 let (sql, key) = match &mail.destination {
@@ -151,7 +152,7 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                 if let Destination::Thread(_) = &mail.destination
                     && !access.sees_thread(get_time(&row, "thread_created_at")?)
                 {
-                    return Err(StoreError::not_found().into());
+                    return Err(StoreError::not_found());
                 }
                 let existing_thread = match &mail.destination {
                     Destination::Thread(t) => Some(*t),
@@ -205,9 +206,9 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                 insert_record(conn, &mail.record, Some(message.id)).await?;
                 let thread = get_in(conn, thread_id).await?;
                 let thread_subject = Some(thread.subject.clone());
-                Ok::<_, StoreError>(MailPosted { thread, posted: Posted { message, created: true, thread_subject, mail: Vec::new() } })
+                Ok(MailPosted { thread, posted: Posted { message, created: true, thread_subject, mail: Vec::new() } })
             })
-        }))
+        })
         .await;
     match result {
         // The same mail, delivered twice at the same moment: the other delivery won.
@@ -358,21 +359,20 @@ pub async fn thread_mentorship(pool: &AnyPool, thread: ThreadId) -> Result<Optio
 /// Claims the one notice of `kind` to `address` allowed per day. True: send it.
 pub async fn claim_notice(db: &Db, address: String, kind: &'static str, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let day = now.format("%Y-%m-%d").to_string();
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let done =
-                    sqlx::query("INSERT INTO inbound_notices (address, kind, day, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-                        .bind(address.to_lowercase())
-                        .bind(kind)
-                        .bind(day)
-                        .bind(ms(now))
-                        .execute(&mut *conn)
-                        .await?;
-                Ok::<_, StoreError>(done.rows_affected() == 1)
-            })
-        }))
-        .await?)
+    db.write(move |conn| {
+        Box::pin(async move {
+            let done =
+                sqlx::query("INSERT INTO inbound_notices (address, kind, day, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                    .bind(address.to_lowercase())
+                    .bind(kind)
+                    .bind(day)
+                    .bind(ms(now))
+                    .execute(&mut *conn)
+                    .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    })
+    .await
 }
 
 /// Queues a rendered notice for `to` (a person, or a sender without an account).
@@ -384,21 +384,12 @@ pub async fn queue_notice(
     rendered: String,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
-            sqlx::query(
-                "INSERT INTO outbox (id, kind, user_id, to_address, rendered, status, not_before, created_at) VALUES ($1, 'notice', $2, $3, $4, 'pending', $5, $5)",
-            )
-            .bind(id)
-            .bind(user.map(|u| u.to_string()))
-            .bind(to)
-            .bind(rendered)
-            .bind(ms(now))
-            .execute(&mut *conn)
-            .await?;
-            Ok::<_, StoreError>(())
+            queue_rendered(conn, vec![RenderedMail { id, kind: "notice", user, to_address: Some(to), rendered }], now).await?;
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
@@ -412,7 +403,7 @@ pub const ADDRESS_LINK_DAYS: i64 = 7;
 pub async fn create_address_confirmation(db: &Db, user: UserId, address: String, now: DateTime<Utc>) -> Result<String, StoreError> {
     let token = mentorpost_auth::opaque::generate_token();
     let hash = mentorpost_auth::opaque::hash_token(&token);
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query("INSERT INTO address_confirmations (token_hash, user_id, address, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(hash)
@@ -421,9 +412,9 @@ pub async fn create_address_confirmation(db: &Db, user: UserId, address: String,
                 .bind(ms(now + Duration::days(ADDRESS_LINK_DAYS)))
                 .execute(&mut *conn)
                 .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(token)
 }
@@ -444,7 +435,7 @@ pub async fn address_confirmation(pool: &AnyPool, token: &str, now: DateTime<Utc
 /// `None` when the link is unknown, used or expired.
 pub async fn confirm_address(db: &Db, token: String, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, StoreError> {
     let result = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 let row = sqlx::query(
                     "UPDATE address_confirmations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
@@ -464,7 +455,7 @@ pub async fn confirm_address(db: &Db, token: String, now: DateTime<Utc>) -> Resu
                         .await?;
                 match taken {
                     Some(t) if get_parsed::<UserId>(&t, "owner")? == user => {}
-                    Some(_) => return Err(StoreError::conflict("email_taken", "this address belongs to another account").into()),
+                    Some(_) => return Err(StoreError::conflict("email_taken", "this address belongs to another account")),
                     None => {
                         sqlx::query("INSERT INTO user_emails (email, user_id, verified_at, created_at) VALUES ($1, $2, $3, $3)")
                             .bind(address.as_str())
@@ -474,9 +465,9 @@ pub async fn confirm_address(db: &Db, token: String, now: DateTime<Utc>) -> Resu
                             .await?;
                     }
                 }
-                Ok::<_, StoreError>(Some((user, address)))
+                Ok(Some((user, address)))
             })
-        }))
+        })
         .await?;
     Ok(result)
 }
@@ -497,8 +488,8 @@ pub async fn record_bounce(
     permanent: bool,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
+    db
+        .write(move |conn| {
             Box::pin(async move {
                 let address = address.to_lowercase();
                 sqlx::query("INSERT INTO mail_bounces (id, user_id, address, status, permanent, at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -536,10 +527,10 @@ pub async fn record_bounce(
                     .fetch_one(&mut *conn)
                     .await?
                     .try_get("paused_at")?;
-                Ok::<_, StoreError>(paused.is_some())
+                Ok(paused.is_some())
             })
-        }))
-        .await?)
+        })
+        .await
 }
 
 /// Since when `user`'s mail is paused because their address bounces, if it is.
@@ -559,7 +550,7 @@ pub async fn paused_since(pool: &AnyPool, user: UserId) -> Result<Option<DateTim
 /// paused (a change), false when there was nothing to resume.
 pub async fn resume(db: &Db, user: UserId) -> Result<bool, StoreError> {
     let was_paused = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 let paused: i64 =
                     sqlx::query_scalar("SELECT COUNT(*) FROM mail_address_health WHERE user_id = $1 AND paused_at IS NOT NULL")
@@ -568,9 +559,9 @@ pub async fn resume(db: &Db, user: UserId) -> Result<bool, StoreError> {
                         .await?;
                 sqlx::query("DELETE FROM mail_bounces WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
                 sqlx::query("DELETE FROM mail_address_health WHERE user_id = $1").bind(user.to_string()).execute(&mut *conn).await?;
-                Ok::<_, StoreError>(paused > 0)
+                Ok(paused > 0)
             })
-        }))
+        })
         .await?;
     Ok(was_paused)
 }
@@ -639,17 +630,16 @@ pub async fn raw(pool: &AnyPool, id: &str) -> Result<Option<Vec<u8>>, StoreError
 
 /// Clears raw mail past its keeping time; returns how many.
 pub async fn purge_raw(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let done = sqlx::query("UPDATE inbound_mail SET raw = NULL, raw_until = NULL WHERE raw_until < $1")
-                    .bind(ms(now))
-                    .execute(&mut *conn)
-                    .await?;
-                Ok::<_, StoreError>(done.rows_affected())
-            })
-        }))
-        .await?)
+    db.write(move |conn| {
+        Box::pin(async move {
+            let done = sqlx::query("UPDATE inbound_mail SET raw = NULL, raw_until = NULL WHERE raw_until < $1")
+                .bind(ms(now))
+                .execute(&mut *conn)
+                .await?;
+            Ok(done.rows_affected())
+        })
+    })
+    .await
 }
 
 /// Counts by outcome (tests, metrics).

@@ -178,7 +178,7 @@ async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, no
     for m in &new.members {
         let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(m.user_id.to_string()).fetch_optional(&mut *conn).await?;
         if exists.is_none() {
-            return Err(StoreError::invalid("unknown_user", "a listed member does not exist").into());
+            return Err(StoreError::invalid("unknown_user", "a listed member does not exist"));
         }
     }
     sqlx::query(
@@ -218,19 +218,18 @@ async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, no
 }
 
 pub async fn create(db: &Db, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, StoreError> {
-    Ok(db.write(Box::new(move |conn| Box::pin(async move { insert(conn, &new, actor, now).await }))).await?)
+    db.write(move |conn| Box::pin(async move { insert(conn, &new, actor, now).await })).await
 }
 
 /// Closes `old` (reason `re_paired`) and creates its successor in one transaction.
 pub async fn repair(db: &Db, old: MentorshipId, new: NewMentorship, actor: UserId, now: DateTime<Utc>) -> Result<MentorshipId, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                close_in(conn, old, "re_paired", actor, now).await?;
-                insert(conn, &new, actor, now).await
-            })
-        }))
-        .await?)
+    db.write(move |conn| {
+        Box::pin(async move {
+            close_in(conn, old, "re_paired", actor, now).await?;
+            insert(conn, &new, actor, now).await
+        })
+    })
+    .await
 }
 
 async fn close_in(conn: &mut AnyConnection, id: MentorshipId, reason: &str, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -242,36 +241,36 @@ async fn close_in(conn: &mut AnyConnection, id: MentorshipId, reason: &str, acto
             .execute(&mut *conn)
             .await?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::conflict("already_closed", "this mentorship is already closed").into());
+        return Err(StoreError::conflict("already_closed", "this mentorship is already closed"));
     }
     events::append(conn, id, EventKind::MentorshipUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
     Ok(())
 }
 
 pub async fn close(db: &Db, id: MentorshipId, reason: String, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
-    Ok(db.write(Box::new(move |conn| Box::pin(async move { close_in(conn, id, &reason, actor, now).await }))).await?)
+    db.write(move |conn| Box::pin(async move { close_in(conn, id, &reason, actor, now).await })).await
 }
 
 pub async fn activate(db: &Db, id: MentorshipId, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             let done = sqlx::query("UPDATE mentorships SET status = 'active' WHERE id = $1 AND status = 'proposed'")
                 .bind(id.to_string())
                 .execute(&mut *conn)
                 .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::conflict("not_proposed", "only a proposed mentorship can be activated").into());
+                return Err(StoreError::conflict("not_proposed", "only a proposed mentorship can be activated"));
             }
             events::append(conn, id, EventKind::MentorshipUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
 
 pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query("UPDATE mentorships SET contact_every_days = $1, response_within_hours = $2, meeting_rhythm = $3, agreement_updated_at = $4 WHERE id = $5")
                 .bind(rhythm.contact_every_days)
@@ -282,9 +281,9 @@ pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId
                 .execute(&mut *conn)
                 .await?;
             events::append(conn, id, EventKind::AgreementUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
@@ -296,7 +295,7 @@ pub async fn set_content(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
                 "UPDATE mentorships SET ground_rules = $1, goals = $2, agreement_updated_at = $3, content_updated_at = $3 WHERE id = $4",
@@ -308,20 +307,20 @@ pub async fn set_content(
             .execute(&mut *conn)
             .await?;
             events::append(conn, id, EventKind::AgreementUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
 
 pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             let exists =
                 sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(member.user_id.to_string()).fetch_optional(&mut *conn).await?;
             if exists.is_none() {
-                return Err(StoreError::invalid("unknown_user", "no such user").into());
+                return Err(StoreError::invalid("unknown_user", "no such user"));
             }
             let current = sqlx::query("SELECT left_at FROM mentorship_members WHERE mentorship_id = $1 AND user_id = $2")
                 .bind(id.to_string())
@@ -330,7 +329,7 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
                 .await?;
             match current {
                 Some(row) if row.try_get::<Option<i64>, _>(0)?.is_none() => {
-                    return Err(StoreError::conflict("already_member", "this person is already a member").into());
+                    return Err(StoreError::conflict("already_member", "this person is already a member"));
                 }
                 Some(_) => {
                     // Rejoining starts a new membership: what was written while they
@@ -363,15 +362,15 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
                 now,
             )
             .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
 
 pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             let done =
                 sqlx::query("UPDATE mentorship_members SET left_at = $1 WHERE mentorship_id = $2 AND user_id = $3 AND left_at IS NULL")
@@ -381,7 +380,7 @@ pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserI
                     .execute(&mut *conn)
                     .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::not_found().into());
+                return Err(StoreError::not_found());
             }
             events::append(
                 conn,
@@ -391,9 +390,9 @@ pub async fn remove_member(db: &Db, id: MentorshipId, user: UserId, actor: UserI
                 now,
             )
             .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }

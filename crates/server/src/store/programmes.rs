@@ -9,7 +9,7 @@ use sqlx::{AnyPool, Row};
 
 pub async fn create(db: &Db, name: String, timezone: TimeZoneName, rhythm: Rhythm, now: DateTime<Utc>) -> Result<ProgrammeId, StoreError> {
     let id = ProgrammeId::new();
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
                 "INSERT INTO programmes (id, name, timezone, default_contact_every_days, default_response_within_hours, default_meeting_rhythm, created_at)
@@ -24,9 +24,9 @@ pub async fn create(db: &Db, name: String, timezone: TimeZoneName, rhythm: Rhyth
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(id)
 }
@@ -87,11 +87,11 @@ pub async fn exists(pool: &AnyPool, programme: ProgrammeId) -> Result<bool, Stor
 }
 
 pub async fn add_coordinator(db: &Db, programme: ProgrammeId, user: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(user.to_string()).fetch_optional(&mut *conn).await?;
             if exists.is_none() {
-                return Err(StoreError::invalid("unknown_user", "no such user").into());
+                return Err(StoreError::invalid("unknown_user", "no such user"));
             }
             sqlx::query(
                 "INSERT INTO programme_coordinators (programme_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -101,24 +101,23 @@ pub async fn add_coordinator(db: &Db, programme: ProgrammeId, user: UserId, now:
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
 
 pub async fn remove_coordinator(db: &Db, programme: ProgrammeId, user: UserId) -> Result<bool, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let done = sqlx::query("DELETE FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2")
-                    .bind(programme.to_string())
-                    .bind(user.to_string())
-                    .execute(&mut *conn)
-                    .await?;
-                Ok::<_, StoreError>(done.rows_affected() > 0)
-            })
-        }))
-        .await?)
+    db.write(move |conn| {
+        Box::pin(async move {
+            let done = sqlx::query("DELETE FROM programme_coordinators WHERE programme_id = $1 AND user_id = $2")
+                .bind(programme.to_string())
+                .bind(user.to_string())
+                .execute(&mut *conn)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    })
+    .await
 }

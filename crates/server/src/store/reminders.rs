@@ -2,6 +2,7 @@
 //! other side has not answered and whose agreed response time is three quarters gone.
 
 use super::mail::EFFECTIVE_MODE_SQL;
+use super::mail::{RenderedMail, queue_rendered};
 use super::{get_parsed, get_time, ms};
 use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
@@ -76,30 +77,23 @@ pub async fn due(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<Due>, StoreEr
 /// Records the reminder and queues its mail in one transaction; false if it was sent.
 pub async fn record(db: &Db, d: &Due, outbox_id: String, rendered: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let (message, user) = (d.message_id, d.user_id);
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let inserted = sqlx::query("INSERT INTO reply_reminders (message_id, user_id, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+    db.write(move |conn| {
+        Box::pin(async move {
+            let inserted =
+                sqlx::query("INSERT INTO reply_reminders (message_id, user_id, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                     .bind(message.to_string())
                     .bind(user.to_string())
                     .bind(ms(now))
                     .execute(&mut *conn)
                     .await?
                     .rows_affected();
-                if inserted == 0 {
-                    return Ok::<_, StoreError>(false);
-                }
-                sqlx::query(
-                    "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at) VALUES ($1, 'reminder', $2, $3, 'pending', $4, 0, $4)",
-                )
-                .bind(outbox_id)
-                .bind(user.to_string())
-                .bind(rendered)
-                .bind(ms(now))
-                .execute(&mut *conn)
-                .await?;
-                Ok(true)
-            })
-        }))
-        .await?)
+            if inserted == 0 {
+                return Ok(false);
+            }
+            let mail = RenderedMail { id: outbox_id, kind: "reminder", user: Some(user), to_address: None, rendered };
+            queue_rendered(conn, vec![mail], now).await?;
+            Ok(true)
+        })
+    })
+    .await
 }

@@ -1,6 +1,7 @@
 //! Logins (sessions), refresh-token rotation with reuse detection, magic links and
 //! the login-failure counters behind rate limiting.
 
+use super::mail::{RenderedMail, queue_rendered};
 use super::{get_parsed, ms};
 use crate::db::{Db, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -44,7 +45,7 @@ async fn insert_session(conn: &mut AnyConnection, user: UserId, now: DateTime<Ut
 }
 
 pub async fn start(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<NewLogin, StoreError> {
-    Ok(db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, StoreError>(insert_session(conn, user, now).await?) }))).await?)
+    db.write(move |conn| Box::pin(async move { Ok(insert_session(conn, user, now).await?) })).await
 }
 
 /// Outcome of presenting a refresh token.
@@ -59,8 +60,8 @@ pub enum Rotation {
 }
 
 pub async fn rotate(db: &Db, presented: String, now: DateTime<Utc>) -> Result<Rotation, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
+    db
+        .write(move |conn| {
             Box::pin(async move {
                 let row = sqlx::query(
                     "SELECT r.session_id, r.expires_at, r.used_at, s.user_id, s.revoked_at FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $1",
@@ -92,10 +93,10 @@ pub async fn rotate(db: &Db, presented: String, now: DateTime<Utc>) -> Result<Ro
                     return Ok(Rotation::ReuseDetected);
                 }
                 let refresh_token = issue_refresh(conn, &session_id, now).await?;
-                Ok::<_, StoreError>(Rotation::Rotated { user: get_parsed(&row, "user_id")?, session_id, refresh_token })
+                Ok(Rotation::Rotated { user: get_parsed(&row, "user_id")?, session_id, refresh_token })
             })
-        }))
-        .await?)
+        })
+        .await
 }
 
 async fn revoke_in(conn: &mut AnyConnection, session_id: &str, reason: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
@@ -111,7 +112,7 @@ async fn revoke_in(conn: &mut AnyConnection, session_id: &str, reason: &str, now
 /// Ends the login a refresh token belongs to. Unknown tokens are ignored: logging out
 /// twice is not an error.
 pub async fn logout(db: &Db, presented: String, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             let row = sqlx::query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
                 .bind(opaque::hash_token(&presented))
@@ -121,16 +122,16 @@ pub async fn logout(db: &Db, presented: String, now: DateTime<Utc>) -> Result<()
                 let session_id: String = row.try_get(0)?;
                 revoke_in(conn, &session_id, "logout", now).await?;
             }
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
 
 /// Revokes a login by id (used when its access token must stop working at once).
 pub async fn revoke(db: &Db, session_id: String, reason: &'static str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| Box::pin(async move { Ok::<_, StoreError>(revoke_in(conn, &session_id, reason, now).await?) }))).await?;
+    db.write(move |conn| Box::pin(async move { Ok(revoke_in(conn, &session_id, reason, now).await?) })).await?;
     Ok(())
 }
 
@@ -153,7 +154,7 @@ pub async fn create_magic_link(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let hash = opaque::hash_token(token);
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query("INSERT INTO magic_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(hash)
@@ -162,50 +163,46 @@ pub async fn create_magic_link(
                 .bind(ms(now + MAGIC_LINK_TTL))
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query(
-                "INSERT INTO outbox (id, kind, user_id, to_address, rendered, status, not_before, attempts, created_at)
-                 VALUES ($1, 'security', $2, $3, $4, 'pending', $5, 0, $5)",
-            )
-            .bind(format!("security.{}", uuid::Uuid::now_v7()))
-            .bind(user.to_string())
-            .bind(to)
-            .bind(rendered)
-            .bind(ms(now))
-            .execute(&mut *conn)
-            .await?;
-            Ok::<_, StoreError>(())
+            let mail = RenderedMail {
+                id: format!("security.{}", uuid::Uuid::now_v7()),
+                kind: "security",
+                user: Some(user),
+                to_address: Some(to),
+                rendered,
+            };
+            queue_rendered(conn, vec![mail], now).await?;
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
 
 /// Redeems a magic link: valid, unexpired and unused → a new login.
 pub async fn redeem_magic_link(db: &Db, token: String, now: DateTime<Utc>) -> Result<Option<(UserId, NewLogin)>, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
-            Box::pin(async move {
-                let hash = opaque::hash_token(&token);
-                let row = sqlx::query("SELECT user_id FROM magic_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
-                    .bind(hash.clone())
-                    .bind(ms(now))
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let Some(row) = row else { return Ok(None) };
-                let user: UserId = get_parsed(&row, "user_id")?;
-                let done = sqlx::query("UPDATE magic_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-                    .bind(ms(now))
-                    .bind(hash)
-                    .execute(&mut *conn)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Ok(None);
-                }
-                let login = insert_session(conn, user, now).await?;
-                Ok::<_, StoreError>(Some((user, login)))
-            })
-        }))
-        .await?)
+    db.write(move |conn| {
+        Box::pin(async move {
+            let hash = opaque::hash_token(&token);
+            let row = sqlx::query("SELECT user_id FROM magic_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+                .bind(hash.clone())
+                .bind(ms(now))
+                .fetch_optional(&mut *conn)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let user: UserId = get_parsed(&row, "user_id")?;
+            let done = sqlx::query("UPDATE magic_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+                .bind(ms(now))
+                .bind(hash)
+                .execute(&mut *conn)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Ok(None);
+            }
+            let login = insert_session(conn, user, now).await?;
+            Ok(Some((user, login)))
+        })
+    })
+    .await
 }
 
 /// Failed logins within `window` for each key.
@@ -233,18 +230,18 @@ pub async fn recent_failures(pool: &AnyPool, keys: &[String], since: DateTime<Ut
 
 /// Forgets the failures under `key` (a successful login from that client).
 pub async fn clear_failures(db: &Db, key: String) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query("DELETE FROM login_failures WHERE scope_key = $1").bind(key).execute(&mut *conn).await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }
 
 pub async fn record_failure(db: &Db, keys: Vec<String>, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             for key in keys {
                 sqlx::query("INSERT INTO login_failures (id, scope_key, at) VALUES ($1, $2, $3)")
@@ -256,9 +253,9 @@ pub async fn record_failure(db: &Db, keys: Vec<String>, now: DateTime<Utc>) -> R
             }
             // Old rows only slow the counts down.
             sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(ms(now - Duration::days(1))).execute(&mut *conn).await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }

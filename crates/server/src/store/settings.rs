@@ -1,7 +1,7 @@
 //! Instance-wide settings stored in the database, so every instance on one
 //! PostgreSQL shares them (the JWT signing secret above all).
 
-use crate::db::{Db, StoreError};
+use crate::db::Db;
 use base64::Engine;
 use sqlx::Row;
 
@@ -14,7 +14,7 @@ pub async fn jwt_secret(db: &Db) -> anyhow::Result<Vec<u8>> {
     let engine = base64::engine::general_purpose::STANDARD;
     let candidate = engine.encode(mentorpost_auth::token::generate_secret());
     let stored: String = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
                     .bind(JWT_SECRET_KEY)
@@ -22,9 +22,9 @@ pub async fn jwt_secret(db: &Db) -> anyhow::Result<Vec<u8>> {
                     .execute(&mut *conn)
                     .await?;
                 let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(JWT_SECRET_KEY).fetch_one(&mut *conn).await?;
-                Ok::<_, StoreError>(row.try_get::<String, _>(0)?)
+                Ok(row.try_get::<String, _>(0)?)
             })
-        }))
+        })
         .await?;
     Ok(engine.decode(stored)?)
 }

@@ -1,5 +1,6 @@
 //! The coordinators' weekly summary: who gets one and when, and the record of each.
 
+use super::mail::{RenderedMail, queue_rendered};
 use super::{get_parsed, get_time, ms};
 use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
@@ -83,8 +84,8 @@ pub async fn record(
     mail: Option<(String, String)>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
+    db
+        .write(move |conn| {
             Box::pin(async move {
                 let inserted = sqlx::query(
                     "INSERT INTO summary_runs (user_id, period, statuses, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, period) DO NOTHING",
@@ -97,23 +98,16 @@ pub async fn record(
                 .await?
                 .rows_affected();
                 if inserted == 0 {
-                    return Ok::<_, StoreError>(false);
+                    return Ok(false);
                 }
                 if let Some((id, rendered)) = mail {
-                    sqlx::query(
-                        "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at) VALUES ($1, 'summary', $2, $3, 'pending', $4, 0, $4)",
-                    )
-                    .bind(id)
-                    .bind(user.to_string())
-                    .bind(rendered)
-                    .bind(ms(now))
-                    .execute(&mut *conn)
-                    .await?;
+                    let mail = RenderedMail { id, kind: "summary", user: Some(user), to_address: None, rendered };
+                    queue_rendered(conn, vec![mail], now).await?;
                 }
                 Ok(true)
             })
-        }))
-        .await?)
+        })
+        .await
 }
 
 /// A coordinator's summary settings (defaults when never set).
@@ -140,7 +134,7 @@ pub async fn set_settings(
     send_all_clear: bool,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
                 "INSERT INTO summary_settings (user_id, weekday, hour, send_all_clear, updated_at) VALUES ($1, $2, $3, $4, $5)
@@ -153,9 +147,9 @@ pub async fn set_settings(
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(())
 }

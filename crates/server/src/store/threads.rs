@@ -83,7 +83,7 @@ pub(super) async fn find_repeat(
     let Some(row) = row else { return Ok(None) };
     let existing = message_from_row(&row)?;
     if existing.body != new.body.as_str() || thread.is_some_and(|t| t != existing.thread_id) {
-        return Err(StoreError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message").into());
+        return Err(StoreError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message"));
     }
     Ok(Some(existing))
 }
@@ -369,7 +369,7 @@ fn post_batch<'c>(
                             let mail = mail.remove(message.id.to_string().as_str()).unwrap_or_default();
                             Ok(Posted { message, created: true, thread_subject: Some(subject), mail })
                         } else {
-                            Err(StoreError::not_found().into())
+                            Err(StoreError::not_found())
                         }
                     }),
                     _ => None,
@@ -386,13 +386,13 @@ fn post_batch<'c>(
                 Plan::Insert { .. } => {
                     results[i].take().unwrap_or_else(|| Err(sqlx::Error::Protocol("posted message missing".into()).into()))
                 }
-                Plan::Refused(err) => Err(err.into()),
+                Plan::Refused(err) => Err(err),
                 Plan::Repeat(message) => Ok(Posted { message, created: false, thread_subject: None, mail: Vec::new() }),
                 Plan::SameAs(j) => match out.get(j) {
                     Some(Ok(first)) if first.message.body == items[i].new.body.as_str() && first.message.thread_id == items[i].thread => {
                         Ok(Posted { message: first.message.clone(), created: false, thread_subject: None, mail: Vec::new() })
                     }
-                    _ => Err(reused_key().into()),
+                    _ => Err(reused_key()),
                 },
             };
             out.push(result);
@@ -630,7 +630,7 @@ async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMe
     match find_repeat(&mut conn, thread, new).await {
         Ok(Some(message)) => Ok(Posted { message, created: false, thread_subject: None, mail: Vec::new() }),
         Ok(None) => Err(StoreError::conflict("client_msg_id_reused", "this client_msg_id was already used")),
-        Err(err) => Err(err.into()),
+        Err(err) => Err(err),
     }
 }
 
@@ -644,7 +644,7 @@ pub async fn create(
 ) -> Result<(ThreadView, Posted), StoreError> {
     let retry = first.clone();
     let result = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_MENTORSHIP_SQL.as_str()))
                     .bind(mentorship.to_string())
@@ -662,9 +662,9 @@ pub async fn create(
                 let message = insert_message(conn, mentorship, id, &first, access.actor_name.clone(), now).await?;
                 let thread = get_in(conn, id).await?;
                 let thread_subject = Some(thread.subject.clone());
-                Ok::<_, StoreError>((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
+                Ok((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
             })
-        }))
+        })
         .await;
     match result {
         Err(StoreError::Database(err)) if is_unique_violation(&err) => {
@@ -805,8 +805,8 @@ pub async fn mark_read(
     message: MessageId,
     now: DateTime<Utc>,
 ) -> Result<(ReadMarkerView, Option<MentorshipId>), StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
+    db
+        .write(move |conn| {
             Box::pin(async move {
                 let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_THREAD_SQL.as_str()))
                     .bind(thread.to_string())
@@ -817,7 +817,7 @@ pub async fn mark_read(
                 let access: Access = access_from_row(&row, user)?;
                 access.permit(Action::MarkRead)?;
                 if !access.sees_thread(get_time(&row, "thread_created_at")?) {
-                    return Err(StoreError::not_found().into());
+                    return Err(StoreError::not_found());
                 }
                 let target = sqlx::query("SELECT seq FROM messages WHERE id = $1 AND thread_id = $2")
                     .bind(message.to_string())
@@ -849,8 +849,8 @@ pub async fn mark_read(
                 .execute(&mut *conn)
                 .await?;
                 events::append(conn, access.mentorship_id, EventKind::ReadUpdated, EventRefs { actor: Some(user), thread: Some(thread), message: Some(message), user: Some(user) }, now).await?;
-                Ok::<_, StoreError>((ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now }, Some(access.mentorship_id)))
+                Ok((ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now }, Some(access.mentorship_id)))
             })
-        }))
-        .await?)
+        })
+        .await
 }

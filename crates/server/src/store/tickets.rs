@@ -12,7 +12,7 @@ pub const TICKET_TTL: Duration = Duration::seconds(30);
 pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>) -> Result<String, StoreError> {
     let ticket = opaque::generate_token();
     let hash = opaque::hash_token(&ticket);
-    db.write(Box::new(move |conn| {
+    db.write(move |conn| {
         Box::pin(async move {
             sqlx::query("INSERT INTO ws_tickets (ticket_hash, user_id, session_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(hash)
@@ -24,9 +24,9 @@ pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>
                 .await?;
             // Spent and expired tickets are worthless; keep the table small.
             sqlx::query("DELETE FROM ws_tickets WHERE expires_at < $1").bind(ms(now - Duration::minutes(5))).execute(&mut *conn).await?;
-            Ok::<_, StoreError>(())
+            Ok(())
         })
-    }))
+    })
     .await?;
     Ok(ticket)
 }
@@ -34,8 +34,8 @@ pub async fn issue(db: &Db, user: UserId, session_id: String, now: DateTime<Utc>
 /// Spends a ticket: valid, unexpired, unused, and its login not revoked → the user
 /// and login it was issued to.
 pub async fn redeem(db: &Db, ticket: String, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, StoreError> {
-    Ok(db
-        .write(Box::new(move |conn| {
+    db
+        .write(move |conn| {
             Box::pin(async move {
                 let hash = opaque::hash_token(&ticket);
                 let done = sqlx::query("UPDATE ws_tickets SET used_at = $1 WHERE ticket_hash = $2 AND used_at IS NULL AND expires_at > $1")
@@ -51,10 +51,10 @@ pub async fn redeem(db: &Db, ticket: String, now: DateTime<Utc>) -> Result<Optio
                     .fetch_optional(&mut *conn)
                     .await?;
                 let Some(row) = row else { return Ok(None) };
-                Ok::<_, StoreError>(Some((get_parsed(&row, "user_id")?, row.try_get::<String, _>("session_id")?)))
+                Ok(Some((get_parsed(&row, "user_id")?, row.try_get::<String, _>("session_id")?)))
             })
-        }))
-        .await?)
+        })
+        .await
 }
 
 /// Logins revoked at or after `since` (for closing their sockets).

@@ -47,12 +47,12 @@ fn user_from_row(row: &AnyRow, extra_emails: Vec<String>) -> Result<UserView, sq
 pub async fn create(db: &Db, new: NewUser, now: DateTime<Utc>) -> Result<UserView, StoreError> {
     let id = UserId::new();
     let result = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 let taken =
                     sqlx::query("SELECT 1 FROM user_emails WHERE email = $1").bind(new.email.as_str()).fetch_optional(&mut *conn).await?;
                 if taken.is_some() {
-                    return Err(email_taken().into());
+                    return Err(email_taken());
                 }
                 sqlx::query(
                     "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at)
@@ -76,14 +76,14 @@ pub async fn create(db: &Db, new: NewUser, now: DateTime<Utc>) -> Result<UserVie
                         .execute(&mut *conn)
                         .await?;
                 }
-                Ok::<_, StoreError>(())
+                Ok(())
             })
-        }))
+        })
         .await;
     match result {
         Ok(()) => {}
         Err(StoreError::Database(err)) if is_unique_violation(&err) => return Err(email_taken()),
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(err),
     }
     get(db.pool(), id).await?.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
 }
@@ -164,7 +164,7 @@ pub async fn is_admin(pool: &AnyPool, id: UserId) -> Result<Option<bool>, StoreE
 
 pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let changed = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                     .bind(hash)
@@ -172,9 +172,9 @@ pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>)
                     .bind(id.to_string())
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, StoreError>(done.rows_affected() == 1)
+                Ok(done.rows_affected() == 1)
             })
-        }))
+        })
         .await?;
     Ok(changed)
 }
@@ -183,11 +183,11 @@ pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>)
 /// verification by mail comes with inbound mail).
 pub async fn add_verified_email(db: &Db, id: UserId, email: EmailAddress, now: DateTime<Utc>) -> Result<(), StoreError> {
     let result = db
-        .write(Box::new(move |conn| {
+        .write(move |conn| {
             Box::pin(async move {
                 let taken = sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(&mut *conn).await?;
                 if taken.is_some() {
-                    return Err(email_taken().into());
+                    return Err(email_taken());
                 }
                 sqlx::query("INSERT INTO user_emails (email, user_id, verified_at, created_at) VALUES ($1, $2, $3, $3)")
                     .bind(email.as_str())
@@ -195,9 +195,9 @@ pub async fn add_verified_email(db: &Db, id: UserId, email: EmailAddress, now: D
                     .bind(ms(now))
                     .execute(&mut *conn)
                     .await?;
-                Ok::<_, StoreError>(())
+                Ok(())
             })
-        }))
+        })
         .await;
     match result {
         Err(StoreError::Database(err)) if is_unique_violation(&err) => Err(email_taken()),
