@@ -8,7 +8,11 @@ use mentorpost_server::store;
 use mentorpost_tests::{TestServer, World, both_backends};
 use reqwest::StatusCode;
 
-both_backends!(html_pages_carry_browser_protections_and_no_inline_script, the_landing_page_shows_nothing_of_the_server);
+both_backends!(
+    html_pages_carry_browser_protections_and_no_inline_script,
+    the_landing_page_shows_nothing_of_the_server,
+    a_mailed_address_is_escaped_on_its_pages
+);
 
 /// Checks one HTML answer's headers.
 fn check_page(label: &str, resp: &reqwest::Response) {
@@ -97,5 +101,23 @@ async fn the_landing_page_shows_nothing_of_the_server(app: TestServer) {
     for secret in [data_dir.as_str(), config.database_url.as_str(), config.mail_domain.as_str(), "/mail", ".db", "sqlite", "postgres"] {
         assert!(!html.contains(secret), "the landing page shows {secret:?}: {html}");
     }
+    app.stop().await;
+}
+
+/// The address in an add-address link is the sender's to choose: on both pages it is
+/// text, with quotes and markup escaped like every other value of a template.
+async fn a_mailed_address_is_escaped_on_its_pages(app: TestServer) {
+    let w = World::build(&app).await;
+    let address = "o'brien+<b>x</b>&\"co\"@example.org";
+    let escaped = "o&#39;brien+&#60;b&#62;x&#60;/b&#62;&#38;&#34;co&#34;@example.org";
+    let token = store::inbound::create_address_confirmation(&app.state.db, w.mentee.id, address.to_owned(), app.clock.now())
+        .await
+        .expect("address link");
+    let page = fetch("add-address page", app.client.get(app.url(&format!("/mail/add-address/{token}")))).await;
+    assert!(page.contains(&format!("<strong>{escaped}</strong>")), "{page}");
+    assert!(!page.contains("<b>") && !page.contains("o'brien"), "{page}");
+    let done = fetch("address added", app.client.post(app.url(&format!("/mail/add-address/{token}")))).await;
+    assert!(done.contains(escaped) && done.contains("<html lang=\""), "{done}");
+    assert!(!done.contains("<b>") && !done.contains("o'brien"), "{done}");
     app.stop().await;
 }

@@ -193,14 +193,10 @@ pub struct MagicPageQuery {
 /// links, and a GET that spent the single-use token would lock the person out. The
 /// button's script is a file of its own ([`magic_link_script`]): the page's policy
 /// allows no inline script.
-pub async fn magic_link_page(Query(q): Query<MagicPageQuery>) -> Html<String> {
+pub async fn magic_link_page(Query(q): Query<MagicPageQuery>) -> ApiResult<Html<String>> {
+    // Only a token's own characters go on: anything else cannot be a token anyway.
     let token: String = q.token.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
-    Html(format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in to mentorpost</title>
-<script src="/login/magic.js" defer></script></head>
-<body><main data-token="{token}"><h1>Log in to mentorpost</h1>
-<button id="go">Log me in</button><p id="out" role="status"></p></main></body></html>"#
-    ))
+    super::pages::render(&super::pages::MagicLink { lang: "en", title: "Log in to mentorpost", button: "Log me in", token: &token })
 }
 
 /// The login page's button: redeems the token the page carries.

@@ -40,11 +40,6 @@ pub async fn method_not_allowed() -> ApiError {
 
 /// The landing page: what this is and where the API is described. Nothing about the
 /// server's files or configuration (a visitor learns no paths, addresses or settings).
-pub async fn index() -> Html<&'static str> {
-    Html(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mentorpost</title></head>
-<body><main><h1>mentorpost</h1>
-<p>Asynchronous e-mentoring: threads with subject lines, live delivery, taking part by e-mail, and a coordinator view of contact rhythm that never shows content.</p>
-<ul><li><a href="/api/openapi.json">API description (OpenAPI 3)</a></li><li><a href="/readyz">Readiness</a></li></ul></main></body></html>"#,
-    )
+pub async fn index() -> Result<Html<String>, ApiError> {
+    super::pages::render(&super::pages::Landing { lang: "en" })
 }

@@ -170,21 +170,12 @@ pub async fn add_address_page(State(state): State<AppState>, ApiPath(token): Api
     let (user, address) =
         store::inbound::address_confirmation(state.db.pool(), &token, state.clock.now()).await?.ok_or(ApiError::NotFound)?;
     let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
-    let address = escape(&address);
-    let (title, text, button) = match locale {
-        Locale::Nl => (
-            "Adres toevoegen",
-            format!("Wil je <strong>{address}</strong> toevoegen aan je adressen, zodat je vanaf dit adres kunt schrijven?"),
-            "Toevoegen",
-        ),
-        Locale::En => ("Add address", format!("Add <strong>{address}</strong> to your addresses, so that you can write from it?"), "Add"),
+    // The sentence around the address, which the page shows in bold.
+    let (title, before, after, button) = match locale {
+        Locale::Nl => ("Adres toevoegen", "Wil je ", " toevoegen aan je adressen, zodat je vanaf dit adres kunt schrijven?", "Toevoegen"),
+        Locale::En => ("Add address", "Add ", " to your addresses, so that you can write from it?", "Add"),
     };
-    Ok(Html(format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em\">\
-         <h1>{title}</h1><p>{text}</p><form method=\"post\"><button type=\"submit\">{button}</button></form></body></html>\n",
-        lang = locale.as_str(),
-    )))
+    super::pages::render(&super::pages::AddAddress { lang: locale.as_str(), title, before, address: &address, after, button })
 }
 
 /// Adds the address the link was made for to its person's verified addresses (once).
@@ -195,17 +186,9 @@ pub async fn add_address(State(state): State<AppState>, ApiPath(token): ApiPath<
     let (user, address) = store::inbound::confirm_address(&state.db, token, state.clock.now()).await?.ok_or(ApiError::NotFound)?;
     tracing::info!(%user, "address added by mailed link");
     let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
-    let address = escape(&address);
     let text = match locale {
         Locale::Nl => format!("Klaar: je kunt nu ook vanaf {address} schrijven. Stuur je e-mail gerust opnieuw."),
         Locale::En => format!("Done: you can now write from {address} too. Feel free to send your mail again."),
     };
-    Ok(Html(format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>mentorpost</title></head><body><p>{text}</p></body></html>\n",
-        locale.as_str()
-    )))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    super::pages::render(&super::pages::Notice { lang: locale.as_str(), text: &text })
 }

@@ -115,13 +115,7 @@ pub async fn unsubscribe_page(State(state): State<AppState>, ApiPath(token): Api
         Locale::Nl => ("Afmelden", "Geen e-mail meer ontvangen over deze mentorrelatie?", "Afmelden"),
         Locale::En => ("Unsubscribe", "Stop receiving e-mail about this mentorship?", "Unsubscribe"),
     };
-    Ok(Html(format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em\">\
-         <h1>{title}</h1><p>{text}</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-         <button type=\"submit\">{button}</button></form></body></html>\n",
-        lang = locale.as_str(),
-    )))
+    super::pages::render(&super::pages::Unsubscribe { lang: locale.as_str(), title, text, button })
 }
 
 /// One-click unsubscribe (RFC 8058): no login, no confirmation; mail for this
@@ -153,10 +147,7 @@ pub async fn unsubscribe(
         Locale::Nl => "Je bent afgemeld: je krijgt geen e-mail meer over deze mentorrelatie.",
         Locale::En => "Done: you will get no more e-mail about this mentorship.",
     };
-    Ok(Html(format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>mentorpost</title></head><body><p>{text}</p></body></html>\n",
-        locale.as_str()
-    )))
+    super::pages::render(&super::pages::Notice { lang: locale.as_str(), text })
 }
 
 /// Whether a POST body is RFC 8058's `List-Unsubscribe=One-Click`. An empty POST is

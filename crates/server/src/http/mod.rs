@@ -8,6 +8,7 @@ pub mod inbound;
 pub mod limits;
 pub mod mail;
 pub mod mentorships;
+pub mod pages;
 pub mod programmes;
 pub mod threads;
 pub mod users;

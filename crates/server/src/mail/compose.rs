@@ -14,9 +14,11 @@
 //! The body has a plain-text and an HTML part, both UTF-8, in the recipient's
 //! language and time zone: the new message in full, at most a short excerpt of what
 //! it answers (never the whole thread again), a link to the thread and a way to stop
-//! these mails. The HTML part loads nothing from outside.
+//! these mails. The HTML part loads nothing from outside; it is rendered from the
+//! templates in `templates/mail/`, which escape every value.
 
 use anyhow::{Context, bail};
+use askama::Template;
 use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use lettre::Message;
@@ -126,7 +128,7 @@ pub fn notification(n: &Notification) -> anyhow::Result<Message> {
         .raw_header(header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()))
         .raw_header(header("Auto-Submitted", "auto-generated".to_owned()))
         .raw_header(header("X-Auto-Response-Suppress", "All".to_owned()))
-        .multipart(MultiPart::alternative_plain_html(content.text(), content.html()))
+        .multipart(MultiPart::alternative_plain_html(content.text(), content.render().context("rendering the notification's HTML part")?))
         .context("building the notification mail")?;
     Ok(message)
 }
@@ -230,38 +232,30 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
         }
     };
     let mut text = format!("{intro}\n{how_to_reply}\n");
-    let mut html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n\
-         <body style=\"margin:0;padding:16px;font-family:sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;\">\n<div style=\"max-width:640px;\">\n\
-         <p>{}<br>\n{}</p>\n",
-        escape_html(&subject),
-        escape_html(intro),
-        escape_html(how_to_reply)
-    );
+    let mut html = DigestHtml { lang, title: &subject, intro, how_to_reply, reply_label, open_label, sections: Vec::new() };
     for section in &d.sections {
         let label = header_text(&section.label);
         text.push_str(&format!("\n== {label} ==\n"));
-        html.push_str(&format!("<h2 style=\"font-size:18px;margin:24px 0 8px;\">{}</h2>\n", escape_html(&label)));
+        let mut news = Vec::new();
         for change in &section.membership_changes {
             let line = membership_line(d.locale, d.timezone, change);
             text.push_str(&format!("{line}\n"));
-            html.push_str(&format!("<p style=\"margin:0 0 8px;\">{}</p>\n", escape_html(&line)));
+            news.push(line);
         }
         let (overdue, hours) = section.overdue;
-        if overdue > 0 {
-            let line = match d.locale {
-                Locale::En => format!(
-                    "You owe a reply in {overdue} thread{} for longer than the agreed {hours} hour{}.",
-                    if overdue == 1 { "" } else { "s" },
-                    if hours == 1 { "" } else { "s" }
-                ),
-                Locale::Nl => format!(
-                    "Je bent in {overdue} draad{} een antwoord schuldig, langer dan de afgesproken {hours} uur.",
-                    if overdue == 1 { "" } else { "en" }
-                ),
-            };
+        let overdue = (overdue > 0).then(|| match d.locale {
+            Locale::En => format!(
+                "You owe a reply in {overdue} thread{} for longer than the agreed {hours} hour{}.",
+                if overdue == 1 { "" } else { "s" },
+                if hours == 1 { "" } else { "s" }
+            ),
+            Locale::Nl => format!(
+                "Je bent in {overdue} draad{} een antwoord schuldig, langer dan de afgesproken {hours} uur.",
+                if overdue == 1 { "" } else { "en" }
+            ),
+        });
+        if let Some(line) = &overdue {
             text.push_str(&format!("{line}\n"));
-            html.push_str(&format!("<p style=\"margin:0 0 8px;font-weight:bold;\">{}</p>\n", escape_html(&line)));
         }
         check_token("mentorship token", &section.mentorship_token)?;
         let new_thread = format!("mentorship+{}@{domain}", section.mentorship_token);
@@ -270,37 +264,26 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
             Locale::Nl => format!("Een nieuw gesprek hier begin je door te schrijven naar {new_thread}"),
         };
         text.push_str(&format!("{new_thread_line}\n"));
-        html.push_str(&format!("<p style=\"margin:0 0 8px;font-size:14px;color:#555;\">{}</p>\n", escape_html(&new_thread_line)));
+        let mut threads = Vec::new();
         for thread in &section.threads {
             check_token("reply token", &thread.reply_token)?;
             let subject = header_text(&thread.subject);
             let reply = format!("reply+{}@{domain}", thread.reply_token);
             let url = format!("{base}/threads/{}", thread.thread_id);
             text.push_str(&format!("\n# {subject}\n{reply_label}: {reply}\n{open_label}: {url}\n"));
-            html.push_str(&format!(
-                "<h3 style=\"font-size:16px;margin:16px 0 4px;\">{}</h3>\n<p style=\"margin:0 0 8px;font-size:14px;color:#555;\">{} <a href=\"mailto:{}\">{}</a> · <a href=\"{}\">{}</a></p>\n",
-                escape_html(&subject),
-                escape_html(reply_label),
-                escape_html(&reply),
-                escape_html(&reply),
-                escape_html(&url),
-                escape_html(open_label)
-            ));
+            let mut messages = Vec::new();
             for (author, body, at) in &thread.messages {
                 let when = format_when(d.locale, at.with_timezone(&d.timezone));
                 let author = header_text(author);
                 let body = clean_body(body);
                 text.push_str(&format!("\n{author} — {when}:\n{body}\n"));
-                html.push_str(&format!(
-                    "<p style=\"margin:8px 0 4px;color:#555;\">{} — {}</p>\n<div style=\"margin:0 0 12px;padding-left:12px;border-left:3px solid #ddd;\">{}</div>\n",
-                    escape_html(&author),
-                    escape_html(&when),
-                    html_paragraphs(&body)
-                ));
+                messages.push(DigestMessageHtml { author, when, paragraphs: paragraphs(&body) });
             }
+            threads.push(DigestThreadHtml { subject, reply, url, messages });
         }
+        html.sections.push(DigestSectionHtml { label, news, overdue, new_thread_line, threads });
     }
-    html.push_str("</div>\n</body>\n</html>\n");
+    let html = html.render().context("rendering the digest's HTML part")?;
     let message = Message::builder()
         .from(from)
         .to(to)
@@ -490,45 +473,64 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Paragraphs (split at blank lines) with their line breaks kept as `<br>`.
-fn html_paragraphs(body: &str) -> String {
-    let mut out = String::new();
-    let mut paragraph: Vec<String> = Vec::new();
-    let flush = |paragraph: &mut Vec<String>, out: &mut String| {
-        if !paragraph.is_empty() {
-            out.push_str("<p style=\"margin:0 0 12px;\">");
-            out.push_str(&paragraph.join("<br>\n"));
-            out.push_str("</p>\n");
-            paragraph.clear();
-        }
-    };
+/// A message body as paragraphs (split at blank lines) of lines, all plain text: the
+/// templates lay them out (and escape them), so no HTML is built here.
+fn paragraphs(body: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut paragraph = Vec::new();
     for line in body.lines() {
         if line.trim().is_empty() {
-            flush(&mut paragraph, &mut out);
+            if !paragraph.is_empty() {
+                out.push(std::mem::take(&mut paragraph));
+            }
         } else {
-            paragraph.push(escape_html(line));
+            paragraph.push(line.to_owned());
         }
     }
-    flush(&mut paragraph, &mut out);
+    if !paragraph.is_empty() {
+        out.push(paragraph);
+    }
     out
 }
 
-/// The wording of both parts, already localized; plain text (HTML escapes later).
+/// The digest's HTML part (`templates/mail/digest.html`): plain text values only.
+#[derive(Template)]
+#[template(path = "mail/digest.html")]
+struct DigestHtml<'a> {
+    lang: &'static str,
+    title: &'a str,
+    intro: &'static str,
+    how_to_reply: &'static str,
+    reply_label: &'static str,
+    open_label: &'static str,
+    sections: Vec<DigestSectionHtml>,
+}
+
+struct DigestSectionHtml {
+    label: String,
+    news: Vec<String>,
+    overdue: Option<String>,
+    new_thread_line: String,
+    threads: Vec<DigestThreadHtml>,
+}
+
+struct DigestThreadHtml {
+    subject: String,
+    reply: String,
+    url: String,
+    messages: Vec<DigestMessageHtml>,
+}
+
+struct DigestMessageHtml {
+    author: String,
+    when: String,
+    paragraphs: Vec<Vec<String>>,
+}
+
+/// The wording of both parts, already localized; plain text. It is also the HTML
+/// part's template (`templates/mail/notification.html`), which escapes every value.
+#[derive(Template)]
+#[template(path = "mail/notification.html")]
 struct Content {
     lang: &'static str,
     title: String,
@@ -536,6 +538,8 @@ struct Content {
     news: Vec<String>,
     wrote: String,
     body: String,
+    /// `body` split into paragraphs and lines for the HTML part.
+    paragraphs: Vec<Vec<String>>,
     answer: Option<String>,
     reply_hint: &'static str,
     thread_label: &'static str,
@@ -599,6 +603,7 @@ impl Content {
             title: mail_subject(n.thread_subject, n.is_reply),
             missed,
             wrote,
+            paragraphs: paragraphs(&clean_body(n.body)),
             body: clean_body(n.body),
             answer,
             reply_hint,
@@ -648,57 +653,8 @@ impl Content {
         out.push_str(&format!("{} {}\n", self.stop_question, self.unsubscribe_url));
         out
     }
-
-    fn html(&self) -> String {
-        let mut out = String::new();
-        out.push_str("<!DOCTYPE html>\n");
-        out.push_str(&format!("<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n", self.lang));
-        out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        out.push_str(&format!("<title>{}</title>\n</head>\n", escape_html(&self.title)));
-        out.push_str(
-            "<body style=\"margin:0;padding:16px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;\
-             font-size:16px;line-height:1.5;color:#1a1a1a;\">\n<div style=\"max-width:640px;\">\n",
-        );
-        if let Some(missed) = &self.missed {
-            out.push_str(&format!("<p style=\"margin:0 0 16px;font-weight:bold;\">{}</p>\n", escape_html(missed)));
-        }
-        for line in &self.news {
-            out.push_str(&format!("<p style=\"margin:0 0 16px;\">{}</p>\n", escape_html(line)));
-        }
-        out.push_str(&format!("<p style=\"margin:0 0 16px;color:#555;\">{}</p>\n", escape_html(&self.wrote)));
-        out.push_str("<div>\n");
-        out.push_str(&html_paragraphs(&self.body));
-        out.push_str("</div>\n");
-        if !self.attachments.is_empty() {
-            out.push_str(&format!("<p style=\"margin:16px 0 4px;\">{}:</p>\n<ul>\n", escape_html(self.attachments_label)));
-            for (label, url) in &self.attachments {
-                out.push_str(&format!("<li><a href=\"{}\">{}</a></li>\n", escape_html(url), escape_html(label)));
-            }
-            out.push_str("</ul>\n");
-        }
-        if let Some(answer) = &self.answer {
-            out.push_str(&format!(
-                "<blockquote style=\"margin:16px 0;padding:4px 12px;border-left:3px solid #ccc;color:#555;\">{}</blockquote>\n",
-                escape_html(answer)
-            ));
-        }
-        out.push_str("<hr style=\"border:none;border-top:1px solid #ddd;margin:24px 0 12px;\">\n");
-        out.push_str(&format!(
-            "<p style=\"margin:0;font-size:14px;color:#555;\">{}<br>\n<a href=\"{}\">{}</a><br>\n{}<br>\n{} <a href=\"{}\">{}</a></p>\n",
-            escape_html(self.reply_hint),
-            escape_html(&self.thread_url),
-            escape_html(self.thread_label),
-            escape_html(&self.new_thread_hint),
-            escape_html(self.stop_question),
-            escape_html(&self.unsubscribe_url),
-            escape_html(self.stop_label),
-        ));
-        out.push_str("</div>\n</body>\n</html>\n");
-        out
-    }
 }
 
-/// "Sunday 22 November 2026 at 14:05" / "zondag 22 november 2026 om 14:05".
 /// One line telling a member who joined or left their mentorship, and when.
 fn membership_line(locale: Locale, tz: Tz, c: &MembershipChange) -> String {
     let name = header_text(&c.name);
@@ -717,6 +673,7 @@ fn membership_line(locale: Locale, tz: Tz, c: &MembershipChange) -> String {
     }
 }
 
+/// "Sunday 22 November 2026 at 14:05" / "zondag 22 november 2026 om 14:05".
 fn format_when(locale: Locale, t: DateTime<Tz>) -> String {
     let (day, month, year) = (t.day(), t.month(), t.year());
     let (hour, minute) = (t.hour(), t.minute());
@@ -914,7 +871,9 @@ mod tests {
 
         assert!(html.contains("<html lang=\"en\">"));
         assert!(html.contains("Sunday 22 November 2026 at 14:05"));
-        assert!(html.contains("a &lt; b &amp; &quot;c&quot; &gt; &#39;d&#39;.<br>\nTweede regel."), "{html}");
+        // askama writes numeric character references (`&#60;`, not `&lt;`): the same
+        // text to every HTML parser.
+        assert!(html.contains("a &#60; b &#38; &#34;c&#34; &#62; &#39;d&#39;.<br>\nTweede regel."), "{html}");
         assert!(html.contains(&format!("href=\"{thread_url}\"")));
         assert!(!html.contains("a < b"));
         for external in ["src=", "<img", "<link", "<script", "url("] {
@@ -1058,5 +1017,71 @@ mod tests {
         let msg = MessageParser::default().parse(&bytes).expect("parses");
         let list_id = msg.list_id().as_address().and_then(|a| a.first()).expect("List-Id");
         assert_eq!(list_id.name(), Some(label));
+    }
+
+    const EVIL: &str = "Çağrı <script>alert(\"x\")</script> & 'y'";
+    const EVIL_ESCAPED: &str = "Çağrı &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;y&#39;";
+
+    /// The HTML part has every value escaped: none of `EVIL`'s markup survives.
+    fn check_escaped(label: &str, html: &str, at_least: usize) {
+        assert!(html.matches(EVIL_ESCAPED).count() >= at_least, "{label}: {at_least} escaped values expected in {html}");
+        for raw in ["<script>", "\"x\"", "'y'", " & "] {
+            assert!(!html.contains(raw), "{label}: {raw:?} unescaped in {html}");
+        }
+    }
+
+    #[test]
+    fn every_mail_html_part_escapes_every_value() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).single().expect("valid time");
+        let changes = vec![MembershipChange { name: EVIL.to_owned(), role: Role::Mentor, joined: true, at }];
+        let attachments = vec![(EVIL.to_owned(), 2048_i64, "https://mentorpost.example.org/files/1".to_owned())];
+        let body = format!("{EVIL}\n{EVIL}\n\n{EVIL}");
+        for kind in [NotificationKind::Each, NotificationKind::Missed] {
+            let mut n = sample(EVIL);
+            n.kind = kind;
+            n.answers = Some((EVIL, EVIL));
+            n.author_name = EVIL;
+            n.thread_subject = EVIL;
+            n.body = &body;
+            n.membership_changes = &changes;
+            n.attachments = &attachments;
+            let bytes = render(&n);
+            let msg = MessageParser::default().parse(&bytes).expect("parses");
+            let html = msg.body_html(0).expect("html part").replace("\r\n", "\n");
+            // Title, news, "wrote", three body lines, the attachment, the answer (name
+            // and excerpt), and "unread message in" for a missed one.
+            check_escaped(&format!("{kind:?} notification"), &html, 9);
+            assert!(html.contains(&format!("{EVIL_ESCAPED}<br>\n{EVIL_ESCAPED}</p>")), "{html}");
+        }
+
+        let d = Digest {
+            mail_id: "digest-1",
+            mail_domain: "mail.example.org",
+            public_url: "https://mentorpost.example.org",
+            recipient_name: EVIL,
+            recipient_email: "malgorzata@example.org",
+            locale: Locale::Nl,
+            timezone: chrono_tz::Europe::Amsterdam,
+            weekly: false,
+            due_at: Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).single().expect("valid time"),
+            sections: vec![DigestSection {
+                label: EVIL.to_owned(),
+                threads: vec![DigestThread {
+                    thread_id: thread_id(),
+                    subject: EVIL.to_owned(),
+                    reply_token: "abcdefghijklmnopqrstuvwx23".to_owned(),
+                    messages: vec![(EVIL.to_owned(), body.clone(), at)],
+                }],
+                overdue: (1, 24),
+                mentorship_token: "mmmmmmmmmmmmmmmmmmmmmmmm23".to_owned(),
+                membership_changes: changes.clone(),
+            }],
+        };
+        let bytes = digest(&d).expect("digest builds").formatted();
+        let msg = MessageParser::default().parse(&bytes).expect("parses");
+        let html = msg.body_html(0).expect("html part").replace("\r\n", "\n");
+        // Label, news, thread subject, author, three body lines.
+        check_escaped("digest", &html, 7);
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"), "{html}");
     }
 }
