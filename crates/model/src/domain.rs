@@ -70,6 +70,7 @@ text_enum!(
         AgreementUpdated => "agreement.updated",
         MemberAdded => "member.added",
         MemberRemoved => "member.removed",
+        MeetingLogged => "meeting.logged",
     }
 );
 

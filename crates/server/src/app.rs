@@ -44,6 +44,9 @@ impl App {
         };
         let mailer = Mailer::new(&config, &secret)?;
         let hub = Hub::new(db.clone());
+        // Committed writes publish themselves to the hub and the mailer.
+        db.subscribe(Arc::new(hub.clone()));
+        db.subscribe(Arc::new(mailer.clone()));
         let state = AppState {
             db,
             clock,

@@ -14,6 +14,7 @@
 
 mod checkpoint;
 mod lane;
+mod publish;
 mod writer;
 
 use anyhow::Context;
@@ -29,6 +30,7 @@ use tokio::task::JoinHandle;
 
 pub use checkpoint::Progress as CheckpointProgress;
 pub use lane::{Lane, LaneFn, MAX_LANE_BATCH};
+pub use publish::{Note, Subscriber, note};
 pub use writer::StoreError;
 
 /// A value of any type, moved through the writer's queue.
@@ -55,6 +57,8 @@ impl Backend {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// Who hears of committed writes (see `publish`).
+    publisher: publish::Publisher,
 }
 
 /// What each backend writes with; one of the two, never a mix.
@@ -146,7 +150,7 @@ impl Db {
                     .await
                     .context("connecting to PostgreSQL")?;
                 let lanes = Arc::new(lane::PgLanes::new(pool.clone()));
-                Ok(Db { pool, engine: Engine::Postgres { lanes } })
+                Ok(Db { pool, engine: Engine::Postgres { lanes }, publisher: Default::default() })
             }
         }
     }
@@ -199,6 +203,7 @@ impl Db {
                 checkpoints,
                 checkpointer: Arc::new(Mutex::new(Some(checkpointer))),
             },
+            publisher: Default::default(),
         })
     }
 
@@ -244,12 +249,18 @@ impl Db {
     {
         let work: WriteFn<T> = Box::new(work);
         match &self.engine {
-            Engine::Sqlite { writer, .. } => writer.submit(work).await,
+            Engine::Sqlite { writer, .. } => {
+                let (value, notes) = writer.submit(work).await?;
+                self.publisher.publish(&notes);
+                Ok(value)
+            }
             Engine::Postgres { .. } => {
                 let mut tx = self.pool.begin().await?;
-                match work(&mut tx).await {
+                let (outcome, notes) = publish::collecting(work(&mut tx)).await;
+                match outcome {
                     Ok(value) => {
                         tx.commit().await?;
+                        self.publisher.publish(&notes);
                         Ok(value)
                     }
                     Err(err) => {
@@ -261,6 +272,18 @@ impl Db {
                 }
             }
         }
+    }
+
+    /// Tells `subscriber` of every write committed from now on (see `publish`).
+    pub fn subscribe(&self, subscriber: Arc<dyn Subscriber>) {
+        self.publisher.subscribe(subscriber);
+    }
+
+    /// Publishes what a batched lane's item committed. A lane's items are written
+    /// together by set-based statements, so the lane's caller in the store, which
+    /// knows its item's outcome, publishes it.
+    pub fn publish(&self, notes: &[Note]) {
+        self.publisher.publish(notes);
     }
 
     /// Runs one item of a batched lane: merged with whatever else is queued for the

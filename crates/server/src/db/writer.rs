@@ -11,7 +11,7 @@
 
 use super::checkpoint::Progress;
 use super::lane::{ErasedLane, Placement, Reply};
-use super::{Erased, WriteFn};
+use super::{Erased, Note, WriteFn};
 use mentorpost_model::{Refusal, ValidationError};
 use sqlx::{AnyConnection, Connection, Executor};
 use std::sync::Arc;
@@ -141,17 +141,21 @@ impl Writer {
         Ok(Writer { tx })
     }
 
-    pub async fn submit<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, StoreError> {
+    /// Runs `work` in the next group commit; returns its value and what it noted (to
+    /// publish once committed, which it is when this returns `Ok`).
+    pub async fn submit<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<(T, Vec<Note>), StoreError> {
         let erased: ErasedWork = Box::new(move |conn| {
             Box::pin(async move {
-                let value = work(conn).await?;
-                Ok(Box::new(value) as Erased)
+                // Collected in the writer's task, which polls the work; a savepoint
+                // rolled back drops its notes with its result.
+                let (value, notes) = super::publish::collecting(work(conn)).await;
+                Ok(Box::new((value?, notes)) as Erased)
             })
         });
         let (reply, rx) = oneshot::channel();
         self.tx.send(Command::Write { work: erased, reply }).map_err(|_| StoreError::WriterGone)?;
         let value = rx.await.map_err(|_| StoreError::WriterGone)??;
-        value.downcast::<T>().map(|b| *b).map_err(|_| StoreError::WriterGone)
+        value.downcast::<(T, Vec<Note>)>().map(|b| *b).map_err(|_| StoreError::WriterGone)
     }
 
     pub fn submit_batched(&self, lane: Arc<dyn ErasedLane>, item: Erased, reply: Reply) {

@@ -163,7 +163,6 @@ pub async fn magic_link(
         let link = format!("{}/login/magic?token={token}", state.config.public_url.trim_end_matches('/'));
         let rendered = state.mailer.render_magic_link(&user.display_name, &user.email, user.locale, &link)?;
         store::sessions::create_magic_link(&state.db, user.id, &token, user.email.clone(), rendered, now).await?;
-        state.mailer.wake.notify_one();
     }
     Ok(StatusCode::ACCEPTED)
 }

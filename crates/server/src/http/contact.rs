@@ -256,8 +256,6 @@ pub async fn create_checkin(
     let subject = Subject::parse(&subject)?;
     let body = MessageBody::parse(&body)?;
     let checkin = store::checkins::create(&state.db, id, user.user_id, subject, body, state.clock.now()).await?;
-    state.hub.committed(id);
-    state.mailer.wake.notify_one();
     tracing::info!(mentorship = %id, "check-in sent");
     Ok((StatusCode::CREATED, Json(checkin)))
 }

@@ -76,9 +76,7 @@ pub async fn create_mentorship(
         return Err(ApiError::unprocessable("invalid_status", "a new mentorship is proposed or active"));
     }
     let new = NewMentorship { programme_id: programme, members: req.members, start_date: req.start_date, rhythm, status, replaces: None };
-    let joined: Vec<UserId> = new.members.iter().map(|m| m.user_id).collect();
     let id = store::mentorships::create(&state.db, new, user.user_id, state.clock.now()).await?;
-    state.hub.members_added(&joined);
     Ok((StatusCode::CREATED, view(&state, id, user.user_id).await?))
 }
 
@@ -153,7 +151,6 @@ pub async fn set_rhythm(
     guard(&mentorship_access(&state, &user, id).await?, Action::SetRhythm)?;
     rhythm.validate()?;
     store::mentorships::set_rhythm(&state.db, id, rhythm, user.user_id, state.clock.now()).await?;
-    state.hub.committed(id);
     view(&state, id, user.user_id).await
 }
 
@@ -170,7 +167,6 @@ pub async fn set_content(
     guard(&access, Action::EditAgreementContent)?;
     content.validate()?;
     store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now()).await?;
-    state.hub.committed(id);
     store::mentorships::agreement(state.db.pool(), id, &access).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
@@ -190,8 +186,6 @@ pub async fn add_member(
     check_joiners(&access.actor, [req.user_id])?;
     store::mentorships::add_member(&state.db, id, MemberSpec { user_id: req.user_id, role: req.role }, user.user_id, state.clock.now())
         .await?;
-    state.hub.members_added(&[req.user_id]);
-    state.hub.committed(id);
     view(&state, id, user.user_id).await
 }
 
@@ -205,7 +199,6 @@ pub async fn remove_member(
 ) -> ApiResult<Json<MentorshipView>> {
     guard(&mentorship_access(&state, &user, id).await?, Action::ManageMembers)?;
     store::mentorships::remove_member(&state.db, id, member, user.user_id, state.clock.now()).await?;
-    state.hub.committed(id);
     view(&state, id, user.user_id).await
 }
 
@@ -219,7 +212,6 @@ pub async fn activate(
 ) -> ApiResult<Json<MentorshipView>> {
     guard(&mentorship_access(&state, &user, id).await?, Action::ChangeLifecycle)?;
     store::mentorships::activate(&state.db, id, user.user_id, state.clock.now()).await?;
-    state.hub.committed(id);
     view(&state, id, user.user_id).await
 }
 
@@ -241,7 +233,6 @@ pub async fn close(
         ));
     }
     store::mentorships::close(&state.db, id, reason.to_owned(), user.user_id, state.clock.now()).await?;
-    state.hub.committed(id);
     view(&state, id, user.user_id).await
 }
 
@@ -268,10 +259,7 @@ pub async fn repair(
         status: MentorshipStatus::Active,
         replaces: Some(id),
     };
-    let joined: Vec<UserId> = new.members.iter().map(|m| m.user_id).collect();
     let new_id = store::mentorships::repair(&state.db, id, new, user.user_id, state.clock.now()).await?;
-    state.hub.members_added(&joined);
-    state.hub.committed(id);
     Ok((StatusCode::CREATED, view(&state, new_id, user.user_id).await?))
 }
 

@@ -74,9 +74,6 @@ pub async fn create_thread(
     let client_msg_id = req.client_msg_id.as_deref().map(ClientMsgId::parse).transpose()?;
     let first = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
     let (thread, posted) = store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
-    if posted.created {
-        state.hub.committed(id);
-    }
     let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(CreatedThread { thread, message: posted.message })))
 }
@@ -165,11 +162,7 @@ pub async fn post_message(
     let body = MessageBody::parse(&req.body)?;
     let client_msg_id = Some(ClientMsgId::parse(&req.client_msg_id)?);
     let new = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
-    let mut posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
-    state.mailer.queued(std::mem::take(&mut posted.mail));
-    if let (true, Some(subject)) = (posted.created, &posted.thread_subject) {
-        state.hub.committed_event(store::events::message_created(&posted.message, subject));
-    }
+    let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
     let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(posted.message)))
 }
@@ -183,9 +176,6 @@ pub async fn mark_read(
     ApiPath(id): ApiPath<ThreadId>,
     ApiJson(req): ApiJson<MarkReadRequest>,
 ) -> ApiResult<Json<ReadMarkerView>> {
-    let (marker, moved) = store::threads::mark_read(&state.db, id, user.user_id, req.message_id, state.clock.now()).await?;
-    if let Some(mentorship) = moved {
-        state.hub.committed(mentorship);
-    }
+    let (marker, _) = store::threads::mark_read(&state.db, id, user.user_id, req.message_id, state.clock.now()).await?;
     Ok(Json(marker))
 }

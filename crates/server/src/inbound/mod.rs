@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::mail::tokens::{TokenKind, looks_like_token};
 use crate::state::AppState;
 use crate::store;
-use crate::store::inbound::{Destination, MailPosted, MailedMessage, NewAttachment, Outcome, Record};
+use crate::store::inbound::{Destination, MailedMessage, NewAttachment, Outcome, Record};
 use crate::store::threads::NewMessage;
 use chrono::{DateTime, Duration, Utc};
 use mentorpost_inbound::{InboundMail, Limits, address::tagged};
@@ -301,7 +301,6 @@ impl Pipeline<'_> {
             Err(StoreError::Rejected(Refusal::Conflict { .. })) => return Ok(Receipt::of("duplicate", None)),
             Err(err) => return Err(err.into()),
         };
-        self.announce(&posted, is_new_thread);
         if !dropped.is_empty() {
             self.notice_to_user(owner, Notice::AttachmentsDropped { names: dropped }).await?;
         }
@@ -312,19 +311,6 @@ impl Pipeline<'_> {
             message_id: Some(posted.posted.message.id),
             thread_id: Some(posted.thread.id),
         })
-    }
-
-    /// Live delivery and mail for the new message, as for a web post.
-    fn announce(&self, posted: &MailPosted, new_thread: bool) {
-        if !posted.posted.created {
-            return;
-        }
-        if new_thread {
-            self.state.hub.committed(posted.thread.mentorship_id);
-        } else if let Some(subject) = &posted.posted.thread_subject {
-            self.state.hub.committed_event(store::events::message_created(&posted.posted.message, subject));
-        }
-        self.state.mailer.wake.notify_one();
     }
 
     /// The attachments that fit in the limit (in order), and the names of those that did not.
@@ -442,7 +428,6 @@ impl Pipeline<'_> {
         })
         .map_err(ApiError::Internal)?;
         store::inbound::queue_notice(&self.state.db, id, user, to, rendered, self.now).await?;
-        mailer.wake.notify_one();
         Ok(())
     }
 }

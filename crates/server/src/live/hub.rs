@@ -341,3 +341,27 @@ fn offer(room: &mut Room, mentorship: MentorshipId, event: EventView) {
     });
     room.delivered = seq;
 }
+
+/// The hub hears of every committed write (`db::publish`): new members' sockets follow
+/// their new mentorships first, then each touched mentorship's events go out.
+impl crate::db::Subscriber for Arc<Hub> {
+    fn committed(&self, notes: &[crate::db::Note]) {
+        use crate::db::Note;
+        for note in notes {
+            if let Note::Joined(users) = note {
+                self.members_added(users);
+            }
+        }
+        let mut touched: Vec<MentorshipId> = Vec::new();
+        for note in notes {
+            match note {
+                Note::Message(event) => self.committed_event(event.clone()),
+                Note::Events(mentorship) if !touched.contains(mentorship) => {
+                    touched.push(*mentorship);
+                    self.committed(*mentorship);
+                }
+                Note::Events(_) | Note::Joined(_) | Note::Mail(_) => {}
+            }
+        }
+    }
+}

@@ -44,10 +44,7 @@ pub async fn run(state: AppState) {
         }
         match schedule_due(&state).await {
             Ok(0) => {}
-            Ok(n) => {
-                tracing::info!(digests = n, "digests queued");
-                state.mailer.wake.notify_one();
-            }
+            Ok(n) => tracing::info!(digests = n, "digests queued"),
             Err(err) => tracing::warn!(error = format!("{err:#}"), "digest round failed"),
         }
     }
@@ -91,7 +88,6 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
                 .into_iter()
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let queued = store::mail::record_digests(&state.db, runs, now).await.context("recording digests")?;
-            state.mailer.wake.notify_one();
             anyhow::Ok(queued)
         })
         .buffer_unordered(2);

@@ -106,3 +106,19 @@ impl Mailer {
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
 }
+
+/// The outbox worker hears of mail every committed write queued (`db::publish`): it
+/// claims rows it was given by id, and wakes for the rest.
+impl crate::db::Subscriber for Mailer {
+    fn committed(&self, notes: &[crate::db::Note]) {
+        for note in notes {
+            if let crate::db::Note::Mail(ids) = note {
+                if ids.is_empty() {
+                    self.wake.notify_one();
+                } else {
+                    self.queued(ids.clone());
+                }
+            }
+        }
+    }
+}

@@ -33,9 +33,6 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
             queued += 1;
         }
     }
-    if queued > 0 {
-        state.mailer.wake.notify_one();
-    }
     Ok(queued)
 }
 

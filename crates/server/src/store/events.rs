@@ -9,6 +9,7 @@
 
 use super::mentorships::Window;
 use super::{get_opt_parsed, get_time, ms};
+use crate::db::Note;
 use crate::db::StoreError;
 use chrono::{DateTime, Utc};
 use mentorpost_model::api::{EventView, MessageView};
@@ -25,7 +26,8 @@ pub struct EventRefs {
     pub user: Option<UserId>,
 }
 
-/// Appends an event and returns its sequence number. Must run inside a transaction.
+/// Appends an event and returns its sequence number. Must run inside a transaction;
+/// once it commits, the live hub hears of it (`db::publish`).
 pub async fn append(
     conn: &mut AnyConnection,
     mentorship: MentorshipId,
@@ -49,6 +51,7 @@ pub async fn append(
         .bind(refs.user.map(|v| v.to_string()))
         .execute(&mut *conn)
         .await?;
+    crate::db::note(Note::Events(mentorship));
     Ok(seq)
 }
 
@@ -125,6 +128,9 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
                 "display_name": row.try_get::<Option<String>, _>("user_name")?,
                 "role": row.try_get::<Option<String>, _>("member_role")?,
             }),
+            // Who logged it is the event's actor; the meeting itself (its note is
+            // the members' words) is read with `GET /mentorships/{id}/meetings`.
+            EventKind::MeetingLogged => json!({}),
             EventKind::MentorshipUpdated | EventKind::AgreementUpdated => json!({
                 "status": row.try_get::<String, _>("status")?,
                 "end_reason": row.try_get::<Option<String>, _>("end_reason")?,

@@ -7,7 +7,7 @@ use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::health::{Contact, Side};
 use mentorpost_model::meeting::MeetingView;
-use mentorpost_model::{MeetingMode, MentorshipId, MentorshipStatus, ProgrammeId, UserId};
+use mentorpost_model::{EventKind, MeetingMode, MentorshipId, MentorshipStatus, ProgrammeId, UserId};
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
@@ -150,6 +150,15 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
             .bind(m.note)
             .bind(ms(now))
             .execute(&mut *conn)
+            .await?;
+            // A meeting is contact: the members see it logged, live.
+            super::events::append(
+                conn,
+                m.mentorship,
+                EventKind::MeetingLogged,
+                super::events::EventRefs { actor: Some(m.logged_by), ..Default::default() },
+                now,
+            )
             .await?;
             Ok(())
         })

@@ -2,7 +2,7 @@
 
 use super::events::{self, EventRefs};
 use super::{get_opt_date, get_opt_parsed, get_opt_time, get_parsed, get_time, ms};
-use crate::db::{Db, StoreError};
+use crate::db::{Db, Note, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_auth::permission::{Action, Actor, Decision, MembershipState, Relation, decide};
 use mentorpost_model::api::{AgreementView, MemberSpec, MemberView, MentorshipView};
@@ -214,6 +214,7 @@ async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, no
         )
         .await?;
     }
+    crate::db::note(Note::Joined(new.members.iter().map(|m| m.user_id).collect()));
     Ok(id)
 }
 
@@ -362,6 +363,7 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
                 now,
             )
             .await?;
+            crate::db::note(Note::Joined(vec![member.user_id]));
             Ok(())
         })
     })

@@ -3,7 +3,7 @@
 use super::events::{self, EventRefs};
 use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, Access, access_from_row};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
-use crate::db::{Db, Lane, StoreError};
+use crate::db::{Db, Lane, Note, StoreError};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use mentorpost_auth::permission::Action;
@@ -165,7 +165,17 @@ pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>
         // A message with this key was committed after the batch looked: the unique
         // index refused the repeat, and the stored message is the answer.
         Err(StoreError::Database(err)) if is_unique_violation(&err) => repeat_after_race(db.pool(), Some(thread), &retry).await,
-        other => Ok(other?),
+        Ok(posted) => {
+            // The lane wrote many items with a few statements; each item's own
+            // outcome is published here, by its caller, once committed.
+            let mut notes = vec![Note::Mail(posted.mail.clone())];
+            if let (true, Some(subject)) = (posted.created, &posted.thread_subject) {
+                notes.push(Note::Message(events::message_created(&posted.message, subject)));
+            }
+            db.publish(&notes);
+            Ok(posted)
+        }
+        Err(err) => Err(err),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The outbox: queuing mail (about messages, missed messages, rendered mail), claiming it
 //! for sending and recording how it ended.
 
-use crate::db::{Backend, Db, StoreError};
+use crate::db::{Backend, Db, Note, StoreError};
 use crate::store::{get_opt_parsed, get_time, ms};
 use chrono::{DateTime, Utc};
 use mentorpost_model::mail::FailedMail;
@@ -29,10 +29,11 @@ pub struct PostedRef {
 /// of its Message-ID. Returns the ids of the rows queued.
 pub async fn enqueue_for_messages(conn: &mut AnyConnection, posted: &[PostedRef], now: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
     let mut queued = Vec::new();
-    // Three parameters per message; chunks stay far below both databases' limits.
+    // Four parameters per message; chunks stay far below both databases' limits.
     for chunk in posted.chunks(ENQUEUE_CHUNK) {
         queued.extend(enqueue_chunk(conn, chunk, now).await?);
     }
+    crate::db::note(Note::Mail(queued.clone()));
     Ok(queued)
 }
 
@@ -134,6 +135,7 @@ pub async fn queue_rendered(conn: &mut AnyConnection, mails: Vec<RenderedMail>, 
         }
         query.execute(&mut *conn).await?;
     }
+    crate::db::note(Note::Mail(mails.iter().map(|m| m.id.clone()).collect()));
     Ok(())
 }
 
@@ -223,6 +225,9 @@ pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError
                 .bind(now_ms.to_string())
                 .execute(&mut *conn)
                 .await?;
+            if queued > 0 {
+                crate::db::note(Note::Mail(Vec::new()));
+            }
             Ok(queued)
         })
     })
