@@ -141,7 +141,13 @@ impl App {
             state.smtp_addr.send_replace(Some(smtp_addr));
             background.spawn(crate::inbound::smtp::serve(state.clone(), smtp, tls, state.shutdown.clone()));
         }
-        tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
+        tracing::info!(
+            %addr,
+            backend = db.backend().name(),
+            database = %crate::db::redact_url(&state.config.database_url),
+            mail = %state.config.smtp_url.as_deref().map_or_else(|| "files".to_owned(), crate::db::redact_url),
+            "mentorpost listening"
+        );
         let stopping = state.shutdown.clone();
         let draining = state.draining.clone();
         let drain_for = state.config.drain;
