@@ -11,6 +11,7 @@ use crate::{demo, drain, http, store};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderName;
 use axum::serve::ListenerExt;
 use mentorpost_auth::token::JwtKeys;
 use mentorpost_model::{Clock, SystemClock};
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 /// What every handler can reach.
@@ -89,6 +91,7 @@ impl App {
     pub fn router(&self) -> Router {
         let (api, openapi) = http::api_router();
         let openapi = Arc::new(openapi);
+        let trusted: Arc<[std::net::IpAddr]> = self.state.config.trusted_proxies.clone().into();
         api.route(
             "/api/openapi.json",
             axum::routing::get(move || {
@@ -105,7 +108,15 @@ impl App {
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .layer(axum::middleware::map_response_with_state(self.state.clone(), drain::close_connections_while_draining))
         .layer(axum::middleware::from_fn(http::limits::head_limits))
-        .layer(TraceLayer::new_for_http())
+        // Outermost last: an id is settled first (a proxy's, or a new one), then the
+        // request runs inside its span, and the answer carries the id back.
+        .layer(TraceLayer::new_for_http().make_span_with(http::request_id::request_span))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(http::request_id::HEADER)))
+        .layer(SetRequestIdLayer::new(HeaderName::from_static(http::request_id::HEADER), http::request_id::MakeRequestUuidV7))
+        .layer(axum::middleware::map_request(move |req| {
+            let trusted = trusted.clone();
+            async move { http::request_id::keep_request_id_only_from(&trusted, req) }
+        }))
         .with_state(self.state.clone())
     }
 

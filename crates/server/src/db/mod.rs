@@ -131,7 +131,15 @@ impl Db {
                     .await
                     .context("connecting to PostgreSQL")?;
                 let pg_lanes = Some(Arc::new(lane::PgLanes::new(pool.clone())));
-                Ok(Db { pool, backend: Backend::Postgres, writer: None, pg_lanes, sqlite_options: None, checkpoints: None, checkpointer: None })
+                Ok(Db {
+                    pool,
+                    backend: Backend::Postgres,
+                    writer: None,
+                    pg_lanes,
+                    sqlite_options: None,
+                    checkpoints: None,
+                    checkpointer: None,
+                })
             }
             _ => anyhow::bail!("unsupported database URL scheme (use sqlite:// or postgres://)"),
         }

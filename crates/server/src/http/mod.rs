@@ -9,6 +9,7 @@ pub mod limits;
 pub mod mail;
 pub mod mentorships;
 pub mod programmes;
+pub mod request_id;
 pub mod threads;
 pub mod users;
 pub mod ws;
