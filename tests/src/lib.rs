@@ -72,19 +72,11 @@ impl Drop for PgDatabase {
     }
 }
 
+/// `url` naming the database `db` instead of its own; the rest (user, host, query) is kept.
 fn pg_url_with_db(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let prefix = match base.rfind('/') {
-        Some(i) if i > base.find("://").map(|p| p + 2).unwrap_or(0) => &base[..i],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{prefix}/{db}?{q}"),
-        None => format!("{prefix}/{db}"),
-    }
+    let mut url = url::Url::parse(url).unwrap_or_else(|e| panic!("{PG_ENV} is not a URL: {e}"));
+    url.set_path(db);
+    url.into()
 }
 
 /// Creates a fresh PostgreSQL database, or says why it cannot. Panics (fails the test)
@@ -375,5 +367,7 @@ mod tests {
     fn pg_urls() {
         assert_eq!(pg_url_with_db("postgres://postgres@127.0.0.1:5432/test", "x"), "postgres://postgres@127.0.0.1:5432/x");
         assert_eq!(pg_url_with_db("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(pg_url_with_db("postgres://u:p%40ss@h:5433", "x"), "postgres://u:p%40ss@h:5433/x");
+        assert_eq!(pg_url_with_db("postgres://u@h/?host=/run/postgresql", "x"), "postgres://u@h/x?host=/run/postgresql");
     }
 }

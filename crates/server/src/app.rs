@@ -12,6 +12,7 @@ use crate::{demo, drain, http, store};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderName;
 use axum::serve::ListenerExt;
 use mentorpost_auth::token::JwtKeys;
 use mentorpost_model::{Clock, SystemClock};
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub struct App {
@@ -69,6 +71,7 @@ impl App {
     pub fn router(&self) -> Router {
         let (api, openapi) = http::api_router();
         let openapi = Arc::new(openapi);
+        let trusted: Arc<[std::net::IpAddr]> = self.state.config.trusted_proxies.clone().into();
         api.route(
             "/api/openapi.json",
             axum::routing::get(move || {
@@ -85,7 +88,15 @@ impl App {
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .layer(axum::middleware::map_response_with_state(self.state.clone(), drain::close_connections_while_draining))
         .layer(axum::middleware::from_fn(http::limits::head_limits))
-        .layer(TraceLayer::new_for_http())
+        // Outermost last: an id is settled first (a proxy's, or a new one), then the
+        // request runs inside its span, and the answer carries the id back.
+        .layer(TraceLayer::new_for_http().make_span_with(http::request_id::request_span))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(http::request_id::HEADER)))
+        .layer(SetRequestIdLayer::new(HeaderName::from_static(http::request_id::HEADER), http::request_id::MakeRequestUuidV7))
+        .layer(axum::middleware::map_request(move |req| {
+            let trusted = trusted.clone();
+            async move { http::request_id::keep_request_id_only_from(&trusted, req) }
+        }))
         .with_state(self.state.clone())
     }
 
@@ -121,7 +132,13 @@ impl App {
             state.smtp_addr.send_replace(Some(smtp_addr));
             background.spawn(crate::inbound::smtp::serve(state.clone(), smtp, tls, state.shutdown.clone()));
         }
-        tracing::info!(%addr, backend = db.backend().name(), "mentorpost listening");
+        tracing::info!(
+            %addr,
+            backend = db.backend().name(),
+            database = %crate::db::redact_url(&state.config.database_url),
+            mail = %state.config.smtp_url.as_deref().map_or_else(|| "files".to_owned(), crate::db::redact_url),
+            "mentorpost listening"
+        );
         let stopping = state.shutdown.clone();
         let draining = state.draining.clone();
         let drain_for = state.config.drain;

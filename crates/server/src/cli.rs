@@ -177,7 +177,8 @@ pub struct ServeArgs {
     #[arg(long = "ws-allowed-origin", env = "MENTORPOST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub ws_allowed_origins: Vec<String>,
     /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-For` header
-    /// names the real client, for per-address login limits.
+    /// names the real client, for per-address login limits, and whose `X-Request-Id`
+    /// is kept.
     #[arg(long = "trusted-proxy", env = "MENTORPOST_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Listen for incoming mail over SMTP on this address, e.g. 127.0.0.1:2525.

@@ -30,7 +30,7 @@ fn run_ok(cmd: &mut Command) -> String {
 struct Served {
     child: Child,
     addr: String,
-    /// Every line the server logs after its address.
+    /// Every line the server logs from its address on.
     log: mpsc::Receiver<String>,
 }
 
@@ -46,7 +46,7 @@ fn serve(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str]) -> Served
     serve_logging(data_dir, db, extra, "info")
 }
 
-/// `serve` with a log filter; the lines after the address arrive on `Served::log`.
+/// `serve` with a log filter; the lines from the address on arrive on `Served::log`.
 fn serve_logging(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str], filter: &str) -> Served {
     let mut child = mentorpost(data_dir, db)
         .env("MENTORPOST_LOG", filter)
@@ -64,12 +64,11 @@ fn serve_logging(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str], f
     std::thread::spawn(move || {
         let mut announced = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if !announced && let Some(rest) = line.split("addr=").nth(1) {
+            if !announced && let Some(rest) = line.split(" addr=").nth(1) {
                 announced = true;
                 let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
-            } else {
-                let _ = log_tx.send(line);
             }
+            let _ = log_tx.send(line);
         }
     });
     let addr = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
@@ -283,5 +282,58 @@ fn a_request_in_flight_finishes_on_sigterm_and_sigint() {
         assert!(answer.contains("invalid_credentials"), "{answer}");
         let status = wait_exit(&mut served.child, Duration::from_secs(20));
         assert_eq!(status.code(), Some(0), "{signal} ends the server with exit code 0");
+    }
+}
+
+/// Passwords in the database and SMTP URLs never reach the log: the start-up line names
+/// both with the password as `***`, and nothing else the server logs while it serves
+/// and stops shows it either — plain or percent-encoded.
+#[test]
+fn passwords_in_urls_never_reach_the_log() {
+    const PASSWORD: &str = "Geheim-Łódź-ğüş/@:%zout";
+    // A port nobody listens on: the SMTP server is never reached, the URL only logged.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let mut smtp = url::Url::parse(&format!("smtp://mentorpost@127.0.0.1:{closed}?tls=starttls")).expect("SMTP URL");
+    smtp.set_password(Some(PASSWORD)).expect("an SMTP URL takes a password");
+    let encoded = smtp.password().expect("password").to_owned();
+    for pg in common::backends("redact") {
+        let dir = tempfile::tempdir().expect("tmp");
+        // PostgreSQL here trusts local connections: any password gets in.
+        let db = pg.as_ref().map(|p| {
+            let mut url = url::Url::parse(&p.url).expect("PostgreSQL URL");
+            url.set_password(Some(PASSWORD)).expect("a PostgreSQL URL takes a password");
+            url.to_string()
+        });
+        let mut served = serve(dir.path(), db.as_deref(), &["--smtp-url", smtp.as_str()]);
+        let http = reqwest::blocking::Client::builder().no_proxy().build().expect("client");
+        let healthy = http.get(format!("http://{}/healthz", served.addr)).send().expect("healthz");
+        assert!(healthy.status().is_success());
+        // No keep-alive connection left to hold up the drain.
+        drop((healthy, http));
+        let pid = served.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+        assert_eq!(wait_exit(&mut served.child, Duration::from_secs(30)).code(), Some(0));
+        // Every line up to the end of the output (the reader lets go of the channel there).
+        let mut log = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match served.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => log.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!("the log did not end: {log:#?}"),
+            }
+        }
+        let listening = log.iter().find(|l| l.contains("mentorpost listening")).unwrap_or_else(|| panic!("{log:#?}"));
+        assert!(listening.contains(&format!("mail=smtp://mentorpost:***@127.0.0.1:{closed}?tls=starttls")), "{listening}");
+        match &pg {
+            Some(p) => assert!(listening.contains(&format!(":***@127.0.0.1:5432/{}", p.name)), "{listening}"),
+            None => assert!(listening.contains("database=sqlite://"), "{listening}"),
+        }
+        assert!(log.iter().any(|l| l.contains("mentorpost stopped")), "{log:#?}");
+        for line in &log {
+            for secret in ["Geheim", "Łódź", "ğüş", encoded.as_str()] {
+                assert!(!line.contains(secret), "{secret} in the log: {line}");
+            }
+        }
     }
 }

@@ -20,13 +20,14 @@ mod writer;
 use anyhow::Context;
 use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
-use std::path::Path;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use url::Url;
 
 pub use checkpoint::Progress as CheckpointProgress;
 pub use lane::{Lane, LaneFn, MAX_LANE_BATCH};
@@ -100,12 +101,11 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FU
 const PG_STATEMENT_CACHE: usize = 1024;
 
 /// `url` with `statement-cache-capacity` set, unless it sets one itself.
-fn with_statement_cache(url: &str) -> String {
-    if url.contains("statement-cache-capacity=") {
-        return url.to_owned();
+fn with_statement_cache(mut url: Url) -> Url {
+    if !url.query_pairs().any(|(key, _)| key == "statement-cache-capacity") {
+        url.query_pairs_mut().append_pair("statement-cache-capacity", &PG_STATEMENT_CACHE.to_string());
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}statement-cache-capacity={PG_STATEMENT_CACHE}")
+    url
 }
 
 /// Knobs of the SQLite write path; the defaults are what the server runs with.
@@ -131,17 +131,12 @@ impl Db {
     /// [`Db::connect`] with SQLite's write path tuned (tests use a small WAL bound).
     pub async fn connect_tuned(url: &str, tuning: SqliteTuning) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
-        } else {
-            anyhow::bail!("unsupported database URL scheme (use sqlite:// or postgres://)");
-        };
-        match backend {
-            Backend::Sqlite => Self::connect_sqlite(url, tuning).await,
-            Backend::Postgres => {
-                let options = AnyConnectOptions::from_str(&with_statement_cache(url)).context("parsing the PostgreSQL URL")?;
+        // The parse error never quotes the URL, which may hold a password.
+        let parsed = Url::parse(url).context("the database URL is not a URL")?;
+        match parsed.scheme() {
+            "sqlite" => Self::connect_sqlite(parsed, tuning).await,
+            "postgres" | "postgresql" => {
+                let options = AnyConnectOptions::from_url(&with_statement_cache(parsed)).context("parsing the PostgreSQL URL")?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(32)
                     .min_connections(2)
@@ -152,18 +147,18 @@ impl Db {
                 let lanes = Arc::new(lane::PgLanes::new(pool.clone()));
                 Ok(Db { pool, engine: Engine::Postgres { lanes }, publisher: Default::default() })
             }
+            _ => anyhow::bail!("unsupported database URL scheme (use sqlite:// or postgres://)"),
         }
     }
 
-    async fn connect_sqlite(url: &str, tuning: SqliteTuning) -> anyhow::Result<Db> {
+    async fn connect_sqlite(url: Url, tuning: SqliteTuning) -> anyhow::Result<Db> {
         let url = with_create_mode(url);
-        if let Some(path) = sqlite_path(&url)
-            && let Some(parent) = Path::new(&path).parent()
+        if let Some(parent) = sqlite_file(&url)?.as_deref().and_then(Path::parent)
             && !parent.as_os_str().is_empty()
         {
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        let options = AnyConnectOptions::from_str(&url).context("parsing the SQLite URL")?.disable_statement_logging();
+        let options = AnyConnectOptions::from_url(&url).context("parsing the SQLite URL")?.disable_statement_logging();
         // The writer connection comes first: it switches the file to WAL, which every
         // reader then shares.
         let mut write_conn = AnyConnection::connect_with(&options).await.context("opening the SQLite database")?;
@@ -329,62 +324,135 @@ impl Db {
     }
 }
 
-fn with_create_mode(url: &str) -> String {
-    if url.contains("mode=") || url.contains(":memory:") {
-        url.to_owned()
-    } else if url.contains('?') {
-        format!("{url}&mode=rwc")
-    } else {
-        format!("{url}?mode=rwc")
+/// `url` opening the file read-write and creating it, unless it sets a `mode` itself.
+fn with_create_mode(mut url: Url) -> Url {
+    if !url.query_pairs().any(|(key, _)| key == "mode") {
+        url.query_pairs_mut().append_pair("mode", "rwc");
     }
+    url
 }
 
-fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next()?;
-    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+/// The file a SQLite URL opens, as sqlx reads it (`sqlite://data/x.db` is the relative
+/// path `data/x.db`, though a URL parser sees a host `data`); `None` in memory.
+fn sqlite_file(url: &Url) -> anyhow::Result<Option<PathBuf>> {
+    let in_memory = url.path() == ":memory:" || url.query_pairs().any(|(key, value)| key == "mode" && value == "memory");
+    if in_memory {
+        return Ok(None);
+    }
+    let options = SqliteConnectOptions::from_url(url).context("parsing the SQLite URL")?;
+    let file = options.get_filename();
+    Ok((!file.as_os_str().is_empty()).then(|| file.to_path_buf()))
 }
 
-/// The SQLite URL for a database file inside `data_dir`.
+/// The SQLite URL for a database file inside `data_dir`. The path is percent-encoded
+/// (sqlx decodes it), so a `?`, `#` or `%` in a folder name stays part of the path.
 pub fn default_sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}", data_dir.join("mentorpost.db").display())
+    const PATH: &percent_encoding::AsciiSet =
+        &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+    let file = data_dir.join("mentorpost.db");
+    format!("sqlite://{}", percent_encoding::percent_encode(file.as_os_str().as_encoded_bytes(), PATH))
 }
 
-/// Hides the password of a database URL for logs and `Debug` output.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let creds = &url[scheme_end + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => {
-                    format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
-                }
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
+/// Stands in for a hidden secret.
+const REDACTED: &str = "***";
+
+/// A URL fit for logs and `Debug` output: the password (`user:password@`, or a
+/// `password=` query parameter as libpq and sqlx accept) becomes `***`; the rest is
+/// kept. A string that does not parse as a URL is hidden whole: where its password
+/// would be cannot be told.
+pub fn redact_url(raw: &str) -> String {
+    let Ok(mut url) = Url::parse(raw) else { return format!("<{REDACTED} not a URL>") };
+    if url.password().is_some() && url.set_password(Some(REDACTED)).is_err() {
+        return format!("<{REDACTED} URL>");
     }
+    if url.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" { REDACTED.to_owned() } else { value.into_owned() };
+                (key.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn postgres_urls_get_a_statement_cache_unless_they_set_one() {
-        assert_eq!(with_statement_cache("postgres://h/db"), "postgres://h/db?statement-cache-capacity=1024");
-        assert_eq!(
-            with_statement_cache("postgres://h/db?sslmode=require"),
-            "postgres://h/db?sslmode=require&statement-cache-capacity=1024"
-        );
-        assert_eq!(with_statement_cache("postgres://h/db?statement-cache-capacity=5"), "postgres://h/db?statement-cache-capacity=5");
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("a URL")
     }
 
     #[test]
-    fn urls() {
-        assert_eq!(with_create_mode("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db?mode=rwc");
-        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc").as_deref(), Some("/tmp/x.db"));
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/mp"), "postgres://app:***@db:5432/mp");
-        assert_eq!(redact_url("postgres://app@db/mp"), "postgres://app@db/mp");
+    fn postgres_urls_get_a_statement_cache_unless_they_set_one() {
+        assert_eq!(with_statement_cache(url("postgres://h/db")).as_str(), "postgres://h/db?statement-cache-capacity=1024");
+        assert_eq!(
+            with_statement_cache(url("postgres://h/db?sslmode=require")).as_str(),
+            "postgres://h/db?sslmode=require&statement-cache-capacity=1024"
+        );
+        assert_eq!(
+            with_statement_cache(url("postgres://h/db?statement-cache-capacity=5")).as_str(),
+            "postgres://h/db?statement-cache-capacity=5"
+        );
+        // A key that merely ends like it is another key.
+        assert_eq!(
+            with_statement_cache(url("postgres://h/db?x-statement-cache-capacity=5")).as_str(),
+            "postgres://h/db?x-statement-cache-capacity=5&statement-cache-capacity=1024"
+        );
+    }
+
+    #[test]
+    fn sqlite_urls_create_their_file_and_name_it_as_sqlx_does() {
+        assert_eq!(with_create_mode(url("sqlite:///tmp/x.db")).as_str(), "sqlite:///tmp/x.db?mode=rwc");
+        assert_eq!(with_create_mode(url("sqlite:///tmp/x.db?cache=private")).as_str(), "sqlite:///tmp/x.db?cache=private&mode=rwc");
+        assert_eq!(with_create_mode(url("sqlite:///tmp/x.db?mode=ro")).as_str(), "sqlite:///tmp/x.db?mode=ro");
+        let file = |s: &str| sqlite_file(&with_create_mode(url(s))).expect("a SQLite URL");
+        assert_eq!(file("sqlite:///tmp/x.db"), Some(PathBuf::from("/tmp/x.db")));
+        assert_eq!(file("sqlite://data/x.db"), Some(PathBuf::from("data/x.db")));
+        assert_eq!(file("sqlite:x.db"), Some(PathBuf::from("x.db")));
+        assert_eq!(file("sqlite:///tmp/G%C3%B6khan%3F/x.db"), Some(PathBuf::from("/tmp/Gökhan?/x.db")));
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("sqlite://?mode=memory"), None);
+        assert!(sqlite_file(&url("sqlite:///tmp/x.db?nonsense=1")).is_err());
+    }
+
+    #[test]
+    fn the_default_sqlite_url_names_the_data_dir_whatever_its_name() {
+        for dir in ["/srv/mentorpost", "./data", "/tmp/Łódź ğ?#%/x"] {
+            let made = default_sqlite_url(Path::new(dir));
+            assert_eq!(sqlite_file(&url(&made)).expect("parses"), Some(Path::new(dir).join("mentorpost.db")), "{made}");
+        }
+    }
+
+    #[test]
+    fn redact_url_hides_passwords_and_keeps_the_rest() {
+        let cases = [
+            ("postgres://app:s3cret@db:5432/mp", "postgres://app:***@db:5432/mp"),
+            ("postgresql://app:s3cret@db/mp?sslmode=require", "postgresql://app:***@db/mp?sslmode=require"),
+            ("smtp://mailer:p%40ss%3Aw0rd@mail.example.org:2525?tls=starttls", "smtp://mailer:***@mail.example.org:2525?tls=starttls"),
+            ("smtps://mailer:%C5%BC%C3%B3%C5%82w@relay.example.org", "smtps://mailer:***@relay.example.org"),
+            // Not percent-encoded by whoever wrote it: still found, still hidden.
+            ("smtps://mailer:żółw-ğüş@relay.example.org", "smtps://mailer:***@relay.example.org"),
+            // An empty password is no secret (and the URL parser drops it).
+            ("postgres://app:@db/mp", "postgres://app@db/mp"),
+            ("postgres://app:s3cret@[::1]:5432/mp", "postgres://app:***@[::1]:5432/mp"),
+            ("postgres://db/mp?user=app&password=s3cret&sslmode=require", "postgres://db/mp?user=app&password=***&sslmode=require"),
+            // Nothing to hide: unchanged.
+            ("postgres://app@db/mp", "postgres://app@db/mp"),
+            ("postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"),
+            ("smtp://127.0.0.1:1025", "smtp://127.0.0.1:1025"),
+            ("sqlite:///var/lib/mentorpost/mentorpost.db", "sqlite:///var/lib/mentorpost/mentorpost.db"),
+        ];
+        for (raw, redacted) in cases {
+            assert_eq!(redact_url(raw), redacted, "{raw}");
+        }
+        for secret in ["s3cret", "p%40ss", "%C5%BC", "żółw", "ğüş"] {
+            assert!(cases.iter().all(|(raw, _)| !redact_url(raw).contains(secret)), "{secret}");
+        }
+        // Unparseable: hidden whole, password and all.
+        assert!(!redact_url("postgres://app:s3cret@db:port/mp").contains("s3cret"));
     }
 }

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod mentorships;
 pub mod pages;
 pub mod programmes;
+pub mod request_id;
 pub mod threads;
 pub mod users;
 pub mod ws;

@@ -94,7 +94,10 @@ enum Route {
 }
 
 /// Receives one mail. `Err` only when it could not be stored (the database is away):
-/// the caller answers with a temporary failure so the sender retries.
+/// the caller answers with a temporary failure so the sender retries. Logged inside an
+/// `inbound_mail` span naming the mail by its dedup key (a hash, as stored with the
+/// record): never its subject, addresses or text.
+#[tracing::instrument(name = "inbound_mail", skip_all, fields(via = %delivery.via.as_str(), bytes = delivery.raw.len(), key = tracing::field::Empty))]
 pub async fn receive(state: &AppState, delivery: Delivery) -> Result<Receipt, ApiError> {
     let now = state.clock.now();
     let limits = state.config.inbound;
@@ -116,14 +119,16 @@ pub async fn receive(state: &AppState, delivery: Delivery) -> Result<Receipt, Ap
         Err(err) => {
             let reason = err.to_string();
             let key = format!("raw:{}", hex::encode(Sha256::digest(&delivery.raw)));
-            tracing::warn!(via = delivery.via.as_str(), bytes = delivery.raw.len(), %reason, "unreadable mail stored as failed");
+            tracing::Span::current().record("key", key.as_str());
+            tracing::warn!(%reason, "unreadable mail stored as failed");
             let fresh = store::inbound::record(&state.db, Record { dedup_key: key, reason: Some(reason.clone()), ..base }).await?;
             return Ok(if fresh { Receipt::of("failed", Some(reason)) } else { Receipt::of("duplicate", None) });
         }
     };
+    tracing::Span::current().record("key", mail.dedup_key.as_str());
     let base = Record { dedup_key: mail.dedup_key.clone(), from_address: mail.from.as_ref().map(|f| f.address.to_lowercase()), ..base };
     if store::inbound::seen(state.db.pool(), &mail.dedup_key).await?.is_some() {
-        tracing::info!(via = delivery.via.as_str(), "mail received before; ignored");
+        tracing::info!("mail received before; ignored");
         return Ok(Receipt::of("duplicate", None));
     }
     let pipeline = Pipeline { state, mail: &mail, delivery: &delivery, base, now };
@@ -194,7 +199,7 @@ impl Pipeline<'_> {
     }
 
     async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {
-        tracing::info!(via = self.base.via, outcome = outcome.as_str(), %reason, "mail received");
+        tracing::info!(outcome = outcome.as_str(), %reason, "mail received");
         let record = Record { outcome, reason: Some(reason.to_owned()), user_id: user, ..self.base.clone() };
         let fresh = store::inbound::record(&self.state.db, record).await?;
         Ok(if fresh { Receipt::of(outcome.as_str(), Some(reason.to_owned())) } else { Receipt::of("duplicate", None) })
@@ -304,7 +309,7 @@ impl Pipeline<'_> {
         if !dropped.is_empty() {
             self.notice_to_user(owner, Notice::AttachmentsDropped { names: dropped }).await?;
         }
-        tracing::info!(via = self.base.via, outcome = outcome.as_str(), message = %posted.posted.message.id, "mail posted");
+        tracing::info!(outcome = outcome.as_str(), message = %posted.posted.message.id, "mail posted");
         Ok(Receipt {
             outcome: if posted.posted.created { outcome.as_str().to_owned() } else { "duplicate".to_owned() },
             reason: None,

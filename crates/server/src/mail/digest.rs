@@ -20,6 +20,7 @@ use mentorpost_model::mail::{MailMode, MembershipChange, digest_due, membership_
 use mentorpost_model::{MentorshipId, UserId};
 use std::collections::HashMap;
 use std::time::Duration as StdDuration;
+use tracing::Instrument;
 
 /// How often the scheduler looks for digests that came due.
 const ROUND: StdDuration = StdDuration::from_secs(30);
@@ -32,26 +33,32 @@ pub async fn run(state: AppState) {
             _ = state.shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        match super::reminders::schedule_due(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(reminders = n, "reply reminders queued"),
-            Err(err) => tracing::warn!(error = format!("{err:#}"), "reminder round failed"),
-        }
-        match super::summary::schedule_due(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(summaries = n, "coordinator summaries queued"),
-            Err(err) => tracing::warn!(error = format!("{err:#}"), "summary round failed"),
-        }
-        match schedule_due(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(digests = n, "digests queued"),
-            Err(err) => tracing::warn!(error = format!("{err:#}"), "digest round failed"),
-        }
+        round(&state).instrument(tracing::info_span!("digest_round")).await;
+    }
+}
+
+/// One round: reminders, coordinator summaries, digests. The counts are logged.
+async fn round(state: &AppState) {
+    match super::reminders::schedule_due(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(reminders = n, "reply reminders queued"),
+        Err(err) => tracing::warn!(error = format!("{err:#}"), "reminder round failed"),
+    }
+    match super::summary::schedule_due(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(summaries = n, "coordinator summaries queued"),
+        Err(err) => tracing::warn!(error = format!("{err:#}"), "summary round failed"),
+    }
+    match schedule_due(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(digests = n, "digests queued"),
+        Err(err) => tracing::warn!(error = format!("{err:#}"), "digest round failed"),
     }
 }
 
 /// Queues every digest due now and not yet made; returns how many mails it queued.
 /// Tests call it after moving the clock.
+#[tracing::instrument(name = "digests", skip_all, fields(readers = tracing::field::Empty, batches = tracing::field::Empty))]
 pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let candidates = store::mail::digest_candidates(state.db.pool()).await.context("finding digest readers")?;
@@ -72,6 +79,9 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
     due.sort_by_key(|(c, ..)| c.mode == MailMode::Weekly);
     let weekly = due.split_off(due.partition_point(|(c, ..)| c.mode != MailMode::Weekly));
     let batches: Vec<Vec<Due>> = due.chunks(RECORD_BATCH).chain(weekly.chunks(RECORD_BATCH)).map(<[Due]>::to_vec).collect();
+    let span = tracing::Span::current();
+    span.record("readers", due.len() + weekly.len());
+    span.record("batches", batches.len());
     let mut recorded = futures_util::stream::iter(batches)
         .map(|batch| async move {
             let shared = Shared::load(state, &batch).await?;

@@ -18,6 +18,7 @@ use lettre::address::Envelope;
 use mentorpost_model::mail::{MailMode, quiet_until};
 use mentorpost_model::{Locale, UserId};
 use std::time::Duration as StdDuration;
+use tracing::Instrument;
 
 /// Attempts before a mail is marked failed (visible to admins).
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -79,6 +80,7 @@ pub async fn run(state: AppState) {
 
 /// One round; `scan` (once per POLL): also the missed-message scan and the full
 /// look-up of due mail.
+#[tracing::instrument(name = "outbox_round", skip_all, fields(scan))]
 async fn round(state: &AppState, scan: bool) -> anyhow::Result<usize> {
     if scan {
         store::mail::queue_missed(&state.db, state.clock.now()).await.context("queuing missed-message mail")?;
@@ -140,6 +142,7 @@ async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
 }
 
 /// Renders, sends and records one claimed batch.
+#[tracing::instrument(name = "outbox_batch", skip_all, fields(mails = batch.len()))]
 async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
@@ -170,9 +173,13 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
     }
     // Other mail was rendered when queued; each waits on a read or two.
     let rendered: Vec<(Claimed, Step)> = futures_util::stream::iter(others)
-        .map(|row| async move {
-            let step = prepare(state, &row, now).await;
-            (row, step)
+        .map(|row| {
+            let span = mail_span(&row);
+            async move {
+                let step = prepare(state, &row, now).await;
+                (row, step)
+            }
+            .instrument(span)
         })
         .buffer_unordered(SENDS_AT_ONCE)
         .collect()
@@ -191,24 +198,24 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
         state.mailer.remembered.learn(learned);
     }
     let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(steps)
-        .map(|(row, step)| async move {
-            let outcome = match step {
-                Step::Done(outcome) => outcome,
-                Step::Send(ready) => send(state, &row, ready, now).await,
-            };
-            // The error is the transport's or the SMTP server's reply, never the mail.
-            match &outcome {
-                Outcome::Failed(err) => tracing::warn!(mail = %row.id, attempt = row.attempts, error = %err, "mail failed for good"),
-                Outcome::Later { at, error: Some(err), count_attempt: true } => tracing::warn!(
-                    mail = %row.id,
-                    attempt = row.attempts,
-                    next_attempt = %at.to_rfc3339(),
-                    error = %err,
-                    "mail not sent; trying again later"
-                ),
-                _ => {}
+        .map(|(row, step)| {
+            let span = mail_span(&row);
+            async move {
+                let outcome = match step {
+                    Step::Done(outcome) => outcome,
+                    Step::Send(ready) => send(state, &row, ready, now).await,
+                };
+                // The error is the transport's or the SMTP server's reply, never the mail.
+                match &outcome {
+                    Outcome::Failed(err) => tracing::warn!(error = %err, "mail failed for good"),
+                    Outcome::Later { at, error: Some(err), count_attempt: true } => {
+                        tracing::warn!(next_attempt = %at.to_rfc3339(), error = %err, "mail not sent; trying again later")
+                    }
+                    _ => {}
+                }
+                (row.id, outcome)
             }
-            (row.id, outcome)
+            .instrument(span)
         })
         .buffer_unordered(SENDS_AT_ONCE)
         .collect()
@@ -219,6 +226,11 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
     store::mail::finish_many(&state.db, outcomes, state.clock.now()).await.context("recording the mails' outcomes")?;
     state.mailer.progress.send_modify(|n| *n += finished);
     Ok(())
+}
+
+/// The span one mail is prepared and sent in: which row, what kind, which attempt.
+fn mail_span(row: &Claimed) -> tracing::Span {
+    tracing::info_span!("mail", mail = %row.id, kind = %row.kind, attempt = row.attempts)
 }
 
 /// What the worker does with a claimed row: record its outcome now, or send a mail.

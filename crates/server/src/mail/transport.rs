@@ -120,8 +120,13 @@ impl SmtpPool {
     /// are percent-decoded.
     pub fn from_url(raw: &str) -> anyhow::Result<SmtpPool> {
         let url = url::Url::parse(raw).context("MENTORPOST_SMTP_URL is not a URL")?;
-        let host = url.host_str().filter(|h| !h.is_empty()).context("the SMTP URL has no host")?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+        // An IPv6 address without its brackets: it is connected to, not put in a URL.
+        let host = match url.host().context("the SMTP URL has no host")? {
+            url::Host::Domain("") => bail!("the SMTP URL has no host"),
+            url::Host::Domain(name) => name.to_owned(),
+            url::Host::Ipv4(ip) => ip.to_string(),
+            url::Host::Ipv6(ip) => ip.to_string(),
+        };
         let starttls = url.query_pairs().any(|(k, v)| k == "tls" && (v == "starttls" || v == "required"));
         let (security, default_port) = match url.scheme() {
             "smtps" => (Security::Implicit, 465),
@@ -276,6 +281,8 @@ mod tests {
         assert_eq!((p.port, p.security, p.credentials.is_none()), (1025, Security::None, true));
         let p = SmtpPool::from_url("smtps://relay.example.org").expect("url");
         assert_eq!((p.port, p.security), (465, Security::Implicit));
+        let p = SmtpPool::from_url("smtp://[::1]:2525").expect("url");
+        assert_eq!((p.host.as_str(), p.port), ("::1", 2525));
         assert!(SmtpPool::from_url("http://x").is_err());
         assert!(SmtpPool::from_url("smtp://").is_err());
     }

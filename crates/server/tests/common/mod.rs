@@ -34,8 +34,9 @@ pub fn fresh_pg(admin: &str, tag: &str) -> PgDb {
     let name = format!("mp_{tag}_{}", uuid::Uuid::new_v4().simple());
     let out = Command::new("psql").arg(admin).arg("-qc").arg(format!("CREATE DATABASE \"{name}\"")).output().expect("psql available");
     assert!(out.status.success(), "cannot create a PostgreSQL test database: {}", String::from_utf8_lossy(&out.stderr));
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.to_owned());
-    PgDb { url: format!("{base}/{name}"), admin: admin.to_owned(), name }
+    let mut url = url::Url::parse(admin).unwrap_or_else(|e| panic!("{PG_ENV} is not a URL: {e}"));
+    url.set_path(&name);
+    PgDb { url: url.into(), admin: admin.to_owned(), name }
 }
 
 /// The backends to run on: SQLite (`None`) always, PostgreSQL when configured.
