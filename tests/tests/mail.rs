@@ -606,6 +606,8 @@ async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
 /// timeout: that mail is put off with the usual backoff, the mails after it go out, and
 /// it goes out itself on its retry.
 async fn a_silent_smtp_server_holds_up_one_mail_not_the_outbox(backend: Backend) {
+    // Log lines of this process are captured from here on.
+    mentorpost_tests::captured_log();
     let smtp = SmtpServer::start().await;
     // The first session hangs after EHLO; later ones reach the working server.
     let relay = StallingRelay::start(smtp.addr, 1).await;
@@ -641,6 +643,15 @@ async fn a_silent_smtp_server_holds_up_one_mail_not_the_outbox(backend: Backend)
     assert!(error.contains("MAIL FROM") && error.contains("no answer"), "{error}");
     let retry_in = not_before - mentorpost_model::Clock::now(app.clock.as_ref()).timestamp_millis();
     assert!((25_000..=30_000).contains(&retry_in), "retried after the first backoff (30 s), not {retry_in} ms");
+    // The retry is logged with the mail's id, its attempt, the next attempt and the
+    // server's (lack of) reply — never the mail itself.
+    let log = mentorpost_tests::captured_log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("mail not sent; trying again later") && l.contains(&stuck_row))
+        .unwrap_or_else(|| panic!("no retry line for {stuck_row} in:\n{log}"));
+    assert!(line.contains("attempt=1") && line.contains("next_attempt=") && line.contains("no answer"), "{line}");
+    assert!(!line.contains("Blijft hangen"), "{line}");
 
     // The mails after it are not held up.
     let next = [
