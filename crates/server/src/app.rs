@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::db::{Backend, Db};
 use crate::live::{Hub, fanout};
 use crate::mail::Mailer;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::{demo, drain, http, store};
 use anyhow::Context;
 use axum::Router;
@@ -49,7 +49,7 @@ impl App {
         // Committed writes publish themselves to the hub and the mailer.
         db.subscribe(Arc::new(hub.clone()));
         db.subscribe(Arc::new(mailer.clone()));
-        let state = AppState {
+        let state = AppState::new(Shared {
             db,
             clock,
             jwt: Arc::new(JwtKeys::new(&secret)),
@@ -61,7 +61,7 @@ impl App {
             ws_tasks: TaskTracker::new(),
             smtp_addr: Arc::new(tokio::sync::watch::Sender::new(None)),
             health: crate::health::HealthCache::default(),
-        };
+        });
         if state.config.demo {
             demo::seed_if_empty(&state).await?;
         }
