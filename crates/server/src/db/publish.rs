@@ -21,9 +21,10 @@ pub enum Note {
     Message(EventView),
     /// These people became members of a mentorship: their sockets follow it.
     Joined(Vec<UserId>),
-    /// These outbox rows were queued (an empty list: some mail was, without ids to
-    /// claim by).
+    /// These outbox rows were queued: the worker claims them by id.
     Mail(Vec<String>),
+    /// Mail was queued without ids to hand over: the worker looks for due mail.
+    MailDue,
 }
 
 /// Hears of every committed write's notes, after the commit.

@@ -360,7 +360,7 @@ impl crate::db::Subscriber for Arc<Hub> {
                     touched.push(*mentorship);
                     self.committed(*mentorship);
                 }
-                Note::Events(_) | Note::Joined(_) | Note::Mail(_) => {}
+                Note::Events(_) | Note::Joined(_) | Note::Mail(_) | Note::MailDue => {}
             }
         }
     }

@@ -112,12 +112,10 @@ impl Mailer {
 impl crate::db::Subscriber for Mailer {
     fn committed(&self, notes: &[crate::db::Note]) {
         for note in notes {
-            if let crate::db::Note::Mail(ids) = note {
-                if ids.is_empty() {
-                    self.wake.notify_one();
-                } else {
-                    self.queued(ids.clone());
-                }
+            match note {
+                crate::db::Note::Mail(ids) => self.queued(ids.clone()),
+                crate::db::Note::MailDue => self.wake.notify_one(),
+                _ => {}
             }
         }
     }

@@ -168,7 +168,12 @@ pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>
         Ok(posted) => {
             // The lane wrote many items with a few statements; each item's own
             // outcome is published here, by its caller, once committed.
-            let mut notes = vec![Note::Mail(posted.mail.clone())];
+            // Most readers are on the web: a post usually queues no mail, and then the
+            // outbox worker is not woken at all.
+            let mut notes = Vec::new();
+            if !posted.mail.is_empty() {
+                notes.push(Note::Mail(posted.mail.clone()));
+            }
             if let (true, Some(subject)) = (posted.created, &posted.thread_subject) {
                 notes.push(Note::Message(events::message_created(&posted.message, subject)));
             }

@@ -33,7 +33,9 @@ pub async fn enqueue_for_messages(conn: &mut AnyConnection, posted: &[PostedRef]
     for chunk in posted.chunks(ENQUEUE_CHUNK) {
         queued.extend(enqueue_chunk(conn, chunk, now).await?);
     }
-    crate::db::note(Note::Mail(queued.clone()));
+    if !queued.is_empty() {
+        crate::db::note(Note::Mail(queued.clone()));
+    }
     Ok(queued)
 }
 
@@ -135,7 +137,9 @@ pub async fn queue_rendered(conn: &mut AnyConnection, mails: Vec<RenderedMail>, 
         }
         query.execute(&mut *conn).await?;
     }
-    crate::db::note(Note::Mail(mails.iter().map(|m| m.id.clone()).collect()));
+    if !mails.is_empty() {
+        crate::db::note(Note::Mail(mails.iter().map(|m| m.id.clone()).collect()));
+    }
     Ok(())
 }
 
@@ -226,7 +230,7 @@ pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError
                 .execute(&mut *conn)
                 .await?;
             if queued > 0 {
-                crate::db::note(Note::Mail(Vec::new()));
+                crate::db::note(Note::MailDue);
             }
             Ok(queued)
         })
