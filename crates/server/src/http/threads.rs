@@ -176,6 +176,6 @@ pub async fn mark_read(
     ApiPath(id): ApiPath<ThreadId>,
     ApiJson(req): ApiJson<MarkReadRequest>,
 ) -> ApiResult<Json<ReadMarkerView>> {
-    let (marker, _) = store::threads::mark_read(&state.db, id, user.user_id, req.message_id, state.clock.now()).await?;
+    let marker = store::threads::mark_read(&state.db, id, user.user_id, req.message_id, state.clock.now()).await?;
     Ok(Json(marker))
 }

@@ -819,7 +819,7 @@ pub async fn mark_read(
     user: UserId,
     message: MessageId,
     now: DateTime<Utc>,
-) -> Result<(ReadMarkerView, Option<MentorshipId>), StoreError> {
+) -> Result<ReadMarkerView, StoreError> {
     db
         .write(move |conn| {
             Box::pin(async move {
@@ -850,7 +850,7 @@ pub async fn mark_read(
                     && cur.try_get::<i64, _>("seq")? >= seq
                 {
                     let view = ReadMarkerView { thread_id: thread, user_id: user, message_id: get_parsed(cur, "message_id")?, updated_at: get_time(cur, "updated_at")? };
-                    return Ok((view, None));
+                    return Ok(view);
                 }
                 sqlx::query(
                     "INSERT INTO read_markers (user_id, thread_id, message_id, seq, updated_at) VALUES ($1, $2, $3, $4, $5)
@@ -864,7 +864,7 @@ pub async fn mark_read(
                 .execute(&mut *conn)
                 .await?;
                 events::append(conn, access.mentorship_id, EventKind::ReadUpdated, EventRefs { actor: Some(user), thread: Some(thread), message: Some(message), user: Some(user) }, now).await?;
-                Ok((ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now }, Some(access.mentorship_id)))
+                Ok(ReadMarkerView { thread_id: thread, user_id: user, message_id: message, updated_at: now })
             })
         })
         .await
