@@ -31,6 +31,7 @@ pub const TABLES: &[&str] = &[
     "outbox",
     "digest_runs",
     "mail_tokens",
+    "web_sessions",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

@@ -8,7 +8,7 @@ use crate::db::{Backend, Db};
 use crate::live::{Hub, fanout};
 use crate::mail::Mailer;
 use crate::state::{AppState, Shared};
-use crate::{demo, drain, http, store};
+use crate::{demo, drain, http, store, web};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -79,9 +79,7 @@ impl App {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
-        .route("/", axum::routing::get(http::health::index))
-        .route("/login/magic", axum::routing::get(http::auth::magic_link_page))
-        .route("/login/magic.js", axum::routing::get(http::auth::magic_link_script))
+        .merge(web::router())
         .fallback(http::health::not_found)
         .method_not_allowed_fallback(http::health::method_not_allowed)
         .layer(axum::middleware::map_response(http::html_security_headers))

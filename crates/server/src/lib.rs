@@ -30,6 +30,7 @@ pub mod live;
 pub mod mail;
 pub mod state;
 pub mod store;
+pub mod web;
 
 pub use app::App;
 pub use config::Config;

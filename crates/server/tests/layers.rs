@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("live/", 5, "edges"),
     ("mail/", 5, "edges"),
     ("inbound/", 5, "edges"),
+    ("web/", 5, "edges"),
     ("drain.rs", 5, "edges"),
     // Assembling and running.
     ("app.rs", 6, "top"),

@@ -1,9 +1,9 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name, meeting note, the agreement's ground rules and goals, and a
-//! check-in answer's text; then every GET route of the OpenAPI document, the CSV
-//! export, the coordinator's WebSocket stream, the coordinator's mail and the server's
-//! log at info level are searched for them. Refused requests with a marker inside
-//! must not echo it either. The three ways a coordinator once reached content —
+//! check-in answer's text; then every GET route of the OpenAPI document, every page
+//! of the web app, the CSV export, the coordinator's WebSocket stream, the
+//! coordinator's mail and the server's log at info level are searched for them.
+//! Refused requests with a marker inside must not echo it either. The three ways a coordinator once reached content —
 //! joining, creating a stand-in with a password, staying on as a former member —
 //! are tried too.
 
@@ -219,6 +219,31 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
             let (_, body) = call(&coordinator, get.clone(), &filled.replace(&thread, &checkin_thread), None).await;
             seen.push((format!("GET {filled} (check-in)"), body));
         }
+    }
+    // The web app, signed in with the coordinator's password: every page, filled in
+    // with this world's ids, and the pieces the page's script asks for.
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let resp = browser
+        .post(format!("{base}/signin"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "anneke@demo.mentorpost.localhost"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("web sign-in");
+    assert_eq!(resp.status().as_u16(), 303, "the coordinator signs in to the web app");
+    let cookie = resp.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    for path in [
+        "/".to_owned(),
+        format!("/?mentorship={mentorship}"),
+        format!("/threads/{thread}"),
+        format!("/threads/{checkin_thread}"),
+        format!("/threads/{thread}/after?seq=0"),
+        format!("/threads/{checkin_thread}/after?seq=0"),
+        format!("/mentorships/{mentorship}/new"),
+        format!("/attachments/{attachment}"),
+    ] {
+        let resp = browser.get(format!("{base}{path}")).header("cookie", &cookie).send().await.expect("page");
+        seen.push((format!("web page {path}"), resp.text().await.unwrap_or_default()));
     }
     // The live stream: whatever reached the coordinator's socket by now.
     while let Ok(Ok(Some(frame))) = tokio::time::timeout(Duration::from_millis(300), coordinator_live.next_frame()).await {

@@ -5,9 +5,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{self, sessions::Rotation};
 use axum::Json;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::response::Html;
 use chrono::Duration;
 use mentorpost_auth::{opaque, password, token::ACCESS_TOKEN_TTL_SECS};
 use mentorpost_model::api::{ErrorBody, LoginRequest, MagicLinkRedeemRequest, MagicLinkRequest, RefreshRequest, TokenResponse};
@@ -62,9 +61,18 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let client = super::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    let user = check_password(&state, client, &req.email, req.password).await?;
+    let login = store::sessions::start(&state.db, user, state.clock.now()).await?;
+    Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
+}
+
+/// Checks an e-mail address and password under the login limits (per client address,
+/// and per account and client with a growing wait): the person's id, or 401 / 429.
+/// The API's login and the web app's sign-in both come through here.
+pub async fn check_password(state: &AppState, client: std::net::IpAddr, email: &str, password: String) -> ApiResult<UserId> {
     let now = state.clock.now();
     let bad = || ApiError::unauthenticated("invalid_credentials", "e-mail address or password is wrong");
-    let email = EmailAddress::parse(&req.email).map_err(|_| bad())?;
+    let email = EmailAddress::parse(email).map_err(|_| bad())?;
     let pair_key = format!("account-client:{}|{client}", email.as_str());
     let keys = vec![pair_key.clone(), format!("ip:{client}")];
     let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
@@ -80,11 +88,11 @@ pub async fn login(
             return Err(retry_after(wait));
         }
     }
-    if req.password.len() > 1024 {
+    if password.len() > 1024 {
         return Err(bad());
     }
     let creds = store::users::find_credentials(state.db.pool(), &email).await?;
-    let plain = req.password;
+    let plain = password;
     let verified = match creds.as_ref().and_then(|c| c.password_hash.clone()) {
         Some(hash) => password_work(move || password::verify_password(&plain, &hash)).await.unwrap_or(false),
         None => {
@@ -102,8 +110,7 @@ pub async fn login(
         // This client knows the password: its earlier slips no longer slow it down.
         store::sessions::clear_failures(&state.db, pair_key).await?;
     }
-    let login = store::sessions::start(&state.db, user, now).await?;
-    Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
+    Ok(user)
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. A
@@ -142,15 +149,21 @@ pub async fn magic_link(
     headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<MagicLinkRequest>,
 ) -> ApiResult<StatusCode> {
+    let client = super::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    mail_magic_link(&state, client, &req.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Mails a sign-in link to the account with this address, if there is one, under the
+/// limits per address and per client (so nobody can flood someone's inbox). Says
+/// nothing about whether the account exists. The API and the web app both use it.
+pub async fn mail_magic_link(state: &AppState, client: std::net::IpAddr, email: &str) -> ApiResult<()> {
     let now = state.clock.now();
-    let Ok(email) = EmailAddress::parse(&req.email) else {
+    let Ok(email) = EmailAddress::parse(email) else {
         return Err(ApiError::unprocessable("invalid_email", "not a valid e-mail address"));
     };
     // Counted like failures so the endpoint cannot be used to flood someone's inbox.
-    let keys = vec![
-        format!("magic:{}", email.as_str()),
-        format!("magic-ip:{}", super::client_ip(peer.ip(), &headers, &state.config.trusted_proxies)),
-    ];
+    let keys = vec![format!("magic:{}", email.as_str()), format!("magic-ip:{client}")];
     let counts = store::sessions::recent_failures(state.db.pool(), &keys, now - FAILURE_WINDOW).await?;
     if counts.first().is_some_and(|f| f.count >= MAX_LINKS_PER_ACCOUNT) || counts.get(1).is_some_and(|f| f.count >= MAX_FAILURES_PER_IP) {
         return Err(ApiError::TooManyRequests { retry_after_secs: FAILURE_WINDOW.num_seconds() as u64 });
@@ -164,7 +177,7 @@ pub async fn magic_link(
         let rendered = state.mailer.render_magic_link(&user.display_name, &user.email, user.locale, &link)?;
         store::sessions::create_magic_link(&state.db, user.id, &token, user.email.clone(), rendered, now).await?;
     }
-    Ok(StatusCode::ACCEPTED)
+    Ok(())
 }
 
 /// Redeem a magic-link token for a login.
@@ -180,43 +193,6 @@ pub async fn magic_link_redeem(
     }
     let (user, login) = store::sessions::redeem_magic_link(&state.db, req.token, state.clock.now()).await?.ok_or_else(invalid)?;
     Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
-}
-
-#[derive(serde::Deserialize)]
-pub struct MagicPageQuery {
-    #[serde(default)]
-    token: String,
-}
-
-/// The page a login link opens. It does not log in by itself: mail scanners follow
-/// links, and a GET that spent the single-use token would lock the person out. The
-/// button's script is a file of its own ([`magic_link_script`]): the page's policy
-/// allows no inline script.
-pub async fn magic_link_page(Query(q): Query<MagicPageQuery>) -> ApiResult<Html<String>> {
-    // Only a token's own characters go on: anything else cannot be a token anyway.
-    let token: String = q.token.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
-    super::pages::render(&super::pages::MagicLink { lang: "en", title: "Log in to mentorpost", button: "Log me in", token: &token })
-}
-
-/// The login page's button: redeems the token the page carries.
-pub async fn magic_link_script() -> impl axum::response::IntoResponse {
-    const SCRIPT: &str = r#"document.getElementById('go').addEventListener('click', async () => {
-  const token = document.querySelector('main').dataset.token;
-  const r = await fetch('/api/v1/auth/magic-link/redeem', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({token})});
-  const body = await r.json();
-  const out = document.getElementById('out');
-  if (r.ok) { sessionStorage.setItem('mentorpost.refresh', body.refresh_token); out.textContent = 'Logged in as ' + body.user.display_name; }
-  else { out.textContent = body.error.message; }
-});
-"#;
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        SCRIPT,
-    )
 }
 
 /// Password hashes running at once. Each argon2id run holds 19 MiB (OWASP parameters)

@@ -4,7 +4,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::response::Html;
 use mentorpost_model::api::{ErrorBody, Readiness};
 
 /// Liveness: the process answers.
@@ -36,10 +35,4 @@ pub async fn not_found() -> ApiError {
 /// A known path with a method it does not take: a JSON error like every other.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
-}
-
-/// The landing page: what this is and where the API is described. Nothing about the
-/// server's files or configuration (a visitor learns no paths, addresses or settings).
-pub async fn index() -> Result<Html<String>, ApiError> {
-    super::pages::render(&super::pages::Landing { lang: "en" })
 }

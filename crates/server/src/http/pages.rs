@@ -12,24 +12,6 @@ pub fn render(page: &impl Template) -> Result<Html<String>, ApiError> {
     page.render().map(Html).map_err(|err| ApiError::Internal(anyhow::Error::new(err).context("rendering a page")))
 }
 
-/// The landing page: what this is and where the API is described.
-#[derive(Template)]
-#[template(path = "pages/landing.html")]
-pub struct Landing<'a> {
-    pub lang: &'a str,
-}
-
-/// The page a login link opens; its button's script is `/login/magic.js`.
-#[derive(Template)]
-#[template(path = "pages/magic_link.html")]
-pub struct MagicLink<'a> {
-    pub lang: &'a str,
-    pub title: &'a str,
-    pub button: &'a str,
-    /// Goes into a `data-` attribute for the script.
-    pub token: &'a str,
-}
-
 /// The page behind a mail's unsubscribe link: a button that posts the one-click form.
 #[derive(Template)]
 #[template(path = "pages/unsubscribe.html")]
@@ -80,30 +62,24 @@ mod tests {
     fn every_page_escapes_every_value() {
         let e = EVIL;
         let render = |t: &dyn askama::DynTemplate| t.dyn_render().expect("renders");
-        check("magic link", render(&MagicLink { lang: "en", title: e, button: e, token: e }));
         check("unsubscribe", render(&Unsubscribe { lang: "en", title: e, text: e, button: e }));
         check("add address", render(&AddAddress { lang: "en", title: e, before: e, address: e, after: e, button: e }));
         check("notice", render(&Notice { lang: "en", text: e }));
         // The language goes into an attribute: it cannot end it either.
-        let html = render(&Landing { lang: "en\" onload=\"x" });
+        let html = render(&Notice { lang: "en\" onload=\"x", text: "t" });
         assert!(html.contains("<html lang=\"en&#34; onload=&#34;x\">"), "{html}");
     }
 
     #[test]
     fn pages_carry_no_inline_script() {
         let pages = [
-            Landing { lang: "en" }.render(),
-            MagicLink { lang: "en", title: "t", button: "b", token: "abc" }.render(),
             Unsubscribe { lang: "nl", title: "t", text: "x", button: "b" }.render(),
             AddAddress { lang: "nl", title: "t", before: "a", address: "b@example.org", after: "c", button: "b" }.render(),
             Notice { lang: "en", text: "x" }.render(),
         ];
         for page in pages {
             let page = page.expect("renders");
-            let scripts: Vec<_> = page.match_indices("<script").map(|(at, _)| &page[at..]).collect();
-            for script in scripts {
-                assert!(script.starts_with("<script src=\"/login/magic.js\" defer></script>"), "{page}");
-            }
+            assert!(!page.contains("<script"), "{page}");
         }
     }
 }

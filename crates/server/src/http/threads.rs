@@ -89,7 +89,7 @@ pub async fn get_thread(State(state): State<AppState>, user: AuthUser, ApiPath(i
 /// Checks `action` on the thread's mentorship; a member sees only threads started
 /// while they were a member (`store::mentorships::Window`). Returns the cut-off of
 /// what a former member may read.
-pub(super) async fn thread_guard(
+pub async fn thread_guard(
     state: &AppState,
     user: &super::AuthUser,
     id: ThreadId,

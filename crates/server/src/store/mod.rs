@@ -6,6 +6,7 @@ pub mod checkins;
 pub mod events;
 pub mod health;
 pub mod inbound;
+pub mod inbox;
 pub mod mail;
 pub mod mentorships;
 pub mod programmes;
@@ -16,6 +17,7 @@ pub mod summary;
 pub mod threads;
 pub mod tickets;
 pub mod users;
+pub mod web_sessions;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;

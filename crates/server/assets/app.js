@@ -1,0 +1,184 @@
+// mentorpost's one script. Every page works without it; it adds live updates over the
+// WebSocket, sending without a reload, drafts that survive a reload, marking read
+// once a message has been seen, and netiquette hints while writing.
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+const page = document.body.dataset.page;
+const l10n = document.getElementById('l10n')?.dataset ?? {};
+
+async function post(url, fields) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept': 'application/json', 'x-csrf-token': csrf },
+    body: new URLSearchParams(fields),
+    credentials: 'same-origin',
+  });
+}
+
+// ---- Drafts: kept per form in this browser until sent. ----
+function keepDrafts(form) {
+  const key = 'mentorpost.draft.' + form.dataset.draftKey;
+  const fields = [...form.querySelectorAll('input[type=text], textarea')];
+  let saved = {};
+  try { saved = JSON.parse(localStorage.getItem(key) ?? '{}'); } catch { saved = {}; }
+  for (const f of fields) if (!f.value && saved[f.name]) f.value = saved[f.name];
+  let timer;
+  form.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const draft = Object.fromEntries(fields.map((f) => [f.name, f.value]));
+      if (fields.some((f) => f.value.trim())) localStorage.setItem(key, JSON.stringify(draft));
+      else localStorage.removeItem(key);
+    }, 300);
+  });
+  return () => localStorage.removeItem(key);
+}
+
+// ---- Composing: no double sends; replies without a reload. ----
+for (const form of document.querySelectorAll('form.compose-form')) {
+  const forget = keepDrafts(form);
+  const button = form.querySelector('button[type=submit]');
+  form.addEventListener('submit', async (event) => {
+    if (form.dataset.sending) { event.preventDefault(); return; }
+    form.dataset.sending = '1';
+    button.disabled = true;
+    if (page !== 'thread') { forget(); return; } // a new thread: the form posts and the page moves on
+    event.preventDefault();
+    const status = document.getElementById('live-status');
+    status.textContent = l10n.sending ?? '';
+    try {
+      const response = await post(form.action, new FormData(form));
+      if (response.ok) {
+        forget();
+        form.querySelector('textarea').value = '';
+        form.querySelector('[name=client_msg_id]').value = crypto.randomUUID();
+        status.textContent = '';
+        document.getElementById('hints')?.replaceChildren();
+        await catchUp();
+      } else {
+        const body = await response.json().catch(() => null);
+        status.textContent = body?.error?.message ?? l10n.failed ?? '';
+      }
+    } catch {
+      status.textContent = l10n.failed ?? '';
+    } finally {
+      delete form.dataset.sending;
+      button.disabled = false;
+    }
+  });
+}
+
+// ---- A thread: new messages in place, read position. ----
+const list = document.getElementById('messages');
+const threadId = document.body.dataset.thread;
+let lastSeq = Number(document.body.dataset.lastSeq ?? 0);
+let markedUpTo = 0;
+let catching = null;
+
+async function catchUp() {
+  if (page !== 'thread') return;
+  if (catching) return catching;
+  catching = (async () => {
+    const response = await fetch(`/threads/${threadId}/after?seq=${lastSeq}`, { credentials: 'same-origin' });
+    if (!response.ok) return;
+    const html = await response.text();
+    const template = document.createElement('template');
+    template.innerHTML = html;
+    for (const item of template.content.querySelectorAll('li.message')) {
+      lastSeq = Math.max(lastSeq, Number(item.dataset.seq));
+      if (document.getElementById(item.id)) continue; // already shown
+      item.classList.add('arrived');
+      list.append(item);
+      watchRead(item);
+    }
+  })().finally(() => { catching = null; });
+  return catching;
+}
+
+const seen = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting || document.visibilityState !== 'visible') continue;
+    const seq = Number(entry.target.dataset.seq);
+    seen.unobserve(entry.target);
+    if (seq > markedUpTo) {
+      markedUpTo = seq;
+      post(`/threads/${threadId}/read`, { message_id: entry.target.dataset.id }).catch(() => { markedUpTo = 0; });
+    }
+  }
+}, { threshold: 0.6 });
+
+function watchRead(item) {
+  if (!item.classList.contains('mine')) seen.observe(item);
+}
+
+if (page === 'thread' && list) {
+  const items = [...list.querySelectorAll('li.message')];
+  // Only the newest unread needs watching: marking it marks all before it.
+  const last = items.reverse().find((i) => !i.classList.contains('mine'));
+  if (last) watchRead(last);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') for (const i of list.querySelectorAll('li.message:not(.mine)')) if (Number(i.dataset.seq) > markedUpTo) { seen.unobserve(i); seen.observe(i); }
+  });
+}
+
+// ---- The inbox: counts and order follow the news. ----
+let refreshTimer;
+function refreshInbox() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    const response = await fetch(location.href, { credentials: 'same-origin' });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const focused = document.activeElement?.closest('li[data-thread]')?.dataset.thread;
+    for (const id of ['threads', 'unread-total']) {
+      const now = document.getElementById(id);
+      const next = fresh.getElementById(id);
+      if (now && next) now.replaceWith(next);
+      else if (!now && next) { location.reload(); return; }
+    }
+    if (focused) document.querySelector(`li[data-thread="${focused}"] a`)?.focus();
+  }, 150);
+}
+
+// ---- The live socket: reconnects, then catches up from the cursor. ----
+let attempts = 0;
+async function connect() {
+  try {
+    const response = await post('/app/ws-ticket', {});
+    if (!response.ok) throw new Error('no ticket');
+    const { ticket } = await response.json();
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws?ticket=${encodeURIComponent(ticket)}`);
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'hello', protocol: 1, cursors: {} })));
+    socket.addEventListener('message', (frame) => {
+      let msg;
+      try { msg = JSON.parse(frame.data); } catch { return; }
+      if (msg.type === 'live') {
+        document.body.dataset.live = '1';
+        const status = document.getElementById('live-status');
+        if (attempts > 0) {
+          if (status && status.textContent === l10n.reconnecting) status.textContent = l10n.back ?? '';
+          catchUp();
+          if (page === 'inbox') refreshInbox();
+        }
+        attempts = 0;
+      } else if (msg.type === 'event') {
+        const { kind, data } = msg.event;
+        if (page === 'thread' && kind === 'message.created' && data?.message?.thread_id === threadId) catchUp();
+        if (page === 'inbox' && ['message.created', 'thread.created', 'read.updated'].includes(kind)) refreshInbox();
+      }
+    });
+    socket.addEventListener('close', () => retry());
+  } catch {
+    retry();
+  }
+}
+
+function retry() {
+  delete document.body.dataset.live;
+  attempts += 1;
+  const status = document.getElementById('live-status');
+  if (status && attempts > 1) status.textContent = l10n.reconnecting ?? '';
+  setTimeout(connect, Math.min(30000, 500 * 2 ** Math.min(attempts, 6)) * (0.75 + Math.random() / 2));
+}
+
+if (csrf && (page === 'thread' || page === 'inbox')) connect();
