@@ -170,31 +170,43 @@ pub fn says_little(subject: &str) -> bool {
 /// Turkish, Portuguese, Slovak, Nordic); combining marks are dropped.
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
+    for c in s.chars() {
         match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' | 'ă' => out.push('a'),
-            'ç' | 'ć' | 'č' => out.push('c'),
-            'ď' | 'đ' => out.push('d'),
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => out.push('e'),
-            'ğ' => out.push('g'),
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'į' => out.push('i'),
-            'ĳ' => out.push_str("ij"),
-            'ł' | 'ľ' | 'ĺ' => out.push('l'),
-            'ñ' | 'ń' | 'ň' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => out.push('o'),
-            'ŕ' | 'ř' => out.push('r'),
-            'ś' | 'š' | 'ş' | 'ș' => out.push('s'),
-            'ß' => out.push_str("ss"),
-            'ť' | 'ţ' | 'ț' => out.push('t'),
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => out.push('u'),
-            'ý' | 'ÿ' => out.push('y'),
-            'ź' | 'ż' | 'ž' => out.push('z'),
-            '\u{2019}' | '\u{2018}' => out.push('\''),
-            '\u{0300}'..='\u{036f}' => {}
-            _ => out.push(c),
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ĳ' | 'Ĳ' => out.push_str("ij"),
+            _ => out.extend(fold_char(c)),
         }
     }
     out
+}
+
+/// One character of [`fold`]: lower case without its accent; `None` for a combining
+/// mark. (`ß` and `ĳ`, which fold to two letters, stay as they are here.)
+pub(crate) fn fold_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    Some(match lower {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' | 'ă' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'ď' | 'đ' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+        'ğ' => 'g',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'į' => 'i',
+        'ł' | 'ľ' | 'ĺ' => 'l',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ŕ' | 'ř' => 'r',
+        'ś' | 'š' | 'ş' | 'ș' => 's',
+        'ť' | 'ţ' | 'ț' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        '\u{2019}' | '\u{2018}' => '\'',
+        '\u{0300}'..='\u{036f}' => return None,
+        other => other,
+    })
 }
 
 #[cfg(test)]
