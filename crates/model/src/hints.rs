@@ -10,9 +10,9 @@
 //! JavaScript string indices, so the page can mark the span without converting.
 //! An emoji counts two, `é` one.
 //!
-//! The rules read the text once or a few times over, without backtracking, so a
-//! 64 KiB message is checked in well under a millisecond; no input can make them
-//! panic (a property test feeds them arbitrary text).
+//! Each rule is one linear pass over the text, without backtracking, so the cost
+//! grows with the length of the draft and nothing else; no input can make them panic
+//! (a property test feeds them arbitrary text).
 
 use crate::subject;
 use serde::{Deserialize, Serialize};
