@@ -178,3 +178,26 @@ def test_a_draft_survives_a_reload_and_a_double_click_posts_once(people, server)
     thread.reload()
     expect(thread.locator("#body")).to_have_value("")
     expect(thread.locator("#messages li.message")).to_have_count(count + 1)
+
+
+def test_a_vague_subject_gets_a_gentle_hint_and_still_sends(people, server):
+    mentee = people().sign_in("joao")
+    page = mentee.page
+    page.get_by_role("link", name="New conversation").click()
+    page.fill("#subject", "Vraag")
+    page.fill("#body", "Mag ik je bellen? Mijn nummer is 06-12345678.")
+    vague = page.locator(".hint-card[data-code=subject_vague]")
+    expect(vague).to_contain_text("Your subject could say more")
+    phone = page.locator(".hint-card[data-code=personal_data_phone]")
+    expect(phone).to_contain_text("06-12345678")
+    # Dismissed, it stays away while writing on.
+    phone.get_by_role("button", name="Dismiss").click()
+    expect(phone).to_have_count(0)
+    page.locator("#body").press("End")
+    page.keyboard.type(" Groet!")
+    expect(vague).to_be_visible()
+    expect(phone).to_have_count(0)
+    # A hint never stops a message.
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("h1.thread-subject")).to_have_text("Vraag")
+    expect(page.locator("#messages li.message").last).to_contain_text("Groet!")

@@ -128,6 +128,8 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/threads/{id}/messages",             [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/threads/{id}/messages",             [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
     ("POST",   "/api/v1/threads/{id}/read",                 [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    // Hints on a draft that answers the cell's thread: whoever may read the thread.
+    ("POST",   "/api/v1/hints",                             [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     // Live. The socket is opened with a ticket from the role's own login (anonymous:
     // none; such a socket must authenticate with its first frame). Which events a
     // socket receives is a question for the live tests, not for this table.
@@ -313,6 +315,7 @@ impl Fixture {
             || path.starts_with("/api/v1/programmes/{id}/health")
             || path.starts_with("/api/v1/check-ins/")
             || path.starts_with("/api/v1/me/")
+            || path == "/api/v1/hints"
             || (method == "GET" && path == "/api/v1/programmes/{id}/mentorships");
         if !needs_mentorship {
             return f;
@@ -476,6 +479,7 @@ impl Fixture {
                 "client_msg_id": uuid::Uuid::new_v4().to_string(),
             }),
             ("POST", "/api/v1/threads/{id}/read") => json!({"message_id": self.message}),
+            ("POST", "/api/v1/hints") => json!({"subject": null, "body": "Thursday works for me.", "thread_id": self.thread}),
             ("POST", "/api/v1/check-ins/{id}/answer") => json!({"status": "need_help"}),
             ("PUT", "/api/v1/me/coordinator-summary") => json!({"weekday": 5, "hour": 9, "send_all_clear": false}),
             ("POST", "/api/v1/mentorships/{id}/meetings") => {

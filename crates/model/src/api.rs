@@ -330,6 +330,32 @@ pub struct ReadMarkerView {
     pub updated_at: DateTime<Utc>,
 }
 
+// ---- netiquette hints ----
+
+/// A draft as it is being written, for netiquette hints (G3, G9, G13). Nothing is
+/// stored; the same limits as for a message apply.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HintsRequest {
+    /// The subject of a new thread (at most 200 characters); null for a reply.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The text so far (at most 64 KiB); may be empty.
+    pub body: String,
+    /// The thread being answered: the hints then also say whether the answer comes
+    /// later than the agreed response time without a word about the wait.
+    #[serde(default)]
+    pub thread_id: Option<ThreadId>,
+}
+
+/// Hints for a draft: codes and positions only; the page holds the texts (en, nl).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct HintsResponse {
+    /// Subject first, then by position. `start` and `end` count UTF-16 code units (as
+    /// a browser's text selection does), end exclusive.
+    pub hints: Vec<crate::hints::Hint>,
+}
+
 // ---- events ----
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -11,6 +11,7 @@
 //! - [`clock`]: the injectable clock every time-dependent rule reads.
 //! - [`health`]: contact health of a mentorship for coordinators (no content).
 //! - [`subject`]: cleaning mail subjects and judging vague ones (G9).
+//! - [`hints`]: netiquette hints on a draft while it is written (G3, G9, G10, G13).
 #![forbid(unsafe_code)]
 
 pub mod agreement;
@@ -19,6 +20,7 @@ pub mod checkin;
 pub mod clock;
 pub mod domain;
 pub mod health;
+pub mod hints;
 pub mod ids;
 pub mod mail;
 pub mod meeting;

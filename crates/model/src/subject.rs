@@ -56,8 +56,20 @@ const VAGUE: &[&str] = &[
     "(sem assunto)",
     "(konu yok)",
     "hi",
+    "hi there",
     "hello",
+    "hello there",
     "hey",
+    "good morning",
+    "goedenavond",
+    "goeiedag",
+    "ok",
+    "oké",
+    "hé",
+    "fyi",
+    "ter info",
+    "something",
+    "iets",
     "hallo",
     "hoi",
     "dag",
@@ -76,6 +88,16 @@ const VAGUE: &[&str] = &[
     "vraag",
     "vragen",
     "vraagje",
+    "een vraag",
+    "een vraagje",
+    "korte vraag",
+    "kleine vraag",
+    "nog een vraag",
+    "nog een vraagje",
+    "a question",
+    "quick question",
+    "one question",
+    "another question",
     "pytanie",
     "pergunta",
     "soru",
@@ -101,22 +123,90 @@ const VAGUE: &[&str] = &[
     "note",
 ];
 
+/// Reply and forward markers written as a whole subject without their colon
+/// (`fwd`, `re`): they say only that something was passed on.
+const BARE_MARKERS: &[&str] = &["re", "fw", "fwd", "antw", "doorst", "tr", "rv", "aw", "wg"];
+
 /// Is this subject too vague to find the conversation again later: empty,
 /// `(no subject)`, a greeting, a one-word generic subject, all capitals? The thread
 /// is still created; the writer gets a gentle tip.
 pub fn is_vague(subject: &str) -> bool {
+    if says_little(subject) {
+        return true;
+    }
+    let cleaned = clean(subject);
+    // All capitals reads as shouting (netiquette, G9); one letter is no judgement.
+    let letters: Vec<char> = cleaned.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() > 3 && letters.iter().all(|c| c.is_uppercase())
+}
+
+/// Does this subject say too little about the conversation (G9): nothing but
+/// prefixes, punctuation or symbols; a placeholder, greeting or generic word from
+/// [`VAGUE`] (compared without case and accents, so `Cześć` and `czesc`, `Olá` and
+/// `ola` agree); a bare `fwd`; or one word of fewer than three letters that is not an
+/// acronym in capitals (`CV` says what it is about, `ok` does not).
+pub fn says_little(subject: &str) -> bool {
     let cleaned = clean(subject);
     let bare = cleaned.trim_matches(|c: char| c.is_ascii_punctuation() && c != '(' && c != ')' || c.is_whitespace());
-    if bare.is_empty() {
+    if !bare.chars().any(char::is_alphanumeric) {
         return true;
     }
-    let lower = bare.to_lowercase();
-    if VAGUE.contains(&lower.as_str()) {
+    let folded = fold(bare);
+    if VAGUE.iter().chain(BARE_MARKERS).any(|v| fold(v) == folded) {
         return true;
     }
-    // All capitals reads as shouting (netiquette, G9); one letter is no judgement.
-    let letters: Vec<char> = bare.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() > 3 && letters.iter().all(|c| c.is_uppercase())
+    let mut words = bare.split_whitespace();
+    if let (Some(word), None) = (words.next(), words.next()) {
+        let letters = word.chars().filter(|c| c.is_alphanumeric()).count();
+        let acronym = word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+        return letters < 3 && !acronym;
+    }
+    false
+}
+
+/// Lower case without accents, for comparing words as people type them: `Olá`,
+/// `ola` and `OLA` are one word to a reader, with or without the accent. Covers the
+/// Latin letters of the languages the service meets (Dutch, German, French, Polish,
+/// Turkish, Portuguese, Slovak, Nordic); combining marks are dropped.
+pub(crate) fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ĳ' | 'Ĳ' => out.push_str("ij"),
+            _ => out.extend(fold_char(c)),
+        }
+    }
+    out
+}
+
+/// One character of [`fold`]: lower case without its accent; `None` for a combining
+/// mark. (`ß` and `ĳ`, which fold to two letters, stay as they are here.)
+pub(crate) fn fold_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    Some(match lower {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' | 'ă' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'ď' | 'đ' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+        'ğ' => 'g',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'į' => 'i',
+        'ł' | 'ľ' | 'ĺ' => 'l',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ŕ' | 'ř' => 'r',
+        'ś' | 'š' | 'ş' | 'ș' => 's',
+        'ť' | 'ţ' | 'ț' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        '\u{2019}' | '\u{2018}' => '\'',
+        '\u{0300}'..='\u{036f}' => return None,
+        other => other,
+    })
 }
 
 #[cfg(test)]
@@ -156,9 +246,29 @@ mod tests {
             "HELP ME NOW",
             "(geen onderwerp)",
             "Cześć",
+            "czesc",
+            "OLA",
+            "fwd",
+            "Fwd:",
+            "ok",
+            "??",
+            "…",
+            "👋",
+            "Korte vraag",
+            "quick question!",
         ] {
             assert!(is_vague(s), "{s:?} should be vague");
+            assert!(says_little(s) || s == "HELP ME NOW", "{s:?} says little");
         }
+    }
+
+    #[test]
+    fn folding_ignores_case_and_accents() {
+        assert_eq!(fold("Cześć"), "czesc");
+        assert_eq!(fold("OLÁ"), "ola");
+        assert_eq!(fold("Çağrı İLT"), "cagri ilt");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("it\u{2019}s"), "it's");
     }
 
     #[test]
@@ -170,6 +280,9 @@ mod tests {
             "CV",
             "Sollicitatiegesprek KPN",
             "Question about the March workshop",
+            "HR",
+            "Netwerken",
+            "Pensioen en parttime werken na je 55e",
         ] {
             assert!(!is_vague(s), "{s:?} should not be vague");
         }

@@ -67,6 +67,65 @@ for (const form of document.querySelectorAll('form.compose-form')) {
   });
 }
 
+// ---- Netiquette hints while writing: gentle, dismissible, never in the way. ----
+const hintTexts = new Map([...(document.getElementById('hint-texts')?.content.children ?? [])].map((d) => [d.dataset.code, d.dataset]));
+const EXCERPT = new Set(['shouting', 'personal_data_phone', 'personal_data_iban', 'personal_data_bsn']);
+for (const form of document.querySelectorAll('form.compose-form')) {
+  const box = document.getElementById('hints');
+  if (!box || hintTexts.size === 0) continue;
+  const subject = form.querySelector('[name=subject]');
+  const body = form.querySelector('[name=body]');
+  const dismissed = new Set();
+  let timer;
+  let asked = 0;
+  const ask = async () => {
+    const mine = ++asked;
+    const fields = { body: body.value };
+    if (subject) fields.subject = subject.value;
+    if (threadIdOf(form)) fields.thread_id = threadIdOf(form);
+    if (!body.value.trim() && !(subject && subject.value.trim())) { box.replaceChildren(); return; }
+    const response = await post('/app/hints', fields).catch(() => null);
+    if (!response?.ok || mine !== asked) return;
+    const { hints } = await response.json();
+    const cards = [];
+    const shown = new Set();
+    for (const hint of hints) {
+      if (dismissed.has(hint.code) || shown.has(hint.code) || !hintTexts.has(hint.code)) continue;
+      shown.add(hint.code);
+      const text = hintTexts.get(hint.code);
+      const card = document.createElement('div');
+      card.className = 'hint-card';
+      card.dataset.code = hint.code;
+      const title = document.createElement('p');
+      title.className = 'hint-title';
+      title.textContent = text.title;
+      if (EXCERPT.has(hint.code)) {
+        const source = hint.field === 'subject' ? subject.value : body.value;
+        title.textContent += ': “' + source.slice(hint.start, Math.min(hint.end, hint.start + 60)) + '”';
+      }
+      const why = document.createElement('p');
+      why.textContent = text.why;
+      const close = document.createElement('button');
+      close.type = 'button';
+      close.textContent = l10n.dismiss ?? 'Dismiss';
+      close.addEventListener('click', () => {
+        dismissed.add(hint.code);
+        card.remove();
+        body.focus();
+      });
+      card.append(title, why, close);
+      cards.push(card);
+    }
+    box.replaceChildren(...cards);
+  };
+  form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(ask, 600); });
+  if (body.value || subject?.value) ask();
+}
+
+function threadIdOf(form) {
+  return form.closest('body')?.dataset.page === 'thread' ? document.body.dataset.thread : '';
+}
+
 // ---- A thread: new messages in place, read position. ----
 const list = document.getElementById('messages');
 const threadId = document.body.dataset.thread;

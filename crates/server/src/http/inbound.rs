@@ -129,7 +129,7 @@ pub struct BouncingAddress {
     responses((status = 200, description = "the file, with the content type it came with", content_type = "*/*"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download_attachment(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<AttachmentId>) -> ApiResult<Response> {
     let file = store::inbound::attachment(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
-    let visible_until = thread_guard(&state, &user, file.thread_id, Action::ReadContent).await?;
+    let visible_until = thread_guard(&state, user.user_id, file.thread_id, Action::ReadContent).await?;
     // A former member sees what was posted up to their leaving, no more.
     if visible_until.is_some_and(|left| file.message_created_at > left) {
         return Err(ApiError::NotFound);

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod contact;
 pub mod health;
+pub mod hints;
 pub mod inbound;
 pub mod limits;
 pub mod mail;
@@ -130,6 +131,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::get_thread))
         .routes(routes!(threads::list_messages, threads::post_message))
         .routes(routes!(threads::mark_read))
+        .routes(routes!(hints::draft_hints))
         .routes(routes!(ws::ticket))
         .routes(routes!(ws::upgrade))
         .routes(routes!(mail::get_preferences, mail::set_preferences))

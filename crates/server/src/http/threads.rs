@@ -13,7 +13,7 @@ use mentorpost_model::api::{
     CreateThreadRequest, CreatedThread, ErrorBody, MarkReadRequest, MessagePage, MessageView, PostMessageRequest, ReadMarkerView,
     ThreadSummary, ThreadView,
 };
-use mentorpost_model::{ClientMsgId, MentorshipId, MessageBody, MessageSource, Subject, ThreadId};
+use mentorpost_model::{ClientMsgId, MentorshipId, MessageBody, MessageSource, Subject, ThreadId, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -82,20 +82,21 @@ pub async fn create_thread(
 #[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "threads", security(("bearer" = [])), params(("id" = ThreadId, Path)),
     responses((status = 200, body = ThreadView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_thread(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<ThreadId>) -> ApiResult<Json<ThreadView>> {
-    thread_guard(&state, &user, id, Action::ReadContent).await?;
+    thread_guard(&state, user.user_id, id, Action::ReadContent).await?;
     store::threads::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// Checks `action` on the thread's mentorship; a member sees only threads started
 /// while they were a member (`store::mentorships::Window`). Returns the cut-off of
-/// what a former member may read.
+/// what a former member may read. Takes the caller's id rather than the bearer
+/// login, so the web app's pages (signed in by cookie) ask it too.
 pub async fn thread_guard(
     state: &AppState,
-    user: &super::AuthUser,
+    user_id: UserId,
     id: ThreadId,
     action: Action,
 ) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
-    let (access, created_at) = store::mentorships::access_by_thread(state.db.pool(), id, user.user_id).await?.ok_or(ApiError::NotFound)?;
+    let (access, created_at) = store::mentorships::access_by_thread(state.db.pool(), id, user_id).await?.ok_or(ApiError::NotFound)?;
     guard(&access, action)?;
     if !access.sees_thread(created_at) {
         return Err(ApiError::NotFound);
@@ -127,7 +128,7 @@ pub async fn list_messages(
     ApiPath(id): ApiPath<ThreadId>,
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> ApiResult<Json<MessagePage>> {
-    let visible_until = thread_guard(&state, &user, id, Action::ReadContent).await?;
+    let visible_until = thread_guard(&state, user.user_id, id, Action::ReadContent).await?;
     let limit = limit_of(q.limit, 50, 200)?;
     // Cursors are sequence numbers, never negative (as for the event log).
     if q.before.is_some_and(|b| b < 0) || q.after.is_some_and(|a| a < 0) {

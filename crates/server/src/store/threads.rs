@@ -771,6 +771,41 @@ pub async fn summaries(
     Ok(out)
 }
 
+/// What a reply of `user` in a thread would answer: the latest message by someone
+/// else since `user` last wrote there (notes of the system aside), with the agreed
+/// response time of the mentorship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Awaiting {
+    pub written_at: DateTime<Utc>,
+    pub response_within_hours: i64,
+}
+
+/// The message `user` has not answered in `thread` (see [`Awaiting`]), among those
+/// they may read (up to `visible_until`); `None` when nothing waits for them.
+pub async fn awaiting_reply(
+    pool: &AnyPool,
+    thread: ThreadId,
+    user: UserId,
+    visible_until: Option<DateTime<Utc>>,
+) -> Result<Option<Awaiting>, StoreError> {
+    let row = sqlx::query(
+        "SELECT m.created_at, ms.response_within_hours
+         FROM messages m
+         JOIN mentorships ms ON ms.id = m.mentorship_id
+         WHERE m.thread_id = $1 AND m.author_id <> $2 AND m.source <> 'system' AND m.created_at <= $3
+           AND m.seq > COALESCE((SELECT MAX(o.seq) FROM messages o WHERE o.thread_id = $1 AND o.author_id = $2), -1)
+         ORDER BY m.seq DESC
+         LIMIT 1",
+    )
+    .bind(thread.to_string())
+    .bind(user.to_string())
+    .bind(visible_until.map(ms).unwrap_or(i64::MAX))
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Awaiting { written_at: get_time(&row, "created_at")?, response_within_hours: row.try_get("response_within_hours")? }))
+}
+
 /// Which slice of a thread's messages to read.
 #[derive(Clone, Copy, Debug)]
 pub enum Page {

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/mentorships/{id}/new", get(thread::compose_page).post(thread::create))
         .route("/attachments/{id}", get(thread::attachment))
         .route("/app/ws-ticket", post(thread::ws_ticket))
+        .route("/app/hints", post(thread::hints))
         .route("/assets/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .layer(axum::middleware::from_fn(error_pages))

@@ -82,6 +82,7 @@ struct ThreadPage {
     client_msg_id: String,
     errors: Errors,
     can_reply: bool,
+    hints: Vec<HintText>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,7 +107,7 @@ async fn thread_page(
     draft: (String, String),
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
-    let visible_until = crate::http::threads::thread_guard(state, &member.as_api_user(), id, Action::ReadContent).await?;
+    let visible_until = crate::http::threads::thread_guard(state, member.id(), id, Action::ReadContent).await?;
     let pool = state.db.pool();
     let thread = store::threads::get(pool, id).await?.ok_or(PageError::NotFound)?;
     let (messages, read_seq, (with, mentorship)) = tokio::try_join!(
@@ -125,8 +126,20 @@ async fn thread_page(
     let can_reply = visible_until.is_none() && mentorship.is_some_and(|m| m.status == mentorpost_model::MentorshipStatus::Active);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let (body, client_msg_id) = draft;
-    let page =
-        ThreadPage { ui, thread, with, messages_html, earlier, last, unread, body, client_msg_id, errors: Errors(errors), can_reply };
+    let page = ThreadPage {
+        ui,
+        thread,
+        with,
+        messages_html,
+        earlier,
+        last,
+        unread,
+        body,
+        client_msg_id,
+        errors: Errors(errors),
+        can_reply,
+        hints: hint_texts(&member.tr),
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -227,7 +240,7 @@ pub async fn messages_after(
     Query(q): Query<AfterQuery>,
 ) -> Result<Response, PageError> {
     let id: ThreadId = id.parse().map_err(|_| PageError::NotFound)?;
-    let visible_until = crate::http::threads::thread_guard(&state, &member.as_api_user(), id, Action::ReadContent).await?;
+    let visible_until = crate::http::threads::thread_guard(&state, member.id(), id, Action::ReadContent).await?;
     let pool = state.db.pool();
     let messages = store::threads::messages(pool, id, Page::After(q.seq.max(0)), PAGE_SIZE, visible_until).await?;
     let read_seq = store::inbox::read_seq(pool, member.id(), id).await?;
@@ -249,6 +262,7 @@ struct ComposeView {
     body: String,
     client_msg_id: String,
     errors: Errors,
+    hints: Vec<HintText>,
 }
 
 async fn compose(
@@ -265,7 +279,16 @@ async fn compose(
     let (subject, body, client_msg_id) = draft;
     Ok((
         status,
-        render(&ComposeView { ui: Ui::for_member(member), mentorship: id, with, subject, body, client_msg_id, errors: Errors(errors) })?,
+        render(&ComposeView {
+            ui: Ui::for_member(member),
+            mentorship: id,
+            with,
+            subject,
+            body,
+            client_msg_id,
+            errors: Errors(errors),
+            hints: hint_texts(&member.tr),
+        })?,
     )
         .into_response())
 }
@@ -303,6 +326,52 @@ pub async fn create(State(state): State<AppState>, Path(id): Path<String>, signe
     let first = NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web };
     let (thread, _) = store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
     Ok(see_other(&format!("/threads/{}", thread.id)))
+}
+
+/// One hint's words, for the page's script to show (the API sends codes only).
+pub struct HintText {
+    pub code: &'static str,
+    pub title: String,
+    pub why: String,
+}
+
+/// Every hint's title and explanation in the reader's language.
+pub fn hint_texts(tr: &super::i18n::Tr) -> Vec<HintText> {
+    mentorpost_model::hints::HintCode::ALL
+        .iter()
+        .map(|code| HintText {
+            code: code.as_str(),
+            title: tr.t(&format!("hint-{}-title", code.message_id())),
+            why: tr.t(&format!("hint-{}-why", code.message_id())),
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HintsForm {
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    thread_id: Option<String>,
+}
+
+/// `POST /app/hints`: netiquette hints for what is being written (the API's, with the
+/// browser session). Codes and positions; the page holds the words.
+pub async fn hints(State(state): State<AppState>, signed: Signed<HintsForm>) -> Result<Response, PageError> {
+    let Signed { member, form, .. } = signed;
+    let thread_id = match form.thread_id.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(t.parse().map_err(|_| PageError::NotFound)?),
+        None => None,
+    };
+    let request = mentorpost_model::api::HintsRequest { subject: form.subject, body: form.body, thread_id };
+    match crate::http::hints::hints_for(&state, member.id(), &request).await {
+        Ok(found) => Ok(Json(found).into_response()),
+        // Too long to check is not a reason to stop someone writing: no hints.
+        Err(crate::error::ApiError::Unprocessable { .. }) => Ok(Json(serde_json::json!({ "hints": [] })).into_response()),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `POST /app/ws-ticket`: a socket ticket for the signed-in browser.
