@@ -563,6 +563,12 @@ async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
     let a = reply(&app, &w.thread, &w.mentor.token, "een").await;
     let b = reply(&app, &w.thread, &w.mentee.token, "twee").await;
     // Forget what the posts queued, then queue both again in one call.
+    let started: i64 = sqlx::query_scalar("SELECT created_at FROM threads WHERE id = $1")
+        .bind(&w.thread)
+        .fetch_one(app.state.db.pool())
+        .await
+        .expect("thread start");
+    let thread_started = chrono::DateTime::from_timestamp_millis(started).expect("a time");
     let posted: Vec<PostedRef> = [(&a, w.mentor.id), (&b, w.mentee.id)]
         .into_iter()
         .map(|(id, author)| PostedRef {
@@ -570,6 +576,7 @@ async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
             thread_id: w.thread.parse().expect("thread"),
             message_id: id.parse().expect("message"),
             author_id: author,
+            thread_started,
         })
         .collect();
     let now = mentorpost_model::Clock::now(app.clock.as_ref());

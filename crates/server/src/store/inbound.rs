@@ -166,11 +166,16 @@ pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<Ma
                     });
                 }
                 let mentorship = access.mentorship_id;
-                let thread_id = match &mail.destination {
-                    Destination::Thread(t) => *t,
-                    Destination::NewThread { subject, .. } => insert_thread(conn, mentorship, subject, author, now_of(&mail)).await?,
+                // The thread and when it started (a new one starts with this message).
+                let (thread_id, thread_started) = match &mail.destination {
+                    Destination::Thread(t) => (*t, get_time(&row, "thread_created_at")?),
+                    Destination::NewThread { subject, .. } => {
+                        (insert_thread(conn, mentorship, subject, author, now_of(&mail)).await?, now_of(&mail))
+                    }
                 };
-                let mut message = insert_message(conn, mentorship, thread_id, &mail.new, access.actor_name.clone(), now_of(&mail)).await?;
+                let mut message =
+                    insert_message(conn, mentorship, thread_id, thread_started, &mail.new, access.actor_name.clone(), now_of(&mail))
+                        .await?;
                 if let Some(quoted) = mail.quoted.as_deref().filter(|q| !q.trim().is_empty()) {
                     sqlx::query("INSERT INTO message_quoted (message_id, quoted) VALUES ($1, $2)")
                         .bind(message.id.to_string())

@@ -88,10 +88,13 @@ pub(super) async fn find_repeat(
     Ok(Some(existing))
 }
 
+/// Writes a message and its event, and queues the mail it causes. `thread_started` is
+/// the thread's `created_at` (who joined after it gets no mail about the thread).
 pub(super) async fn insert_message(
     conn: &mut AnyConnection,
     mentorship: MentorshipId,
     thread: ThreadId,
+    thread_started: DateTime<Utc>,
     new: &NewMessage,
     name: String,
     now: DateTime<Utc>,
@@ -126,7 +129,8 @@ pub(super) async fn insert_message(
         .bind(thread.to_string())
         .execute(&mut *conn)
         .await?;
-    let posted = super::mail::PostedRef { mentorship_id: mentorship, thread_id: thread, message_id: id, author_id: new.author };
+    let posted =
+        super::mail::PostedRef { mentorship_id: mentorship, thread_id: thread, message_id: id, author_id: new.author, thread_started };
     super::mail::enqueue_for_messages(conn, &[posted], now).await?;
     Ok(MessageView {
         id,
@@ -195,6 +199,8 @@ enum Plan {
         mentorship: MentorshipId,
         name: String,
         subject: String,
+        /// The thread's `created_at`, for the mail's membership window.
+        thread_started: DateTime<Utc>,
     },
 }
 
@@ -261,12 +267,18 @@ fn post_batch<'c>(
             let Some(i) = usize::try_from(row.try_get::<i64, _>("i")?).ok().filter(|&i| i < items.len()) else { continue };
             let item = &items[i];
             let access = access_from_row(&row, item.new.author)?;
+            let thread_started = get_time(&row, "thread_created_at")?;
             plans[i] = match access.permit(Action::WriteContent) {
                 Err(refusal) => Plan::Refused(refusal.into()),
                 // A thread started before the author joined is not theirs to see.
-                Ok(()) if !access.sees_thread(get_time(&row, "thread_created_at")?) => Plan::Refused(StoreError::not_found()),
+                Ok(()) if !access.sees_thread(thread_started) => Plan::Refused(StoreError::not_found()),
                 Ok(()) => match get_opt_parsed::<MessageId>(&row, "ex_id")? {
-                    None => Plan::Insert { mentorship: access.mentorship_id, name: access.actor_name, subject: row.try_get("subject")? },
+                    None => Plan::Insert {
+                        mentorship: access.mentorship_id,
+                        name: access.actor_name,
+                        subject: row.try_get("subject")?,
+                        thread_started,
+                    },
                     Some(id) => {
                         let body: String = row.try_get("ex_body")?;
                         let thread: ThreadId = get_parsed(&row, "ex_thread_id")?;
@@ -329,9 +341,10 @@ fn post_batch<'c>(
             let mut inserted: Vec<MessageView> = Vec::new();
             let mut places: Vec<i64> = Vec::new();
             let mut subjects: Vec<String> = Vec::new();
+            let mut started: Vec<DateTime<Utc>> = Vec::new();
             let mut taken: Vec<(MentorshipId, i64)> = Vec::with_capacity(counts.len());
             for (i, plan) in plans.iter().enumerate() {
-                if let Plan::Insert { mentorship, name, subject } = plan {
+                if let Plan::Insert { mentorship, name, subject, thread_started } = plan {
                     let place = match taken.iter_mut().find(|(m, _)| m == mentorship) {
                         Some((_, next)) => {
                             *next += 1;
@@ -344,6 +357,7 @@ fn post_batch<'c>(
                     };
                     places.push(place);
                     subjects.push(subject.clone());
+                    started.push(*thread_started);
                     let item = &items[i];
                     inserted.push(MessageView {
                         id: MessageId::new(),
@@ -364,9 +378,9 @@ fn post_batch<'c>(
             }
             let now = items.iter().map(|i| i.now).max().unwrap_or_default();
             let (written, queued) = if postgres {
-                insert_batch_postgres(conn, &mut inserted, &places, &counts, now).await?
+                insert_batch_postgres(conn, &mut inserted, &started, &places, &counts, now).await?
             } else {
-                insert_batch_sqlite(conn, &mut inserted, &places, &counts, now).await?
+                insert_batch_sqlite(conn, &mut inserted, &started, &places, &counts, now).await?
             };
             // Outbox ids are `<message id>.<recipient id>`.
             let mut mail: HashMap<&str, Vec<String>> = HashMap::new();
@@ -455,6 +469,7 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 async fn insert_batch_sqlite(
     conn: &mut AnyConnection,
     inserted: &mut [MessageView],
+    started: &[DateTime<Utc>],
     places: &[i64],
     counts: &[(MentorshipId, i64)],
     now: DateTime<Utc>,
@@ -508,11 +523,13 @@ async fn insert_batch_sqlite(
     // The mails these messages cause, in the same transaction (outbox).
     let refs: Vec<super::mail::PostedRef> = inserted
         .iter()
-        .map(|m| super::mail::PostedRef {
+        .zip(started)
+        .map(|(m, started)| super::mail::PostedRef {
             mentorship_id: m.mentorship_id,
             thread_id: m.thread_id,
             message_id: m.id,
             author_id: m.author_id,
+            thread_started: *started,
         })
         .collect();
     let queued = super::mail::enqueue_for_messages(conn, &refs, now).await?;
@@ -562,11 +579,12 @@ async fn insert_batch_sqlite(
 async fn insert_batch_postgres(
     conn: &mut AnyConnection,
     inserted: &mut [MessageView],
+    started: &[DateTime<Utc>],
     places: &[i64],
     counts: &[(MentorshipId, i64)],
     now: DateTime<Utc>,
 ) -> Result<(Vec<bool>, Vec<String>), StoreError> {
-    const ITEM: usize = 10;
+    const ITEM: usize = 11;
     let (case, ids) = seq_bump_sql(counts.len());
     let from = 2 * counts.len();
     let kind = from + ITEM * inserted.len() + 1;
@@ -576,7 +594,8 @@ async fn insert_batch_postgres(
              UPDATE mentorships SET last_seq = mentorships.last_seq + CASE mentorships.id{case} END
              FROM (SELECT id FROM mentorships WHERE id IN ({ids}) ORDER BY id FOR UPDATE) AS locked
              WHERE mentorships.id = locked.id RETURNING mentorships.id, mentorships.last_seq),
-         items (message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, place, added) AS (VALUES {values}),
+         items (message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, place, added, thread_started)
+             AS (VALUES {values}),
          numbered AS (
              SELECT i.*, b.last_seq - i.added + i.place + 1 AS seq FROM items i JOIN bumped b ON b.id = i.mentorship_id),
          new_events AS (
@@ -599,9 +618,9 @@ async fn insert_batch_postgres(
     for (m, n) in counts {
         query = query.bind(m.to_string()).bind(*n);
     }
-    for (m, place) in inserted.iter().zip(places) {
+    for ((m, place), started) in inserted.iter().zip(places).zip(started) {
         let added = counts.iter().find(|(id, _)| *id == m.mentorship_id).map(|(_, n)| *n).unwrap_or(0);
-        query = bind_message(query, m).bind(*place).bind(added);
+        query = bind_message(query, m).bind(*place).bind(added).bind(ms(*started));
     }
     query = query.bind(EventKind::MessageCreated.as_str()).bind(ms(now));
     let rows = query.fetch_all(&mut *conn).await?;
@@ -674,7 +693,8 @@ pub async fn create(
                     return Ok((thread, Posted { message: existing, created: false, thread_subject: None, mail: Vec::new() }));
                 }
                 let id = insert_thread(conn, mentorship, &subject, first.author, now).await?;
-                let message = insert_message(conn, mentorship, id, &first, access.actor_name.clone(), now).await?;
+                // The thread starts now: `insert_thread` stored `now` as its `created_at`.
+                let message = insert_message(conn, mentorship, id, now, &first, access.actor_name.clone(), now).await?;
                 let thread = get_in(conn, id).await?;
                 let thread_subject = Some(thread.subject.clone());
                 Ok((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
