@@ -250,6 +250,19 @@ async fn a_new_language_gives_dutch_pages_at_once(app: TestServer) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page, _) = get(&app, &cookie, "/settings").await;
     assert!(page.contains("<html lang=\"en\">"), "{page}");
+
+    // The API changes the same profile (PATCH /api/v1/me): the page follows.
+    let (s, me) = app.call(reqwest::Method::PATCH, "/api/v1/me", Some(&w.mentee.token), Some(serde_json::json!({"locale": "nl"}))).await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    assert_eq!(me["locale"], "nl");
+    assert_eq!(me["timezone"], "Europe/Lisbon", "left out, left alone");
+    let (_, page, _) = get(&app, &cookie, "/settings").await;
+    assert!(page.contains("<html lang=\"nl\">"), "{page}");
+    let (s, err) =
+        app.call(reqwest::Method::PATCH, "/api/v1/me", Some(&w.mentee.token), Some(serde_json::json!({"timezone": "Mars/Base"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (_, me) = app.get("/api/v1/me", &w.mentee.token).await;
+    assert_eq!(me["timezone"], "Europe/Lisbon");
     app.stop().await;
 }
 
