@@ -86,6 +86,7 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("POST",   "/api/v1/auth/magic-link/redeem",            [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
     // People. POST /users names programme P; GET /users/{id} asks for a person of P.
     ("GET",    "/api/v1/me",                                [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("PATCH",  "/api/v1/me",                                [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("POST",   "/api/v1/users",                             [201,  201,  404,  404,  404,  404,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/users",                             [200,  200,  200,  403,  403,  403,  200,  200,  403,  403,  401]),
     ("GET",    "/api/v1/users/{id}",                        [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
@@ -485,6 +486,7 @@ impl Fixture {
             ("POST", "/api/v1/mentorships/{id}/meetings") => {
                 json!({"date": "2026-01-15", "duration_minutes": 45, "mode": "video", "note": format!("note {MARKER}")})
             }
+            ("PATCH", "/api/v1/me") => json!({"timezone": "Europe/Lisbon"}),
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),
             _ => return None,

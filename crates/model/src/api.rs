@@ -99,6 +99,21 @@ pub struct CreateUserRequest {
     pub programme_id: Option<ProgrammeId>,
 }
 
+/// `PATCH /me`: change your own profile. Fields left out stay as they are.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    /// The name others in your mentorships see (1–100 characters, one line).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The language of pages and mail.
+    #[serde(default)]
+    pub locale: Option<Locale>,
+    /// An IANA time zone name; times, digests and quiet hours follow it.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddEmailRequest {

@@ -99,7 +99,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::magic_link))
         .routes(routes!(auth::magic_link_redeem))
-        .routes(routes!(users::me))
+        .routes(routes!(users::me, users::update_me))
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(users::get_user))
         .routes(routes!(users::add_email))

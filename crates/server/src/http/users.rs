@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mentorpost_auth::password;
 use mentorpost_auth::permission::{Action, Actor, Decision, Relation, decide};
-use mentorpost_model::api::{AddEmailRequest, CreateUserRequest, ErrorBody, UserView};
+use mentorpost_model::api::{AddEmailRequest, CreateUserRequest, ErrorBody, UpdateMeRequest, UserView};
 use mentorpost_model::{DisplayName, EmailAddress, Locale, ProgrammeId, TimeZoneName, UserId};
 
 /// The caller as a permission actor (admin flag read from the database, so revoking
@@ -80,6 +80,19 @@ pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::unauthenticated("unknown_user", "this account no longer exists"))
+}
+
+/// Change the caller's own profile: name, language, time zone (fields left out stay).
+#[utoipa::path(patch, path = "/api/v1/me", tag = "people", security(("bearer" = [])), request_body = UpdateMeRequest,
+    responses((status = 200, body = UserView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_me(State(state): State<AppState>, user: AuthUser, ApiJson(req): ApiJson<UpdateMeRequest>) -> ApiResult<Json<UserView>> {
+    let gone = || ApiError::unauthenticated("unknown_user", "this account no longer exists");
+    let current = store::users::get(state.db.pool(), user.user_id).await?.ok_or_else(gone)?;
+    let display_name = DisplayName::parse(req.display_name.as_deref().unwrap_or(&current.display_name))?;
+    let timezone = TimeZoneName::parse(req.timezone.as_deref().unwrap_or(&current.timezone))?;
+    let locale = req.locale.unwrap_or(current.locale);
+    store::users::update_profile(&state.db, user.user_id, display_name, locale, timezone, state.clock.now()).await?;
+    store::users::get(state.db.pool(), user.user_id).await?.map(Json).ok_or_else(gone)
 }
 
 /// Create an account. Admins may create anyone; a coordinator creates people for one

@@ -105,6 +105,36 @@ impl Mailer {
             .context("building the login mail")?;
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
+
+    /// Renders the mail that asks the owner of a new address to confirm it (someone
+    /// added it on their settings page). It goes to the new address, so only whoever
+    /// reads that mailbox can add it.
+    pub fn render_address_confirmation(&self, to_email: &str, by_name: &str, locale: Locale, link: &str) -> anyhow::Result<String> {
+        let days = crate::store::inbound::ADDRESS_LINK_DAYS;
+        let (subject, body) = match locale {
+            Locale::Nl => (
+                "Bevestig je e-mailadres voor mentorpost",
+                format!(
+                    "Hallo,\n\n{by_name} wil dit adres toevoegen aan zijn of haar adressen bij mentorpost, om er ook vanaf te kunnen schrijven.\n\nWas jij dat? Open dan deze link en bevestig (hij werkt één keer, {days} dagen lang):\n\n{link}\n\nWas jij het niet? Dan kun je deze mail negeren; er verandert niets.\n"
+                ),
+            ),
+            Locale::En => (
+                "Confirm your e-mail address for mentorpost",
+                format!(
+                    "Hello,\n\n{by_name} would like to add this address to their addresses at mentorpost, to be able to write from it too.\n\nWas that you? Open this link and confirm (it works once, for {days} days):\n\n{link}\n\nNot you? You can ignore this mail; nothing changes.\n"
+                ),
+            ),
+        };
+        let to = Mailbox::new(None, to_email.parse().context("recipient address")?);
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .context("building the address confirmation")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
 }
 
 /// The outbox worker hears of mail every committed write queued (`db::publish`): it

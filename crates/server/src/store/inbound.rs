@@ -399,6 +399,21 @@ pub async fn queue_notice(
     Ok(())
 }
 
+/// Queues a mail that carries a link to act on (security mail: it goes even when the
+/// person's own address is paused for bouncing, and its text is not kept once sent).
+pub async fn queue_link_mail(db: &Db, user: UserId, to: String, rendered: String, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    db.write(move |conn| {
+        Box::pin(async move {
+            queue_rendered(conn, vec![RenderedMail { id, kind: "security", user: Some(user), to_address: Some(to), rendered }], now)
+                .await?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(())
+}
+
 // ---- adding the address a mail came from ----
 
 /// How long a mailed "add this address" link works.

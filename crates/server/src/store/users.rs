@@ -179,6 +179,34 @@ pub async fn set_password(db: &Db, id: UserId, hash: String, now: DateTime<Utc>)
     Ok(changed)
 }
 
+/// Changes a person's own profile: the name others see, the language of pages and
+/// mail, and the time zone times are shown (and digests and quiet hours kept) in.
+pub async fn update_profile(
+    db: &Db,
+    id: UserId,
+    display_name: DisplayName,
+    locale: Locale,
+    timezone: TimeZoneName,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = db
+        .write(move |conn| {
+            Box::pin(async move {
+                let done = sqlx::query("UPDATE users SET display_name = $1, locale = $2, timezone = $3, updated_at = $4 WHERE id = $5")
+                    .bind(display_name.as_str())
+                    .bind(locale.as_str())
+                    .bind(timezone.as_str())
+                    .bind(ms(now))
+                    .bind(id.to_string())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            })
+        })
+        .await?;
+    Ok(changed)
+}
+
 /// Adds a further address, marked verified (an admin vouches for it; self-service
 /// verification by mail comes with inbound mail).
 pub async fn add_verified_email(db: &Db, id: UserId, email: EmailAddress, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod i18n;
 pub mod inbox;
 pub mod session;
+pub mod settings;
 pub mod signin;
 pub mod thread;
 
@@ -35,6 +36,12 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/after", get(thread::messages_after))
         .route("/mentorships/{id}/new", get(thread::compose_page).post(thread::create))
         .route("/attachments/{id}", get(thread::attachment))
+        .route("/settings", get(settings::page))
+        .route("/settings/mail", post(settings::save_mail))
+        .route("/settings/mail/resume", post(settings::resume_mail))
+        .route("/settings/mentorships/{id}", post(settings::save_mentorship_mode))
+        .route("/settings/profile", post(settings::save_profile))
+        .route("/settings/emails", post(settings::add_email))
         .route("/app/ws-ticket", post(thread::ws_ticket))
         .route("/app/hints", post(thread::hints))
         .route("/assets/{file}", get(assets::serve))
