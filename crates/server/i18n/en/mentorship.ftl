@@ -64,7 +64,6 @@ ms-health-closed = Ended
 ms-health-closed-why = This mentorship has ended.
 ms-figure-last-contact = Last contact
 ms-days-ago = { $count ->
-    [0] today
     [one] 1 day ago
    *[other] { $count } days ago
 }
@@ -81,6 +80,7 @@ ms-hours = { $count ->
     [one] about 1 hour
    *[other] about { $count } hours
 }
+ms-less-than-an-hour = less than an hour
 ms-not-yet = not known yet
 ms-figure-overdue = { $count ->
     [one] Messages waiting longer than 1 hour

@@ -64,7 +64,6 @@ ms-health-closed = Afgesloten
 ms-health-closed-why = Deze mentorrelatie is afgesloten.
 ms-figure-last-contact = Laatste contact
 ms-days-ago = { $count ->
-    [0] vandaag
     [one] 1 dag geleden
    *[other] { $count } dagen geleden
 }
@@ -81,6 +80,7 @@ ms-hours = { $count ->
     [one] ongeveer 1 uur
    *[other] ongeveer { $count } uur
 }
+ms-less-than-an-hour = minder dan een uur
 ms-not-yet = nog niet bekend
 ms-figure-overdue = { $count ->
     [one] Berichten die langer dan 1 uur wachten

@@ -199,6 +199,7 @@ fn health_key(status: HealthStatus) -> &'static str {
 
 fn hours(member: &Member, h: Option<f64>) -> String {
     match h {
+        Some(h) if h < 1.0 => member.tr.t("ms-less-than-an-hour"),
         Some(h) => member.tr.tn("ms-hours", "count", h.round() as i64),
         None => member.tr.t("ms-not-yet"),
     }
@@ -238,9 +239,11 @@ async fn show(
     let still_member = access.left_at.is_none();
 
     let name_of = |user| view.members.iter().find(|m| m.user_id == user).map(|m| m.display_name.clone()).unwrap_or_default();
-    let mut people: Vec<Person> = view
-        .members
-        .iter()
+    // Current members first, mentors before mentees.
+    let mut members: Vec<_> = view.members.iter().collect();
+    members.sort_by_key(|m| (m.left_at.is_some(), m.role != Role::Mentor));
+    let people: Vec<Person> = members
+        .into_iter()
         .map(|m| Person {
             name: m.display_name.clone(),
             role: role_text(member, m.role),
@@ -248,8 +251,6 @@ async fn show(
             left: m.left_at.map(|t| tr.date(t.with_timezone(&calendar.tz).date_naive())),
         })
         .collect();
-    // Current members first, mentors before mentees, as the API lists them.
-    people.sort_by_key(|p| p.left.is_some());
 
     let status_note = match (view.status, still_member) {
         (_, false) => Some(tr.t("ms-status-left")),
@@ -263,8 +264,9 @@ async fn show(
     let mut figures = vec![Figure {
         label: tr.t("ms-figure-last-contact"),
         value: match (h.last_contact, h.days_since_contact) {
-            (Some(at), Some(days)) => format!("{} ({})", tr.when_full(at), tr.tn("ms-days-ago", "count", days)),
-            (Some(at), None) => tr.when_full(at),
+            // Today's time and "yesterday" say how long ago by themselves.
+            (Some(at), Some(days)) if days >= 2 => format!("{} ({})", tr.when(at, now), tr.tn("ms-days-ago", "count", days)),
+            (Some(at), _) => tr.when(at, now),
             _ => tr.t("ms-no-contact-yet"),
         },
     }];
