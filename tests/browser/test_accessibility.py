@@ -47,7 +47,7 @@ def check_page(person, name, lang, shots):
 def visit_all(person, lang, shots):
     page = person.page
     check_page(person, "inbox", lang, shots)
-    first = page.locator("#threads li a").first
+    first = page.locator("#threads li a.subject").first
     first.click()
     page.wait_for_selector("h1.thread-subject")
     check_page(person, "thread", lang, shots)

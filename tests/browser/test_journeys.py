@@ -131,7 +131,7 @@ def test_everything_works_without_javascript(people, server):
     inbox = mentor.goto("/")
     row = inbox.locator("#threads li", has_text="Sollicitatiebrief nakijken")
     expect(row.locator(".unread-count")).to_have_text("1 new")
-    row.get_by_role("link").click()
+    row.get_by_role("link", name="Sollicitatiebrief nakijken").click()
     expect(inbox.locator("#unread")).to_be_visible()
     inbox.fill("#body", "Graag! Stuur maar.")
     inbox.get_by_role("button", name="Send reply").click()

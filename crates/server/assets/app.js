@@ -188,13 +188,15 @@ function refreshInbox() {
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
     const focused = document.activeElement?.closest('li[data-thread]')?.dataset.thread;
+    // A row has two links: the thread's subject and the mentorship's people.
+    const which = document.activeElement?.matches?.('a.with') ? 'a.with' : 'a.subject';
     for (const id of ['threads', 'unread-total']) {
       const now = document.getElementById(id);
       const next = fresh.getElementById(id);
       if (now && next) now.replaceWith(next);
       else if (!now && next) { location.reload(); return; }
     }
-    if (focused) document.querySelector(`li[data-thread="${focused}"] a`)?.focus();
+    if (focused) document.querySelector(`li[data-thread="${focused}"] ${which}`)?.focus();
   }, 150);
 }
 

@@ -239,6 +239,8 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/threads/{checkin_thread}"),
         format!("/threads/{thread}/after?seq=0"),
         format!("/threads/{checkin_thread}/after?seq=0"),
+        format!("/mentorships/{mentorship}"),
+        format!("/mentorships/{mentorship}?done=agreement"),
         format!("/mentorships/{mentorship}/new"),
         format!("/attachments/{attachment}"),
     ] {

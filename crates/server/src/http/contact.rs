@@ -35,25 +35,52 @@ pub async fn log_meeting(
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::WriteContent)?;
+    let calendar = meeting_calendar(&state, id).await?;
+    req.validate(calendar.today, calendar.window)?;
+    let view = record_meeting(&state, id, user.user_id, &calendar, req).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The programme's calendar a meeting is logged in: its zone, its local date now, and
+/// the dates its records may carry.
+pub struct MeetingCalendar {
+    pub tz: chrono_tz::Tz,
+    pub today: chrono::NaiveDate,
+    pub window: DateWindow,
+}
+
+/// The calendar of the mentorship's programme (see [`MeetingCalendar`]).
+pub async fn meeting_calendar(state: &AppState, id: MentorshipId) -> ApiResult<MeetingCalendar> {
     let subject = store::health::subject(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let tz: chrono_tz::Tz = subject.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let today = state.clock.now().with_timezone(&tz).date_naive();
+    let window = DateWindow::for_programme(subject.programme_created_at.with_timezone(&tz).date_naive(), today);
+    Ok(MeetingCalendar { tz, today, window })
+}
+
+/// Stores a meeting whose request passed [`LogMeetingRequest::validate`] for `calendar`;
+/// the caller checked that `by` may write in the mentorship.
+pub async fn record_meeting(
+    state: &AppState,
+    id: MentorshipId,
+    by: mentorpost_model::UserId,
+    calendar: &MeetingCalendar,
+    req: LogMeetingRequest,
+) -> ApiResult<MeetingView> {
     let now = state.clock.now();
-    let today = now.with_timezone(&tz).date_naive();
-    req.validate(today, DateWindow::for_programme(subject.programme_created_at.with_timezone(&tz).date_naive(), today))?;
     let time = req.time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
     // Today at an hour still to come: the contact counts from now, never from the future.
-    let held_at = mentorpost_model::meeting::held_at(tz, req.date, time).min(now);
+    let held_at = mentorpost_model::meeting::held_at(calendar.tz, req.date, time).min(now);
     let meeting = store::health::NewMeeting {
         mentorship: id,
-        logged_by: user.user_id,
+        logged_by: by,
         date: req.date,
         held_at,
         duration_minutes: req.duration_minutes,
         mode: req.mode,
         note: req.note.filter(|n| !n.trim().is_empty()),
     };
-    let view = store::health::log_meeting(&state.db, meeting, now).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok(store::health::log_meeting(&state.db, meeting, now).await?)
 }
 
 /// The mentorship's logged meetings with their notes (members only).

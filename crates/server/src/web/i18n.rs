@@ -67,6 +67,11 @@ impl Tr {
         self.with(key, [(name, FluentValue::from(*value.borrow()))])
     }
 
+    /// The text of `key` with two number arguments.
+    pub fn tnn(&self, key: &str, a: (&'static str, i64), b: (&'static str, i64)) -> String {
+        self.with(key, [(a.0, FluentValue::from(a.1)), (b.0, FluentValue::from(b.1))])
+    }
+
     fn with<const N: usize>(&self, key: &str, args: [(&'static str, FluentValue<'static>); N]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect();
         LOCALES.lookup_with_args(self.id(), key, &args)
@@ -95,6 +100,11 @@ impl Tr {
         } else {
             local.format_localized("%-d %b %Y", self.chrono_locale()).to_string()
         }
+    }
+
+    /// A calendar day: "6 December 2026".
+    pub fn date(&self, day: chrono::NaiveDate) -> String {
+        day.format_localized("%-d %B %Y", self.chrono_locale()).to_string()
     }
 
     /// The full moment, for a `title` or a screen reader: "Sunday 6 December 2026, 14:05".
@@ -161,7 +171,17 @@ mod tests {
             for key in keys(locale.as_str()) {
                 let text = tr.with(
                     &key,
-                    [("count", FluentValue::from(2)), ("name", FluentValue::from("Zofia")), ("time", FluentValue::from("10:00"))],
+                    [
+                        ("count", FluentValue::from(2)),
+                        ("name", FluentValue::from("Zofia")),
+                        ("time", FluentValue::from("10:00")),
+                        // The mentorship page's figures (`tnn`).
+                        ("met", FluentValue::from(3)),
+                        ("elapsed", FluentValue::from(4)),
+                        ("mentors", FluentValue::from(5)),
+                        ("mentees", FluentValue::from(6)),
+                        ("weeks", FluentValue::from(12)),
+                    ],
                 );
                 assert!(!text.is_empty() && !text.starts_with("Unknown localization"), "{locale}: {key} → {text:?}");
                 assert!(!text.contains(['\u{2068}', '\u{2069}']), "{locale}: {key} has isolation marks");
@@ -193,6 +213,8 @@ mod tests {
         assert_eq!(nl.when(march, now), "2 mrt");
         assert_eq!(en.when(march, now), "2 Mar");
         assert_eq!(nl.when_full(march), "maandag 2 maart 2026, 10:05");
+        assert_eq!(nl.date(march.date_naive()), "2 maart 2026");
+        assert_eq!(en.date(march.date_naive()), "2 March 2026");
         let old = Utc.with_ymd_and_hms(2025, 1, 2, 9, 5, 0).single().expect("time");
         assert_eq!(en.when(old, now), "2 Jan 2025");
     }

@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod i18n;
 pub mod inbox;
+pub mod mentorship;
 pub mod session;
 pub mod settings;
 pub mod signin;
@@ -34,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/read", post(thread::mark_read))
         .route("/threads/{id}/seen", get(thread::seen_without_script))
         .route("/threads/{id}/after", get(thread::messages_after))
+        .route("/mentorships/{id}", get(mentorship::page))
+        .route("/mentorships/{id}/agreement", post(mentorship::save_agreement))
+        .route("/mentorships/{id}/meetings", post(mentorship::log_meeting))
+        .route("/mentorships/{id}/check-ins/{checkin}/answer", post(mentorship::answer_checkin))
         .route("/mentorships/{id}/new", get(thread::compose_page).post(thread::create))
         .route("/attachments/{id}", get(thread::attachment))
         .route("/settings", get(settings::page))

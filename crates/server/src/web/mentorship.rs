@@ -1,0 +1,548 @@
+//! A mentorship's own page, for its members: who is in it and in which role, the
+//! agreement (G6, G7, F3) — editable as the API allows members —, the mentorship's own
+//! contact rhythm (the health figures members may see, F9, F15), meetings (G8: the
+//! list, logging one) and open check-ins (F13: answering with one of three statuses).
+//! Coordinators and everyone else see nothing here (G12): the page shows the
+//! agreement's content, which only members read.
+
+use super::session::{Member, Signed};
+use super::signin::{Errors, FieldError};
+use super::{PageError, Ui, render, see_other};
+use crate::http::contact::{meeting_calendar, record_meeting};
+use crate::state::AppState;
+use crate::store;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, NaiveTime};
+use mentorpost_auth::permission::Action;
+use mentorpost_model::checkin::CheckinStatus;
+use mentorpost_model::health::HealthStatus;
+use mentorpost_model::meeting::LogMeetingRequest;
+use mentorpost_model::{AgreementContent, MeetingMode, MentorshipId, MentorshipStatus, Rhythm, Role, ValidationError};
+use serde::Deserialize;
+
+/// The text of a problem with a field: `ms-<field>-<code>` in the catalogues.
+fn problem(member: &Member, field: &'static str, code: &str) -> FieldError {
+    let key = format!("ms-error-{}-{}", field.replace('_', "-"), code.replace('_', "-"));
+    FieldError { field, message: member.tr.t(&key) }
+}
+
+fn from_validation(member: &Member, err: &ValidationError) -> FieldError {
+    problem(member, err.field, err.code)
+}
+
+/// The agreement form as typed (or as stored).
+#[derive(Debug, Default, Deserialize)]
+pub struct AgreementForm {
+    #[serde(default)]
+    contact_every_days: String,
+    #[serde(default)]
+    response_within_hours: String,
+    #[serde(default)]
+    meeting_rhythm: String,
+    #[serde(default)]
+    ground_rules: String,
+    #[serde(default)]
+    goals: String,
+}
+
+/// The meeting form as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CheckinForm {
+    #[serde(default)]
+    status: String,
+}
+
+/// What a form that went wrong brings back to the page.
+enum Draft {
+    None,
+    Agreement(AgreementForm),
+    Meeting(MeetingForm),
+    /// The check-in whose answer was missing.
+    Checkin(String),
+}
+
+pub struct Person {
+    pub name: String,
+    pub role: String,
+    pub you: bool,
+    /// When they left, for a former member.
+    pub left: Option<String>,
+}
+
+/// One row of the figures table.
+pub struct Figure {
+    pub label: String,
+    pub value: String,
+}
+
+/// One week of the contacts chart and table.
+pub struct Week {
+    pub label: String,
+    pub contacts: u32,
+    /// The bar in the drawing (x, y, height; the chart is 240 × 100).
+    pub x: u32,
+    pub y: u32,
+    pub height: u32,
+}
+
+pub struct MeetingShown {
+    pub date: String,
+    pub date_iso: String,
+    pub mode: String,
+    pub minutes: String,
+    pub by: String,
+    pub note: Option<String>,
+}
+
+pub struct CheckinShown {
+    pub id: String,
+    pub thread: String,
+    pub asked: String,
+    pub asked_full: String,
+    /// Your answer, if you gave one.
+    pub answer: Option<String>,
+    pub has_error: bool,
+}
+
+/// A choice of a radio group: value and words.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/mentorship.html")]
+struct MentorshipPage {
+    ui: Ui,
+    id: MentorshipId,
+    with: String,
+    status_note: Option<String>,
+    start_date: Option<String>,
+    people: Vec<Person>,
+    agreement: AgreementForm,
+    agreement_updated: String,
+    content_hidden: bool,
+    can_edit: bool,
+    can_write: bool,
+    health_status: String,
+    health_explained: String,
+    figures: Vec<Figure>,
+    weeks: Vec<Week>,
+    chart_desc: String,
+    meetings: Vec<MeetingShown>,
+    meeting: MeetingForm,
+    today: String,
+    modes: Vec<Choice>,
+    open_checkins: Vec<CheckinShown>,
+    answered_checkins: Vec<CheckinShown>,
+    statuses: Vec<Choice>,
+    errors: Errors,
+    done: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// Set after a form succeeded: which confirmation to show.
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn role_text(member: &Member, role: Role) -> String {
+    member.tr.t(match role {
+        Role::Mentor => "ms-role-mentor",
+        Role::Mentee => "ms-role-mentee",
+    })
+}
+
+fn mode_key(mode: MeetingMode) -> &'static str {
+    match mode {
+        MeetingMode::Video => "ms-mode-video",
+        MeetingMode::Phone => "ms-mode-phone",
+        MeetingMode::InPerson => "ms-mode-in-person",
+    }
+}
+
+fn status_key(status: CheckinStatus) -> &'static str {
+    match status {
+        CheckinStatus::GoingWell => "ms-checkin-going-well",
+        CheckinStatus::NeedHelp => "ms-checkin-need-help",
+        CheckinStatus::WantToEnd => "ms-checkin-want-to-end",
+    }
+}
+
+fn health_key(status: HealthStatus) -> &'static str {
+    match status {
+        HealthStatus::NotStarted => "not-started",
+        HealthStatus::OnTrack => "on-track",
+        HealthStatus::Slowing => "slowing",
+        HealthStatus::Dormant => "dormant",
+        HealthStatus::Closed => "closed",
+    }
+}
+
+fn hours(member: &Member, h: Option<f64>) -> String {
+    match h {
+        Some(h) if h < 1.0 => member.tr.t("ms-less-than-an-hour"),
+        Some(h) => member.tr.tn("ms-hours", "count", h.round() as i64),
+        None => member.tr.t("ms-not-yet"),
+    }
+}
+
+/// Who the page is about, for its title: the other members ("only you" alone).
+fn others_label(member: &Member, view: &mentorpost_model::api::MentorshipView) -> String {
+    let others: Vec<&str> =
+        view.members.iter().filter(|m| m.user_id != member.id() && m.left_at.is_none()).map(|m| m.display_name.as_str()).collect();
+    if others.is_empty() { member.tr.t("inbox-only-you") } else { others.join(" & ") }
+}
+
+async fn show(
+    state: &AppState,
+    member: &Member,
+    id: MentorshipId,
+    draft: Draft,
+    errors: Vec<FieldError>,
+    done: Option<&str>,
+) -> Result<Response, PageError> {
+    let access = crate::http::mentorship_access(state, &member.as_api_user(), id).await?;
+    // The agreement's content is on the page: members only, like the API's.
+    crate::http::guard(&access, Action::ReadAgreementContent)?;
+    let pool = state.db.pool();
+    let now = state.clock.now();
+    let (view, agreement, health, meetings, checkins, calendar) = tokio::try_join!(
+        async { store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound) },
+        async { store::mentorships::agreement(pool, id, &access).await?.ok_or(PageError::NotFound) },
+        async { Ok::<_, PageError>(crate::health::mentorship_row(&state.health, &state.db, id, now).await?) },
+        async { Ok::<_, PageError>(store::health::meetings(pool, id, access.visible_until()).await?) },
+        async { Ok::<_, PageError>(store::checkins::list(pool, id).await?) },
+        async { Ok::<_, PageError>(meeting_calendar(state, id).await?) },
+    )?;
+    let tr = &member.tr;
+    let can_edit = access.permit(Action::SetRhythm).is_ok() && access.permit(Action::EditAgreementContent).is_ok();
+    let can_write = access.permit(Action::WriteContent).is_ok();
+    let still_member = access.left_at.is_none();
+
+    let name_of = |user| view.members.iter().find(|m| m.user_id == user).map(|m| m.display_name.clone()).unwrap_or_default();
+    // Current members first, mentors before mentees.
+    let mut members: Vec<_> = view.members.iter().collect();
+    members.sort_by_key(|m| (m.left_at.is_some(), m.role != Role::Mentor));
+    let people: Vec<Person> = members
+        .into_iter()
+        .map(|m| Person {
+            name: m.display_name.clone(),
+            role: role_text(member, m.role),
+            you: m.user_id == member.id(),
+            left: m.left_at.map(|t| tr.date(t.with_timezone(&calendar.tz).date_naive())),
+        })
+        .collect();
+
+    let status_note = match (view.status, still_member) {
+        (_, false) => Some(tr.t("ms-status-left")),
+        (MentorshipStatus::Proposed, _) => Some(tr.t("ms-status-proposed")),
+        (MentorshipStatus::Closed, _) => Some(tr.t("ms-status-closed")),
+        (MentorshipStatus::Active, _) => None,
+    };
+
+    let h = &health.health;
+    let key = health_key(h.status);
+    let mut figures = vec![Figure {
+        label: tr.t("ms-figure-last-contact"),
+        value: match (h.last_contact, h.days_since_contact) {
+            // Today's time and "yesterday" say how long ago by themselves.
+            (Some(at), Some(days)) if days >= 2 => format!("{} ({})", tr.when(at, now), tr.tn("ms-days-ago", "count", days)),
+            (Some(at), _) => tr.when(at, now),
+            _ => tr.t("ms-no-contact-yet"),
+        },
+    }];
+    figures.push(Figure {
+        label: tr.tn("ms-figure-windows", "count", health.contact_every_days),
+        value: tr.tnn("ms-windows-value", ("met", i64::from(h.windows_met)), ("elapsed", i64::from(h.windows_elapsed))),
+    });
+    figures.push(Figure { label: tr.t("ms-figure-meetings"), value: health.meetings.to_string() });
+    figures.push(Figure { label: tr.t("ms-figure-response-mentors"), value: hours(member, h.median_response_hours.mentors) });
+    figures.push(Figure { label: tr.t("ms-figure-response-mentees"), value: hours(member, h.median_response_hours.mentees) });
+    figures.push(Figure {
+        label: tr.tn("ms-figure-overdue", "count", health.response_within_hours),
+        value: h.replies_overdue.count.to_string(),
+    });
+    figures.push(Figure {
+        label: tr.t("ms-figure-messages"),
+        value: tr.tnn("ms-messages-value", ("mentors", i64::from(h.messages_90d.mentors)), ("mentees", i64::from(h.messages_90d.mentees))),
+    });
+
+    let most = h.weekly_contacts.iter().map(|w| w.contacts).max().unwrap_or(0).max(1);
+    let weeks: Vec<Week> = h
+        .weekly_contacts
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let height = w.contacts * 90 / most;
+            Week {
+                label: tr.tn("ms-week", "count", i64::from(w.iso_week)),
+                contacts: w.contacts,
+                x: i as u32 * 20 + 3,
+                y: 95 - height,
+                height,
+            }
+        })
+        .collect();
+    let total: u32 = weeks.iter().map(|w| w.contacts).sum();
+    let chart_desc = tr.tnn("ms-chart-desc", ("count", i64::from(total)), ("weeks", weeks.len() as i64));
+
+    let meetings = meetings
+        .into_iter()
+        .map(|m| MeetingShown {
+            date: tr.date(m.date),
+            date_iso: m.date.to_string(),
+            mode: tr.t(mode_key(m.mode)),
+            minutes: tr.tn("ms-minutes", "count", m.duration_minutes),
+            by: name_of(m.logged_by),
+            note: m.note.filter(|n| !n.trim().is_empty()),
+        })
+        .collect();
+
+    let (mut open_checkins, mut answered_checkins) = (Vec::new(), Vec::new());
+    let error_checkin = match &draft {
+        Draft::Checkin(c) => Some(c.clone()),
+        _ => None,
+    };
+    for c in checkins.into_iter().rev() {
+        let mine = c.answers.iter().find(|a| a.user_id == member.id());
+        let shown = CheckinShown {
+            has_error: error_checkin.as_deref() == Some(c.id.as_str()),
+            id: c.id,
+            thread: c.thread_id.to_string(),
+            asked: tr.when(c.created_at, now),
+            asked_full: tr.when_full(c.created_at),
+            answer: mine.map(|a| tr.t(status_key(a.status))),
+        };
+        if shown.answer.is_none() && can_write { open_checkins.push(shown) } else { answered_checkins.push(shown) }
+    }
+    answered_checkins.retain(|c| c.answer.is_some());
+    answered_checkins.truncate(5);
+
+    let stored = AgreementForm {
+        contact_every_days: agreement.rhythm.contact_every_days.to_string(),
+        response_within_hours: agreement.rhythm.response_within_hours.to_string(),
+        meeting_rhythm: agreement.rhythm.meeting_rhythm.clone(),
+        ground_rules: agreement.content.ground_rules.clone(),
+        goals: agreement.content.goals.clone(),
+    };
+    let today = calendar.today.to_string();
+    let (agreement_form, meeting_form) = match draft {
+        Draft::Agreement(a) => (a, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
+        Draft::Meeting(m) => (stored, m),
+        Draft::None | Draft::Checkin(_) => (stored, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
+    };
+
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = MentorshipPage {
+        ui: Ui::for_member(member),
+        id,
+        with: others_label(member, &view),
+        status_note,
+        start_date: view.start_date.map(|d| tr.date(d)),
+        people,
+        agreement: agreement_form,
+        agreement_updated: tr.when_full(agreement.updated_at),
+        content_hidden: agreement.content_hidden,
+        can_edit,
+        can_write,
+        health_status: tr.t(&format!("ms-health-{key}")),
+        health_explained: tr.t(&format!("ms-health-{key}-why")),
+        figures,
+        weeks,
+        chart_desc,
+        meetings,
+        meeting: meeting_form,
+        today,
+        modes: MeetingMode::ALL.iter().map(|m| Choice { value: m.as_str(), label: tr.t(mode_key(*m)) }).collect(),
+        open_checkins,
+        answered_checkins,
+        statuses: [CheckinStatus::GoingWell, CheckinStatus::NeedHelp, CheckinStatus::WantToEnd]
+            .into_iter()
+            .map(|s| Choice { value: s.as_str(), label: tr.t(status_key(s)) })
+            .collect(),
+        errors: Errors(errors),
+        done: done.unwrap_or_default().to_owned(),
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn mentorship_id(id: &str) -> Result<MentorshipId, PageError> {
+    id.parse().map_err(|_| PageError::NotFound)
+}
+
+/// `GET /mentorships/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let done = q.done.as_deref().filter(|d| matches!(*d, "agreement" | "meeting" | "checkin"));
+    show(&state, &member, id, Draft::None, Vec::new(), done).await
+}
+
+/// A browser sends a textarea's line breaks as CR LF; the records keep LF.
+fn one_kind_of_line_break(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
+/// A whole number from a form field, or the field's problem.
+fn number(member: &Member, field: &'static str, value: &str) -> Result<i64, FieldError> {
+    value.trim().parse::<i64>().map_err(|_| problem(member, field, "not_a_number"))
+}
+
+/// `POST /mentorships/{id}/agreement`: the rhythm and the ground rules and goals.
+pub async fn save_agreement(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<AgreementForm>,
+) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let Signed { member, form, .. } = signed;
+    let access = crate::http::mentorship_access(&state, &member.as_api_user(), id).await?;
+    crate::http::guard(&access, Action::SetRhythm)?;
+    crate::http::guard(&access, Action::EditAgreementContent)?;
+
+    let mut errors = Vec::new();
+    let days = number(&member, "contact_every_days", &form.contact_every_days).map_err(|e| errors.push(e)).ok();
+    let hours = number(&member, "response_within_hours", &form.response_within_hours).map_err(|e| errors.push(e)).ok();
+    // Each field checked on its own (the others at their defaults), so every problem
+    // shows at once.
+    let d = Rhythm::default();
+    let meeting_rhythm = form.meeting_rhythm.trim().to_owned();
+    let probes = [
+        days.map(|days| Rhythm { contact_every_days: days, ..Rhythm::default() }),
+        hours.map(|hours| Rhythm { response_within_hours: hours, ..Rhythm::default() }),
+        Some(Rhythm { meeting_rhythm: meeting_rhythm.clone(), ..Rhythm::default() }),
+    ];
+    for probe in probes.iter().flatten() {
+        if let Err(e) = probe.validate() {
+            errors.push(from_validation(&member, &e));
+        }
+    }
+    let content = AgreementContent { ground_rules: one_kind_of_line_break(&form.ground_rules), goals: one_kind_of_line_break(&form.goals) };
+    let probes = [
+        AgreementContent { ground_rules: content.ground_rules.clone(), ..AgreementContent::default() },
+        AgreementContent { goals: content.goals.clone(), ..AgreementContent::default() },
+    ];
+    for probe in &probes {
+        if let Err(e) = probe.validate() {
+            errors.push(from_validation(&member, &e));
+        }
+    }
+    let rhythm = Rhythm {
+        contact_every_days: days.unwrap_or(d.contact_every_days),
+        response_within_hours: hours.unwrap_or(d.response_within_hours),
+        meeting_rhythm,
+    };
+    if !errors.is_empty() {
+        return show(&state, &member, id, Draft::Agreement(form), errors, None).await;
+    }
+
+    let now = state.clock.now();
+    let before = store::mentorships::agreement(state.db.pool(), id, &access).await?.ok_or(PageError::NotFound)?;
+    if before.rhythm != rhythm {
+        store::mentorships::set_rhythm(&state.db, id, rhythm, member.id(), now).await?;
+    }
+    // Content written before this member joined comes back empty; saving the form
+    // unchanged must not wipe it.
+    if before.content != content {
+        store::mentorships::set_content(&state.db, id, content, member.id(), now).await?;
+    }
+    Ok(see_other(&format!("/mentorships/{id}?done=agreement#agreement")))
+}
+
+/// `POST /mentorships/{id}/meetings`: log a meeting.
+pub async fn log_meeting(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<MeetingForm>,
+) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let Signed { member, form, .. } = signed;
+    let access = crate::http::mentorship_access(&state, &member.as_api_user(), id).await?;
+    crate::http::guard(&access, Action::WriteContent)?;
+    let calendar = meeting_calendar(&state, id).await?;
+
+    let mut errors = Vec::new();
+    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").map_err(|_| errors.push(problem(&member, "date", "invalid"))).ok();
+    let time = match form.time.trim() {
+        "" => None,
+        t => NaiveTime::parse_from_str(t, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
+            .map_err(|_| errors.push(problem(&member, "time", "invalid")))
+            .ok(),
+    };
+    let minutes = number(&member, "duration_minutes", &form.duration_minutes).map_err(|e| errors.push(e)).ok();
+    let mode = MeetingMode::parse(&form.mode);
+    if mode.is_none() {
+        errors.push(problem(&member, "mode", "required"));
+    }
+    let note = Some(one_kind_of_line_break(&form.note)).filter(|n| !n.trim().is_empty());
+    // Each field checked on its own, so every problem shows at once.
+    let probe = |date, minutes, note| LogMeetingRequest { date, time: None, duration_minutes: minutes, mode: MeetingMode::Video, note };
+    if let Some(date) = date
+        && let Err(e) = probe(date, 1, None).validate(calendar.today, calendar.window)
+    {
+        errors.push(from_validation(&member, &e));
+    }
+    if let Some(minutes) = minutes
+        && let Err(e) = probe(calendar.today, minutes, None).validate(calendar.today, calendar.window)
+    {
+        errors.push(from_validation(&member, &e));
+    }
+    if let Err(e) = probe(calendar.today, 1, note.clone()).validate(calendar.today, calendar.window) {
+        errors.push(from_validation(&member, &e));
+    }
+    let (Some(date), Some(minutes), Some(mode), true) = (date, minutes, mode, errors.is_empty()) else {
+        return show(&state, &member, id, Draft::Meeting(form), errors, None).await;
+    };
+    let req = LogMeetingRequest { date, time, duration_minutes: minutes, mode, note };
+    req.validate(calendar.today, calendar.window)
+        .map_err(|e| PageError::Internal(anyhow::anyhow!("meeting checked twice: {}", e.message)))?;
+    record_meeting(&state, id, member.id(), &calendar, req).await?;
+    Ok(see_other(&format!("/mentorships/{id}?done=meeting#meetings")))
+}
+
+/// `POST /mentorships/{id}/check-ins/{checkin}/answer`: one of the three statuses.
+pub async fn answer_checkin(
+    State(state): State<AppState>,
+    Path((id, checkin)): Path<(String, String)>,
+    signed: Signed<CheckinForm>,
+) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let Signed { member, form, .. } = signed;
+    // The check-in must belong to this mentorship; anything else is not found.
+    let of = store::checkins::mentorship_of(state.db.pool(), &checkin).await?;
+    if of != Some(id) {
+        return Err(PageError::NotFound);
+    }
+    let access = crate::http::mentorship_access(&state, &member.as_api_user(), id).await?;
+    crate::http::guard(&access, Action::WriteContent)?;
+    let Some(status) = CheckinStatus::parse(&form.status) else {
+        let errors = vec![problem(&member, "status", "required")];
+        return show(&state, &member, id, Draft::Checkin(checkin), errors, None).await;
+    };
+    store::checkins::answer(&state.db, checkin, member.id(), status, "web", state.clock.now()).await?;
+    Ok(see_other(&format!("/mentorships/{id}?done=checkin#checkins")))
+}
