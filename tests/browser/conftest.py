@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 BIN = os.environ.get("MENTORPOST_BIN", "")
 PG = os.environ.get("MENTORPOST_TEST_POSTGRES_URL", "")
@@ -30,6 +30,11 @@ PEOPLE = {
     "joao": "joao@demo.mentorpost.localhost",
     "henk": "henk@demo.mentorpost.localhost",
 }
+
+
+# What a page shows after a live event can wait behind a busy machine (CI shares two
+# cores with the build); a generous bound, never a delay: expect returns as soon as it holds.
+expect.set_options(timeout=15_000)
 
 
 def free_port():
