@@ -10,7 +10,6 @@ use crate::db::Db;
 use crate::store;
 use crate::store::mentorships::Window;
 use mentorpost_model::api::EventView;
-use mentorpost_model::ws::ServerFrame;
 use mentorpost_model::{EventKind, MentorshipId, UserId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -141,7 +140,7 @@ impl Hub {
     /// room's next one, it goes out from memory (no database read); otherwise (a pump
     /// runs, or something before it is not delivered yet) the pump delivers it in order.
     /// The other instances are told either way.
-    pub fn committed_event(self: &Arc<Self>, event: EventView) {
+    pub fn committed_event(self: &Arc<Self>, event: &EventView) {
         let mentorship = event.mentorship_id;
         if let Some(n) = self.notifier.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
             n.announce(mentorship);
@@ -206,7 +205,7 @@ impl Hub {
             };
             for event in events {
                 if event.seq > room.delivered {
-                    offer(room, mentorship, event);
+                    offer(room, mentorship, &event);
                 }
             }
             if full_batch {
@@ -313,12 +312,20 @@ impl Hub {
 
 /// Serialises `event` once and offers it to every subscriber of the room; a full queue
 /// evicts its connection (it resumes later) instead of slowing the others.
-fn offer(room: &mut Room, mentorship: MentorshipId, event: EventView) {
+/// An event frame, serialised from a borrowed event: the same JSON as
+/// `ServerFrame::Event`, without copying the event's payload first.
+#[derive(serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum EventFrame<'a> {
+    Event { event: &'a EventView },
+}
+
+fn offer(room: &mut Room, mentorship: MentorshipId, event: &EventView) {
     let removes = (event.kind == EventKind::MemberRemoved)
         .then(|| event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
         .flatten();
     let seq = event.seq;
-    let frame: Arc<str> = match serde_json::to_string(&ServerFrame::Event { event }) {
+    let frame: Arc<str> = match serde_json::to_string(&EventFrame::Event { event }) {
         Ok(text) => text.into(),
         Err(err) => {
             tracing::error!(error = %err, "serialising an event failed");
@@ -355,7 +362,7 @@ impl crate::db::Subscriber for Arc<Hub> {
         let mut touched: Vec<MentorshipId> = Vec::new();
         for note in notes {
             match note {
-                Note::Message(event) => self.committed_event(event.clone()),
+                Note::Message(event) => self.committed_event(event),
                 Note::Events(mentorship) if !touched.contains(mentorship) => {
                     touched.push(*mentorship);
                     self.committed(*mentorship);
@@ -363,5 +370,24 @@ impl crate::db::Subscriber for Arc<Hub> {
                 Note::Events(_) | Note::Joined(_) | Note::Mail(_) | Note::MailDue => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod frame_tests {
+    use super::*;
+
+    /// The borrowed frame is byte for byte the protocol's `event` frame.
+    #[test]
+    fn event_frames_are_the_protocols() {
+        let event: EventView = serde_json::from_value(serde_json::json!({
+            "mentorship_id": uuid::Uuid::now_v7(), "seq": 7, "kind": "message.created",
+            "at": "2026-12-06T20:00:00Z", "actor_id": null,
+            "data": {"message": {"body": "Dziękuję, tot dinsdag!", "seq": 7}, "thread_subject": "Çağrı's vraag"}
+        }))
+        .expect("event");
+        let borrowed = serde_json::to_string(&EventFrame::Event { event: &event }).expect("borrowed");
+        let owned = serde_json::to_string(&mentorpost_model::ws::ServerFrame::Event { event }).expect("owned");
+        assert_eq!(borrowed, owned);
     }
 }
