@@ -6,6 +6,7 @@
 
 pub mod contract;
 pub mod smtp;
+pub mod web;
 pub mod world;
 
 use mentorpost_model::ManualClock;

@@ -3,10 +3,10 @@
 //! form, nobody reading a thread that is not theirs, forms that keep what was typed.
 //! Both backends.
 
+use mentorpost_tests::web::{browser, csrf_of, get, post_form, same_origin, sign_in};
 use mentorpost_tests::world::PASSWORD;
 use mentorpost_tests::{TestServer, World, both_backends};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
 
 both_backends!(
     signing_in_sets_a_safe_cookie_and_signing_out_ends_the_login,
@@ -16,49 +16,6 @@ both_backends!(
     replying_and_starting_threads_by_form,
     the_socket_ticket_comes_with_the_cookie
 );
-
-/// A browser without redirects followed, so each answer can be looked at.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-fn same_origin() -> HeaderMap {
-    let mut h = HeaderMap::new();
-    h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-    h
-}
-
-/// Signs in by the form; returns the cookie header value and the page's CSRF token.
-async fn sign_in(app: &TestServer, email: &str) -> (String, String) {
-    let resp = browser()
-        .post(app.url("/signin"))
-        .headers(same_origin())
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let set = resp.headers()["set-cookie"].to_str().expect("cookie").to_owned();
-    let cookie = set.split(';').next().expect("pair").to_owned();
-    let page = get(app, &cookie, "/").await.1;
-    (cookie, csrf_of(&page))
-}
-
-fn csrf_of(page: &str) -> String {
-    page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf meta").to_owned()
-}
-
-async fn get(app: &TestServer, cookie: &str, path: &str) -> (StatusCode, String, HeaderMap) {
-    let resp = browser().get(app.url(path)).header("cookie", cookie).send().await.expect("get");
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, resp.text().await.expect("body"), headers)
-}
-
-async fn post_form(app: &TestServer, cookie: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, HeaderMap) {
-    let resp = browser().post(app.url(path)).header("cookie", cookie).form(form).send().await.expect("post");
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, resp.text().await.expect("body"), headers)
-}
 
 async fn message_count(app: &TestServer, token: &str, thread: &str) -> usize {
     let (s, page) = app.get(&format!("/api/v1/threads/{thread}/messages"), token).await;

@@ -2,10 +2,10 @@
 //! their contact rhythm, meetings and check-ins, and change what the API lets members
 //! change, by plain forms; nobody else sees any of it. Both backends.
 
-use mentorpost_tests::world::PASSWORD;
+use mentorpost_tests::web::{get, post_form, sign_in};
 use mentorpost_tests::{TestServer, World, both_backends};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde_json::json;
 
 both_backends!(
@@ -18,40 +18,6 @@ both_backends!(
 );
 
 const SECRET_GOAL: &str = "Binnen een halfjaar een baan als verpleegkundige in Łódź";
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-async fn sign_in(app: &TestServer, email: &str) -> (String, String) {
-    let mut h = HeaderMap::new();
-    h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-    let resp = browser()
-        .post(app.url("/signin"))
-        .headers(h)
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let set = resp.headers()["set-cookie"].to_str().expect("cookie").to_owned();
-    let cookie = set.split(';').next().expect("pair").to_owned();
-    let page = get(app, &cookie, "/").await.1;
-    let csrf = page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf meta").to_owned();
-    (cookie, csrf)
-}
-
-async fn get(app: &TestServer, cookie: &str, path: &str) -> (StatusCode, String, HeaderMap) {
-    let resp = browser().get(app.url(path)).header("cookie", cookie).send().await.expect("get");
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, resp.text().await.expect("body"), headers)
-}
-
-async fn post_form(app: &TestServer, cookie: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, HeaderMap) {
-    let resp = browser().post(app.url(path)).header("cookie", cookie).form(form).send().await.expect("post");
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, resp.text().await.expect("body"), headers)
-}
 
 fn location(h: &HeaderMap) -> String {
     h["location"].to_str().expect("location").to_owned()

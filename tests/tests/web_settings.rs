@@ -3,10 +3,9 @@
 //! link; problems re-render with the error summary and write nothing; every form
 //! needs the session's CSRF token. Both backends.
 
-use mentorpost_tests::world::PASSWORD;
+use mentorpost_tests::web::{browser, get, post_form, sign_in};
 use mentorpost_tests::{TestServer, World, both_backends};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
 
 both_backends!(
     mail_preferences_saved_by_form_show_in_the_api,
@@ -15,43 +14,6 @@ both_backends!(
     a_new_language_gives_dutch_pages_at_once,
     a_new_address_is_added_by_the_mailed_link
 );
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-async fn sign_in(app: &TestServer, email: &str) -> (String, String) {
-    let mut h = HeaderMap::new();
-    h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-    let resp = browser()
-        .post(app.url("/signin"))
-        .headers(h)
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let set = resp.headers()["set-cookie"].to_str().expect("cookie").to_owned();
-    let cookie = set.split(';').next().expect("pair").to_owned();
-    let page = get(app, &cookie, "/settings").await.1;
-    (cookie, csrf_of(&page))
-}
-
-fn csrf_of(page: &str) -> String {
-    page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf meta").to_owned()
-}
-
-async fn get(app: &TestServer, cookie: &str, path: &str) -> (StatusCode, String, HeaderMap) {
-    let resp = browser().get(app.url(path)).header("cookie", cookie).send().await.expect("get");
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, resp.text().await.expect("body"), headers)
-}
-
-async fn post_form(app: &TestServer, cookie: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, HeaderMap) {
-    let resp = browser().post(app.url(path)).header("cookie", cookie).form(form).send().await.expect("post");
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, resp.text().await.expect("body"), headers)
-}
 
 fn mail_form<'a>(csrf: &'a str, mode: &'a str, hour: &'a str, weekday: &'a str, quiet: (&'a str, &'a str)) -> Vec<(&'a str, &'a str)> {
     vec![
