@@ -242,6 +242,8 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/mentorships/{mentorship}"),
         format!("/mentorships/{mentorship}?done=agreement"),
         format!("/mentorships/{mentorship}/new"),
+        "/settings".to_owned(),
+        "/settings?done=mail".to_owned(),
         format!("/attachments/{attachment}"),
     ] {
         let resp = browser.get(format!("{base}{path}")).header("cookie", &cookie).send().await.expect("page");
