@@ -183,9 +183,9 @@ document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.
 class Person:
     """One browser window, as one person."""
 
-    def __init__(self, browser, server, lang="en", width=1280, height=900, javascript=True):
+    def __init__(self, browser, server, lang="en", width=1280, height=900, javascript=True, color_scheme="light"):
         self.server = server
-        self.context = browser.new_context(viewport={"width": width, "height": height}, locale=lang,
+        self.context = browser.new_context(viewport={"width": width, "height": height}, locale=lang, color_scheme=color_scheme,
                                            extra_http_headers={"accept-language": lang}, java_script_enabled=javascript)
         self.context.add_init_script(CSP_WATCH)
         self.page = self.context.new_page()

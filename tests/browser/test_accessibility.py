@@ -28,7 +28,7 @@ def sign_in_by_link(person, who):
     return link
 
 
-def check_page(person, name, lang, shots):
+def check_page(person, name, lang, shots, scheme=""):
     page = person.page
     page.wait_for_load_state("load")
     results = AXE.run(page, options=RULES)
@@ -38,7 +38,8 @@ def check_page(person, name, lang, shots):
     assert page.locator("header.site-header").count() == 1, name
     if shots:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{'phone' if page.viewport_size['width'] < 500 else 'desktop'}.png"), full_page=True)
+        width = "phone" if page.viewport_size["width"] < 500 else "desktop"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{width}{scheme}.png"), full_page=True)
     if page.viewport_size["width"] < 500:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} ({lang}) scrolls sideways by {overflow} px at 360 px"
@@ -82,6 +83,33 @@ def test_every_page_in_english_and_dutch_at_two_widths(people, server):
         nl.page.get_by_role("button", name="Log mij in").click()
         expect(nl.page.locator("h1")).to_have_text("Postvak")
         visit_all(nl, "nl", shots)
+
+
+def test_dark_mode_keeps_every_contrast(people, server):
+    """Every page under `prefers-color-scheme: dark`: axe's contrast rules then judge
+    the dark colours, so dark text on a dark ground fails here."""
+    shots = WRITE_SCREENSHOTS and server.backend == "sqlite"
+    for lang, width, height in [("en", 1280, 900), ("nl", 360, 780)]:
+        person = people(lang=lang, width=width, height=height, color_scheme="dark")
+        page = person.page
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        person.goto("/signin")
+        check_page(person, "signin", lang, shots, "-dark")
+        if lang == "en":
+            person.sign_in("cagri")
+        else:
+            sign_in_by_link(person, "henk")
+            page.get_by_role("button", name="Log mij in").click()
+            expect(page.locator("h1")).to_have_text("Postvak")
+        check_page(person, "inbox", lang, shots, "-dark")
+        page.locator("#threads li a.subject").first.click()
+        page.wait_for_selector("h1.thread-subject")
+        check_page(person, "thread", lang, shots, "-dark")
+        page.locator(".thread-with a").click()
+        page.wait_for_selector("main h1")
+        check_page(person, "mentorship", lang, shots, "-dark")
+        person.goto("/settings")
+        check_page(person, "settings", lang, shots, "-dark")
 
 
 def test_a_keyboard_alone_gets_through_and_live_updates_keep_focus(people, server):

@@ -201,3 +201,37 @@ def test_a_vague_subject_gets_a_gentle_hint_and_still_sends(people, server):
     page.get_by_role("button", name="Send").click()
     expect(page.locator("h1.thread-subject")).to_have_text("Vraag")
     expect(page.locator("#messages li.message").last).to_contain_text("Groet!")
+
+
+def test_a_foreign_thread_is_not_found_and_a_form_without_its_token_is_refused(people, server):
+    # João's thread, opened by Çağrı, who is in another mentorship: not found, and
+    # nothing of it on the page.
+    mentee = people().sign_in("joao")
+    mentee.page.locator("#threads li a.subject").first.click()
+    mentee.page.wait_for_selector("h1.thread-subject")
+    foreign = mentee.page.evaluate("document.body.dataset.thread")
+    subject = mentee.page.locator("h1.thread-subject").inner_text()
+    other = people().sign_in("cagri")
+    response = other.page.goto(f"{server.base}/threads/{foreign}")
+    assert response.status == 404
+    expect(other.page.locator("h1")).to_have_text("This page does not exist, or it is not yours to see")
+    assert subject not in other.page.content()
+    # The CSP is sent with every page, and the pages run under it.
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    # A reply posted without the CSRF token (as another site's form would) is refused
+    # and posts nothing.
+    other.goto("/")
+    other.page.locator("#threads li a.subject").first.click()
+    other.page.wait_for_selector("h1.thread-subject")
+    own = other.page.evaluate("document.body.dataset.thread")
+    count = other.page.locator("#messages li.message").count()
+    status = other.page.evaluate(
+        """async (thread) => (await fetch(`/threads/${thread}/reply`, {method: 'POST',
+             headers: {'content-type': 'application/x-www-form-urlencoded'},
+             body: new URLSearchParams({body: 'Zonder token', client_msg_id: crypto.randomUUID()})})).status""",
+        own,
+    )
+    assert status == 403, status
+    other.page.reload()
+    expect(other.page.locator("#messages li.message")).to_have_count(count)

@@ -25,6 +25,7 @@ pub mod drain;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod i18n;
 pub mod inbound;
 pub mod live;
 pub mod mail;

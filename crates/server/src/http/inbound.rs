@@ -5,6 +5,7 @@ use super::threads::thread_guard;
 use super::users::actor;
 use super::{ApiPath, AuthUser};
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Tr;
 use crate::inbound::{Delivery, Receipt, Via, receive};
 use crate::state::AppState;
 use crate::store;
@@ -16,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
-use mentorpost_model::{AttachmentId, Locale, ProgrammeId};
+use mentorpost_model::{AttachmentId, ProgrammeId};
 use subtle_eq::constant_time_eq;
 
 /// Receive one raw RFC 5322 mail (the request body as it is, any content type),
@@ -170,12 +171,19 @@ pub async fn add_address_page(State(state): State<AppState>, ApiPath(token): Api
     let (user, address) =
         store::inbound::address_confirmation(state.db.pool(), &token, state.clock.now()).await?.ok_or(ApiError::NotFound)?;
     let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
+    let tr = Tr::new(locale, "UTC");
     // The sentence around the address, which the page shows in bold.
-    let (title, before, after, button) = match locale {
-        Locale::Nl => ("Adres toevoegen", "Wil je ", " toevoegen aan je adressen, zodat je vanaf dit adres kunt schrijven?", "Toevoegen"),
-        Locale::En => ("Add address", "Add ", " to your addresses, so that you can write from it?", "Add"),
-    };
-    super::pages::render(&super::pages::AddAddress { lang: locale.as_str(), title, before, address: &address, after, button })
+    let question = tr.ts("add-address-question", "address", &address);
+    let (before, after) = question.split_once(address.as_str()).unwrap_or((question.as_str(), ""));
+    let (title, button) = (tr.t("add-address-title"), tr.t("add-address-button"));
+    super::pages::render(&super::pages::AddAddress {
+        lang: locale.as_str(),
+        title: &title,
+        before,
+        address: &address,
+        after,
+        button: &button,
+    })
 }
 
 /// Adds the address the link was made for to its person's verified addresses (once).
@@ -186,9 +194,6 @@ pub async fn add_address(State(state): State<AppState>, ApiPath(token): ApiPath<
     let (user, address) = store::inbound::confirm_address(&state.db, token, state.clock.now()).await?.ok_or(ApiError::NotFound)?;
     tracing::info!(%user, "address added by mailed link");
     let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
-    let text = match locale {
-        Locale::Nl => format!("Klaar: je kunt nu ook vanaf {address} schrijven. Stuur je e-mail gerust opnieuw."),
-        Locale::En => format!("Done: you can now write from {address} too. Feel free to send your mail again."),
-    };
+    let text = Tr::new(locale, "UTC").ts("add-address-done", "address", &address);
     super::pages::render(&super::pages::Notice { lang: locale.as_str(), text: &text })
 }

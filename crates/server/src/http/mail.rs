@@ -3,6 +3,7 @@
 use super::users::actor;
 use super::{ApiJson, ApiPath, AuthUser, mentorship_access};
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Tr;
 use crate::mail::tokens::{TokenKind, looks_like_token};
 use crate::state::AppState;
 use crate::store;
@@ -10,11 +11,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Html;
 use mentorpost_auth::permission::Action;
+use mentorpost_model::MentorshipId;
 use mentorpost_model::api::ErrorBody;
 use mentorpost_model::mail::{
     FailedMail, MailMode, MailPreferences, MailSettings, MentorshipAddress, MentorshipMailMode, SetMentorshipMailMode,
 };
-use mentorpost_model::{Locale, MentorshipId};
 
 /// The caller's mail preferences (defaults when never set: `each` without a
 /// password, `live` with one; digests at 08:00, weekly on Mondays).
@@ -111,11 +112,9 @@ pub async fn failed_mail(State(state): State<AppState>, user: AuthUser) -> ApiRe
 pub async fn unsubscribe_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> ApiResult<Html<String>> {
     let target = unsubscribe_target(&state, &token).await?;
     let locale = store::users::get(state.db.pool(), target.0).await?.map(|u| u.locale).unwrap_or_default();
-    let (title, text, button) = match locale {
-        Locale::Nl => ("Afmelden", "Geen e-mail meer ontvangen over deze mentorrelatie?", "Afmelden"),
-        Locale::En => ("Unsubscribe", "Stop receiving e-mail about this mentorship?", "Unsubscribe"),
-    };
-    super::pages::render(&super::pages::Unsubscribe { lang: locale.as_str(), title, text, button })
+    let tr = Tr::new(locale, "UTC");
+    let (title, text, button) = (tr.t("unsubscribe-title"), tr.t("unsubscribe-question"), tr.t("unsubscribe-button"));
+    super::pages::render(&super::pages::Unsubscribe { lang: locale.as_str(), title: &title, text: &text, button: &button })
 }
 
 /// One-click unsubscribe (RFC 8058): no login, no confirmation; mail for this
@@ -143,11 +142,8 @@ pub async fn unsubscribe(
     store::mail::set_mentorship_mode(&state.db, user, mentorship, Some(MailMode::Off), state.clock.now()).await?;
     tracing::info!(%user, %mentorship, "unsubscribed by link");
     let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
-    let text = match locale {
-        Locale::Nl => "Je bent afgemeld: je krijgt geen e-mail meer over deze mentorrelatie.",
-        Locale::En => "Done: you will get no more e-mail about this mentorship.",
-    };
-    super::pages::render(&super::pages::Notice { lang: locale.as_str(), text })
+    let text = Tr::new(locale, "UTC").t("unsubscribe-done");
+    super::pages::render(&super::pages::Notice { lang: locale.as_str(), text: &text })
 }
 
 /// Whether a POST body is RFC 8058's `List-Unsubscribe=One-Click`. An empty POST is

@@ -4,6 +4,7 @@
 //! auto-replied` so well-behaved systems never answer them, and the pipeline sends
 //! at most one of a kind per address and day.
 
+use crate::i18n::{Arg, Tr};
 use anyhow::Context;
 use lettre::Message;
 use lettre::message::header::ContentType;
@@ -75,73 +76,22 @@ pub fn render(n: &NoticeMail) -> anyhow::Result<String> {
 }
 
 fn text(n: &NoticeMail) -> (String, String) {
+    let tr = Tr::new(n.locale, "UTC");
     let original = n.original_subject.trim();
-    match (n.locale, n.notice) {
-        (Locale::En, Notice::UnknownSender) => (
-            "Your mail could not be posted".into(),
-            format!(
-                "Hello,\n\nWe received your mail \"{original}\", but it was sent from an address that is not registered for this conversation, so it was not posted.\n\nIf you take part in this mentorship, reply from the address at which you receive its mails. The person this conversation belongs to has been told, and can add this address with one click.\n\nThis is an automatic message; no need to answer it.\n"
-            ),
-        ),
-        (Locale::Nl, Notice::UnknownSender) => (
-            "Je e-mail kon niet worden geplaatst".into(),
-            format!(
-                "Hallo,\n\nWe hebben je e-mail \"{original}\" ontvangen, maar die kwam van een adres dat niet bij dit gesprek hoort. Daarom is hij niet geplaatst.\n\nNeem je deel aan deze mentorrelatie? Antwoord dan vanaf het adres waarop je de berichten ontvangt. De eigenaar van dit gesprek heeft bericht gekregen en kan dit adres met één klik toevoegen.\n\nDit is een automatisch bericht; je hoeft het niet te beantwoorden.\n"
-            ),
-        ),
-        (Locale::En, Notice::GeneralAddress) => (
-            "How to reply to a conversation".into(),
-            format!(
-                "Hello,\n\nYour mail \"{original}\" went to a general mentorpost address, so it was not posted in any conversation.\n\nTo answer in one conversation, reply to the e-mail about that conversation, or write to the reply address listed under that thread in your digest. To start a new conversation, write to your mentorship's own address, shown at the bottom of every mail about it.\n\nThis is an automatic message; no need to answer it.\n"
-            ),
-        ),
-        (Locale::Nl, Notice::GeneralAddress) => (
-            "Zo reageer je op een gesprek".into(),
-            format!(
-                "Hallo,\n\nJe e-mail \"{original}\" ging naar een algemeen mentorpost-adres en is daarom in geen enkel gesprek geplaatst.\n\nWil je in één gesprek reageren? Beantwoord dan de e-mail over dat gesprek, of schrijf naar het antwoordadres dat in je overzicht onder die draad staat. Een nieuw gesprek begin je via het eigen adres van je mentorrelatie, dat onderaan elke e-mail erover staat.\n\nDit is een automatisch bericht; je hoeft het niet te beantwoorden.\n"
-            ),
-        ),
-        (Locale::En, Notice::NotYourAddress { address, link }) => (
-            "A mail for your conversation came from another address".into(),
-            format!(
-                "Hello,\n\nWe received a mail for one of your mentorship conversations from {address}, which is not one of your addresses, so nothing was posted.\n\nIf that was you, this link adds the address to yours (it works once, for 7 days); then send the mail again:\n{link}\n\nIf it was not you, you need not do anything.\n"
-            ),
-        ),
-        (Locale::Nl, Notice::NotYourAddress { address, link }) => (
-            "Een e-mail voor je gesprek kwam van een ander adres".into(),
-            format!(
-                "Hallo,\n\nWe hebben een e-mail voor een van je gesprekken ontvangen vanaf {address}. Dat is niet een van jouw adressen, dus er is niets geplaatst.\n\nWas jij het? Met deze link voeg je het adres toe aan de jouwe (hij werkt één keer, 7 dagen lang); stuur de e-mail daarna opnieuw:\n{link}\n\nWas jij het niet? Dan hoef je niets te doen.\n"
-            ),
-        ),
-        (Locale::En, Notice::SubjectTip { subject }) => (
-            "Tip: a subject line that says what it is about".into(),
-            format!(
-                "Hello,\n\nYour new conversation has been started. Its subject \"{}\" says little about what it is about, though. A subject that names the topic (\"Preparing my first client meeting\" rather than \"Question\") helps both of you find it back later and answer it well.\n\nYou can keep writing in the conversation as it is.\n",
-                subject.trim()
-            ),
-        ),
-        (Locale::Nl, Notice::SubjectTip { subject }) => (
-            "Tip: een onderwerpregel die zegt waar het over gaat".into(),
-            format!(
-                "Hallo,\n\nJe nieuwe gesprek is begonnen. Het onderwerp \"{}\" zegt alleen weinig over waar het over gaat. Een onderwerp dat het thema noemt (\"Voorbereiding eerste klantgesprek\" in plaats van \"Vraag\") helpt jullie allebei om het later terug te vinden en goed te beantwoorden.\n\nJe kunt gewoon verder schrijven in het gesprek.\n",
-                subject.trim()
-            ),
-        ),
-        (Locale::En, Notice::AttachmentsDropped { names }) => (
-            "Some attachments were too large".into(),
-            format!(
-                "Hello,\n\nYour message \"{original}\" was posted, but these attachments were over the size limit and were not stored:\n\n{}\n\nYou could share them another way, for example as a link.\n",
-                bullet_list(names)
-            ),
-        ),
-        (Locale::Nl, Notice::AttachmentsDropped { names }) => (
-            "Sommige bijlagen waren te groot".into(),
-            format!(
-                "Hallo,\n\nJe bericht \"{original}\" is geplaatst, maar deze bijlagen waren te groot en zijn niet bewaard:\n\n{}\n\nJe kunt ze op een andere manier delen, bijvoorbeeld als link.\n",
-                bullet_list(names)
-            ),
-        ),
-    }
+    let (key, args): (&str, Vec<(&'static str, Arg)>) = match n.notice {
+        Notice::UnknownSender => ("notice-unknown-sender", vec![("original", original.into())]),
+        Notice::GeneralAddress => ("notice-general-address", vec![("original", original.into())]),
+        Notice::NotYourAddress { address, link } => ("notice-not-your-address", vec![("address", address.into()), ("link", link.into())]),
+        Notice::SubjectTip { subject } => ("notice-subject-tip", vec![("subject", subject.trim().into())]),
+        Notice::AttachmentsDropped { .. } => ("notice-attachments-dropped", vec![("original", original.into())]),
+    };
+    let names = match n.notice {
+        Notice::AttachmentsDropped { names } => bullet_list(names),
+        _ => String::new(),
+    };
+    let mut args = args;
+    args.push(("names", names.as_str().into()));
+    (tr.t(&format!("{key}-subject")), tr.args(&format!("{key}-body"), &args) + "\n")
 }
 
 fn bullet_list(names: &[String]) -> String {

@@ -17,9 +17,10 @@
 //! these mails. The HTML part loads nothing from outside; it is rendered from the
 //! templates in `templates/mail/`, which escape every value.
 
+use crate::i18n::Tr;
 use anyhow::{Context, bail};
 use askama::Template;
-use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
@@ -193,76 +194,43 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
         (!recipient_name.is_empty()).then_some(recipient_name),
         d.recipient_email.trim().parse().with_context(|| format!("recipient address {:?}", d.recipient_email))?,
     );
-    let (subject, intro, how_to_reply, reply_label, open_label, lang) = match (d.locale, d.weekly) {
-        (Locale::En, weekly) => (
-            format!(
-                "{}: {count} new message{}",
-                if weekly { "Your weekly mentorpost digest" } else { "Your daily mentorpost digest" },
-                if count == 1 { "" } else { "s" }
-            ),
-            "What is new in your mentorships since the last digest, by thread.",
-            "To answer in a thread, write to that thread's reply address below (not to this digest as a whole).",
-            "Reply to",
-            "Open the thread",
-            "en",
-        ),
-        (Locale::Nl, weekly) => (
-            format!(
-                "{}: {count} nieuw{} bericht{}",
-                if weekly { "Je wekelijkse mentorpost-overzicht" } else { "Je dagelijkse mentorpost-overzicht" },
-                if count == 1 { "" } else { "e" },
-                if count == 1 { "" } else { "en" }
-            ),
-            "Wat er nieuw is in je mentorrelaties sinds het vorige overzicht, per draad.",
-            "Om in een draad te antwoorden, schrijf je naar het antwoordadres van die draad hieronder (niet naar dit overzicht als geheel).",
-            "Antwoorden aan",
-            "Open de draad",
-            "nl",
-        ),
-    };
+    let tr = Tr::with_zone(d.locale, d.timezone);
+    let title = tr.t(if d.weekly { "digest-title-weekly" } else { "digest-title-daily" });
     // A digest with no messages goes out only to say who joined or left.
     let subject = if count > 0 {
-        subject
+        tr.args("digest-subject", &[("title", (&title).into()), ("count", (count as i64).into())])
     } else {
-        match (d.locale, d.weekly) {
-            (Locale::En, true) => "Your weekly mentorpost digest: who is in your mentorships changed".to_owned(),
-            (Locale::En, false) => "Your daily mentorpost digest: who is in your mentorships changed".to_owned(),
-            (Locale::Nl, true) => "Je wekelijkse mentorpost-overzicht: wie er meedoet is veranderd".to_owned(),
-            (Locale::Nl, false) => "Je dagelijkse mentorpost-overzicht: wie er meedoet is veranderd".to_owned(),
-        }
+        tr.ts("digest-subject-changes", "title", &title)
     };
+    let (intro, how_to_reply) = (tr.t("digest-intro"), tr.t("digest-how-to-reply"));
+    let (reply_label, open_label) = (tr.t("digest-reply-to"), tr.t("mail-open-thread"));
     let mut text = format!("{intro}\n{how_to_reply}\n");
-    let mut html = DigestHtml { lang, title: &subject, intro, how_to_reply, reply_label, open_label, sections: Vec::new() };
+    let mut html = DigestHtml {
+        lang: tr.lang(),
+        title: &subject,
+        intro: &intro,
+        how_to_reply: &how_to_reply,
+        reply_label: &reply_label,
+        open_label: &open_label,
+        sections: Vec::new(),
+    };
     for section in &d.sections {
         let label = header_text(&section.label);
         text.push_str(&format!("\n== {label} ==\n"));
         let mut news = Vec::new();
         for change in &section.membership_changes {
-            let line = membership_line(d.locale, d.timezone, change);
+            let line = membership_line(&tr, change);
             text.push_str(&format!("{line}\n"));
             news.push(line);
         }
         let (overdue, hours) = section.overdue;
-        let overdue = (overdue > 0).then(|| match d.locale {
-            Locale::En => format!(
-                "You owe a reply in {overdue} thread{} for longer than the agreed {hours} hour{}.",
-                if overdue == 1 { "" } else { "s" },
-                if hours == 1 { "" } else { "s" }
-            ),
-            Locale::Nl => format!(
-                "Je bent in {overdue} draad{} een antwoord schuldig, langer dan de afgesproken {hours} uur.",
-                if overdue == 1 { "" } else { "en" }
-            ),
-        });
+        let overdue = (overdue > 0).then(|| tr.tnn("digest-overdue", ("count", overdue), ("hours", hours)));
         if let Some(line) = &overdue {
             text.push_str(&format!("{line}\n"));
         }
         check_token("mentorship token", &section.mentorship_token)?;
         let new_thread = format!("mentorship+{}@{domain}", section.mentorship_token);
-        let new_thread_line = match d.locale {
-            Locale::En => format!("To start a new conversation here, write to {new_thread}"),
-            Locale::Nl => format!("Een nieuw gesprek hier begin je door te schrijven naar {new_thread}"),
-        };
+        let new_thread_line = tr.ts("digest-new-thread", "address", &new_thread);
         text.push_str(&format!("{new_thread_line}\n"));
         let mut threads = Vec::new();
         for thread in &section.threads {
@@ -273,7 +241,7 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
             text.push_str(&format!("\n# {subject}\n{reply_label}: {reply}\n{open_label}: {url}\n"));
             let mut messages = Vec::new();
             for (author, body, at) in &thread.messages {
-                let when = format_when(d.locale, at.with_timezone(&d.timezone));
+                let when = tr.moment(*at);
                 let author = header_text(author);
                 let body = clean_body(body);
                 text.push_str(&format!("\n{author} — {when}:\n{body}\n"));
@@ -499,10 +467,10 @@ fn paragraphs(body: &str) -> Vec<Vec<String>> {
 struct DigestHtml<'a> {
     lang: &'static str,
     title: &'a str,
-    intro: &'static str,
-    how_to_reply: &'static str,
-    reply_label: &'static str,
-    open_label: &'static str,
+    intro: &'a str,
+    how_to_reply: &'a str,
+    reply_label: &'a str,
+    open_label: &'a str,
     sections: Vec<DigestSectionHtml>,
 }
 
@@ -541,13 +509,13 @@ struct Content {
     /// `body` split into paragraphs and lines for the HTML part.
     paragraphs: Vec<Vec<String>>,
     answer: Option<String>,
-    reply_hint: &'static str,
-    thread_label: &'static str,
+    reply_hint: String,
+    thread_label: String,
     thread_url: String,
-    stop_question: &'static str,
-    stop_label: &'static str,
+    stop_question: String,
+    stop_label: String,
     unsubscribe_url: String,
-    attachments_label: &'static str,
+    attachments_label: String,
     attachments: Vec<(String, String)>,
     new_thread_hint: String,
 }
@@ -556,61 +524,32 @@ impl Content {
     fn new(n: &Notification, thread_url: &str, unsubscribe_url: &str, new_thread_address: &str) -> Content {
         let subject = header_text(n.thread_subject);
         let author = header_text(n.author_name);
-        let when = format_when(n.locale, n.sent_at.with_timezone(&n.timezone));
+        let tr = Tr::with_zone(n.locale, n.timezone);
+        let when = tr.moment(n.sent_at);
         let answer = n.answers.map(|(name, text)| {
             let (name, text) = (header_text(name), excerpt(text, EXCERPT_CHARS));
-            match n.locale {
-                Locale::En => format!("In answer to {name}: “{text}”"),
-                Locale::Nl => format!("Als antwoord op {name}: “{text}”"),
-            }
+            tr.args("mail-answer", &[("name", (&name).into()), ("text", (&text).into())])
         });
-        let missed = (n.kind == NotificationKind::Missed).then(|| match n.locale {
-            Locale::En => format!("You have an unread message in “{subject}”."),
-            Locale::Nl => format!("Je hebt een ongelezen bericht in “{subject}”."),
-        });
-        let (lang, wrote, reply_hint, thread_label, stop_question, stop_label) = match n.locale {
-            Locale::En => (
-                "en",
-                format!("{author} wrote on {when}:"),
-                "Reply to this e-mail to answer in the thread.",
-                "Open the thread",
-                "Don't want these e-mails any more?",
-                "Unsubscribe",
-            ),
-            Locale::Nl => (
-                "nl",
-                format!("{author} schreef op {when}:"),
-                "Beantwoord deze e-mail om te reageren in de draad.",
-                "Open de draad",
-                "Wil je deze e-mails niet meer ontvangen?",
-                "Afmelden",
-            ),
-        };
-        let (attachments_label, new_thread_hint) = match n.locale {
-            Locale::En => ("Attachments", format!("To start a new conversation with a subject of its own, write to {new_thread_address}")),
-            Locale::Nl => {
-                ("Bijlagen", format!("Een nieuw gesprek met een eigen onderwerp begin je door te schrijven naar {new_thread_address}"))
-            }
-        };
+        let missed = (n.kind == NotificationKind::Missed).then(|| tr.ts("mail-missed", "subject", &subject));
         let attachments =
             n.attachments.iter().map(|(name, size, url)| (format!("{} ({})", header_text(name), human_size(*size)), url.clone())).collect();
         Content {
-            lang,
-            news: n.membership_changes.iter().map(|c| membership_line(n.locale, n.timezone, c)).collect(),
-            attachments_label,
+            lang: tr.lang(),
+            news: n.membership_changes.iter().map(|c| membership_line(&tr, c)).collect(),
+            attachments_label: tr.t("mail-attachments"),
             attachments,
-            new_thread_hint,
+            new_thread_hint: tr.ts("mail-new-thread-hint", "address", new_thread_address),
             title: mail_subject(n.thread_subject, n.is_reply),
             missed,
-            wrote,
+            wrote: tr.args("mail-wrote", &[("name", (&author).into()), ("when", (&when).into())]),
             paragraphs: paragraphs(&clean_body(n.body)),
             body: clean_body(n.body),
             answer,
-            reply_hint,
-            thread_label,
+            reply_hint: tr.t("mail-reply-hint"),
+            thread_label: tr.t("mail-open-thread"),
             thread_url: thread_url.to_owned(),
-            stop_question,
-            stop_label,
+            stop_question: tr.t("mail-stop-question"),
+            stop_label: tr.t("mail-stop"),
             unsubscribe_url: unsubscribe_url.to_owned(),
         }
     }
@@ -645,7 +584,7 @@ impl Content {
         }
         // "-- " is the signature separator: clients leave the footer out of a reply.
         out.push_str("\n-- \n");
-        out.push_str(self.reply_hint);
+        out.push_str(&self.reply_hint);
         out.push('\n');
         out.push_str(&format!("{}: {}\n", self.thread_label, self.thread_url));
         out.push_str(&self.new_thread_hint);
@@ -656,71 +595,18 @@ impl Content {
 }
 
 /// One line telling a member who joined or left their mentorship, and when.
-fn membership_line(locale: Locale, tz: Tz, c: &MembershipChange) -> String {
+fn membership_line(tr: &Tr, c: &MembershipChange) -> String {
     let name = header_text(&c.name);
-    let when = format_when(locale, c.at.with_timezone(&tz));
-    match (locale, c.joined, c.role) {
-        (Locale::En, true, Role::Mentor) => {
-            format!("{name} joined this mentorship as a mentor on {when} and reads new threads from then on.")
-        }
-        (Locale::En, true, Role::Mentee) => {
-            format!("{name} joined this mentorship as a mentee on {when} and reads new threads from then on.")
-        }
-        (Locale::En, false, _) => format!("{name} left this mentorship on {when}."),
-        (Locale::Nl, true, Role::Mentor) => format!("{name} doet sinds {when} mee als mentor en leest nieuwe draden vanaf dat moment."),
-        (Locale::Nl, true, Role::Mentee) => format!("{name} doet sinds {when} mee als mentee en leest nieuwe draden vanaf dat moment."),
-        (Locale::Nl, false, _) => format!("{name} doet sinds {when} niet meer mee aan deze mentorrelatie."),
+    let when = tr.moment(c.at);
+    if c.joined {
+        let role = match c.role {
+            Role::Mentor => "mentor",
+            Role::Mentee => "mentee",
+        };
+        tr.args("mail-joined", &[("name", (&name).into()), ("when", (&when).into()), ("role", role.into())])
+    } else {
+        tr.args("mail-left", &[("name", (&name).into()), ("when", (&when).into())])
     }
-}
-
-/// "Sunday 22 November 2026 at 14:05" / "zondag 22 november 2026 om 14:05".
-fn format_when(locale: Locale, t: DateTime<Tz>) -> String {
-    let (day, month, year) = (t.day(), t.month(), t.year());
-    let (hour, minute) = (t.hour(), t.minute());
-    match locale {
-        Locale::En => {
-            format!("{} {day} {} {year} at {hour:02}:{minute:02}", weekday_en(t.weekday()), month_en(month))
-        }
-        Locale::Nl => {
-            format!("{} {day} {} {year} om {hour:02}:{minute:02}", weekday_nl(t.weekday()), month_nl(month))
-        }
-    }
-}
-
-fn weekday_en(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
-}
-
-fn weekday_nl(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "maandag",
-        Weekday::Tue => "dinsdag",
-        Weekday::Wed => "woensdag",
-        Weekday::Thu => "donderdag",
-        Weekday::Fri => "vrijdag",
-        Weekday::Sat => "zaterdag",
-        Weekday::Sun => "zondag",
-    }
-}
-
-fn month_en(m: u32) -> &'static str {
-    const NAMES: [&str; 12] =
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    NAMES.get(m.wrapping_sub(1) as usize).copied().unwrap_or("")
-}
-
-fn month_nl(m: u32) -> &'static str {
-    const NAMES: [&str; 12] =
-        ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"];
-    NAMES.get(m.wrapping_sub(1) as usize).copied().unwrap_or("")
 }
 
 #[cfg(test)]

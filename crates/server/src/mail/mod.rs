@@ -15,6 +15,7 @@ pub mod tokens;
 pub mod transport;
 
 use crate::config::Config;
+use crate::i18n::Tr;
 use anyhow::Context;
 use lettre::Message;
 use lettre::message::{Mailbox, header::ContentType};
@@ -81,20 +82,9 @@ impl Mailer {
     /// Renders the mail with a single-use login link, for the outbox (security mail:
     /// it goes at once, whatever the person's mail settings).
     pub fn render_magic_link(&self, to_name: &str, to_email: &str, locale: Locale, link: &str) -> anyhow::Result<String> {
-        let (subject, body) = match locale {
-            Locale::Nl => (
-                "Je inloglink voor mentorpost",
-                format!(
-                    "Hallo {to_name},\n\nMet deze link log je in bij mentorpost. Hij werkt één keer en blijft 15 minuten geldig:\n\n{link}\n\nHeb je niet om deze link gevraagd? Dan kun je deze mail negeren.\n"
-                ),
-            ),
-            Locale::En => (
-                "Your mentorpost login link",
-                format!(
-                    "Hello {to_name},\n\nThis link logs you in to mentorpost. It works once and stays valid for 15 minutes:\n\n{link}\n\nDid not ask for it? You can ignore this mail.\n"
-                ),
-            ),
-        };
+        let tr = Tr::new(locale, "UTC");
+        let subject = tr.t("signin-mail-subject");
+        let body = tr.args("signin-mail-body", &[("name", to_name.into()), ("link", link.into())]) + "\n";
         let to = Mailbox::new(Some(compose::header_text(to_name)), to_email.parse().context("recipient address")?);
         let message = Message::builder()
             .from(self.from.clone())
@@ -111,20 +101,9 @@ impl Mailer {
     /// reads that mailbox can add it.
     pub fn render_address_confirmation(&self, to_email: &str, by_name: &str, locale: Locale, link: &str) -> anyhow::Result<String> {
         let days = crate::store::inbound::ADDRESS_LINK_DAYS;
-        let (subject, body) = match locale {
-            Locale::Nl => (
-                "Bevestig je e-mailadres voor mentorpost",
-                format!(
-                    "Hallo,\n\n{by_name} wil dit adres toevoegen aan zijn of haar adressen bij mentorpost, om er ook vanaf te kunnen schrijven.\n\nWas jij dat? Open dan deze link en bevestig (hij werkt één keer, {days} dagen lang):\n\n{link}\n\nWas jij het niet? Dan kun je deze mail negeren; er verandert niets.\n"
-                ),
-            ),
-            Locale::En => (
-                "Confirm your e-mail address for mentorpost",
-                format!(
-                    "Hello,\n\n{by_name} would like to add this address to their addresses at mentorpost, to be able to write from it too.\n\nWas that you? Open this link and confirm (it works once, for {days} days):\n\n{link}\n\nNot you? You can ignore this mail; nothing changes.\n"
-                ),
-            ),
-        };
+        let tr = Tr::new(locale, "UTC");
+        let subject = tr.t("address-mail-subject");
+        let body = tr.args("address-mail-body", &[("name", by_name.into()), ("days", days.into()), ("link", link.into())]) + "\n";
         let to = Mailbox::new(None, to_email.parse().context("recipient address")?);
         let message = Message::builder()
             .from(self.from.clone())

@@ -4,6 +4,7 @@
 //! Replying to the reminder answers in the thread.
 
 use super::tokens::TokenKind;
+use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::store;
 use crate::store::reminders::Due;
@@ -47,20 +48,18 @@ fn render(state: &AppState, d: &Due, id: &str, token: &str) -> anyhow::Result<St
     let author = super::compose::header_text(&d.author_name);
     let (when, by) = (local(d.written_at, &d.timezone), local(d.due_at, &d.timezone));
     let url = format!("{}/threads/{}", state.mailer.public_url, d.thread_id);
-    let (title, body) = match Locale::parse(&d.locale).unwrap_or_default() {
-        Locale::En => (
-            format!("A reply is due soon: {subject}"),
-            format!(
-                "Hello,\n\n{author} wrote in \"{subject}\" on {when}. You agreed to answer within the time you set together, which is up by {by}.\n\nReply to this e-mail to answer in the thread, or open it: {url}\nA short \"I'll get back to you on Friday\" is fine too.\n"
-            ),
-        ),
-        Locale::Nl => (
-            format!("Binnenkort een antwoord verwacht: {subject}"),
-            format!(
-                "Hallo,\n\n{author} schreef op {when} in \"{subject}\". Jullie spraken af binnen een bepaalde tijd te antwoorden; die is om op {by}.\n\nBeantwoord deze e-mail om in de draad te reageren, of open hem: {url}\nEen kort \"ik kom er vrijdag op terug\" is ook prima.\n"
-            ),
-        ),
-    };
+    let tr = Tr::new(Locale::parse(&d.locale).unwrap_or_default(), &d.timezone);
+    let title = tr.ts("reminder-subject", "subject", &subject);
+    let body = tr.args(
+        "reminder-body",
+        &[
+            ("name", (&author).into()),
+            ("subject", (&subject).into()),
+            ("when", (&when).into()),
+            ("due", (&by).into()),
+            ("url", (&url).into()),
+        ],
+    ) + "\n";
     let from: Mailbox = format!("mentorpost <notifications@{domain}>").parse().context("sender address")?;
     let to: Mailbox = d.email.parse().context("recipient address")?;
     let reply_to: Mailbox = format!("reply+{token}@{domain}").parse().context("reply address")?;

@@ -7,6 +7,7 @@
 //! zone, one per week (`summary_runs`), never for a week that was due before they
 //! were appointed.
 
+use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::store;
 use crate::store::summary::Recipient;
@@ -53,19 +54,14 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
     Ok(queued)
 }
 
-fn status_word(locale: Locale, s: HealthStatus) -> &'static str {
-    match (locale, s) {
-        (Locale::En, HealthStatus::NotStarted) => "not started",
-        (Locale::En, HealthStatus::Slowing) => "slowing",
-        (Locale::En, HealthStatus::Dormant) => "dormant",
-        (Locale::En, HealthStatus::OnTrack) => "on track",
-        (Locale::En, HealthStatus::Closed) => "closed",
-        (Locale::Nl, HealthStatus::NotStarted) => "niet gestart",
-        (Locale::Nl, HealthStatus::Slowing) => "vertraagd",
-        (Locale::Nl, HealthStatus::Dormant) => "stilgevallen",
-        (Locale::Nl, HealthStatus::OnTrack) => "op koers",
-        (Locale::Nl, HealthStatus::Closed) => "afgesloten",
-    }
+fn status_word(tr: &Tr, s: HealthStatus) -> String {
+    tr.t(match s {
+        HealthStatus::NotStarted => "summary-status-not-started",
+        HealthStatus::Slowing => "summary-status-slowing",
+        HealthStatus::Dormant => "summary-status-dormant",
+        HealthStatus::OnTrack => "summary-status-on-track",
+        HealthStatus::Closed => "summary-status-closed",
+    })
 }
 
 fn status_key(s: HealthStatus) -> String {
@@ -79,7 +75,7 @@ async fn compose(
     previous: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(String, HashMap<String, String>, bool)> {
-    let locale = Locale::parse(&r.locale).unwrap_or_default();
+    let tr = Tr::new(Locale::parse(&r.locale).unwrap_or_default(), &r.timezone);
     let mut text = String::new();
     let mut statuses = HashMap::new();
     let mut anything = false;
@@ -96,52 +92,29 @@ async fn compose(
             let status = m.health.status;
             if matches!(status, HealthStatus::NotStarted | HealthStatus::Slowing | HealthStatus::Dormant) {
                 let moved = previous.get(&m.mentorship_id.to_string()).is_none_or(|p| *p != status_key(status));
-                let days = m.health.days_since_contact.map(|d| match locale {
-                    Locale::En => format!(", {d} days since the last contact"),
-                    Locale::Nl => format!(", {d} dagen sinds het laatste contact"),
-                });
-                let new = match (moved, locale) {
-                    (true, Locale::En) => " (new this week)",
-                    (true, Locale::Nl) => " (nieuw deze week)",
-                    (false, _) => "",
-                };
-                lines.push(format!("- {names}: {}{}{new}", status_word(locale, status), days.unwrap_or_default()));
+                let days = m.health.days_since_contact.map(|d| tr.tn("summary-days-since", "count", d));
+                let new = if moved { format!(" {}", tr.t("summary-new-this-week")) } else { String::new() };
+                lines.push(format!("- {names}: {}{}{new}", status_word(&tr, status), days.unwrap_or_default()));
             }
             let overdue = m.health.replies_overdue;
             if overdue.count > 0 {
                 let oldest = overdue.oldest_hours.unwrap_or(0);
-                lines.push(match locale {
-                    Locale::En => format!(
-                        "- {names}: {} repl{} overdue, the oldest for {oldest} hours",
-                        overdue.count,
-                        if overdue.count == 1 { "y" } else { "ies" }
-                    ),
-                    Locale::Nl => format!(
-                        "- {names}: {} antwoord{} te laat, het oudste al {oldest} uur",
-                        overdue.count,
-                        if overdue.count == 1 { "" } else { "en" }
-                    ),
-                });
+                let line = tr.args(
+                    "summary-overdue",
+                    &[("names", names.as_str().into()), ("count", i64::from(overdue.count).into()), ("hours", oldest.into())],
+                );
+                lines.push(format!("- {line}"));
             }
         }
         for (user, _, since) in &bouncing {
             let who = rows.iter().flat_map(|m| &m.members).find(|p| p.user_id == *user).map(|p| p.display_name.clone()).unwrap_or_default();
-            lines.push(match locale {
-                Locale::En => format!("- {who}: e-mail address bouncing since {}", since.format("%Y-%m-%d")),
-                Locale::Nl => format!("- {who}: e-mailadres onbereikbaar sinds {}", since.format("%Y-%m-%d")),
-            });
+            let since = since.format("%Y-%m-%d").to_string();
+            lines.push(format!("- {}", tr.args("summary-bouncing", &[("name", (&who).into()), ("date", (&since).into())])));
         }
         if rows.is_empty() {
-            let _ = writeln!(text, "{}", if locale == Locale::Nl { "Geen lopende mentorrelaties." } else { "No current mentorships." });
+            let _ = writeln!(text, "{}", tr.t("summary-no-mentorships"));
         } else if lines.is_empty() {
-            let _ = writeln!(
-                text,
-                "{}",
-                match locale {
-                    Locale::En => format!("All {} mentorships are on track.", rows.len()),
-                    Locale::Nl => format!("Alle {} mentorrelaties zijn op koers.", rows.len()),
-                }
-            );
+            let _ = writeln!(text, "{}", tr.tn("summary-all-on-track", "count", rows.len() as i64));
         } else {
             anything = true;
             for l in lines {
@@ -155,25 +128,8 @@ async fn compose(
 }
 
 fn render(state: &AppState, r: &Recipient, id: &str, sections: &str, due_at: DateTime<Utc>) -> anyhow::Result<String> {
-    let locale = Locale::parse(&r.locale).unwrap_or_default();
-    let (subject, intro, outro) = match locale {
-        Locale::En => (
-            "Your weekly mentorpost summary",
-            format!(
-                "Hello {},\n\nHow the mentorships you coordinate kept their agreed rhythm this week. Figures only: what members write stays between them.",
-                r.display_name
-            ),
-            "This summary comes every week at the day and hour you chose.",
-        ),
-        Locale::Nl => (
-            "Je wekelijkse mentorpost-overzicht",
-            format!(
-                "Hallo {},\n\nZo hielden de mentorrelaties die je coördineert deze week hun afgesproken ritme aan. Alleen cijfers: wat deelnemers schrijven blijft tussen hen.",
-                r.display_name
-            ),
-            "Dit overzicht komt elke week op de dag en het uur die je koos.",
-        ),
-    };
+    let tr = Tr::new(Locale::parse(&r.locale).unwrap_or_default(), &r.timezone);
+    let (subject, intro, outro) = (tr.t("summary-subject"), tr.ts("summary-intro", "name", &r.display_name), tr.t("summary-outro"));
     let from: Mailbox = format!("mentorpost <notifications@{}>", state.mailer.domain).parse().context("sender address")?;
     let to = Mailbox::new(Some(super::compose::header_text(&r.display_name)), r.email.parse().context("recipient address")?);
     let message = Message::builder()

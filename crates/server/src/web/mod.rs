@@ -4,7 +4,6 @@
 //! and action works without the script.
 
 pub mod assets;
-pub mod i18n;
 pub mod inbox;
 pub mod mentorship;
 pub mod session;
@@ -14,6 +13,7 @@ pub mod thread;
 
 use crate::db::StoreError;
 use crate::error::ApiError;
+pub use crate::i18n;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;

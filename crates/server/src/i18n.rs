@@ -1,5 +1,5 @@
-//! Every word a person reads on a page comes from the Fluent catalogues in
-//! `crates/server/i18n/<lang>/*.ftl`, compiled into the binary. Unicode isolation
+//! Every word a person reads, on a page or in a mail, comes from the Fluent catalogues
+//! in `crates/server/i18n/<lang>/*.ftl`, compiled into the binary. Unicode isolation
 //! marks are off: they would land inside HTML attributes and mail text.
 
 use chrono::{DateTime, Utc};
@@ -30,6 +30,10 @@ pub struct Tr {
 impl Tr {
     pub fn new(locale: Locale, timezone: &str) -> Tr {
         Tr { locale, tz: timezone.parse().unwrap_or(chrono_tz::Europe::Amsterdam) }
+    }
+
+    pub fn with_zone(locale: Locale, tz: chrono_tz::Tz) -> Tr {
+        Tr { locale, tz }
     }
 
     /// For someone not signed in: the first of their browser's languages we have.
@@ -72,6 +76,21 @@ impl Tr {
         self.with(key, [(a.0, FluentValue::from(a.1)), (b.0, FluentValue::from(b.1))])
     }
 
+    /// The text of `key` with any arguments: `tr.args("k", &[("name", name.into()), ("count", 3.into())])`.
+    pub fn args(&self, key: &str, args: &[(&'static str, Arg)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    Arg::Text(s) => FluentValue::from(*s),
+                    Arg::Number(n) => FluentValue::from(*n),
+                };
+                (Cow::Borrowed(*k), value)
+            })
+            .collect();
+        LOCALES.lookup_with_args(self.id(), key, &args)
+    }
+
     fn with<const N: usize>(&self, key: &str, args: [(&'static str, FluentValue<'static>); N]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect();
         LOCALES.lookup_with_args(self.id(), key, &args)
@@ -107,9 +126,42 @@ impl Tr {
         day.format_localized("%-d %B %Y", self.chrono_locale()).to_string()
     }
 
+    /// A moment written out in a mail: "Sunday 22 November 2026 at 14:05".
+    pub fn moment(&self, at: DateTime<Utc>) -> String {
+        let local = at.with_timezone(&self.tz);
+        let date = local.format_localized("%A %-d %B %Y", self.chrono_locale()).to_string();
+        let time = local.format("%H:%M").to_string();
+        self.args("mail-moment", &[("date", date.as_str().into()), ("time", time.as_str().into())])
+    }
+
     /// The full moment, for a `title` or a screen reader: "Sunday 6 December 2026, 14:05".
     pub fn when_full(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.tz).format_localized("%A %-d %B %Y, %H:%M", self.chrono_locale()).to_string()
+    }
+}
+
+/// An argument of a text: words or a number (plural forms choose by numbers).
+#[derive(Clone, Copy, Debug)]
+pub enum Arg<'a> {
+    Text(&'a str),
+    Number(i64),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(s: &'a str) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(s: &'a String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<i64> for Arg<'_> {
+    fn from(n: i64) -> Self {
+        Arg::Number(n)
     }
 }
 
@@ -166,6 +218,7 @@ mod tests {
 
     #[test]
     fn every_key_resolves_in_both_languages_without_isolation_marks() {
+        let mut missing = Vec::new();
         for locale in [Locale::En, Locale::Nl] {
             let tr = Tr::new(locale, "Europe/Amsterdam");
             for key in keys(locale.as_str()) {
@@ -181,12 +234,30 @@ mod tests {
                         ("mentors", FluentValue::from(5)),
                         ("mentees", FluentValue::from(6)),
                         ("weeks", FluentValue::from(12)),
+                        // Mail texts.
+                        ("hours", FluentValue::from(24)),
+                        ("role", FluentValue::from("mentor")),
+                        ("days", FluentValue::from(7)),
+                        ("address", FluentValue::from("a@example.org")),
+                        ("subject", FluentValue::from("Łódź")),
+                        ("text", FluentValue::from("tekst")),
+                        ("when", FluentValue::from("zondag")),
+                        ("date", FluentValue::from("2026-12-06")),
+                        ("due", FluentValue::from("maandag")),
+                        ("title", FluentValue::from("Overzicht")),
+                        ("original", FluentValue::from("Vraag")),
+                        ("link", FluentValue::from("https://example.org/x")),
+                        ("url", FluentValue::from("https://example.org/y")),
+                        ("names", FluentValue::from("Zofia & Henk")),
                     ],
                 );
-                assert!(!text.is_empty() && !text.starts_with("Unknown localization"), "{locale}: {key} → {text:?}");
+                if text.is_empty() || text.starts_with("Unknown localization") {
+                    missing.push(format!("{locale}: {key} → {text:?}"));
+                }
                 assert!(!text.contains(['\u{2068}', '\u{2069}']), "{locale}: {key} has isolation marks");
             }
         }
+        assert!(missing.is_empty(), "texts that do not resolve:\n{}", missing.join("\n"));
     }
 
     #[test]

@@ -1,0 +1,159 @@
+# The words of every mail and of the pages behind mailed links (English). Every key
+# here exists in nl/mail.ftl too (a test checks). Mail bodies are plain text: their
+# blank lines are kept; the code adds the final newline.
+
+## Shared
+mail-moment = { $date } at { $time }
+mail-open-thread = Open the thread
+mail-automatic = This is an automatic message; no need to answer it.
+
+## A notification of one message
+mail-missed = You have an unread message in “{ $subject }”.
+mail-wrote = { $name } wrote on { $when }:
+mail-answer = In answer to { $name }: “{ $text }”
+mail-attachments = Attachments
+mail-reply-hint = Reply to this e-mail to answer in the thread.
+mail-new-thread-hint = To start a new conversation with a subject of its own, write to { $address }
+mail-stop-question = Don't want these e-mails any more?
+mail-stop = Unsubscribe
+
+## Who joined or left (G12)
+mail-joined =
+    { $role ->
+        [mentor] { $name } joined this mentorship as a mentor on { $when } and reads new threads from then on.
+       *[mentee] { $name } joined this mentorship as a mentee on { $when } and reads new threads from then on.
+    }
+mail-left = { $name } left this mentorship on { $when }.
+
+## Digests
+digest-title-daily = Your daily mentorpost digest
+digest-title-weekly = Your weekly mentorpost digest
+digest-subject =
+    { $title }: { $count ->
+        [one] { $count } new message
+       *[other] { $count } new messages
+    }
+digest-subject-changes = { $title }: who is in your mentorships changed
+digest-intro = What is new in your mentorships since the last digest, by thread.
+digest-how-to-reply = To answer in a thread, write to that thread's reply address below (not to this digest as a whole).
+digest-reply-to = Reply to
+digest-overdue =
+    You owe a reply in { $count ->
+        [one] { $count } thread
+       *[other] { $count } threads
+    } for longer than the agreed { $hours ->
+        [one] { $hours } hour
+       *[other] { $hours } hours
+    }.
+digest-new-thread = To start a new conversation here, write to { $address }
+
+## Reminders (F15)
+reminder-subject = A reply is due soon: { $subject }
+reminder-body =
+    Hello,
+
+    { $name } wrote in "{ $subject }" on { $when }. You agreed to answer within the time you set together, which is up by { $due }.
+
+    Reply to this e-mail to answer in the thread, or open it: { $url }
+    A short "I'll get back to you on Friday" is fine too.
+
+## The coordinators' weekly summary (figures only)
+summary-subject = Your weekly mentorpost summary
+summary-intro =
+    Hello { $name },
+
+    How the mentorships you coordinate kept their agreed rhythm this week. Figures only: what members write stays between them.
+summary-outro = This summary comes every week at the day and hour you chose.
+summary-status-not-started = not started
+summary-status-slowing = slowing
+summary-status-dormant = dormant
+summary-status-on-track = on track
+summary-status-closed = closed
+summary-days-since = , { $count } days since the last contact
+summary-new-this-week = (new this week)
+summary-overdue =
+    { $names }: { $count ->
+        [one] { $count } reply
+       *[other] { $count } replies
+    } overdue, the oldest for { $hours } hours
+summary-bouncing = { $name }: e-mail address bouncing since { $date }
+summary-no-mentorships = No current mentorships.
+summary-all-on-track = All { $count } mentorships are on track.
+
+## Sign-in link and address confirmation
+signin-mail-subject = Your mentorpost login link
+signin-mail-body =
+    Hello { $name },
+
+    This link logs you in to mentorpost. It works once and stays valid for 15 minutes:
+
+    { $link }
+
+    Did not ask for it? You can ignore this mail.
+address-mail-subject = Confirm your e-mail address for mentorpost
+address-mail-body =
+    Hello,
+
+    { $name } would like to add this address to their addresses at mentorpost, to be able to write from it too.
+
+    Was that you? Open this link and confirm (it works once, for { $days } days):
+
+    { $link }
+
+    Not you? You can ignore this mail; nothing changes.
+
+## Answers to received mail that could not be posted as it was
+notice-unknown-sender-subject = Your mail could not be posted
+notice-unknown-sender-body =
+    Hello,
+
+    We received your mail "{ $original }", but it was sent from an address that is not registered for this conversation, so it was not posted.
+
+    If you take part in this mentorship, reply from the address at which you receive its mails. The person this conversation belongs to has been told, and can add this address with one click.
+
+    { mail-automatic }
+notice-general-address-subject = How to reply to a conversation
+notice-general-address-body =
+    Hello,
+
+    Your mail "{ $original }" went to a general mentorpost address, so it was not posted in any conversation.
+
+    To answer in one conversation, reply to the e-mail about that conversation, or write to the reply address listed under that thread in your digest. To start a new conversation, write to your mentorship's own address, shown at the bottom of every mail about it.
+
+    { mail-automatic }
+notice-not-your-address-subject = A mail for your conversation came from another address
+notice-not-your-address-body =
+    Hello,
+
+    We received a mail for one of your mentorship conversations from { $address }, which is not one of your addresses, so nothing was posted.
+
+    If that was you, this link adds the address to yours (it works once, for 7 days); then send the mail again:
+    { $link }
+
+    If it was not you, you need not do anything.
+notice-subject-tip-subject = Tip: a subject line that says what it is about
+notice-subject-tip-body =
+    Hello,
+
+    Your new conversation has been started. Its subject "{ $subject }" says little about what it is about, though. A subject that names the topic ("Preparing my first client meeting" rather than "Question") helps both of you find it back later and answer it well.
+
+    You can keep writing in the conversation as it is.
+notice-attachments-dropped-subject = Some attachments were too large
+notice-attachments-dropped-body =
+    Hello,
+
+    Your message "{ $original }" was posted, but these attachments were over the size limit and were not stored:
+
+    { $names }
+
+    You could share them another way, for example as a link.
+
+## Pages behind mailed links
+unsubscribe-title = Unsubscribe
+unsubscribe-question = Stop receiving e-mail about this mentorship?
+unsubscribe-button = Unsubscribe
+unsubscribe-done = Done: you will get no more e-mail about this mentorship.
+add-address-title = Add address
+add-address-question = Add { $address } to your addresses, so that you can write from it?
+add-address-button = Add
+add-address-done = Done: you can now write from { $address } too. Feel free to send your mail again.
