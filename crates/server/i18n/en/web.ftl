@@ -111,3 +111,12 @@ send-sending = Sending…
 send-failed = Not sent. Check your connection and try again; your text is kept.
 hint-dismiss = Dismiss
 hint-label = A suggestion
+
+## The coordinator's navigation inside a programme
+coord-nav-label = Programme
+coord-nav-programme = Programme: { $name }
+coord-nav-dashboard = Overview
+coord-nav-people = People
+coord-nav-import = Invite from a list
+coord-nav-pair = Pair people
+coord-nav-settings = Programme settings

@@ -111,3 +111,12 @@ send-sending = Bezig met versturen…
 send-failed = Niet verstuurd. Controleer je verbinding en probeer het opnieuw; je tekst blijft bewaard.
 hint-dismiss = Verbergen
 hint-label = Een suggestie
+
+## De navigatie van de coördinator binnen een programma
+coord-nav-label = Programma
+coord-nav-programme = Programma: { $name }
+coord-nav-dashboard = Overzicht
+coord-nav-people = Deelnemers
+coord-nav-import = Uitnodigen met een lijst
+coord-nav-pair = Koppelen
+coord-nav-settings = Programma-instellingen
