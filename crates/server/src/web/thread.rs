@@ -186,7 +186,8 @@ pub async fn reply(State(state): State<AppState>, Path(id): Path<String>, signed
             return thread_page(&state, &member, id, None, (form.body, form.client_msg_id), errors).await;
         }
     };
-    let new = NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web };
+    let new =
+        NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web, attachments: Vec::new() };
     let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
     if wants_json {
         return Ok(Json(serde_json::json!({"id": posted.message.id, "seq": posted.message.seq})).into_response());
@@ -323,7 +324,8 @@ pub async fn create(State(state): State<AppState>, Path(id): Path<String>, signe
             return compose(&state, &member, id, (form.subject, form.body, form.client_msg_id), errors).await;
         }
     };
-    let first = NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web };
+    let first =
+        NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web, attachments: Vec::new() };
     let (thread, _) = store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
     Ok(see_other(&format!("/threads/{}", thread.id)))
 }
