@@ -422,7 +422,11 @@ async fn replying_and_starting_threads_with_files(app: TestServer) {
     .await
     .expect("the notification mail");
     assert!(mail.contains("Łódź plan.pdf") && mail.contains("notities.txt"), "{mail}");
-    assert!(mail.contains(&format!("/attachments/{pdf_id}")), "{mail}");
+    assert!(mail.contains(&format!("{}/attachments/{pdf_id}", app.base)), "{mail}");
+    // Opened from the mail without a session: signing in leads back to the file.
+    let (s, _, h) = get(&app, "", &format!("/attachments/{pdf_id}")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], format!("/signin?next=%2Fattachments%2F{}", pdf_id.replace('-', "%2D")).as_str());
 
     // A new conversation with a file, and files without words: their names are the text.
     let new = format!("/mentorships/{}/new", w.mentorship);

@@ -152,8 +152,10 @@ fn now_of(mail: &MailedMessage) -> DateTime<Utc> {
     mail.record.received_at
 }
 
+/// The link a mail gives for an attachment: the web app's download, which signs the
+/// reader in first and then serves the file (the API's answers a browser 401).
 pub fn attachment_url(public_url: &str, id: AttachmentId) -> String {
-    format!("{}/api/v1/attachments/{id}", public_url.trim_end_matches('/'))
+    format!("{}/attachments/{id}", public_url.trim_end_matches('/'))
 }
 
 /// Adds attachment listings (not their data) to a page of messages.
