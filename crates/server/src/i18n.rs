@@ -249,6 +249,7 @@ mod tests {
                         ("link", FluentValue::from("https://example.org/x")),
                         ("url", FluentValue::from("https://example.org/y")),
                         ("names", FluentValue::from("Zofia & Henk")),
+                        ("from", FluentValue::from("mailer-daemon@example.org")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

@@ -151,8 +151,16 @@ impl Pipeline<'_> {
         if from.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(&domain)) {
             return self.finish(Outcome::Automatic, "loop guard: mail from the service's own address", None).await;
         }
+        if self.to_postmaster(&domain) {
+            return self.forward_to_admins(&domain).await;
+        }
         if let Some(report) = &self.mail.report {
             return self.bounce(report).await;
+        }
+        // The null reverse-path (`MAIL FROM:<>`) is what delivery reports and other
+        // automatic mail use (RFC 5321 4.5.5): never a person writing.
+        if self.delivery.envelope_from.as_deref() == Some("") {
+            return self.finish(Outcome::Bounce, "null sender: automatic mail that is not a readable delivery report", None).await;
         }
         if let Some(auto) = &self.mail.automatic {
             let reason = format!("automatic mail ({})", auto.reason());
@@ -197,6 +205,49 @@ impl Pipeline<'_> {
                 self.finish(Outcome::Rejected, "sent to a general address, not to a conversation", None).await
             }
         }
+    }
+
+    /// Whether the mail was delivered to `postmaster` (RFC 5321 4.5.1), by envelope, or
+    /// by its headers when there is no envelope.
+    fn to_postmaster(&self, domain: &str) -> bool {
+        let is_postmaster = |a: &String| {
+            a.rsplit_once('@').is_some_and(|(local, d)| local.eq_ignore_ascii_case("postmaster") && d.eq_ignore_ascii_case(domain))
+        };
+        if self.delivery.envelope_to.is_empty() {
+            self.mail.recipients.iter().any(is_postmaster)
+        } else {
+            self.delivery.envelope_to.iter().any(is_postmaster)
+        }
+    }
+
+    /// Mail to postmaster is for the people who run the instance: each admin gets it,
+    /// attached as it came; it is recorded for the admin's list of received mail.
+    async fn forward_to_admins(&self, domain: &str) -> Result<Receipt, ApiError> {
+        let admins = store::inbound::admins(self.state.db.pool()).await?;
+        let receipt = self.finish(Outcome::Postmaster, "mail to postmaster, forwarded to the admins", None).await?;
+        if receipt.outcome == "duplicate" {
+            return Ok(receipt);
+        }
+        // The envelope names the sender as its server saw it; the header is the fallback.
+        let from = match self.delivery.envelope_from.as_deref() {
+            Some(envelope) if !envelope.is_empty() => envelope.to_owned(),
+            _ => self.base.from_address.clone().unwrap_or_default(),
+        };
+        for (admin, address, locale) in admins {
+            let id = uuid::Uuid::now_v7().simple().to_string();
+            let rendered = notices::render_postmaster(&notices::PostmasterMail {
+                id: &id,
+                domain,
+                to: &address,
+                locale: Locale::parse(&locale).unwrap_or_default(),
+                from: &from,
+                subject: &self.mail.subject,
+                raw: &self.delivery.raw,
+            })
+            .map_err(ApiError::Internal)?;
+            store::inbound::queue_notice(&self.state.db, id, Some(admin), address, rendered, self.now).await?;
+        }
+        Ok(receipt)
     }
 
     async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {
