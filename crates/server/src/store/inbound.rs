@@ -29,6 +29,8 @@ pub enum Outcome {
     Rejected,
     /// Could not be read at all; kept for an admin.
     Failed,
+    /// A "yes" to an invitation: the person joined the programme by e-mail.
+    Accepted,
 }
 
 impl Outcome {
@@ -41,6 +43,7 @@ impl Outcome {
             Outcome::CheckinAnswer => "checkin_answer",
             Outcome::Rejected => "rejected",
             Outcome::Failed => "failed",
+            Outcome::Accepted => "invitation_accepted",
         }
     }
 }
