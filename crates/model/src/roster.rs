@@ -290,7 +290,7 @@ pub fn check(bytes: &[u8], defaults: &Defaults, already: impl Fn(&EmailAddress) 
             problems: Vec::new(),
         };
         // A trailing empty cell (a separator at the end of the line) is not a cell count problem.
-        let cells = record.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+        let cells = record.iter().collect::<Vec<_>>().iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
         if cells > columns.len() {
             row.problems.push(RowProblem::CellCount);
         }
