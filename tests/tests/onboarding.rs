@@ -5,10 +5,10 @@
 //! with first-contact mails in English and Dutch, and 404 for everyone but the
 //! programme's coordinators.
 
+use mentorpost_model::Clock;
 use mentorpost_server::store;
 use mentorpost_tests::web::{browser, get, post_form, same_origin, sign_in};
 use mentorpost_tests::{Backend, TestServer, World};
-use mentorpost_model::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -60,16 +60,32 @@ async fn mails(app: &TestServer) -> Vec<String> {
 
 /// The mail to `address` whose subject contains `subject`, decoded.
 async fn mail_to(app: &TestServer, address: &str, subject: &str) -> mail_parser::Message<'static> {
+    // The outbox worker may hold a row while this test's round runs: wait for its
+    // progress rather than for a fixed time.
+    let mut progress = app.state.mailer.progress.subscribe();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(m) = find_mail(app, address, subject).await {
+            return m;
+        }
+        if tokio::time::timeout_at(deadline, progress.changed()).await.is_err() {
+            break;
+        }
+    }
+    find_mail(app, address, subject).await.unwrap_or_else(|| panic!("no mail to {address} about {subject}"))
+}
+
+async fn find_mail(app: &TestServer, address: &str, subject: &str) -> Option<mail_parser::Message<'static>> {
     for raw in mails(app).await {
         let parsed = mail_parser::MessageParser::default().parse(raw.as_bytes()).map(|m| m.into_owned());
         if let Some(m) = parsed {
             let to_ok = m.to().and_then(|t| t.first()).and_then(|a| a.address()).is_some_and(|a| a.eq_ignore_ascii_case(address));
             if to_ok && m.subject().is_some_and(|s| s.contains(subject)) {
-                return m;
+                return Some(m);
             }
         }
     }
-    panic!("no mail to {address} about {subject}");
+    None
 }
 
 fn body(m: &mail_parser::Message) -> String {
@@ -122,7 +138,11 @@ async fn invite_one_then_accept_with_a_password(app: TestServer) {
     assert!(body(&mail).contains("Dear Małgorzata Wiśniewska"), "{}", body(&mail));
     // Only the hash is stored.
     let stored: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT COUNT(*) FROM invitations WHERE token_hash LIKE $1").bind(format!("%{token}%")).fetch_one(app.state.db.pool()).await.expect("q"),
+        &sqlx::query("SELECT COUNT(*) FROM invitations WHERE token_hash LIKE $1")
+            .bind(format!("%{token}%"))
+            .fetch_one(app.state.db.pool())
+            .await
+            .expect("q"),
         0,
     )
     .expect("n");
@@ -197,7 +217,13 @@ async fn a_yes_reply_accepts_for_email_only(app: TestServer) {
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["outcome"], "rejected");
     let (_, r) = app
-        .raw(Method::POST, "/api/v1/inbound/email", Some(SECRET), "message/rfc822", reply("henk@example.nl", "Wat houdt dit in?\n\n> Beste Henk"))
+        .raw(
+            Method::POST,
+            "/api/v1/inbound/email",
+            Some(SECRET),
+            "message/rfc822",
+            reply("henk@example.nl", "Wat houdt dit in?\n\n> Beste Henk"),
+        )
         .await;
     assert_eq!(r["outcome"], "rejected");
     let (s, _) = accept_page(&app, &token).await;
@@ -209,7 +235,10 @@ async fn a_yes_reply_accepts_for_email_only(app: TestServer) {
             "/api/v1/inbound/email",
             Some(SECRET),
             "message/rfc822",
-            reply("henk@example.nl", "Ja, graag!\n\nHenk\n\nOp maandag schreef mentorpost:\n> Beste Henk Jansen,\n> Beantwoord deze mail met ja"),
+            reply(
+                "henk@example.nl",
+                "Ja, graag!\n\nHenk\n\nOp maandag schreef mentorpost:\n> Beste Henk Jansen,\n> Beantwoord deze mail met ja",
+            ),
         )
         .await;
     assert_eq!(r["outcome"], "invitation_accepted", "{r}");
@@ -311,7 +340,8 @@ async fn a_pasted_list_is_previewed_and_only_good_rows_are_invited(app: TestServ
     assert_eq!(app.snapshot().await, before, "a preview writes nothing");
 
     // An unknown column stops the list.
-    let (_, page, _) = post_form(&app, &cookie, &path, &[("csrf", &csrf), ("csv", "name;email;role;afdeling\nA;a@example.nl;mentor;HR\n")]).await;
+    let (_, page, _) =
+        post_form(&app, &cookie, &path, &[("csrf", &csrf), ("csv", "name;email;role;afdeling\nA;a@example.nl;mentor;HR\n")]).await;
     assert!(page.contains("Unknown column “afdeling”"), "{page}");
 
     // Confirming invites the good rows only, all at once.
@@ -374,10 +404,15 @@ async fn nobody_unaccepted_is_put_in_a_mentorship(app: TestServer) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(b["error"]["code"], "not_accepted");
     let (s, b) = app
-        .post(&format!("/api/v1/mentorships/{}/members", w.mentorship), &w.coordinator.token, json!({"user_id": outsider, "role": "mentee"}))
+        .post(
+            &format!("/api/v1/mentorships/{}/members", w.mentorship),
+            &w.coordinator.token,
+            json!({"user_id": outsider, "role": "mentee"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     // So no mentoring mail reaches them: the only mail they got is the invitation.
+    mail_to(&app, &w.outsider.email, "Invitation").await;
     let theirs: Vec<String> = mails(&app).await.into_iter().filter(|m| m.contains(&w.outsider.email)).collect();
     assert_eq!(theirs.len(), 1, "{theirs:?}");
     assert!(theirs[0].contains("invite+"));
@@ -423,6 +458,7 @@ async fn pairing_mails_everyone_who_writes_first(app: TestServer) {
     assert!(reply_to.starts_with("mentorship+"), "{reply_to}");
     // The mentorship exists with the programme's rhythm and both as members.
     let (_, list) = app.get(&format!("/api/v1/programmes/{}/mentorships", w.programme), &w.coordinator.token).await;
-    let created = list.as_array().expect("list").iter().find(|m| m["members"].as_array().is_some_and(|ms| ms.iter().any(|x| x["user_id"] == piotr)));
+    let created =
+        list.as_array().expect("list").iter().find(|m| m["members"].as_array().is_some_and(|ms| ms.iter().any(|x| x["user_id"] == piotr)));
     assert!(created.is_some(), "{list}");
 }

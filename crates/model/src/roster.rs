@@ -76,7 +76,9 @@ pub enum RowProblem {
     NameInvalid,
     EmailInvalid,
     /// The address is already on an earlier row (its line number).
-    DuplicateInFile { line: usize },
+    DuplicateInFile {
+        line: usize,
+    },
     /// The programme already has this person (invited or taking part).
     AlreadyInProgramme,
     UnknownRole,
@@ -219,7 +221,9 @@ pub fn parse_language(raw: &str) -> Option<Locale> {
 /// Reads and judges a list. `already` tells whether the programme already has an
 /// address (invited or taking part).
 pub fn check(bytes: &[u8], defaults: &Defaults, already: impl Fn(&EmailAddress) -> bool) -> Checked {
-    let text = decode(bytes);
+    // Line ends as `\n` only: the reader counts lines (the preview names them) by `\n`
+    // and would count a record after a `\r\n` one line short.
+    let text = decode(bytes).replace("\r\n", "\n").replace('\r', "\n");
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator(&text))
         .has_headers(false)
@@ -349,8 +353,7 @@ pub fn check(bytes: &[u8], defaults: &Defaults, already: impl Fn(&EmailAddress) 
 /// "JA!" — and is a short answer, not a sentence that happens to start with it.
 pub fn says_yes(reply: &str) -> bool {
     let Some(first) = reply.lines().map(str::trim).find(|l| !l.is_empty()) else { return false };
-    let words: Vec<String> =
-        first.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).take(5).collect();
+    let words: Vec<String> = first.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).take(5).collect();
     let Some(word) = words.first() else { return false };
     let yes = matches!(word.as_str(), "yes" | "ja" | "jawel" | "yep" | "yeah" | "jazeker" | "graag" | "akkoord" | "ok" | "okay" | "oké");
     let denial = words.iter().any(|w| matches!(w.as_str(), "no" | "not" | "nee" | "niet" | "geen"));
@@ -476,8 +479,16 @@ mod tests {
         for yes in ["yes", "Yes please", "  YES!\n\nHenk", "ja", "Ja, graag", "ja graag.", "Jazeker", "\n\nJa\nMet vriendelijke groet"] {
             assert!(says_yes(yes), "{yes:?}");
         }
-        for no in ["", "no", "Nee, dank je", "Yes, but not now", "Ja, maar niet nu", "Can you tell me more first?", "jammer", "yesterday I read it"]
-        {
+        for no in [
+            "",
+            "no",
+            "Nee, dank je",
+            "Yes, but not now",
+            "Ja, maar niet nu",
+            "Can you tell me more first?",
+            "jammer",
+            "yesterday I read it",
+        ] {
             assert!(!says_yes(no), "{no:?}");
         }
     }

@@ -369,7 +369,8 @@ async fn invite_command(mut config: Config, args: InviteArgs) -> anyhow::Result<
     config.mail_domain = args.mail_domain;
     config.public_url = args.public_url;
     config.invitation_days = args.invitation_days.max(1);
-    let programme: mentorpost_model::ProgrammeId = args.programme.parse().map_err(|_| anyhow::anyhow!("--programme is not a programme id"))?;
+    let programme: mentorpost_model::ProgrammeId =
+        args.programme.parse().map_err(|_| anyhow::anyhow!("--programme is not a programme id"))?;
     let locale = Locale::parse(&args.language).ok_or_else(|| anyhow::anyhow!("--language must be en or nl"))?;
     let bytes = std::fs::read(&args.csv).with_context(|| format!("reading {}", args.csv.display()))?;
     let app = App::build(config).await?;
@@ -386,7 +387,12 @@ async fn invite_command(mut config: Config, args: InviteArgs) -> anyhow::Result<
 
 /// Checks every row and invites them all, or prints the problems and writes nothing.
 /// Returns the number of bad rows.
-async fn invite_rows(state: &crate::state::AppState, programme: mentorpost_model::ProgrammeId, bytes: &[u8], locale: Locale) -> anyhow::Result<usize> {
+async fn invite_rows(
+    state: &crate::state::AppState,
+    programme: mentorpost_model::ProgrammeId,
+    bytes: &[u8],
+    locale: Locale,
+) -> anyhow::Result<usize> {
     let view = store::programmes::get(state.db.pool(), programme).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let view = view.ok_or_else(|| anyhow::anyhow!("no programme with this id"))?;
     let checked = crate::http::invitations::check_list(state, &view, bytes, locale).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -410,7 +416,6 @@ async fn invite_rows(state: &crate::state::AppState, programme: mentorpost_model
     println!("{count} invitation(s) queued; they go out when `mentorpost serve` runs");
     Ok(0)
 }
-
 
 /// Exit status for "try again later" (sysexits.h EX_TEMPFAIL): MTAs keep the mail.
 const EX_TEMPFAIL: i32 = 75;

@@ -282,14 +282,22 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     }
     // The coordinator invites someone (one by form, a list by preview) and reads the
     // invitation mail: neither shows anything members wrote.
-    let people = browser.get(format!("{base}/coordinate/programmes/{programme}/people")).header("cookie", &cookie).send().await.expect("people");
+    let people =
+        browser.get(format!("{base}/coordinate/programmes/{programme}/people")).header("cookie", &cookie).send().await.expect("people");
     let page = people.text().await.unwrap_or_default();
     let csrf = page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf").to_owned();
     let before_invite = sink.mails().len();
     let invited = browser
         .post(format!("{base}/coordinate/programmes/{programme}/people"))
         .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("name", "Privacy Invitee"), ("email", "privacy.invitee@example.org"), ("role", "mentee"), ("language", "nl"), ("timezone", "Europe/Amsterdam")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Privacy Invitee"),
+            ("email", "privacy.invitee@example.org"),
+            ("role", "mentee"),
+            ("language", "nl"),
+            ("timezone", "Europe/Amsterdam"),
+        ])
         .send()
         .await
         .expect("invite");

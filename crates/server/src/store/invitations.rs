@@ -136,7 +136,8 @@ pub struct NewInvitation {
     pub rendered: String,
 }
 
-/// The addresses a programme already has: open or accepted invitations and its people.
+/// The addresses a programme already has: open or accepted invitations, its people,
+/// coordinators and members of its mentorships.
 /// A new list must not invite them again.
 pub async fn taken(pool: &AnyPool, programme: ProgrammeId, now: DateTime<Utc>) -> Result<HashSet<String>, StoreError> {
     Ok(taken_rows(TakenSource::Pool(pool), programme, now).await?)
@@ -149,7 +150,10 @@ enum TakenSource<'a> {
 
 async fn taken_rows(source: TakenSource<'_>, programme: ProgrammeId, now: DateTime<Utc>) -> Result<HashSet<String>, sqlx::Error> {
     let sql = "SELECT email FROM invitations WHERE programme_id = $1 AND revoked_at IS NULL AND (accepted_at IS NOT NULL OR expires_at > $2)
-               UNION SELECT u.email FROM programme_people pp JOIN users u ON u.id = pp.user_id WHERE pp.programme_id = $1";
+               UNION SELECT u.email FROM programme_people pp JOIN users u ON u.id = pp.user_id WHERE pp.programme_id = $1
+               UNION SELECT u.email FROM programme_coordinators pc JOIN users u ON u.id = pc.user_id WHERE pc.programme_id = $1
+               UNION SELECT u.email FROM mentorship_members mm JOIN mentorships m ON m.id = mm.mentorship_id JOIN users u ON u.id = mm.user_id
+                     WHERE m.programme_id = $1";
     let query = sqlx::query(sql).bind(programme.to_string()).bind(ms(now));
     let rows = match source {
         TakenSource::Pool(pool) => query.fetch_all(pool).await?,
@@ -293,7 +297,8 @@ pub async fn list(pool: &AnyPool, programme: ProgrammeId, now: DateTime<Utc>) ->
 
 /// One invitation of a programme.
 pub async fn get(pool: &AnyPool, programme: ProgrammeId, id: &str, now: DateTime<Utc>) -> Result<Option<Invitation>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM invitations i JOIN programmes p ON p.id = i.programme_id WHERE i.programme_id = $1 AND i.id = $2");
+    let sql =
+        format!("SELECT {COLUMNS} FROM invitations i JOIN programmes p ON p.id = i.programme_id WHERE i.programme_id = $1 AND i.id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).bind(id.to_owned()).fetch_optional(pool).await?;
     Ok(row.map(|r| from_row(&r, now)).transpose()?)
 }

@@ -327,7 +327,8 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
             if exists.is_none() {
                 return Err(StoreError::invalid("unknown_user", "no such user"));
             }
-            let programme = sqlx::query("SELECT programme_id FROM mentorships WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *conn).await?;
+            let programme =
+                sqlx::query("SELECT programme_id FROM mentorships WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *conn).await?;
             if let Some(programme) = programme
                 && !super::invitations::not_accepted_in(conn, get_parsed(&programme, "programme_id")?, &[member.user_id]).await?.is_empty()
             {

@@ -376,7 +376,11 @@ pub async fn import_page(State(state): State<AppState>, member: Member, Path(id)
 }
 
 /// `POST /coordinate/programmes/{id}/import`: the preview. Nothing is written.
-pub async fn import_preview(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<ImportForm>) -> Result<Response, PageError> {
+pub async fn import_preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<ImportForm>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     let programme = programme_of(&state, &member, &id).await?;
     if form.csv.trim().is_empty() {
@@ -391,7 +395,11 @@ pub async fn import_preview(State(state): State<AppState>, Path(id): Path<String
 /// `POST /coordinate/programmes/{id}/import/confirm`: invites the valid rows of the
 /// list (checked again: the programme may have changed since the preview), all or
 /// nothing.
-pub async fn import_confirm(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<ImportForm>) -> Result<Response, PageError> {
+pub async fn import_confirm(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<ImportForm>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     let programme = programme_of(&state, &member, &id).await?;
     let checked = inv::check_list(&state, &programme, form.csv.as_bytes(), member.tr.locale()).await?;
@@ -486,7 +494,11 @@ pub async fn pair_form(
 
 /// `POST /coordinate/programmes/{id}/pair`: the form's fields repeat (`mentor`,
 /// `mentee`: one per ticked person), so it is read as pairs.
-pub async fn pair(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn pair(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     let programme = programme_of(&state, &member, &id).await?;
     let tr = &member.tr;
@@ -543,7 +555,9 @@ fn accept_view(tr: Tr, token: String, state: &'static str, invitation: Option<&I
         state,
         programme: invitation.map(|i| i.programme_name.clone()).unwrap_or_default(),
         hello: invitation
-            .map(|i| tr.args("onb-accept-hello", &[("name", i.display_name.as_str().into()), ("programme", i.programme_name.as_str().into())]))
+            .map(|i| {
+                tr.args("onb-accept-hello", &[("name", i.display_name.as_str().into()), ("programme", i.programme_name.as_str().into())])
+            })
             .unwrap_or_default(),
         notice_version: store::invitations::NOTICE_VERSION,
         errors,
@@ -572,7 +586,11 @@ async fn invitation_page(state: &AppState, token: &str, done: Option<&str>, erro
 
 /// `GET /invite/{token}`: the notice and the two ways to accept. Changes nothing: mail
 /// scanners follow links.
-pub async fn accept_page(State(state): State<AppState>, Path(token): Path<String>, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
+pub async fn accept_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
     invitation_page(&state, &token, q.done.as_deref(), Errors::default()).await
 }
 
