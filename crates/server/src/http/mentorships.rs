@@ -74,16 +74,16 @@ pub async fn create_in_programme(
     req: CreateMentorshipRequest,
 ) -> ApiResult<MentorshipId> {
     let user = AuthUser { user_id: user, session_id: String::new() };
-    let actor = actor(&state, &user).await?;
-    programme_guard(&state, &actor, programme, Action::CreateMentorship).await?;
+    let actor = actor(state, &user).await?;
+    programme_guard(state, &actor, programme, Action::CreateMentorship).await?;
     check_members(&req.members)?;
     check_joiners(&actor, req.members.iter().map(|m| m.user_id))?;
     let rhythm = match req.rhythm {
         Some(r) => r,
-        None => default_rhythm(&state, programme).await?,
+        None => default_rhythm(state, programme).await?,
     };
     rhythm.validate()?;
-    check_start_date(&state, programme, req.start_date).await?;
+    check_start_date(state, programme, req.start_date).await?;
     let status = req.status.unwrap_or(MentorshipStatus::Proposed);
     if status == MentorshipStatus::Closed {
         return Err(ApiError::unprocessable("invalid_status", "a new mentorship is proposed or active"));
