@@ -58,7 +58,7 @@ pub struct Delivery {
 /// What the pipeline did with a mail (the HTTP endpoint's answer).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
-    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate
+    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted
     pub outcome: String,
     /// Why nothing was posted, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,6 +90,8 @@ enum Route {
     Unsubscribe { owner: UserId, mentorship: MentorshipId },
     /// Mail to `bounce+TOKEN` that is not a readable report.
     BounceAddress,
+    /// A reply to an invitation (`invite+TOKEN`): "yes" accepts it for e-mail only.
+    Invitation { token: String },
     /// One of our addresses that is no conversation (a digest's sender, say).
     General,
 }
@@ -200,6 +202,7 @@ impl Pipeline<'_> {
                 })
             }
             Route::BounceAddress => self.finish(Outcome::Bounce, "mail to the bounce address that is not a delivery report", None).await,
+            Route::Invitation { token } => self.answer_invitation(&token).await,
             Route::General => {
                 self.explain_to_sender(Notice::GeneralAddress).await?;
                 self.finish(Outcome::Rejected, "sent to a general address, not to a conversation", None).await
@@ -250,6 +253,33 @@ impl Pipeline<'_> {
         Ok(receipt)
     }
 
+    /// A reply to an invitation mail: from the invited address, saying "yes" (or "ja")
+    /// on its first line, it accepts the invitation for e-mail only — consent by reply.
+    /// Anything else is recorded and changes nothing.
+    async fn answer_invitation(&self, token: &str) -> Result<Receipt, ApiError> {
+        let from = self.base.from_address.clone().unwrap_or_default();
+        let Some(invitation) = store::invitations::by_token(self.state.db.pool(), token, self.now).await? else {
+            return self.finish(Outcome::Rejected, "reply to an unknown invitation", None).await;
+        };
+        if !invitation.email.eq_ignore_ascii_case(&from) {
+            return self.finish(Outcome::Rejected, "reply to an invitation from another address than the invited one", None).await;
+        }
+        if !mentorpost_model::roster::says_yes(&plain_text(&self.mail.body.kept)) {
+            return self.finish(Outcome::Rejected, "reply to an invitation that does not say yes", None).await;
+        }
+        let via = store::invitations::Via::Email;
+        match store::invitations::accept(&self.state.db, token.to_owned(), via, None, self.now).await? {
+            Ok(accepted) => {
+                tracing::info!(user = %accepted.user_id, programme = %accepted.programme_id, "invitation accepted by reply");
+                self.finish(Outcome::Accepted, "invitation accepted by reply, e-mail only", Some(accepted.user_id)).await
+            }
+            Err(why) => {
+                let reason = format!("reply to an invitation that cannot be accepted ({why:?})");
+                self.finish(Outcome::Rejected, &reason, None).await
+            }
+        }
+    }
+
     async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {
         tracing::info!(outcome = outcome.as_str(), %reason, "mail received");
         let record = Record { outcome, reason: Some(reason.to_owned()), user_id: user, ..self.base.clone() };
@@ -271,6 +301,9 @@ impl Pipeline<'_> {
             }
             if kind == TokenKind::Bounce.as_str() {
                 return Ok(Some(Route::BounceAddress));
+            }
+            if kind == "invite" {
+                return Ok(Some(Route::Invitation { token: token.to_ascii_lowercase() }));
             }
             let Some(target) = store::mail::find_token(pool, &token).await? else { continue };
             if target.kind != kind {

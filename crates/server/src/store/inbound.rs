@@ -29,6 +29,8 @@ pub enum Outcome {
     Failed,
     /// Sent to `postmaster`: forwarded to the instance's admins.
     Postmaster,
+    /// A "yes" to an invitation: the person joined the programme by e-mail.
+    Accepted,
 }
 
 impl Outcome {
@@ -42,6 +44,7 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::Failed => "failed",
             Outcome::Postmaster => "postmaster",
+            Outcome::Accepted => "invitation_accepted",
         }
     }
 }
