@@ -58,20 +58,17 @@ pub fn render(n: &NoticeMail) -> anyhow::Result<String> {
     let (subject, body) = text(n);
     let from: Mailbox = format!("mentorpost <notifications@{}>", n.domain).parse().context("sender address")?;
     let to: Mailbox = n.to.parse().with_context(|| format!("notice recipient {:?}", n.to))?;
-    let mut builder: MessageBuilder = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .message_id(Some(format!("<{}@{}>", n.id, n.domain)))
-        .header(ContentType::TEXT_PLAIN)
-        .raw_header(lettre::message::header::HeaderValue::new(
-            lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
-            "auto-replied".to_owned(),
-        ));
+    let mut builder: MessageBuilder =
+        Message::builder().from(from).to(to).subject(subject).message_id(Some(format!("<{}@{}>", n.id, n.domain))).raw_header(
+            lettre::message::header::HeaderValue::new(
+                lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-replied".to_owned(),
+            ),
+        );
     if let Some(original) = n.in_reply_to.filter(|id| id.chars().all(|c| c.is_ascii_graphic() && c != '<' && c != '>')) {
         builder = builder.in_reply_to(format!("<{original}>")).references(format!("<{original}>"));
     }
-    let message = builder.body(body).context("building the notice")?;
+    let message = builder.singlepart(crate::mail::plain_part(body)).context("building the notice")?;
     String::from_utf8(message.formatted()).context("the notice is not UTF-8")
 }
 
@@ -110,7 +107,7 @@ pub struct PostmasterMail<'a> {
 /// The forward: a short explanation, and the original attached as it came
 /// (`message/rfc822`), so the admin's mail program shows it whole.
 pub fn render_postmaster(m: &PostmasterMail) -> anyhow::Result<String> {
-    use lettre::message::{Attachment, MultiPart, SinglePart};
+    use lettre::message::{Attachment, MultiPart};
     let tr = Tr::new(m.locale, "UTC");
     let address = format!("postmaster@{}", m.domain);
     let from_text = if m.from.is_empty() { "<>" } else { m.from };
@@ -125,7 +122,7 @@ pub fn render_postmaster(m: &PostmasterMail) -> anyhow::Result<String> {
             lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
             "auto-generated".to_owned(),
         ))
-        .multipart(MultiPart::mixed().singlepart(SinglePart::plain(text)).singlepart(
+        .multipart(MultiPart::mixed().singlepart(crate::mail::plain_part(text)).singlepart(
             Attachment::new("original.eml".to_owned()).body(m.raw.to_vec(), ContentType::parse("message/rfc822").context("content type")?),
         ))
         .context("building the postmaster forward")?;

@@ -23,8 +23,8 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lettre::Message;
+use lettre::message::Mailbox;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
 use mentorpost_model::mail::MembershipChange;
 use mentorpost_model::{Locale, MentorshipId, Role, ThreadId};
 use std::time::SystemTime;
@@ -129,7 +129,7 @@ pub fn notification(n: &Notification) -> anyhow::Result<Message> {
         .raw_header(header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()))
         .raw_header(header("Auto-Submitted", "auto-generated".to_owned()))
         .raw_header(header("X-Auto-Response-Suppress", "All".to_owned()))
-        .multipart(MultiPart::alternative_plain_html(content.text(), content.render().context("rendering the notification's HTML part")?))
+        .multipart(super::alternative(content.text(), content.render().context("rendering the notification's HTML part")?))
         .context("building the notification mail")?;
     Ok(message)
 }
@@ -260,7 +260,7 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
         .message_id(Some(format!("<{}@{domain}>", d.mail_id)))
         .raw_header(header("Auto-Submitted", "auto-generated".to_owned()))
         .raw_header(header("X-Auto-Response-Suppress", "All".to_owned()))
-        .multipart(MultiPart::alternative_plain_html(text, html))
+        .multipart(super::alternative(text, html))
         .context("building the digest")?;
     Ok(message)
 }
@@ -441,9 +441,45 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-/// A message body as paragraphs (split at blank lines) of lines, all plain text: the
-/// templates lay them out (and escape them), so no HTML is built here.
-fn paragraphs(body: &str) -> Vec<Vec<String>> {
+/// A piece of a line of a message: words, or a web address the HTML part links.
+pub struct Piece {
+    pub text: String,
+    pub link: bool,
+}
+
+/// A line as pieces: every `http://` or `https://` address (up to white space or a
+/// delimiter, without trailing punctuation) becomes a link, so the HTML part links to
+/// what the text part shows.
+fn pieces(line: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut rest = line;
+    while let Some(start) = [rest.find("http://"), rest.find("https://")].into_iter().flatten().min() {
+        let tail = &rest[start..];
+        let end = tail.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'')).unwrap_or(tail.len());
+        // At least the scheme: `http://` has no delimiter or trailing punctuation in it.
+        let url = tail[..end].trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
+        text.push_str(&rest[..start]);
+        if url.trim_start_matches("https://").trim_start_matches("http://").is_empty() {
+            text.push_str(url);
+        } else {
+            if !text.is_empty() {
+                out.push(Piece { text: std::mem::take(&mut text), link: false });
+            }
+            out.push(Piece { text: url.to_owned(), link: true });
+        }
+        rest = &tail[url.len()..];
+    }
+    text.push_str(rest);
+    if !text.is_empty() {
+        out.push(Piece { text, link: false });
+    }
+    out
+}
+
+/// A message body as paragraphs (split at blank lines) of lines of pieces, all plain
+/// text: the templates lay them out (and escape them), so no HTML is built here.
+fn paragraphs(body: &str) -> Vec<Vec<Vec<Piece>>> {
     let mut out = Vec::new();
     let mut paragraph = Vec::new();
     for line in body.lines() {
@@ -452,7 +488,7 @@ fn paragraphs(body: &str) -> Vec<Vec<String>> {
                 out.push(std::mem::take(&mut paragraph));
             }
         } else {
-            paragraph.push(line.to_owned());
+            paragraph.push(pieces(line));
         }
     }
     if !paragraph.is_empty() {
@@ -492,7 +528,7 @@ struct DigestThreadHtml {
 struct DigestMessageHtml {
     author: String,
     when: String,
-    paragraphs: Vec<Vec<String>>,
+    paragraphs: Vec<Vec<Vec<Piece>>>,
 }
 
 /// The wording of both parts, already localized; plain text. It is also the HTML
@@ -507,8 +543,10 @@ struct Content {
     wrote: String,
     body: String,
     /// `body` split into paragraphs and lines for the HTML part.
-    paragraphs: Vec<Vec<String>>,
+    paragraphs: Vec<Vec<Vec<Piece>>>,
     answer: Option<String>,
+    /// `answer` with its web addresses as links, for the HTML part.
+    answer_pieces: Vec<Piece>,
     reply_hint: String,
     thread_label: String,
     thread_url: String,
@@ -544,6 +582,7 @@ impl Content {
             wrote: tr.args("mail-wrote", &[("name", (&author).into()), ("when", (&when).into())]),
             paragraphs: paragraphs(&clean_body(n.body)),
             body: clean_body(n.body),
+            answer_pieces: answer.as_deref().map(pieces).unwrap_or_default(),
             answer,
             reply_hint: tr.t("mail-reply-hint"),
             thread_label: tr.t("mail-open-thread"),
@@ -877,6 +916,17 @@ mod tests {
         assert_eq!(header_text("\r\n\r\n"), "");
         assert_eq!(header_text("Łódź — vraag, Çağrı"), "Łódź — vraag, Çağrı");
         assert_eq!(header_text("abc\u{202E}def"), "abc def");
+    }
+
+    #[test]
+    fn web_addresses_in_a_line_become_links() {
+        let shown =
+            |line: &str| pieces(line).iter().map(|p| if p.link { format!("[{}]", p.text) } else { p.text.clone() }).collect::<String>();
+        assert_eq!(shown("Zie https://example.nl/a?b=1&c=2. Groet"), "Zie [https://example.nl/a?b=1&c=2]. Groet");
+        assert_eq!(shown("(http://x.example/pad) en https://y.example"), "([http://x.example/pad]) en [https://y.example]");
+        assert_eq!(shown("alleen http:// of https://"), "alleen http:// of https://");
+        assert_eq!(shown("geen link"), "geen link");
+        assert_eq!(shown("<https://z.example>"), "<[https://z.example]>");
     }
 
     #[test]

@@ -74,6 +74,19 @@ impl Mailer {
         })
     }
 
+    /// A mail of the service itself: our sender, a Message-ID at our domain, the date,
+    /// and `Auto-Submitted: auto-generated` (RFC 3834), so no vacation responder answers.
+    fn builder(&self) -> lettre::message::MessageBuilder {
+        Message::builder()
+            .from(self.from.clone())
+            .message_id(Some(format!("<{}@{}>", uuid::Uuid::now_v7().simple(), self.domain)))
+            .date_now()
+            .raw_header(lettre::message::header::HeaderValue::new(
+                lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".to_owned(),
+            ))
+    }
+
     /// The service's own sender address.
     pub fn sender(&self) -> &Mailbox {
         &self.from
@@ -86,13 +99,7 @@ impl Mailer {
         let subject = tr.t("signin-mail-subject");
         let body = tr.args("signin-mail-body", &[("name", to_name.into()), ("link", link.into())]) + "\n";
         let to = Mailbox::new(Some(compose::header_text(to_name)), to_email.parse().context("recipient address")?);
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
-            .context("building the login mail")?;
+        let message = self.builder().to(to).subject(subject).singlepart(plain_part(body)).context("building the login mail")?;
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
 
@@ -105,13 +112,7 @@ impl Mailer {
         let subject = tr.t("address-mail-subject");
         let body = tr.args("address-mail-body", &[("name", by_name.into()), ("days", days.into()), ("link", link.into())]) + "\n";
         let to = Mailbox::new(None, to_email.parse().context("recipient address")?);
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
-            .context("building the address confirmation")?;
+        let message = self.builder().to(to).subject(subject).singlepart(plain_part(body)).context("building the address confirmation")?;
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
 }
@@ -165,13 +166,12 @@ impl Mailer {
         ) + "\n";
         let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
         let reply_to: Mailbox = format!("invite+{}@{}", m.token, self.domain).parse().context("the invitation's reply address")?;
-        let message = Message::builder()
-            .from(self.from.clone())
+        let message = self
+            .builder()
             .reply_to(reply_to)
             .to(to)
             .subject(compose::header_text(&subject))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
+            .singlepart(plain_part(body))
             .context("building the invitation mail")?;
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
@@ -200,16 +200,47 @@ impl Mailer {
         ) + "\n";
         let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
         let reply_to: Mailbox = m.new_thread_address.parse().context("the mentorship's address")?;
-        let message = Message::builder()
-            .from(self.from.clone())
+        let message = self
+            .builder()
             .reply_to(reply_to)
             .to(to)
             .subject(compose::header_text(&subject))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
+            .singlepart(plain_part(body))
             .context("building the first-contact mail")?;
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
+}
+
+/// A text part's body: as it is (`7bit`, or `8bit` with non-ASCII) when every line fits
+/// RFC 5322's 998 bytes, so every link stays whole for whatever reads the raw mail —
+/// no soft line break of quoted-printable inside a URL, no base64. lettre's chooser
+/// turns to quoted-printable from 76 characters on, so the body is written here;
+/// lettre's choice stays for longer lines. The SMTP transport announces
+/// `BODY=8BITMIME` for non-ASCII mail.
+pub fn text_body(text: String) -> lettre::message::Body {
+    use lettre::message::header::ContentTransferEncoding;
+    let crlf = text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
+    let fits = crlf.split("\r\n").all(|line| line.len() <= 998) && !crlf.contains('\0');
+    if !fits {
+        return lettre::message::Body::new(text);
+    }
+    let encoding = if crlf.is_ascii() { ContentTransferEncoding::SevenBit } else { ContentTransferEncoding::EightBit };
+    lettre::message::Body::dangerous_pre_encoded(crlf.into_bytes(), encoding)
+}
+
+/// A `text/plain; charset=utf-8` part with [`text_body`].
+pub fn plain_part(text: String) -> lettre::message::SinglePart {
+    lettre::message::SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text_body(text))
+}
+
+/// A `text/html; charset=utf-8` part with [`text_body`].
+pub fn html_part(html: String) -> lettre::message::SinglePart {
+    lettre::message::SinglePart::builder().header(ContentType::TEXT_HTML).body(text_body(html))
+}
+
+/// The text and HTML parts of one mail, as alternatives.
+pub fn alternative(text: String, html: String) -> lettre::message::MultiPart {
+    lettre::message::MultiPart::alternative().singlepart(plain_part(text)).singlepart(html_part(html))
 }
 
 /// The outbox worker hears of mail every committed write queued (`db::publish`): it

@@ -12,7 +12,6 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
 use mentorpost_model::Locale;
 
 /// Queues the reminders due now; returns how many.
@@ -72,12 +71,11 @@ fn render(state: &AppState, d: &Due, id: &str, token: &str) -> anyhow::Result<St
         .message_id(Some(format!("<{id}@{domain}>")))
         .in_reply_to(root.clone())
         .references(root)
-        .header(ContentType::TEXT_PLAIN)
         .raw_header(lettre::message::header::HeaderValue::new(
             lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
             "auto-generated".to_owned(),
         ))
-        .body(body)
+        .singlepart(super::plain_part(body))
         .context("building the reminder")?;
     String::from_utf8(message.formatted()).context("the reminder is UTF-8")
 }

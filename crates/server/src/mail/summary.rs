@@ -15,7 +15,6 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::mail::{MailMode, digest_due};
 use mentorpost_model::{Locale, MentorshipStatus};
@@ -138,12 +137,11 @@ fn render(state: &AppState, r: &Recipient, id: &str, sections: &str, due_at: Dat
         .subject(subject)
         .date(SystemTime::from(due_at))
         .message_id(Some(format!("<{id}@{}>", state.mailer.domain)))
-        .header(ContentType::TEXT_PLAIN)
         .raw_header(lettre::message::header::HeaderValue::new(
             lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
             "auto-generated".to_owned(),
         ))
-        .body(format!("{intro}\n{sections}\n-- \n{outro}\n"))
+        .singlepart(super::plain_part(format!("{intro}\n{sections}\n-- \n{outro}\n")))
         .context("building the summary")?;
     String::from_utf8(message.formatted()).context("the summary is UTF-8")
 }
