@@ -197,7 +197,7 @@ fn header_above(lines: &[&str], at: usize) -> Option<usize> {
 }
 
 /// The first line where unquoted history starts.
-fn first_unquoted_history(lines: &[&str]) -> Option<usize> {
+pub(crate) fn first_unquoted_history(lines: &[&str]) -> Option<usize> {
     for i in 0..lines.len() {
         let line = lines[i];
         if line.trim().is_empty() || is_quoted(line) {
