@@ -6,8 +6,10 @@
 //!    (`-----Original Message-----` and its translations), an Outlook header block
 //!    (`From:`/`Van:`/`Von:`/`De :`/`Od:`/`Kimden:` … followed by at least two of
 //!    sent/date, to, cc, subject in the same language family), optionally under an
-//!    underscore line, and a quote header (`On … wrote:`, `Op … schreef …:`, …) that
-//!    is *not* followed by `>` lines (Yahoo, Outlook on the web).
+//!    underscore line, and a quote header (`On … wrote:`, `Op … schreef …:`, `Den …
+//!    skrev …:`, `… пишет:`, Zoho's `---- On … wrote ----`, …, also wrapped over up to
+//!    three lines) that is *not* followed by `>` lines (Yahoo, Outlook on the web).
+//!    Separators may be decorated (`*-------- Original Message --------*`).
 //! 2. **`>` quotes** before that point: a trailing quote block (with the quote header
 //!    above it) is history. A single quote block at the very top with the writer's text
 //!    below is bottom-posting: the quote is cut and the text below kept. With more than
@@ -544,6 +546,8 @@ pub(crate) fn is_sign_off(line: &str) -> bool {
         "telefon",
         "телефон",
     ];
+    // Outlook appends its link: "Get Outlook for iOS<https://aka.ms/o0ukef>".
+    let t = t.split_once("<http").map_or(t.as_str(), |(before, _)| before);
     let words: Vec<&str> = t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     // The verb opens or closes a sign-off; "I'll get a new iPhone" is a sentence.
     let verb = [words.first(), words.last()].into_iter().flatten().any(|w| SENT.contains(w));
@@ -696,6 +700,7 @@ mod tests {
             "iOS için Outlook'u edinin",
             "Odoslané z iPhonu",
             "Envoyé de mon appareil Galaxy",
+            "iOS için Outlook'u edinin<https://aka.ms/o0ukef>",
         ] {
             assert!(is_sign_off(line), "{line}");
             let t = trim(&format!("Tot morgen.\n\n{line}\n"));

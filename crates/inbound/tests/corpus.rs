@@ -632,6 +632,132 @@ const CASES: &[Case] = &[
         },
         verified: false,
     },
+    Case {
+        file: "gmail_wrapped_header_en.eml",
+        expect: Posted {
+            kept: "Thanks Jan, I'll bring the printed portfolio on Thursday.\n\nSarah",
+            trimmed: Some("On Mon, 3 Mar 2025 at 10:00, Jan de Vries van der Berg\n<jan.devries@example.nl> wrote:"),
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_wrapped_header_three_lines_gmt.eml",
+        expect: Posted {
+            kept: "Correu bem! Querem uma segunda conversa na sexta.",
+            trimmed: Some("On Monday, 3 March 2025 at 10:00 GMT+02:00,"),
+        },
+        verified: false,
+    },
+    Case {
+        file: "yahoo_gmt_offset_unquoted.eml",
+        expect: Posted { kept: "Merhaba Jan,\n\nCV'mi güncelledim, ekte bulabilirsin.", trimmed: Some("CV'ni güncelledin mi?") },
+        verified: false,
+    },
+    Case {
+        file: "at_date_wrote_en.eml",
+        expect: Posted {
+            kept: "Yes, count me in for the networking evening.",
+            trimmed: Some("There is a networking evening on the 12th."),
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_da.eml",
+        expect: Posted {
+            kept: "Hej Jan,\n\nTak for tippet, jeg har sendt min ansøgning.\n\nMette",
+            trimmed: Some("Har du set opslaget fra kommunen?"),
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_nb.eml",
+        expect: Posted { kept: "Intervjuet er flyttet til onsdag.", trimmed: Some("Når er intervjuet?") },
+        verified: false,
+    },
+    Case {
+        file: "thunderbird_reply_sv.eml",
+        expect: Posted { kept: "Jag har anmält mig till kursen i projektledning.", trimmed: Some("Har du hittat en kurs?") },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_ru.eml",
+        expect: Posted {
+            kept: "Спасибо, Ян! Я исправлю резюме до пятницы.", trimmed: Some("Посмотри, пожалуйста, раздел об опыте.")
+        },
+        verified: false,
+    },
+    Case {
+        file: "apple_mail_reply_ru.eml",
+        expect: Posted { kept: "Да, вторник подходит.", trimmed: Some("Отправлено с iPhone") },
+        verified: false,
+    },
+    Case {
+        file: "thunderbird_reply_ru.eml",
+        expect: Posted {
+            kept: "Меня взяли на стажировку!", trimmed: Some("Есть новости о стажировке?")
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_uk.eml",
+        expect: Posted {
+            kept: "Дякую, Яне! Співбесіда пройшла добре.", trimmed: Some("Як пройшла співбесіда?")
+        },
+        verified: false,
+    },
+    Case {
+        file: "zoho_reply_en.eml",
+        expect: Posted {
+            kept: "Hi Jan,\n\nI asked for 8% more and they agreed to 6%. I accepted.\n\nPriya",
+            trimmed: Some("Ask for a bit more than you expect."),
+        },
+        verified: false,
+    },
+    Case {
+        file: "zoho_reply_de.eml",
+        expect: Posted { kept: "Ich habe die Bewerbung heute abgeschickt.", trimmed: Some("Hast du die Bewerbung schon abgeschickt?") },
+        verified: false,
+    },
+    Case {
+        file: "original_message_asterisks.eml",
+        expect: Posted {
+            kept: "Hola Jan,\n\nMe han ofrecido las prácticas en Valencia.", trimmed: Some("¿Sabes algo de las prácticas?")
+        },
+        verified: false,
+    },
+    Case {
+        file: "original_message_equals_pl.eml",
+        expect: Posted { kept: "Dostałam odpowiedź z firmy, zaproszenie na rozmowę.", trimmed: Some("Czy odezwali się z firmy?") },
+        verified: false,
+    },
+    Case {
+        file: "sign_off_samsung_nl.eml",
+        expect: Posted { kept: "Donderdag om twee uur is goed.", trimmed: Some("Verzonden vanaf mijn Samsung-apparaat") },
+        verified: false,
+    },
+    Case {
+        file: "sign_off_iphone_da.eml",
+        expect: Posted { kept: "Jeg kommer, vi ses!", trimmed: Some("Sendt fra min iPhone") },
+        verified: false,
+    },
+    Case {
+        file: "sign_off_outlook_ios_tr.eml",
+        expect: Posted { kept: "Perşembe olur, teşekkürler.", trimmed: Some("iOS için Outlook") },
+        verified: false,
+    },
+    Case { file: "sign_off_galaxy_de.eml", expect: Posted { kept: "Passt mir gut.", trimmed: Some("Samsung Galaxy") }, verified: false },
+    Case {
+        file: "sign_off_proton_and_signature_pt.eml",
+        expect: Posted { kept: "Terminei o primeiro módulo do curso.\n\nJoão", trimmed: Some("Sent with Proton Mail secure email.") },
+        verified: false,
+    },
+    Case {
+        file: "bottom_posted_ru.eml",
+        expect: Posted {
+            kept: "Да, вчера вечером.\n\nДмитрий", trimmed: Some("Ты отправил документы?")
+        },
+        verified: false,
+    },
     Case { file: "malformed_empty.eml", expect: Error("empty message"), verified: false },
     Case { file: "malformed_no_headers.eml", expect: Error("malformed message"), verified: false },
     Case { file: "malformed_unclosed_boundary.eml", expect: BestEffort("De grens sluit nooit af."), verified: false },
@@ -690,7 +816,7 @@ fn corpus_outcomes() {
     let mut listed: Vec<String> = CASES.iter().map(|c| c.file.to_owned()).collect();
     listed.sort();
     assert_eq!(on_disk, listed, "every fixture has exactly one expected outcome");
-    assert!(CASES.len() >= 60);
+    assert!(CASES.len() >= 150);
 
     let mut failures = Vec::new();
     for case in CASES {
