@@ -22,6 +22,7 @@
 
 use crate::automatic::is_system_sender;
 use mail_parser::{Message, MimeHeaders, PartType};
+use std::sync::OnceLock;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReportKind {
@@ -149,8 +150,9 @@ pub fn parse(msg: &Message, text: &str, from: Option<&str>, own_recipients: &[St
     }
     let header = |name: &str| msg.headers_raw().find(|(h, _)| h.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim());
     let null_return_path = header("Return-Path").is_some_and(|v| v.replace(' ', "") == "<>");
-    let own_text = own_text(text);
-    let marker = has_bounce_marker(&own_text);
+    // The cheap look first: most mail names no marker anywhere, and only mail that
+    // does pays for finding its own text.
+    let marker = has_bounce_marker(&head_lowercase(text)) && has_bounce_marker(&own_text(text));
     let signal = header("X-Failed-Recipients").is_some()
         || is_bounce_sender(header("From"), msg.from().and_then(|a| a.first()).and_then(|a| a.name()), from)
         || marker
@@ -399,22 +401,73 @@ const BODY_MARKERS: &[&str] = &[
     "an error occurred while trying to deliver the mail to the following recipients",
 ];
 
-/// The mail's own text: before any unquoted history or forward, without `>` lines.
+/// The mail's own text (of its first lines, as [`head_lowercase`]): before any
+/// unquoted history or forward, without `>` lines.
 fn own_text(text: &str) -> String {
     let normalised = crate::trim::normalise(text);
-    let lines: Vec<&str> = normalised.split('\n').collect();
+    let lines: Vec<&str> = normalised.split('\n').filter(|l| !l.trim().is_empty()).take(HEAD_LINES).collect();
     let end = crate::trim::first_unquoted_history(&lines).unwrap_or(lines.len());
     let mut out = String::new();
-    for line in lines[..end].iter().filter(|l| !l.trim_start().starts_with('>')).take(80) {
+    for line in lines[..end].iter().filter(|l| !l.trim_start().starts_with('>')) {
         out.push_str(&line.to_lowercase());
         out.push('\n');
     }
     out
 }
 
+/// Where mail systems put their opening sentence: the first lines of the text (blank
+/// ones skipped), lower-cased — a bounded look, whatever the length of a person's mail.
+fn head_lowercase(text: &str) -> String {
+    let mut out = String::with_capacity(HEAD_BYTES + 64);
+    for line in text.lines().filter(|l| !l.trim().is_empty()).take(HEAD_LINES) {
+        out.push_str(&line.to_lowercase());
+        out.push('\n');
+        if out.len() > HEAD_BYTES {
+            break;
+        }
+    }
+    out
+}
+
+const HEAD_LINES: usize = 40;
+const HEAD_BYTES: usize = 4096;
+
 fn has_bounce_marker(own_text: &str) -> bool {
+    static MARKERS: OnceLock<Needles> = OnceLock::new();
     let squeezed = own_text.split_whitespace().collect::<Vec<_>>().join(" ").replace('’', "'");
-    BODY_MARKERS.iter().any(|m| squeezed.contains(m))
+    MARKERS.get_or_init(|| Needles::new(BODY_MARKERS)).found_in(&squeezed)
+}
+
+/// Many needles looked for in one pass: candidates by their first two bytes (a bit
+/// per byte pair), so a mail costs one scan rather than a search per needle — this
+/// runs on every mail that is not a MIME report.
+struct Needles {
+    pairs: Vec<u64>,
+    needles: Vec<(u16, &'static str)>,
+}
+
+impl Needles {
+    fn new(needles: &[&'static str]) -> Needles {
+        let mut pairs = vec![0u64; 1024];
+        let mut list = Vec::new();
+        for n in needles {
+            if let [a, b, ..] = n.as_bytes() {
+                let key = u16::from(*a) << 8 | u16::from(*b);
+                pairs[usize::from(key >> 6)] |= 1 << (key & 63);
+                list.push((key, *n));
+            }
+        }
+        Needles { pairs, needles: list }
+    }
+
+    fn found_in(&self, hay: &str) -> bool {
+        let b = hay.as_bytes();
+        (0..b.len().saturating_sub(1)).any(|i| {
+            let key = u16::from(b[i]) << 8 | u16::from(b[i + 1]);
+            self.pairs[usize::from(key >> 6)] & (1 << (key & 63)) != 0
+                && self.needles.iter().any(|(k, n)| *k == key && b[i..].starts_with(n.as_bytes()))
+        })
+    }
 }
 
 /// Where the returned copy of the original starts in a plain-text bounce.
@@ -437,12 +490,14 @@ const COPY_MARKERS: &[&str] = &[
 
 /// (the notice, the returned copy) of a plain-text bounce.
 fn split_at_copy(text: &str) -> (String, String) {
+    static COPY: OnceLock<Needles> = OnceLock::new();
+    let copy_markers = COPY.get_or_init(|| Needles::new(COPY_MARKERS));
     let mut notice = String::new();
     let mut lines = text.lines();
     for line in lines.by_ref() {
         let l = line.trim().to_lowercase();
         let header_start = l.starts_with("received: ") || l.starts_with("return-path: ");
-        if header_start || COPY_MARKERS.iter().any(|m| l.contains(m)) {
+        if header_start || copy_markers.found_in(&l) {
             let mut copy = if header_start { format!("{line}\n") } else { String::new() };
             for rest in lines {
                 copy.push_str(rest);
