@@ -15,6 +15,8 @@ pub const TABLES: &[&str] = &[
     "programmes",
     "programme_coordinators",
     "programme_people",
+    "invitations",
+    "consents",
     "mentorships",
     "mentorship_members",
     "threads",

@@ -56,6 +56,7 @@ inbound_on_both!(
     former_members_cannot_post_by_mail,
     the_http_door_wants_its_secret,
     the_smtp_listener_takes_our_domain_only_and_stores_before_it_answers,
+    the_smtp_listener_takes_the_null_sender_quoted_names_and_postmaster,
     check_ins_are_answered_on_the_web_or_by_mail_and_only_the_status_is_shown,
 );
 
@@ -537,6 +538,142 @@ async fn the_smtp_listener_takes_our_domain_only_and_stores_before_it_answers(ap
     let big = mail("mentee@example.org", &to, "Re: groot", "", &line.repeat(app.state.config.inbound.max_bytes / 78 + 10));
     let too_big = client.send_raw(&envelope, &big).await;
     assert!(too_big.is_err_and(|e| e.is_permanent()), "oversized mail must be refused");
+    app.stop().await;
+}
+
+/// One SMTP conversation over a plain socket: no client library, so the test does not
+/// share a sender's assumptions.
+struct Talk {
+    stream: tokio::io::BufReader<tokio::net::TcpStream>,
+}
+
+impl Talk {
+    async fn open(addr: std::net::SocketAddr) -> Talk {
+        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let mut talk = Talk { stream: tokio::io::BufReader::new(stream) };
+        assert_eq!(talk.reply().await.0, 220);
+        talk
+    }
+
+    /// The server's reply: its code and every line's text (continuation lines `NNN-`).
+    async fn reply(&mut self) -> (u16, String) {
+        use tokio::io::AsyncBufReadExt;
+        let mut text = String::new();
+        loop {
+            let mut line = String::new();
+            let read = tokio::time::timeout(Duration::from_secs(20), self.stream.read_line(&mut line)).await.expect("a reply in time");
+            assert!(read.expect("read") > 0, "the server closed the connection; so far: {text}");
+            text.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return (line.get(..3).and_then(|c| c.parse().ok()).expect("a reply code"), text);
+            }
+        }
+    }
+
+    async fn say(&mut self, line: &str) -> (u16, String) {
+        use tokio::io::AsyncWriteExt;
+        self.stream.get_mut().write_all(format!("{line}\r\n").as_bytes()).await.expect("write");
+        self.reply().await
+    }
+
+    /// DATA, the mail (dot-stuffed), the end marker: the final reply.
+    async fn data(&mut self, raw: &[u8]) -> (u16, String) {
+        use tokio::io::AsyncWriteExt;
+        assert_eq!(self.say("DATA").await.0, 354);
+        let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+        let mut out = String::new();
+        for line in text.lines() {
+            out.push_str(if line.starts_with('.') { "." } else { "" });
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+        out.push_str(".\r\n");
+        self.stream.get_mut().write_all(out.as_bytes()).await.expect("write");
+        self.reply().await
+    }
+}
+
+async fn inbound_rows(app: &TestServer, outcome: &str) -> Vec<(Option<String>, Option<String>)> {
+    use sqlx::Row;
+    sqlx::query("SELECT envelope_from, from_address FROM inbound_mail WHERE outcome = $1 ORDER BY received_at")
+        .bind(outcome)
+        .fetch_all(app.state.db.pool())
+        .await
+        .expect("inbound rows")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// RFC 5321 as other mail servers speak it: the null reverse-path `<>` that every
+/// delivery report uses (with and without parameters), a quoted local part, and
+/// `postmaster` (bare and at our domain), whose mail goes to the admins. Driven over a
+/// raw socket, and the null sender once more through lettre.
+async fn the_smtp_listener_takes_the_null_sender_quoted_names_and_postmaster(app: TestServer) {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+    let w = World::build(&app).await;
+    let mut addr = app.state.smtp_addr.subscribe();
+    let addr = tokio::time::timeout(Duration::from_secs(10), addr.wait_for(Option::is_some)).await.expect("listener").expect("watch");
+    let addr = (*addr).expect("address");
+    let token = app.state.mailer.tokens.bounce(w.mentee.id);
+    store::mail::remember_tokens(&app.state.db, vec![(token.clone(), TokenKind::Bounce, w.mentee.id, None, None)], chrono::Utc::now())
+        .await
+        .expect("token");
+    let bounce_to = format!("bounce+{token}@{DOMAIN}");
+
+    let mut talk = Talk::open(addr).await;
+    assert_eq!(talk.say("EHLO mx.example.org").await.0, 250);
+    // A delivery report, from the null sender with the parameters Postfix adds.
+    assert_eq!(talk.say("MAIL FROM:<> BODY=8BITMIME SIZE=1840").await.0, 250);
+    assert_eq!(talk.say(&format!("RCPT TO:<{bounce_to}> NOTIFY=NEVER")).await.0, 250);
+    let (code, text) = talk.data(&dsn(&bounce_to, &w.mentee.email, "5.1.1")).await;
+    assert_eq!(code, 250, "{text}");
+    assert!(text.contains("bounce"), "{text}");
+    let bounces = inbound_rows(&app, "bounce").await;
+    assert_eq!(bounces.len(), 1);
+    assert_eq!(bounces[0].0.as_deref(), Some(""), "the null reverse-path is kept as it came: {bounces:?}");
+
+    // Mail from the null sender that is no readable report is still never a message,
+    // even to a reply address and looking like a person's.
+    let to = reply_address(&app, w.mentee.id, &w.thread).await;
+    assert_eq!(talk.say("MAIL FROM:<>").await.0, 250);
+    assert_eq!(talk.say(&format!("RCPT TO:<{to}>")).await.0, 250);
+    let (code, _) = talk.data(&mail(&w.mentee.email, &to, "Re: Kennismaking", "", "Dit lijkt een antwoord, maar komt van <>.")).await;
+    assert_eq!(code, 250);
+    assert_eq!(messages(&app, &w, &w.thread).await.len(), 1, "nothing posted");
+
+    // A quoted local part, with a space in it.
+    assert_eq!(talk.say("RSET").await.0, 250);
+    assert_eq!(talk.say("MAIL FROM:<\"jan de vries\"@example.nl>").await.0, 250);
+    assert_eq!(talk.say("RCPT TO:<x@example.com>").await.0, 550, "still no relaying");
+    // Postmaster, bare and at our domain (case as the sender likes it).
+    assert_eq!(talk.say("RCPT TO:<postmaster>").await.0, 250);
+    assert_eq!(talk.say(&format!("RCPT TO:<PostMaster@{DOMAIN}>")).await.0, 250);
+    let (code, text) = talk
+        .data(&mail(
+            "\"jan de vries\"@example.nl",
+            "postmaster",
+            "Blocklist question from Łódź",
+            "",
+            "Hello postmaster, why is our server refused?",
+        ))
+        .await;
+    assert_eq!(code, 250, "{text}");
+    assert_eq!(talk.say("QUIT").await.0, 221);
+    assert_eq!(inbound_rows(&app, "postmaster").await.len(), 1);
+    let forwarded = notices(&app).await;
+    let to_admin: Vec<_> = forwarded.iter().filter(|(to, _)| to == &w.admin.email).collect();
+    assert_eq!(to_admin.len(), 1, "{forwarded:?}");
+    let forward = &to_admin[0].1;
+    assert!(forward.contains("Subject: Mail to postmaster: Blocklist question from"), "{forward}");
+    assert!(forward.contains("postmaster@mentorpost.test arrived from \"jan de vries\"@example.nl"), "{forward}");
+    assert!(forwarded.iter().all(|(to, _)| to == &w.admin.email), "nothing else is answered: {forwarded:?}");
+
+    // lettre writes the null sender too.
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string()).port(addr.port()).build();
+    let envelope = Envelope::new(None, vec![bounce_to.parse().expect("to")]).expect("envelope");
+    assert!(client.send_raw(&envelope, &dsn(&bounce_to, &w.mentee.email, "5.1.1")).await.expect("accepted").is_positive());
+    assert_eq!(inbound_rows(&app, "bounce").await.len(), 3);
     app.stop().await;
 }
 

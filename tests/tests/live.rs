@@ -150,6 +150,13 @@ async fn socket_authentication_and_origin(app: TestServer) {
     while old.next_frame().await.expect("frame").is_some() {}
     assert_eq!(old.closed.as_ref().and_then(|c| c.code), Some(close::UPGRADE_REQUIRED));
 
+    // A binary frame after hello is a protocol error (docs/websocket.md).
+    let mut binary = Live::connect(&mentor).await.expect("connect");
+    binary.hello().await.expect("hello");
+    binary.send_binary(vec![0x7b, 0x7d]).await.expect("send");
+    tokio::time::timeout(WAIT, async { while binary.next_frame().await.ok().flatten().is_some() {} }).await.expect("closed in time");
+    assert_eq!(binary.closed.as_ref().and_then(|c| c.code), Some(close::PROTOCOL_ERROR));
+
     // A cross-origin upgrade is refused before it happens.
     let ticket = mentor.ws_ticket().await.expect("ticket");
     let resp = app
@@ -221,9 +228,11 @@ async fn a_new_membership_reaches_open_sockets(app: TestServer) {
 
 async fn an_expiring_access_token_closes_its_socket(app: TestServer) {
     let w = World::build(&app).await;
-    // The mentor's token (15 minutes) has two seconds left on the server's clock.
-    app.clock.advance(chrono::Duration::seconds(15 * 60 - 2));
-    let mut live = Live::connect_with_token(&app.base, &w.mentor.token).await.expect("connect");
+    // A fresh token (15 minutes; building the world took a while on a busy machine)
+    // with five seconds left on the server's clock.
+    let mentor = Api::login(&app.base, &w.mentor.email, PASSWORD).await.expect("login");
+    app.clock.advance(chrono::Duration::seconds(15 * 60 - 5));
+    let mut live = Live::connect_with_token(&app.base, &mentor.access_token).await.expect("connect");
     live.hello().await.expect("hello while the token is still valid");
     let _ = tokio::time::timeout(WAIT, async { while live.next_frame().await.ok().flatten().is_some() {} }).await;
     assert_eq!(live.closed.as_ref().and_then(|c| c.code), Some(close::LOGIN_ENDED));

@@ -47,6 +47,7 @@ with_smtp_on_both!(
     missed_message_mail_only_reading_suppresses_it,
     off_wins_and_quiet_hours_delay,
     daily_digest_once_per_period_at_the_readers_hour,
+    switching_to_daily_after_its_hour_waits_for_the_next_one,
 );
 both_backends!(without_smtp_mail_is_written_as_files, one_statement_queues_a_whole_batch_of_messages);
 
@@ -521,6 +522,53 @@ async fn daily_digest_once_per_period_at_the_readers_hour(app: TestServer, smtp:
     drain(&app).await;
     assert_eq!(digest_rows(&app).await, 2);
     assert_eq!(smtp.mails().len(), 2);
+    app.stop().await;
+}
+
+/// Someone who switches to a daily digest at 15:05 with 09:00 as its hour gets no
+/// digest now for the 09:00 that passed: exactly one, the next morning, holding what
+/// they have neither read nor been mailed — from before the switch too.
+async fn switching_to_daily_after_its_hour_waits_for_the_next_one(app: TestServer, smtp: SmtpServer) {
+    use chrono::Timelike;
+    let w = World::build(&app).await;
+    let tz: chrono_tz::Tz = "Europe/Amsterdam".parse().expect("tz");
+    let local = mentorpost_model::Clock::now(app.clock.as_ref()).with_timezone(&tz);
+    // To 08:00 local time (today's or tomorrow's): a message before the digest hour,
+    // which a digest sent late for today's 09:00 would carry.
+    let minutes_now = i64::from(local.hour() * 60 + local.minute());
+    app.clock.advance(ChronoDuration::minutes((8 * 60 - minutes_now).rem_euclid(24 * 60)));
+    let (mentor, _) = app.login(&w.mentor.email, mentorpost_tests::world::PASSWORD).await;
+    reply(&app, &w.thread, &mentor, "Vroeg, vóór negen uur.").await;
+    // Then 15:05; tokens from before the jump have expired.
+    app.clock.advance(ChronoDuration::minutes(7 * 60 + 5));
+    let (mentor, _) = app.login(&w.mentor.email, mentorpost_tests::world::PASSWORD).await;
+    let (mentee, _) = app.login(&w.mentee.email, mentorpost_tests::world::PASSWORD).await;
+    reply(&app, &w.thread, &mentor, "Vóór de omschakeling geschreven.").await;
+    let (s, b) = app
+        .put("/api/v1/me/mail", &mentee, json!({"mode": "daily", "digest_hour": 9, "digest_weekday": 1, "missed_delay_minutes": 10}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.clock.advance(ChronoDuration::minutes(1));
+    reply(&app, &w.thread, &mentor, "Na de omschakeling geschreven.").await;
+    schedule_digests(&app).await;
+    assert_eq!(digest_rows(&app).await, 0, "today's 09:00 passed before the switch: no digest now");
+
+    // The next morning at 09:00: one digest, however often the scheduler looks.
+    app.clock.advance(ChronoDuration::minutes(17 * 60 + 55));
+    schedule_digests(&app).await;
+    schedule_digests(&app).await;
+    assert_eq!(digest_rows(&app).await, 1);
+    let row = sqlx::query("SELECT id FROM outbox WHERE kind = 'digest'").fetch_one(app.state.db.pool()).await.expect("digest row");
+    wait_status(&app, &sqlx::Row::try_get::<String, _>(&row, 0).expect("id"), "sent").await;
+    let mails = smtp.mails();
+    let digests: Vec<&Received> = mails.iter().filter(|m| parse(m).subject().is_some_and(|s| s.contains("digest"))).collect();
+    assert_eq!(digests.len(), 1, "{:?}", mails.iter().map(|m| parse(m).subject().map(str::to_owned)).collect::<Vec<_>>());
+    let text = parse(digests[0]).body_text(0).expect("text part").replace("\r\n", "\n");
+    assert!(text.contains("Na de omschakeling geschreven."), "{text}");
+    assert!(text.contains("Vóór de omschakeling geschreven."), "unread and never mailed: it comes now: {text}");
+    app.clock.advance(ChronoDuration::hours(3));
+    schedule_digests(&app).await;
+    assert_eq!(digest_rows(&app).await, 1);
     app.stop().await;
 }
 

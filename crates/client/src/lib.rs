@@ -141,6 +141,13 @@ impl Live {
         Ok(())
     }
 
+    /// Sends a binary frame (not part of the protocol: for tests of how the server
+    /// refuses one).
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) -> anyhow::Result<()> {
+        self.ws.send(Message::Binary(bytes.into())).await?;
+        Ok(())
+    }
+
     /// Sends `hello` with the held cursors and waits for the server's `hello`.
     pub async fn hello(&mut self) -> anyhow::Result<()> {
         let cursors = self.cursors.clone();

@@ -12,6 +12,7 @@
 //! - [`health`]: contact health of a mentorship for coordinators (no content).
 //! - [`subject`]: cleaning mail subjects and judging vague ones (G9).
 //! - [`hints`]: netiquette hints on a draft while it is written (G3, G9, G10, G13).
+//! - [`roster`]: invitation lists (CSV) read and judged row by row.
 //! - [`attachment`]: file names and content types of files that come with a message.
 #![forbid(unsafe_code)]
 
@@ -27,6 +28,7 @@ pub mod ids;
 pub mod mail;
 pub mod meeting;
 pub mod refusal;
+pub mod roster;
 pub mod subject;
 pub mod validate;
 pub mod ws;

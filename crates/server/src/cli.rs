@@ -51,6 +51,32 @@ pub enum Command {
     /// mail that failed. Exit status 75 (temporary failure) when it could not be
     /// stored, so the MTA tries again.
     Inbound(InboundArgs),
+    /// Invite the people of a CSV list into a programme (columns name, email, role and
+    /// optionally language and timezone). Every row is checked first: when any row is
+    /// bad, its problems are printed, nothing is written and the exit status is 1.
+    Invite(InviteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The programme's id.
+    #[arg(long)]
+    pub programme: String,
+    /// The CSV file (UTF-8 or Windows-1252; `,`, `;` or tab separated).
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// Language of rows that name none.
+    #[arg(long, default_value = "en")]
+    pub language: String,
+    /// Domain of the service's own mail addresses (the invitations' reply addresses).
+    #[arg(long, env = "MENTORPOST_MAIL_DOMAIN", default_value = "mentorpost.localhost")]
+    pub mail_domain: String,
+    /// Public base URL, used in the invitations' links.
+    #[arg(long, env = "MENTORPOST_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// Days an invitation stays valid.
+    #[arg(long, env = "MENTORPOST_INVITATION_DAYS", default_value_t = 14)]
+    pub invitation_days: i64,
 }
 
 /// `demo` only seeds; it takes `serve`'s address settings (flags or environment) to
@@ -198,6 +224,9 @@ pub struct ServeArgs {
     /// responses close their connections) before it stops; 0 stops at once.
     #[arg(long, env = "MENTORPOST_DRAIN_SECONDS", default_value_t = 5)]
     pub drain_seconds: u64,
+    /// Days an invitation's link (and reply address) stays valid.
+    #[arg(long, env = "MENTORPOST_INVITATION_DAYS", default_value_t = 14)]
+    pub invitation_days: i64,
     #[command(flatten)]
     pub inbound: InboundLimitArgs,
 }
@@ -294,6 +323,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             config.inbound = args.inbound.limits();
             config.drain = std::time::Duration::from_secs(args.drain_seconds);
+            config.invitation_days = args.invitation_days.max(1);
             let public_url = config.public_url.clone();
             let demo = config.demo;
             let app = App::build(config).await?;
@@ -331,7 +361,60 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user_command(config, cmd).await,
         Command::Mail(cmd) => mail_command(config, cmd).await,
         Command::Inbound(args) => inbound_command(config, args).await,
+        Command::Invite(args) => invite_command(config, args).await,
     }
+}
+
+async fn invite_command(mut config: Config, args: InviteArgs) -> anyhow::Result<()> {
+    config.mail_domain = args.mail_domain;
+    config.public_url = args.public_url;
+    config.invitation_days = args.invitation_days.max(1);
+    let programme: mentorpost_model::ProgrammeId =
+        args.programme.parse().map_err(|_| anyhow::anyhow!("--programme is not a programme id"))?;
+    let locale = Locale::parse(&args.language).ok_or_else(|| anyhow::anyhow!("--language must be en or nl"))?;
+    let bytes = std::fs::read(&args.csv).with_context(|| format!("reading {}", args.csv.display()))?;
+    let app = App::build(config).await?;
+    let result = invite_rows(&app.state, programme, &bytes, locale).await;
+    app.state.db.close().await;
+    match result? {
+        0 => Ok(()),
+        bad => {
+            eprintln!("error: {bad} bad row(s); nothing was written");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Checks every row and invites them all, or prints the problems and writes nothing.
+/// Returns the number of bad rows.
+async fn invite_rows(
+    state: &crate::state::AppState,
+    programme: mentorpost_model::ProgrammeId,
+    bytes: &[u8],
+    locale: Locale,
+) -> anyhow::Result<usize> {
+    let view = store::programmes::get(state.db.pool(), programme).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let view = view.ok_or_else(|| anyhow::anyhow!("no programme with this id"))?;
+    let checked = crate::http::invitations::check_list(state, &view, bytes, locale).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tr = crate::i18n::Tr::new(Locale::En, "UTC");
+    for problem in &checked.file_problems {
+        eprintln!("{}", crate::http::invitations::file_problem_text(&tr, problem));
+    }
+    if !checked.file_problems.is_empty() {
+        return Ok(checked.file_problems.len());
+    }
+    for row in checked.rows.iter().filter(|r| !r.problems.is_empty()) {
+        let problems: Vec<String> = row.problems.iter().map(|p| crate::http::invitations::row_problem_text(&tr, p)).collect();
+        eprintln!("line {}: {}", row.line, problems.join("; "));
+    }
+    if checked.bad_rows() > 0 {
+        return Ok(checked.bad_rows());
+    }
+    let invitees: Vec<_> = checked.valid().cloned().collect();
+    let count = invitees.len();
+    crate::http::invitations::invite(state, &view, None, invitees).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{count} invitation(s) queued; they go out when `mentorpost serve` runs");
+    Ok(0)
 }
 
 /// Exit status for "try again later" (sysexits.h EX_TEMPFAIL): MTAs keep the mail.

@@ -42,6 +42,8 @@ pub struct Config {
     /// every response closes its connection, so load balancers and keep-alive clients
     /// move off before the listener closes. Ends early once no connection is open.
     pub drain: Duration,
+    /// Days an invitation's link (and reply address) stays valid.
+    pub invitation_days: i64,
 }
 
 /// Deadlines for outgoing SMTP: a server that accepts a connection and then says
@@ -82,6 +84,7 @@ impl std::fmt::Debug for Config {
             .field("inbound_secret", &self.inbound_secret.as_ref().map(|_| "***"))
             .field("inbound", &self.inbound)
             .field("drain", &self.drain)
+            .field("invitation_days", &self.invitation_days)
             .finish()
     }
 }
@@ -121,6 +124,7 @@ impl Config {
             inbound_secret: None,
             inbound: InboundLimits::default(),
             drain: Duration::from_secs(5),
+            invitation_days: 14,
         }
     }
 

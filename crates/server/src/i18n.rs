@@ -249,6 +249,18 @@ mod tests {
                         ("link", FluentValue::from("https://example.org/x")),
                         ("url", FluentValue::from("https://example.org/y")),
                         ("names", FluentValue::from("Zofia & Henk")),
+                        ("from", FluentValue::from("mailer-daemon@example.org")),
+                        // Onboarding.
+                        ("programme", FluentValue::from("Vrijwilligers Utrecht")),
+                        ("coordinator", FluentValue::from("Anneke")),
+                        ("other", FluentValue::from("Şule")),
+                        ("who", FluentValue::from("Jij schrijft eerst.")),
+                        ("line", FluentValue::from(4)),
+                        ("bad", FluentValue::from(2)),
+                        ("web", FluentValue::from(3)),
+                        ("email", FluentValue::from(1)),
+                        ("column", FluentValue::from("afdeling")),
+                        ("version", FluentValue::from("2025-06-1")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

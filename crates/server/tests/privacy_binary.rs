@@ -273,10 +273,47 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         "/settings".to_owned(),
         "/settings?done=mail".to_owned(),
         format!("/attachments/{attachment}"),
+        format!("/coordinate/programmes/{programme}/people"),
+        format!("/coordinate/programmes/{programme}/import"),
+        format!("/coordinate/programmes/{programme}/pair"),
     ] {
         let resp = browser.get(format!("{base}{path}")).header("cookie", &cookie).send().await.expect("page");
         seen.push((format!("web page {path}"), resp.text().await.unwrap_or_default()));
     }
+    // The coordinator invites someone (one by form, a list by preview) and reads the
+    // invitation mail: neither shows anything members wrote.
+    let people =
+        browser.get(format!("{base}/coordinate/programmes/{programme}/people")).header("cookie", &cookie).send().await.expect("people");
+    let page = people.text().await.unwrap_or_default();
+    let csrf = page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf").to_owned();
+    let before_invite = sink.mails().len();
+    let invited = browser
+        .post(format!("{base}/coordinate/programmes/{programme}/people"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Privacy Invitee"),
+            ("email", "privacy.invitee@example.org"),
+            ("role", "mentee"),
+            ("language", "nl"),
+            ("timezone", "Europe/Amsterdam"),
+        ])
+        .send()
+        .await
+        .expect("invite");
+    assert_eq!(invited.status().as_u16(), 303, "the coordinator invites by form");
+    let preview = browser
+        .post(format!("{base}/coordinate/programmes/{programme}/import"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("csv", "name;email;role\nIemand;iemand@example.org;mentor\nfout;geen-adres;coach\n")])
+        .send()
+        .await
+        .expect("preview");
+    seen.push(("import preview".into(), preview.text().await.unwrap_or_default()));
+    for m in sink.wait_for(before_invite + 1, WAIT).await.iter().filter(|m| m.to.iter().any(|t| t.starts_with("privacy.invitee@"))) {
+        seen.push(("invitation mail".into(), String::from_utf8_lossy(&m.data).into_owned()));
+    }
+    assert!(seen.iter().any(|(w, _)| w == "invitation mail"), "the invitation mail was searched");
     // The live stream: whatever reached the coordinator's socket by now.
     while let Ok(Ok(Some(frame))) = tokio::time::timeout(Duration::from_millis(300), coordinator_live.next_frame()).await {
         seen.push(("coordinator's socket".into(), format!("{frame:?}")));

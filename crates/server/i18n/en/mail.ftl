@@ -157,3 +157,10 @@ add-address-title = Add address
 add-address-question = Add { $address } to your addresses, so that you can write from it?
 add-address-button = Add
 add-address-done = Done: you can now write from { $address } too. Feel free to send your mail again.
+
+## Mail to postmaster, passed on to the admins
+postmaster-subject = Mail to postmaster: { $subject }
+postmaster-body =
+    A mail to { $address } arrived from { $from }. It is attached as it came.
+
+    Mail to postmaster is for the people who run this mentorpost instance: delivery problems, abuse reports, questions from other mail servers. It is not posted anywhere.

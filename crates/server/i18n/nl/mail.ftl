@@ -154,3 +154,10 @@ add-address-title = Adres toevoegen
 add-address-question = Wil je { $address } toevoegen aan je adressen, zodat je vanaf dit adres kunt schrijven?
 add-address-done = Klaar: je kunt nu ook vanaf { $address } schrijven. Stuur je e-mail gerust opnieuw.
 add-address-button = Toevoegen
+
+## E-mail aan postmaster, doorgestuurd naar de beheerders
+postmaster-subject = E-mail aan postmaster: { $subject }
+postmaster-body =
+    Er kwam een e-mail aan { $address } binnen van { $from }. Hij zit als bijlage bij dit bericht, zoals hij binnenkwam.
+
+    E-mail aan postmaster is voor wie deze mentorpost-installatie beheert: afleverproblemen, misbruikmeldingen, vragen van andere mailservers. Hij wordt nergens geplaatst.

@@ -61,23 +61,35 @@ pub async fn create_mentorship(
     ApiPath(programme): ApiPath<ProgrammeId>,
     ApiJson(req): ApiJson<CreateMentorshipRequest>,
 ) -> ApiResult<(StatusCode, Json<MentorshipView>)> {
-    let actor = actor(&state, &user).await?;
-    programme_guard(&state, &actor, programme, Action::CreateMentorship).await?;
+    let id = create_in_programme(&state, user.user_id, programme, req).await?;
+    Ok((StatusCode::CREATED, view(&state, id, user.user_id).await?))
+}
+
+/// Creates a mentorship as `user` (a coordinator or an admin): the one path of the
+/// API and of the coordinator's pairing page.
+pub async fn create_in_programme(
+    state: &AppState,
+    user: UserId,
+    programme: ProgrammeId,
+    req: CreateMentorshipRequest,
+) -> ApiResult<MentorshipId> {
+    let user = AuthUser { user_id: user, session_id: String::new() };
+    let actor = actor(state, &user).await?;
+    programme_guard(state, &actor, programme, Action::CreateMentorship).await?;
     check_members(&req.members)?;
     check_joiners(&actor, req.members.iter().map(|m| m.user_id))?;
     let rhythm = match req.rhythm {
         Some(r) => r,
-        None => default_rhythm(&state, programme).await?,
+        None => default_rhythm(state, programme).await?,
     };
     rhythm.validate()?;
-    check_start_date(&state, programme, req.start_date).await?;
+    check_start_date(state, programme, req.start_date).await?;
     let status = req.status.unwrap_or(MentorshipStatus::Proposed);
     if status == MentorshipStatus::Closed {
         return Err(ApiError::unprocessable("invalid_status", "a new mentorship is proposed or active"));
     }
     let new = NewMentorship { programme_id: programme, members: req.members, start_date: req.start_date, rhythm, status, replaces: None };
-    let id = store::mentorships::create(&state.db, new, user.user_id, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, view(&state, id, user.user_id).await?))
+    Ok(store::mentorships::create(&state.db, new, user.user_id, state.clock.now()).await?)
 }
 
 /// The programme's mentorships: members, status, rhythm — no content.

@@ -6,6 +6,7 @@ pub mod contact;
 pub mod health;
 pub mod hints;
 pub mod inbound;
+pub mod invitations;
 pub mod limits;
 pub mod mail;
 pub mod mentorships;

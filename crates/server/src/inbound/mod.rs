@@ -4,8 +4,9 @@
 //! `receive` takes a raw RFC 5322 mail and decides, in this order: unreadable →
 //! stored as failed; seen before → nothing; a delivery or feedback report → bounce
 //! scoring (a complaint pauses at once; a report that maps to nobody is kept as
-//! failed for an admin; never answered); from our own domain → dropped (loop guard);
-//! automatic → recorded, never answered;
+//! failed for an admin; never answered; mail to postmaster excepted); from our own
+//! domain → dropped (loop guard); to postmaster → forwarded to the admins; the null
+//! sender → recorded, never posted; automatic → recorded, never answered;
 //! otherwise routed by the token in its address (or, when a client dropped the
 //! `+token`, by `References`), checked against the owner's verified addresses, and
 //! posted with its quoted part and attachments in one transaction. Parsing is the
@@ -60,7 +61,7 @@ pub struct Delivery {
 /// What the pipeline did with a mail (the HTTP endpoint's answer).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
-    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate
+    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted
     pub outcome: String,
     /// Why nothing was posted, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +93,8 @@ enum Route {
     Unsubscribe { owner: UserId, mentorship: MentorshipId },
     /// Mail to `bounce+TOKEN` that is not a readable report.
     BounceAddress,
+    /// A reply to an invitation (`invite+TOKEN`): "yes" accepts it for e-mail only.
+    Invitation { token: String },
     /// One of our addresses that is no conversation (a digest's sender, say).
     General,
 }
@@ -152,11 +155,21 @@ impl Pipeline<'_> {
         let from = self.base.from_address.clone().unwrap_or_default();
         // A report first, whatever address it came from or was sent to (our own MTA's
         // MAILER-DAEMON may write from our domain): it is never posted or answered.
-        if let Some(report) = &self.mail.report {
+        // Mail to postmaster is the exception: it all goes to the admins.
+        let to_postmaster = self.to_postmaster(&domain);
+        if !to_postmaster && let Some(report) = &self.mail.report {
             return self.bounce(report).await;
         }
         if from.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(&domain)) {
             return self.finish(Outcome::Automatic, "loop guard: mail from the service's own address", None).await;
+        }
+        if to_postmaster {
+            return self.forward_to_admins(&domain).await;
+        }
+        // The null reverse-path (`MAIL FROM:<>`) is what delivery reports and other
+        // automatic mail use (RFC 5321 4.5.5): never a person writing.
+        if self.delivery.envelope_from.as_deref() == Some("") {
+            return self.finish(Outcome::Bounce, "null sender: automatic mail that is not a readable delivery report", None).await;
         }
         if let Some(auto) = &self.mail.automatic {
             let reason = format!("automatic mail ({})", auto.reason());
@@ -196,9 +209,80 @@ impl Pipeline<'_> {
                 })
             }
             Route::BounceAddress => self.finish(Outcome::Bounce, "mail to the bounce address that is not a delivery report", None).await,
+            Route::Invitation { token } => self.answer_invitation(&token).await,
             Route::General => {
                 self.explain_to_sender(Notice::GeneralAddress).await?;
                 self.finish(Outcome::Rejected, "sent to a general address, not to a conversation", None).await
+            }
+        }
+    }
+
+    /// Whether the mail was delivered to `postmaster` (RFC 5321 4.5.1), by envelope, or
+    /// by its headers when there is no envelope.
+    fn to_postmaster(&self, domain: &str) -> bool {
+        let is_postmaster = |a: &String| {
+            a.rsplit_once('@').is_some_and(|(local, d)| local.eq_ignore_ascii_case("postmaster") && d.eq_ignore_ascii_case(domain))
+        };
+        if self.delivery.envelope_to.is_empty() {
+            self.mail.recipients.iter().any(is_postmaster)
+        } else {
+            self.delivery.envelope_to.iter().any(is_postmaster)
+        }
+    }
+
+    /// Mail to postmaster is for the people who run the instance: each admin gets it,
+    /// attached as it came; it is recorded for the admin's list of received mail.
+    async fn forward_to_admins(&self, domain: &str) -> Result<Receipt, ApiError> {
+        let admins = store::inbound::admins(self.state.db.pool()).await?;
+        let receipt = self.finish(Outcome::Postmaster, "mail to postmaster, forwarded to the admins", None).await?;
+        if receipt.outcome == "duplicate" {
+            return Ok(receipt);
+        }
+        // The envelope names the sender as its server saw it; the header is the fallback.
+        let from = match self.delivery.envelope_from.as_deref() {
+            Some(envelope) if !envelope.is_empty() => envelope.to_owned(),
+            _ => self.base.from_address.clone().unwrap_or_default(),
+        };
+        for (admin, address, locale) in admins {
+            let id = uuid::Uuid::now_v7().simple().to_string();
+            let rendered = notices::render_postmaster(&notices::PostmasterMail {
+                id: &id,
+                domain,
+                to: &address,
+                locale: Locale::parse(&locale).unwrap_or_default(),
+                from: &from,
+                subject: &self.mail.subject,
+                raw: &self.delivery.raw,
+            })
+            .map_err(ApiError::Internal)?;
+            store::inbound::queue_notice(&self.state.db, id, Some(admin), address, rendered, self.now).await?;
+        }
+        Ok(receipt)
+    }
+
+    /// A reply to an invitation mail: from the invited address, saying "yes" (or "ja")
+    /// on its first line, it accepts the invitation for e-mail only — consent by reply.
+    /// Anything else is recorded and changes nothing.
+    async fn answer_invitation(&self, token: &str) -> Result<Receipt, ApiError> {
+        let from = self.base.from_address.clone().unwrap_or_default();
+        let Some(invitation) = store::invitations::by_token(self.state.db.pool(), token, self.now).await? else {
+            return self.finish(Outcome::Rejected, "reply to an unknown invitation", None).await;
+        };
+        if !invitation.email.eq_ignore_ascii_case(&from) {
+            return self.finish(Outcome::Rejected, "reply to an invitation from another address than the invited one", None).await;
+        }
+        if !mentorpost_model::roster::says_yes(&plain_text(&self.mail.body.kept)) {
+            return self.finish(Outcome::Rejected, "reply to an invitation that does not say yes", None).await;
+        }
+        let via = store::invitations::Via::Email;
+        match store::invitations::accept(&self.state.db, token.to_owned(), via, None, self.now).await? {
+            Ok(accepted) => {
+                tracing::info!(user = %accepted.user_id, programme = %accepted.programme_id, "invitation accepted by reply");
+                self.finish(Outcome::Accepted, "invitation accepted by reply, e-mail only", Some(accepted.user_id)).await
+            }
+            Err(why) => {
+                let reason = format!("reply to an invitation that cannot be accepted ({why:?})");
+                self.finish(Outcome::Rejected, &reason, None).await
             }
         }
     }
@@ -224,6 +308,9 @@ impl Pipeline<'_> {
             }
             if kind == TokenKind::Bounce.as_str() {
                 return Ok(Some(Route::BounceAddress));
+            }
+            if kind == "invite" {
+                return Ok(Some(Route::Invitation { token: token.to_ascii_lowercase() }));
             }
             let Some(target) = store::mail::find_token(pool, &token).await? else { continue };
             if target.kind != kind {

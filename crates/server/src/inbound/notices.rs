@@ -94,6 +94,44 @@ fn text(n: &NoticeMail) -> (String, String) {
     (tr.t(&format!("{key}-subject")), tr.args(&format!("{key}-body"), &args) + "\n")
 }
 
+/// A mail to postmaster, passed on to one admin.
+pub struct PostmasterMail<'a> {
+    /// Local part of the Message-ID (the outbox id).
+    pub id: &'a str,
+    pub domain: &'a str,
+    pub to: &'a str,
+    pub locale: Locale,
+    /// The original's `From` address ("" when it had none).
+    pub from: &'a str,
+    pub subject: &'a str,
+    pub raw: &'a [u8],
+}
+
+/// The forward: a short explanation, and the original attached as it came
+/// (`message/rfc822`), so the admin's mail program shows it whole.
+pub fn render_postmaster(m: &PostmasterMail) -> anyhow::Result<String> {
+    use lettre::message::{Attachment, MultiPart, SinglePart};
+    let tr = Tr::new(m.locale, "UTC");
+    let address = format!("postmaster@{}", m.domain);
+    let from_text = if m.from.is_empty() { "<>" } else { m.from };
+    let subject = crate::mail::compose::header_text(m.subject);
+    let text = tr.args("postmaster-body", &[("address", address.as_str().into()), ("from", from_text.into())]) + "\n";
+    let message = Message::builder()
+        .from(format!("mentorpost <notifications@{}>", m.domain).parse::<Mailbox>().context("sender address")?)
+        .to(m.to.parse::<Mailbox>().with_context(|| format!("admin address {:?}", m.to))?)
+        .subject(tr.ts("postmaster-subject", "subject", &subject))
+        .message_id(Some(format!("<{}@{}>", m.id, m.domain)))
+        .raw_header(lettre::message::header::HeaderValue::new(
+            lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
+        .multipart(MultiPart::mixed().singlepart(SinglePart::plain(text)).singlepart(
+            Attachment::new("original.eml".to_owned()).body(m.raw.to_vec(), ContentType::parse("message/rfc822").context("content type")?),
+        ))
+        .context("building the postmaster forward")?;
+    String::from_utf8(message.formatted()).context("the forward is not UTF-8")
+}
+
 fn bullet_list(names: &[String]) -> String {
     names.iter().map(|n| format!("- {n}")).collect::<Vec<_>>().join("\n")
 }

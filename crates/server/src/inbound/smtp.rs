@@ -2,9 +2,16 @@
 //! session state machine (well kept, no I/O of its own), the network loop is tokio,
 //! STARTTLS is tokio-rustls when a certificate is configured.
 //!
-//! Only recipients in `MAIL_DOMAIN` are accepted (no relaying). A mail is answered
-//! with 250 only once the pipeline has stored it; when storage fails the answer is
-//! 451, so the sending MTA keeps the mail and tries again — nothing is lost.
+//! Only recipients in `MAIL_DOMAIN` are accepted (no relaying), and `postmaster`, which
+//! RFC 5321 requires every server to take. A mail is answered with 250 only once the
+//! pipeline has stored it; when storage fails the answer is 451, so the sending MTA
+//! keeps the mail and tries again — nothing is lost.
+//!
+//! `MAIL FROM` and `RCPT TO` are read by [`envelope_command`] before mailin sees them:
+//! mailin's parser knows neither the null reverse-path `<>` that every delivery report
+//! uses, nor quoted local parts, nor ESMTP parameters other than `BODY`. mailin then
+//! gets the same command with a stand-in path and keeps driving the session; the
+//! handler takes the real path from [`Collector::pending`].
 
 use super::{Delivery, Via, receive};
 use crate::state::AppState;
@@ -86,6 +93,8 @@ struct Completed {
 
 struct Collector {
     domain: String,
+    /// The path of the `MAIL`/`RCPT` command being processed, as RFC 5321 reads it.
+    pending: Arc<Mutex<Option<String>>>,
     max_bytes: usize,
     from: String,
     to: Vec<String>,
@@ -96,18 +105,24 @@ struct Collector {
 
 impl Handler for Collector {
     fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
-        self.from = from.to_owned();
+        self.from = self.take_pending().unwrap_or_else(|| from.to_owned());
+        self.to.clear();
         response::OK
     }
 
     fn rcpt(&mut self, to: &str) -> Response {
-        let ours = to.rsplit_once('@').is_some_and(|(_, d)| d.trim_end_matches('>').eq_ignore_ascii_case(&self.domain));
-        if ours { response::OK } else { Response::custom(550, "5.7.1 Relaying denied: not a mentorpost address".to_owned()) }
+        let to = self.take_pending().unwrap_or_else(|| to.to_owned());
+        // RFC 5321 4.5.1: `postmaster` without a domain is the server's own.
+        let to = if to.eq_ignore_ascii_case("postmaster") { format!("postmaster@{}", self.domain) } else { to };
+        let ours = to.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(&self.domain));
+        if !ours {
+            return Response::custom(550, "5.7.1 Relaying denied: not a mentorpost address".to_owned());
+        }
+        self.to.push(to);
+        response::OK
     }
 
-    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
-        self.from = from.to_owned();
-        self.to = to.to_vec();
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
         self.data.clear();
         self.too_large = false;
         response::OK
@@ -136,6 +151,89 @@ impl Handler for Collector {
     }
 }
 
+impl Collector {
+    fn take_pending(&self) -> Option<String> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// A `MAIL FROM` or `RCPT TO` command as RFC 5321 (4.1.1.2, 4.1.2) reads it.
+#[derive(Debug, PartialEq, Eq)]
+struct EnvelopeCommand {
+    mail: bool,
+    /// The path without angle brackets and source route; empty for the null path.
+    path: String,
+    /// `BODY=8BITMIME` was among the parameters.
+    eight_bit: bool,
+}
+
+/// Reads a `MAIL FROM:<path> [params]` or `RCPT TO:<path> [params]` line (CRLF or LF
+/// at the end). `None` for any other line, or one that is not well formed (mailin then
+/// answers it with its own syntax error).
+fn envelope_command(line: &[u8]) -> Option<EnvelopeCommand> {
+    let line = std::str::from_utf8(line).ok()?.trim_end_matches(['\r', '\n']);
+    let upper = line.get(..10)?.to_ascii_uppercase();
+    let (mail, rest) = if upper.starts_with("MAIL FROM:") {
+        (true, &line[10..])
+    } else if upper.starts_with("RCPT TO:") {
+        (false, &line[8..])
+    } else {
+        return None;
+    };
+    // Some clients write a space after the colon; RFC 5321 does not, but it harms nothing.
+    let rest = rest.trim_start_matches(' ').strip_prefix('<')?;
+    let (path, params) = split_path(rest)?;
+    if path.chars().any(|c| c.is_control()) || (path.is_empty() && !mail) {
+        return None;
+    }
+    // A source route (`@relay1,@relay2:user@domain`) is obsolete; the mailbox is what counts.
+    let path = match path.strip_prefix('@') {
+        Some(routed) => routed.split_once(':')?.1.to_owned(),
+        None => path,
+    };
+    let mut eight_bit = false;
+    for param in params.split(' ').filter(|p| !p.is_empty()) {
+        let (key, value) = param.split_once('=').unwrap_or((param, ""));
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return None;
+        }
+        eight_bit |= key.eq_ignore_ascii_case("BODY") && value.eq_ignore_ascii_case("8BITMIME");
+    }
+    Some(EnvelopeCommand { mail, path, eight_bit })
+}
+
+/// Splits `path>params` at the closing bracket, honouring quoted strings (a quoted
+/// local part may hold spaces and `>`). The quotes stay: they are part of the address.
+fn split_path(s: &str) -> Option<(String, &str)> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '>' if !quoted => {
+                let params = &s[i + 1..];
+                if !params.is_empty() && !params.starts_with(' ') {
+                    return None;
+                }
+                return Some((s[..i].to_owned(), params));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The command mailin is given instead: same verb, a stand-in path it can parse.
+fn for_mailin(command: &EnvelopeCommand) -> Vec<u8> {
+    match (command.mail, command.eight_bit) {
+        (true, true) => b"MAIL FROM:<sender@envelope.invalid> BODY=8BITMIME\r\n".to_vec(),
+        (true, false) => b"MAIL FROM:<sender@envelope.invalid>\r\n".to_vec(),
+        (false, _) => b"RCPT TO:<recipient@envelope.invalid>\r\n".to_vec(),
+    }
+}
+
 enum Ended<S> {
     Closed,
     Upgrade(BufReader<S>),
@@ -152,8 +250,10 @@ async fn connection(
         builder.enable_start_tls();
     }
     let done = Arc::new(Mutex::new(None));
+    let pending = Arc::new(Mutex::new(None));
     let collector = Collector {
         domain: state.config.mail_domain.clone(),
+        pending: pending.clone(),
         max_bytes: state.config.inbound.max_bytes,
         from: String::new(),
         to: Vec::new(),
@@ -165,7 +265,7 @@ async fn connection(
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream);
     reader.get_mut().write_all(&session.greeting().buffer()?).await?;
-    match talk(&state, &mut session, reader, &done).await? {
+    match talk(&state, &mut session, reader, &done, &pending).await? {
         Ended::Closed => Ok(()),
         Ended::Upgrade(reader) => {
             let Some(acceptor) = tls else { return Ok(()) };
@@ -174,7 +274,7 @@ async fn connection(
             // Whatever the client sent after STARTTLS, before the handshake, is dropped
             // with the plain reader (RFC 3207: no command injection).
             // A second STARTTLS inside TLS is refused by the session itself.
-            talk(&state, &mut session, BufReader::new(stream), &done).await.map(|_| ())
+            talk(&state, &mut session, BufReader::new(stream), &done, &pending).await.map(|_| ())
         }
     }
 }
@@ -201,6 +301,7 @@ async fn talk<S: AsyncRead + AsyncWrite + Unpin + OverTcp>(
     session: &mut mailin::Session<Collector>,
     mut reader: BufReader<S>,
     done: &Arc<Mutex<Option<Completed>>>,
+    pending: &Arc<Mutex<Option<String>>>,
 ) -> anyhow::Result<Ended<S>> {
     let mut line = Vec::with_capacity(1024);
     loop {
@@ -222,7 +323,17 @@ async fn talk<S: AsyncRead + AsyncWrite + Unpin + OverTcp>(
             reader.get_mut().write_all(b"500 5.5.2 Line too long\r\n").await?;
             return Ok(Ended::Closed);
         }
-        let res = session.process(&line);
+        let res = match envelope_command(&line) {
+            Some(command) => {
+                let stand_in = for_mailin(&command);
+                *pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(command.path);
+                let res = session.process(&stand_in);
+                // Refused before the handler ran (a command out of order): forget the path.
+                pending.lock().unwrap_or_else(|e| e.into_inner()).take();
+                res
+            }
+            None => session.process(&line),
+        };
         let completed = done.lock().unwrap_or_else(|e| e.into_inner()).take();
         let bytes = match completed {
             Some(mail) => answer(state, mail).await,
@@ -257,13 +368,48 @@ async fn answer(state: &AppState, mail: Completed) -> Vec<u8> {
     if mail.too_large {
         return b"552 5.3.4 Message too big for mentorpost\r\n".to_vec();
     }
-    let delivery =
-        Delivery { raw: mail.data, via: Via::Smtp, envelope_from: Some(mail.from).filter(|f| !f.is_empty()), envelope_to: mail.to };
+    // An empty envelope sender is the null reverse-path `<>`, and stays empty: it tells
+    // the pipeline the mail is automatic.
+    let delivery = Delivery { raw: mail.data, via: Via::Smtp, envelope_from: Some(mail.from), envelope_to: mail.to };
     match receive(state, delivery).await {
         Ok(receipt) => format!("250 2.0.0 Ok: {}\r\n", receipt.outcome).into_bytes(),
         Err(err) => {
             tracing::error!(error = %err, "storing a received mail failed; the sender will retry");
             b"451 4.3.0 Temporary failure, please try again later\r\n".to_vec()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(mail: bool, path: &str, eight_bit: bool) -> Option<EnvelopeCommand> {
+        Some(EnvelopeCommand { mail, path: path.to_owned(), eight_bit })
+    }
+
+    #[test]
+    fn envelope_paths_as_rfc_5321_writes_them() {
+        assert_eq!(envelope_command(b"MAIL FROM:<>\r\n"), cmd(true, "", false));
+        assert_eq!(envelope_command(b"mail from:<> BODY=8BITMIME SIZE=2048\r\n"), cmd(true, "", true));
+        assert_eq!(envelope_command(b"MAIL FROM:<> RET=HDRS ENVID=QQ314159\r\n"), cmd(true, "", false));
+        assert_eq!(envelope_command(b"MAIL FROM: <jan@example.nl>\n"), cmd(true, "jan@example.nl", false));
+        assert_eq!(envelope_command(b"MAIL FROM:<\"jan de vries\"@example.nl>\r\n"), cmd(true, "\"jan de vries\"@example.nl", false));
+        assert_eq!(envelope_command(b"MAIL FROM:<\"a>b\\\"c\"@example.nl> SMTPUTF8\r\n"), cmd(true, "\"a>b\\\"c\"@example.nl", false));
+        assert_eq!(envelope_command(b"MAIL FROM:<@relay.example,@b.example:jan@example.nl>\r\n"), cmd(true, "jan@example.nl", false));
+        assert_eq!(envelope_command(b"RCPT TO:<postmaster>\r\n"), cmd(false, "postmaster", false));
+        assert_eq!(
+            envelope_command(b"RCPT TO:<reply+abc@mail.example.org> NOTIFY=NEVER\r\n"),
+            cmd(false, "reply+abc@mail.example.org", false)
+        );
+        assert_eq!(envelope_command("MAIL FROM:<zoë@example.nl>\r\n".as_bytes()), cmd(true, "zoë@example.nl", false));
+        // Not these: mailin answers them with its own syntax error.
+        assert_eq!(envelope_command(b"RCPT TO:<>\r\n"), None);
+        assert_eq!(envelope_command(b"MAIL FROM:<a@b.nl\r\n"), None);
+        assert_eq!(envelope_command(b"MAIL FROM:<a@b.nl>SIZE=1\r\n"), None);
+        assert_eq!(envelope_command(b"MAIL FROM:jan@example.nl\r\n"), None);
+        assert_eq!(envelope_command(b"MAIL FROM:<\"open@example.nl>\r\n"), None);
+        assert_eq!(envelope_command(b"DATA\r\n"), None);
+        assert_eq!(envelope_command(b"MAIL\r\n"), None);
     }
 }

@@ -306,6 +306,8 @@ async fn stream_events(
                         Ok(ClientFrame::Hello { .. }) => return Ok(End::Close(close::PROTOCOL_ERROR, "hello was already sent")),
                         Err(_) => return Ok(End::Close(close::PROTOCOL_ERROR, "not a protocol frame")),
                     },
+                    Some(Ok(Message::Binary(_))) => return Ok(End::Close(close::PROTOCOL_ERROR, "binary frames are not part of the protocol")),
+                    // Pings are answered by tungstenite; pongs only prove the peer is there.
                     Some(Ok(_)) => {}
                 }
             }

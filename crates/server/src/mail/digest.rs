@@ -68,7 +68,10 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
         .filter_map(|c| {
             let tz: chrono_tz::Tz = c.timezone.parse().unwrap_or(chrono_tz::UTC);
             let (period, due_at) = digest_due(tz, c.mode, c.digest_hour, c.digest_weekday, now)?;
-            (!done.contains(&(c.user_id, period.clone()))).then_some((c, tz, period, due_at))
+            // A period that came due before the reader chose this schedule is not sent
+            // late: their first digest comes at the next such hour.
+            let before_the_switch = due_at < c.schedule_since;
+            (!before_the_switch && !done.contains(&(c.user_id, period.clone()))).then_some((c, tz, period, due_at))
         })
         .collect();
     // Readers go in batches of one mode each. What a batch shares — previous cutoffs,

@@ -116,6 +116,102 @@ impl Mailer {
     }
 }
 
+/// What an invitation mail says and where its answers go.
+pub struct InvitationMail<'a> {
+    pub to_name: &'a str,
+    pub to_email: &'a str,
+    pub locale: Locale,
+    pub programme: &'a str,
+    pub invited_by: &'a str,
+    /// The single-use token of the link and of the `invite+TOKEN@` reply address.
+    pub token: &'a str,
+    pub days: i64,
+}
+
+/// What a first-contact mail says: who is in the new mentorship, who writes first, and
+/// a subject to start with (G5).
+pub struct FirstContactMail<'a> {
+    pub to_name: &'a str,
+    pub to_email: &'a str,
+    pub locale: Locale,
+    pub programme: &'a str,
+    /// The other members' names, joined.
+    pub others: &'a str,
+    /// Whether this reader is on the side that writes first.
+    pub writes_first: bool,
+    /// The names of the side that writes first, joined.
+    pub first_writers: &'a str,
+    /// Where a mail starts a new thread in the mentorship (`mentorship+TOKEN@`).
+    pub new_thread_address: &'a str,
+    pub link: &'a str,
+}
+
+impl Mailer {
+    /// Renders an invitation: the link to accept, and a Reply-To address, so someone
+    /// who never opens links can accept by answering "yes".
+    pub fn render_invitation(&self, m: &InvitationMail) -> anyhow::Result<String> {
+        let tr = Tr::new(m.locale, "UTC");
+        let link = format!("{}/invite/{}", self.public_url, m.token);
+        let subject = tr.ts("invite-mail-subject", "programme", m.programme);
+        let body = tr.args(
+            "invite-mail-body",
+            &[
+                ("name", m.to_name.into()),
+                ("programme", m.programme.into()),
+                ("coordinator", m.invited_by.into()),
+                ("link", link.as_str().into()),
+                ("days", m.days.into()),
+            ],
+        ) + "\n";
+        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
+        let reply_to: Mailbox = format!("invite+{}@{}", m.token, self.domain).parse().context("the invitation's reply address")?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .reply_to(reply_to)
+            .to(to)
+            .subject(compose::header_text(&subject))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .context("building the invitation mail")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
+
+    /// Renders the mail each member of a new mentorship gets: who the others are, who
+    /// writes first, a first subject, and how to write by mail.
+    pub fn render_first_contact(&self, m: &FirstContactMail) -> anyhow::Result<String> {
+        let tr = Tr::new(m.locale, "UTC");
+        let subject = tr.ts("first-mail-subject", "programme", m.programme);
+        let who = if m.writes_first {
+            tr.args("first-mail-you-write", &[("other", m.others.into())])
+        } else {
+            tr.args("first-mail-they-write", &[("other", m.first_writers.into())])
+        };
+        let body = tr.args(
+            "first-mail-body",
+            &[
+                ("name", m.to_name.into()),
+                ("programme", m.programme.into()),
+                ("other", m.others.into()),
+                ("who", who.as_str().into()),
+                ("subject", tr.t("first-mail-suggested-subject").as_str().into()),
+                ("address", m.new_thread_address.into()),
+                ("link", m.link.into()),
+            ],
+        ) + "\n";
+        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
+        let reply_to: Mailbox = m.new_thread_address.parse().context("the mentorship's address")?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .reply_to(reply_to)
+            .to(to)
+            .subject(compose::header_text(&subject))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .context("building the first-contact mail")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
+}
+
 /// The outbox worker hears of mail every committed write queued (`db::publish`): it
 /// claims rows it was given by id, and wakes for the rest.
 impl crate::db::Subscriber for Mailer {

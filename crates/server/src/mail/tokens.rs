@@ -89,6 +89,15 @@ impl Remembered {
     }
 }
 
+/// A fresh random token of the same shape (130 random bits, lower-case base32), for
+/// what must be single-use and stored only hashed, yet fit an address's local part
+/// as well as a link: an invitation's link and its `invite+TOKEN@` reply address.
+pub fn random() -> String {
+    let mut bytes = [0u8; 17];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    base32_lower(&bytes)[..26].to_owned()
+}
+
 /// Does `s` look like one of our tokens (26 characters of the base32 alphabet)?
 pub fn looks_like_token(s: &str) -> bool {
     s.len() == 26 && s.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b) || b.is_ascii_uppercase())
@@ -137,5 +146,8 @@ mod tests {
         assert_eq!(token_hash(&a), token_hash(&a.to_ascii_uppercase()));
         let m = MentorshipId::new();
         assert_ne!(t.mentorship(u, m), t.unsubscribe(u, m));
+        let r = random();
+        assert!(looks_like_token(&r), "{r}");
+        assert_ne!(r, random());
     }
 }

@@ -1,6 +1,10 @@
 //! Where mail goes: complete `.eml` files under the data dir (the default, so a fresh
 //! install needs nothing), or an SMTP server (`MENTORPOST_SMTP_URL`).
 //!
+//! A mail file starts with `Return-Path:` — the envelope sender, the VERP bounce
+//! address an SMTP server would have been given — as a delivering MTA writes it, so a
+//! self-hoster can see where bounces go and replay them.
+//!
 //! For SMTP the connections are our own small pool built on lettre's
 //! `AsyncSmtpConnection` over a TCP stream with `TCP_NODELAY`: lettre's own transport
 //! leaves Nagle's algorithm on and writes the body and the end-of-data marker
@@ -14,17 +18,31 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
-use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// Writes `<uuid>.eml`: the `Return-Path:` line, then the mail. Written under a
+/// temporary name and renamed, so a reader never sees half a mail.
+async fn write_file(dir: &std::path::Path, envelope: &Envelope, raw: &[u8]) -> anyhow::Result<()> {
+    let sender = envelope.from().map(|a| a.to_string()).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(raw.len() + sender.len() + 16);
+    bytes.extend_from_slice(format!("Return-Path: <{sender}>\r\n").as_bytes());
+    bytes.extend_from_slice(raw);
+    let name = uuid::Uuid::new_v4();
+    let temporary = dir.join(format!(".{name}.tmp"));
+    let path = dir.join(format!("{name}.eml"));
+    tokio::fs::write(&temporary, &bytes).await.with_context(|| format!("writing {}", temporary.display()))?;
+    tokio::fs::rename(&temporary, &path).await.with_context(|| format!("naming {}", path.display()))?;
+    Ok(())
+}
 
 /// Connections kept open between sends.
 const MAX_IDLE: usize = 8;
 
 #[derive(Clone)]
 pub enum Transport {
-    Files(AsyncFileTransport<Tokio1Executor>),
+    Files(PathBuf),
     Smtp(Arc<SmtpPool>),
 }
 
@@ -35,7 +53,7 @@ impl Transport {
             Some(url) => Ok(Transport::Smtp(Arc::new(SmtpPool::from_url(url)?.with_timeouts(timeouts)))),
             None => {
                 std::fs::create_dir_all(&dir).with_context(|| format!("creating mail dir {}", dir.display()))?;
-                Ok(Transport::Files(AsyncFileTransport::new(dir)))
+                Ok(Transport::Files(dir))
             }
         }
     }
@@ -43,10 +61,7 @@ impl Transport {
     /// Hands one complete mail to the transport.
     pub async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<(), SendError> {
         match self {
-            Transport::Files(files) => {
-                files.send_raw(envelope, raw).await.context("writing the mail file").map_err(SendError::transient)?;
-                Ok(())
-            }
+            Transport::Files(dir) => write_file(dir, envelope, raw).await.map_err(SendError::transient),
             Transport::Smtp(pool) => pool.send(envelope, raw).await,
         }
     }

@@ -27,6 +27,10 @@ pub enum Outcome {
     Rejected,
     /// Could not be read at all; kept for an admin.
     Failed,
+    /// Sent to `postmaster`: forwarded to the instance's admins.
+    Postmaster,
+    /// A "yes" to an invitation: the person joined the programme by e-mail.
+    Accepted,
 }
 
 impl Outcome {
@@ -39,6 +43,8 @@ impl Outcome {
             Outcome::CheckinAnswer => "checkin_answer",
             Outcome::Rejected => "rejected",
             Outcome::Failed => "failed",
+            Outcome::Postmaster => "postmaster",
+            Outcome::Accepted => "invitation_accepted",
         }
     }
 }
@@ -306,6 +312,15 @@ pub async fn queue_notice(
     Ok(())
 }
 
+/// The instance's admins: (id, address, language) — who reads mail to postmaster.
+pub async fn admins(pool: &AnyPool) -> Result<Vec<(UserId, String, String)>, StoreError> {
+    let rows = sqlx::query("SELECT id, email, locale FROM users WHERE is_admin = 1 ORDER BY created_at").fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| Ok((get_parsed(r, "id")?, r.try_get("email")?, r.try_get("locale")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 /// Queues a mail that carries a link to act on (security mail: it goes even when the
 /// person's own address is paused for bouncing, and its text is not kept once sent).
 pub async fn queue_link_mail(db: &Db, user: UserId, to: String, rendered: String, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -547,7 +562,7 @@ pub struct InboundProblem {
 }
 
 pub async fn problems(pool: &AnyPool, include_rejected: bool) -> Result<Vec<InboundProblem>, StoreError> {
-    let filter = if include_rejected { "outcome IN ('failed', 'rejected')" } else { "outcome = 'failed'" };
+    let filter = if include_rejected { "outcome IN ('failed', 'rejected', 'postmaster')" } else { "outcome IN ('failed', 'postmaster')" };
     let sql = format!(
         "SELECT id, outcome, reason, from_address, size_bytes, received_at FROM inbound_mail WHERE {filter} ORDER BY received_at DESC LIMIT 500"
     );

@@ -181,6 +181,10 @@ async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, no
             return Err(StoreError::invalid("unknown_user", "a listed member does not exist"));
         }
     }
+    let people: Vec<UserId> = new.members.iter().map(|m| m.user_id).collect();
+    if !super::invitations::not_accepted_in(conn, new.programme_id, &people).await?.is_empty() {
+        return Err(super::invitations::not_accepted_refusal());
+    }
     sqlx::query(
         "INSERT INTO mentorships (id, programme_id, status, start_date, contact_every_days, response_within_hours, meeting_rhythm,
                                   ground_rules, goals, agreement_updated_at, last_seq, replaces_id, created_at)
@@ -322,6 +326,13 @@ pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: Us
                 sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(member.user_id.to_string()).fetch_optional(&mut *conn).await?;
             if exists.is_none() {
                 return Err(StoreError::invalid("unknown_user", "no such user"));
+            }
+            let programme =
+                sqlx::query("SELECT programme_id FROM mentorships WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *conn).await?;
+            if let Some(programme) = programme
+                && !super::invitations::not_accepted_in(conn, get_parsed(&programme, "programme_id")?, &[member.user_id]).await?.is_empty()
+            {
+                return Err(super::invitations::not_accepted_refusal());
             }
             let current = sqlx::query("SELECT left_at FROM mentorship_members WHERE mentorship_id = $1 AND user_id = $2")
                 .bind(id.to_string())

@@ -8,6 +8,7 @@ pub mod events;
 pub mod health;
 pub mod inbound;
 pub mod inbox;
+pub mod invitations;
 pub mod mail;
 pub mod mentorships;
 pub mod programmes;

@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod inbox;
 pub mod mentorship;
+pub mod onboarding;
 pub mod session;
 pub mod settings;
 pub mod signin;
@@ -47,6 +48,15 @@ pub fn router() -> Router<AppState> {
         .route("/settings/mentorships/{id}", post(settings::save_mentorship_mode))
         .route("/settings/profile", post(settings::save_profile))
         .route("/settings/emails", post(settings::add_email))
+        .route("/invite/{token}", get(onboarding::accept_page))
+        .route("/invite/{token}/web", post(onboarding::accept_web))
+        .route("/invite/{token}/email", post(onboarding::accept_email))
+        .route("/coordinate/programmes/{id}/people", get(onboarding::people).post(onboarding::invite_one))
+        .route("/coordinate/programmes/{id}/invitations/{invitation}/resend", post(onboarding::resend))
+        .route("/coordinate/programmes/{id}/invitations/{invitation}/revoke", post(onboarding::revoke))
+        .route("/coordinate/programmes/{id}/import", get(onboarding::import_page).post(onboarding::import_preview))
+        .route("/coordinate/programmes/{id}/import/confirm", post(onboarding::import_confirm))
+        .route("/coordinate/programmes/{id}/pair", get(onboarding::pair_form).post(onboarding::pair))
         .route("/app/ws-ticket", post(thread::ws_ticket))
         .route("/app/hints", post(thread::hints))
         .route("/assets/{file}", get(assets::serve))

@@ -22,12 +22,15 @@ pub struct DigestCandidate {
     pub digest_weekday: u32,
     pub mode: MailMode,
     pub mentorships: Vec<MentorshipId>,
+    /// When the reader's mode, hour or weekday last changed: a period due before that
+    /// is not sent late.
+    pub schedule_since: DateTime<Utc>,
 }
 
 pub async fn digest_candidates(pool: &AnyPool) -> Result<Vec<DigestCandidate>, StoreError> {
     let sql = format!(
         "SELECT u.id, mm.mentorship_id, u.timezone, COALESCE(s.digest_hour, 8) AS digest_hour, COALESCE(s.digest_weekday, 1) AS digest_weekday,
-                ({mode}) AS mode
+                ({mode}) AS mode, COALESCE(s.schedule_since, 0) AS schedule_since
          FROM mentorship_members mm
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = u.id
@@ -54,6 +57,7 @@ pub async fn digest_candidates(pool: &AnyPool) -> Result<Vec<DigestCandidate>, S
             digest_weekday: u32::try_from(r.try_get::<i64, _>("digest_weekday")?).unwrap_or(1),
             mode,
             mentorships: vec![mentorship],
+            schedule_since: get_time(r, "schedule_since")?,
         });
     }
     Ok(out)

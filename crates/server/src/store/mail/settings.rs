@@ -42,11 +42,15 @@ pub async fn set_settings(db: &Db, user: UserId, s: MailSettings, now: DateTime<
     db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
-                "INSERT INTO mail_settings (user_id, mode, digest_hour, digest_weekday, quiet_start, quiet_end, missed_delay_minutes, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                "INSERT INTO mail_settings (user_id, mode, digest_hour, digest_weekday, quiet_start, quiet_end, missed_delay_minutes, updated_at,
+                                            schedule_since)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
                  ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode, digest_hour = excluded.digest_hour, digest_weekday = excluded.digest_weekday,
                     quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, missed_delay_minutes = excluded.missed_delay_minutes,
-                    updated_at = excluded.updated_at",
+                    updated_at = excluded.updated_at,
+                    schedule_since = CASE WHEN mail_settings.mode <> excluded.mode OR mail_settings.digest_hour <> excluded.digest_hour
+                                            OR mail_settings.digest_weekday <> excluded.digest_weekday
+                                          THEN excluded.updated_at ELSE mail_settings.schedule_since END",
             )
             .bind(user.to_string())
             .bind(s.mode.as_str())
