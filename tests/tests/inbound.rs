@@ -48,6 +48,9 @@ inbound_on_both!(
     a_reply_whose_client_dropped_the_tag_is_found_by_references,
     automatic_mail_and_our_own_mail_are_recorded_never_posted,
     bounces_score_the_address_and_pause_its_mail,
+    bounces_to_reply_and_mentorship_addresses_are_never_posted,
+    a_report_that_maps_to_nobody_is_kept_for_the_admin_and_answered_by_nothing,
+    an_abuse_complaint_pauses_mail_at_once,
     attachments_are_stored_listed_and_only_members_download_them,
     unreadable_mail_is_kept_as_failed_for_admins,
     former_members_cannot_post_by_mail,
@@ -325,9 +328,106 @@ async fn bounces_score_the_address_and_pause_its_mail(app: TestServer) {
         assert!(prefs["paused_since"].is_null());
     }
     assert_eq!(resumed(mentorpost_tests::captured_log()), 1, "{}", mentorpost_tests::captured_log());
-    // A report that names no token of ours changes nothing.
-    assert_eq!(send(&app, dsn(&format!("bounce@{DOMAIN}"), &w.mentee.email, "5.1.1")).await["outcome"], "bounce");
+    // A report that names no token of ours changes nothing: it is kept for the admins.
+    assert_eq!(send(&app, dsn(&format!("bounce@{DOMAIN}"), &w.mentee.email, "5.1.1")).await["outcome"], "failed");
     assert!(notices(&app).await.is_empty(), "bounces are never answered");
+    app.stop().await;
+}
+
+/// Every row in the outbox: a report must queue nothing at all.
+async fn outbox_rows(app: &TestServer) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(app.state.db.pool()).await.expect("outbox count")
+}
+
+/// A plain-text bounce as qmail writes it: no MIME report, only its words.
+fn qmail_bounce(to: &str, failed: &str) -> Vec<u8> {
+    format!(
+        "Return-Path: <>\r\nFrom: MAILER-DAEMON@mail.example.cz\r\nTo: {to}\r\nSubject: failure notice\r\nDate: {date}\r\nMessage-ID: <{id}@mail.example.cz>\r\n\r\nHi. This is the qmail-send program at mail.example.cz.\r\nI'm afraid I wasn't able to deliver your message to the following addresses.\r\nThis is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n<{failed}>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n",
+        date = rfc2822_now(),
+        id = uuid::Uuid::new_v4()
+    )
+    .into_bytes()
+}
+
+async fn bounces_to_reply_and_mentorship_addresses_are_never_posted(app: TestServer) {
+    let w = World::build(&app).await;
+    let reply = reply_address(&app, w.mentee.id, &w.thread).await;
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    let mentorship = prefs["new_thread_addresses"][0]["address"].as_str().expect("a new-thread address").to_owned();
+    let before = (messages(&app, &w, &w.thread).await.len(), outbox_rows(&app).await);
+    // A broken mail server bounces to the From/Reply-To address instead of the VERP one.
+    for to in [&reply, &mentorship] {
+        let receipt = send(&app, dsn(to, &w.mentee.email, "5.1.1")).await;
+        assert_eq!(receipt["outcome"], "bounce", "{receipt}");
+        let receipt = send(&app, qmail_bounce(to, &w.mentee.email)).await;
+        assert_eq!(receipt["outcome"], "bounce", "{receipt}");
+        assert!(receipt["thread_id"].is_null() && receipt["message_id"].is_null(), "{receipt}");
+    }
+    // A report claiming to come from the mentee herself is still a report.
+    let forged = String::from_utf8(dsn(&reply, &w.mentee.email, "5.1.1"))
+        .expect("utf-8")
+        .replace("Mail Delivery System <MAILER-DAEMON@mx.example.org>", &format!("<{}>", w.mentee.email));
+    assert_eq!(send(&app, forged.into_bytes()).await["outcome"], "bounce");
+    assert_eq!(messages(&app, &w, &w.thread).await.len(), before.0, "no report is posted");
+    let (s, threads) = app.get(&format!("/api/v1/mentorships/{}/threads", w.mentorship), &w.mentor.token).await;
+    assert_eq!(s, StatusCode::OK, "{threads}");
+    assert_eq!(threads.as_array().map(Vec::len), Some(1), "no report starts a thread: {threads}");
+    assert_eq!(outbox_rows(&app).await, before.1, "a report is answered by nothing");
+    // They count against the token owner's verified address: her mail is paused.
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert!(prefs["paused_since"].is_string(), "{prefs}");
+    app.stop().await;
+}
+
+async fn a_report_that_maps_to_nobody_is_kept_for_the_admin_and_answered_by_nothing(app: TestServer) {
+    let w = World::build(&app).await;
+    let reply = reply_address(&app, w.mentee.id, &w.thread).await;
+    let before = outbox_rows(&app).await;
+    // No token of ours; a reply token whose owner is not the failed address; a system
+    // sender's mail naming no recipient at all.
+    let unknown = [
+        dsn(&format!("bounce@{DOMAIN}"), "stranger@example.net", "5.1.1"),
+        dsn(&reply, "stranger@example.net", "5.1.1"),
+        mail("postmaster@example.net", &reply, "Notification", "", "Your message could not be processed."),
+    ];
+    for raw in unknown {
+        let receipt = send(&app, raw).await;
+        assert_eq!(receipt["outcome"], "failed", "{receipt}");
+    }
+    let (s, failed) = app.get("/api/v1/admin/inbound/failed", &w.admin.token).await;
+    assert_eq!(s, StatusCode::OK, "{failed}");
+    let reasons: Vec<&str> = failed.as_array().expect("list").iter().filter_map(|f| f["reason"].as_str()).collect();
+    assert_eq!(reasons.iter().filter(|r| r.contains("maps to")).count(), 3, "{failed}");
+    assert_eq!(outbox_rows(&app).await, before, "no notice, no \"add this address\" mail");
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert!(prefs["paused_since"].is_null(), "a stranger's bounce pauses nobody: {prefs}");
+    assert_eq!(messages(&app, &w, &w.thread).await.len(), 1);
+    app.stop().await;
+}
+
+async fn an_abuse_complaint_pauses_mail_at_once(app: TestServer) {
+    let w = World::build(&app).await;
+    let token = app.state.mailer.tokens.bounce(w.mentee.id);
+    store::mail::remember_tokens(&app.state.db, vec![(token.clone(), TokenKind::Bounce, w.mentee.id, None, None)], chrono::Utc::now())
+        .await
+        .expect("token");
+    let before = outbox_rows(&app).await;
+    // The provider's feedback loop writes to a general address; the returned original
+    // carries our VERP address, the complainer redacted.
+    let arf = format!(
+        "From: Feedback Loop <fbl@isp.example.net>\r\nTo: fbl@{DOMAIN}\r\nSubject: Abuse report\r\nDate: {date}\r\nMessage-ID: <{id}@isp.example.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=\"arf\"\r\n\r\n--arf\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report.\r\n\r\n--arf\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nUser-Agent: ExampleFBL/1.0\r\nVersion: 1\r\n\r\n--arf\r\nContent-Type: message/rfc822\r\n\r\nReturn-Path: <bounce+{token}@{DOMAIN}>\r\nFrom: Mentorpost <notifications@{DOMAIN}>\r\nTo: [redacted]\r\nSubject: New message\r\n\r\nText.\r\n\r\n--arf--\r\n",
+        date = rfc2822_now(),
+        id = uuid::Uuid::new_v4()
+    );
+    let receipt = send(&app, arf.into_bytes()).await;
+    assert_eq!(receipt["outcome"], "bounce", "{receipt}");
+    assert!(receipt["reason"].as_str().is_some_and(|r| r.contains("complaint")), "{receipt}");
+    let (_, prefs) = app.get("/api/v1/me/mail", &w.mentee.token).await;
+    assert!(prefs["paused_since"].is_string(), "one complaint pauses mail: {prefs}");
+    let programme = w.programme.parse().expect("programme");
+    let bouncing = store::inbound::bouncing_in_programme(app.state.db.pool(), programme).await.expect("bouncing");
+    assert_eq!(bouncing.iter().map(|b| b.0).collect::<Vec<_>>(), vec![w.mentee.id]);
+    assert_eq!(outbox_rows(&app).await, before, "a complaint is answered by nothing");
     app.stop().await;
 }
 

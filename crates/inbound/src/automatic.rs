@@ -31,6 +31,8 @@ pub enum Automatic {
     SystemSender(String),
     /// A delivery status report (see `InboundMail::report`).
     DeliveryReport,
+    /// An ARF feedback report, such as a spam complaint (see `InboundMail::report`).
+    FeedbackReport,
 }
 
 impl Automatic {
@@ -45,6 +47,7 @@ impl Automatic {
             Automatic::OutOfOffice => "out-of-office subject".into(),
             Automatic::SystemSender(a) => format!("system sender {a}"),
             Automatic::DeliveryReport => "delivery report".into(),
+            Automatic::FeedbackReport => "feedback report".into(),
         }
     }
 }

@@ -19,7 +19,7 @@ mod parse;
 
 pub use automatic::Automatic;
 pub use parse::{Limits, ParseError, parse, parse_with};
-pub use report::{DeliveryReport, FailedRecipient};
+pub use report::{DeliveryReport, FailedRecipient, ReportKind};
 pub use trim::{Trimmed, trim};
 
 /// A name and address from a header such as `From`.
@@ -76,10 +76,12 @@ pub struct InboundMail {
     pub body: Trimmed,
     pub attachments: Vec<Attachment>,
     /// Why this is automatic mail (auto-reply, bulk, mailer-daemon), if it is. A
-    /// delivery report is always automatic ([`Automatic::DeliveryReport`]), so checking
-    /// this one field is enough to never answer; look at `report` first to act on it.
+    /// delivery or feedback report is always automatic ([`Automatic::DeliveryReport`],
+    /// [`Automatic::FeedbackReport`]), so checking this one field is enough to never
+    /// answer; look at `report` first to act on it.
     pub automatic: Option<Automatic>,
-    /// The delivery status report this mail carries, if it is a bounce.
+    /// The delivery status or feedback report this mail is, if it is a bounce or a
+    /// complaint (recognised by structure, see [`report`]).
     pub report: Option<DeliveryReport>,
     pub auth: AuthResults,
     /// Same mail delivered twice → same key (see [`dedup`]).

@@ -124,7 +124,11 @@ pub fn parse_with(raw: &[u8], limits: Limits) -> Result<InboundMail, ParseError>
     let message_id = msg.message_id().map(|id| id.trim().trim_matches(['<', '>']).to_owned()).filter(|id| !id.is_empty());
     let from_address = from.as_ref().map(|m| m.address.as_str());
     let report = report::parse(&msg, &text, from_address, &recipients);
-    let automatic = if report.is_some() { Some(crate::Automatic::DeliveryReport) } else { automatic::classify(&msg) };
+    let automatic = match report.as_ref().map(|r| &r.kind) {
+        Some(report::ReportKind::Delivery) => Some(crate::Automatic::DeliveryReport),
+        Some(report::ReportKind::Feedback { .. }) => Some(crate::Automatic::FeedbackReport),
+        None => automatic::classify(&msg),
+    };
     let auth_headers: Vec<&str> =
         msg.headers_raw().filter(|(h, _)| h.eq_ignore_ascii_case("Authentication-Results")).map(|(_, v)| v).collect();
     let auth = AuthResults::evaluate(&auth_headers, from_address);

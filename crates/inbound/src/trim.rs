@@ -6,8 +6,10 @@
 //!    (`-----Original Message-----` and its translations), an Outlook header block
 //!    (`From:`/`Van:`/`Von:`/`De :`/`Od:`/`Kimden:` … followed by at least two of
 //!    sent/date, to, cc, subject in the same language family), optionally under an
-//!    underscore line, and a quote header (`On … wrote:`, `Op … schreef …:`, …) that
-//!    is *not* followed by `>` lines (Yahoo, Outlook on the web).
+//!    underscore line, and a quote header (`On … wrote:`, `Op … schreef …:`, `Den …
+//!    skrev …:`, `… пишет:`, Zoho's `---- On … wrote ----`, …, also wrapped over up to
+//!    three lines) that is *not* followed by `>` lines (Yahoo, Outlook on the web).
+//!    Separators may be decorated (`*-------- Original Message --------*`).
 //! 2. **`>` quotes** before that point: a trailing quote block (with the quote header
 //!    above it) is history. A single quote block at the very top with the writer's text
 //!    below is bottom-posting: the quote is cut and the text below kept. With more than
@@ -181,23 +183,32 @@ fn quote_blocks(lines: &[&str]) -> Vec<(usize, usize)> {
 }
 
 /// A quote header (one to three lines, wrapped) ending right above line `at`, blank
-/// lines between allowed.
+/// lines between allowed. The longest reading wins: Gmail wraps a long "On …, Name
+/// <address> wrote:" so that its last line alone ("<jan@example.nl> wrote:") also
+/// reads as a header.
 fn header_above(lines: &[&str], at: usize) -> Option<usize> {
     let mut end = at;
     while end > 0 && lines[end - 1].trim().is_empty() {
         end -= 1;
     }
-    (1..=3)
-        .filter(|&k| k <= end)
-        .find(|&k| {
-            let part = &lines[end - k..end];
-            !part.iter().any(|l| l.trim().is_empty() || is_quoted(l)) && is_quote_header(&part.join(" "), k)
-        })
-        .map(|k| end - k)
+    (1..=3).rev().filter(|&k| k <= end).find(|&k| is_header_lines(&lines[end - k..end])).map(|k| end - k)
+}
+
+/// Lines that together are one quote header. Wrapped lines (all but the last) never
+/// end a sentence or start with `>`, so a writer's own line above is never taken in.
+fn is_header_lines(part: &[&str]) -> bool {
+    if part.iter().any(|l| l.trim().is_empty() || is_quoted(l)) {
+        return false;
+    }
+    let wrapped_ok = part[..part.len() - 1].iter().all(|l| {
+        let t = l.trim_end();
+        !(t.ends_with(['!', '?', ':']) || (t.ends_with('.') && !t.chars().any(|c| c.is_ascii_digit())))
+    });
+    wrapped_ok && is_quote_header(&part.join(" "), part.len())
 }
 
 /// The first line where unquoted history starts.
-fn first_unquoted_history(lines: &[&str]) -> Option<usize> {
+pub(crate) fn first_unquoted_history(lines: &[&str]) -> Option<usize> {
     for i in 0..lines.len() {
         let line = lines[i];
         if line.trim().is_empty() || is_quoted(line) {
@@ -230,20 +241,18 @@ fn first_unquoted_history(lines: &[&str]) -> Option<usize> {
 
 /// A quote header starting at line `i`: returns how many lines it spans.
 fn quote_header_at(lines: &[&str], i: usize) -> Option<usize> {
-    (1..=3).find(|&k| {
-        i + k <= lines.len() && {
-            let part = &lines[i..i + k];
-            !part.iter().any(|l| l.trim().is_empty() || is_quoted(l)) && is_quote_header(&part.join(" "), k)
-        }
-    })
+    (1..=3).find(|&k| i + k <= lines.len() && is_header_lines(&lines[i..i + k]))
 }
 
 /// "On … wrote:" and its translations. A header wrapped over several lines must start
-/// with the language's opening word; a one-line header may be "Name <addr> wrote:".
+/// with the language's opening word (or carry a time and an address); a one-line header
+/// may be "Name <addr> wrote:" or "<date> <time>, Name wrote:". Zoho's decorated
+/// "---- On … wrote ----" needs no colon.
 pub(crate) fn is_quote_header(text: &str, lines: usize) -> bool {
-    let t = text.trim().trim_start_matches('*').trim().to_lowercase();
-    let t = t.trim_end_matches('*').trim_end();
-    if t.chars().count() > 300 || !t.ends_with(':') {
+    let lowered = text.trim().to_lowercase();
+    let t = lowered.trim_matches(|c: char| c == '*' || c == '-' || c.is_whitespace());
+    let decorated = lowered.starts_with("---") && lowered.ends_with("---");
+    if t.chars().count() > 300 || !(t.ends_with(':') || decorated) {
         return false;
     }
     let body = t.trim_end_matches(':').trim_end();
@@ -271,26 +280,53 @@ pub(crate) fn is_quote_header(text: &str, lines: usize) -> bool {
         "napsal",
         "napsala",
         "napsal(a)",
+        // Russian and Ukrainian.
+        "написал",
+        "написала",
+        "написал(а)",
+        "пишет",
+        "пише",
+        "написав",
+        "написав(ла)",
     ];
-    let Some(verb) = VERBS.iter().find(|v| body.ends_with(*v)) else {
-        // Dutch and German put the verb before the name's end sometimes:
-        // "Op 3 mrt. 2025 om 10:00 schreef Jan de Vries <jan@example.nl>:".
+    let time = has_time(t);
+    let address = t.contains('@');
+    if !VERBS.iter().any(|v| body.ends_with(*v)) {
+        // Dutch, German, Danish, Norwegian and Swedish put the verb before the name:
+        // "Op 3 mrt. 2025 om 10:00 schreef Jan de Vries <jan@example.nl>:",
+        // "Den man. 3. mar. 2025 kl. 10.00 skrev Jan Jensen <jan@example.dk>:".
         return (starts_with_word(t, "op") && t.contains(" schreef "))
             || (starts_with_word(t, "am") && t.contains(" schrieb "))
+            || ((starts_with_word(t, "den") || t.contains(" kl")) && t.contains(" skrev "))
             || (starts_with_word(t, "dňa") && t.contains(" napísal"))
             || (starts_with_word(t, "w dniu") && (t.contains(" pisze") || t.contains(" napisał")))
             // Apple Mail in Polish: "Wiadomość napisana przez Jan <…> w dniu 03.03.2025, o godz. 09:58:".
-            || t.starts_with("wiadomość napisana przez ");
-    };
-    let _ = verb;
+            || t.starts_with("wiadomość napisana przez ")
+            // Gmail in Russian has no verb: "пн, 3 мар. 2025 г. в 10:00, Ян <jan@example.nl>:".
+            || (time && address && body.ends_with('>'));
+    }
     const LEADS: &[&str] = &["on", "op", "am", "le", "w dniu", "em", "no dia", "el", "dňa", "den", "il", "il giorno"];
-    let lead = LEADS.iter().any(|w| starts_with_word(t, w));
+    // "At 10:00 on 3 March 2025, Jan wrote:" — with a date, not "At work, Jan wrote:".
+    let lead = LEADS.iter().any(|w| starts_with_word(t, w)) || (starts_with_word(t, "at") && t.chars().any(|c| c.is_ascii_digit()));
     // Turkish: "3 Mar 2025 Pzt, 10:00 tarihinde Çağrı Öztürk <…> şunu yazdı:".
     let turkish = t.contains("tarihinde");
     if lines > 1 {
-        return lead || turkish;
+        return lead || turkish || (time && address);
     }
-    lead || turkish || t.contains('@') || t.contains('<')
+    lead || turkish || address || t.contains('<') || time
+}
+
+/// A clock time (`10:00`, `10.00`, `10:00:00`) as a word — what dates in quote
+/// headers carry (`03.03.2025` is a date, not a time).
+fn has_time(t: &str) -> bool {
+    t.split(|c: char| c.is_whitespace() || c == ',').any(|w| {
+        let w = w.trim_end_matches([':', ',', ')']).trim_start_matches('(');
+        let parts: Vec<&str> = w.split([':', '.']).collect();
+        (2..=3).contains(&parts.len())
+            && (1..=2).contains(&parts[0].len())
+            && parts[1..].iter().all(|p| p.len() == 2)
+            && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+    })
 }
 
 fn starts_with_word(t: &str, w: &str) -> bool {
@@ -302,11 +338,16 @@ fn is_underscore_line(line: &str) -> bool {
     t.len() >= 10 && t.chars().all(|c| c == '_')
 }
 
-/// `-----Original Message-----` and its translations; also forwards.
+/// `-----Original Message-----` and its translations; also forwards. Any decoration
+/// around it (`*-------- Original Message --------*`, `===== … =====`) counts.
 fn is_original_separator(line: &str) -> bool {
     let t = line.trim().to_lowercase();
-    let inner = t.trim_matches(|c: char| c == '-' || c == ' ');
-    if !(t.starts_with("--") && t.ends_with("--")) || inner.is_empty() {
+    let deco = |c: char| matches!(c, '-' | '=' | '*' | '_' | '~' | '#') || c.is_whitespace();
+    let inner = t.trim_matches(deco);
+    let lead = t.len() - t.trim_start_matches(deco).len();
+    let tail = t.len() - t.trim_end_matches(deco).len();
+    let marks = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
+    if inner.is_empty() || marks(&t[..lead]) < 2 || marks(&t[t.len() - tail..]) < 2 {
         return false;
     }
     const NAMES: &[&str] = &[
@@ -438,7 +479,79 @@ pub(crate) fn is_sign_off(line: &str) -> bool {
         return true;
     }
     // Turkish: "iPhone'umdan gönderildi", "Android cihazımdan gönderildi".
-    t.ends_with("gönderildi") && (t.contains("'umdan") || t.contains("’umdan") || t.contains("dan gönderildi"))
+    if t.ends_with("gönderildi") && (t.contains("'umdan") || t.contains("’umdan") || t.contains("dan gönderildi")) {
+        return true;
+    }
+    // Any language: a short line with a "sent" word and a device or mail app —
+    // "Sendt fra min iPhone", "Skickat från min Galaxy", "Отправлено с iPhone",
+    // "Надіслано з iPhone", "Von meinem Samsung Galaxy Smartphone gesendet",
+    // "Hent Outlook til iOS", "iOS için Outlook'u edinin".
+    if t.chars().count() > 60 {
+        return false;
+    }
+    const SENT: &[&str] = &[
+        "sent",
+        "sendt",
+        "skickat",
+        "skickades",
+        "lähetetty",
+        "verstuurd",
+        "verzonden",
+        "gesendet",
+        "envoyé",
+        "wysłane",
+        "wysłano",
+        "enviado",
+        "enviada",
+        "odoslané",
+        "odesláno",
+        "inviato",
+        "отправлено",
+        "надіслано",
+        "gönderildi",
+        "get",
+        "hent",
+        "skaffa",
+        "holen",
+        "obtenir",
+        "pobierz",
+        "baixar",
+        "obtener",
+        "получить",
+        "отримати",
+        "edinin",
+        "download",
+        "downloaden",
+    ];
+    const DEVICES: &[&str] = &[
+        "iphone",
+        "ipad",
+        "android",
+        "galaxy",
+        "samsung",
+        "huawei",
+        "xiaomi",
+        "pixel",
+        "blackberry",
+        "outlook",
+        "gmail",
+        "yahoo",
+        "proton",
+        "spark",
+        "ios",
+        "mobile",
+        "mobil",
+        "smartphone",
+        "tablet",
+        "telefon",
+        "телефон",
+    ];
+    // Outlook appends its link: "Get Outlook for iOS<https://aka.ms/o0ukef>".
+    let t = t.split_once("<http").map_or(t.as_str(), |(before, _)| before);
+    let words: Vec<&str> = t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    // The verb opens or closes a sign-off; "I'll get a new iPhone" is a sentence.
+    let verb = [words.first(), words.last()].into_iter().flatten().any(|w| SENT.contains(w));
+    verb && words.iter().any(|w| DEVICES.iter().any(|d| w.starts_with(d)))
 }
 
 #[cfg(test)]
@@ -502,5 +615,99 @@ mod tests {
         let t = trim("My mentor wrote: great things.\nSee you.\n-- \nJoão Conceição\n+351 000\n");
         assert_eq!(t.kept, "My mentor wrote: great things.\nSee you.");
         assert_eq!(t.trimmed.as_deref(), Some("--\nJoão Conceição\n+351 000"));
+    }
+
+    #[test]
+    fn a_wrapped_header_is_one_header() {
+        for header in [
+            "On Mon, 3 Mar 2025 at 10:00, Jan de Vries\n<jan@example.nl> wrote:",
+            "On Monday, 3 March 2025 at 10:00 GMT+02:00,\nJan de Vries van der Berg-Kowalski <\njan.devries@example.nl> wrote:",
+            "At 10:00 on 3 March 2025, Jan de Vries\nwrote:",
+            "пн, 3 мар. 2025 г. в 10:00, Ян де Врис <\njan@example.nl>:",
+        ] {
+            let t = trim(&format!("Thanks, see you.\n\n{header}\n> Shall we meet?\n"));
+            assert_eq!(t.kept, "Thanks, see you.", "{header}");
+            assert!(t.trimmed.as_deref().is_some_and(|x| x.starts_with(header.split('\n').next().unwrap_or_default())), "{header}: {t:?}");
+        }
+    }
+
+    #[test]
+    fn the_writers_line_above_a_header_is_never_taken_in() {
+        let t = trim("On Tuesday then.\nOn Mon, 3 Mar 2025 at 10:00, Jan <jan@example.nl> wrote:\n> Shall we meet?\n");
+        assert_eq!(t.kept, "On Tuesday then.");
+        let t = trim("Where were you?\nOn Mon, 3 Mar 2025 at 10:00, Jan de Vries\n<jan@example.nl> wrote:\n> Here.\n");
+        assert_eq!(t.kept, "Where were you?");
+    }
+
+    #[test]
+    fn headers_in_more_languages() {
+        for header in [
+            "At 10:00 on 3 March 2025, Jan de Vries wrote:",
+            "Den man. 3. mar. 2025 kl. 10.00 skrev Jan Jensen <jan@example.dk>:",
+            "man. 3. mar. 2025 kl. 10:00 skrev Ola Nordmann <ola@example.no>:",
+            "Den 2025-03-03 kl. 10:00, skrev Sven Svensson:",
+            "Sven Svensson <sven@example.se> skrev:",
+            "03.03.2025 10:00, Иван Петров пишет:",
+            "3 марта 2025 г., в 10:00, Иван Петров <ivan@example.ru> написал(а):",
+            "пн, 3 бер. 2025 р. о 10:00 Олена Коваленко <olena@example.ua> пише:",
+            "On Mon, 3 Mar 2025 at 10:00 GMT+02:00, Jan de Vries <jan@example.nl> wrote:",
+        ] {
+            let t = trim(&format!("Nieuw.\n\n{header}\n\nOud\n"));
+            assert_eq!(t.kept, "Nieuw.", "{header}");
+        }
+        // Words that only look like one stay.
+        for text in ["At work, my manager wrote:\nthat I did well.", "Dinsdag skrev ik:\nniets.", "I wrote:\nthis."] {
+            assert_eq!(trim(text).kept, text, "{text}");
+        }
+    }
+
+    #[test]
+    fn zoho_and_decorated_separators() {
+        for sep in [
+            "---- On Mon, 03 Mar 2025 10:00:00 +0100 Jan de Vries <jan@example.nl> wrote ----",
+            "---- Am Mo, 03 Mär 2025 10:00:00 +0100 schrieb Jan de Vries <jan@example.nl> ---",
+            "*-------- Original Message --------*",
+            "======== Original Message ========",
+            "***** Wiadomość oryginalna *****",
+            "~~~ Oorspronkelijk bericht ~~~",
+        ] {
+            let t = trim(&format!("Tot dan.\n\n{sep}\nFrom: Jan\nOud bericht\n"));
+            assert_eq!(t.kept, "Tot dan.", "{sep}");
+        }
+        assert_eq!(trim("Original Message follows below\ntext").kept, "Original Message follows below\ntext");
+    }
+
+    #[test]
+    fn device_sign_offs_in_the_supported_languages() {
+        for line in [
+            "Sent from my iPhone",
+            "Verstuurd vanaf mijn iPhone",
+            "Von meinem iPhone gesendet",
+            "Wysłane z iPhone'a",
+            "iPhone'umdan gönderildi",
+            "Enviado do meu iPhone",
+            "Sent from Outlook for Android",
+            "Get Outlook for iOS",
+            "Sent from my Galaxy",
+            "Verzonden vanaf mijn Samsung-apparaat",
+            "Sent with Proton Mail secure email",
+            "Sendt fra min iPhone",
+            "Skickat från min iPhone",
+            "Отправлено с iPhone",
+            "Надіслано з iPhone",
+            "Von meinem Samsung Galaxy Smartphone gesendet",
+            "Hent Outlook til iOS",
+            "iOS için Outlook'u edinin",
+            "Odoslané z iPhonu",
+            "Envoyé de mon appareil Galaxy",
+            "iOS için Outlook'u edinin<https://aka.ms/o0ukef>",
+        ] {
+            assert!(is_sign_off(line), "{line}");
+            let t = trim(&format!("Tot morgen.\n\n{line}\n"));
+            assert_eq!(t.kept, "Tot morgen.", "{line}");
+        }
+        for line in ["I'll get a new iPhone", "My Samsung broke, so I sent it from work.", "Sent the CV yesterday."] {
+            assert!(!is_sign_off(line), "{line}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The fixture corpus: every `.eml` under `tests/fixtures` with its expected outcome.
 //! Each fixture is listed once, and every fixture in the folder must be listed.
 
-use mentorpost_inbound::{Automatic, parse};
+use mentorpost_inbound::{Automatic, ReportKind, parse};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -13,6 +13,9 @@ enum Expect {
     Auto(&'static str),
     /// A delivery report: (address, status, permanent) per recipient.
     Report { rows: &'static [(&'static str, &'static str, bool)], standard: bool },
+    /// An ARF feedback report about this recipient, of this type; `complaint`: it
+    /// counts as an abuse complaint.
+    Feedback { recipient: &'static str, feedback: &'static str, complaint: bool },
     /// Refused, the error's text containing this.
     Error(&'static str),
     /// Parsed as best effort, the text containing this.
@@ -379,6 +382,382 @@ const CASES: &[Case] = &[
         expect: Report { rows: &[("lucas.pereira@example.pt", "5.1.1", true)], standard: false },
         verified: false,
     },
+    Case {
+        file: "dsn_global_delivery_status.eml",
+        expect: Report { rows: &[("jürgen.weiß@example.de", "5.1.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_mangled_outer_type.eml",
+        expect: Report { rows: &[("carmen.lopez@example.es", "5.2.2", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_inline_fields_no_mime.eml",
+        expect: Report { rows: &[("emre.sahin@example.com.tr", "5.7.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "dsn_sendmail_v8_mime.eml",
+        expect: Report { rows: &[("d.okafor@example.org", "5.1.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_exim_delay.eml",
+        expect: Report { rows: &[("marek.wisniewski@example.pl", "4.3.0", false)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_office365_html_nl.eml",
+        expect: Report { rows: &[("ruben.dijkstra@example.nl", "5.4.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_gmail_address_not_found.eml",
+        expect: Report { rows: &[("sofia.rossi@example.it", "5.1.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_amazon_ses.eml",
+        expect: Report { rows: &[("liam.obrien@example.ie", "5.1.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_to_reply_address.eml",
+        expect: Report { rows: &[("ines.almeida@example.pt", "5.1.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_to_mentorship_address.eml",
+        expect: Report { rows: &[("tomas.kovac@example.sk", "5.1.2", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_person_as_sender.eml",
+        expect: Report { rows: &[("anouk.bakker@example.nl", "5.2.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_relayed_and_failed.eml",
+        expect: Report { rows: &[("maria.huber@example.at", "5.7.1", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "dsn_without_status.eml",
+        expect: Report { rows: &[("elise.dubois@example.be", "5.0.0", true)], standard: true },
+        verified: false,
+    },
+    Case {
+        file: "bounce_qmail_two_recipients.eml",
+        expect: Report {
+            rows: &[("petra.novakova@example.cz", "5.1.1", true), ("jiri.dvorak@example.cz", "5.4.6", true)],
+            standard: false,
+        },
+        verified: false,
+    },
+    Case {
+        file: "bounce_qmail_over_quota.eml",
+        expect: Report { rows: &[("rafael.souza@example.com.br", "5.2.2", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_exim_x_failed_recipients.eml",
+        expect: Report { rows: &[("george.wright@example.co.uk", "5.0.0", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_exim_delay_plain.eml",
+        expect: Report { rows: &[("zsofia.nagy@example.hu", "4.0.0", false)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_postfix_plain.eml",
+        expect: Report { rows: &[("lea.mueller@example.de", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_postfix_delayed_wrapped.eml",
+        expect: Report { rows: &[("aino.virtanen@example.fi", "4.2.2", false)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_sendmail_v8_plain.eml",
+        expect: Report { rows: &[("kwame.mensah@example.edu", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_sendmail_v8_transient.eml",
+        expect: Report { rows: &[("andrei.popescu@example.ro", "4.4.1", false)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_sendmail_v5.eml",
+        expect: Report { rows: &[("jose.garcia@example.es", "5.0.0", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_dma.eml",
+        expect: Report { rows: &[("martina.horvathova@example.sk", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_dma_no_host.eml",
+        expect: Report { rows: &[("bartek.zielinski@example.invalid", "5.0.0", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_exchange_plain_en.eml",
+        expect: Report { rows: &[("priya.sharma@corp.example.com", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_exchange_de_cp1252.eml",
+        expect: Report { rows: &[("joerg.baecker@firma.example.de", "5.3.4", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_exchange_fr_latin1.eml",
+        expect: Report { rows: &[("amelie.lefevre@entreprise.example.fr", "5.2.2", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_office365_pl_base64.eml",
+        expect: Report { rows: &[("k.wojcik@firma.example.pl", "5.1.10", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_office365_tr_qp.eml",
+        expect: Report { rows: &[("burak.celik@sirket.example.com.tr", "5.7.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_outlook_com_pt.eml",
+        expect: Report { rows: &[("beatriz.costa@example.com.br", "5.5.0", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_gmail_plain_failed_permanently.eml",
+        expect: Report { rows: &[("alejandro.ruiz@example.es", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_gmail_html_only_nl.eml",
+        expect: Report { rows: &[("daan.visser@example.nl", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_gmail_delay.eml",
+        expect: Report { rows: &[("hannah.berg@example.se", "4.7.0", false)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_yahoo_plain.eml",
+        expect: Report { rows: &[("mia.schneider@yahoo.example", "5.0.0", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_yahoo_es.eml",
+        expect: Report { rows: &[("lucia.fernandez@example.com.ar", "5.0.0", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_amazon_ses_plain.eml",
+        expect: Report { rows: &[("chloe.martin@example.ca", "5.0.0", true)], standard: false },
+        verified: false,
+    },
+    Case { file: "bounce_postmaster_unparseable.eml", expect: Report { rows: &[], standard: false }, verified: false },
+    Case {
+        file: "bounce_post_master_tr.eml",
+        expect: Report { rows: &[("selin.yildiz@example.com.tr", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_mail_delivery_system_dotted.eml",
+        expect: Report { rows: &[("goncalo.ferreira@example.pt", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_empty_from.eml",
+        expect: Report { rows: &[("lars.nielsen@example.dk", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_null_return_path_subject_nl.eml",
+        expect: Report { rows: &[("fleur.de.boer@example.nl", "5.1.1", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "bounce_system_sender_to_reply.eml",
+        expect: Report { rows: &[("ingrid.hansen@example.no", "5.0.0", true)], standard: false },
+        verified: false,
+    },
+    Case {
+        file: "arf_yahoo_abuse.eml",
+        expect: Feedback { recipient: "olivia.brown@yahoo.example", feedback: "abuse", complaint: true },
+        verified: false,
+    },
+    Case {
+        file: "arf_microsoft_jmrp.eml",
+        expect: Feedback { recipient: "noah.jansen@outlook.example", feedback: "abuse", complaint: true },
+        verified: false,
+    },
+    Case {
+        file: "arf_original_rcpt_to_headers.eml",
+        expect: Feedback { recipient: "katrin.schulz@isp.example.de", feedback: "abuse", complaint: true },
+        verified: false,
+    },
+    Case {
+        file: "arf_not_spam.eml",
+        expect: Feedback { recipient: "pieter.smit@example.nl", feedback: "not-spam", complaint: false },
+        verified: false,
+    },
+    Case {
+        file: "arf_mangled_outer_type.eml",
+        expect: Feedback { recipient: "zeynep.arslan@mail.example.com.tr", feedback: "abuse", complaint: true },
+        verified: false,
+    },
+    Case {
+        file: "human_forwarded_bounce.eml",
+        expect: Posted {
+            kept: "Jan, mijn mail aan Pieter komt terug. Klopt zijn adres nog?",
+            trimmed: Some("This is the mail system at host"),
+        },
+        verified: false,
+    },
+    Case {
+        file: "human_delivery_failed_text.eml",
+        expect: Posted {
+            kept: "Hi Jan,\n\nthe delivery failed again: the mail system said \"550 5.1.1 user unknown\"\nfor anna.kowalska@example.pl. Mail delivery software is a mystery to me.\nCould you check her address?\n\nTomasz",
+            trimmed: None,
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_wrapped_header_en.eml",
+        expect: Posted {
+            kept: "Thanks Jan, I'll bring the printed portfolio on Thursday.\n\nSarah",
+            trimmed: Some("On Mon, 3 Mar 2025 at 10:00, Jan de Vries van der Berg\n<jan.devries@example.nl> wrote:"),
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_wrapped_header_three_lines_gmt.eml",
+        expect: Posted {
+            kept: "Correu bem! Querem uma segunda conversa na sexta.",
+            trimmed: Some("On Monday, 3 March 2025 at 10:00 GMT+02:00,"),
+        },
+        verified: false,
+    },
+    Case {
+        file: "yahoo_gmt_offset_unquoted.eml",
+        expect: Posted { kept: "Merhaba Jan,\n\nCV'mi güncelledim, ekte bulabilirsin.", trimmed: Some("CV'ni güncelledin mi?") },
+        verified: false,
+    },
+    Case {
+        file: "at_date_wrote_en.eml",
+        expect: Posted {
+            kept: "Yes, count me in for the networking evening.",
+            trimmed: Some("There is a networking evening on the 12th."),
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_da.eml",
+        expect: Posted {
+            kept: "Hej Jan,\n\nTak for tippet, jeg har sendt min ansøgning.\n\nMette",
+            trimmed: Some("Har du set opslaget fra kommunen?"),
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_nb.eml",
+        expect: Posted { kept: "Intervjuet er flyttet til onsdag.", trimmed: Some("Når er intervjuet?") },
+        verified: false,
+    },
+    Case {
+        file: "thunderbird_reply_sv.eml",
+        expect: Posted { kept: "Jag har anmält mig till kursen i projektledning.", trimmed: Some("Har du hittat en kurs?") },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_ru.eml",
+        expect: Posted {
+            kept: "Спасибо, Ян! Я исправлю резюме до пятницы.", trimmed: Some("Посмотри, пожалуйста, раздел об опыте.")
+        },
+        verified: false,
+    },
+    Case {
+        file: "apple_mail_reply_ru.eml",
+        expect: Posted { kept: "Да, вторник подходит.", trimmed: Some("Отправлено с iPhone") },
+        verified: false,
+    },
+    Case {
+        file: "thunderbird_reply_ru.eml",
+        expect: Posted {
+            kept: "Меня взяли на стажировку!", trimmed: Some("Есть новости о стажировке?")
+        },
+        verified: false,
+    },
+    Case {
+        file: "gmail_reply_uk.eml",
+        expect: Posted {
+            kept: "Дякую, Яне! Співбесіда пройшла добре.", trimmed: Some("Як пройшла співбесіда?")
+        },
+        verified: false,
+    },
+    Case {
+        file: "zoho_reply_en.eml",
+        expect: Posted {
+            kept: "Hi Jan,\n\nI asked for 8% more and they agreed to 6%. I accepted.\n\nPriya",
+            trimmed: Some("Ask for a bit more than you expect."),
+        },
+        verified: false,
+    },
+    Case {
+        file: "zoho_reply_de.eml",
+        expect: Posted { kept: "Ich habe die Bewerbung heute abgeschickt.", trimmed: Some("Hast du die Bewerbung schon abgeschickt?") },
+        verified: false,
+    },
+    Case {
+        file: "original_message_asterisks.eml",
+        expect: Posted {
+            kept: "Hola Jan,\n\nMe han ofrecido las prácticas en Valencia.", trimmed: Some("¿Sabes algo de las prácticas?")
+        },
+        verified: false,
+    },
+    Case {
+        file: "original_message_equals_pl.eml",
+        expect: Posted { kept: "Dostałam odpowiedź z firmy, zaproszenie na rozmowę.", trimmed: Some("Czy odezwali się z firmy?") },
+        verified: false,
+    },
+    Case {
+        file: "sign_off_samsung_nl.eml",
+        expect: Posted { kept: "Donderdag om twee uur is goed.", trimmed: Some("Verzonden vanaf mijn Samsung-apparaat") },
+        verified: false,
+    },
+    Case {
+        file: "sign_off_iphone_da.eml",
+        expect: Posted { kept: "Jeg kommer, vi ses!", trimmed: Some("Sendt fra min iPhone") },
+        verified: false,
+    },
+    Case {
+        file: "sign_off_outlook_ios_tr.eml",
+        expect: Posted { kept: "Perşembe olur, teşekkürler.", trimmed: Some("iOS için Outlook") },
+        verified: false,
+    },
+    Case { file: "sign_off_galaxy_de.eml", expect: Posted { kept: "Passt mir gut.", trimmed: Some("Samsung Galaxy") }, verified: false },
+    Case {
+        file: "sign_off_proton_and_signature_pt.eml",
+        expect: Posted { kept: "Terminei o primeiro módulo do curso.\n\nJoão", trimmed: Some("Sent with Proton Mail secure email.") },
+        verified: false,
+    },
+    Case {
+        file: "bottom_posted_ru.eml",
+        expect: Posted {
+            kept: "Да, вчера вечером.\n\nДмитрий", trimmed: Some("Ты отправил документы?")
+        },
+        verified: false,
+    },
     Case { file: "malformed_empty.eml", expect: Error("empty message"), verified: false },
     Case { file: "malformed_no_headers.eml", expect: Error("malformed message"), verified: false },
     Case { file: "malformed_unclosed_boundary.eml", expect: BestEffort("De grens sluit nooit af."), verified: false },
@@ -410,6 +789,12 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// One of the service's tagged addresses (bounce, reply or mentorship).
+fn ours(address: &str) -> bool {
+    mentorpost_inbound::address::tagged(address, "mentorpost.test")
+        .is_some_and(|(k, _)| matches!(k.as_str(), "bounce" | "reply" | "mentorship"))
+}
+
 fn words(s: &str) -> BTreeMap<&str, usize> {
     let mut m = BTreeMap::new();
     for w in s.split_whitespace() {
@@ -431,7 +816,7 @@ fn corpus_outcomes() {
     let mut listed: Vec<String> = CASES.iter().map(|c| c.file.to_owned()).collect();
     listed.sort();
     assert_eq!(on_disk, listed, "every fixture has exactly one expected outcome");
-    assert!(CASES.len() >= 60);
+    assert!(CASES.len() >= 150);
 
     let mut failures = Vec::new();
     for case in CASES {
@@ -482,12 +867,8 @@ fn corpus_outcomes() {
                         if mail.automatic != Some(Automatic::DeliveryReport) {
                             p.push(format!("automatic {:?}", mail.automatic));
                         }
-                        if !mail
-                            .recipients
-                            .iter()
-                            .any(|r| mentorpost_inbound::address::tagged(r, "mentorpost.test").is_some_and(|(k, _)| k == "bounce"))
-                        {
-                            p.push(format!("no bounce address in {:?}", mail.recipients));
+                        if !mail.recipients.iter().any(|r| ours(r)) {
+                            p.push(format!("no address of ours in {:?}", mail.recipients));
                         }
                         match &mail.report {
                             Some(r) => {
@@ -495,6 +876,25 @@ fn corpus_outcomes() {
                                     r.recipients.iter().map(|f| (f.address.as_str(), f.status.as_str(), f.permanent)).collect();
                                 if got != rows.to_vec() || r.standard != *standard {
                                     p.push(format!("report {got:?} standard {}, want {rows:?} {standard}", r.standard));
+                                }
+                            }
+                            None => p.push("no report".to_owned()),
+                        }
+                    }
+                    Feedback { recipient, feedback, complaint } => {
+                        if mail.automatic != Some(Automatic::FeedbackReport) {
+                            p.push(format!("automatic {:?}", mail.automatic));
+                        }
+                        match &mail.report {
+                            Some(r) => {
+                                let got: Vec<&str> = r.recipients.iter().map(|f| f.address.as_str()).collect();
+                                let kind = ReportKind::Feedback { feedback_type: (*feedback).to_owned() };
+                                if got != [*recipient] || r.kind != kind || r.is_complaint() != *complaint {
+                                    p.push(format!("feedback {got:?} {:?} complaint {}", r.kind, r.is_complaint()));
+                                }
+                                // The VERP address it is mapped by: ours, in the report or the mail's own.
+                                if !r.original_sender.as_deref().is_some_and(ours) && !mail.recipients.iter().any(|a| ours(a)) {
+                                    p.push(format!("no address of ours: {:?}", r.original_sender));
                                 }
                             }
                             None => p.push("no report".to_owned()),

@@ -2,8 +2,11 @@
 //! endpoint `POST /api/v1/inbound/email` and `mentorpost inbound` for an MTA pipe.
 //!
 //! `receive` takes a raw RFC 5322 mail and decides, in this order: unreadable →
-//! stored as failed; seen before → nothing; from our own domain → dropped (loop
-//! guard); a delivery report → bounce scoring; automatic → recorded, never answered;
+//! stored as failed; seen before → nothing; a delivery or feedback report → bounce
+//! scoring (a complaint pauses at once; a report that maps to nobody is kept as
+//! failed for an admin; never answered; mail to postmaster excepted); from our own
+//! domain → dropped (loop guard); to postmaster → forwarded to the admins; the null
+//! sender → recorded, never posted; automatic → recorded, never answered;
 //! otherwise routed by the token in its address (or, when a client dropped the
 //! `+token`, by `References`), checked against the owner's verified addresses, and
 //! posted with its quoted part and attachments in one transaction. Parsing is the
@@ -150,14 +153,18 @@ impl Pipeline<'_> {
     async fn run(self) -> Result<Receipt, ApiError> {
         let domain = self.state.config.mail_domain.clone();
         let from = self.base.from_address.clone().unwrap_or_default();
+        // A report first, whatever address it came from or was sent to (our own MTA's
+        // MAILER-DAEMON may write from our domain): it is never posted or answered.
+        // Mail to postmaster is the exception: it all goes to the admins.
+        let to_postmaster = self.to_postmaster(&domain);
+        if !to_postmaster && let Some(report) = &self.mail.report {
+            return self.bounce(report).await;
+        }
         if from.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(&domain)) {
             return self.finish(Outcome::Automatic, "loop guard: mail from the service's own address", None).await;
         }
-        if self.to_postmaster(&domain) {
+        if to_postmaster {
             return self.forward_to_admins(&domain).await;
-        }
-        if let Some(report) = &self.mail.report {
-            return self.bounce(report).await;
         }
         // The null reverse-path (`MAIL FROM:<>`) is what delivery reports and other
         // automatic mail use (RFC 5321 4.5.5): never a person writing.
@@ -422,38 +429,78 @@ impl Pipeline<'_> {
         (kept, dropped)
     }
 
+    /// A delivery or feedback report. Whose mail failed is found only from our own
+    /// tokens — the VERP bounce address it was sent to, or the one in the returned
+    /// original — so a forged report cannot pause anyone's mail; a report that reached a
+    /// reply or mentorship address counts only for that token owner's verified
+    /// addresses. A report that maps to nobody is kept as failed for an admin. Nothing
+    /// here ever answers or notifies.
     async fn bounce(&self, report: &mentorpost_inbound::DeliveryReport) -> Result<Receipt, ApiError> {
         let domain = &self.state.config.mail_domain;
         let pool = self.state.db.pool();
-        let mut owner = None;
-        for address in self.delivery.envelope_to.iter().chain(self.mail.recipients.iter()) {
-            if let Some((kind, token)) = tagged(address, domain)
-                && kind == TokenKind::Bounce.as_str()
-                && let Some(target) = store::mail::find_token(pool, &token).await?
-                && target.kind == kind
-            {
-                owner = Some(target.user_id);
+        let addresses = self.delivery.envelope_to.iter().chain(self.mail.recipients.iter()).chain(report.original_sender.iter());
+        let (mut by_bounce, mut by_token) = (None, None);
+        for address in addresses {
+            let Some((kind, token)) = tagged(address, domain) else { continue };
+            if !looks_like_token(&token) {
+                continue;
+            }
+            let Some(target) = store::mail::find_token(pool, &token).await? else { continue };
+            if target.kind != kind {
+                continue;
+            }
+            if kind == TokenKind::Bounce.as_str() {
+                by_bounce = Some(target.user_id);
                 break;
             }
+            by_token = by_token.or(Some(target.user_id));
         }
-        let Some(owner) = owner else {
-            return self.finish(Outcome::Bounce, "delivery report not about our mail", None).await;
+        let unmapped = "delivery report: no failed recipient maps to a person";
+        let Some(owner) = by_bounce.or(by_token) else {
+            tracing::warn!("delivery report that maps to nobody kept for the admins");
+            return self.finish(Outcome::Failed, unmapped, None).await;
         };
         let Some(person) = store::users::get(pool, owner).await? else {
             return self.finish(Outcome::Bounce, "delivery report for a removed account", None).await;
         };
-        let mut paused = false;
-        let mut counted = 0;
-        for failed in &report.recipients {
-            // Only failures count ("delayed" reports carry 4.x.x too, and are soft).
-            let class = failed.status.chars().next();
-            if !matches!(class, Some('4' | '5')) {
+        // Which of the report's addresses count against this person.
+        let mut failed: Vec<(String, String, bool)> = Vec::new();
+        for r in &report.recipients {
+            let address = if r.address.contains('@') { r.address.to_lowercase() } else { person.email.clone() };
+            if by_bounce.is_none() && !store::inbound::is_verified_address(pool, owner, &address).await? {
                 continue;
             }
-            let address = if failed.address.contains('@') { failed.address.to_lowercase() } else { person.email.clone() };
-            paused |=
-                store::inbound::record_bounce(&self.state.db, owner, address, failed.status.clone(), failed.permanent, self.now).await?;
+            failed.push((address, r.status.clone(), r.permanent));
+        }
+        if let mentorpost_inbound::ReportKind::Feedback { feedback_type } = &report.kind {
+            if !report.is_complaint() {
+                return self.finish(Outcome::Bounce, &format!("feedback report ({feedback_type}): nothing to do"), Some(owner)).await;
+            }
+            // Providers often redact the complainer: the VERP token names them.
+            if failed.is_empty() && by_bounce.is_some() {
+                failed.push((person.email.clone(), feedback_type.clone(), true));
+            }
+            if failed.is_empty() {
+                return self.finish(Outcome::Failed, unmapped, Some(owner)).await;
+            }
+            for (address, _, _) in failed {
+                store::inbound::record_complaint(&self.state.db, owner, address, self.now).await?;
+            }
+            tracing::warn!(user = %owner, "mail to this person is paused: they reported our mail as spam");
+            return self.finish(Outcome::Bounce, "feedback report: abuse complaint; mail paused", Some(owner)).await;
+        }
+        let mut paused = false;
+        let mut counted = 0;
+        for (address, status, permanent) in failed {
+            // Only failures count ("delayed" reports carry 4.x.x too, and are soft).
+            if !matches!(status.chars().next(), Some('4' | '5')) {
+                continue;
+            }
+            paused |= store::inbound::record_bounce(&self.state.db, owner, address, status, permanent, self.now).await?;
             counted += 1;
+        }
+        if counted == 0 {
+            return self.finish(Outcome::Failed, unmapped, Some(owner)).await;
         }
         if paused {
             tracing::warn!(user = %owner, "mail to this person is paused: their address keeps bouncing");

@@ -430,6 +430,24 @@ pub async fn record_bounce(
     permanent: bool,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    record_failure(db, user, address, status, permanent, false, now).await
+}
+
+/// Records an abuse complaint (an ARF feedback report): like a hard bounce, but the
+/// address's mail pauses at once — a person who calls our mail spam gets no more of it.
+pub async fn record_complaint(db: &Db, user: UserId, address: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    record_failure(db, user, address, "complaint".to_owned(), true, true, now).await
+}
+
+async fn record_failure(
+    db: &Db,
+    user: UserId,
+    address: String,
+    status: String,
+    permanent: bool,
+    pause_now: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     db
         .write(move |conn| {
             Box::pin(async move {
@@ -451,7 +469,7 @@ pub async fn record_bounce(
                 .fetch_one(&mut *conn)
                 .await?
                 .try_get("score")?;
-                let pause = score >= BOUNCE_THRESHOLD;
+                let pause = pause_now || score >= BOUNCE_THRESHOLD;
                 sqlx::query(
                     "INSERT INTO mail_address_health (address, user_id, score, paused_at, updated_at) VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (address) DO UPDATE SET score = excluded.score, user_id = excluded.user_id,
