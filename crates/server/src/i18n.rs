@@ -249,6 +249,19 @@ mod tests {
                         ("link", FluentValue::from("https://example.org/x")),
                         ("url", FluentValue::from("https://example.org/y")),
                         ("names", FluentValue::from("Zofia & Henk")),
+                        // The coordinator's pages.
+                        ("active", FluentValue::from(4)),
+                        ("proposed", FluentValue::from(1)),
+                        ("closed", FluentValue::from(2)),
+                        ("total", FluentValue::from(9)),
+                        ("page", FluentValue::from(1)),
+                        ("pages", FluentValue::from(3)),
+                        ("max", FluentValue::from(8)),
+                        ("ontrack", FluentValue::from(5)),
+                        ("slowing", FluentValue::from(2)),
+                        ("dormant", FluentValue::from(1)),
+                        ("notstarted", FluentValue::from(1)),
+                        ("reason", FluentValue::from("completed")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

@@ -3,7 +3,9 @@
 //! small script (`assets/app.js`) that adds live updates and hints on top. Every page
 //! and action works without the script.
 
+pub mod admin;
 pub mod assets;
+pub mod coordinate;
 pub mod inbox;
 pub mod mentorship;
 pub mod session;
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .route("/settings/mentorships/{id}", post(settings::save_mentorship_mode))
         .route("/settings/profile", post(settings::save_profile))
         .route("/settings/emails", post(settings::add_email))
+        .merge(coordinate::router())
+        .merge(admin::router())
         .route("/app/ws-ticket", post(thread::ws_ticket))
         .route("/app/hints", post(thread::hints))
         .route("/assets/{file}", get(assets::serve))
@@ -60,6 +64,10 @@ pub struct Ui {
     pub tr: Tr,
     pub csrf: String,
     pub signed_in_as: Option<String>,
+    /// Show the header's link to the coordinator's pages.
+    pub coordinates: bool,
+    /// Show the header's link to the admin page.
+    pub is_admin: bool,
     pub css: &'static str,
     pub js: &'static str,
     pub icon: &'static str,
@@ -71,6 +79,8 @@ impl Ui {
             tr,
             csrf: String::new(),
             signed_in_as: None,
+            coordinates: false,
+            is_admin: false,
             css: &assets::ASSETS.css.path,
             js: &assets::ASSETS.js.path,
             icon: &assets::ASSETS.icon.path,
@@ -82,6 +92,8 @@ impl Ui {
             tr: member.tr.clone(),
             csrf: member.csrf().to_owned(),
             signed_in_as: Some(member.session.display_name.clone()),
+            coordinates: member.session.coordinates,
+            is_admin: member.session.is_admin,
             css: &assets::ASSETS.css.path,
             js: &assets::ASSETS.js.path,
             icon: &assets::ASSETS.icon.path,
