@@ -117,6 +117,42 @@ def test_a_reply_by_mail_appears_in_the_open_thread(people, server):
     expect(last).to_contain_text("Henk Jansen")
 
 
+def test_a_file_attached_to_a_reply_arrives_live_and_downloads(people, server):
+    mentor = people().sign_in("malgorzata")
+    mentee = people().sign_in("joao")
+    subject = "Preparing for my first one-on-one as a team lead"
+    theirs = open_thread(mentee, subject)
+    mentee.live()
+    mine = open_thread(mentor, subject)
+    # Past the limit, the page says so at once and sends nothing.
+    mine.set_input_files("#files", files=[{"name": "film.mp4", "mimeType": "video/mp4", "buffer": b"0" * (10 * 1024 * 1024 + 1)}])
+    expect(mine.locator("#files-error")).to_contain_text("too large together")
+    expect(mine.locator("#files")).to_have_attribute("aria-invalid", "true")
+    content = "Agenda: 1. doelen 2. feedback 3. volgende stap\n".encode()
+    mine.set_input_files("#files", files=[{"name": "Łódź agenda.txt", "mimeType": "text/plain", "buffer": content}])
+    expect(mine.locator("#files-error")).to_have_count(0)
+    mine.fill("#body", "Hier is het schema dat ik gebruik.")
+    mine.get_by_role("button", name="Send reply").click()
+    # Sent without a reload: the form is empty again, the file listed with the message.
+    sent = mine.locator("#messages li.message").last
+    expect(sent).to_contain_text("Hier is het schema dat ik gebruik.")
+    expect(sent.get_by_role("link", name="Łódź agenda.txt")).to_be_visible()
+    expect(mine.locator("#body")).to_have_value("")
+    assert mine.locator("#files").evaluate("input => input.files.length") == 0
+    # The mentee's open page shows it live, with a link that downloads the same bytes.
+    arrived = theirs.locator("#messages li.message").last
+    expect(arrived).to_contain_text("Hier is het schema dat ik gebruik.")
+    link = arrived.get_by_role("link", name="Łódź agenda.txt")
+    expect(link).to_be_visible()
+    with theirs.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "Łódź agenda.txt"
+    with open(download.path(), "rb") as f:
+        assert f.read() == content
+    assert mentor.errors == [] and mentee.errors == [], (mentor.errors, mentee.errors)
+
+
 def test_everything_works_without_javascript(people, server):
     mentor = people(javascript=False).sign_in("malgorzata")
     mentee = people(javascript=False).sign_in("joao")
@@ -124,9 +160,11 @@ def test_everything_works_without_javascript(people, server):
     # A new thread, by form and redirect.
     page.get_by_role("link", name="New conversation").click()
     page.fill("#subject", "Sollicitatiebrief nakijken")
-    page.fill("#body", "Wil je naar mijn brief kijken? Ik stuur hem morgen.")
+    page.fill("#body", "Wil je naar mijn brief kijken? Hier is de eerste versie.")
+    page.set_input_files("#files", files=[{"name": "brief v1.txt", "mimeType": "text/plain", "buffer": b"Geachte heer, mevrouw,"}])
     page.get_by_role("button", name="Send").click()
     expect(page.locator("h1.thread-subject")).to_have_text("Sollicitatiebrief nakijken")
+    expect(page.locator("#messages li.message").last.get_by_role("link", name="brief v1.txt")).to_be_visible()
     # The mentor sees it after a reload, unread, and opening it marks it read.
     inbox = mentor.goto("/")
     row = inbox.locator("#threads li", has_text="Sollicitatiebrief nakijken")

@@ -50,3 +50,40 @@ pub async fn post_form(app: &TestServer, cookie: &str, path: &str, form: &[(&str
     let (status, headers) = (resp.status(), resp.headers().clone());
     (status, resp.text().await.expect("body"), headers)
 }
+
+/// A file as a browser's file input sends it: (name, content type, bytes).
+pub type File<'a> = (&'a str, &'a str, Vec<u8>);
+
+/// Sends a form as `multipart/form-data`, as a browser sends a form with a file input:
+/// the text fields first, then each file as a part of the `files` input, its name as
+/// raw UTF-8 (no percent-encoding), as browsers send it.
+pub async fn post_multipart(
+    app: &TestServer,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[File<'_>],
+) -> (StatusCode, String, HeaderMap) {
+    let resp = multipart_request(app, cookie, path, fields, files).send().await.expect("post");
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    (status, resp.text().await.expect("body"), headers)
+}
+
+/// The request [`post_multipart`] sends, to add headers to.
+pub fn multipart_request(
+    app: &TestServer,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[File<'_>],
+) -> reqwest::RequestBuilder {
+    let mut form = reqwest::multipart::Form::new().percent_encode_noop();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    for (name, content_type, data) in files {
+        let part = reqwest::multipart::Part::bytes(data.clone()).file_name(name.to_string()).mime_str(content_type).expect("content type");
+        form = form.part("files", part);
+    }
+    browser().post(app.url(path)).header("cookie", cookie).multipart(form)
+}

@@ -368,7 +368,8 @@ async fn attachments_are_stored_listed_and_only_members_download_them(app: TestS
     );
     assert_eq!(send(&app, raw.into_bytes()).await["outcome"], "posted");
     let listed = wait_for_mail(&app, |text| text.contains("brief.pdf")).await;
-    assert!(listed.contains("/api/v1/attachments/"), "{listed}");
+    // A link that opens in a browser: the web app's download, not the API's.
+    assert!(listed.contains(&format!("{}/attachments/", app.base)), "{listed}");
     app.stop().await;
 }
 

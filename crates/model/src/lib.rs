@@ -12,10 +12,12 @@
 //! - [`health`]: contact health of a mentorship for coordinators (no content).
 //! - [`subject`]: cleaning mail subjects and judging vague ones (G9).
 //! - [`hints`]: netiquette hints on a draft while it is written (G3, G9, G10, G13).
+//! - [`attachment`]: file names and content types of files that come with a message.
 #![forbid(unsafe_code)]
 
 pub mod agreement;
 pub mod api;
+pub mod attachment;
 pub mod checkin;
 pub mod clock;
 pub mod domain;

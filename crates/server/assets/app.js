@@ -1,17 +1,58 @@
 // mentorpost's one script. Every page works without it; it adds live updates over the
-// WebSocket, sending without a reload, drafts that survive a reload, marking read
-// once a message has been seen, and netiquette hints while writing.
+// WebSocket, sending without a reload (files too), drafts that survive a reload (their
+// text: a chosen file cannot be put back), marking read once a message has been seen,
+// and netiquette hints while writing.
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const page = document.body.dataset.page;
 const l10n = document.getElementById('l10n')?.dataset ?? {};
 
+// A form with files chosen goes as multipart (FormData sets the content type with its
+// boundary); anything else URL-encoded, without the empty part of an unused file input.
 async function post(url, fields) {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept': 'application/json', 'x-csrf-token': csrf },
-    body: new URLSearchParams(fields),
-    credentials: 'same-origin',
-  });
+  const withFiles = fields instanceof FormData && [...fields.values()].some((v) => v instanceof File && v.size > 0);
+  const headers = { 'accept': 'application/json', 'x-csrf-token': csrf };
+  let body = fields;
+  if (!withFiles) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(fields instanceof FormData ? [...fields].filter(([, v]) => typeof v === 'string') : fields);
+  }
+  return fetch(url, { method: 'POST', headers, body, credentials: 'same-origin' });
+}
+
+// ---- Files: their limits are checked before anything is sent. ----
+function filesProblem(form) {
+  const input = form.querySelector('input[type=file]');
+  if (!input) return '';
+  const files = [...input.files].filter((f) => f.size > 0);
+  if (files.length > Number(input.dataset.maxFiles)) return input.dataset.tooMany ?? '';
+  if (files.reduce((sum, f) => sum + f.size, 0) > Number(input.dataset.maxBytes)) return input.dataset.tooLarge ?? '';
+  return '';
+}
+
+// Shows (or, with no text, clears) the problem beside the file input, as the server's
+// form would.
+function showFilesProblem(form, text) {
+  const input = form.querySelector('input[type=file]');
+  const field = input?.closest('.field');
+  if (!field) return;
+  field.querySelector('#files-error')?.remove();
+  field.classList.toggle('has-error', !!text);
+  if (!text) {
+    input.removeAttribute('aria-invalid');
+    input.setAttribute('aria-describedby', 'files-hint');
+    return;
+  }
+  const note = document.createElement('p');
+  note.className = 'field-error';
+  note.id = 'files-error';
+  note.textContent = text;
+  input.before(note);
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', 'files-hint files-error');
+}
+
+for (const input of document.querySelectorAll('form.compose-form input[type=file]')) {
+  input.addEventListener('change', () => showFilesProblem(input.form, filesProblem(input.form)));
 }
 
 // ---- Drafts: kept per form in this browser until sent. ----
@@ -39,6 +80,14 @@ for (const form of document.querySelectorAll('form.compose-form')) {
   const button = form.querySelector('button[type=submit]');
   form.addEventListener('submit', async (event) => {
     if (form.dataset.sending) { event.preventDefault(); return; }
+    const tooMuch = filesProblem(form);
+    if (tooMuch) {
+      // Refused before the upload: nothing to wait for, and the text stays.
+      event.preventDefault();
+      showFilesProblem(form, tooMuch);
+      form.querySelector('input[type=file]').focus();
+      return;
+    }
     form.dataset.sending = '1';
     button.disabled = true;
     if (page !== 'thread') { forget(); return; } // a new thread: the form posts and the page moves on
@@ -50,6 +99,8 @@ for (const form of document.querySelectorAll('form.compose-form')) {
       if (response.ok) {
         forget();
         form.querySelector('textarea').value = '';
+        const files = form.querySelector('input[type=file]');
+        if (files) { files.value = ''; showFilesProblem(form, ''); }
         form.querySelector('[name=client_msg_id]').value = crypto.randomUUID();
         status.textContent = '';
         document.getElementById('hints')?.replaceChildren();
@@ -57,6 +108,7 @@ for (const form of document.querySelectorAll('form.compose-form')) {
       } else {
         const body = await response.json().catch(() => null);
         status.textContent = body?.error?.message ?? l10n.failed ?? '';
+        if (['files_too_large', 'too_many_files'].includes(body?.error?.code)) showFilesProblem(form, body.error.message);
       }
     } catch {
       status.textContent = l10n.failed ?? '';

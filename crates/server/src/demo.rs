@@ -162,13 +162,24 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         let Some((_, first_body)) = iter.next() else {
             continue;
         };
-        let first_message =
-            NewMessage { author: creator, body: MessageBody::parse(first_body)?, client_msg_id: None, source: MessageSource::Web };
+        let first_message = NewMessage {
+            author: creator,
+            body: MessageBody::parse(first_body)?,
+            client_msg_id: None,
+            source: MessageSource::Web,
+            attachments: Vec::new(),
+        };
         let (thread, _) = store::threads::create(&state.db, mentorship, Subject::parse(subject)?, first_message, now)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         for (author, body) in iter {
-            let new = NewMessage { author: *author, body: MessageBody::parse(body)?, client_msg_id: None, source: MessageSource::Web };
+            let new = NewMessage {
+                author: *author,
+                body: MessageBody::parse(body)?,
+                client_msg_id: None,
+                source: MessageSource::Web,
+                attachments: Vec::new(),
+            };
             store::threads::post(&state.db, thread.id, new, now).await.map_err(|e| anyhow::anyhow!("{e}")).context("demo message")?;
         }
     }

@@ -1,5 +1,5 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
-//! body, attachment name, meeting note, the agreement's ground rules and goals, and a
+//! body, attachment name (by mail and from the web app's form), meeting note, the agreement's ground rules and goals, and a
 //! check-in answer's text; then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
@@ -173,6 +173,34 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     })
     .await
     .expect("the members' content went live");
+
+    // A reply from the web app with a file: the file's name is content too.
+    let web = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let resp = web
+        .post(format!("{base}/signin"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "malgorzata@demo.mentorpost.localhost"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("web sign-in");
+    assert_eq!(resp.status().as_u16(), 303, "the mentor signs in to the web app");
+    let mentor_cookie = resp.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    let page = web.get(format!("{base}/threads/{thread}")).header("cookie", &mentor_cookie).send().await.expect("page");
+    let page = page.text().await.unwrap_or_default();
+    let csrf = page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf").to_owned();
+    let file = reqwest::multipart::Part::bytes(b"%PDF-1.4\n".to_vec())
+        .file_name(format!("{MARK}webfile.pdf"))
+        .mime_str("application/pdf")
+        .expect("content type");
+    let form = reqwest::multipart::Form::new()
+        .percent_encode_noop()
+        .text("csrf", csrf)
+        .text("client_msg_id", uuid::Uuid::now_v7().to_string())
+        .text("body", format!("Zie de bijlage {MARK}webbody"))
+        .part("files", file);
+    let resp =
+        web.post(format!("{base}/threads/{thread}/reply")).header("cookie", &mentor_cookie).multipart(form).send().await.expect("reply");
+    assert_eq!(resp.status().as_u16(), 303, "the reply with a file is posted");
 
     // Refused requests with a marker inside do not echo it.
     let mut seen: Vec<(String, String)> = Vec::new();
@@ -373,6 +401,8 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     // The members do see their own words (the markers are real).
     let (_, own) = call(&mentor, get.clone(), &format!("/api/v1/threads/{checkin_thread}/messages"), None).await;
     assert!(own.contains(&format!("{MARK}checkin")) && own.contains(&format!("{MARK}attachment")), "{own}");
+    let (_, own) = call(&mentee, get.clone(), &format!("/api/v1/threads/{thread}/messages"), None).await;
+    assert!(own.contains(&format!("{MARK}webfile.pdf")) && own.contains(&format!("{MARK}webbody")), "{own}");
 
     // And the log, at info level, has none of it.
     let log = served.log.lock().unwrap_or_else(|e| e.into_inner()).clone();

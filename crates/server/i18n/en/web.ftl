@@ -30,6 +30,10 @@ form-subject-control-characters = A subject line is one line of text
 form-body-body-required = Write a message
 form-body-body-too-long = This message is too long to send in one go. Split it into two.
 form-body-control-characters = This message contains characters that cannot be sent
+# $count: the limit in megabytes (kilobytes in form-files-too-large-kb).
+form-files-too-large = These files are too large together: at most { $count } MB. Leave one out, or share it as a link. Your text is kept.
+form-files-too-large-kb = These files are too large together: at most { $count } KB. Leave one out, or share it as a link. Your text is kept.
+form-files-too-many = Attach at most { $count } files to one message. Your text is kept.
 
 ## Signing in
 signin-title = Sign in
@@ -96,6 +100,12 @@ thread-reply-label = Your reply
 thread-reply-hint = Your mentorship partner gets it at once, or by e-mail if that is how they take part.
 thread-reply-button = Send reply
 thread-closed = This conversation can no longer be answered.
+
+## Files with a message
+files-label = Add files (optional)
+# $count: the limit in megabytes (kilobytes in files-hint-kb).
+files-hint = Up to { $count } MB in total. Only the people in this mentorship can open them.
+files-hint-kb = Up to { $count } KB in total. Only the people in this mentorship can open them.
 
 ## Compose
 compose-title = New conversation

@@ -30,6 +30,10 @@ form-subject-control-characters = Een onderwerp is één regel tekst
 form-body-body-required = Schrijf een bericht
 form-body-body-too-long = Dit bericht is te lang om in één keer te versturen. Verdeel het over twee berichten.
 form-body-control-characters = Dit bericht bevat tekens die niet verstuurd kunnen worden
+# $count: de grens in megabytes (kilobytes in form-files-too-large-kb).
+form-files-too-large = Deze bestanden zijn samen te groot: hoogstens { $count } MB. Laat er een weg, of deel het als link. Je tekst blijft bewaard.
+form-files-too-large-kb = Deze bestanden zijn samen te groot: hoogstens { $count } kB. Laat er een weg, of deel het als link. Je tekst blijft bewaard.
+form-files-too-many = Voeg hoogstens { $count } bestanden toe aan één bericht. Je tekst blijft bewaard.
 
 ## Inloggen
 signin-title = Inloggen
@@ -96,6 +100,12 @@ thread-reply-label = Je antwoord
 thread-reply-hint = Je mentorpartner krijgt het meteen, of per e-mail als die zo meedoet.
 thread-reply-button = Antwoord versturen
 thread-closed = Op dit gesprek kan niet meer worden geantwoord.
+
+## Bestanden bij een bericht
+files-label = Bestanden toevoegen (niet verplicht)
+# $count: de grens in megabytes (kilobytes in files-hint-kb).
+files-hint = Samen hoogstens { $count } MB. Alleen de mensen in deze mentorrelatie kunnen ze openen.
+files-hint-kb = Samen hoogstens { $count } kB. Alleen de mensen in deze mentorrelatie kunnen ze openen.
 
 ## Nieuw gesprek
 compose-title = Nieuw gesprek

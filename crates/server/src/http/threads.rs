@@ -72,7 +72,7 @@ pub async fn create_thread(
     let subject = Subject::parse(&req.subject)?;
     let body = MessageBody::parse(&req.body)?;
     let client_msg_id = req.client_msg_id.as_deref().map(ClientMsgId::parse).transpose()?;
-    let first = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
+    let first = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web, attachments: Vec::new() };
     let (thread, posted) = store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
     let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(CreatedThread { thread, message: posted.message })))
@@ -162,7 +162,7 @@ pub async fn post_message(
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
     let body = MessageBody::parse(&req.body)?;
     let client_msg_id = Some(ClientMsgId::parse(&req.client_msg_id)?);
-    let new = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web };
+    let new = NewMessage { author: user.user_id, body, client_msg_id, source: MessageSource::Web, attachments: Vec::new() };
     let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
     let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(posted.message)))

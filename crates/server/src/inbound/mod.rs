@@ -21,6 +21,7 @@ use crate::store::inbound::{Destination, MailedMessage, NewAttachment, Outcome, 
 use crate::store::threads::NewMessage;
 use chrono::{DateTime, Duration, Utc};
 use mentorpost_inbound::{InboundMail, Limits, address::tagged};
+use mentorpost_model::attachment::{clean_file_name, files_only_text};
 use mentorpost_model::mail::MailMode;
 use mentorpost_model::{ClientMsgId, Locale, MentorshipId, MessageBody, MessageId, MessageSource, Refusal, Subject, ThreadId, UserId};
 use notices::Notice;
@@ -267,7 +268,11 @@ impl Pipeline<'_> {
             quoted = format!("{rest}\n\n{quoted}");
         }
         let (attachments, dropped) = self.attachments();
-        let text = if text.trim().is_empty() && !attachments.is_empty() { attachment_only_text(&attachments) } else { text.to_owned() };
+        let text = if text.trim().is_empty() && !attachments.is_empty() {
+            files_only_text(attachments.iter().map(|a| a.name.as_str()))
+        } else {
+            text.to_owned()
+        };
         let Ok(body) = MessageBody::parse(&text) else {
             return self.finish(Outcome::Rejected, "the mail has no text of its own", Some(owner)).await;
         };
@@ -293,12 +298,11 @@ impl Pipeline<'_> {
         let record = Record { outcome, user_id: Some(owner), ..self.base.clone() };
         let mailed = MailedMessage {
             destination,
-            new: NewMessage { author: owner, body, client_msg_id, source: MessageSource::Email },
+            new: NewMessage { author: owner, body, client_msg_id, source: MessageSource::Email, attachments },
             quoted: (!quoted.trim().is_empty()).then_some(quoted),
-            attachments,
             record,
         };
-        let posted = match store::inbound::post(&self.state.db, mailed, self.state.mailer.public_url.clone()).await {
+        let posted = match store::inbound::post(&self.state.db, mailed).await {
             Ok(posted) => posted,
             Err(StoreError::Rejected(Refusal::NotFound | Refusal::Forbidden { .. })) => {
                 return self.finish(Outcome::Rejected, "the sender is not a member of this mentorship (any more)", Some(owner)).await;
@@ -492,19 +496,6 @@ fn split_at_limit(text: &str, max: usize) -> (&str, Option<&str>) {
     (&text[..cut], Some(&text[cut..]))
 }
 
-fn attachment_only_text(attachments: &[NewAttachment]) -> String {
-    let names: Vec<&str> = attachments.iter().map(|a| a.name.as_str()).collect();
-    format!("📎 {}", names.join(", "))
-}
-
-/// A file name safe to show and to send in a header: no path, no control characters.
-fn clean_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
-    if cleaned.is_empty() { "attachment".to_owned() } else { cleaned }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,13 +519,5 @@ mod tests {
         assert_eq!(head, "żż");
         assert_eq!(rest, Some("żżżżżżżż"));
         assert_eq!(split_at_limit("abc", 5), ("abc", None));
-    }
-
-    #[test]
-    fn file_names_lose_paths_and_controls() {
-        assert_eq!(clean_file_name("C:\\Users\\jan\\cv\u{0007}.pdf"), "cv.pdf");
-        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_file_name(".."), "attachment");
-        assert_eq!(clean_file_name("Zażółć gęślą jaźń.docx"), "Zażółć gęślą jaźń.docx");
     }
 }

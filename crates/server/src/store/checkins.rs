@@ -50,7 +50,8 @@ pub async fn create(
                 .ok_or(StoreError::not_found())?;
             let access = access_from_row(&row, coordinator)?;
             let thread = insert_thread(conn, mentorship, &subject, coordinator, now).await?;
-            let message = NewMessage { author: coordinator, body, client_msg_id: None, source: MessageSource::System };
+            let message =
+                NewMessage { author: coordinator, body, client_msg_id: None, source: MessageSource::System, attachments: Vec::new() };
             insert_message(conn, mentorship, thread, now, &message, access.actor_name.clone(), now).await?;
             let id = uuid::Uuid::now_v7().to_string();
             sqlx::query("INSERT INTO checkins (id, mentorship_id, thread_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")

@@ -150,13 +150,29 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
             data,
         });
     }
+    // The messages' files, listed as a message read from the API lists them (omitted
+    // when there are none): one more statement, and only when messages were among them.
+    let posted: Vec<MessageId> = rows
+        .iter()
+        .filter(|r| r.try_get::<String, _>("kind").is_ok_and(|k| k == EventKind::MessageCreated.as_str()))
+        .filter_map(|r| get_opt_parsed::<MessageId>(r, "message_id").ok().flatten())
+        .collect();
+    if !posted.is_empty() {
+        let mut files = super::attachments::listings_of(pool, &posted).await?;
+        for event in out.iter_mut().filter(|e| e.kind == EventKind::MessageCreated) {
+            let id = event.data["message"]["id"].as_str().and_then(|id| id.parse::<MessageId>().ok());
+            if let Some(listed) = id.and_then(|id| files.remove(&id)) {
+                event.data["message"]["attachments"] = json!(listed);
+            }
+        }
+    }
     Ok(out)
 }
 
 /// The `message.created` event of a message just written, as [`list`] would build it
 /// from the rows: live delivery sends it without reading it back.
 pub fn message_created(message: &MessageView, thread_subject: &str) -> EventView {
-    EventView {
+    let mut event = EventView {
         mentorship_id: message.mentorship_id,
         seq: message.seq,
         kind: EventKind::MessageCreated,
@@ -177,7 +193,11 @@ pub fn message_created(message: &MessageView, thread_subject: &str) -> EventView
             },
             "thread_subject": thread_subject,
         }),
+    };
+    if !message.attachments.is_empty() {
+        event.data["message"]["attachments"] = json!(message.attachments);
     }
+    event
 }
 
 pub async fn last_seq(pool: &AnyPool, mentorship: MentorshipId) -> Result<i64, StoreError> {

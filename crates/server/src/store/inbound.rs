@@ -3,14 +3,12 @@
 //! transaction, notices to senders (rate-limited), bounces and paused addresses.
 
 use super::mail::{RenderedMail, queue_rendered};
-use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, access_from_row};
-use super::threads::{Posted, find_repeat, get_in, insert_message, insert_thread};
+use super::threads::{Posted, write_one};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
 use crate::db::{Db, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use mentorpost_auth::permission::Action;
-use mentorpost_model::api::{AttachmentView, MessageView, ThreadView};
-use mentorpost_model::{AttachmentId, MentorshipId, MessageId, ProgrammeId, Subject, ThreadId, UserId};
+use mentorpost_model::api::{MessageView, ThreadView};
+use mentorpost_model::{AttachmentId, MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 
@@ -95,28 +93,15 @@ pub async fn record(db: &Db, record: Record) -> Result<bool, StoreError> {
     db.write(move |conn| Box::pin(async move { Ok(insert_record(conn, &record, None).await?) })).await
 }
 
-/// A file to store with a message.
-#[derive(Clone, Debug)]
-pub struct NewAttachment {
-    pub name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
-}
+pub use super::attachments::NewAttachment;
+pub use super::threads::Destination;
 
-/// Where a mailed message goes.
-#[derive(Clone, Debug)]
-pub enum Destination {
-    Thread(ThreadId),
-    NewThread { mentorship: MentorshipId, subject: Subject },
-}
-
-/// A message that came by mail, with what belongs to it.
+/// A message that came by mail, with what belongs to it (its files are in `new`).
 #[derive(Clone, Debug)]
 pub struct MailedMessage {
     pub destination: Destination,
     pub new: super::threads::NewMessage,
     pub quoted: Option<String>,
-    pub attachments: Vec<NewAttachment>,
     pub record: Record,
 }
 
@@ -127,91 +112,30 @@ pub struct MailPosted {
     pub posted: Posted,
 }
 
-/// Posts a mailed message: the message (with its mail and event rows), what trimming
-/// cut, the attachments and the inbound record commit together or not at all. The
-/// permission check runs inside the transaction, so a member who left a moment ago
-/// cannot post. A second delivery of the same mail finds its message by the
-/// `client_msg_id` derived from the mail's key and posts nothing.
-pub async fn post(db: &Db, mail: MailedMessage, public_url: String) -> Result<MailPosted, StoreError> {
+/// Posts a mailed message: the message with its attachments, mail and event rows
+/// (`threads::write_one`, which also checks the sender may still post), what
+/// trimming cut, and the inbound record commit together or not at all. A second
+/// delivery of the same mail finds its message by the `client_msg_id` derived from
+/// the mail's key and posts nothing.
+pub async fn post(db: &Db, mail: MailedMessage) -> Result<MailPosted, StoreError> {
     let result = db
         .write(move |conn| {
             Box::pin(async move {
-                let author = mail.new.author;
-                let (sql, key) = match &mail.destination {
-                    Destination::Thread(t) => (ACCESS_BY_THREAD_SQL.as_str(), t.to_string()),
-                    Destination::NewThread { mentorship, .. } => (ACCESS_BY_MENTORSHIP_SQL.as_str(), mentorship.to_string()),
-                };
-                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(key)
-                    .bind(author.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(StoreError::not_found())?;
-                let access = access_from_row(&row, author)?;
-                access.permit(Action::WriteContent)?;
-                if let Destination::Thread(_) = &mail.destination
-                    && !access.sees_thread(get_time(&row, "thread_created_at")?)
-                {
-                    return Err(StoreError::not_found());
+                let now = now_of(&mail);
+                let (thread, mut posted) = write_one(conn, &mail.destination, &mail.new, now).await?;
+                if !posted.created {
+                    return Ok(MailPosted { thread, posted });
                 }
-                let existing_thread = match &mail.destination {
-                    Destination::Thread(t) => Some(*t),
-                    Destination::NewThread { .. } => None,
-                };
-                if let Some(existing) = find_repeat(conn, existing_thread, &mail.new).await? {
-                    let thread = get_in(conn, existing.thread_id).await?;
-                    return Ok(MailPosted {
-                        thread,
-                        posted: Posted { message: existing, created: false, thread_subject: None, mail: Vec::new() },
-                    });
-                }
-                let mentorship = access.mentorship_id;
-                // The thread and when it started (a new one starts with this message).
-                let (thread_id, thread_started) = match &mail.destination {
-                    Destination::Thread(t) => (*t, get_time(&row, "thread_created_at")?),
-                    Destination::NewThread { subject, .. } => {
-                        (insert_thread(conn, mentorship, subject, author, now_of(&mail)).await?, now_of(&mail))
-                    }
-                };
-                let mut message =
-                    insert_message(conn, mentorship, thread_id, thread_started, &mail.new, access.actor_name.clone(), now_of(&mail))
-                        .await?;
                 if let Some(quoted) = mail.quoted.as_deref().filter(|q| !q.trim().is_empty()) {
                     sqlx::query("INSERT INTO message_quoted (message_id, quoted) VALUES ($1, $2)")
-                        .bind(message.id.to_string())
+                        .bind(posted.message.id.to_string())
                         .bind(quoted)
                         .execute(&mut *conn)
                         .await?;
-                    message.quoted = Some(quoted.to_owned());
+                    posted.message.quoted = Some(quoted.to_owned());
                 }
-                for a in &mail.attachments {
-                    let id = AttachmentId::new();
-                    sqlx::query(
-                        "INSERT INTO attachments (id, message_id, mentorship_id, name, content_type, size_bytes, data, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(id.to_string())
-                    .bind(message.id.to_string())
-                    .bind(mentorship.to_string())
-                    .bind(a.name.as_str())
-                    .bind(a.content_type.as_str())
-                    .bind(a.data.len() as i64)
-                    .bind(a.data.clone())
-                    .bind(ms(now_of(&mail)))
-                    .execute(&mut *conn)
-                    .await?;
-                    message.attachments.push(AttachmentView {
-                        id,
-                        name: a.name.clone(),
-                        content_type: a.content_type.clone(),
-                        size_bytes: a.data.len() as i64,
-                        url: attachment_url(&public_url, id),
-                    });
-                }
-                insert_record(conn, &mail.record, Some(message.id)).await?;
-                let thread = get_in(conn, thread_id).await?;
-                let thread_subject = Some(thread.subject.clone());
-                Ok(MailPosted { thread, posted: Posted { message, created: true, thread_subject, mail: Vec::new() } })
+                insert_record(conn, &mail.record, Some(posted.message.id)).await?;
+                Ok(MailPosted { thread, posted })
             })
         })
         .await;
@@ -228,36 +152,19 @@ fn now_of(mail: &MailedMessage) -> DateTime<Utc> {
     mail.record.received_at
 }
 
+/// The link a mail gives for an attachment: the web app's download, which signs the
+/// reader in first and then serves the file (the API's answers a browser 401).
 pub fn attachment_url(public_url: &str, id: AttachmentId) -> String {
-    format!("{}/api/v1/attachments/{id}", public_url.trim_end_matches('/'))
+    format!("{}/attachments/{id}", public_url.trim_end_matches('/'))
 }
 
 /// Adds attachment listings (not their data) to a page of messages.
 pub async fn attach_listings(pool: &AnyPool, messages: &mut [MessageView]) -> Result<(), StoreError> {
-    if messages.is_empty() {
-        return Ok(());
-    }
-    let placeholders: Vec<String> = (1..=messages.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT id, message_id, name, content_type, size_bytes FROM attachments WHERE message_id IN ({}) ORDER BY created_at, name",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for m in messages.iter() {
-        query = query.bind(m.id.to_string());
-    }
-    let rows = query.fetch_all(pool).await?;
-    for r in &rows {
-        let message: MessageId = get_parsed(r, "message_id")?;
-        let id: AttachmentId = get_parsed(r, "id")?;
-        if let Some(m) = messages.iter_mut().find(|m| m.id == message) {
-            m.attachments.push(AttachmentView {
-                id,
-                name: r.try_get("name")?,
-                content_type: r.try_get("content_type")?,
-                size_bytes: r.try_get("size_bytes")?,
-                url: format!("/api/v1/attachments/{id}"),
-            });
+    let ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
+    let mut listings = super::attachments::listings_of(pool, &ids).await?;
+    for m in messages.iter_mut() {
+        if let Some(files) = listings.remove(&m.id) {
+            m.attachments = files;
         }
     }
     Ok(())

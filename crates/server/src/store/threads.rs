@@ -1,5 +1,6 @@
 //! Threads, messages and read markers: the hot path of the service.
 
+use super::attachments::{self, NewAttachment};
 use super::events::{self, EventRefs};
 use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, Access, access_from_row};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
@@ -13,13 +14,35 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 
-/// A message to store.
+/// A message to store, with the files that come with it (stored in the same write).
 #[derive(Clone, Debug)]
 pub struct NewMessage {
     pub author: UserId,
     pub body: MessageBody,
     pub client_msg_id: Option<ClientMsgId>,
     pub source: MessageSource,
+    pub attachments: Vec<NewAttachment>,
+}
+
+impl NewMessage {
+    /// What a repeat is recognised by, without the files' data (a retry after a race
+    /// looks up the stored message; it never writes the files again).
+    fn key(&self) -> NewMessage {
+        NewMessage {
+            author: self.author,
+            body: self.body.clone(),
+            client_msg_id: self.client_msg_id.clone(),
+            source: self.source,
+            attachments: Vec::new(),
+        }
+    }
+}
+
+/// Where a message goes.
+#[derive(Clone, Debug)]
+pub enum Destination {
+    Thread(ThreadId),
+    NewThread { mentorship: MentorshipId, subject: Subject },
 }
 
 /// The stored message, and whether this call created it (false: an idempotent repeat).
@@ -164,6 +187,11 @@ static POST_LANE: Lane<PostItem, Posted> = Lane { name: "post", run: post_batch,
 /// message in; on PostgreSQL in the statement just before it (read committed gives a
 /// transaction no stronger guarantee there).
 pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, StoreError> {
+    if !new.attachments.is_empty() {
+        // Files are rows of their own; the lane's set-based statements write messages
+        // only, so a message with files is written in a transaction of its own.
+        return post_with_files(db, thread, new, now).await;
+    }
     let retry = new.clone();
     match db.write_batched(&POST_LANE, PostItem { thread, new, now }).await {
         // A message with this key was committed after the batch looked: the unique
@@ -668,6 +696,18 @@ async fn repeat_after_race(pool: &AnyPool, thread: Option<ThreadId>, new: &NewMe
     }
 }
 
+/// Posts into an existing thread with files: the message, its files, its event and
+/// its mail in one transaction (see [`write_one`]).
+async fn post_with_files(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, StoreError> {
+    let retry = new.key();
+    let result = db.write(move |conn| Box::pin(async move { Ok(write_one(conn, &Destination::Thread(thread), &new, now).await?.1) })).await;
+    match result {
+        // The same form sent twice at the same moment: the other request won.
+        Err(StoreError::Database(err)) if is_unique_violation(&err) => repeat_after_race(db.pool(), Some(thread), &retry).await,
+        other => other,
+    }
+}
+
 /// Starts a thread with its first message: `thread.created` then `message.created`.
 pub async fn create(
     db: &Db,
@@ -676,30 +716,9 @@ pub async fn create(
     first: NewMessage,
     now: DateTime<Utc>,
 ) -> Result<(ThreadView, Posted), StoreError> {
-    let retry = first.clone();
+    let retry = first.key();
     let result = db
-        .write(move |conn| {
-            Box::pin(async move {
-                let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_MENTORSHIP_SQL.as_str()))
-                    .bind(mentorship.to_string())
-                    .bind(first.author.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(StoreError::not_found())?;
-                let access = access_from_row(&row, first.author)?;
-                access.permit(Action::WriteContent)?;
-                if let Some(existing) = find_repeat(conn, None, &first).await? {
-                    let thread = get_in(conn, existing.thread_id).await?;
-                    return Ok((thread, Posted { message: existing, created: false, thread_subject: None, mail: Vec::new() }));
-                }
-                let id = insert_thread(conn, mentorship, &subject, first.author, now).await?;
-                // The thread starts now: `insert_thread` stored `now` as its `created_at`.
-                let message = insert_message(conn, mentorship, id, now, &first, access.actor_name.clone(), now).await?;
-                let thread = get_in(conn, id).await?;
-                let thread_subject = Some(thread.subject.clone());
-                Ok((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
-            })
-        })
+        .write(move |conn| Box::pin(async move { write_one(conn, &Destination::NewThread { mentorship, subject }, &first, now).await }))
         .await;
     match result {
         Err(StoreError::Database(err)) if is_unique_violation(&err) => {
@@ -709,6 +728,58 @@ pub async fn create(
         }
         other => Ok(other?),
     }
+}
+
+/// Writes one message with its files, in the caller's transaction: the author's
+/// access (checked inside the transaction, so a member who left a moment ago cannot
+/// post), an earlier message with the same `client_msg_id` (then that one is the
+/// answer and nothing is written), the thread when it is new, the message with its
+/// event and mail, and its attachments. The web forms, the API and mail in all come
+/// through here or through the post lane (messages without files).
+pub(super) async fn write_one(
+    conn: &mut AnyConnection,
+    destination: &Destination,
+    new: &NewMessage,
+    now: DateTime<Utc>,
+) -> Result<(ThreadView, Posted), StoreError> {
+    let author = new.author;
+    let (sql, key) = match destination {
+        Destination::Thread(t) => (ACCESS_BY_THREAD_SQL.as_str(), t.to_string()),
+        Destination::NewThread { mentorship, .. } => (ACCESS_BY_MENTORSHIP_SQL.as_str(), mentorship.to_string()),
+    };
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .bind(author.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::not_found())?;
+    let access = access_from_row(&row, author)?;
+    access.permit(Action::WriteContent)?;
+    let existing_thread = match destination {
+        Destination::Thread(t) => {
+            // A thread started before the author joined is not theirs to see.
+            if !access.sees_thread(get_time(&row, "thread_created_at")?) {
+                return Err(StoreError::not_found());
+            }
+            Some(*t)
+        }
+        Destination::NewThread { .. } => None,
+    };
+    if let Some(existing) = find_repeat(conn, existing_thread, new).await? {
+        let thread = get_in(conn, existing.thread_id).await?;
+        return Ok((thread, Posted { message: existing, created: false, thread_subject: None, mail: Vec::new() }));
+    }
+    let mentorship = access.mentorship_id;
+    // The thread and when it started (a new one starts with this message).
+    let (thread_id, thread_started) = match destination {
+        Destination::Thread(t) => (*t, get_time(&row, "thread_created_at")?),
+        Destination::NewThread { subject, .. } => (insert_thread(conn, mentorship, subject, author, now).await?, now),
+    };
+    let mut message = insert_message(conn, mentorship, thread_id, thread_started, new, access.actor_name.clone(), now).await?;
+    message.attachments = attachments::insert(conn, message.id, mentorship, &new.attachments, now).await?;
+    let thread = get_in(conn, thread_id).await?;
+    let thread_subject = Some(thread.subject.clone());
+    Ok((thread, Posted { message, created: true, thread_subject, mail: Vec::new() }))
 }
 
 /// Writes a new thread row and its `thread.created` event; the caller adds the first

@@ -1,17 +1,25 @@
 //! Who is at the browser: the session cookie, the [`Member`] extractor every signed-in
 //! page takes, and [`Signed`], the extractor of every state-changing form or fetch,
-//! which checks the session's CSRF token before the handler sees anything.
+//! which checks the session's CSRF token before the handler sees anything;
+//! [`SignedWithFiles`] is the same for the forms that can carry files (multipart).
 
 use super::PageError;
 use super::i18n::Tr;
 use crate::state::AppState;
+use crate::store::attachments::NewAttachment;
 use crate::store::web_sessions::{self, WebSession};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
+use axum::routing::MethodRouter;
 use cookie::{Cookie, SameSite};
+use futures_util::StreamExt;
 use mentorpost_model::UserId;
+use mentorpost_model::attachment::{clean_file_name, content_type_for};
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The cookie's name. `__Host-` would pin it to https and the exact host; the
 /// embedded default serves plain http on localhost, so it is used only on https.
@@ -133,18 +141,266 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Signed<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
         let (mut parts, body) = req.into_parts();
         let member = Member::from_request_parts(&mut parts, state).await?;
-        let wants_json = parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-        let from_header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let wants_json = wants_json(&parts.headers);
+        let from_header = csrf_header(&parts.headers);
         let bytes = axum::body::to_bytes(body, crate::http::MAX_BODY_BYTES).await.map_err(|_| PageError::TooLarge)?;
         let from_form = serde_urlencoded::from_bytes::<CsrfField>(&bytes).ok().and_then(|f| f.csrf);
-        let presented = from_header.or(from_form).unwrap_or_default();
-        if !constant_time_eq(presented.as_bytes(), member.csrf().as_bytes()) {
-            tracing::info!("form without a valid CSRF token refused");
-            return Err(PageError::Csrf);
-        }
+        check_csrf(&member, from_header.or(from_form).as_deref())?;
         let form = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|_| PageError::BadForm)?;
         Ok(Signed { member, form, wants_json })
     }
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"))
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<String> {
+    headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// The token presented (the header's, else the form's) must be the session's.
+fn check_csrf(member: &Member, presented: Option<&str>) -> Result<(), PageError> {
+    if constant_time_eq(presented.unwrap_or_default().as_bytes(), member.csrf().as_bytes()) {
+        Ok(())
+    } else {
+        tracing::info!("form without a valid CSRF token refused");
+        Err(PageError::Csrf)
+    }
+}
+
+/// Most files one message takes.
+pub const MAX_FILES: usize = 10;
+/// Most parts a multipart form may have (its fields and files together).
+const MAX_PARTS: usize = 64;
+/// The name of the forms' file input.
+pub const FILES_FIELD: &str = "files";
+
+/// Why the files of a form were not taken. Nothing is stored; the form is shown again
+/// with what was typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilesProblem {
+    /// Together larger than the attachment limit.
+    TooLarge,
+    /// More than [`MAX_FILES`].
+    TooMany,
+}
+
+/// [`Signed`] for the forms that can carry files (a reply, a new thread): the same
+/// CSRF check and text fields, from a `multipart/form-data` body as well as an
+/// URL-encoded one, and the files alongside. The files together may be as large as
+/// the attachment limit (`MENTORPOST_ATTACHMENTS_MAX_BYTES`, the one mail in has);
+/// the whole body that limit plus the text forms' 1 MiB. Past either, `problem` says
+/// so and `files` is empty. The routes that take it switch off the app-wide body limit
+/// ([`upload_route`]): this extractor sets its own.
+pub struct SignedWithFiles<T> {
+    pub member: Member,
+    pub form: T,
+    pub wants_json: bool,
+    pub files: Vec<NewAttachment>,
+    pub problem: Option<FilesProblem>,
+}
+
+/// A route whose handler takes [`SignedWithFiles`]: axum's body limit (the app's 1 MiB)
+/// gives way to the extractor's own.
+pub fn upload_route(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.layer(DefaultBodyLimit::disable())
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for SignedWithFiles<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !is_multipart {
+            // The page's script sends a form without files URL-encoded.
+            let Signed { member, form, wants_json } = Signed::<T>::from_request(req, state).await?;
+            return Ok(SignedWithFiles { member, form, wants_json, files: Vec::new(), problem: None });
+        }
+        let (mut parts, body) = req.into_parts();
+        let member = Member::from_request_parts(&mut parts, state).await?;
+        let wants_json = wants_json(&parts.headers);
+        let from_header = csrf_header(&parts.headers);
+        if from_header.is_some() {
+            // A fetch says its token before the body: refuse before reading any of it.
+            check_csrf(&member, from_header.as_deref())?;
+        }
+        let limits = FileLimits::new(state.config.inbound.max_attachment_bytes);
+        let cut = Arc::new(AtomicBool::new(false));
+        let body = capped(body, limits.read_at_most, cut.clone());
+        let req = Request::from_parts(parts, body);
+        let mut multipart = <Multipart as FromRequest<AppState>>::from_request(req, state).await.map_err(|_| PageError::BadForm)?;
+        let mut read = FormRead::default();
+        let mut presented = from_header;
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                // Cut off past what is read at all: the answer is "too large" (with
+                // the words that came before the files, which our forms send first).
+                Err(_) if cut.load(Ordering::Relaxed) => {
+                    read.problem = Some(FilesProblem::TooLarge);
+                    break;
+                }
+                Err(_) => return Err(PageError::BadForm),
+            };
+            read.parts += 1;
+            if read.parts > MAX_PARTS {
+                return Err(PageError::BadForm);
+            }
+            let name = field.name().unwrap_or_default().to_owned();
+            match field.file_name().map(str::to_owned) {
+                None => {
+                    let text = read.text(field, &cut).await?;
+                    if name == "csrf" && presented.is_none() {
+                        presented = Some(text.clone());
+                    }
+                    read.fields.push((name, text));
+                }
+                Some(file_name) => {
+                    // Our forms send the token first: no file is taken in before it.
+                    check_csrf(&member, presented.as_deref())?;
+                    let declared = field.content_type().map(str::to_owned);
+                    let keep = name == FILES_FIELD;
+                    match read.file(field, &limits, keep, &cut).await {
+                        Ok(Some(data)) => read.files.push(NewAttachment {
+                            content_type: content_type_for(declared.as_deref(), &file_name),
+                            name: clean_file_name(&file_name),
+                            data,
+                        }),
+                        Ok(None) => {}
+                        Err(Stop::Cut) => {
+                            read.problem = Some(FilesProblem::TooLarge);
+                            break;
+                        }
+                        Err(Stop::Broken) => return Err(PageError::BadForm),
+                    }
+                }
+            }
+        }
+        check_csrf(&member, presented.as_deref())?;
+        let encoded = serde_urlencoded::to_string(&read.fields).map_err(|_| PageError::BadForm)?;
+        let form = serde_urlencoded::from_str::<T>(&encoded).map_err(|_| PageError::BadForm)?;
+        let (files, problem) = match read.problem {
+            Some(problem) => (Vec::new(), Some(problem)),
+            None => (read.files, None),
+        };
+        Ok(SignedWithFiles { member, form, wants_json, files, problem })
+    }
+}
+
+/// What a multipart form may bring.
+struct FileLimits {
+    /// The files together.
+    files: usize,
+    /// Everything kept (files and text): the files' limit and the text forms' 1 MiB.
+    kept: usize,
+    /// Read at all. Past what is kept, the rest of the body is still read and thrown
+    /// away up to here, so a browser that sent a large file reads the answer (one
+    /// that stops reading mid-upload often shows the person a reset connection).
+    read_at_most: usize,
+}
+
+impl FileLimits {
+    fn new(files: usize) -> FileLimits {
+        let kept = files.saturating_add(crate::http::MAX_BODY_BYTES);
+        FileLimits { files, kept, read_at_most: kept.saturating_mul(4) }
+    }
+}
+
+/// Why a file's part ended early.
+enum Stop {
+    /// Past what is read at all.
+    Cut,
+    /// Not a readable multipart body.
+    Broken,
+}
+
+#[derive(Default)]
+struct FormRead {
+    fields: Vec<(String, String)>,
+    files: Vec<NewAttachment>,
+    problem: Option<FilesProblem>,
+    parts: usize,
+    /// Text kept so far.
+    text_bytes: usize,
+    /// File bytes kept so far.
+    file_bytes: usize,
+}
+
+impl FormRead {
+    async fn text(&mut self, mut field: axum::extract::multipart::Field<'_>, cut: &AtomicBool) -> Result<String, PageError> {
+        let mut bytes = Vec::new();
+        let stopped = |_| if cut.load(Ordering::Relaxed) { PageError::TooLarge } else { PageError::BadForm };
+        while let Some(chunk) = field.chunk().await.map_err(stopped)? {
+            self.text_bytes += chunk.len();
+            if self.text_bytes > crate::http::MAX_BODY_BYTES {
+                return Err(PageError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        String::from_utf8(bytes).map_err(|_| PageError::BadForm)
+    }
+
+    /// A file's bytes, or `None` when it is not kept: an empty part (a browser sends one
+    /// for a file input left empty), another input's, or one past the limits (then
+    /// `problem` says which, and its bytes are read and dropped).
+    async fn file(
+        &mut self,
+        mut field: axum::extract::multipart::Field<'_>,
+        limits: &FileLimits,
+        keep: bool,
+        cut: &AtomicBool,
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let mut data = Vec::new();
+        let mut keep = keep && self.problem.is_none();
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(_) if cut.load(Ordering::Relaxed) => return Err(Stop::Cut),
+                Err(_) => return Err(Stop::Broken),
+            };
+            if !keep {
+                continue;
+            }
+            self.file_bytes += chunk.len();
+            if self.file_bytes > limits.files || self.file_bytes + self.text_bytes > limits.kept {
+                self.problem = Some(FilesProblem::TooLarge);
+                keep = false;
+                data = Vec::new();
+                continue;
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if !keep || data.is_empty() {
+            return Ok(None);
+        }
+        if self.files.len() >= MAX_FILES {
+            self.problem.get_or_insert(FilesProblem::TooMany);
+            return Ok(None);
+        }
+        Ok(Some(data))
+    }
+}
+
+/// `body`, ending in an error once more than `limit` bytes came; `cut` tells that
+/// this is why it ended.
+fn capped(body: Body, limit: usize, cut: Arc<AtomicBool>) -> Body {
+    let mut seen = 0usize;
+    Body::from_stream(body.into_data_stream().map(move |chunk| {
+        let chunk = chunk?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > limit {
+            cut.store(true, Ordering::Relaxed);
+            return Err(axum::Error::new("the request body is larger than this form takes"));
+        }
+        Ok(chunk)
+    }))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -1,12 +1,13 @@
 //! A thread: its messages, replying, read position; starting a thread; the live
 //! pieces the page's script asks for (messages after a cursor, a socket ticket).
 
-use super::session::{Member, Signed};
+use super::session::{FilesProblem, MAX_FILES, Member, Signed, SignedWithFiles};
 use super::signin::{Errors, FieldError, NoFields};
 use super::{PageError, Ui, render, see_other};
 use crate::http::AuthUser;
 use crate::state::AppState;
 use crate::store;
+use crate::store::attachments::NewAttachment;
 use crate::store::inbox::MyMentorship;
 use crate::store::threads::{NewMessage, Page};
 use askama::Template;
@@ -32,6 +33,77 @@ impl Member {
 fn field_error(member: &Member, err: &ValidationError) -> FieldError {
     let key = format!("form-{}-{}", err.field, err.code.replace('_', "-"));
     FieldError { field: err.field, message: member.tr.t(&key) }
+}
+
+/// The file input of a message form: its note on the limits, and the limits with
+/// their words for the page's script, which checks them before sending.
+pub struct FilesField {
+    pub hint: String,
+    pub max_bytes: usize,
+    pub max_files: usize,
+    pub too_large: String,
+    pub too_many: String,
+}
+
+/// The attachment limit in the unit it reads best in: (key suffix, number).
+fn limit_size(bytes: usize) -> (&'static str, i64) {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB { ("", (bytes / MIB) as i64) } else { ("-kb", bytes.div_ceil(1024) as i64) }
+}
+
+fn files_field(state: &AppState, member: &Member) -> FilesField {
+    let max_bytes = state.config.inbound.max_attachment_bytes;
+    FilesField {
+        hint: {
+            let (unit, size) = limit_size(max_bytes);
+            member.tr.tn(&format!("files-hint{unit}"), "count", size)
+        },
+        max_bytes,
+        max_files: MAX_FILES,
+        too_large: files_message(state, member, FilesProblem::TooLarge),
+        too_many: files_message(state, member, FilesProblem::TooMany),
+    }
+}
+
+fn files_message(state: &AppState, member: &Member, problem: FilesProblem) -> String {
+    match problem {
+        FilesProblem::TooLarge => {
+            let (unit, size) = limit_size(state.config.inbound.max_attachment_bytes);
+            member.tr.tn(&format!("form-files-too-large{unit}"), "count", size)
+        }
+        FilesProblem::TooMany => member.tr.tn("form-files-too-many", "count", MAX_FILES as i64),
+    }
+}
+
+/// The form's files could not be taken: shown at the file input, and to the page's
+/// script as the JSON error it shows.
+fn files_error(state: &AppState, member: &Member, problem: FilesProblem) -> (FieldError, &'static str) {
+    let code = match problem {
+        FilesProblem::TooLarge => "files_too_large",
+        FilesProblem::TooMany => "too_many_files",
+    };
+    (FieldError { field: "files", message: files_message(state, member, problem) }, code)
+}
+
+/// The text of the message: what was written, or — when only files came, as a mail
+/// with attachments and no words may — their names. `None` with files that could not
+/// be taken: then the files' error is the one to show, not "write a message".
+fn message_text(written: &str, files: &[NewAttachment], problem: Option<FilesProblem>) -> Option<Result<MessageBody, ValidationError>> {
+    if !written.trim().is_empty() {
+        return Some(MessageBody::parse(written));
+    }
+    if problem.is_some() {
+        return None;
+    }
+    if files.is_empty() {
+        return Some(MessageBody::parse(written));
+    }
+    Some(MessageBody::parse(&mentorpost_model::attachment::files_only_text(files.iter().map(|f| f.name.as_str()))))
+}
+
+/// A JSON error for the page's script.
+fn json_error(code: &str, message: &str) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({"error": {"code": code, "message": message}}))).into_response()
 }
 
 /// One message as the page shows it.
@@ -83,6 +155,7 @@ struct ThreadPage {
     errors: Errors,
     can_reply: bool,
     hints: Vec<HintText>,
+    files: FilesField,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,6 +212,7 @@ async fn thread_page(
         errors: Errors(errors),
         can_reply,
         hints: hint_texts(&member.tr),
+        files: files_field(state, member),
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -167,26 +241,39 @@ pub struct ReplyForm {
     client_msg_id: String,
 }
 
-/// `POST /threads/{id}/reply`.
-pub async fn reply(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<ReplyForm>) -> Result<Response, PageError> {
+/// `POST /threads/{id}/reply`: a form with the text and any files (multipart), or the
+/// page's script's fetch.
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: SignedWithFiles<ReplyForm>,
+) -> Result<Response, PageError> {
     let id: ThreadId = id.parse().map_err(|_| PageError::NotFound)?;
-    let Signed { member, form, wants_json } = signed;
+    let SignedWithFiles { member, form, wants_json, files, problem } = signed;
     let client_msg_id = ClientMsgId::parse(&form.client_msg_id).map_err(|_| PageError::BadForm)?;
-    let body = match MessageBody::parse(&form.body) {
-        Ok(body) => body,
-        Err(err) => {
-            if wants_json {
-                return Ok((
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Json(serde_json::json!({"error": {"code": err.code, "message": field_error(&member, &err).message}})),
-                )
-                    .into_response());
-            }
-            let errors = vec![field_error(&member, &err)];
-            return thread_page(&state, &member, id, None, (form.body, form.client_msg_id), errors).await;
+    let mut errors = Vec::new();
+    let mut code = "";
+    if let Some(problem) = problem {
+        let (error, c) = files_error(&state, &member, problem);
+        errors.push(error);
+        code = c;
+    }
+    let body = match message_text(&form.body, &files, problem) {
+        Some(Ok(body)) => Some(body),
+        Some(Err(err)) => {
+            errors.insert(0, field_error(&member, &err));
+            code = err.code;
+            None
         }
+        None => None,
     };
-    let new = NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web };
+    let Some(body) = body.filter(|_| errors.is_empty()) else {
+        if wants_json {
+            return Ok(json_error(code, &errors.first().map(|e| e.message.clone()).unwrap_or_default()));
+        }
+        return thread_page(&state, &member, id, None, (form.body, form.client_msg_id), errors).await;
+    };
+    let new = NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web, attachments: files };
     let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
     if wants_json {
         return Ok(Json(serde_json::json!({"id": posted.message.id, "seq": posted.message.seq})).into_response());
@@ -263,6 +350,7 @@ struct ComposeView {
     client_msg_id: String,
     errors: Errors,
     hints: Vec<HintText>,
+    files: FilesField,
 }
 
 async fn compose(
@@ -288,6 +376,7 @@ async fn compose(
             client_msg_id,
             errors: Errors(errors),
             hints: hint_texts(&member.tr),
+            files: files_field(state, member),
         })?,
     )
         .into_response())
@@ -309,21 +398,30 @@ pub struct NewThreadForm {
     client_msg_id: String,
 }
 
-/// `POST /mentorships/{id}/new`.
-pub async fn create(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<NewThreadForm>) -> Result<Response, PageError> {
+/// `POST /mentorships/{id}/new`: subject, text and any files (multipart).
+pub async fn create(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: SignedWithFiles<NewThreadForm>,
+) -> Result<Response, PageError> {
     let id: MentorshipId = id.parse().map_err(|_| PageError::NotFound)?;
-    let Signed { member, form, .. } = signed;
+    let SignedWithFiles { member, form, files, problem, .. } = signed;
     let client_msg_id = ClientMsgId::parse(&form.client_msg_id).map_err(|_| PageError::BadForm)?;
     let subject = Subject::parse(&form.subject);
-    let body = MessageBody::parse(&form.body);
-    let (subject, body) = match (subject, body) {
-        (Ok(s), Ok(b)) => (s, b),
-        (s, b) => {
-            let errors = [s.err(), b.err()].iter().flatten().map(|e| field_error(&member, e)).collect();
-            return compose(&state, &member, id, (form.subject, form.body, form.client_msg_id), errors).await;
-        }
+    let body = message_text(&form.body, &files, problem);
+    let mut errors: Vec<FieldError> = [subject.as_ref().err(), body.as_ref().and_then(|b| b.as_ref().err())]
+        .into_iter()
+        .flatten()
+        .map(|e| field_error(&member, e))
+        .collect();
+    if let Some(problem) = problem {
+        errors.push(files_error(&state, &member, problem).0);
+    }
+    let (Ok(subject), Some(Ok(body)), true) = (subject, body, errors.is_empty()) else {
+        return compose(&state, &member, id, (form.subject, form.body, form.client_msg_id), errors).await;
     };
-    let first = NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web };
+    let first =
+        NewMessage { author: member.id(), body, client_msg_id: Some(client_msg_id), source: MessageSource::Web, attachments: files };
     let (thread, _) = store::threads::create(&state.db, id, subject, first, state.clock.now()).await?;
     Ok(see_other(&format!("/threads/{}", thread.id)))
 }
