@@ -185,8 +185,13 @@ async fn the_mentorship_actions_work_by_form_and_need_the_csrf_token(app: TestSe
 
     // Re-pair with the outsider as the new mentee: the old one closes, the new is active.
     let new_mentee = mentorpost_tests::world::person(&app, "ayse@example.org", "Ayşe Demir", false).await;
-    let (s, m) = app.post(&format!("/api/v1/programmes/{}/mentorships", w.programme), &w.coordinator.token,
-        json!({"members": [{"user_id": w.outsider.id, "role": "mentor"}, {"user_id": new_mentee.id, "role": "mentee"}]})).await;
+    let (s, m) = app
+        .post(
+            &format!("/api/v1/programmes/{}/mentorships", w.programme),
+            &w.coordinator.token,
+            json!({"members": [{"user_id": w.outsider.id, "role": "mentor"}, {"user_id": new_mentee.id, "role": "mentee"}]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
     let proposed = m["id"].as_str().expect("id").to_owned();
     // Activate the proposed one.
@@ -206,7 +211,8 @@ async fn the_mentorship_actions_work_by_form_and_need_the_csrf_token(app: TestSe
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Choose at least one mentor and one mentee"), "{page}");
     let (s, _, h) =
-        post_form(&app, &cookie, &format!("{page_path}/repair"), &[("csrf", &csrf), (&mentor_field, "mentor"), (&mentee_field, "mentee")]).await;
+        post_form(&app, &cookie, &format!("{page_path}/repair"), &[("csrf", &csrf), (&mentor_field, "mentor"), (&mentee_field, "mentee")])
+            .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let to = h["location"].to_str().expect("location").to_owned();
     assert!(to.starts_with("/coordinate/mentorships/") && to.ends_with("?done=repaired") && !to.contains(&w.mentorship), "{to}");
@@ -234,19 +240,13 @@ async fn settings_are_checked_and_saved(app: TestServer) {
     assert!(page.contains("value=\"14\""), "not started after 14 days by default: {page}");
 
     // The summary: every problem at once, answers kept; then saved, seen by the API.
-    let (s, page, _) =
-        post_form(&app, &cookie, &format!("{path}/summary"), &[("csrf", &csrf), ("weekday", "9"), ("hour", "25")]).await;
+    let (s, page, _) = post_form(&app, &cookie, &format!("{path}/summary"), &[("csrf", &csrf), ("weekday", "9"), ("hour", "25")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     for field in ["#enabled", "#weekday", "#hour"] {
         assert!(page.contains(&format!("href=\"{field}\"")), "{field}: {page}");
     }
-    let (s, _, h) = post_form(
-        &app,
-        &cookie,
-        &format!("{path}/summary"),
-        &[("csrf", &csrf), ("enabled", "no"), ("weekday", "5"), ("hour", "17")],
-    )
-    .await;
+    let (s, _, h) =
+        post_form(&app, &cookie, &format!("{path}/summary"), &[("csrf", &csrf), ("enabled", "no"), ("weekday", "5"), ("hour", "17")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(h["location"], format!("{path}?done=summary"));
     let (_, api) = app.get("/api/v1/me/coordinator-summary", &w.coordinator.token).await;
@@ -257,17 +257,34 @@ async fn settings_are_checked_and_saved(app: TestServer) {
         &app,
         &cookie,
         &format!("{path}/defaults"),
-        &[("csrf", &csrf), ("timezone", "Mars/Olympus"), ("contact_every_days", "0"), ("response_within_hours", "veel"), ("not_started_days", "21")],
+        &[
+            ("csrf", &csrf),
+            ("timezone", "Mars/Olympus"),
+            ("contact_every_days", "0"),
+            ("response_within_hours", "veel"),
+            ("not_started_days", "21"),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("href=\"#timezone\"") && page.contains("href=\"#contact_every_days\"") && page.contains("href=\"#response_within_hours\""), "{page}");
+    assert!(
+        page.contains("href=\"#timezone\"")
+            && page.contains("href=\"#contact_every_days\"")
+            && page.contains("href=\"#response_within_hours\""),
+        "{page}"
+    );
     assert!(!page.contains("href=\"#not_started_days\"") && page.contains("value=\"veel\""), "{page}");
     let (s, _, _) = post_form(
         &app,
         &cookie,
         &format!("{path}/defaults"),
-        &[("csrf", &csrf), ("timezone", "Europe/Warsaw"), ("contact_every_days", "10"), ("response_within_hours", "72"), ("not_started_days", "21")],
+        &[
+            ("csrf", &csrf),
+            ("timezone", "Europe/Warsaw"),
+            ("contact_every_days", "10"),
+            ("response_within_hours", "72"),
+            ("not_started_days", "21"),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -286,7 +303,13 @@ async fn settings_are_checked_and_saved(app: TestServer) {
         &app,
         &other,
         &format!("{path}/defaults"),
-        &[("csrf", &other_csrf), ("timezone", "UTC"), ("contact_every_days", "3"), ("response_within_hours", "3"), ("not_started_days", "3")],
+        &[
+            ("csrf", &other_csrf),
+            ("timezone", "UTC"),
+            ("contact_every_days", "3"),
+            ("response_within_hours", "3"),
+            ("not_started_days", "3"),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -363,10 +386,13 @@ async fn the_admin_page_is_for_admins_and_retries_failed_mail(app: TestServer) {
         .as_str()
         .expect("id")
         .to_owned();
-    let (s, page, _) = post_form(&app, &cookie, &format!("/admin/programmes/{new}/coordinators"), &[("csrf", &csrf), ("email", "nobody@example.org")]).await;
+    let (s, page, _) =
+        post_form(&app, &cookie, &format!("/admin/programmes/{new}/coordinators"), &[("csrf", &csrf), ("email", "nobody@example.org")])
+            .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("href=\"#email\"") && page.contains("value=\"nobody@example.org\""), "{page}");
-    let (s, _, _) = post_form(&app, &cookie, &format!("/admin/programmes/{new}/coordinators"), &[("csrf", &csrf), ("email", &w.outsider.email)]).await;
+    let (s, _, _) =
+        post_form(&app, &cookie, &format!("/admin/programmes/{new}/coordinators"), &[("csrf", &csrf), ("email", &w.outsider.email)]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, p) = app.get(&format!("/api/v1/programmes/{new}"), &w.admin.token).await;
     assert_eq!(p["coordinators"][0]["display_name"], "Zuzana Horváthová");
@@ -375,7 +401,8 @@ async fn the_admin_page_is_for_admins_and_retries_failed_mail(app: TestServer) {
     let (s, page, _) = get(&app, &outsider, "/coordinate").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Mentorprogramma Zuid-Limburg"), "{page}");
-    let (s, _, _) = post_form(&app, &cookie, &format!("/admin/programmes/{new}/coordinators/{}/remove", w.outsider.id), &[("csrf", &csrf)]).await;
+    let (s, _, _) =
+        post_form(&app, &cookie, &format!("/admin/programmes/{new}/coordinators/{}/remove", w.outsider.id), &[("csrf", &csrf)]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, _, _) = get(&app, &outsider, &format!("/coordinate/programmes/{new}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use mentorpost_auth::password;
 use mentorpost_model::{DisplayName, EmailAddress, Locale, TimeZoneName};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Parser)]

@@ -395,7 +395,8 @@ pub async fn set_summary_settings(
     if !(1..=7).contains(&req.weekday) || req.hour > 23 {
         return Err(ApiError::unprocessable("invalid_schedule", "weekday is 1 (Monday) to 7 (Sunday), hour 0 to 23"));
     }
-    let schedule = store::summary::SummarySchedule { weekday: req.weekday, hour: req.hour, send_all_clear: req.send_all_clear, enabled: req.enabled };
+    let schedule =
+        store::summary::SummarySchedule { weekday: req.weekday, hour: req.hour, send_all_clear: req.send_all_clear, enabled: req.enabled };
     store::summary::set_settings(&state.db, user.user_id, schedule, state.clock.now()).await?;
     Ok(Json(req))
 }

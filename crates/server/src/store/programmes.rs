@@ -192,12 +192,14 @@ pub async fn lines(pool: &AnyPool, coordinator: Option<UserId>) -> Result<Vec<Pr
          FROM programmes p";
     let rows = match coordinator {
         None => sqlx::query(sqlx::AssertSqlSafe(format!("{COUNTS} ORDER BY p.name, p.id"))).fetch_all(pool).await?,
-        Some(user) => sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{COUNTS} JOIN programme_coordinators pc ON pc.programme_id = p.id WHERE pc.user_id = $1 ORDER BY p.name, p.id"
-        )))
-        .bind(user.to_string())
-        .fetch_all(pool)
-        .await?,
+        Some(user) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{COUNTS} JOIN programme_coordinators pc ON pc.programme_id = p.id WHERE pc.user_id = $1 ORDER BY p.name, p.id"
+            )))
+            .bind(user.to_string())
+            .fetch_all(pool)
+            .await?
+        }
     };
     rows.iter()
         .map(|r| {

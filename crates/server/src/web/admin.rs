@@ -146,7 +146,11 @@ async fn show(state: &AppState, member: &Member, typed: Typed, errors: Vec<Field
     let incoming = incoming
         .into_iter()
         .take(usize::try_from(LISTED).unwrap_or(100))
-        .map(|i| IncomingLine { when: tr.when(i.received_at, now), from: i.from_address.unwrap_or_else(none), reason: i.reason.unwrap_or_else(none) })
+        .map(|i| IncomingLine {
+            when: tr.when(i.received_at, now),
+            from: i.from_address.unwrap_or_else(none),
+            reason: i.reason.unwrap_or_else(none),
+        })
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = AdminPage {
@@ -190,7 +194,11 @@ fn programme_id(id: &str) -> Result<ProgrammeId, PageError> {
 }
 
 /// `POST /admin/programmes/{id}/coordinators`: appoint the account with this address.
-pub async fn add_coordinator(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<CoordinatorForm>) -> Result<Response, PageError> {
+pub async fn add_coordinator(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<CoordinatorForm>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     admin_only(&member)?;
     let programme = programme_id(&id)?;
@@ -203,8 +211,13 @@ pub async fn add_coordinator(State(state): State<AppState>, Path(id): Path<Strin
         let errors = vec![FieldError { field: "email", message: member.tr.t("admin-error-email") }];
         return show(&state, &member, Typed { email, programme: Some(programme), ..Typed::default() }, errors, None).await;
     };
-    crate::http::programmes::add_coordinator(State(state.clone()), member.as_api_user(), ApiPath(programme), ApiJson(AddCoordinatorRequest { user_id }))
-        .await?;
+    let _programme = crate::http::programmes::add_coordinator(
+        State(state.clone()),
+        member.as_api_user(),
+        ApiPath(programme),
+        ApiJson(AddCoordinatorRequest { user_id }),
+    )
+    .await?;
     Ok(see_other("/admin?done=coordinator"))
 }
 

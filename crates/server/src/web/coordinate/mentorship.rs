@@ -70,7 +70,6 @@ struct MentorshipPage {
     programme_id: mentorpost_model::ProgrammeId,
     programme_name: String,
     title: String,
-    status: String,
     lifecycle: String,
     is_proposed: bool,
     is_closed: bool,
@@ -149,7 +148,14 @@ async fn show(
                 .map(|(_, _, since)| tr.date(since.with_timezone(&tz).date_naive())),
         })
         .collect();
-    let current = |role| view.members.iter().filter(|m| m.role == role && m.left_at.is_none()).map(|m| m.display_name.as_str()).collect::<Vec<_>>().join(", ");
+    let current = |role| {
+        view.members
+            .iter()
+            .filter(|m| m.role == role && m.left_at.is_none())
+            .map(|m| m.display_name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let title = format!("{} – {}", current(Role::Mentor), current(Role::Mentee));
 
     let rhythm = vec![
@@ -180,7 +186,11 @@ async fn show(
         Figure { label: tr.t("coord-col-overdue"), value: h.replies_overdue.count.to_string() },
         Figure {
             label: tr.t("coord-col-balance"),
-            value: tr.tnn("coord-balance-value", ("mentors", i64::from(h.messages_90d.mentors)), ("mentees", i64::from(h.messages_90d.mentees))),
+            value: tr.tnn(
+                "coord-balance-value",
+                ("mentors", i64::from(h.messages_90d.mentors)),
+                ("mentees", i64::from(h.messages_90d.mentees)),
+            ),
         },
     ];
 
@@ -193,7 +203,11 @@ async fn show(
         tr.t("coord-timeline-title"),
         tr.args(
             "coord-contacts-chart-desc",
-            &[("count", i64::from(total).into()), ("weeks", (counts.len() as i64).into()), ("max", i64::from(counts.iter().copied().max().unwrap_or(0)).into())],
+            &[
+                ("count", i64::from(total).into()),
+                ("weeks", (counts.len() as i64).into()),
+                ("max", i64::from(counts.iter().copied().max().unwrap_or(0)).into()),
+            ],
         ),
         &counts,
         &short,
@@ -253,13 +267,13 @@ async fn show(
         programme_id: programme.id,
         programme_name: programme.name.clone(),
         title,
-        status: tr.t(&format!("coord-status-{key}")),
         lifecycle: tr.t(lifecycle_key),
         is_proposed: view.status == MentorshipStatus::Proposed,
         is_closed: view.status == MentorshipStatus::Closed,
-        end_reason: view.end_reason.clone().map(|r| {
-            if CLOSE_REASONS.contains(&r.as_str()) { tr.t(&format!("coord-reason-{}", r.replace('_', "-"))) } else { r }
-        }),
+        end_reason: view
+            .end_reason
+            .clone()
+            .map(|r| if CLOSE_REASONS.contains(&r.as_str()) { tr.t(&format!("coord-reason-{}", r.replace('_', "-"))) } else { r }),
         start_date: view.start_date.map(|d| tr.date(d)),
         people,
         rhythm,
@@ -284,7 +298,12 @@ async fn show(
 }
 
 /// `GET /coordinate/mentorships/{id}`.
-pub async fn page(State(state): State<AppState>, member: Member, Path(id): Path<String>, Query(q): Query<PageQuery>) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
     let access = mentorship_for(&state, &member, &id).await?;
     let done = q.done.as_deref().filter(|d| matches!(*d, "checkin" | "activated" | "closed" | "repaired"));
     show(&state, &member, &access, Vec::new(), String::new(), done).await
@@ -356,7 +375,11 @@ pub async fn close(State(state): State<AppState>, Path(id): Path<String>, signed
 /// `POST /coordinate/mentorships/{id}/repair`: close this one and start a new one with
 /// the chosen people (fields `role-<user id>` = mentor, mentee or empty), as the API's
 /// re-pair does; then the new mentorship's page.
-pub async fn repair(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<HashMap<String, String>>) -> Result<Response, PageError> {
+pub async fn repair(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<HashMap<String, String>>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     let access = mentorship_for(&state, &member, &id).await?;
     let mut members = Vec::new();

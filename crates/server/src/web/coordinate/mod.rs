@@ -283,7 +283,11 @@ fn health_line(tr: &Tr, m: &MentorshipHealth) -> HealthLine {
         reply_mentors: hours(tr, h.median_response_hours.mentors),
         reply_mentees: hours(tr, h.median_response_hours.mentees),
         overdue: h.replies_overdue.count,
-        balance: tr.tnn("coord-balance-value", ("mentors", i64::from(h.messages_90d.mentors)), ("mentees", i64::from(h.messages_90d.mentees))),
+        balance: tr.tnn(
+            "coord-balance-value",
+            ("mentors", i64::from(h.messages_90d.mentors)),
+            ("mentees", i64::from(h.messages_90d.mentees)),
+        ),
         spark: charts::sparkline(
             &format!("spark-{}", m.mentorship_id),
             tr.t("coord-spark-title"),
@@ -339,7 +343,11 @@ pub async fn dashboard(
         tr.t("coord-contacts-chart-title"),
         tr.args(
             "coord-contacts-chart-desc",
-            &[("count", i64::from(total_contacts).into()), ("weeks", (weeks.len() as i64).into()), ("max", i64::from(contacts.iter().copied().max().unwrap_or(0)).into())],
+            &[
+                ("count", i64::from(total_contacts).into()),
+                ("weeks", (weeks.len() as i64).into()),
+                ("max", i64::from(contacts.iter().copied().max().unwrap_or(0)).into()),
+            ],
         ),
         &contacts,
         &short,
@@ -363,9 +371,9 @@ pub async fn dashboard(
         &short,
         "100%".to_owned(),
     );
-    let shares_heads =
-        ["on-track", "slowing", "dormant", "not-started"].iter().map(|k| tr.t(&format!("coord-status-{k}"))).collect();
-    let shares_table = long.iter().zip(&columns).map(|(label, c)| ShareRow { label: label.clone(), counts: *c, total: c.iter().sum() }).collect();
+    let shares_heads = ["on-track", "slowing", "dormant", "not-started"].iter().map(|k| tr.t(&format!("coord-status-{k}"))).collect();
+    let shares_table =
+        long.iter().zip(&columns).map(|(label, c)| ShareRow { label: label.clone(), counts: *c, total: c.iter().sum() }).collect();
 
     // The table: filter, search, sort (the API's orders), one page.
     let status = parse_status(q.status.trim());
@@ -375,9 +383,7 @@ pub async fn dashboard(
         .iter()
         .copied()
         .filter(|m| status.is_none_or(|s| m.health.status == s))
-        .filter(|m| {
-            needle.is_empty() || m.members.iter().any(|p| p.left_at.is_none() && p.display_name.to_lowercase().contains(&needle))
-        })
+        .filter(|m| needle.is_empty() || m.members.iter().any(|p| p.left_at.is_none() && p.display_name.to_lowercase().contains(&needle)))
         .collect();
     crate::http::contact::sort_health_rows(&mut listed, sort);
     let pages = listed.len().div_ceil(PAGE_SIZE).max(1);
@@ -393,7 +399,10 @@ pub async fn dashboard(
         label: tr.t(&format!("coord-status-{}", status_key(*s))),
         selected: status == Some(*s),
     }));
-    let sort_choices = SORTS.iter().map(|s| Choice { value: s, label: tr.t(&format!("coord-sort-{}", s.replace('_', "-"))), selected: *s == sort }).collect();
+    let sort_choices = SORTS
+        .iter()
+        .map(|s| Choice { value: s, label: tr.t(&format!("coord-sort-{}", s.replace('_', "-"))), selected: *s == sort })
+        .collect();
 
     let view = DashboardPage {
         ui: Ui::for_member(&member),
@@ -402,7 +411,9 @@ pub async fn dashboard(
         section: "dashboard",
         active: owned_totals.active,
         share_on_track: owned_totals.share_on_track.map_or_else(|| tr.t("coord-none-yet"), |s| format!("{} %", (s * 100.0).round())),
-        median_days: owned_totals.median_days_since_contact.map_or_else(|| tr.t("coord-none-yet"), |d| tr.tn("coord-days", "count", d.round() as i64)),
+        median_days: owned_totals
+            .median_days_since_contact
+            .map_or_else(|| tr.t("coord-none-yet"), |d| tr.tn("coord-days", "count", d.round() as i64)),
         not_started: owned_totals.not_started,
         total_current: all.len(),
         status_choices,

@@ -109,9 +109,11 @@ async fn show(
         None => stored_defaults(&store::programmes::defaults(pool, programme.id).await?.ok_or(PageError::NotFound)?),
     };
     let tr = &member.tr;
-    let weekdays =
-        (1..=7).map(|d| Choice { value: d.to_string(), label: tr.t(&format!("settings-weekday-{d}")), selected: summary.weekday == d.to_string() }).collect();
-    let hours = (0..24).map(|h| Choice { value: h.to_string(), label: format!("{h:02}:00"), selected: summary.hour == h.to_string() }).collect();
+    let weekdays = (1..=7)
+        .map(|d| Choice { value: d.to_string(), label: tr.t(&format!("settings-weekday-{d}")), selected: summary.weekday == d.to_string() })
+        .collect();
+    let hours =
+        (0..24).map(|h| Choice { value: h.to_string(), label: format!("{h:02}:00"), selected: summary.hour == h.to_string() }).collect();
     let timezones = crate::web::settings::timezone_names(&defaults.timezone)
         .into_iter()
         .map(|n| Choice { value: n.to_owned(), label: n.replace('_', " "), selected: n == defaults.timezone })
@@ -134,7 +136,12 @@ async fn show(
 }
 
 /// `GET /coordinate/programmes/{id}/settings`.
-pub async fn page(State(state): State<AppState>, member: Member, Path(id): Path<String>, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
     let done = q.done.as_deref().filter(|d| matches!(*d, "summary" | "defaults"));
     show(&state, &member, &id, None, None, Vec::new(), done).await
 }
@@ -164,13 +171,19 @@ fn summary_schedule(tr: &Tr, form: &SummaryForm) -> Result<SummarySchedule, Vec<
         errors.push(problem(tr, "hour", "coord-error-hour"));
     }
     match (enabled, weekday, hour) {
-        (Some(enabled), Some(weekday), Some(hour)) => Ok(SummarySchedule { weekday, hour, send_all_clear: form.send_all_clear == "yes", enabled }),
+        (Some(enabled), Some(weekday), Some(hour)) => {
+            Ok(SummarySchedule { weekday, hour, send_all_clear: form.send_all_clear == "yes", enabled })
+        }
         _ => Err(errors),
     }
 }
 
 /// `POST /coordinate/programmes/{id}/settings/summary`: the coordinator's own summary.
-pub async fn save_summary(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<SummaryForm>) -> Result<Response, PageError> {
+pub async fn save_summary(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<SummaryForm>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     let programme = programme_for(&state, &member, &id).await?;
     match summary_schedule(&member.tr, &form) {
@@ -195,7 +208,8 @@ fn programme_defaults(tr: &Tr, form: &DefaultsForm) -> Result<ProgrammeDefaults,
     if days.is_none() {
         errors.push(problem(tr, "contact_every_days", "coord-error-contact-every-days"));
     }
-    let hours = number(&form.response_within_hours).filter(|h| Rhythm { response_within_hours: *h, ..Rhythm::default() }.validate().is_ok());
+    let hours =
+        number(&form.response_within_hours).filter(|h| Rhythm { response_within_hours: *h, ..Rhythm::default() }.validate().is_ok());
     if hours.is_none() {
         errors.push(problem(tr, "response_within_hours", "coord-error-response-within-hours"));
     }
@@ -217,7 +231,11 @@ fn programme_defaults(tr: &Tr, form: &DefaultsForm) -> Result<ProgrammeDefaults,
 /// `POST /coordinate/programmes/{id}/settings/defaults`: the programme's defaults. The
 /// time zone and the "not started" days apply to the figures at once; the rhythm to
 /// mentorships created from now on.
-pub async fn save_defaults(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<DefaultsForm>) -> Result<Response, PageError> {
+pub async fn save_defaults(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<DefaultsForm>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     let programme = programme_for(&state, &member, &id).await?;
     match programme_defaults(&member.tr, &form) {
@@ -254,7 +272,12 @@ mod tests {
         };
         assert_eq!(
             programme_defaults(&tr, &good).ok(),
-            Some(ProgrammeDefaults { timezone: "Europe/Warsaw".into(), contact_every_days: 10, response_within_hours: 72, not_started_days: 21 })
+            Some(ProgrammeDefaults {
+                timezone: "Europe/Warsaw".into(),
+                contact_every_days: 10,
+                response_within_hours: 72,
+                not_started_days: 21
+            })
         );
         let summary = SummaryForm { enabled: String::new(), weekday: "8".into(), hour: "24".into(), send_all_clear: String::new() };
         let fields: Vec<&str> = summary_schedule(&tr, &summary).err().unwrap_or_default().iter().map(|e| e.field).collect();
