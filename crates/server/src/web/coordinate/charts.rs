@@ -100,7 +100,7 @@ fn axes(labels: &[String], max_label: String) -> (Vec<Line>, Vec<Label>) {
     ];
     // Every other week's label, so they never overlap; the table has them all.
     for (i, label) in labels.iter().enumerate() {
-        if (labels.len() - 1 - i) % 2 == 0 {
+        if (labels.len() - 1 - i).is_multiple_of(2) {
             let (x, w) = column(i, labels.len());
             texts.push(Label { x: x + w / 2, y: WIDE_H - 8, anchor: "middle", text: label.clone() });
         }
