@@ -52,23 +52,24 @@ def test_every_coordinator_page_passes_axe(people, server):
 
 
 def test_coordinator_journey_with_the_clock_moved(people, server):
+    # Anneke's profile is Dutch: the pages are in Dutch.
     coordinator = people().sign_in("anneke")
     page = coordinator.page
-    # The inbox links to the coordinator's pages (Anneke is in no mentorship).
-    page.get_by_role("link", name="Coordinate").first.click()
-    expect(page.locator("h1")).to_have_text("Your programmes")
+    # She is in no mentorship: the inbox sends her on to the coordinator's pages.
+    page.locator("main a[href='/coordinate']").click()
+    expect(page.locator("h1")).to_have_text("Uw programma's")
     page.get_by_role("link", name="Demo").click()
-    expect(page.locator("h1")).to_have_text("Overview of Demo")
+    expect(page.locator("h1")).to_have_text("Overzicht van Demo")
     expect(page.locator(".health-table tbody tr")).to_have_count(2)
 
-    # Filter by a status nobody has, then by "On track".
-    page.get_by_label("Status").select_option("dormant")
-    page.get_by_role("button", name="Show").click()
+    # Filter by a status nobody has, then search by a name.
+    page.locator("#status").select_option("dormant")
+    page.locator(".table-filter button[type=submit]").click()
     expect(page.locator(".health-table")).to_have_count(0)
-    expect(page.locator("#mentorships")).to_contain_text("No mentorship matches")
-    page.get_by_label("Status").select_option("")
-    page.get_by_label("Member name").fill("Henk")
-    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#mentorships")).to_contain_text("Geen mentorrelatie past hierbij")
+    page.locator("#status").select_option("")
+    page.locator("#q").fill("henk")
+    page.locator(".table-filter button[type=submit]").click()
     expect(page.locator(".health-table tbody tr")).to_have_count(1)
     expect(page.locator(".health-table tbody tr")).to_contain_text("Henk Jansen")
 
@@ -76,20 +77,19 @@ def test_coordinator_journey_with_the_clock_moved(people, server):
     page.locator(".health-table tbody th a").first.click()
     expect(page.locator("h1")).to_contain_text("Henk Jansen")
     expect(page.locator("body")).not_to_contain_text("Kennismaking")
-    page.get_by_role("button", name="Send a check-in").click()
-    expect(page.get_by_role("status")).to_have_text("The check-in is sent.")
-    expect(page.locator("#checkins")).to_contain_text("no answer yet")
+    page.locator("#check-in").click()
+    expect(page.get_by_role("status")).to_have_text("De check-in is verstuurd.")
+    expect(page.locator("#checkins")).to_contain_text("nog geen antwoord")
     server.wait_for_mail(PEOPLE["henk"], lambda m: "Check-in" in str(m["subject"]))
 
     # Three weeks later nobody has written: the table and the chart's table say so.
     server.advance_clock(21 * 24 * 3600)
     coordinator.goto(programme_path(server))
     statuses = page.locator(".health-table tbody .status").all_inner_texts()
-    assert any(s in ("Slowing", "Dormant") for s in statuses), statuses
+    assert any(s in ("Vertraagt", "Stilgevallen") for s in statuses), statuses
     shares = page.locator("#shares-table")
     shares.locator("summary").click()
-    last_week = shares.locator("tbody tr").last
-    cells = last_week.locator("td").all_inner_texts()
+    cells = shares.locator("tbody tr").last.locator("td").all_inner_texts()
     # Columns: on track, slowing, dormant, not started, total.
     assert int(cells[1]) + int(cells[2]) >= 1, cells
     assert int(cells[4]) == 2, cells
