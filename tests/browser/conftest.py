@@ -29,6 +29,8 @@ PEOPLE = {
     "malgorzata": "malgorzata@demo.mentorpost.localhost",
     "joao": "joao@demo.mentorpost.localhost",
     "henk": "henk@demo.mentorpost.localhost",
+    "anneke": "anneke@demo.mentorpost.localhost",
+    "admin": "admin@demo.mentorpost.localhost",
 }
 
 
@@ -69,7 +71,8 @@ class Server:
         cmd = [BIN, "--data-dir", self.dir]
         if self.database_url:
             cmd += ["--database-url", self.database_url]
-        cmd += ["serve", "--demo", "--http", f"127.0.0.1:{self.port}", "--smtp-listen", f"127.0.0.1:{self.smtp_port}", "--drain-seconds", "0"]
+        cmd += ["serve", "--demo", "--http", f"127.0.0.1:{self.port}", "--smtp-listen", f"127.0.0.1:{self.smtp_port}", "--drain-seconds", "0",
+                "--test-clock"]
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RUST_LOG": "info"})
         deadline = time.monotonic() + 60
@@ -101,6 +104,12 @@ class Server:
         if self.db_name:
             parts = urlsplit(PG)
             subprocess.run(["psql", "-q", PG, "-c", f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'], capture_output=True)
+
+    def advance_clock(self, seconds):
+        """Moves the server's clock (it runs with --test-clock) and returns its new time."""
+        status, body = self.api("POST", "/test/clock/advance", body={"seconds": seconds})
+        assert status == 200, body
+        return body["now"]
 
     def mails_to(self, address):
         """Every mail written for `address`, oldest first, parsed."""

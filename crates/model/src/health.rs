@@ -330,6 +330,31 @@ impl Snapshot {
     }
 }
 
+/// The status at the end of each of the [`WEEKS`] − 1 ISO weeks (programme time zone)
+/// before the current one, oldest first, then the status at `input.now`: the same rules
+/// as [`compute`], asked as of each week's last moment. A week that ended before the
+/// start date is `None` (the mentorship was not running yet). `input.closed` applies
+/// only to the current week: a mentorship closed now was running before.
+pub fn weekly_statuses(input: &HealthInput) -> Vec<Option<HealthStatus>> {
+    let tz = input.timezone;
+    let today = input.now.with_timezone(&tz).date_naive();
+    let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let start = local_midnight(tz, input.start);
+    let mut out = Vec::with_capacity(WEEKS);
+    for back in (1..WEEKS as i64).rev() {
+        // The last moment of the week that ended `back - 1` weeks before this one.
+        let end = local_midnight(tz, this_monday - Duration::weeks(back - 1)) - Duration::milliseconds(1);
+        if end < start {
+            out.push(None);
+            continue;
+        }
+        let past = HealthInput { now: end, closed: false, ..input.clone() };
+        out.push(Some(Snapshot::build(&past).at(end).status));
+    }
+    out.push(Some(compute(input).status));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,5 +509,29 @@ mod tests {
         let h = compute(&i);
         assert_eq!(h.messages_90d, PerSide { mentors: 1, mentees: 1 });
         assert_eq!(h.median_response_hours, PerSide { mentors: Some(4.0), mentees: None });
+    }
+
+    #[test]
+    fn weekly_statuses_are_the_status_at_each_week_end() {
+        let (contacts, _, _) = example();
+        // Sunday 18 October 2026 at noon: the current ISO week is 42.
+        let now = local(18, 10, 12);
+        let statuses = weekly_statuses(&input(&contacts, now));
+        assert_eq!(statuses.len(), WEEKS);
+        assert_eq!(statuses[WEEKS - 1], Some(compute(&input(&contacts, now)).status));
+        // Week 41 ended on Sunday 11 October, 23:59:59.999.
+        let end_41 = local(12, 10, 0) - Duration::milliseconds(1);
+        assert_eq!(statuses[WEEKS - 2], Some(compute(&input(&contacts, end_41)).status));
+        assert_eq!(statuses[WEEKS - 2], Some(HealthStatus::Slowing));
+        // Weeks that ended before the start on 1 September: not running yet.
+        assert_eq!(statuses[0], None);
+        let running = statuses.iter().filter(|s| s.is_some()).count();
+        assert_eq!(running, 7, "weeks 36 to 42: {statuses:?}");
+        // Closed now, running before.
+        let mut closed = input(&contacts, now);
+        closed.closed = true;
+        let c = weekly_statuses(&closed);
+        assert_eq!(c[WEEKS - 1], Some(HealthStatus::Closed));
+        assert_eq!(c[WEEKS - 2], Some(HealthStatus::Slowing));
     }
 }

@@ -26,6 +26,8 @@ use tower_http::trace::TraceLayer;
 
 pub struct App {
     pub state: AppState,
+    /// The adjustable clock of `serve --test-clock`: mounts `POST /test/clock/advance`.
+    pub test_clock: Option<Arc<mentorpost_model::ManualClock>>,
 }
 
 impl App {
@@ -61,11 +63,12 @@ impl App {
             ws_tasks: TaskTracker::new(),
             smtp_addr: Arc::new(tokio::sync::watch::Sender::new(None)),
             health: crate::health::HealthCache::default(),
+            clock_moved: Arc::new(tokio::sync::Notify::new()),
         });
         if state.config.demo {
             demo::seed_if_empty(&state).await?;
         }
-        Ok(App { state })
+        Ok(App { state, test_clock: None })
     }
 
     pub fn router(&self) -> Router {
@@ -80,6 +83,7 @@ impl App {
             }),
         )
         .merge(web::router())
+        .merge(self.test_clock.clone().map(http::test_clock::router).unwrap_or_default())
         .fallback(http::health::not_found)
         .method_not_allowed_fallback(http::health::method_not_allowed)
         .layer(axum::middleware::map_response(http::html_security_headers))

@@ -11,6 +11,7 @@ use mentorpost_auth::password;
 use mentorpost_model::{DisplayName, EmailAddress, Locale, TimeZoneName};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Parser)]
@@ -227,6 +228,11 @@ pub struct ServeArgs {
     /// Days an invitation's link (and reply address) stays valid.
     #[arg(long, env = "MENTORPOST_INVITATION_DAYS", default_value_t = 14)]
     pub invitation_days: i64,
+    /// For black-box tests only: run on an adjustable clock moved by
+    /// `POST /test/clock/advance` (answered to loopback peers only). Refused unless the
+    /// server listens on a loopback address.
+    #[arg(long, env = "MENTORPOST_TEST_CLOCK", hide = true)]
+    pub test_clock: bool,
     #[command(flatten)]
     pub inbound: InboundLimitArgs,
 }
@@ -326,7 +332,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.invitation_days = args.invitation_days.max(1);
             let public_url = config.public_url.clone();
             let demo = config.demo;
-            let app = App::build(config).await?;
+            if args.test_clock && !args.http.ip().is_loopback() {
+                anyhow::bail!("--test-clock is for tests on a loopback address only");
+            }
+            let app = if args.test_clock {
+                let clock = Arc::new(mentorpost_model::ManualClock::new());
+                tracing::warn!("the test clock is on: POST /test/clock/advance moves time");
+                let mut app = App::build_with_clock(config, clock.clone()).await?;
+                app.test_clock = Some(clock);
+                app
+            } else {
+                App::build(config).await?
+            };
             if demo {
                 eprintln!("{}", crate::demo::describe(&public_url));
             }

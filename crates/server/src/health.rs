@@ -16,7 +16,7 @@ use crate::store;
 use crate::store::health::Tracked;
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::api::MemberView;
-use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, Snapshot};
+use mentorpost_model::health::{Contact, DEFAULT_NOT_STARTED_DAYS, HealthInput, HealthStatus, Snapshot, weekly_statuses};
 use mentorpost_model::meeting::MentorshipHealth;
 use mentorpost_model::{Clock, MentorshipId, MentorshipStatus, ProgrammeId};
 use std::collections::HashMap;
@@ -37,11 +37,21 @@ struct Key {
     contact_every_days: i64,
     response_within_hours: i64,
     timezone: String,
+    not_started_days: i64,
     day: NaiveDate,
 }
 
-/// A snapshot with the key it was built under.
-type Kept = (Key, Arc<Snapshot>);
+/// What is kept per mentorship: the snapshot, and the status at the end of each of the
+/// last weeks (the dashboard's chart), both as of the key's day.
+#[derive(Debug)]
+pub struct Built {
+    pub snapshot: Snapshot,
+    /// [`mentorpost_model::health::weekly_statuses`] as of the build.
+    pub weekly_statuses: Vec<Option<HealthStatus>>,
+}
+
+/// A build with the key it was made under.
+type Kept = (Key, Arc<Built>);
 
 /// The snapshots this process holds, one per mentorship.
 #[derive(Clone, Default)]
@@ -56,12 +66,12 @@ pub struct HealthCache {
 }
 
 impl HealthCache {
-    fn get(&self, id: MentorshipId, key: &Key) -> Option<Arc<Snapshot>> {
+    fn get(&self, id: MentorshipId, key: &Key) -> Option<Arc<Built>> {
         let map = self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         map.get(&id).filter(|(k, _)| k == key).map(|(_, s)| s.clone())
     }
 
-    fn put(&self, id: MentorshipId, key: Key, snapshot: Arc<Snapshot>) {
+    fn put(&self, id: MentorshipId, key: Key, snapshot: Arc<Built>) {
         self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, (key, snapshot));
     }
 
@@ -100,24 +110,26 @@ fn key_of(subject: &Tracked, now: DateTime<Utc>) -> Key {
         contact_every_days: subject.contact_every_days,
         response_within_hours: subject.response_within_hours,
         timezone: subject.timezone.clone(),
+        not_started_days: subject.not_started_days,
         day: now.with_timezone(&timezone(subject)).date_naive(),
     }
 }
 
-fn build(subject: &Tracked, contacts: &[Contact], now: DateTime<Utc>) -> Snapshot {
-    Snapshot::build(&HealthInput {
+fn build(subject: &Tracked, contacts: &[Contact], now: DateTime<Utc>) -> Built {
+    let input = HealthInput {
         start: start_of(subject),
         timezone: timezone(subject),
         contact_every_days: subject.contact_every_days,
         response_within_hours: subject.response_within_hours,
-        not_started_days: DEFAULT_NOT_STARTED_DAYS,
+        not_started_days: if subject.not_started_days >= 1 { subject.not_started_days } else { DEFAULT_NOT_STARTED_DAYS },
         closed: subject.status == MentorshipStatus::Closed,
         contacts,
         now,
-    })
+    };
+    Built { snapshot: Snapshot::build(&input), weekly_statuses: weekly_statuses(&input) }
 }
 
-fn row(subject: &Tracked, members: Vec<MemberView>, snapshot: &Snapshot, now: DateTime<Utc>) -> MentorshipHealth {
+fn row(subject: &Tracked, members: Vec<MemberView>, built: &Built, now: DateTime<Utc>) -> MentorshipHealth {
     MentorshipHealth {
         mentorship_id: subject.id,
         status: subject.status,
@@ -126,7 +138,7 @@ fn row(subject: &Tracked, members: Vec<MemberView>, snapshot: &Snapshot, now: Da
         response_within_hours: subject.response_within_hours,
         members,
         meetings: subject.meetings,
-        health: snapshot.at(now),
+        health: built.snapshot.at(now),
     }
 }
 
@@ -139,7 +151,7 @@ async fn snapshots(
     subjects: &[Tracked],
     programme: Option<ProgrammeId>,
     now: DateTime<Utc>,
-) -> Result<HashMap<MentorshipId, Arc<Snapshot>>, StoreError> {
+) -> Result<HashMap<MentorshipId, Arc<Built>>, StoreError> {
     let mut out = HashMap::with_capacity(subjects.len());
     let mut moved = Vec::new();
     for subject in subjects {
@@ -206,6 +218,18 @@ pub async fn programme_rows(
     include_closed: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<MentorshipHealth>, StoreError> {
+    Ok(programme_rows_with_history(cache, db, programme, include_closed, now).await?.into_iter().map(|(row, _)| row).collect())
+}
+
+/// [`programme_rows`], each with its status at the end of each of the last weeks
+/// (oldest first, the current week last; `None` before its start).
+pub async fn programme_rows_with_history(
+    cache: &HealthCache,
+    db: &Db,
+    programme: ProgrammeId,
+    include_closed: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<(MentorshipHealth, Vec<Option<HealthStatus>>)>, StoreError> {
     cache.watch(programme);
     let pool = db.pool();
     let subjects: Vec<Tracked> = store::health::programme_subjects(pool, programme)
@@ -217,7 +241,9 @@ pub async fn programme_rows(
     let mut members = store::mentorships::programme_members(pool, programme).await?;
     Ok(subjects
         .iter()
-        .filter_map(|s| snapshots.get(&s.id).map(|snap| row(s, members.remove(&s.id).unwrap_or_default(), snap, now)))
+        .filter_map(|s| {
+            snapshots.get(&s.id).map(|built| (row(s, members.remove(&s.id).unwrap_or_default(), built, now), built.weekly_statuses.clone()))
+        })
         .collect())
 }
 

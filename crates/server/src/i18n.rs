@@ -261,6 +261,19 @@ mod tests {
                         ("email", FluentValue::from(1)),
                         ("column", FluentValue::from("afdeling")),
                         ("version", FluentValue::from("2025-06-1")),
+                        // The coordinator's pages.
+                        ("active", FluentValue::from(4)),
+                        ("proposed", FluentValue::from(1)),
+                        ("closed", FluentValue::from(2)),
+                        ("total", FluentValue::from(9)),
+                        ("page", FluentValue::from(1)),
+                        ("pages", FluentValue::from(3)),
+                        ("max", FluentValue::from(8)),
+                        ("ontrack", FluentValue::from(5)),
+                        ("slowing", FluentValue::from(2)),
+                        ("dormant", FluentValue::from(1)),
+                        ("notstarted", FluentValue::from(1)),
+                        ("reason", FluentValue::from("completed")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

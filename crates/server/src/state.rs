@@ -55,4 +55,6 @@ pub struct Shared {
     pub smtp_addr: Arc<tokio::sync::watch::Sender<Option<SocketAddr>>>,
     /// Contact-health snapshots per mentorship (see `health`).
     pub health: crate::health::HealthCache,
+    /// Told when the test clock moved (`serve --test-clock`): the schedulers run a round.
+    pub clock_moved: Arc<tokio::sync::Notify>,
 }

@@ -337,3 +337,40 @@ fn passwords_in_urls_never_reach_the_log() {
         }
     }
 }
+
+/// The test clock: absent unless asked for (404), moves the server's time when on
+/// (the contact figures see it), and is refused off loopback at start.
+#[test]
+fn the_test_clock_is_off_unless_asked_for_and_moves_time_when_on() {
+    let advance = |addr: &str, seconds: i64| {
+        reqwest::blocking::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client")
+            .post(format!("http://{addr}/test/clock/advance"))
+            .json(&serde_json::json!({ "seconds": seconds }))
+            .send()
+            .expect("POST the clock")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let off = serve(dir.path(), None, &[]);
+    assert_eq!(advance(&off.addr, 60).status(), reqwest::StatusCode::NOT_FOUND, "no test clock without the flag");
+    drop(off);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let on = serve(dir.path(), None, &["--test-clock"]);
+    let resp = advance(&on.addr, 21 * 24 * 3600);
+    assert_eq!(resp.status(), reqwest::StatusCode::OK);
+    let body: serde_json::Value = resp.json().expect("json");
+    let now: chrono::DateTime<chrono::Utc> = body["now"].as_str().expect("now").parse().expect("a time");
+    let ahead = now - chrono::Utc::now();
+    assert!(ahead > chrono::Duration::days(20) && ahead < chrono::Duration::days(22), "{ahead}");
+    assert_eq!(advance(&on.addr, 20 * 366 * 24 * 3600).status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY, "at most ten years");
+    drop(on);
+
+    // Only on a loopback address.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = mentorpost(dir.path(), None).args(["serve", "--http", "0.0.0.0:0", "--test-clock"]).output().expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"), "{}", String::from_utf8_lossy(&out.stderr));
+}

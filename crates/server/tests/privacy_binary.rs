@@ -276,6 +276,17 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/coordinate/programmes/{programme}/people"),
         format!("/coordinate/programmes/{programme}/import"),
         format!("/coordinate/programmes/{programme}/pair"),
+        // The coordinator's own pages: the dashboard (its SVG charts inline), the CSV,
+        // the mentorship's page, the settings; and the admin page (404 for them).
+        "/coordinate".to_owned(),
+        format!("/coordinate/programmes/{programme}"),
+        format!("/coordinate/programmes/{programme}?status=on_track&sort=overdue&q=a"),
+        format!("/coordinate/programmes/{programme}/health.csv"),
+        format!("/coordinate/programmes/{programme}/settings"),
+        format!("/coordinate/programmes/{programme}/settings?done=defaults"),
+        format!("/coordinate/mentorships/{mentorship}"),
+        format!("/coordinate/mentorships/{mentorship}?done=checkin"),
+        "/admin".to_owned(),
     ] {
         let resp = browser.get(format!("{base}{path}")).header("cookie", &cookie).send().await.expect("page");
         seen.push((format!("web page {path}"), resp.text().await.unwrap_or_default()));
@@ -314,6 +325,21 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         seen.push(("invitation mail".into(), String::from_utf8_lossy(&m.data).into_owned()));
     }
     assert!(seen.iter().any(|(w, _)| w == "invitation mail"), "the invitation mail was searched");
+    // The admin's page (failed mail as metadata) and the programme as an admin sees it.
+    let resp = browser
+        .post(format!("{base}/signin"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "admin@demo.mentorpost.localhost"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("admin web sign-in");
+    assert_eq!(resp.status().as_u16(), 303, "the admin signs in to the web app");
+    let admin_cookie = resp.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    for path in ["/admin".to_owned(), format!("/coordinate/programmes/{programme}"), format!("/coordinate/mentorships/{mentorship}")] {
+        let resp = browser.get(format!("{base}{path}")).header("cookie", &admin_cookie).send().await.expect("page");
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        seen.push((format!("admin's web page {path}"), resp.text().await.unwrap_or_default()));
+    }
     // The live stream: whatever reached the coordinator's socket by now.
     while let Ok(Ok(Some(frame))) = tokio::time::timeout(Duration::from_millis(300), coordinator_live.next_frame()).await {
         seen.push(("coordinator's socket".into(), format!("{frame:?}")));

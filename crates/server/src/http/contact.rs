@@ -138,13 +138,29 @@ pub async fn programme_health(
     if let Some(status) = q.status {
         rows.retain(|m| m.health.status == status);
     }
-    match q.sort.as_deref().unwrap_or("days_since_contact") {
-        "days_since_contact" => rows.sort_by_key(|m| std::cmp::Reverse(m.health.days_since_contact.unwrap_or(i64::MAX))),
-        "overdue" => rows.sort_by_key(|m| std::cmp::Reverse((m.health.replies_overdue.count, m.health.replies_overdue.oldest_hours))),
-        "start_date" => rows.sort_by_key(|m| m.start_date),
-        _ => return Err(ApiError::bad_request("invalid_sort", "sort is days_since_contact, overdue or start_date")),
+    if !sort_health_rows(&mut rows, q.sort.as_deref().unwrap_or("days_since_contact")) {
+        return Err(ApiError::bad_request("invalid_sort", "sort is days_since_contact, overdue or start_date"));
     }
     Ok(Json(ProgrammeHealth { totals, mentorships: rows }))
+}
+
+/// Sorts a programme's health rows by one of the API's orders (the coordinator's page
+/// uses the same); false for an unknown order. The sort is stable, so rows that tie
+/// keep their order.
+pub fn sort_health_rows<T: std::borrow::Borrow<MentorshipHealth>>(rows: &mut [T], sort: &str) -> bool {
+    fn h<T: std::borrow::Borrow<MentorshipHealth>>(m: &T) -> &MentorshipHealth {
+        <T as std::borrow::Borrow<MentorshipHealth>>::borrow(m)
+    }
+    match sort {
+        "days_since_contact" => rows.sort_by_key(|m| std::cmp::Reverse(h(m).health.days_since_contact.unwrap_or(i64::MAX))),
+        "overdue" => rows.sort_by_key(|m| {
+            let o = &h(m).health.replies_overdue;
+            std::cmp::Reverse((o.count, o.oldest_hours))
+        }),
+        "start_date" => rows.sort_by_key(|m| h(m).start_date),
+        _ => return false,
+    }
+    true
 }
 
 /// The programme's health as CSV, closed mentorships included (coordinators, admins).
@@ -157,6 +173,12 @@ pub async fn programme_health_csv(
 ) -> ApiResult<impl IntoResponse> {
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
+    health_csv(state, programme).await
+}
+
+/// The programme's health CSV (closed mentorships included), as the API and the
+/// coordinator's page serve it; the caller checked access.
+pub async fn health_csv(state: AppState, programme: ProgrammeId) -> ApiResult<impl IntoResponse> {
     let rows = crate::health::programme_rows(&state.health, &state.db, programme, true, state.clock.now()).await?;
     // The header first, then the rows in chunks, so the download starts at once and
     // the whole file is never held twice.
@@ -345,14 +367,21 @@ pub struct SummarySettings {
     /// Local hour 0–23.
     pub hour: u32,
     pub send_all_clear: bool,
+    /// Whether the summary is sent at all (default true).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The caller's weekly summary settings (it goes to coordinators only).
 #[utoipa::path(get, path = "/api/v1/me/coordinator-summary", tag = "health", security(("bearer" = [])),
     responses((status = 200, body = SummarySettings), (status = 401, body = ErrorBody)))]
 pub async fn get_summary_settings(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<SummarySettings>> {
-    let (weekday, hour, send_all_clear) = store::summary::settings(state.db.pool(), user.user_id).await?;
-    Ok(Json(SummarySettings { weekday, hour, send_all_clear }))
+    let s = store::summary::settings(state.db.pool(), user.user_id).await?;
+    Ok(Json(SummarySettings { weekday: s.weekday, hour: s.hour, send_all_clear: s.send_all_clear, enabled: s.enabled }))
 }
 
 /// Change the caller's weekly summary settings.
@@ -366,7 +395,9 @@ pub async fn set_summary_settings(
     if !(1..=7).contains(&req.weekday) || req.hour > 23 {
         return Err(ApiError::unprocessable("invalid_schedule", "weekday is 1 (Monday) to 7 (Sunday), hour 0 to 23"));
     }
-    store::summary::set_settings(&state.db, user.user_id, req.weekday, req.hour, req.send_all_clear, state.clock.now()).await?;
+    let schedule =
+        store::summary::SummarySchedule { weekday: req.weekday, hour: req.hour, send_all_clear: req.send_all_clear, enabled: req.enabled };
+    store::summary::set_settings(&state.db, user.user_id, schedule, state.clock.now()).await?;
     Ok(Json(req))
 }
 

@@ -13,6 +13,7 @@ pub mod mentorships;
 pub mod pages;
 pub mod programmes;
 pub mod request_id;
+pub mod test_clock;
 pub mod threads;
 pub mod users;
 pub mod ws;

@@ -32,6 +32,7 @@ pub async fn run(state: AppState) {
         tokio::select! {
             _ = state.shutdown.cancelled() => return,
             _ = tick.tick() => {}
+            _ = state.clock_moved.notified() => {}
         }
         round(&state).instrument(tracing::info_span!("digest_round")).await;
     }

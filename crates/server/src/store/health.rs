@@ -27,11 +27,14 @@ pub struct Tracked {
     pub meetings: u32,
     /// When the programme was set up: the dates its records may carry start a year before.
     pub programme_created_at: DateTime<Utc>,
+    /// The programme's days after the start before a pair that never met a window
+    /// counts as not started.
+    pub not_started_days: i64,
 }
 
 const SUBJECT_SELECT: &str =
     "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.contact_every_days, ms.response_within_hours, p.timezone, ms.last_seq,
-            p.created_at AS programme_created_at, (SELECT COUNT(*) FROM meetings mt WHERE mt.mentorship_id = ms.id) AS meetings
+            p.created_at AS programme_created_at, p.default_not_started_days, (SELECT COUNT(*) FROM meetings mt WHERE mt.mentorship_id = ms.id) AS meetings
      FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id";
 
 fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
@@ -47,6 +50,7 @@ fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
         last_seq: r.try_get("last_seq")?,
         meetings: u32::try_from(r.try_get::<i64, _>("meetings")?).unwrap_or(u32::MAX),
         programme_created_at: get_time(r, "programme_created_at")?,
+        not_started_days: r.try_get("default_not_started_days")?,
     })
 }
 

@@ -121,3 +121,96 @@ pub async fn remove_coordinator(db: &Db, programme: ProgrammeId, user: UserId) -
     })
     .await
 }
+
+/// What a new mentorship of the programme starts from, and the programme's calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgrammeDefaults {
+    pub timezone: String,
+    pub contact_every_days: i64,
+    pub response_within_hours: i64,
+    /// Days after the start before a pair that never met a window counts as not started.
+    pub not_started_days: i64,
+}
+
+pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeDefaults>, StoreError> {
+    let row = sqlx::query(
+        "SELECT timezone, default_contact_every_days, default_response_within_hours, default_not_started_days FROM programmes WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(ProgrammeDefaults {
+        timezone: r.try_get("timezone")?,
+        contact_every_days: r.try_get("default_contact_every_days")?,
+        response_within_hours: r.try_get("default_response_within_hours")?,
+        not_started_days: r.try_get("default_not_started_days")?,
+    }))
+}
+
+/// Saves the programme's defaults (the caller validated them).
+pub async fn set_defaults(db: &Db, id: ProgrammeId, d: ProgrammeDefaults) -> Result<(), StoreError> {
+    db.write(move |conn| {
+        Box::pin(async move {
+            let done = sqlx::query(
+                "UPDATE programmes SET timezone = $1, default_contact_every_days = $2, default_response_within_hours = $3, default_not_started_days = $4
+                 WHERE id = $5",
+            )
+            .bind(d.timezone)
+            .bind(d.contact_every_days)
+            .bind(d.response_within_hours)
+            .bind(d.not_started_days)
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::not_found());
+            }
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// A programme in a list: its name and how many mentorships it has by status.
+#[derive(Clone, Debug)]
+pub struct ProgrammeLine {
+    pub id: ProgrammeId,
+    pub name: String,
+    pub proposed: i64,
+    pub active: i64,
+    pub closed: i64,
+}
+
+/// The programmes `coordinator` coordinates (all of them for `None`), by name, with
+/// their mentorship counts: one query.
+pub async fn lines(pool: &AnyPool, coordinator: Option<UserId>) -> Result<Vec<ProgrammeLine>, StoreError> {
+    const COUNTS: &str = "SELECT p.id, p.name,
+            (SELECT COUNT(*) FROM mentorships m WHERE m.programme_id = p.id AND m.status = 'proposed') AS proposed,
+            (SELECT COUNT(*) FROM mentorships m WHERE m.programme_id = p.id AND m.status = 'active') AS active,
+            (SELECT COUNT(*) FROM mentorships m WHERE m.programme_id = p.id AND m.status = 'closed') AS closed
+         FROM programmes p";
+    let rows = match coordinator {
+        None => sqlx::query(sqlx::AssertSqlSafe(format!("{COUNTS} ORDER BY p.name, p.id"))).fetch_all(pool).await?,
+        Some(user) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{COUNTS} JOIN programme_coordinators pc ON pc.programme_id = p.id WHERE pc.user_id = $1 ORDER BY p.name, p.id"
+            )))
+            .bind(user.to_string())
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    rows.iter()
+        .map(|r| {
+            Ok(ProgrammeLine {
+                id: get_parsed(r, "id")?,
+                name: r.try_get("name")?,
+                proposed: r.try_get("proposed")?,
+                active: r.try_get("active")?,
+                closed: r.try_get("closed")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

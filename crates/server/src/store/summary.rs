@@ -28,7 +28,7 @@ pub async fn recipients(pool: &AnyPool) -> Result<Vec<Recipient>, StoreError> {
         "SELECT u.id, u.email, u.display_name, u.locale, u.timezone, COALESCE(s.weekday, 1) AS weekday, COALESCE(s.hour, 8) AS hour,
                 COALESCE(s.send_all_clear, 1) AS send_all_clear, pc.programme_id, p.name, pc.created_at AS appointed
          FROM programme_coordinators pc JOIN users u ON u.id = pc.user_id JOIN programmes p ON p.id = pc.programme_id
-         LEFT JOIN summary_settings s ON s.user_id = u.id ORDER BY u.id, p.name",
+         LEFT JOIN summary_settings s ON s.user_id = u.id WHERE COALESCE(s.enabled, 1) = 1 ORDER BY u.id, p.name",
     )
     .fetch_all(pool)
     .await?;
@@ -110,40 +110,55 @@ pub async fn record(
         .await
 }
 
+/// A coordinator's weekly summary settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SummarySchedule {
+    /// ISO weekday, 1 = Monday.
+    pub weekday: u32,
+    /// Local hour 0–23.
+    pub hour: u32,
+    /// Sent also when everything is on track.
+    pub send_all_clear: bool,
+    /// Sent at all.
+    pub enabled: bool,
+}
+
+impl Default for SummarySchedule {
+    fn default() -> Self {
+        SummarySchedule { weekday: 1, hour: 8, send_all_clear: true, enabled: true }
+    }
+}
+
 /// A coordinator's summary settings (defaults when never set).
-pub async fn settings(pool: &AnyPool, user: UserId) -> Result<(u32, u32, bool), StoreError> {
-    let row = sqlx::query("SELECT weekday, hour, send_all_clear FROM summary_settings WHERE user_id = $1")
+pub async fn settings(pool: &AnyPool, user: UserId) -> Result<SummarySchedule, StoreError> {
+    let row = sqlx::query("SELECT weekday, hour, send_all_clear, enabled FROM summary_settings WHERE user_id = $1")
         .bind(user.to_string())
         .fetch_optional(pool)
         .await?;
     Ok(match row {
-        Some(r) => (
-            u32::try_from(r.try_get::<i64, _>("weekday")?).unwrap_or(1),
-            u32::try_from(r.try_get::<i64, _>("hour")?).unwrap_or(8),
-            r.try_get::<i64, _>("send_all_clear")? != 0,
-        ),
-        None => (1, 8, true),
+        Some(r) => SummarySchedule {
+            weekday: u32::try_from(r.try_get::<i64, _>("weekday")?).unwrap_or(1),
+            hour: u32::try_from(r.try_get::<i64, _>("hour")?).unwrap_or(8),
+            send_all_clear: r.try_get::<i64, _>("send_all_clear")? != 0,
+            enabled: r.try_get::<i64, _>("enabled")? != 0,
+        },
+        None => SummarySchedule::default(),
     })
 }
 
-pub async fn set_settings(
-    db: &Db,
-    user: UserId,
-    weekday: u32,
-    hour: u32,
-    send_all_clear: bool,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn set_settings(db: &Db, user: UserId, s: SummarySchedule, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
-                "INSERT INTO summary_settings (user_id, weekday, hour, send_all_clear, updated_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (user_id) DO UPDATE SET weekday = excluded.weekday, hour = excluded.hour, send_all_clear = excluded.send_all_clear, updated_at = excluded.updated_at",
+                "INSERT INTO summary_settings (user_id, weekday, hour, send_all_clear, enabled, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id) DO UPDATE SET weekday = excluded.weekday, hour = excluded.hour, send_all_clear = excluded.send_all_clear,
+                   enabled = excluded.enabled, updated_at = excluded.updated_at",
             )
             .bind(user.to_string())
-            .bind(i64::from(weekday))
-            .bind(i64::from(hour))
-            .bind(i64::from(send_all_clear))
+            .bind(i64::from(s.weekday))
+            .bind(i64::from(s.hour))
+            .bind(i64::from(s.send_all_clear))
+            .bind(i64::from(s.enabled))
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;

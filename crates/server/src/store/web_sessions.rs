@@ -28,6 +28,10 @@ pub struct WebSession {
     pub display_name: String,
     pub locale: Locale,
     pub timezone: String,
+    /// An instance admin (the header links to the admin page).
+    pub is_admin: bool,
+    /// Coordinates at least one programme (the header links to their pages).
+    pub coordinates: bool,
 }
 
 async fn insert(conn: &mut AnyConnection, session_id: &str, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
@@ -75,7 +79,8 @@ pub async fn attach(db: &Db, session_id: String, now: DateTime<Utc>) -> Result<N
 /// The session a cookie names, if it is unexpired and its login not ended.
 pub async fn find(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> Result<Option<WebSession>, StoreError> {
     let row = sqlx::query(
-        "SELECT w.session_id, w.csrf_token, s.user_id, u.display_name, u.locale, u.timezone
+        "SELECT w.session_id, w.csrf_token, s.user_id, u.display_name, u.locale, u.timezone, u.is_admin,
+                (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.user_id = s.user_id) AS coordinates
          FROM web_sessions w JOIN sessions s ON s.id = w.session_id JOIN users u ON u.id = s.user_id
          WHERE w.token_hash = $1 AND w.expires_at > $2 AND s.revoked_at IS NULL",
     )
@@ -91,6 +96,8 @@ pub async fn find(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> Result<Opt
         display_name: row.try_get("display_name")?,
         locale: Locale::parse(&row.try_get::<String, _>("locale")?).unwrap_or_default(),
         timezone: row.try_get("timezone")?,
+        is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        coordinates: row.try_get::<i64, _>("coordinates")? > 0,
     }))
 }
 

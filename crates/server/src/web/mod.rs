@@ -3,7 +3,9 @@
 //! small script (`assets/app.js`) that adds live updates and hints on top. Every page
 //! and action works without the script.
 
+pub mod admin;
 pub mod assets;
+pub mod coordinate;
 pub mod inbox;
 pub mod mentorship;
 pub mod onboarding;
@@ -57,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/coordinate/programmes/{id}/import", get(onboarding::import_page).post(onboarding::import_preview))
         .route("/coordinate/programmes/{id}/import/confirm", post(onboarding::import_confirm))
         .route("/coordinate/programmes/{id}/pair", get(onboarding::pair_form).post(onboarding::pair))
+        .merge(coordinate::router())
+        .merge(admin::router())
         .route("/app/ws-ticket", post(thread::ws_ticket))
         .route("/app/hints", post(thread::hints))
         .route("/assets/{file}", get(assets::serve))
@@ -70,6 +74,10 @@ pub struct Ui {
     pub tr: Tr,
     pub csrf: String,
     pub signed_in_as: Option<String>,
+    /// Show the header's link to the coordinator's pages.
+    pub coordinates: bool,
+    /// Show the header's link to the admin page.
+    pub is_admin: bool,
     pub css: &'static str,
     pub js: &'static str,
     pub icon: &'static str,
@@ -81,6 +89,8 @@ impl Ui {
             tr,
             csrf: String::new(),
             signed_in_as: None,
+            coordinates: false,
+            is_admin: false,
             css: &assets::ASSETS.css.path,
             js: &assets::ASSETS.js.path,
             icon: &assets::ASSETS.icon.path,
@@ -92,6 +102,8 @@ impl Ui {
             tr: member.tr.clone(),
             csrf: member.csrf().to_owned(),
             signed_in_as: Some(member.session.display_name.clone()),
+            coordinates: member.session.coordinates,
+            is_admin: member.session.is_admin,
             css: &assets::ASSETS.css.path,
             js: &assets::ASSETS.js.path,
             icon: &assets::ASSETS.icon.path,

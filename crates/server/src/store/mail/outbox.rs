@@ -466,3 +466,63 @@ pub async fn status_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, StoreEr
     let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status").fetch_all(pool).await?;
     rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
 }
+
+/// A failed mail as the admin page lists it: when, to whom, why — never its subject or
+/// text.
+#[derive(Clone, Debug)]
+pub struct FailedOutgoing {
+    pub id: String,
+    pub kind: String,
+    /// The address it was for: the row's own, else the account's.
+    pub to_address: Option<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The latest failed mails with their addresses, newest first.
+pub async fn failed_with_addresses(pool: &AnyPool, limit: i64) -> Result<Vec<FailedOutgoing>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.kind, COALESCE(o.to_address, u.email) AS to_address, o.attempts, o.last_error, o.created_at
+         FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.status = 'failed' ORDER BY o.created_at DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FailedOutgoing {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                to_address: r.try_get("to_address")?,
+                attempts: r.try_get("attempts")?,
+                last_error: r.try_get("last_error")?,
+                created_at: get_time(r, "created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Puts a failed mail back in the queue, due now, with its attempts counted from zero
+/// (an admin fixed what made it fail). False when there is no such failed mail. The
+/// committed write hands the id to the sender.
+pub async fn retry_failed(db: &Db, id: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    db.write(move |conn| {
+        Box::pin(async move {
+            let done = sqlx::query(
+                "UPDATE outbox SET status = 'pending', attempts = 0, not_before = $1, claimed_until = NULL WHERE id = $2 AND status = 'failed'",
+            )
+            .bind(ms(now))
+            .bind(id.clone())
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            crate::db::note(Note::Mail(vec![id]));
+            Ok(true)
+        })
+    })
+    .await
+}
