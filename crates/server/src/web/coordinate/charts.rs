@@ -65,7 +65,7 @@ pub const STATUS_CLASSES: [&str; 4] = ["chart-on-track", "chart-slowing", "chart
 const WIDE_W: u32 = 600;
 const WIDE_H: u32 = 240;
 /// Room for the labels: left of the plot (the scale) and below it (the weeks).
-const LEFT: u32 = 56;
+const LEFT: u32 = 72;
 const BOTTOM: u32 = 28;
 const TOP: u32 = 12;
 
