@@ -13,13 +13,13 @@ use crate::error::ApiError;
 use crate::http::invitations::{self as inv, Pairing};
 use crate::state::AppState;
 use crate::store;
+use crate::store::attachments::NewAttachment;
 use crate::store::invitations::{Invitation, NotAccepted, Status, Via};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mentorpost_model::api::ProgrammeView;
-use crate::store::attachments::NewAttachment;
 use mentorpost_model::roster::{self, Checked, FileProblem, Invitee, RowProblem};
 use mentorpost_model::{DisplayName, EmailAddress, Locale, ProgrammeId, Role, TimeZoneName, UserId};
 use serde::Deserialize;
@@ -415,12 +415,12 @@ pub async fn import_preview(
         form.csv
     } else {
         match list_from_file(tr, files.first(), problem) {
-                Ok(text) => {
-                    if !form.csv.trim().is_empty() {
-                        notice = Some(tr.t("onb-file-wins"));
-                    }
-                    text
+            Ok(text) => {
+                if !form.csv.trim().is_empty() {
+                    notice = Some(tr.t("onb-file-wins"));
                 }
+                text
+            }
             Err(error) => {
                 let view = import_view(&member, &programme, form.csv, None, Errors(vec![error]));
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response());
