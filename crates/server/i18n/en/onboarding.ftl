@@ -194,7 +194,7 @@ onb-link-revoked = This invitation was withdrawn and no longer works. Ask your c
 
 ## Uploading a file
 onb-file-label = Upload a CSV file
-onb-file-hint = A .csv or .txt file saved from your spreadsheet, up to 2 MB.
+onb-file-hint = A .csv or .txt file saved from your spreadsheet, up to 1 MB.
 onb-or = or
 onb-file-wins = You chose a file and pasted text as well: the file's list is the one checked below, and it is now in the box.
 onb-error-file-type = Choose a .csv or .txt file (save the spreadsheet "as CSV")

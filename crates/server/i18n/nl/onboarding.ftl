@@ -194,7 +194,7 @@ onb-link-revoked = Deze uitnodiging is ingetrokken en werkt niet meer. Vraag je 
 
 ## Uploading a file
 onb-file-label = Upload een CSV-bestand
-onb-file-hint = Een .csv- of .txt-bestand dat je uit je spreadsheet hebt opgeslagen, tot 2 MB.
+onb-file-hint = Een .csv- of .txt-bestand dat je uit je spreadsheet hebt opgeslagen, tot 1 MB.
 onb-or = of
 onb-file-wins = Je koos een bestand en plakte ook tekst: de lijst uit het bestand is hieronder gecontroleerd en staat nu in het vak.
 onb-error-file-type = Kies een .csv- of .txt-bestand (sla de spreadsheet op “als CSV”)

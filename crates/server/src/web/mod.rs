@@ -58,7 +58,7 @@ pub fn router() -> Router<AppState> {
             "/coordinate/programmes/{id}/import",
             get(onboarding::import_page).merge(session::upload_route(post(onboarding::import_preview))),
         )
-        .route("/coordinate/programmes/{id}/import/confirm", post(onboarding::import_confirm))
+        .route("/coordinate/programmes/{id}/import/confirm", session::upload_route(post(onboarding::import_confirm)))
         .route("/coordinate/programmes/{id}/pair", get(onboarding::pair_form).post(onboarding::pair))
         .route("/app/ws-ticket", post(thread::ws_ticket))
         .route("/app/hints", post(thread::hints))

@@ -379,14 +379,19 @@ pub async fn import_page(State(state): State<AppState>, member: Member, Path(id)
     render(&import_view(&member, &programme, String::new(), None, Errors::default()))
 }
 
-/// Largest CSV file the import takes: 10,000 rows of a name, an address and a few
-/// short columns fit with room to spare.
-pub const MAX_CSV_FILE_BYTES: usize = 2 * 1024 * 1024;
+/// Largest CSV file the import takes. The list then travels in the preview's confirm
+/// form (multipart, whose text fields may hold 1 MiB), so a file's text must fit in
+/// that with room for the token; 10,000 rows of a name, an address and a few short
+/// columns do.
+pub const MAX_CSV_FILE_BYTES: usize = crate::http::MAX_BODY_BYTES - 4096;
 
 /// The list from an uploaded file: a `.csv` or `.txt` file up to [`MAX_CSV_FILE_BYTES`],
 /// decoded as spreadsheets write it (UTF-8 with or without a BOM, else Windows-1252).
 fn list_from_file(tr: &Tr, file: Option<&NewAttachment>, problem: Option<FilesProblem>) -> Result<String, FieldError> {
-    let too_large = || FieldError { field: "file", message: tr.tn("onb-error-file-too-large", "count", (MAX_CSV_FILE_BYTES >> 20) as i64) };
+    let too_large = || FieldError {
+        field: "file",
+        message: tr.tn("onb-error-file-too-large", "count", crate::http::MAX_BODY_BYTES.div_ceil(1 << 20) as i64),
+    };
     // The extractor's own problems (larger than attachments may be, too many files)
     // are all "too large" for a single list.
     let Some(file) = file.filter(|f| problem.is_none() && f.data.len() <= MAX_CSV_FILE_BYTES) else {
@@ -396,7 +401,12 @@ fn list_from_file(tr: &Tr, file: Option<&NewAttachment>, problem: Option<FilesPr
     if !(name.ends_with(".csv") || name.ends_with(".txt")) {
         return Err(FieldError { field: "file", message: tr.t("onb-error-file-type") });
     }
-    Ok(roster::decode(&file.data))
+    let text = roster::decode(&file.data);
+    // Windows-1252 grows in UTF-8; the text must still fit in the confirm form.
+    if text.len() > MAX_CSV_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 /// `POST /coordinate/programmes/{id}/import`: the preview of a pasted list or an
@@ -439,13 +449,14 @@ pub async fn import_preview(
 
 /// `POST /coordinate/programmes/{id}/import/confirm`: invites the valid rows of the
 /// list (checked again: the programme may have changed since the preview), all or
-/// nothing.
+/// nothing. The page sends it multipart: URL-encoding would triple a long list's
+/// non-ASCII bytes past the form limit.
 pub async fn import_confirm(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    signed: Signed<ImportForm>,
+    signed: SignedWithFiles<ImportForm>,
 ) -> Result<Response, PageError> {
-    let Signed { member, form, .. } = signed;
+    let SignedWithFiles { member, form, .. } = signed;
     let programme = programme_of(&state, &member, &id).await?;
     let checked = inv::check_list(&state, &programme, form.csv.as_bytes(), member.tr.locale()).await?;
     let invitees: Vec<Invitee> = checked.valid().cloned().collect();
