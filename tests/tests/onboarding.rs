@@ -7,7 +7,7 @@
 
 use mentorpost_model::Clock;
 use mentorpost_server::store;
-use mentorpost_tests::web::{browser, get, post_form, same_origin, sign_in};
+use mentorpost_tests::web::{browser, get, post_form, post_multipart, same_origin, sign_in};
 use mentorpost_tests::{Backend, TestServer, World};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -47,6 +47,7 @@ onboarding_on_both!(
     a_yes_reply_accepts_for_email_only,
     revoked_expired_and_resent_links,
     a_pasted_list_is_previewed_and_only_good_rows_are_invited,
+    an_uploaded_csv_file_is_previewed_and_wins_over_pasted_text,
     only_the_programmes_coordinators_see_its_pages,
     nobody_unaccepted_is_put_in_a_mentorship,
     pairing_mails_everyone_who_writes_first
@@ -461,4 +462,75 @@ async fn pairing_mails_everyone_who_writes_first(app: TestServer) {
     let created =
         list.as_array().expect("list").iter().find(|m| m["members"].as_array().is_some_and(|ms| ms.iter().any(|x| x["user_id"] == piotr)));
     assert!(created.is_some(), "{list}");
+}
+
+async fn an_uploaded_csv_file_is_previewed_and_wins_over_pasted_text(app: TestServer) {
+    let w = World::build(&app).await;
+    let (cookie, csrf) = sign_in(&app, &w.coordinator.email).await;
+    let path = format!("/coordinate/programmes/{}/import", w.programme);
+    let (_, page, _) = get(&app, &cookie, &path).await;
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("name=\"files\""), "a file input: {page}");
+
+    // Excel's "CSV (semicolons)" on a Dutch machine: Windows-1252, not UTF-8 (ç, õ, é).
+    let mut excel: Vec<u8> = b"Naam;E-mailadres;Rol\r\nIn".to_vec();
+    excel.extend_from_slice(&[0xEA, b's', b' ', b'C', b'o', b'n', b'c', b'e', b'i', 0xE7, 0xE3, b'o']);
+    excel.extend_from_slice(b";ines@example.pt;mentee\r\nZbigniew Kowalski;geen-adres;mentor\r\n");
+    let before = app.snapshot().await;
+    let (s, page, _) =
+        post_multipart(&app, &cookie, &path, &[("csrf", &csrf), ("csv", "")], &[("lijst.csv", "text/csv", excel.clone())]).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("1 person can be invited, 1 row has a problem."), "{page}");
+    assert!(page.contains("Inês Conceição"), "Windows-1252 decoded: {page}");
+    assert!(page.contains("not a valid e-mail address"), "{page}");
+    assert!(!page.contains("You chose a file and pasted text"), "no pasted text, nothing to say: {page}");
+    // The file's text fills the box, to be corrected there, and goes with the confirmation.
+    assert!(page.contains(">Naam;E-mailadres;Rol"), "{page}");
+    assert_eq!(app.snapshot().await, before, "a preview writes nothing");
+
+    // A file and pasted text: the file wins, and the page says so.
+    let pasted = "name,email,role\nŞule Yılmaz,sule@example.com.tr,mentor\n";
+    let (s, page, _) =
+        post_multipart(&app, &cookie, &path, &[("csrf", &csrf), ("csv", pasted)], &[("lijst.txt", "text/plain", excel)]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("You chose a file and pasted text as well"), "{page}");
+    assert!(page.contains("Inês Conceição") && !page.contains("Şule Yılmaz"), "{page}");
+
+    // Pasted text alone, sent multipart as the page's form sends it (an empty file part).
+    let (s, page, _) =
+        post_multipart(&app, &cookie, &path, &[("csrf", &csrf), ("csv", pasted)], &[("", "application/octet-stream", Vec::new())]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Şule Yılmaz") && page.contains("1 person can be invited, no rows have problems."), "{page}");
+
+    // Not a CSV file; a file past 1 MiB: the error at the file input, what was pasted kept.
+    let (s, page, _) = post_multipart(
+        &app,
+        &cookie,
+        &path,
+        &[("csrf", &csrf), ("csv", pasted)],
+        &[("lijst.xlsx", "application/vnd.ms-excel", b"PK\x03\x04".to_vec())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("<title>Error:") && page.contains("href=\"#file\"") && page.contains("id=\"file-error\""), "{page}");
+    assert!(page.contains("Choose a .csv or .txt file"), "{page}");
+    assert!(page.contains("Şule Yılmaz,sule@example.com.tr"), "the pasted text is kept: {page}");
+    let big = "name,email,role\n".to_owned() + &"Anouk van den Berg,anouk@example.nl,mentor\n".repeat(30_000);
+    assert!(big.len() > 1024 * 1024);
+    let (s, page, _) =
+        post_multipart(&app, &cookie, &path, &[("csrf", &csrf), ("csv", "")], &[("groot.csv", "text/csv", big.into_bytes())]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("The file is larger than 1 MB"), "{page}");
+
+    // Without the CSRF token nothing is read.
+    let (s, _, _) = post_multipart(&app, &cookie, &path, &[("csv", "")], &[("lijst.csv", "text/csv", b"name,email,role\n".to_vec())]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(app.snapshot().await, before);
+
+    // The preview's confirm form is multipart as well (a long list's non-ASCII bytes are
+    // not percent-encoded); it invites the good row.
+    let list = "Naam;E-mailadres;Rol\r\nInês Conceição;ines@example.pt;mentee\r\nZbigniew Kowalski;geen-adres;mentor\r\n";
+    let (s, _, h) = post_multipart(&app, &cookie, &format!("{path}/confirm"), &[("csrf", &csrf), ("csv", list)], &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], format!("/coordinate/programmes/{}/people?done=imported&count=1", w.programme));
+    mail_to(&app, "ines@example.pt", "Invitation").await;
 }

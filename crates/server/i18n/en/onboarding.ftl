@@ -95,9 +95,9 @@ onb-done-revoked = The invitation was withdrawn; its link no longer works.
 ## The import
 onb-import-title = Invite from a spreadsheet
 onb-preview-title = Check the list
-onb-paste-title = Paste the list
+onb-paste-title = Upload or paste the list
 onb-fix-title = Correct the list and check again
-onb-csv-label = The list (CSV)
+onb-csv-label = Paste the list (CSV)
 onb-csv-hint = One person per line, with a first line naming the columns: name, email, role (mentor or mentee), and if you like language (en or nl) and timezone. Copy the cells from your spreadsheet and paste them here, or paste a CSV file's text; separators may be commas, semicolons or tabs.
 onb-check-button = Check the list
 onb-import-summary =
@@ -138,7 +138,7 @@ onb-row-already_in_programme = already invited or taking part in this programme
 onb-row-unknown_role = the role must be mentor or mentee
 onb-row-unknown_language = the language must be en or nl
 onb-row-unknown_timezone = unknown time zone (for example Europe/Amsterdam)
-onb-error-csv-empty = Paste the list first
+onb-error-csv-empty = Choose a file or paste the list first
 onb-error-nothing-valid = The list has no row that can be invited; correct it and check again
 
 ## Pairing
@@ -191,3 +191,11 @@ onb-accepted-already = This invitation has already been accepted.
 onb-accepted-signin = Sign in
 onb-link-expired = This invitation has expired. Ask your coordinator to send it again.
 onb-link-revoked = This invitation was withdrawn and no longer works. Ask your coordinator if you think that is a mistake.
+
+## Uploading a file
+onb-file-label = Upload a CSV file
+onb-file-hint = A .csv or .txt file saved from your spreadsheet, up to 1 MB.
+onb-or = or
+onb-file-wins = You chose a file and pasted text as well: the file's list is the one checked below, and it is now in the box.
+onb-error-file-type = Choose a .csv or .txt file (save the spreadsheet "as CSV")
+onb-error-file-too-large = The file is larger than { $count } MB; split the list into smaller files

@@ -95,9 +95,9 @@ onb-done-revoked = De uitnodiging is ingetrokken; de link werkt niet meer.
 ## Importeren
 onb-import-title = Uitnodigen vanuit een spreadsheet
 onb-preview-title = Controleer de lijst
-onb-paste-title = Plak de lijst
+onb-paste-title = Upload of plak de lijst
 onb-fix-title = Verbeter de lijst en controleer opnieuw
-onb-csv-label = De lijst (CSV)
+onb-csv-label = Plak de lijst (CSV)
 onb-csv-hint = Eén persoon per regel, met een eerste regel die de kolommen noemt: naam, e-mail, rol (mentor of mentee), en desgewenst taal (en of nl) en tijdzone. Kopieer de cellen uit je spreadsheet en plak ze hier, of plak de tekst van een CSV-bestand; scheidingstekens mogen komma's, puntkomma's of tabs zijn.
 onb-check-button = Lijst controleren
 onb-import-summary =
@@ -138,7 +138,7 @@ onb-row-already_in_programme = al uitgenodigd of doet al mee aan dit programma
 onb-row-unknown_role = de rol moet mentor of mentee zijn
 onb-row-unknown_language = de taal moet en of nl zijn
 onb-row-unknown_timezone = onbekende tijdzone (bijvoorbeeld Europe/Amsterdam)
-onb-error-csv-empty = Plak eerst de lijst
+onb-error-csv-empty = Kies een bestand of plak eerst de lijst
 onb-error-nothing-valid = De lijst heeft geen regel die kan worden uitgenodigd; verbeter hem en controleer opnieuw
 
 ## Koppelen
@@ -191,3 +191,11 @@ onb-accepted-already = Deze uitnodiging is al aangenomen.
 onb-accepted-signin = Inloggen
 onb-link-expired = Deze uitnodiging is verlopen. Vraag je coördinator om haar opnieuw te sturen.
 onb-link-revoked = Deze uitnodiging is ingetrokken en werkt niet meer. Vraag je coördinator als je denkt dat dat een vergissing is.
+
+## Uploading a file
+onb-file-label = Upload een CSV-bestand
+onb-file-hint = Een .csv- of .txt-bestand dat je uit je spreadsheet hebt opgeslagen, tot 1 MB.
+onb-or = of
+onb-file-wins = Je koos een bestand en plakte ook tekst: de lijst uit het bestand is hieronder gecontroleerd en staat nu in het vak.
+onb-error-file-type = Kies een .csv- of .txt-bestand (sla de spreadsheet op “als CSV”)
+onb-error-file-too-large = Het bestand is groter dan { $count } MB; splits de lijst in kleinere bestanden

@@ -56,8 +56,11 @@ pub fn router() -> Router<AppState> {
         .route("/coordinate/programmes/{id}/people", get(onboarding::people).post(onboarding::invite_one))
         .route("/coordinate/programmes/{id}/invitations/{invitation}/resend", post(onboarding::resend))
         .route("/coordinate/programmes/{id}/invitations/{invitation}/revoke", post(onboarding::revoke))
-        .route("/coordinate/programmes/{id}/import", get(onboarding::import_page).post(onboarding::import_preview))
-        .route("/coordinate/programmes/{id}/import/confirm", post(onboarding::import_confirm))
+        .route(
+            "/coordinate/programmes/{id}/import",
+            get(onboarding::import_page).merge(session::upload_route(post(onboarding::import_preview))),
+        )
+        .route("/coordinate/programmes/{id}/import/confirm", session::upload_route(post(onboarding::import_confirm)))
         .route("/coordinate/programmes/{id}/pair", get(onboarding::pair_form).post(onboarding::pair))
         .merge(coordinate::router())
         .merge(admin::router())

@@ -6,20 +6,21 @@
 //! Coordinator pages answer 404 to everyone but the programme's coordinators, so a
 //! programme's existence is not told to anyone else.
 
-use super::session::{self, Member, Signed};
+use super::session::{self, FilesProblem, Member, Signed, SignedWithFiles};
 use super::signin::{Errors, FieldError};
 use super::{PageError, Ui, i18n::Tr, render, see_other};
 use crate::error::ApiError;
 use crate::http::invitations::{self as inv, Pairing};
 use crate::state::AppState;
 use crate::store;
+use crate::store::attachments::NewAttachment;
 use crate::store::invitations::{Invitation, NotAccepted, Status, Via};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mentorpost_model::api::ProgrammeView;
-use mentorpost_model::roster::{Checked, FileProblem, Invitee, RowProblem};
+use mentorpost_model::roster::{self, Checked, FileProblem, Invitee, RowProblem};
 use mentorpost_model::{DisplayName, EmailAddress, Locale, ProgrammeId, Role, TimeZoneName, UserId};
 use serde::Deserialize;
 
@@ -312,6 +313,8 @@ struct ImportView {
     show_good: String,
     confirm_label: String,
     errors: Errors,
+    /// Said above the preview (a file came as well as pasted text).
+    notice: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -366,6 +369,7 @@ fn import_view(member: &Member, programme: &ProgrammeView, csv: String, checked:
         show_good: tr.tn("onb-preview-show-good", "count", valid as i64),
         confirm_label: tr.tn("onb-confirm-button", "count", valid as i64),
         errors,
+        notice: None,
     }
 }
 
@@ -375,32 +379,84 @@ pub async fn import_page(State(state): State<AppState>, member: Member, Path(id)
     render(&import_view(&member, &programme, String::new(), None, Errors::default()))
 }
 
-/// `POST /coordinate/programmes/{id}/import`: the preview. Nothing is written.
+/// Largest CSV file the import takes. The list then travels in the preview's confirm
+/// form (multipart, whose text fields may hold 1 MiB), so a file's text must fit in
+/// that with room for the token; 10,000 rows of a name, an address and a few short
+/// columns do.
+pub const MAX_CSV_FILE_BYTES: usize = crate::http::MAX_BODY_BYTES - 4096;
+
+/// The list from an uploaded file: a `.csv` or `.txt` file up to [`MAX_CSV_FILE_BYTES`],
+/// decoded as spreadsheets write it (UTF-8 with or without a BOM, else Windows-1252).
+fn list_from_file(tr: &Tr, file: Option<&NewAttachment>, problem: Option<FilesProblem>) -> Result<String, FieldError> {
+    let too_large = || FieldError {
+        field: "file",
+        message: tr.tn("onb-error-file-too-large", "count", crate::http::MAX_BODY_BYTES.div_ceil(1 << 20) as i64),
+    };
+    // The extractor's own problems (larger than attachments may be, too many files)
+    // are all "too large" for a single list.
+    let Some(file) = file.filter(|f| problem.is_none() && f.data.len() <= MAX_CSV_FILE_BYTES) else {
+        return Err(too_large());
+    };
+    let name = file.name.to_ascii_lowercase();
+    if !(name.ends_with(".csv") || name.ends_with(".txt")) {
+        return Err(FieldError { field: "file", message: tr.t("onb-error-file-type") });
+    }
+    let text = roster::decode(&file.data);
+    // Windows-1252 grows in UTF-8; the text must still fit in the confirm form.
+    if text.len() > MAX_CSV_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
+}
+
+/// `POST /coordinate/programmes/{id}/import`: the preview of a pasted list or an
+/// uploaded file (multipart). Nothing is written. A file wins over pasted text, and
+/// the page says so; the file's text then fills the box, to be fixed there.
 pub async fn import_preview(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    signed: Signed<ImportForm>,
+    signed: SignedWithFiles<ImportForm>,
 ) -> Result<Response, PageError> {
-    let Signed { member, form, .. } = signed;
+    let SignedWithFiles { member, form, files, problem, .. } = signed;
     let programme = programme_of(&state, &member, &id).await?;
-    if form.csv.trim().is_empty() {
-        let errors = Errors(vec![FieldError { field: "csv", message: member.tr.t("onb-error-csv-empty") }]);
-        let view = import_view(&member, &programme, form.csv, None, errors);
+    let tr = &member.tr;
+    let mut notice = None;
+    let csv = if files.is_empty() && problem.is_none() {
+        form.csv
+    } else {
+        match list_from_file(tr, files.first(), problem) {
+            Ok(text) => {
+                if !form.csv.trim().is_empty() {
+                    notice = Some(tr.t("onb-file-wins"));
+                }
+                text
+            }
+            Err(error) => {
+                let view = import_view(&member, &programme, form.csv, None, Errors(vec![error]));
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response());
+            }
+        }
+    };
+    if csv.trim().is_empty() {
+        let errors = Errors(vec![FieldError { field: "csv", message: tr.t("onb-error-csv-empty") }]);
+        let view = import_view(&member, &programme, csv, None, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response());
     }
-    let checked = inv::check_list(&state, &programme, form.csv.as_bytes(), member.tr.locale()).await?;
-    render(&import_view(&member, &programme, form.csv, Some(&checked), Errors::default()))
+    let checked = inv::check_list(&state, &programme, csv.as_bytes(), tr.locale()).await?;
+    let view = ImportView { notice, ..import_view(&member, &programme, csv, Some(&checked), Errors::default()) };
+    render(&view)
 }
 
 /// `POST /coordinate/programmes/{id}/import/confirm`: invites the valid rows of the
 /// list (checked again: the programme may have changed since the preview), all or
-/// nothing.
+/// nothing. The page sends it multipart: URL-encoding would triple a long list's
+/// non-ASCII bytes past the form limit.
 pub async fn import_confirm(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    signed: Signed<ImportForm>,
+    signed: SignedWithFiles<ImportForm>,
 ) -> Result<Response, PageError> {
-    let Signed { member, form, .. } = signed;
+    let SignedWithFiles { member, form, .. } = signed;
     let programme = programme_of(&state, &member, &id).await?;
     let checked = inv::check_list(&state, &programme, form.csv.as_bytes(), member.tr.locale()).await?;
     let invitees: Vec<Invitee> = checked.valid().cloned().collect();
