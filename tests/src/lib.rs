@@ -23,6 +23,11 @@ pub use world::World;
 
 /// Environment variable naming a PostgreSQL server (any database on it) for tests.
 pub const PG_ENV: &str = "MENTORPOST_TEST_POSTGRES_URL";
+/// The inbound endpoint's secret of [`TestServer::start_for_mail`].
+pub const INBOUND_SECRET: &str = "inbound-secret-for-tests-0123456789abcdef";
+/// The mail domain of [`TestServer::start_for_mail`]: reply, bounce and invitation
+/// addresses end in it.
+pub const MAIL_DOMAIN: &str = "mentorpost.test";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -96,6 +101,16 @@ impl TestServer {
     /// Starts a server on the backend, or `None` when PostgreSQL is not configured.
     pub async fn start(backend: Backend) -> Option<TestServer> {
         Self::start_with(backend, |_| {}).await
+    }
+
+    /// A server that takes mail in: the inbound endpoint open with [`INBOUND_SECRET`],
+    /// addresses at [`MAIL_DOMAIN`].
+    pub async fn start_for_mail(backend: Backend) -> Option<TestServer> {
+        Self::start_with(backend, |c| {
+            c.inbound_secret = Some(INBOUND_SECRET.to_owned());
+            c.mail_domain = MAIL_DOMAIN.to_owned();
+        })
+        .await
     }
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestServer> {
@@ -240,6 +255,24 @@ impl TestServer {
         self._dir.path()
     }
 
+    /// Sends everything due, until the outbox has nothing pending or in flight (the
+    /// background worker may have claimed a row: then its progress is awaited).
+    pub async fn drain_outbox(&self) {
+        let mut progress = self.state.mailer.progress.subscribe();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            mentorpost_server::mail::outbox::dispatch_due(&self.state).await.expect("outbox round");
+            let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
+                .fetch_one(self.state.db.pool())
+                .await
+                .expect("count");
+            if waiting == 0 {
+                return;
+            }
+            assert!(tokio::time::timeout_at(deadline, progress.changed()).await.is_ok(), "the outbox did not empty");
+        }
+    }
+
     /// Every mail written to the file transport so far, as raw RFC 5322 text.
     pub fn mail_files(&self) -> Vec<String> {
         let dir = self.data_dir().join("mail");
@@ -339,9 +372,27 @@ pub fn captured_log() -> String {
 }
 
 /// Runs a scenario on SQLite and (when configured) PostgreSQL:
-/// `both_backends!(name)` expects `async fn name(app: TestServer)`.
+/// `both_backends!(name)` expects `async fn name(app: TestServer)`;
+/// `both_backends!(start = f; name)` starts each server with `f(backend)` (a path
+/// from the calling module: `super::start`, `mentorpost_tests::TestServer::start_for_mail`).
 #[macro_export]
 macro_rules! both_backends {
+    (start = $start:path; $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let app = $start(mentorpost_tests::Backend::Sqlite).await.expect("sqlite server");
+                super::$name(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                match $start(mentorpost_tests::Backend::Postgres).await {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
+                }
+            }
+        }
+    )+};
     ($($name:ident),+ $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,7 +1,7 @@
-//! Netiquette hints while writing (`POST /api/v1/hints`, G3, G9, G13): codes and
+//! Netiquette hints while writing (`POST /api/v1/hints`, G3, G9, G10, G13): codes and
 //! positions for a draft, the late-reply hint from the thread's own record on a
-//! controlled clock, the same access rules as the thread's routes, the limits of a
-//! message — on both backends.
+//! controlled clock, the balance hint from the mentorship's last four weeks, the same
+//! access rules as the thread's routes, the limits of a message — on both backends.
 
 use mentorpost_tests::world::PASSWORD;
 use mentorpost_tests::{TestServer, World, both_backends};
@@ -12,7 +12,8 @@ both_backends!(
     vague_subject_and_phone_number,
     late_reply_with_and_without_a_word_about_the_wait,
     threads_the_caller_may_not_read,
-    limits_of_a_message
+    limits_of_a_message,
+    one_side_writing_nearly_everything
 );
 
 const HINTS: &str = "/api/v1/hints";
@@ -164,5 +165,72 @@ async fn limits_of_a_message(app: TestServer) {
     let (s, b) = app.post(HINTS, &w.mentee.token, json!({"body": "woord ".repeat(64 * 1024 / 6)})).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(codes(&b), ["wall_of_text"]);
+    app.stop().await;
+}
+
+async fn one_side_writing_nearly_everything(app: TestServer) {
+    let w = World::build(&app).await;
+    let in_thread = |body: &str| json!({"body": body, "thread_id": w.thread});
+    let new_thread = |body: &str| json!({"subject": "Presenteren voor een groot publiek", "body": body, "mentorship_id": w.mentorship});
+    let post = |token: String, n: usize| {
+        let app = &app;
+        let thread = w.thread.clone();
+        async move {
+            let (s, b) = app
+                .post(
+                    &format!("/api/v1/threads/{thread}/messages"),
+                    &token,
+                    json!({"body": format!("Nog een gedachte, nummer {n}."), "client_msg_id": format!("balance-{n}")}),
+                )
+                .await;
+            assert_eq!(s, 201, "{b}");
+        }
+    };
+    // The mentor's opening message and four more: five, too few to call a pattern.
+    for n in 0..4 {
+        post(w.mentor.token.clone(), n).await;
+    }
+    let (s, b) = app.post(HINTS, &w.mentor.token, in_thread("En nog iets.")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(codes(&b), Vec::<String>::new());
+    // Six of six: the mentor's side wrote everything, in the thread and in a new one.
+    post(w.mentor.token.clone(), 4).await;
+    let (s, b) = app.post(HINTS, &w.mentor.token, in_thread("En nog iets.")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(hints(&b), [hint("one_sided", "body", 0, 12)]);
+    let (s, b) = app.post(HINTS, &w.mentor.token, new_thread("En nog iets.")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(codes(&b), ["one_sided"]);
+    // Nothing written yet: nothing to hint at. The mentee's side gets no such hint.
+    let (s, b) = app.post(HINTS, &w.mentor.token, in_thread("")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(codes(&b), Vec::<String>::new());
+    let (s, b) = app.post(HINTS, &w.mentee.token, in_thread("Dank je!")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(codes(&b), Vec::<String>::new());
+
+    // The mentee answers twice: six of eight is a conversation again.
+    post(w.mentee.token.clone(), 5).await;
+    let (s, b) = app.post(HINTS, &w.mentor.token, in_thread("En nog iets.")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(codes(&b), ["one_sided"], "six of seven is still nearly everything");
+    post(w.mentee.token.clone(), 6).await;
+    let (s, b) = app.post(HINTS, &w.mentor.token, in_thread("En nog iets.")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(codes(&b), Vec::<String>::new());
+
+    // A mentorship the caller is not in: 404, as on its own routes.
+    let (s, b) = app.post(HINTS, &w.outsider.token, new_thread("Hallo")).await;
+    assert_eq!(s, 404, "{b}");
+
+    // Four weeks on, the window is empty (tokens last 15 minutes: sign in again).
+    for n in 7..10 {
+        post(w.mentor.token.clone(), n).await;
+    }
+    app.clock.advance(chrono::Duration::days(29));
+    let mentor = app.login(&w.mentor.email, PASSWORD).await.0;
+    let (s, b) = app.post(HINTS, &mentor, in_thread("En nog iets.")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(codes(&b), Vec::<String>::new());
     app.stop().await;
 }

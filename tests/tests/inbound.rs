@@ -4,13 +4,10 @@
 
 use mentorpost_server::mail::tokens::TokenKind;
 use mentorpost_server::store;
-use mentorpost_tests::{Backend, TestServer, World};
+use mentorpost_tests::{Backend, INBOUND_SECRET as SECRET, MAIL_DOMAIN as DOMAIN, TestServer, World, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-const SECRET: &str = "inbound-secret-for-tests-0123456789abcdef";
-const DOMAIN: &str = "mentorpost.test";
 
 async fn start(backend: Backend) -> Option<TestServer> {
     TestServer::start_with(backend, |c| {
@@ -22,26 +19,8 @@ async fn start(backend: Backend) -> Option<TestServer> {
     .await
 }
 
-macro_rules! inbound_on_both {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let app = super::start($crate::Backend::Sqlite).await.expect("sqlite server");
-                super::$name(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                match super::start($crate::Backend::Postgres).await {
-                    Some(app) => super::$name(app).await,
-                    None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
-                }
-            }
-        }
-    )+};
-}
-
-inbound_on_both!(
+both_backends!(
+    start = super::start;
     a_reply_by_token_posts_once_with_its_quote_kept,
     a_reply_from_a_stranger_posts_nothing_and_tells_the_owner,
     a_mail_to_the_mentorship_address_starts_a_thread_and_tips_on_vague_subjects,

@@ -14,32 +14,22 @@ use mentorpost_server::mail::tokens::TokenKind;
 use mentorpost_server::store;
 use mentorpost_tests::web::{post_form, sign_in};
 use mentorpost_tests::world::PASSWORD;
-use mentorpost_tests::{Backend, TestServer, World};
+use mentorpost_tests::{Backend, INBOUND_SECRET as SECRET, MAIL_DOMAIN as DOMAIN, TestServer, World};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
-const SECRET: &str = "conformance-inbound-secret-0123456789abcdef";
-const DOMAIN: &str = "mentorpost.test";
 /// A link long enough that a 76-column encoding would have to break it.
 const LINK: &str = "https://werk.example.nl/vacatures/2026/data-analist-gemeente-utrecht-afdeling-onderzoek?bron=mentorpost&week=49";
 
-async fn start(backend: Backend) -> Option<TestServer> {
-    TestServer::start_with(backend, |c| {
-        c.inbound_secret = Some(SECRET.to_owned());
-        c.mail_domain = DOMAIN.to_owned();
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_kind_of_mail_is_complete_sqlite() {
-    every_kind_of_mail_is_complete(start(Backend::Sqlite).await.expect("sqlite server")).await;
+    every_kind_of_mail_is_complete(TestServer::start_for_mail(Backend::Sqlite).await.expect("sqlite server")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_kind_of_mail_is_complete_postgres() {
-    match start(Backend::Postgres).await {
+    match TestServer::start_for_mail(Backend::Postgres).await {
         Some(app) => every_kind_of_mail_is_complete(app).await,
         None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
     }
@@ -59,24 +49,6 @@ fn mail(from: &str, to: &str, subject: &str, body: &str) -> String {
         "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Mon, 7 Sep 2026 10:00:00 +0200\r\nMessage-ID: <{}@client.example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
         uuid::Uuid::new_v4()
     )
-}
-
-/// Sends everything due, until the outbox has nothing pending or in flight (the
-/// background worker may have claimed a row: then its progress is awaited).
-async fn drain(app: &TestServer) {
-    let mut progress = app.state.mailer.progress.subscribe();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        mentorpost_server::mail::outbox::dispatch_due(&app.state).await.expect("outbox round");
-        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
-            .fetch_one(app.state.db.pool())
-            .await
-            .expect("count");
-        if waiting == 0 {
-            return;
-        }
-        assert!(tokio::time::timeout_at(deadline, progress.changed()).await.is_ok(), "the outbox did not empty");
-    }
 }
 
 /// The links of a text: `http(s)://` up to white space or a delimiter, without
@@ -145,7 +117,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     app.clock.advance(Duration::minutes(11));
-    drain(&app).await;
+    app.drain_outbox().await;
 
     // A sign-in link and an address confirmation.
     let (s, b) = app.call(Method::POST, "/api/v1/auth/magic-link", None, Some(json!({"email": w.mentee.email}))).await;
@@ -179,7 +151,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     ];
     let (s, page, _) = post_form(&app, &cookie, &path, &form).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
-    drain(&app).await;
+    app.drain_outbox().await;
 
     // A reminder: 37 of the 48 hours gone, João owes an answer to the mentor's
     // second message.
@@ -194,7 +166,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     assert_eq!(s, StatusCode::CREATED, "{b}");
     app.clock.advance(Duration::hours(37));
     mentorpost_server::mail::reminders::schedule_due(&app.state).await.expect("reminders");
-    drain(&app).await;
+    app.drain_outbox().await;
 
     // A daily digest (João switches; the next 08:00 brings it) and, on the Monday
     // after, the coordinators' weekly summary.
@@ -218,7 +190,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     app.clock.set(ams(9, 14, 8, 1));
     let summaries = mentorpost_server::mail::summary::schedule_due(&app.state).await.expect("summaries");
     assert_eq!(summaries, 2, "both coordinators");
-    drain(&app).await;
+    app.drain_outbox().await;
 
     // Every file, read back.
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();

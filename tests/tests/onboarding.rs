@@ -8,41 +8,12 @@
 use mentorpost_model::Clock;
 use mentorpost_server::store;
 use mentorpost_tests::web::{browser, get, post_form, post_multipart, same_origin, sign_in};
-use mentorpost_tests::{Backend, TestServer, World};
+use mentorpost_tests::{INBOUND_SECRET as SECRET, MAIL_DOMAIN as DOMAIN, TestServer, World, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-const SECRET: &str = "inbound-secret-for-tests-0123456789abcdef";
-const DOMAIN: &str = "mentorpost.test";
-
-async fn start(backend: Backend) -> Option<TestServer> {
-    TestServer::start_with(backend, |c| {
-        c.inbound_secret = Some(SECRET.to_owned());
-        c.mail_domain = DOMAIN.to_owned();
-    })
-    .await
-}
-
-macro_rules! onboarding_on_both {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let app = super::start($crate::Backend::Sqlite).await.expect("sqlite server");
-                super::$name(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                match super::start($crate::Backend::Postgres).await {
-                    Some(app) => super::$name(app).await,
-                    None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
-                }
-            }
-        }
-    )+};
-}
-
-onboarding_on_both!(
+both_backends!(
+    start = mentorpost_tests::TestServer::start_for_mail;
     invite_one_then_accept_with_a_password,
     a_yes_reply_accepts_for_email_only,
     revoked_expired_and_resent_links,

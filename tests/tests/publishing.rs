@@ -9,32 +9,22 @@ use mentorpost_model::ws::ServerFrame;
 use mentorpost_server::mail::tokens::TokenKind;
 use mentorpost_server::store;
 use mentorpost_tests::world::{PASSWORD, person};
-use mentorpost_tests::{Backend, TestServer, World};
+use mentorpost_tests::{Backend, INBOUND_SECRET as SECRET, MAIL_DOMAIN as DOMAIN, TestServer, World};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 
-const SECRET: &str = "inbound-secret-for-tests-0123456789abcdef";
-const DOMAIN: &str = "mentorpost.test";
 const WAIT: Duration = Duration::from_secs(20);
-
-async fn start(backend: Backend) -> Option<TestServer> {
-    TestServer::start_with(backend, |c| {
-        c.inbound_secret = Some(SECRET.to_owned());
-        c.mail_domain = DOMAIN.to_owned();
-    })
-    .await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite() {
-    let app = start(Backend::Sqlite).await.expect("sqlite server");
+    let app = TestServer::start_for_mail(Backend::Sqlite).await.expect("sqlite server");
     every_write_reaches_a_members_socket(app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres() {
-    match start(Backend::Postgres).await {
+    match TestServer::start_for_mail(Backend::Postgres).await {
         Some(app) => every_write_reaches_a_members_socket(app).await,
         None => eprintln!("PostgreSQL suite skipped: set {} to run it", mentorpost_tests::PG_ENV),
     }

@@ -361,6 +361,10 @@ pub struct HintsRequest {
     /// later than the agreed response time without a word about the wait.
     #[serde(default)]
     pub thread_id: Option<ThreadId>,
+    /// The mentorship a new thread is for (with `thread_id` the thread's own is used):
+    /// the hints then also say when the writer's side wrote nearly everything lately.
+    #[serde(default)]
+    pub mentorship_id: Option<MentorshipId>,
 }
 
 /// Hints for a draft: codes and positions only; the page holds the texts (en, nl).

@@ -27,7 +27,22 @@ pub struct Draft<'a> {
     pub body: &'a str,
     /// Set when the draft answers a message of someone else.
     pub reply: Option<ReplyContext>,
+    /// Who has been writing in the mentorship lately, when known.
+    pub balance: Option<Balance>,
 }
+
+/// Messages in a mentorship over the last [`BALANCE_DAYS`] days: by the writer's side
+/// (everyone with the writer's role) and by the other side (G10).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Balance {
+    pub mine: u32,
+    pub others: u32,
+}
+
+/// The window the balance hint looks at.
+pub const BALANCE_DAYS: i64 = 28;
+/// Below this many messages in the window there is no pattern to speak of.
+pub const BALANCE_MIN_MESSAGES: u32 = 6;
 
 /// The wait behind a reply (G7, F15).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,10 +83,14 @@ pub enum HintCode {
     /// A Dutch citizen service number (BSN) that passes the eleven test (G3, G12).
     #[serde(rename = "personal_data_bsn")]
     PersonalDataBsn,
+    /// The writer's side wrote nearly everything lately (G10): a nudge to ask and
+    /// listen rather than to add more.
+    #[serde(rename = "one_sided")]
+    OneSided,
 }
 
 impl HintCode {
-    pub const ALL: [HintCode; 8] = [
+    pub const ALL: [HintCode; 9] = [
         HintCode::SubjectMissing,
         HintCode::SubjectVague,
         HintCode::Shouting,
@@ -80,6 +99,7 @@ impl HintCode {
         HintCode::PersonalDataPhone,
         HintCode::PersonalDataIban,
         HintCode::PersonalDataBsn,
+        HintCode::OneSided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +112,7 @@ impl HintCode {
             HintCode::PersonalDataPhone => "personal_data_phone",
             HintCode::PersonalDataIban => "personal_data_iban",
             HintCode::PersonalDataBsn => "personal_data_bsn",
+            HintCode::OneSided => "one_sided",
         }
     }
 
@@ -140,6 +161,9 @@ pub fn check(draft: &Draft<'_>) -> Vec<Hint> {
         subject_hints(subject, &mut found);
     }
     body_hints(draft.body, draft.reply, &mut found);
+    if let Some(balance) = draft.balance {
+        one_sided(draft.body, balance, &mut found);
+    }
     let mut hints = Vec::with_capacity(found.len());
     for field in [HintField::Subject, HintField::Body] {
         let text = match field {
@@ -439,6 +463,20 @@ const ACKNOWLEDGEMENTS: &[&str] = &[
     "lang geduurd",
     "laten wachten",
 ];
+
+/// The writer's side wrote at least four in five of the mentorship's recent messages
+/// (and there are enough of them to call it a pattern). Only once there is something
+/// in the body: the hint is about this message, and points at all of it.
+fn one_sided(body: &str, balance: Balance, found: &mut Vec<Found>) {
+    let total = balance.mine + balance.others;
+    if total < BALANCE_MIN_MESSAGES || balance.mine * 5 < total * 4 {
+        return;
+    }
+    let (start, end) = trimmed_span(body, 0, body.len());
+    if start < end {
+        found.push(Found { code: HintCode::OneSided, field: HintField::Body, start, end });
+    }
+}
 
 /// A reply after the agreed response time that does not say a word about the wait;
 /// the hint points at the first line, where such a word fits. Quoted lines do not
@@ -755,11 +793,11 @@ mod tests {
     use chrono::Duration;
 
     fn body(text: &str) -> Vec<Hint> {
-        check(&Draft { subject: None, body: text, reply: None })
+        check(&Draft { subject: None, body: text, reply: None, balance: None })
     }
 
     fn subject(text: &str) -> Vec<Hint> {
-        check(&Draft { subject: Some(text), body: "", reply: None })
+        check(&Draft { subject: Some(text), body: "", reply: None, balance: None })
     }
 
     fn codes(hints: &[Hint]) -> Vec<HintCode> {
@@ -774,7 +812,7 @@ mod tests {
 
     fn late(text: &str) -> Vec<Hint> {
         let reply = ReplyContext { waited: Duration::hours(80), response_time: Duration::hours(48) };
-        check(&Draft { subject: None, body: text, reply: Some(reply) })
+        check(&Draft { subject: None, body: text, reply: Some(reply), balance: None })
     }
 
     #[test]
@@ -912,7 +950,7 @@ mod tests {
     #[test]
     fn a_reply_in_time_or_an_apology_only_quoted() {
         let in_time = ReplyContext { waited: Duration::hours(20), response_time: Duration::hours(48) };
-        assert!(check(&Draft { subject: None, body: "Donderdag past mij goed.", reply: Some(in_time) }).is_empty());
+        assert!(check(&Draft { subject: None, body: "Donderdag past mij goed.", reply: Some(in_time), balance: None }).is_empty());
         // `laat me weten` (let me know) is not about lateness; an apology in the quote
         // is the other person's.
         for text in ["Laat me weten wat je ervan vindt.", "Prima!\n> Sorry voor de late reactie\n", "Ik zie de laatste versie."] {
@@ -1020,7 +1058,7 @@ mod tests {
 
     #[test]
     fn hints_come_subject_first_then_by_position_and_are_capped() {
-        let draft = Draft { subject: Some("Vraag"), body: "Bel 06-12345678 of NL91ABNA0417164300", reply: None };
+        let draft = Draft { subject: Some("Vraag"), body: "Bel 06-12345678 of NL91ABNA0417164300", reply: None, balance: None };
         let got: Vec<(HintField, HintCode)> = check(&draft).iter().map(|h| (h.field, h.code)).collect();
         assert_eq!(
             got,
@@ -1043,7 +1081,7 @@ mod tests {
             text.push_str(piece);
         }
         let reply = ReplyContext { waited: Duration::days(5), response_time: Duration::days(2) };
-        let hints = check(&Draft { subject: Some("Verslag"), body: &text, reply: Some(reply) });
+        let hints = check(&Draft { subject: Some("Verslag"), body: &text, reply: Some(reply), balance: None });
         assert!(hints.iter().any(|h| h.code == HintCode::WallOfText));
         assert!(hints.iter().any(|h| h.code == HintCode::LateReplyUnacknowledged));
         let units = text.encode_utf16().count();
@@ -1117,13 +1155,35 @@ mod properties {
         at == unit
     }
 
+    #[test]
+    fn one_side_writing_nearly_everything() {
+        let with = |mine, others, body: &str| {
+            check(&Draft { subject: None, body, reply: None, balance: Some(Balance { mine, others }) })
+                .into_iter()
+                .filter(|h| h.code == HintCode::OneSided)
+                .collect::<Vec<_>>()
+        };
+        // Eight of ten is nearly everything; the hint covers the text, not its margins.
+        let hints = with(8, 2, "  Nog een gedachte over je vraag.\n");
+        assert_eq!(hints.len(), 1);
+        assert_eq!((hints[0].start, hints[0].end), (2, 33));
+        assert_eq!(with(12, 0, "Ja.").len(), 1);
+        // Seven of ten is a conversation; five of five is too few to call a pattern.
+        assert!(with(7, 3, "Ja.").is_empty());
+        assert!(with(5, 0, "Ja.").is_empty());
+        // Nothing written yet: nothing to point at.
+        assert!(with(9, 1, "  \n").is_empty());
+        // Without the figures (an API caller that gave no mentorship): no hint.
+        assert!(check(&Draft { subject: None, body: "Ja.", reply: None, balance: None }).is_empty());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
-        fn any_text_gives_hints_within_bounds(subject in prop::option::of(text()), body in text(), waited in 0i64..200, agreed in 1i64..100) {
+        fn any_text_gives_hints_within_bounds(subject in prop::option::of(text()), body in text(), waited in 0i64..200, agreed in 1i64..100, mine in 0u32..20, others in 0u32..20) {
             let reply = Some(ReplyContext { waited: chrono::Duration::hours(waited), response_time: chrono::Duration::hours(agreed) });
-            let draft = Draft { subject: subject.as_deref(), body: &body, reply };
+            let draft = Draft { subject: subject.as_deref(), body: &body, reply, balance: Some(Balance { mine, others }) };
             for h in check(&draft) {
                 let field = match h.field { HintField::Subject => subject.as_deref().unwrap_or_default(), HintField::Body => body.as_str() };
                 prop_assert!(h.start <= h.end && h.end <= field.encode_utf16().count(), "{h:?} in {field:?}");
@@ -1134,7 +1194,7 @@ mod properties {
         #[test]
         fn arbitrary_characters_never_panic(chars in prop::collection::vec(any::<char>(), 0..400)) {
             let text: String = chars.into_iter().collect();
-            let _ = check(&Draft { subject: Some(&text), body: &text, reply: None });
+            let _ = check(&Draft { subject: Some(&text), body: &text, reply: None, balance: None });
         }
     }
 }

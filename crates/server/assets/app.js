@@ -135,6 +135,7 @@ for (const form of document.querySelectorAll('form.compose-form')) {
     const fields = { body: body.value };
     if (subject) fields.subject = subject.value;
     if (threadIdOf(form)) fields.thread_id = threadIdOf(form);
+    else if (document.body.dataset.mentorship) fields.mentorship_id = document.body.dataset.mentorship;
     if (!body.value.trim() && !(subject && subject.value.trim())) { box.replaceChildren(); return; }
     const response = await post('/app/hints', fields).catch(() => null);
     if (!response?.ok || mine !== asked) return;

@@ -24,3 +24,6 @@ hint-personal-data-iban-why = A bank account number is personal information that
 
 hint-personal-data-bsn-title = This looks like a citizen service number (BSN)
 hint-personal-data-bsn-why = A citizen service number is sensitive personal information and is best kept out of messages. Your mentoring conversation never needs it.
+
+hint-one-sided-title = Lately most of the writing has come from your side
+hint-one-sided-why = Over the past four weeks nearly every message in this mentorship came from your side. A question that invites the other person to tell their story can do more than another long answer.

@@ -90,8 +90,6 @@ ms-figure-messages = Messages in the last 90 days (mentors / mentees)
 ms-messages-value = { $mentors } / { $mentees }
 ms-weeks = Contacts per week
 ms-weeks-table = Contacts per week as a table
-ms-week-col = Week
-ms-contacts-col = Contacts
 ms-week = week { $count }
 ms-chart-desc = { $count ->
     [one] 1 contact in the last { $weeks } weeks

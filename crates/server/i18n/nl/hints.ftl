@@ -25,3 +25,6 @@ hint-personal-data-iban-why = Een rekeningnummer is persoonlijke informatie die 
 
 hint-personal-data-bsn-title = Dit lijkt op een burgerservicenummer (BSN)
 hint-personal-data-bsn-why = Een burgerservicenummer is gevoelige persoonlijke informatie en hoort niet in een bericht. Jullie mentorgesprek heeft het nooit nodig.
+
+hint-one-sided-title = De laatste tijd komt het meeste schrijfwerk van jouw kant
+hint-one-sided-why = In de afgelopen vier weken kwam bijna elk bericht in deze mentorrelatie van jouw kant. Een vraag die de ander uitnodigt om het eigen verhaal te vertellen, brengt vaak meer dan nog een lang antwoord.

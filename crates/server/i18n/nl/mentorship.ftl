@@ -90,8 +90,6 @@ ms-figure-messages = Berichten in de laatste 90 dagen (mentoren / mentees)
 ms-messages-value = { $mentors } / { $mentees }
 ms-weeks = Contact per week
 ms-weeks-table = Contact per week als tabel
-ms-week-col = Week
-ms-contacts-col = Contacten
 ms-week = week { $count }
 ms-chart-desc = { $count ->
     [one] 1 contact in de laatste { $weeks } weken

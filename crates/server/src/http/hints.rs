@@ -2,22 +2,22 @@
 //! person types (debounced) and shows the hints as dismissible notes; nothing here
 //! stores the draft or stands in the way of sending it.
 
-use super::threads::thread_guard;
-use super::{ApiJson, AuthUser};
-use crate::error::ApiResult;
+use super::{ApiJson, AuthUser, guard};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store;
 use axum::Json;
 use axum::extract::State;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{ErrorBody, HintsRequest, HintsResponse};
-use mentorpost_model::hints::{self, Draft, ReplyContext};
+use mentorpost_model::hints::{self, Balance, Draft, ReplyContext};
 use mentorpost_model::{MessageBody, Subject, ThreadId, UserId, ValidationError};
 
 /// Hints for a draft: a subject that says little, capitals, a long text without
-/// paragraphs, personal data, and — with `thread_id` — an answer later than the
-/// agreed response time that does not mention the wait. Codes and positions only;
-/// the page holds the texts.
+/// paragraphs, personal data; with `thread_id`, an answer later than the agreed
+/// response time that does not mention the wait; with `thread_id` or
+/// `mentorship_id`, a writer whose side wrote nearly everything lately. Codes and
+/// positions only; the page holds the texts.
 #[utoipa::path(post, path = "/api/v1/hints", tag = "threads", security(("bearer" = [])), request_body = HintsRequest,
     responses((status = 200, body = HintsResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "The thread does not exist or the caller may not read it."), (status = 422, body = ErrorBody)))]
 pub async fn draft_hints(
@@ -32,12 +32,44 @@ pub async fn draft_hints(
 /// and any page route with a session of its own.
 pub async fn hints_for(state: &AppState, user_id: UserId, req: &HintsRequest) -> ApiResult<HintsResponse> {
     check_limits(req)?;
-    let reply = match req.thread_id {
-        Some(thread) => reply_context(state, user_id, thread).await?,
-        None => None,
+    let access = match (req.thread_id, req.mentorship_id) {
+        (Some(thread), _) => {
+            let (access, created_at) =
+                store::mentorships::access_by_thread(state.db.pool(), thread, user_id).await?.ok_or(ApiError::NotFound)?;
+            guard(&access, Action::ReadContent)?;
+            if !access.sees_thread(created_at) {
+                return Err(ApiError::NotFound);
+            }
+            Some((access, Some(thread)))
+        }
+        (None, Some(mentorship)) => {
+            let access = store::mentorships::access(state.db.pool(), mentorship, user_id).await?.ok_or(ApiError::NotFound)?;
+            guard(&access, Action::WriteContent)?;
+            Some((access, None))
+        }
+        (None, None) => None,
     };
-    let draft = Draft { subject: req.subject.as_deref(), body: &req.body, reply };
+    let (reply, balance) = match &access {
+        Some((access, thread)) => {
+            let reply = match thread {
+                Some(thread) => reply_context(state, user_id, *thread, access.visible_until()).await?,
+                None => None,
+            };
+            (reply, balance(state, access).await?)
+        }
+        None => (None, None),
+    };
+    let draft = Draft { subject: req.subject.as_deref(), body: &req.body, reply, balance };
     Ok(HintsResponse { hints: hints::check(&draft) })
+}
+
+/// Who wrote in the mentorship over the last weeks, by the caller's side and the
+/// other (G10); `None` for someone without a role in it (they write as nobody's side).
+async fn balance(state: &AppState, access: &store::mentorships::Access) -> ApiResult<Option<Balance>> {
+    let Some(role) = access.role else { return Ok(None) };
+    let since = state.clock.now() - chrono::Duration::days(hints::BALANCE_DAYS);
+    let (mine, others) = store::threads::messages_by_side(state.db.pool(), access.mentorship_id, role, since).await?;
+    Ok(Some(Balance { mine, others }))
 }
 
 /// A message's limits (subject as [`Subject`], body as [`MessageBody`]), except that
@@ -58,10 +90,13 @@ fn check_limits(req: &HintsRequest) -> Result<(), ValidationError> {
 }
 
 /// How long the message the caller would answer has waited, against the agreed
-/// response time; the caller must be able to read the thread (403/404 as on the
-/// thread's own routes).
-async fn reply_context(state: &AppState, user_id: UserId, thread: ThreadId) -> ApiResult<Option<ReplyContext>> {
-    let visible_until = thread_guard(state, user_id, thread, Action::ReadContent).await?;
+/// response time (the caller may read the thread up to `visible_until`).
+async fn reply_context(
+    state: &AppState,
+    user_id: UserId,
+    thread: ThreadId,
+    visible_until: Option<chrono::DateTime<chrono::Utc>>,
+) -> ApiResult<Option<ReplyContext>> {
     let awaiting = store::threads::awaiting_reply(state.db.pool(), thread, user_id, visible_until).await?;
     Ok(awaiting.map(|a| ReplyContext {
         waited: state.clock.now() - a.written_at,

@@ -120,7 +120,7 @@ async fn compose(
                 let _ = writeln!(text, "{l}");
             }
         }
-        let _ = writeln!(text, "{}/api/v1/programmes/{programme}/health", state.mailer.public_url);
+        let _ = writeln!(text, "{}/coordinate/programmes/{programme}", state.mailer.public_url);
     }
     let _ = now;
     Ok((text, statuses, anything))

@@ -176,34 +176,21 @@ pub async fn attach_listings(pool: &AnyPool, messages: &mut [MessageView]) -> Re
     Ok(())
 }
 
-/// (name, size, download URL) of a message's attachments, for the mail about it.
-/// The attachments of each message (name, size, link), in the order they were added.
+/// (name, size, download URL) of each message's attachments, in the order they were
+/// added: what a mail about the message lists.
 pub async fn attachment_names_of(
     pool: &AnyPool,
     messages: &[MessageId],
     public_url: &str,
 ) -> Result<HashMap<MessageId, Vec<(String, i64, String)>>, StoreError> {
-    let mut out: HashMap<MessageId, Vec<(String, i64, String)>> = HashMap::new();
-    if messages.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
-        "SELECT message_id, id, name, size_bytes FROM attachments WHERE message_id IN ({}) ORDER BY created_at, name",
-        (1..=super::padded_len(messages.len())).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for m in super::padded(messages) {
-        query = query.bind(m.to_string());
-    }
-    for r in &query.fetch_all(pool).await? {
-        let id: AttachmentId = get_parsed(r, "id")?;
-        out.entry(get_parsed(r, "message_id")?).or_default().push((
-            r.try_get("name")?,
-            r.try_get("size_bytes")?,
-            attachment_url(public_url, id),
-        ));
-    }
-    Ok(out)
+    let listings = super::attachments::listings_of(pool, messages).await?;
+    Ok(listings
+        .into_iter()
+        .map(|(message, files)| {
+            let named = files.into_iter().map(|a| (a.name, a.size_bytes, attachment_url(public_url, a.id))).collect();
+            (message, named)
+        })
+        .collect())
 }
 
 /// One attachment with its data, and where it belongs (for the permission check).

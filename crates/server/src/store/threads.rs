@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{MessageView, ReadMarkerView, ThreadSummary, ThreadView};
-use mentorpost_model::{ClientMsgId, EventKind, MentorshipId, MessageBody, MessageId, MessageSource, Subject, ThreadId, UserId};
+use mentorpost_model::{ClientMsgId, EventKind, MentorshipId, MessageBody, MessageId, MessageSource, Role, Subject, ThreadId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
@@ -895,6 +895,30 @@ pub async fn awaiting_reply(
     .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(Awaiting { written_at: get_time(&row, "created_at")?, response_within_hours: row.try_get("response_within_hours")? }))
+}
+
+/// Messages written in `mentorship` since `since` (notes of the system aside): by
+/// members with `role`, and by everyone else. Uses `messages_mentorship_time`.
+pub async fn messages_by_side(
+    pool: &AnyPool,
+    mentorship: MentorshipId,
+    role: Role,
+    since: DateTime<Utc>,
+) -> Result<(u32, u32), StoreError> {
+    let row = sqlx::query(
+        "SELECT COALESCE(SUM(CASE WHEN mm.role = $2 THEN 1 ELSE 0 END), 0) AS mine,
+                COALESCE(SUM(CASE WHEN mm.role = $2 THEN 0 ELSE 1 END), 0) AS others
+         FROM messages m
+         JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = m.author_id
+         WHERE m.mentorship_id = $1 AND m.created_at >= $3 AND m.source <> 'system'",
+    )
+    .bind(mentorship.to_string())
+    .bind(role.as_str())
+    .bind(ms(since))
+    .fetch_one(pool)
+    .await?;
+    let count = |column: &str| -> Result<u32, StoreError> { Ok(u32::try_from(row.try_get::<i64, _>(column)?).unwrap_or(u32::MAX)) };
+    Ok((count("mine")?, count("others")?))
 }
 
 /// Which slice of a thread's messages to read.

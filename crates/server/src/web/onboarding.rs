@@ -6,6 +6,7 @@
 //! Coordinator pages answer 404 to everyone but the programme's coordinators, so a
 //! programme's existence is not told to anyone else.
 
+use super::coordinate::ProgrammeNav;
 use super::session::{self, FilesProblem, Member, Signed, SignedWithFiles};
 use super::signin::{Errors, FieldError};
 use super::{PageError, Ui, i18n::Tr, render, see_other};
@@ -94,9 +95,7 @@ pub struct InviteForm {
 #[template(path = "web/people.html")]
 struct PeopleView {
     ui: Ui,
-    programme_id: String,
-    programme_name: String,
-    section: &'static str,
+    nav: ProgrammeNav,
     rows: Vec<PersonRow>,
     summary: String,
     form: InviteForm,
@@ -173,9 +172,7 @@ async fn people_page(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = PeopleView {
         ui: Ui::for_member(member),
-        programme_id: programme.id.to_string(),
-        programme_name: programme.name.clone(),
-        section: "people",
+        nav: ProgrammeNav::new(programme, "people"),
         rows,
         summary,
         form,
@@ -299,9 +296,7 @@ pub struct PreviewRow {
 #[template(path = "web/import.html")]
 struct ImportView {
     ui: Ui,
-    programme_id: String,
-    programme_name: String,
-    section: &'static str,
+    nav: ProgrammeNav,
     csv: String,
     /// Set once a list was checked.
     checked: bool,
@@ -356,9 +351,7 @@ fn import_view(member: &Member, programme: &ProgrammeView, csv: String, checked:
     let summary = tr.tnn("onb-import-summary", ("count", valid as i64), ("bad", bad as i64));
     ImportView {
         ui: Ui::for_member(member),
-        programme_id: programme.id.to_string(),
-        programme_name: programme.name.clone(),
-        section: "import",
+        nav: ProgrammeNav::new(programme, "import"),
         csv,
         checked: checked.is_some(),
         file_problems,
@@ -484,9 +477,7 @@ pub struct PairPerson {
 #[template(path = "web/pair.html")]
 struct PairView {
     ui: Ui,
-    programme_id: String,
-    programme_name: String,
-    section: &'static str,
+    nav: ProgrammeNav,
     people: Vec<PairPerson>,
     first_mentee: bool,
     rhythm: String,
@@ -524,9 +515,7 @@ async fn pair_page(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = PairView {
         ui: Ui::for_member(member),
-        programme_id: programme.id.to_string(),
-        programme_name: programme.name.clone(),
-        section: "pair",
+        nav: ProgrammeNav::new(programme, "pair"),
         people,
         first_mentee: chosen.iter().any(|(k, v)| k == "first" && v == "mentee"),
         rhythm,

@@ -453,6 +453,8 @@ pub struct HintsForm {
     body: String,
     #[serde(default)]
     thread_id: Option<String>,
+    #[serde(default)]
+    mentorship_id: Option<String>,
 }
 
 /// `POST /app/hints`: netiquette hints for what is being written (the API's, with the
@@ -463,7 +465,11 @@ pub async fn hints(State(state): State<AppState>, signed: Signed<HintsForm>) -> 
         Some(t) => Some(t.parse().map_err(|_| PageError::NotFound)?),
         None => None,
     };
-    let request = mentorpost_model::api::HintsRequest { subject: form.subject, body: form.body, thread_id };
+    let mentorship_id = match form.mentorship_id.as_deref().filter(|m| !m.is_empty()) {
+        Some(m) => Some(m.parse().map_err(|_| PageError::NotFound)?),
+        None => None,
+    };
+    let request = mentorpost_model::api::HintsRequest { subject: form.subject, body: form.body, thread_id, mentorship_id };
     match crate::http::hints::hints_for(&state, member.id(), &request).await {
         Ok(found) => Ok(Json(found).into_response()),
         // Too long to check is not a reason to stop someone writing: no hints.

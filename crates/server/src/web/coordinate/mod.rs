@@ -61,6 +61,20 @@ pub async fn programme_for(state: &AppState, member: &Member, id: &str) -> Resul
     store::programmes::get(state.db.pool(), id).await?.ok_or(PageError::NotFound)
 }
 
+/// What the navigation of a programme's pages (`coordinate_nav.html`) shows: the
+/// programme, and which of its pages is the current one.
+pub struct ProgrammeNav {
+    pub id: String,
+    pub name: String,
+    pub section: &'static str,
+}
+
+impl ProgrammeNav {
+    pub fn new(programme: &mentorpost_model::api::ProgrammeView, section: &'static str) -> Self {
+        Self { id: programme.id.to_string(), name: programme.name.clone(), section }
+    }
+}
+
 /// The guard of every mentorship page: its access record, when `member` coordinates its
 /// programme (or is an admin); 404 for its members and everyone else.
 pub async fn mentorship_for(state: &AppState, member: &Member, id: &str) -> Result<store::mentorships::Access, PageError> {
@@ -214,9 +228,7 @@ pub struct ShareRow {
 #[template(path = "web/coordinate_dashboard.html")]
 struct DashboardPage {
     ui: Ui,
-    programme_id: ProgrammeId,
-    programme_name: String,
-    section: &'static str,
+    nav: ProgrammeNav,
     active: u32,
     share_on_track: String,
     median_days: String,
@@ -406,9 +418,7 @@ pub async fn dashboard(
 
     let view = DashboardPage {
         ui: Ui::for_member(&member),
-        programme_id: programme.id,
-        programme_name: programme.name.clone(),
-        section: "dashboard",
+        nav: ProgrammeNav::new(&programme, "dashboard"),
         active: owned_totals.active,
         share_on_track: owned_totals.share_on_track.map_or_else(|| tr.t("coord-none-yet"), |s| format!("{} %", (s * 100.0).round())),
         median_days: owned_totals

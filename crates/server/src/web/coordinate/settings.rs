@@ -7,7 +7,7 @@
 use super::super::session::{Member, Signed};
 use super::super::signin::{Errors, FieldError};
 use super::super::{PageError, Ui, i18n::Tr, render, see_other};
-use super::programme_for;
+use super::{ProgrammeNav, programme_for};
 use crate::state::AppState;
 use crate::store;
 use crate::store::programmes::ProgrammeDefaults;
@@ -16,7 +16,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use mentorpost_model::{ProgrammeId, Rhythm, TimeZoneName};
+use mentorpost_model::{Rhythm, TimeZoneName};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -53,9 +53,7 @@ pub struct Choice {
 #[template(path = "web/coordinate_settings.html")]
 struct SettingsPage {
     ui: Ui,
-    programme_id: ProgrammeId,
-    programme_name: String,
-    section: &'static str,
+    nav: ProgrammeNav,
     summary: SummaryForm,
     weekdays: Vec<Choice>,
     hours: Vec<Choice>,
@@ -121,9 +119,7 @@ async fn show(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SettingsPage {
         ui: Ui::for_member(member),
-        programme_id: programme.id,
-        programme_name: programme.name,
-        section: "settings",
+        nav: ProgrammeNav::new(&programme, "settings"),
         summary,
         weekdays,
         hours,
