@@ -120,6 +120,11 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/mentorships/{id}/health",           [200,  200,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/actions",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("POST",   "/api/v1/mentorships/{id}/actions/{number}/done",
+                                                            [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    ("DELETE", "/api/v1/mentorships/{id}/actions/{number}/done",
+                                                            [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/events",           [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     // Threads ({id} = the cell's thread, started before the former member left).
     ("GET",    "/api/v1/me/threads",                        [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
@@ -360,6 +365,19 @@ impl Fixture {
             assert_eq!(s, 201, "{c}");
             f.checkin = c["id"].as_str().expect("check-in id").to_owned();
         }
+        if path.contains("/actions") {
+            // Action 1 of the mentorship, the mentee's; the session's words carry the marker.
+            let (s, b) = app
+                .post(
+                    &format!("/api/v1/mentorships/{}/meetings", f.mentorship),
+                    &w.mentor.token,
+                    json!({"date": "2026-01-15", "duration_minutes": 30, "mode": "video", "learning_goal": format!("goal {MARKER}"),
+                           "explored": format!("explored {MARKER}"),
+                           "actions": [{"text": format!("action {MARKER}"), "owner_id": w.mentee.id, "due_on": "2026-01-22"}]}),
+                )
+                .await;
+            assert_eq!(s, 201, "{b}");
+        }
         if path.contains("/health") {
             let (s, b) = app
                 .post(
@@ -429,7 +447,7 @@ impl Fixture {
             // "/api/v1/users/{id}" and parameterless paths.
             self.target.as_str()
         };
-        template.replace("{id}", id).replace("{user_id}", &self.target).replace("{token}", id)
+        template.replace("{id}", id).replace("{user_id}", &self.target).replace("{token}", id).replace("{number}", "1")
     }
 
     /// A request body that is valid for the route, so only the role can refuse it.

@@ -1,5 +1,5 @@
 //! A committed write publishes itself: every route that changes a mentorship — a
-//! message, a thread, the agreement, members, a meeting, a check-in, mail received, the
+//! message, a thread, the agreement, members, a meeting, an action ticked off, a check-in, mail received, the
 //! lifecycle — reaches a member's open socket without the handler telling anyone (the
 //! store notes it, the write path publishes it after commit). Both backends.
 
@@ -108,13 +108,25 @@ async fn every_write_reaches_a_members_socket(app: TestServer) {
         .post(
             &format!("/api/v1/mentorships/{m}/meetings"),
             &w.mentor.token,
-            json!({"date": today, "duration_minutes": 45, "mode": "video", "note": "Goed gesprek"}),
+            json!({"date": today, "duration_minutes": 45, "mode": "video", "note": "Goed gesprek",
+                   "actions": [{"text": "Cv bijwerken", "owner_id": w.mentee.id}]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let e = expect(&mut live, "meeting.logged", "a meeting").await;
     assert_eq!(e.actor_id, Some(w.mentor.id));
     assert!(!e.data.to_string().contains("Goed gesprek"), "the note is read from the meetings route");
+
+    // An action ticked off, and opened again.
+    let done = format!("/api/v1/mentorships/{m}/actions/1/done");
+    let (s, b) = app.call(Method::POST, &done, Some(&w.mentee.token), None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let e = expect(&mut live, "action.updated", "an action done").await;
+    assert_eq!(e.actor_id, Some(w.mentee.id));
+    assert!(!e.data.to_string().contains("Cv bijwerken"), "the action is read from the actions route");
+    let (s, b) = app.call(Method::DELETE, &done, Some(&w.mentee.token), None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    expect(&mut live, "action.updated", "an action reopened").await;
 
     // A check-in by the coordinator.
     let (s, b) = app.call(Method::POST, &format!("/api/v1/mentorships/{m}/check-ins"), Some(&w.coordinator.token), None).await;

@@ -71,6 +71,7 @@ text_enum!(
         MemberAdded => "member.added",
         MemberRemoved => "member.removed",
         MeetingLogged => "meeting.logged",
+        ActionUpdated => "action.updated",
     }
 );
 

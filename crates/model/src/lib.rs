@@ -29,6 +29,7 @@ pub mod mail;
 pub mod meeting;
 pub mod refusal;
 pub mod roster;
+pub mod session;
 pub mod subject;
 pub mod validate;
 pub mod ws;

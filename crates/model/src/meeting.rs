@@ -3,6 +3,7 @@
 
 use crate::api::MemberView;
 use crate::health::{Health, HealthStatus};
+use crate::session::{ActionView, NewAction, check_actions, check_session_text};
 use crate::validate::{DateWindow, ValidationError};
 use crate::{MeetingMode, MentorshipId, MentorshipStatus, UserId};
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
@@ -34,6 +35,15 @@ pub struct LogMeetingRequest {
     /// Private to the members; never shown to coordinators.
     #[serde(default)]
     pub note: Option<String>,
+    /// The session's learning goal (F5), ≤ 2,000 characters; members only.
+    #[serde(default)]
+    pub learning_goal: Option<String>,
+    /// What was explored (F5), ≤ 2,000 characters; members only.
+    #[serde(default)]
+    pub explored: Option<String>,
+    /// Actions agreed, each with an owner and a due date (at most 10).
+    #[serde(default)]
+    pub actions: Vec<NewAction>,
 }
 
 impl LogMeetingRequest {
@@ -52,6 +62,9 @@ impl LogMeetingRequest {
             return Err(ValidationError::new("date", "meeting_in_future", "a meeting can be logged once it has taken place"));
         }
         window.check("date", self.date)?;
+        check_session_text("learning_goal", self.learning_goal.as_deref())?;
+        check_session_text("explored", self.explored.as_deref())?;
+        check_actions(&self.actions, window)?;
         if let Some(note) = &self.note {
             if note.chars().count() > MAX_NOTE_CHARS {
                 return Err(ValidationError::new("note", "note_too_long", format!("a note has at most {MAX_NOTE_CHARS} characters")));
@@ -97,6 +110,10 @@ pub struct MeetingView {
     pub duration_minutes: i64,
     pub mode: MeetingMode,
     pub note: Option<String>,
+    pub learning_goal: Option<String>,
+    pub explored: Option<String>,
+    /// The actions this session agreed, in their order.
+    pub actions: Vec<ActionView>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -160,7 +177,16 @@ mod tests {
     use super::*;
 
     fn req(date: NaiveDate, minutes: i64, note: Option<&str>) -> LogMeetingRequest {
-        LogMeetingRequest { date, time: None, duration_minutes: minutes, mode: MeetingMode::Video, note: note.map(str::to_owned) }
+        LogMeetingRequest {
+            date,
+            time: None,
+            duration_minutes: minutes,
+            mode: MeetingMode::Video,
+            note: note.map(str::to_owned),
+            learning_goal: None,
+            explored: None,
+            actions: Vec::new(),
+        }
     }
 
     #[test]

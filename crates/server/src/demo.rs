@@ -11,9 +11,10 @@ use anyhow::Context;
 use chrono::Duration;
 use mentorpost_auth::password;
 use mentorpost_model::api::MemberSpec;
+use mentorpost_model::session::NewAction;
 use mentorpost_model::{
-    AgreementContent, DisplayName, EmailAddress, Locale, MentorshipStatus, MessageBody, MessageSource, Rhythm, Role, Subject, TimeZoneName,
-    UserId,
+    AgreementContent, DisplayName, EmailAddress, Locale, MeetingMode, MentorshipStatus, MessageBody, MessageSource, Rhythm, Role, Subject,
+    TimeZoneName, UserId,
 };
 
 /// A demo thread: mentorship, who starts it, subject, messages (author, body).
@@ -183,6 +184,30 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
             store::threads::post(&state.db, thread.id, new, now).await.map_err(|e| anyhow::anyhow!("{e}")).context("demo message")?;
         }
     }
+
+    // A session (F5) of the reverse pair, with the actions they agreed.
+    let held = now - Duration::days(2);
+    let local_day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    let action = |text: &str, owner, due_in: i64| {
+        let name = if owner == henk { "Henk Jansen" } else { "Çağrı Yılmaz" };
+        (NewAction { text: text.into(), owner_id: owner, due_on: Some(local_day(now + Duration::days(due_in))) }, name.to_owned())
+    };
+    let session = store::health::NewMeeting {
+        mentorship: first,
+        logged_by: cagri,
+        date: local_day(held),
+        held_at: held,
+        duration_minutes: 45,
+        mode: MeetingMode::Video,
+        note: None,
+        learning_goal: Some("Henk start zelf een videogesprek, zonder hulp.".into()),
+        explored: Some("Waar de knop voor de camera zit, en wat te doen als het geluid wegvalt.".into()),
+        actions: vec![
+            action("Een stappenplan op papier sturen", cagri, 1),
+            action("Zelf een testgesprek starten met zijn dochter", henk, 4),
+        ],
+    };
+    store::health::log_meeting(&state.db, session, now).await.map_err(|e| anyhow::anyhow!("{e}")).context("demo session")?;
     Ok(())
 }
 

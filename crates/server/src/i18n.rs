@@ -273,6 +273,8 @@ mod tests {
                         ("slowing", FluentValue::from(2)),
                         ("dormant", FluentValue::from(1)),
                         ("notstarted", FluentValue::from(1)),
+                        // Sessions and their actions.
+                        ("number", FluentValue::from(3)),
                         ("reason", FluentValue::from("completed")),
                     ],
                 );

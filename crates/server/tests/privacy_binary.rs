@@ -1,5 +1,6 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
-//! body, attachment name (by mail and from the web app's form), meeting note, the agreement's ground rules and goals, and a
+//! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
+//! and its actions, the agreement's ground rules and goals, and a
 //! check-in answer's text; then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
@@ -98,6 +99,8 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     let mut mentor_live = Live::connect(&mentor).await.expect("mentor socket");
     tokio::time::timeout(WAIT, mentor_live.hello()).await.expect("hello in time").expect("hello");
 
+    let (_, me) = call(&mentee, get.clone(), "/api/v1/me", None).await;
+    let mentee_id = json_of(&me)["id"].as_str().expect("the mentee's id").to_owned();
     let (_, mine) = call(&mentor, get.clone(), "/api/v1/me/mentorships", None).await;
     let mentorship = json_of(&mine)[0]["id"].as_str().expect("the mentor's mentorship").to_owned();
     let programme = json_of(&mine)[0]["programme_id"].as_str().expect("programme").to_owned();
@@ -124,7 +127,9 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         &mentee,
         post.clone(),
         &format!("/api/v1/mentorships/{mentorship}/meetings"),
-        Some(json!({"date": "2026-01-15", "duration_minutes": 40, "mode": "in_person", "note": format!("{MARK}note")})),
+        Some(json!({"date": "2026-01-15", "duration_minutes": 40, "mode": "in_person", "note": format!("{MARK}note"),
+                    "learning_goal": format!("{MARK}learninggoal"), "explored": format!("{MARK}explored"),
+                    "actions": [{"text": format!("{MARK}action"), "owner_id": mentee_id, "due_on": "2026-01-20"}]})),
     )
     .await;
     assert_eq!(s, 201, "{b}");

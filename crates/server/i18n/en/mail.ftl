@@ -45,6 +45,8 @@ digest-overdue =
         [one] { $hours } hour
        *[other] { $hours } hours
     }.
+digest-actions-due = Actions due this week:
+digest-action = { $number }. { $text } ({ $name }, due { $date })
 digest-new-thread = To start a new conversation here, write to { $address }
 
 ## Reminders (F15)

@@ -116,7 +116,7 @@ ms-duration = How long it lasted
 ms-unit-minutes = minutes
 ms-mode = How you met
 ms-note = Note (optional)
-ms-note-hint = For the two of you: what you talked about, what you agreed to do next.
+ms-note-hint = For the two of you: anything else worth remembering about this meeting.
 ms-log-button = Log the meeting
 ms-done-meeting = The meeting has been logged.
 
@@ -141,3 +141,39 @@ ms-error-mode-required = Choose how you met
 ms-error-note-note-too-long = The note has at most 2,000 characters
 ms-error-note-control-characters = The note contains characters that cannot be saved
 ms-error-status-required = Choose how it is going
+
+## Sessions (F5): learning goal, what was explored, actions agreed
+ms-learning-goal = Learning goal of this session
+ms-learning-goal-hint = What you wanted to learn or get further with. Optional.
+ms-explored = What you explored
+ms-explored-hint = A few lines on what you talked about and found out. Optional.
+ms-actions-legend = Actions you agreed
+ms-actions-hint = Up to three, each with who does it and, if you like, by when. Leave a row empty when you need fewer.
+ms-action-text = Action { $number }
+ms-action-owner = Who does it
+ms-action-due-label = Due by (optional)
+ms-session-actions = Actions agreed
+ms-actions-title = Open actions
+ms-actions-none = No open actions. What you agree in a session shows here until one of you ticks it off.
+ms-action-due = due { $date }
+ms-action-overdue = was due { $date }
+ms-action-done-button = Mark action { $number } done
+ms-action-reopen-button = Open action { $number } again
+ms-actions-done-title = { $count ->
+    [one] One action done
+   *[other] { $count } actions done
+}
+ms-done-action = The action is ticked off.
+ms-done-reopened = The action is open again.
+ms-error-learning-goal-too-long = The learning goal has at most 2,000 characters
+ms-error-learning-goal-control-characters = The learning goal contains characters that cannot be saved
+ms-error-explored-too-long = What you explored has at most 2,000 characters
+ms-error-explored-control-characters = What you explored contains characters that cannot be saved
+ms-error-actions-action-text-missing = Say what the action is, or leave its row empty
+ms-error-actions-owner-missing = Choose who does the action
+ms-error-actions-owner-not-member = Choose someone who is in this mentorship now to do the action
+ms-error-actions-due-invalid = Enter the due date like 2026-12-24, or leave it empty
+ms-error-actions-date-out-of-range = The due date is too far away for this programme
+ms-error-actions-action-too-long = An action has at most 300 characters
+ms-error-actions-control-characters = Write each action on one line of ordinary text
+ms-error-actions-too-many-actions = A session agrees at most 10 actions

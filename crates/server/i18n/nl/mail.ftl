@@ -42,6 +42,8 @@ digest-overdue =
         [one] { $count } draad
        *[other] { $count } draden
     } een antwoord schuldig, langer dan de afgesproken { $hours } uur.
+digest-actions-due = Acties die deze week klaar moeten zijn:
+digest-action = { $number }. { $text } ({ $name }, klaar op { $date })
 digest-new-thread = Een nieuw gesprek hier begin je door te schrijven naar { $address }
 
 ## Herinneringen (F15)

@@ -116,7 +116,7 @@ ms-duration = Hoe lang het duurde
 ms-unit-minutes = minuten
 ms-mode = Hoe jullie elkaar spraken
 ms-note = Notitie (niet verplicht)
-ms-note-hint = Voor jullie tweeën: waar jullie het over hadden, wat jullie als volgende stap afspraken.
+ms-note-hint = Voor jullie tweeën: wat verder de moeite waard is om te onthouden.
 ms-log-button = Ontmoeting vastleggen
 ms-done-meeting = De ontmoeting is vastgelegd.
 
@@ -141,3 +141,39 @@ ms-error-mode-required = Kies hoe jullie elkaar spraken
 ms-error-note-note-too-long = De notitie heeft hoogstens 2.000 tekens
 ms-error-note-control-characters = De notitie bevat tekens die niet kunnen worden opgeslagen
 ms-error-status-required = Kies hoe het gaat
+
+## Sessies (F5): leerdoel, wat jullie verkenden, afgesproken acties
+ms-learning-goal = Leerdoel van deze sessie
+ms-learning-goal-hint = Wat je wilde leren of waar je verder mee wilde komen. Niet verplicht.
+ms-explored = Wat jullie verkenden
+ms-explored-hint = Een paar regels over wat jullie bespraken en ontdekten. Niet verplicht.
+ms-actions-legend = Afgesproken acties
+ms-actions-hint = Hoogstens drie, elk met wie het doet en, als je wilt, wanneer. Laat een regel leeg als je er minder nodig hebt.
+ms-action-text = Actie { $number }
+ms-action-owner = Wie doet het
+ms-action-due-label = Klaar op (niet verplicht)
+ms-session-actions = Afgesproken acties
+ms-actions-title = Open acties
+ms-actions-none = Geen open acties. Wat jullie in een sessie afspreken, staat hier tot een van jullie het afvinkt.
+ms-action-due = klaar op { $date }
+ms-action-overdue = had klaar moeten zijn op { $date }
+ms-action-done-button = Actie { $number } afvinken
+ms-action-reopen-button = Actie { $number } weer openen
+ms-actions-done-title = { $count ->
+    [one] Eén actie afgerond
+   *[other] { $count } acties afgerond
+}
+ms-done-action = De actie is afgevinkt.
+ms-done-reopened = De actie staat weer open.
+ms-error-learning-goal-too-long = Het leerdoel heeft hoogstens 2.000 tekens
+ms-error-learning-goal-control-characters = Het leerdoel bevat tekens die niet bewaard kunnen worden
+ms-error-explored-too-long = Wat jullie verkenden heeft hoogstens 2.000 tekens
+ms-error-explored-control-characters = Wat jullie verkenden bevat tekens die niet bewaard kunnen worden
+ms-error-actions-action-text-missing = Schrijf wat de actie is, of laat de regel leeg
+ms-error-actions-owner-missing = Kies wie de actie doet
+ms-error-actions-owner-not-member = Kies iemand die nu in deze mentorrelatie zit om de actie te doen
+ms-error-actions-due-invalid = Vul de datum in zoals 2026-12-24, of laat hem leeg
+ms-error-actions-date-out-of-range = De datum ligt te ver weg voor dit programma
+ms-error-actions-action-too-long = Een actie heeft hoogstens 300 tekens
+ms-error-actions-control-characters = Schrijf elke actie op één regel gewone tekst
+ms-error-actions-too-many-actions = In een sessie spreken jullie hoogstens 10 acties af

@@ -18,7 +18,8 @@ use mentorpost_model::api::ErrorBody;
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::{LogMeetingRequest, MeetingView, MentorshipHealth, ProgrammeHealth, totals};
-use mentorpost_model::{DateWindow, MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject};
+use mentorpost_model::session::ActionView;
+use mentorpost_model::{DateWindow, MentorshipId, MentorshipStatus, MessageBody, ProgrammeId, Subject, ValidationError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -71,6 +72,16 @@ pub async fn record_meeting(
     let time = req.time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
     // Today at an hour still to come: the contact counts from now, never from the future.
     let held_at = mentorpost_model::meeting::held_at(calendar.tz, req.date, time).min(now);
+    // Each action belongs to someone who is in the mentorship now.
+    let members = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?.members;
+    let mut actions = Vec::with_capacity(req.actions.len());
+    for action in req.actions {
+        let owner = members.iter().find(|m| m.user_id == action.owner_id && m.left_at.is_none()).ok_or_else(|| {
+            ValidationError::new("actions", "owner_not_member", "an action's owner is a current member of the mentorship")
+        })?;
+        actions.push((action, owner.display_name.clone()));
+    }
+    let text = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     let meeting = store::health::NewMeeting {
         mentorship: id,
         logged_by: by,
@@ -79,6 +90,9 @@ pub async fn record_meeting(
         duration_minutes: req.duration_minutes,
         mode: req.mode,
         note: req.note.filter(|n| !n.trim().is_empty()),
+        learning_goal: text(req.learning_goal),
+        explored: text(req.explored),
+        actions,
     };
     Ok(store::health::log_meeting(&state.db, meeting, now).await?)
 }
@@ -94,6 +108,52 @@ pub async fn list_meetings(
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ReadContent)?;
     Ok(Json(store::health::meetings(state.db.pool(), id, access.visible_until()).await?))
+}
+
+/// The mentorship's actions agreed in sessions (F5), open ones first by due date
+/// (members only: the texts are theirs).
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}/actions", tag = "health", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = [ActionView]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_actions(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<Vec<ActionView>>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadContent)?;
+    Ok(Json(store::actions::of_mentorship(state.db.pool(), id, access.visible_until()).await?))
+}
+
+/// Tick action `number` off (current members). Ticking a done action again changes
+/// nothing.
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/actions/{number}/done", tag = "health", security(("bearer" = [])),
+    params(("id" = MentorshipId, Path), ("number" = i64, Path)),
+    responses((status = 200, body = ActionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn action_done(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((id, number)): ApiPath<(MentorshipId, i64)>,
+) -> ApiResult<Json<ActionView>> {
+    set_action(&state, &user, id, number, true).await
+}
+
+/// Open action `number` again (current members).
+#[utoipa::path(delete, path = "/api/v1/mentorships/{id}/actions/{number}/done", tag = "health", security(("bearer" = [])),
+    params(("id" = MentorshipId, Path), ("number" = i64, Path)),
+    responses((status = 200, body = ActionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn action_reopen(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((id, number)): ApiPath<(MentorshipId, i64)>,
+) -> ApiResult<Json<ActionView>> {
+    set_action(&state, &user, id, number, false).await
+}
+
+async fn set_action(state: &AppState, user: &AuthUser, id: MentorshipId, number: i64, done: bool) -> ApiResult<Json<ActionView>> {
+    let access = mentorship_access(state, user, id).await?;
+    guard(&access, Action::WriteContent)?;
+    let action = store::actions::set_done(&state.db, id, number, user.user_id, done, state.clock.now()).await?;
+    action.map(Json).ok_or(ApiError::NotFound)
 }
 
 /// One mentorship's contact health (its members, the programme's coordinators, admins).

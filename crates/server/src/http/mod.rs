@@ -122,6 +122,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mentorships::repair))
         .routes(routes!(mentorships::events))
         .routes(routes!(contact::log_meeting, contact::list_meetings))
+        .routes(routes!(contact::list_actions))
+        .routes(routes!(contact::action_done, contact::action_reopen))
         .routes(routes!(contact::mentorship_health))
         .routes(routes!(contact::create_checkin, contact::list_checkins))
         .routes(routes!(contact::answer_checkin))

@@ -157,6 +157,17 @@ pub struct DigestSection {
     pub mentorship_token: String,
     /// Who joined or left this mentorship in the digest's period.
     pub membership_changes: Vec<MembershipChange>,
+    /// Open actions due within the week (overdue ones included), by due date (F5).
+    pub due_actions: Vec<DigestAction>,
+}
+
+/// An open action a digest lists under "due this week".
+#[derive(Clone, Debug)]
+pub struct DigestAction {
+    pub number: i64,
+    pub text: String,
+    pub owner: String,
+    pub due_on: chrono::NaiveDate,
 }
 
 /// A daily or weekly digest for one person.
@@ -228,6 +239,29 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
         if let Some(line) = &overdue {
             text.push_str(&format!("{line}\n"));
         }
+        let actions: Vec<String> = section
+            .due_actions
+            .iter()
+            .map(|a| {
+                let (what, who, due) = (header_text(&a.text), header_text(&a.owner), tr.date(a.due_on));
+                tr.args(
+                    "digest-action",
+                    &[
+                        ("number", a.number.into()),
+                        ("text", what.as_str().into()),
+                        ("name", who.as_str().into()),
+                        ("date", due.as_str().into()),
+                    ],
+                )
+            })
+            .collect();
+        let actions_title = (!actions.is_empty()).then(|| tr.t("digest-actions-due"));
+        if let Some(title) = &actions_title {
+            text.push_str(&format!("{title}\n"));
+            for line in &actions {
+                text.push_str(&format!("- {line}\n"));
+            }
+        }
         check_token("mentorship token", &section.mentorship_token)?;
         let new_thread = format!("mentorship+{}@{domain}", section.mentorship_token);
         let new_thread_line = tr.ts("digest-new-thread", "address", &new_thread);
@@ -249,7 +283,7 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
             }
             threads.push(DigestThreadHtml { subject, reply, url, messages });
         }
-        html.sections.push(DigestSectionHtml { label, news, overdue, new_thread_line, threads });
+        html.sections.push(DigestSectionHtml { label, news, overdue, actions_title, actions, new_thread_line, threads });
     }
     let html = html.render().context("rendering the digest's HTML part")?;
     let message = Message::builder()
@@ -514,6 +548,8 @@ struct DigestSectionHtml {
     label: String,
     news: Vec<String>,
     overdue: Option<String>,
+    actions_title: Option<String>,
+    actions: Vec<String>,
     new_thread_line: String,
     threads: Vec<DigestThreadHtml>,
 }
@@ -1011,13 +1047,19 @@ mod tests {
                 overdue: (1, 24),
                 mentorship_token: "mmmmmmmmmmmmmmmmmmmmmmmm23".to_owned(),
                 membership_changes: changes.clone(),
+                due_actions: vec![DigestAction {
+                    number: 3,
+                    text: EVIL.to_owned(),
+                    owner: EVIL.to_owned(),
+                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date"),
+                }],
             }],
         };
         let bytes = digest(&d).expect("digest builds").formatted();
         let msg = MessageParser::default().parse(&bytes).expect("parses");
         let html = msg.body_html(0).expect("html part").replace("\r\n", "\n");
-        // Label, news, thread subject, author, three body lines.
-        check_escaped("digest", &html, 7);
+        // Label, news, the action (its text and owner), thread subject, author, three body lines.
+        check_escaped("digest", &html, 9);
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"), "{html}");
     }
 }

@@ -7,7 +7,7 @@
 //! instances; with nothing new the run is recorded and no mail goes out. Quiet hours
 //! never delay a digest: the reader chose its hour.
 
-use super::compose::{self, Digest, DigestSection, DigestThread};
+use super::compose::{self, Digest, DigestAction, DigestSection, DigestThread};
 use super::tokens::TokenKind;
 use crate::state::AppState;
 use crate::store;
@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
 use mentorpost_model::api::MemberView;
 use mentorpost_model::mail::{MailMode, MembershipChange, digest_due, membership_changes};
+use mentorpost_model::session::{ActionView, due_this_week};
 use mentorpost_model::{MentorshipId, UserId};
 use std::collections::HashMap;
 use std::time::Duration as StdDuration;
@@ -129,6 +130,8 @@ struct Shared {
     /// Every member, current and former: who joined or left is news in the digest.
     members: HashMap<MentorshipId, Vec<MemberView>>,
     waiting: HashMap<MentorshipId, Vec<store::mail::WaitingThread>>,
+    /// Open actions due within a week of the latest due time, per reader (F5).
+    due_actions: HashMap<UserId, Vec<ActionView>>,
 }
 
 impl Shared {
@@ -147,6 +150,10 @@ impl Shared {
             names: members.iter().map(|(m, all)| (*m, store::mail::member_names(all).join(", "))).collect(),
             members,
             waiting: store::mail::waiting_threads(pool, &mentorships, latest).await.context("reading waiting threads")?,
+            // A day beyond the week: a reader east of UTC is a day ahead.
+            due_actions: store::actions::due_for_readers(pool, &users, latest.date_naive() + Duration::days(8))
+                .await
+                .context("reading actions due")?,
         })
     }
 }
@@ -186,7 +193,23 @@ async fn compose_one(
             let mentorship_token = state.mailer.tokens.mentorship(c.user_id, mentorship);
             tokens.push((mentorship_token.clone(), TokenKind::Mentorship, c.user_id, None, Some(mentorship)));
             let membership_changes = changes.get(&mentorship).cloned().unwrap_or_default();
-            sections.push((mentorship, DigestSection { label, threads: Vec::new(), overdue, mentorship_token, membership_changes }));
+            let today = due_at.with_timezone(&tz).date_naive();
+            let due_actions = shared
+                .due_actions
+                .get(&c.user_id)
+                .map(|all| {
+                    all.iter()
+                        .filter(|a| a.mentorship_id == mentorship && due_this_week(a, today))
+                        .filter_map(|a| {
+                            Some(DigestAction { number: a.number, text: a.text.clone(), owner: a.owner_name.clone(), due_on: a.due_on? })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            sections.push((
+                mentorship,
+                DigestSection { label, threads: Vec::new(), overdue, mentorship_token, membership_changes, due_actions },
+            ));
         };
         for item in &items {
             if sections.last().is_none_or(|(m, _)| *m != item.mentorship_id) {

@@ -131,6 +131,9 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
             // Who logged it is the event's actor; the meeting itself (its note is
             // the members' words) is read with `GET /mentorships/{id}/meetings`.
             EventKind::MeetingLogged => json!({}),
+            // An action ticked off or reopened; the actions (members' words) are read
+            // with `GET /mentorships/{id}/actions`.
+            EventKind::ActionUpdated => json!({}),
             EventKind::MentorshipUpdated | EventKind::AgreementUpdated => json!({
                 "status": row.try_get::<String, _>("status")?,
                 "end_reason": row.try_get::<Option<String>, _>("end_reason")?,

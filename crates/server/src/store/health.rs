@@ -7,6 +7,7 @@ use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::health::{Contact, Side};
 use mentorpost_model::meeting::MeetingView;
+use mentorpost_model::session::NewAction;
 use mentorpost_model::{EventKind, MeetingMode, MentorshipId, MentorshipStatus, ProgrammeId, UserId};
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
@@ -123,6 +124,10 @@ pub struct NewMeeting {
     pub duration_minutes: i64,
     pub mode: MeetingMode,
     pub note: Option<String>,
+    pub learning_goal: Option<String>,
+    pub explored: Option<String>,
+    /// The actions agreed, each with its owner's display name.
+    pub actions: Vec<(NewAction, String)>,
 }
 
 pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<MeetingView, StoreError> {
@@ -136,15 +141,18 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
         duration_minutes: m.duration_minutes,
         mode: m.mode,
         note: m.note.clone(),
+        learning_goal: m.learning_goal.clone(),
+        explored: m.explored.clone(),
+        actions: Vec::new(),
         created_at: super::from_ms(ms(now)),
     };
-    db.write(move |conn| {
+    let actions = db.write(move |conn| {
         Box::pin(async move {
             sqlx::query(
-                "INSERT INTO meetings (id, mentorship_id, logged_by, held_on, held_at, duration_minutes, mode, note, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO meetings (id, mentorship_id, logged_by, held_on, held_at, duration_minutes, mode, note, learning_goal, explored, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
-            .bind(id)
+            .bind(id.clone())
             .bind(m.mentorship.to_string())
             .bind(m.logged_by.to_string())
             .bind(m.date.to_string())
@@ -152,6 +160,8 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
             .bind(m.duration_minutes)
             .bind(m.mode.as_str())
             .bind(m.note)
+            .bind(m.learning_goal)
+            .bind(m.explored)
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
@@ -164,29 +174,32 @@ pub async fn log_meeting(db: &Db, m: NewMeeting, now: DateTime<Utc>) -> Result<M
                 now,
             )
             .await?;
-            Ok(())
+            super::actions::insert_in(conn, m.mentorship, &id, m.logged_by, &m.actions, now).await
         })
     })
     .await?;
-    Ok(view)
+    Ok(MeetingView { actions, ..view })
 }
 
 /// A mentorship's meetings, newest first (members only: notes included).
 pub async fn meetings(pool: &AnyPool, id: MentorshipId, until: Option<DateTime<Utc>>) -> Result<Vec<MeetingView>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, logged_by, held_on, held_at, duration_minutes, mode, note, created_at FROM meetings
+        "SELECT id, logged_by, held_on, held_at, duration_minutes, mode, note, learning_goal, explored, created_at FROM meetings
          WHERE mentorship_id = $1 AND held_at <= $2 ORDER BY held_at DESC",
     )
     .bind(id.to_string())
     .bind(until.map_or(i64::MAX, ms))
     .fetch_all(pool)
     .await?;
+    let mut actions = super::actions::of_meetings(pool, id).await?;
     rows.iter()
         .map(|r| {
             let mode: String = r.try_get("mode")?;
+            let meeting: String = r.try_get("id")?;
             let day: String = r.try_get("held_on")?;
             Ok(MeetingView {
-                id: r.try_get("id")?,
+                actions: actions.remove(&meeting).unwrap_or_default(),
+                id: meeting,
                 mentorship_id: id,
                 logged_by: get_parsed(r, "logged_by")?,
                 date: day.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
@@ -194,6 +207,8 @@ pub async fn meetings(pool: &AnyPool, id: MentorshipId, until: Option<DateTime<U
                 duration_minutes: r.try_get("duration_minutes")?,
                 mode: MeetingMode::parse(&mode).unwrap_or(MeetingMode::Video),
                 note: r.try_get("note")?,
+                learning_goal: r.try_get("learning_goal")?,
+                explored: r.try_get("explored")?,
                 created_at: get_time(r, "created_at")?,
             })
         })

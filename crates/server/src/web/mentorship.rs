@@ -6,7 +6,7 @@
 //! agreement's content, which only members read.
 
 use super::session::{Member, Signed};
-use super::signin::{Errors, FieldError};
+use super::signin::{Errors, FieldError, NoFields};
 use super::{PageError, Ui, render, see_other};
 use crate::http::contact::{meeting_calendar, record_meeting};
 use crate::state::AppState;
@@ -20,6 +20,7 @@ use mentorpost_auth::permission::Action;
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::LogMeetingRequest;
+use mentorpost_model::session::{ActionView, NewAction, check_actions, check_session_text};
 use mentorpost_model::{AgreementContent, MeetingMode, MentorshipId, MentorshipStatus, Rhythm, Role, ValidationError};
 use serde::Deserialize;
 
@@ -61,6 +62,65 @@ pub struct MeetingForm {
     mode: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    learning_goal: String,
+    #[serde(default)]
+    explored: String,
+    #[serde(default)]
+    action1_text: String,
+    #[serde(default)]
+    action1_owner: String,
+    #[serde(default)]
+    action1_due: String,
+    #[serde(default)]
+    action2_text: String,
+    #[serde(default)]
+    action2_owner: String,
+    #[serde(default)]
+    action2_due: String,
+    #[serde(default)]
+    action3_text: String,
+    #[serde(default)]
+    action3_owner: String,
+    #[serde(default)]
+    action3_due: String,
+}
+
+impl MeetingForm {
+    /// The form's action rows (text, owner, due) as typed.
+    fn action_rows(&self) -> [(&str, &str, &str); ACTION_ROWS] {
+        [
+            (&self.action1_text, &self.action1_owner, &self.action1_due),
+            (&self.action2_text, &self.action2_owner, &self.action2_due),
+            (&self.action3_text, &self.action3_owner, &self.action3_due),
+        ]
+    }
+}
+
+/// Rows for actions on the session form; more can be agreed through the API.
+const ACTION_ROWS: usize = 3;
+
+/// One action row of the session form, as the page shows it.
+pub struct ActionRow {
+    pub n: i64,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+}
+
+/// An action in the list of open (or done) ones.
+pub struct ActionShown {
+    pub number: i64,
+    pub text: String,
+    pub owner: String,
+    pub due: Option<String>,
+    pub overdue: bool,
+}
+
+/// A member who can own an action: value and name.
+pub struct OwnerChoice {
+    pub value: String,
+    pub label: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,7 +133,7 @@ pub struct CheckinForm {
 enum Draft {
     None,
     Agreement(AgreementForm),
-    Meeting(MeetingForm),
+    Meeting(Box<MeetingForm>),
     /// The check-in whose answer was missing.
     Checkin(String),
 }
@@ -109,6 +169,9 @@ pub struct MeetingShown {
     pub minutes: String,
     pub by: String,
     pub note: Option<String>,
+    pub learning_goal: Option<String>,
+    pub explored: Option<String>,
+    pub actions: Vec<ActionShown>,
 }
 
 pub struct CheckinShown {
@@ -148,6 +211,11 @@ struct MentorshipPage {
     chart_desc: String,
     meetings: Vec<MeetingShown>,
     meeting: MeetingForm,
+    action_rows: Vec<ActionRow>,
+    owners: Vec<OwnerChoice>,
+    open_actions: Vec<ActionShown>,
+    done_actions: Vec<ActionShown>,
+    done_title: String,
     today: String,
     modes: Vec<Choice>,
     open_checkins: Vec<CheckinShown>,
@@ -225,13 +293,14 @@ async fn show(
     crate::http::guard(&access, Action::ReadAgreementContent)?;
     let pool = state.db.pool();
     let now = state.clock.now();
-    let (view, agreement, health, meetings, checkins, calendar) = tokio::try_join!(
+    let (view, agreement, health, meetings, checkins, calendar, actions) = tokio::try_join!(
         async { store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound) },
         async { store::mentorships::agreement(pool, id, &access).await?.ok_or(PageError::NotFound) },
         async { Ok::<_, PageError>(crate::health::mentorship_row(&state.health, &state.db, id, now).await?) },
         async { Ok::<_, PageError>(store::health::meetings(pool, id, access.visible_until()).await?) },
         async { Ok::<_, PageError>(store::checkins::list(pool, id).await?) },
         async { Ok::<_, PageError>(meeting_calendar(state, id).await?) },
+        async { Ok::<_, PageError>(store::actions::of_mentorship(pool, id, access.visible_until()).await?) },
     )?;
     let tr = &member.tr;
     let can_edit = access.permit(Action::SetRhythm).is_ok() && access.permit(Action::EditAgreementContent).is_ok();
@@ -305,6 +374,13 @@ async fn show(
     let total: u32 = weeks.iter().map(|w| w.contacts).sum();
     let chart_desc = tr.tnn("ms-chart-desc", ("count", i64::from(total)), ("weeks", weeks.len() as i64));
 
+    let shown = |a: &ActionView| ActionShown {
+        number: a.number,
+        text: a.text.clone(),
+        owner: a.owner_name.clone(),
+        due: a.due_on.map(|d| tr.date(d)),
+        overdue: a.done_at.is_none() && a.due_on.is_some_and(|d| d < calendar.today),
+    };
     let meetings = meetings
         .into_iter()
         .map(|m| MeetingShown {
@@ -314,8 +390,19 @@ async fn show(
             minutes: tr.tn("ms-minutes", "count", m.duration_minutes),
             by: name_of(m.logged_by),
             note: m.note.filter(|n| !n.trim().is_empty()),
+            learning_goal: m.learning_goal,
+            explored: m.explored,
+            actions: m.actions.iter().map(shown).collect(),
         })
         .collect();
+    let open_actions = actions.iter().filter(|a| a.done_at.is_none()).map(shown).collect();
+    let done_actions: Vec<ActionShown> = actions.iter().filter(|a| a.done_at.is_some()).take(10).map(shown).collect();
+    let done_title = tr.tn("ms-actions-done-title", "count", done_actions.len() as i64);
+    // Whoever is in the mentorship now can own an action; mentees first: most actions are theirs (G11).
+    let mut current: Vec<_> = view.members.iter().filter(|m| m.left_at.is_none()).collect();
+    current.sort_by_key(|m| m.role != Role::Mentee);
+    let owners: Vec<OwnerChoice> =
+        current.iter().map(|m| OwnerChoice { value: m.user_id.to_string(), label: m.display_name.clone() }).collect();
 
     let (mut open_checkins, mut answered_checkins) = (Vec::new(), Vec::new());
     let error_checkin = match &draft {
@@ -347,10 +434,21 @@ async fn show(
     let today = calendar.today.to_string();
     let (agreement_form, meeting_form) = match draft {
         Draft::Agreement(a) => (a, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
-        Draft::Meeting(m) => (stored, m),
+        Draft::Meeting(m) => (stored, *m),
         Draft::None | Draft::Checkin(_) => (stored, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
     };
 
+    let action_rows = meeting_form
+        .action_rows()
+        .iter()
+        .enumerate()
+        .map(|(i, (text, owner, due))| ActionRow {
+            n: i as i64 + 1,
+            text: (*text).to_owned(),
+            owner: (*owner).to_owned(),
+            due: (*due).to_owned(),
+        })
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = MentorshipPage {
         ui: Ui::for_member(member),
@@ -371,6 +469,11 @@ async fn show(
         chart_desc,
         meetings,
         meeting: meeting_form,
+        action_rows,
+        owners,
+        open_actions,
+        done_actions,
+        done_title,
         today,
         modes: MeetingMode::ALL.iter().map(|m| Choice { value: m.as_str(), label: tr.t(mode_key(*m)) }).collect(),
         open_checkins,
@@ -397,7 +500,7 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let id = mentorship_id(&id)?;
-    let done = q.done.as_deref().filter(|d| matches!(*d, "agreement" | "meeting" | "checkin"));
+    let done = q.done.as_deref().filter(|d| matches!(*d, "agreement" | "meeting" | "checkin" | "action" | "reopened"));
     show(&state, &member, id, Draft::None, Vec::new(), done).await
 }
 
@@ -499,8 +602,19 @@ pub async fn log_meeting(
         errors.push(problem(&member, "mode", "required"));
     }
     let note = Some(one_kind_of_line_break(&form.note)).filter(|n| !n.trim().is_empty());
+    let learning_goal = Some(one_kind_of_line_break(&form.learning_goal)).filter(|n| !n.trim().is_empty());
+    let explored = Some(one_kind_of_line_break(&form.explored)).filter(|n| !n.trim().is_empty());
     // Each field checked on its own, so every problem shows at once.
-    let probe = |date, minutes, note| LogMeetingRequest { date, time: None, duration_minutes: minutes, mode: MeetingMode::Video, note };
+    let probe = |date, minutes, note| LogMeetingRequest {
+        date,
+        time: None,
+        duration_minutes: minutes,
+        mode: MeetingMode::Video,
+        note,
+        learning_goal: None,
+        explored: None,
+        actions: Vec::new(),
+    };
     if let Some(date) = date
         && let Err(e) = probe(date, 1, None).validate(calendar.today, calendar.window)
     {
@@ -514,14 +628,79 @@ pub async fn log_meeting(
     if let Err(e) = probe(calendar.today, 1, note.clone()).validate(calendar.today, calendar.window) {
         errors.push(from_validation(&member, &e));
     }
-    let (Some(date), Some(minutes), Some(mode), true) = (date, minutes, mode, errors.is_empty()) else {
-        return show(&state, &member, id, Draft::Meeting(form), errors, None).await;
+    for (field, value) in [("learning_goal", &learning_goal), ("explored", &explored)] {
+        if let Err(e) = check_session_text(field, value.as_deref()) {
+            errors.push(from_validation(&member, &e));
+        }
+    }
+    let actions = match session_actions(&form, calendar.window) {
+        Ok(actions) => actions,
+        Err(code) => {
+            errors.push(problem(&member, "actions", code));
+            Vec::new()
+        }
     };
-    let req = LogMeetingRequest { date, time, duration_minutes: minutes, mode, note };
+    let (Some(date), Some(minutes), Some(mode), true) = (date, minutes, mode, errors.is_empty()) else {
+        return show(&state, &member, id, Draft::Meeting(Box::new(form)), errors, None).await;
+    };
+    let req = LogMeetingRequest { date, time, duration_minutes: minutes, mode, note, learning_goal, explored, actions };
     req.validate(calendar.today, calendar.window)
         .map_err(|e| PageError::Internal(anyhow::anyhow!("meeting checked twice: {}", e.message)))?;
-    record_meeting(&state, id, member.id(), &calendar, req).await?;
+    match record_meeting(&state, id, member.id(), &calendar, req).await {
+        Ok(_) => {}
+        // An owner who left between the page and the post.
+        Err(crate::error::ApiError::Unprocessable { .. }) => {
+            let errors = vec![problem(&member, "actions", "owner_not_member")];
+            return show(&state, &member, id, Draft::Meeting(Box::new(form)), errors, None).await;
+        }
+        Err(other) => return Err(other.into()),
+    }
     Ok(see_other(&format!("/mentorships/{id}?done=meeting#meetings")))
+}
+
+/// The session form's filled-in action rows as actions, or the code of the first
+/// problem: a row with a date or owner but no text, an owner or date that does not
+/// parse, or what [`check_actions`] finds.
+fn session_actions(form: &MeetingForm, window: mentorpost_model::DateWindow) -> Result<Vec<NewAction>, &'static str> {
+    let mut out = Vec::new();
+    for (text, owner, due) in form.action_rows() {
+        if text.trim().is_empty() {
+            if due.trim().is_empty() {
+                continue;
+            }
+            return Err("action_text_missing");
+        }
+        let owner_id = owner.parse().map_err(|_| "owner_missing")?;
+        let due_on = match due.trim() {
+            "" => None,
+            d => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| "due_invalid")?),
+        };
+        out.push(NewAction { text: text.trim().to_owned(), owner_id, due_on });
+    }
+    check_actions(&out, window).map_err(|e| e.code)?;
+    Ok(out)
+}
+
+/// `POST /mentorships/{id}/actions/{number}/done` and `.../reopen`: tick an action off
+/// or open it again.
+pub async fn set_action(
+    State(state): State<AppState>,
+    Path((id, number, what)): Path<(String, String, String)>,
+    signed: Signed<NoFields>,
+) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let number: i64 = number.parse().map_err(|_| PageError::NotFound)?;
+    let done = match what.as_str() {
+        "done" => true,
+        "reopen" => false,
+        _ => return Err(PageError::NotFound),
+    };
+    let member = signed.member;
+    let access = crate::http::mentorship_access(&state, &member.as_api_user(), id).await?;
+    crate::http::guard(&access, Action::WriteContent)?;
+    store::actions::set_done(&state.db, id, number, member.id(), done, state.clock.now()).await?.ok_or(PageError::NotFound)?;
+    let note = if done { "action" } else { "reopened" };
+    Ok(see_other(&format!("/mentorships/{id}?done={note}#open-actions")))
 }
 
 /// `POST /mentorships/{id}/check-ins/{checkin}/answer`: one of the three statuses.
