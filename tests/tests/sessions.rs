@@ -5,7 +5,7 @@
 //! outsiders read none of it.
 
 use mentorpost_tests::web::{get, post_form, sign_in};
-use mentorpost_tests::{TestServer, World, both_backends};
+use mentorpost_tests::{INBOUND_SECRET, TestServer, World, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -15,6 +15,11 @@ both_backends!(
     members_tick_actions_off_and_others_read_nothing,
     the_page_logs_a_session_and_ticks_an_action_off,
     a_digest_lists_the_actions_due_this_week
+);
+
+both_backends!(
+    start = mentorpost_tests::TestServer::start_for_mail;
+    actions_are_ticked_off_by_mail
 );
 
 fn days_from_now(n: i64) -> String {
@@ -38,7 +43,11 @@ fn session(w: &World) -> Value {
 }
 
 async fn actions(app: &TestServer, w: &World) -> Vec<Value> {
-    let (s, b) = app.get(&format!("/api/v1/mentorships/{}/actions", w.mentorship), &w.mentee.token).await;
+    actions_as(app, w, &w.mentee.token).await
+}
+
+async fn actions_as(app: &TestServer, w: &World, token: &str) -> Vec<Value> {
+    let (s, b) = app.get(&format!("/api/v1/mentorships/{}/actions", w.mentorship), token).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     b.as_array().cloned().expect("a list")
 }
@@ -287,5 +296,85 @@ async fn a_digest_lists_the_actions_due_this_week(app: TestServer) {
     for not_due in ["een cursus kiezen", "een boek lezen", "het cv sturen"] {
         assert!(!text.contains(not_due), "{not_due} is not due this week: {text}");
     }
+    app.stop().await;
+}
+
+async fn actions_are_ticked_off_by_mail(app: TestServer) {
+    use chrono::Timelike;
+    let w = World::build(&app).await;
+    let (_, me) = app.get("/api/v1/me", &w.mentee.token).await;
+    let tz: chrono_tz::Tz = me["timezone"].as_str().unwrap_or("UTC").parse().expect("tz");
+    let now = mentorpost_model::Clock::now(app.clock.as_ref());
+    let today = now.with_timezone(&tz).date_naive();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let hour = (now.with_timezone(&tz).hour() + 1) % 24;
+    let (s, b) = app
+        .put(
+            "/api/v1/me/mail",
+            &w.mentee.token,
+            json!({"mode": "daily", "digest_hour": hour, "digest_weekday": 1, "missed_delay_minutes": 10}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = log(
+        &app,
+        &w,
+        json!({"date": day(0), "duration_minutes": 40, "mode": "video", "actions": [
+            {"text": "Presentatie over Łódź oefenen", "owner_id": w.mentee.id, "due_on": day(3)},
+            {"text": "Een cursus kiezen", "owner_id": w.mentee.id, "due_on": day(4)},
+        ]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/threads/{}/messages", w.thread),
+            &w.mentor.token,
+            json!({"body": "Succes!", "client_msg_id": "done-mail-1"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.clock.advance(chrono::Duration::minutes(65));
+    mentorpost_server::mail::digest::schedule_due(&app.state).await.expect("digest round");
+    app.drain_outbox().await;
+    // Tokens last 15 minutes: sign in again.
+    let mentee = app.login(&w.mentee.email, mentorpost_tests::world::PASSWORD).await.0;
+    let digest = app.mail_files().into_iter().find(|m| m.contains("Succes!")).expect("the digest");
+    let text =
+        mail_parser::MessageParser::default().parse(digest.as_bytes()).and_then(|m| m.body_text(0).map(|t| t.into_owned())).expect("text");
+    // The digest says how: "done" and the number, to the mentorship's address.
+    let how = text.lines().find(|l| l.starts_with("To tick one off")).expect("how to tick one off");
+    let address = how.split_whitespace().find(|w| w.starts_with("mentorship+")).expect("an address").trim_end_matches('.').to_owned();
+
+    let mail = |from: &str, body: &str| {
+        format!(
+            "From: {from}\r\nTo: {address}\r\nSubject: Re: digest\r\nMessage-ID: <{}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+            uuid::Uuid::new_v4()
+        )
+        .into_bytes()
+    };
+    let send = |raw: Vec<u8>| async { app.raw(Method::POST, "/api/v1/inbound/email", Some(INBOUND_SECRET), "message/rfc822", raw).await };
+    // From a stranger: nothing is ticked off.
+    let (s, r) = send(mail("kees@example.nl", "done 2")).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["outcome"], "rejected", "{r}");
+    // From the mentee: 1 is done, 7 is no action.
+    let (s, r) = send(mail("mentee@example.org", "Done 1, 7.\n\nJoão\n\n> Actions due this week:")).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["outcome"], "actions_done", "{r}");
+    let list = actions_as(&app, &w, &mentee).await;
+    let state = |n: i64| list.iter().find(|a| a["number"] == n).map(|a| a["done_at"].is_string());
+    assert_eq!((state(1), state(2)), (Some(true), Some(false)), "{list:?}");
+    app.drain_outbox().await;
+    let answer = app.mail_files().into_iter().find(|m| m.contains("Actions ticked off")).expect("an answer");
+    let answer =
+        mail_parser::MessageParser::default().parse(answer.as_bytes()).and_then(|m| m.body_text(0).map(|t| t.into_owned())).expect("text");
+    assert!(answer.contains("- 1. Presentatie over Łódź oefenen"), "{answer}");
+    assert!(answer.contains("No action has the number 7"), "{answer}");
+    // More than a command is a message: a new thread, action 2 still open.
+    let (s, r) = send(mail("mentee@example.org", "Done 2 is lastig: welke cursus raad je aan?")).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["outcome"], "thread_created", "{r}");
+    assert_eq!(actions_as(&app, &w, &mentee).await.iter().find(|a| a["number"] == 2).map(|a| a["done_at"].is_null()), Some(true));
     app.stop().await;
 }

@@ -90,6 +90,36 @@ pub fn due_this_week(action: &ActionView, today: NaiveDate) -> bool {
     action.done_at.is_none() && action.due_on.is_some_and(|d| d < today + chrono::Duration::days(7))
 }
 
+/// Most actions one mail may tick off.
+pub const MAX_DONE_PER_MAIL: usize = 20;
+
+/// The actions a mail ticks off: its first line of its own (quotes aside) says "done"
+/// (or "klaar", "gedaan", "afgerond", "afgevinkt") followed by their numbers — "done
+/// 3", "Done #3, #4", "klaar 2 en 5." — and nothing else. `None` when the line says
+/// anything more: then it is a message, not a command.
+pub fn parse_done(text: &str) -> Option<Vec<i64>> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('>'))?;
+    let lower = line.to_lowercase();
+    let cleaned: String = lower.chars().map(|c| if matches!(c, ',' | '&' | '#' | ':' | ';' | '.' | '!' | '+') { ' ' } else { c }).collect();
+    let mut words = cleaned.split_whitespace();
+    if !matches!(words.next()?, "done" | "klaar" | "gedaan" | "afgerond" | "afgevinkt") {
+        return None;
+    }
+    let mut numbers = Vec::new();
+    for word in words {
+        match word {
+            "and" | "en" | "action" | "actions" | "actie" | "acties" | "nr" | "no" | "number" | "nummer" => {}
+            n => {
+                let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
+                if !numbers.contains(&n) {
+                    numbers.push(n);
+                }
+            }
+        }
+    }
+    (!numbers.is_empty() && numbers.len() <= MAX_DONE_PER_MAIL).then_some(numbers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +145,22 @@ mod tests {
         assert_eq!(code(&[action("twee\nregels", None)]), Some("control_characters"));
         assert_eq!(code(&vec![action("a", None); 11]), Some("too_many_actions"));
         assert!(code(&[action("ver weg", NaiveDate::from_ymd_opt(2999, 1, 1))]).is_some(), "a date the records may not carry");
+    }
+
+    #[test]
+    fn done_by_mail() {
+        assert_eq!(parse_done("done 3"), Some(vec![3]));
+        assert_eq!(parse_done("Done #3, #4.\n\nHenk\n\n> Actions due this week:\n> 5. Iets"), Some(vec![3, 4]));
+        assert_eq!(parse_done("  klaar 2 en 5!"), Some(vec![2, 5]));
+        assert_eq!(parse_done("Gedaan: actie 7"), Some(vec![7]));
+        assert_eq!(parse_done("> done 9\nafgevinkt 1 & 1"), Some(vec![1]), "quotes are not the writer's; a number once");
+        assert_eq!(parse_done("done"), None, "no number");
+        assert_eq!(parse_done("done 0"), None);
+        assert_eq!(parse_done("done 3 but I need help with 4"), None, "more than a command: a message");
+        assert_eq!(parse_done("Is action 3 done?"), None);
+        assert_eq!(parse_done(""), None);
+        let many = format!("done {}", (1..=21).map(|n| n.to_string()).collect::<Vec<_>>().join(" "));
+        assert_eq!(parse_done(&many), None);
     }
 
     #[test]

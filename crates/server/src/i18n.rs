@@ -275,6 +275,7 @@ mod tests {
                         ("notstarted", FluentValue::from(1)),
                         // Sessions and their actions.
                         ("number", FluentValue::from(3)),
+                        ("numbers", FluentValue::from("4, 9")),
                         ("reason", FluentValue::from("completed")),
                     ],
                 );

@@ -47,6 +47,7 @@ digest-overdue =
     }.
 digest-actions-due = Actions due this week:
 digest-action = { $number }. { $text } ({ $name }, due { $date })
+digest-actions-how = To tick one off, write "done" and its number (for example "done { $number }") to { $address }.
 digest-new-thread = To start a new conversation here, write to { $address }
 
 ## Reminders (F15)
@@ -149,6 +150,22 @@ notice-attachments-dropped-body =
     { $names }
 
     You could share them another way, for example as a link.
+
+notice-actions-done-subject = Actions ticked off
+notice-actions-done-body =
+    Hello,
+
+    These actions are now ticked off, for both of you:
+
+    { $names }
+
+    Opened one by mistake? The mentorship page in the web app can open it again.
+notice-actions-none-subject = No action was ticked off
+notice-actions-none-body =
+    Hello,
+
+    Your mail asked to tick actions off, but none of its numbers belongs to an action of this mentorship.
+notice-actions-unknown = No action has the number { $numbers }: nothing changed for it.
 
 ## Pages behind mailed links
 unsubscribe-title = Unsubscribe

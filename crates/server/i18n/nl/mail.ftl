@@ -44,6 +44,7 @@ digest-overdue =
     } een antwoord schuldig, langer dan de afgesproken { $hours } uur.
 digest-actions-due = Acties die deze week klaar moeten zijn:
 digest-action = { $number }. { $text } ({ $name }, klaar op { $date })
+digest-actions-how = Afvinken? Schrijf "klaar" en het nummer (bijvoorbeeld "klaar { $number }") naar { $address }.
 digest-new-thread = Een nieuw gesprek hier begin je door te schrijven naar { $address }
 
 ## Herinneringen (F15)
@@ -146,6 +147,22 @@ notice-attachments-dropped-body =
     { $names }
 
     Je kunt ze op een andere manier delen, bijvoorbeeld als link.
+
+notice-actions-done-subject = Acties afgevinkt
+notice-actions-done-body =
+    Hallo,
+
+    Deze acties zijn nu afgevinkt, voor jullie allebei:
+
+    { $names }
+
+    Per ongeluk afgevinkt? Op de pagina van de mentorrelatie in de webapp kun je een actie weer openen.
+notice-actions-none-subject = Geen actie afgevinkt
+notice-actions-none-body =
+    Hallo,
+
+    Je mail vroeg om acties af te vinken, maar geen van de nummers hoort bij een actie van deze mentorrelatie.
+notice-actions-unknown = Geen actie heeft het nummer { $numbers }: daarvoor is niets veranderd.
 
 ## Pagina's achter gemailde links
 unsubscribe-title = Afmelden

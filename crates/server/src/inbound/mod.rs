@@ -61,7 +61,7 @@ pub struct Delivery {
 /// What the pipeline did with a mail (the HTTP endpoint's answer).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
-    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted
+    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted | actions_done | postmaster
     pub outcome: String,
     /// Why nothing was posted, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -178,6 +178,19 @@ impl Pipeline<'_> {
         let Some(route) = self.route(&domain).await? else {
             return self.finish(Outcome::Rejected, "not addressed to any conversation", None).await;
         };
+        // "done 3" to a conversation address ticks actions off instead of posting.
+        let done = mentorpost_model::session::parse_done(&plain_text(&self.mail.body.kept));
+        match (&route, done) {
+            (Route::Reply { owner, thread }, Some(numbers)) => {
+                let mentorship =
+                    store::mentorships::access_by_thread(self.state.db.pool(), *thread, *owner).await?.map(|(a, _)| a.mentorship_id);
+                if let Some(mentorship) = mentorship {
+                    return self.tick_actions(*owner, mentorship, numbers).await;
+                }
+            }
+            (Route::NewThread { owner, mentorship }, Some(numbers)) => return self.tick_actions(*owner, *mentorship, numbers).await,
+            _ => {}
+        }
         match route {
             Route::Reply { owner, thread } => self.post_as(owner, Destination::Thread(thread), true).await,
             Route::NewThread { owner, mentorship } => {
@@ -285,6 +298,40 @@ impl Pipeline<'_> {
                 self.finish(Outcome::Rejected, &reason, None).await
             }
         }
+    }
+
+    /// "done 3" from one of the owner's addresses, who is a current member: ticks those
+    /// actions off (as on the web) and answers with what was done and what was not
+    /// found. Nothing is posted.
+    async fn tick_actions(&self, owner: UserId, mentorship: MentorshipId, numbers: Vec<i64>) -> Result<Receipt, ApiError> {
+        let pool = self.state.db.pool();
+        let from = self.base.from_address.clone().unwrap_or_default();
+        if !store::inbound::is_verified_address(pool, owner, &from).await? {
+            self.tell_owner_about(owner, &from).await?;
+            self.explain_to_sender(Notice::UnknownSender).await?;
+            return self.finish(Outcome::Rejected, "the sender's address is not one of the owner's verified addresses", Some(owner)).await;
+        }
+        let member = store::mentorships::access(pool, mentorship, owner).await?.is_some_and(|a| a.role.is_some() && a.left_at.is_none());
+        if !member {
+            return self.finish(Outcome::Rejected, "the sender is not a member of this mentorship (any more)", Some(owner)).await;
+        }
+        let receipt = self.finish(Outcome::ActionsDone, "actions ticked off by mail", Some(owner)).await?;
+        if receipt.outcome == "duplicate" {
+            return Ok(receipt);
+        }
+        let (mut done, mut unknown) = (Vec::new(), Vec::new());
+        for n in numbers {
+            match store::actions::set_done(&self.state.db, mentorship, n, owner, true, self.now).await? {
+                Some(action) => done.push(format!("{}. {}", action.number, action.text)),
+                None => unknown.push(n),
+            }
+        }
+        tracing::info!(user = %owner, %mentorship, done = done.len(), unknown = unknown.len(), "actions ticked off by mail");
+        // An answer to a request, not a warning: no daily limit, always sent.
+        if let Some(person) = store::users::get(pool, owner).await? {
+            self.queue(Some(owner), person.email.clone(), person.locale, &Notice::ActionsDone { done, unknown }, true).await?;
+        }
+        Ok(receipt)
     }
 
     async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {

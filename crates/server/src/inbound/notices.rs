@@ -25,6 +25,9 @@ pub enum Notice {
     SubjectTip { subject: String },
     /// To the writer: these files were over the size limit and were not stored.
     AttachmentsDropped { names: Vec<String> },
+    /// To the writer of "done N": the actions ticked off ("3. text"), and the numbers
+    /// that name no action of the mentorship.
+    ActionsDone { done: Vec<String>, unknown: Vec<i64> },
 }
 
 impl Notice {
@@ -36,6 +39,7 @@ impl Notice {
             Notice::NotYourAddress { .. } => "not_your_address",
             Notice::SubjectTip { .. } => "subject_tip",
             Notice::AttachmentsDropped { .. } => "attachments_dropped",
+            Notice::ActionsDone { .. } => "actions_done",
         }
     }
 }
@@ -81,14 +85,24 @@ fn text(n: &NoticeMail) -> (String, String) {
         Notice::NotYourAddress { address, link } => ("notice-not-your-address", vec![("address", address.into()), ("link", link.into())]),
         Notice::SubjectTip { subject } => ("notice-subject-tip", vec![("subject", subject.trim().into())]),
         Notice::AttachmentsDropped { .. } => ("notice-attachments-dropped", vec![("original", original.into())]),
+        Notice::ActionsDone { done, .. } if done.is_empty() => ("notice-actions-none", vec![]),
+        Notice::ActionsDone { .. } => ("notice-actions-done", vec![]),
     };
     let names = match n.notice {
         Notice::AttachmentsDropped { names } => bullet_list(names),
+        Notice::ActionsDone { done, .. } => bullet_list(done),
+        _ => String::new(),
+    };
+    let unknown = match n.notice {
+        Notice::ActionsDone { unknown, .. } if !unknown.is_empty() => {
+            let list = unknown.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+            format!("\n\n{}", tr.ts("notice-actions-unknown", "numbers", &list))
+        }
         _ => String::new(),
     };
     let mut args = args;
     args.push(("names", names.as_str().into()));
-    (tr.t(&format!("{key}-subject")), tr.args(&format!("{key}-body"), &args) + "\n")
+    (tr.t(&format!("{key}-subject")), tr.args(&format!("{key}-body"), &args) + &unknown + "\n")
 }
 
 /// A mail to postmaster, passed on to one admin.

@@ -256,14 +256,21 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
             })
             .collect();
         let actions_title = (!actions.is_empty()).then(|| tr.t("digest-actions-due"));
+        check_token("mentorship token", &section.mentorship_token)?;
+        let new_thread = format!("mentorship+{}@{domain}", section.mentorship_token);
+        let actions_how = section
+            .due_actions
+            .first()
+            .map(|a| tr.args("digest-actions-how", &[("number", a.number.into()), ("address", new_thread.as_str().into())]));
         if let Some(title) = &actions_title {
             text.push_str(&format!("{title}\n"));
             for line in &actions {
                 text.push_str(&format!("- {line}\n"));
             }
         }
-        check_token("mentorship token", &section.mentorship_token)?;
-        let new_thread = format!("mentorship+{}@{domain}", section.mentorship_token);
+        if let Some(how) = &actions_how {
+            text.push_str(&format!("{how}\n"));
+        }
         let new_thread_line = tr.ts("digest-new-thread", "address", &new_thread);
         text.push_str(&format!("{new_thread_line}\n"));
         let mut threads = Vec::new();
@@ -283,7 +290,7 @@ pub fn digest(d: &Digest) -> anyhow::Result<Message> {
             }
             threads.push(DigestThreadHtml { subject, reply, url, messages });
         }
-        html.sections.push(DigestSectionHtml { label, news, overdue, actions_title, actions, new_thread_line, threads });
+        html.sections.push(DigestSectionHtml { label, news, overdue, actions_title, actions, actions_how, new_thread_line, threads });
     }
     let html = html.render().context("rendering the digest's HTML part")?;
     let message = Message::builder()
@@ -550,6 +557,7 @@ struct DigestSectionHtml {
     overdue: Option<String>,
     actions_title: Option<String>,
     actions: Vec<String>,
+    actions_how: Option<String>,
     new_thread_line: String,
     threads: Vec<DigestThreadHtml>,
 }

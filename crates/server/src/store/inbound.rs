@@ -31,6 +31,8 @@ pub enum Outcome {
     Postmaster,
     /// A "yes" to an invitation: the person joined the programme by e-mail.
     Accepted,
+    /// "done N": actions ticked off, nothing posted.
+    ActionsDone,
 }
 
 impl Outcome {
@@ -45,6 +47,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Postmaster => "postmaster",
             Outcome::Accepted => "invitation_accepted",
+            Outcome::ActionsDone => "actions_done",
         }
     }
 }
