@@ -1,5 +1,5 @@
 //! Every kind of mail the service sends, as a mail program receives it: the scenario
-//! makes each one (a notification, a missed-message mail, a digest, a reminder, the
+//! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, the
 //! coordinators' summary, a sign-in link, an address confirmation, a notice, a
 //! postmaster forward, an invitation), the outbox writes them to files, and each file
 //! is read back with `mail-parser` — a parser that shares nothing with lettre, which
@@ -119,6 +119,18 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     app.clock.advance(Duration::minutes(11));
     app.drain_outbox().await;
 
+    // A session with an action: João reads by mail, so he hears of it.
+    let today = mentorpost_model::Clock::now(app.clock.as_ref()).date_naive().to_string();
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/meetings", w.mentorship),
+            &w.mentor.token,
+            json!({"date": today, "duration_minutes": 30, "mode": "phone", "learning_goal": format!("Solliciteren, zie {LINK}"),
+                   "actions": [{"text": "Brief schrijven", "owner_id": mentee_id}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
     // A sign-in link and an address confirmation.
     let (s, b) = app.call(Method::POST, "/api/v1/auth/magic-link", None, Some(json!({"email": w.mentee.email}))).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{b}");
@@ -222,6 +234,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if subject.starts_with("Confirm your e-mail") => "address confirmation",
             _ if subject.starts_with("Tip:") => "notice",
             _ if subject.starts_with("A reply is due") => "reminder",
+            _ if subject.contains("logged your session") => "session",
             _ if text.contains("You have an unread message") => "missed",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("invite+")) => "invitation",
             _ if msg.header_raw("List-Id").is_some() => "notification",
@@ -242,6 +255,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "notice",
         "postmaster",
         "invitation",
+        "session",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }

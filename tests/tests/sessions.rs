@@ -19,7 +19,8 @@ both_backends!(
 
 both_backends!(
     start = mentorpost_tests::TestServer::start_for_mail;
-    actions_are_ticked_off_by_mail
+    actions_are_ticked_off_by_mail,
+    a_member_who_reads_by_mail_hears_of_the_session_and_answers_it
 );
 
 fn days_from_now(n: i64) -> String {
@@ -376,5 +377,45 @@ async fn actions_are_ticked_off_by_mail(app: TestServer) {
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["outcome"], "thread_created", "{r}");
     assert_eq!(actions_as(&app, &w, &mentee).await.iter().find(|a| a["number"] == 2).map(|a| a["done_at"].is_null()), Some(true));
+    app.stop().await;
+}
+
+async fn a_member_who_reads_by_mail_hears_of_the_session_and_answers_it(app: TestServer) {
+    let w = World::build(&app).await;
+    for token in [&w.mentee.token, &w.mentor.token] {
+        let (s, b) = app
+            .put("/api/v1/me/mail", token, json!({"mode": "each", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (s, b) = log(&app, &w, session(&w)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.drain_outbox().await;
+    let raw = app.mail_files().into_iter().find(|m| m.contains("logged your session")).expect("a session mail");
+    let mail = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("parses");
+    assert_eq!(mail.to().and_then(|a| a.first()).and_then(|a| a.address()), Some("mentee@example.org"));
+    let text = mail.body_text(0).expect("text").into_owned();
+    for expected in [
+        "Çağrı Yılmaz logged the session",
+        "Presenteren voor een groot publiek zonder briefje",
+        "Hoe João zijn verhaal opbouwt",
+        "- 1. Presentatie van 5 minuten voorbereiden over Łódź (João Pereira, due ",
+        "- 2. Twee voorbeelden van goede openingen sturen (Çağrı Yılmaz)",
+        "\"done 1\"",
+    ] {
+        assert!(text.contains(expected), "{expected} missing: {text}");
+    }
+    // The mentor logged it: the mail is for the other member only.
+    assert_eq!(app.mail_files().iter().filter(|m| m.contains("logged your session")).count(), 1);
+    let reply_to = mail.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).expect("a Reply-To").to_owned();
+    assert!(reply_to.starts_with("mentorship+"), "{reply_to}");
+    let answer = format!(
+        "From: mentee@example.org\r\nTo: {reply_to}\r\nSubject: Re: session\r\nMessage-ID: <{}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\ndone 1\r\n",
+        uuid::Uuid::new_v4()
+    );
+    let (s, r) = app.raw(Method::POST, "/api/v1/inbound/email", Some(INBOUND_SECRET), "message/rfc822", answer.into_bytes()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["outcome"], "actions_done", "{r}");
+    assert!(actions(&app, &w).await.iter().any(|a| a["number"] == 1 && a["done_at"].is_string()));
     app.stop().await;
 }

@@ -183,3 +183,13 @@ postmaster-body =
     A mail to { $address } arrived from { $from }. It is attached as it came.
 
     Mail to postmaster is for the people who run this mentorpost instance: delivery problems, abuse reports, questions from other mail servers. It is not posted anywhere.
+
+## A session logged, for members who read by mail (F5)
+session-mail-subject = { $name } logged your session of { $date }
+session-mail-intro = { $name } logged the session you had on { $date }. What you agreed, for your own records:
+session-mail-goal = Learning goal:
+session-mail-explored = What you explored:
+session-mail-actions = Actions agreed:
+session-mail-due = due { $date }
+session-mail-how = When one is done, answer this mail with "done" and its number, for example "done { $number }".
+session-mail-link = The mentorship in the web app: { $link }

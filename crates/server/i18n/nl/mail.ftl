@@ -180,3 +180,13 @@ postmaster-body =
     Er kwam een e-mail aan { $address } binnen van { $from }. Hij zit als bijlage bij dit bericht, zoals hij binnenkwam.
 
     E-mail aan postmaster is voor wie deze mentorpost-installatie beheert: afleverproblemen, misbruikmeldingen, vragen van andere mailservers. Hij wordt nergens geplaatst.
+
+## Een vastgelegde sessie, voor wie per mail leest (F5)
+session-mail-subject = { $name } heeft jullie sessie van { $date } vastgelegd
+session-mail-intro = { $name } heeft de sessie van { $date } vastgelegd. Wat jullie afspraken, voor je eigen overzicht:
+session-mail-goal = Leerdoel:
+session-mail-explored = Wat jullie verkenden:
+session-mail-actions = Afgesproken acties:
+session-mail-due = klaar op { $date }
+session-mail-how = Is er een klaar? Beantwoord deze mail met "klaar" en het nummer, bijvoorbeeld "klaar { $number }".
+session-mail-link = De mentorrelatie in de webapp: { $link }

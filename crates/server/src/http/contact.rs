@@ -94,7 +94,50 @@ pub async fn record_meeting(
         explored: text(req.explored),
         actions,
     };
-    Ok(store::health::log_meeting(&state.db, meeting, now).await?)
+    let view = store::health::log_meeting(&state.db, meeting, now).await?;
+    if view.learning_goal.is_some() || view.explored.is_some() || !view.actions.is_empty() {
+        // After the commit: the session stands even when its mail cannot be made; the
+        // members who read by mail then see it on the page or in a digest.
+        if let Err(err) = session_mails(state, &view, by).await {
+            tracing::warn!(error = %err, mentorship = %id, "session mail not queued");
+        }
+    }
+    Ok(view)
+}
+
+/// Queues a mail about the session to each member who reads this mentorship by mail
+/// (G2): the goal, what was explored, the actions with their numbers, and a Reply-To
+/// where "done N" ticks one off.
+async fn session_mails(state: &AppState, view: &MeetingView, by: mentorpost_model::UserId) -> ApiResult<()> {
+    let now = state.clock.now();
+    let readers = store::actions::session_readers(state.db.pool(), view.mentorship_id, by).await?;
+    if readers.is_empty() {
+        return Ok(());
+    }
+    let logger = store::users::get(state.db.pool(), by).await?.map(|u| u.display_name).unwrap_or_default();
+    let link = format!("{}/mentorships/{}", state.mailer.public_url, view.mentorship_id);
+    let (mut mails, mut remember) = (Vec::new(), Vec::new());
+    for r in readers {
+        let token = state.mailer.tokens.mentorship(r.user_id, view.mentorship_id);
+        let address = format!("mentorship+{token}@{}", state.mailer.domain);
+        let rendered = state.mailer.render_session(&crate::mail::SessionMail {
+            to_name: &r.display_name,
+            to_email: &r.email,
+            locale: mentorpost_model::Locale::parse(&r.locale).unwrap_or_default(),
+            logged_by: &logger,
+            date: view.date,
+            learning_goal: view.learning_goal.as_deref(),
+            explored: view.explored.as_deref(),
+            actions: &view.actions,
+            reply_address: &address,
+            link: &link,
+        })?;
+        remember.push((token, crate::mail::tokens::TokenKind::Mentorship, r.user_id, None, Some(view.mentorship_id)));
+        mails.push((r.user_id, rendered));
+    }
+    store::mail::remember_tokens(&state.db, remember, now).await?;
+    store::actions::queue_session_mails(&state.db, mails, now).await?;
+    Ok(())
 }
 
 /// The mentorship's logged meetings with their notes (members only).

@@ -211,6 +211,62 @@ impl Mailer {
     }
 }
 
+/// What a session mail says (F5, G2): who logged it, its learning goal, what was
+/// explored and the actions agreed, and how to tick one off by reply.
+pub struct SessionMail<'a> {
+    pub to_name: &'a str,
+    pub to_email: &'a str,
+    pub locale: Locale,
+    pub logged_by: &'a str,
+    pub date: chrono::NaiveDate,
+    pub learning_goal: Option<&'a str>,
+    pub explored: Option<&'a str>,
+    pub actions: &'a [mentorpost_model::session::ActionView],
+    /// The reader's `mentorship+TOKEN@` address: the Reply-To, where "done N" goes.
+    pub reply_address: &'a str,
+    pub link: &'a str,
+}
+
+impl Mailer {
+    /// Renders the mail about a session for a member who reads by mail.
+    pub fn render_session(&self, m: &SessionMail) -> anyhow::Result<String> {
+        let tr = Tr::new(m.locale, "UTC");
+        let date = tr.date(m.date);
+        let subject = tr.args("session-mail-subject", &[("name", m.logged_by.into()), ("date", date.as_str().into())]);
+        let mut body = tr.args("session-mail-intro", &[("name", m.logged_by.into()), ("date", date.as_str().into())]) + "\n";
+        if let Some(goal) = m.learning_goal {
+            body.push_str(&format!("\n{}\n{}\n", tr.t("session-mail-goal"), goal.trim()));
+        }
+        if let Some(explored) = m.explored {
+            body.push_str(&format!("\n{}\n{}\n", tr.t("session-mail-explored"), explored.trim()));
+        }
+        if let Some(first) = m.actions.first() {
+            body.push_str(&format!("\n{}\n", tr.t("session-mail-actions")));
+            for a in m.actions {
+                let line = match a.due_on {
+                    Some(due) => {
+                        format!("{}. {} ({}, {})", a.number, a.text, a.owner_name, tr.ts("session-mail-due", "date", &tr.date(due)))
+                    }
+                    None => format!("{}. {} ({})", a.number, a.text, a.owner_name),
+                };
+                body.push_str(&format!("- {line}\n"));
+            }
+            body.push_str(&format!("\n{}\n", tr.tn("session-mail-how", "number", first.number)));
+        }
+        body.push_str(&format!("\n{}\n", tr.ts("session-mail-link", "link", m.link)));
+        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
+        let reply_to: Mailbox = m.reply_address.parse().context("the mentorship's address")?;
+        let message = self
+            .builder()
+            .reply_to(reply_to)
+            .to(to)
+            .subject(compose::header_text(&subject))
+            .singlepart(plain_part(body))
+            .context("building the session mail")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
+}
+
 /// A text part's body: as it is (`7bit`, or `8bit` with non-ASCII) when every line fits
 /// RFC 5322's 998 bytes, so every link stays whole for whatever reads the raw mail —
 /// no soft line break of quoted-printable inside a URL, no base64. lettre's chooser

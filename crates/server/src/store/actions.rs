@@ -180,3 +180,59 @@ pub async fn set_done(
     })
     .await
 }
+
+/// Someone who gets a mail about a session as it is logged.
+pub struct SessionReader {
+    pub user_id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub locale: String,
+}
+
+/// The current members of `mentorship` other than `except` whose mail for it comes
+/// one mail per message (`each`, the e-mail-only default): they hear of a session
+/// when it is logged. Others see it on the page, or its due actions in their digest.
+pub async fn session_readers(pool: &AnyPool, mentorship: MentorshipId, except: UserId) -> Result<Vec<SessionReader>, StoreError> {
+    let sql = format!(
+        "SELECT u.id, u.email, u.display_name, u.locale
+         FROM mentorship_members mm
+         JOIN users u ON u.id = mm.user_id
+         LEFT JOIN mail_settings s ON s.user_id = u.id
+         LEFT JOIN mail_mentorship_settings o ON o.user_id = u.id AND o.mentorship_id = mm.mentorship_id
+         WHERE mm.mentorship_id = $1 AND mm.left_at IS NULL AND mm.user_id <> $2 AND ({}) = 'each'",
+        super::mail::EFFECTIVE_MODE_SQL
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(mentorship.to_string()).bind(except.to_string()).fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SessionReader {
+                user_id: get_parsed(r, "id")?,
+                email: r.try_get("email")?,
+                display_name: r.try_get("display_name")?,
+                locale: r.try_get("locale")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Queues the rendered session mails (one per reader).
+pub async fn queue_session_mails(db: &Db, mails: Vec<(UserId, String)>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    db.write(move |conn| {
+        Box::pin(async move {
+            let mails = mails
+                .into_iter()
+                .map(|(user, rendered)| super::mail::RenderedMail {
+                    id: format!("session.{}", uuid::Uuid::now_v7()),
+                    kind: "session",
+                    user: Some(user),
+                    to_address: None,
+                    rendered,
+                })
+                .collect();
+            super::mail::queue_rendered(conn, mails, now).await?;
+            Ok(())
+        })
+    })
+    .await
+}

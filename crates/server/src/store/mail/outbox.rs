@@ -98,8 +98,8 @@ pub(crate) fn notification_insert_sql(posted: &str, now: &str) -> String {
 pub struct RenderedMail {
     /// The outbox id, also the local part of the Message-ID.
     pub id: String,
-    /// `digest`, `reminder`, `summary`, `notice`, `security`, `invitation` or
-    /// `first_contact`.
+    /// `digest`, `reminder`, `summary`, `notice`, `security`, `invitation`,
+    /// `first_contact` or `session`.
     pub kind: &'static str,
     pub user: Option<UserId>,
     /// Set when the mail goes to an address other than the person's own (a notice to
