@@ -241,15 +241,14 @@ async fn the_page_logs_a_session_and_ticks_an_action_off(app: TestServer) {
     app.stop().await;
 }
 
-async fn a_digest_lists_the_actions_due_this_week(app: TestServer) {
+/// Puts the mentee on a daily digest due in the coming hour of their own day, and
+/// returns their local dates from today (`day(3)`: three days on) as text.
+async fn daily_digest_in_an_hour(app: &TestServer, w: &World) -> impl Fn(i64) -> String + use<> {
     use chrono::Timelike;
-    let w = World::build(&app).await;
     let (_, me) = app.get("/api/v1/me", &w.mentee.token).await;
     let tz: chrono_tz::Tz = me["timezone"].as_str().unwrap_or("UTC").parse().expect("tz");
-    let now = mentorpost_model::Clock::now(app.clock.as_ref());
-    let today = now.with_timezone(&tz).date_naive();
-    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
-    let hour = (now.with_timezone(&tz).hour() + 1) % 24;
+    let now = mentorpost_model::Clock::now(app.clock.as_ref()).with_timezone(&tz);
+    let hour = (now.hour() + 1) % 24;
     let (s, b) = app
         .put(
             "/api/v1/me/mail",
@@ -258,6 +257,13 @@ async fn a_digest_lists_the_actions_due_this_week(app: TestServer) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    let today = now.date_naive();
+    move |n: i64| (today + chrono::Duration::days(n)).to_string()
+}
+
+async fn a_digest_lists_the_actions_due_this_week(app: TestServer) {
+    let w = World::build(&app).await;
+    let day = daily_digest_in_an_hour(&app, &w).await;
     let (s, b) = log(
         &app,
         &w,
@@ -301,22 +307,8 @@ async fn a_digest_lists_the_actions_due_this_week(app: TestServer) {
 }
 
 async fn actions_are_ticked_off_by_mail(app: TestServer) {
-    use chrono::Timelike;
     let w = World::build(&app).await;
-    let (_, me) = app.get("/api/v1/me", &w.mentee.token).await;
-    let tz: chrono_tz::Tz = me["timezone"].as_str().unwrap_or("UTC").parse().expect("tz");
-    let now = mentorpost_model::Clock::now(app.clock.as_ref());
-    let today = now.with_timezone(&tz).date_naive();
-    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
-    let hour = (now.with_timezone(&tz).hour() + 1) % 24;
-    let (s, b) = app
-        .put(
-            "/api/v1/me/mail",
-            &w.mentee.token,
-            json!({"mode": "daily", "digest_hour": hour, "digest_weekday": 1, "missed_delay_minutes": 10}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    let day = daily_digest_in_an_hour(&app, &w).await;
     let (s, b) = log(
         &app,
         &w,

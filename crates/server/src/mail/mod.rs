@@ -198,15 +198,27 @@ impl Mailer {
                 ("link", m.link.into()),
             ],
         ) + "\n";
-        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
-        let reply_to: Mailbox = m.new_thread_address.parse().context("the mentorship's address")?;
+        self.to_mentorship_member(m.to_name, m.to_email, m.new_thread_address, &subject, body)
+    }
+
+    /// A plain-text mail to a member whose answers go to their mentorship address.
+    fn to_mentorship_member(
+        &self,
+        to_name: &str,
+        to_email: &str,
+        reply_address: &str,
+        subject: &str,
+        body: String,
+    ) -> anyhow::Result<String> {
+        let to = Mailbox::new(Some(compose::header_text(to_name)), to_email.parse().context("recipient address")?);
+        let reply_to: Mailbox = reply_address.parse().context("the mentorship's address")?;
         let message = self
             .builder()
             .reply_to(reply_to)
             .to(to)
-            .subject(compose::header_text(&subject))
+            .subject(compose::header_text(subject))
             .singlepart(plain_part(body))
-            .context("building the first-contact mail")?;
+            .context("building a mail to a member")?;
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
 }
@@ -254,16 +266,7 @@ impl Mailer {
             body.push_str(&format!("\n{}\n", tr.tn("session-mail-how", "number", first.number)));
         }
         body.push_str(&format!("\n{}\n", tr.ts("session-mail-link", "link", m.link)));
-        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
-        let reply_to: Mailbox = m.reply_address.parse().context("the mentorship's address")?;
-        let message = self
-            .builder()
-            .reply_to(reply_to)
-            .to(to)
-            .subject(compose::header_text(&subject))
-            .singlepart(plain_part(body))
-            .context("building the session mail")?;
-        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+        self.to_mentorship_member(m.to_name, m.to_email, m.reply_address, &subject, body)
     }
 }
 
