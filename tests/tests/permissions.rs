@@ -120,6 +120,10 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/mentorships/{id}/health",           [200,  200,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/meetings",         [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("POST",   "/api/v1/mentorships/{id}/reflections",      [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/reflections",      [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    // The mentee's own form: the mentors read it (403 to change it), others do not see it.
+    ("PUT",    "/api/v1/reflections/{id}",                  [403,  403,  404,  403,  200,  404,  403,  403,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/actions",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/actions/{number}/done",
                                                             [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
@@ -244,6 +248,8 @@ struct Fixture {
     address_link: String,
     /// A check-in of the cell's mentorship.
     checkin: String,
+    /// The mentee's reflection form in the cell's mentorship.
+    reflection: String,
 }
 
 fn unique_email(prefix: &str) -> String {
@@ -320,6 +326,7 @@ impl Fixture {
             || path.starts_with("/api/v1/attachments/")
             || path.starts_with("/api/v1/programmes/{id}/health")
             || path.starts_with("/api/v1/check-ins/")
+            || path.starts_with("/api/v1/reflections/")
             || path.starts_with("/api/v1/me/")
             || path == "/api/v1/hints"
             || (method == "GET" && path == "/api/v1/programmes/{id}/mentorships");
@@ -364,6 +371,18 @@ impl Fixture {
                 app.call(Method::POST, &format!("/api/v1/mentorships/{}/check-ins", f.mentorship), Some(&w.coordinator.token), None).await;
             assert_eq!(s, 201, "{c}");
             f.checkin = c["id"].as_str().expect("check-in id").to_owned();
+        }
+        if path.contains("/reflections") {
+            // The mentee's form, for the mentors; its words carry the marker.
+            let (s, r) = app
+                .post(
+                    &format!("/api/v1/mentorships/{}/reflections", f.mentorship),
+                    &w.mentee.token,
+                    json!({"answers": {"felt": format!("felt {MARKER}"), "questions": format!("questions {MARKER}")}}),
+                )
+                .await;
+            assert_eq!(s, 201, "{r}");
+            f.reflection = r["id"].as_str().expect("reflection id").to_owned();
         }
         if path.contains("/actions") {
             // Action 1 of the mentorship, the mentee's; the session's words carry the marker.
@@ -443,6 +462,8 @@ impl Fixture {
             self.attachment.as_str()
         } else if template.starts_with("/api/v1/check-ins/") {
             self.checkin.as_str()
+        } else if template.starts_with("/api/v1/reflections/") {
+            self.reflection.as_str()
         } else {
             // "/api/v1/users/{id}" and parameterless paths.
             self.target.as_str()
@@ -505,6 +526,9 @@ impl Fixture {
                 json!({"date": "2026-01-15", "duration_minutes": 45, "mode": "video", "note": format!("note {MARKER}")})
             }
             ("PATCH", "/api/v1/me") => json!({"timezone": "Europe/Lisbon"}),
+            ("POST", "/api/v1/mentorships/{id}/reflections") | ("PUT", "/api/v1/reflections/{id}") => {
+                json!({"answers": {"went_well": format!("well {MARKER}")}})
+            }
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),
             _ => return None,

@@ -27,6 +27,7 @@ pub mod hints;
 pub mod ids;
 pub mod mail;
 pub mod meeting;
+pub mod reflection;
 pub mod refusal;
 pub mod roster;
 pub mod session;

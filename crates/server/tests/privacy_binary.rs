@@ -1,6 +1,6 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
-//! and its actions, the agreement's ground rules and goals, and a
+//! and its actions, reflection forms, the agreement's ground rules and goals, and a
 //! check-in answer's text; then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
@@ -133,6 +133,20 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     )
     .await;
     assert_eq!(s, 201, "{b}");
+    // Reflection forms: the mentee's (for the mentor) and the mentor's, shared.
+    for (who, answers) in [
+        (&mentee, json!({"felt": format!("{MARK}reflectionfelt"), "questions": format!("{MARK}reflectionquestions")})),
+        (&mentor, json!({"went_less_well": format!("{MARK}reflectionmentor")})),
+    ] {
+        let (s, b) = call(
+            who,
+            post.clone(),
+            &format!("/api/v1/mentorships/{mentorship}/reflections"),
+            Some(json!({"answers": answers, "shared": true})),
+        )
+        .await;
+        assert_eq!(s, 201, "{b}");
+    }
     // João reads by mail for the check-in, and answers it by mail with text and a file.
     let (_, prefs) = call(&mentee, get.clone(), "/api/v1/me/mail", None).await;
     let mut settings = json_of(&prefs)["settings"].clone();

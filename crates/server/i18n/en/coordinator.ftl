@@ -106,6 +106,7 @@ coord-within-hours = { $count ->
 }
 coord-not-agreed = Not agreed yet
 coord-health = Contact figures
+coord-figure-reflections = Reflection forms filled in
 coord-figure-meetings = Meetings logged
 coord-figure-reply-mentors = Median reply time of the mentors
 coord-figure-reply-mentees = Median reply time of the mentees

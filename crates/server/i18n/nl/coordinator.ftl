@@ -106,6 +106,7 @@ coord-within-hours = { $count ->
 }
 coord-not-agreed = Nog niet afgesproken
 coord-health = Contactcijfers
+coord-figure-reflections = Ingevulde reflectieformulieren
 coord-figure-meetings = Vastgelegde ontmoetingen
 coord-figure-reply-mentors = Mediane antwoordtijd van de mentoren
 coord-figure-reply-mentees = Mediane antwoordtijd van de mentees

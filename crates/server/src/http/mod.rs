@@ -12,6 +12,7 @@ pub mod mail;
 pub mod mentorships;
 pub mod pages;
 pub mod programmes;
+pub mod reflections;
 pub mod request_id;
 pub mod test_clock;
 pub mod threads;
@@ -123,6 +124,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mentorships::events))
         .routes(routes!(contact::log_meeting, contact::list_meetings))
         .routes(routes!(contact::list_actions))
+        .routes(routes!(reflections::create, reflections::list))
+        .routes(routes!(reflections::update))
         .routes(routes!(contact::action_done, contact::action_reopen))
         .routes(routes!(contact::mentorship_health))
         .routes(routes!(contact::create_checkin, contact::list_checkins))

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod mail;
 pub mod mentorships;
 pub mod programmes;
+pub mod reflections;
 pub mod reminders;
 pub mod sessions;
 pub mod settings;

@@ -20,6 +20,7 @@ use mentorpost_auth::permission::Action;
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::LogMeetingRequest;
+use mentorpost_model::reflection::{ReflectionAnswers, ReflectionRequest};
 use mentorpost_model::session::{ActionView, NewAction, check_actions, check_session_text};
 use mentorpost_model::{AgreementContent, MeetingMode, MentorshipId, MentorshipStatus, Rhythm, Role, ValidationError};
 use serde::Deserialize;
@@ -136,6 +137,61 @@ enum Draft {
     Meeting(Box<MeetingForm>),
     /// The check-in whose answer was missing.
     Checkin(String),
+    Reflection(Box<ReflectionForm>),
+}
+
+/// The reflection form as typed (F6, F7).
+#[derive(Debug, Default, Deserialize)]
+pub struct ReflectionForm {
+    #[serde(default)]
+    meeting_id: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    wanted: String,
+    #[serde(default)]
+    tried: String,
+    #[serde(default)]
+    felt: String,
+    #[serde(default)]
+    went_well: String,
+    #[serde(default)]
+    went_less_well: String,
+    #[serde(default)]
+    questions: String,
+    #[serde(default)]
+    shared: String,
+}
+
+impl ReflectionForm {
+    fn answers(&self) -> ReflectionAnswers {
+        let text = |s: &str| one_kind_of_line_break(s).trim().to_owned();
+        ReflectionAnswers {
+            subject: self.subject.trim().to_owned(),
+            wanted: text(&self.wanted),
+            tried: text(&self.tried),
+            felt: text(&self.felt),
+            went_well: text(&self.went_well),
+            went_less_well: text(&self.went_less_well),
+            questions: text(&self.questions),
+        }
+    }
+}
+
+/// One question of the reflection form: its field, label and hint.
+pub struct Question {
+    pub field: &'static str,
+    pub label: String,
+    pub value: String,
+}
+
+/// A reflection form as the page shows it.
+pub struct ReflectionShown {
+    pub heading: String,
+    pub when: String,
+    pub note: Option<String>,
+    /// (question, answer) of the answered questions.
+    pub answers: Vec<(String, String)>,
 }
 
 pub struct Person {
@@ -216,6 +272,12 @@ struct MentorshipPage {
     open_actions: Vec<ActionShown>,
     done_actions: Vec<ActionShown>,
     done_title: String,
+    reflections: Vec<ReflectionShown>,
+    questions: Vec<Question>,
+    session_choices: Vec<OwnerChoice>,
+    reflection_meeting: String,
+    reflection_shared: bool,
+    is_mentor: bool,
     today: String,
     modes: Vec<Choice>,
     open_checkins: Vec<CheckinShown>,
@@ -293,7 +355,8 @@ async fn show(
     crate::http::guard(&access, Action::ReadAgreementContent)?;
     let pool = state.db.pool();
     let now = state.clock.now();
-    let (view, agreement, health, meetings, checkins, calendar, actions) = tokio::try_join!(
+    let viewer_role = access.role.unwrap_or(Role::Mentee);
+    let (view, agreement, health, meetings, checkins, calendar, actions, reflections) = tokio::try_join!(
         async { store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound) },
         async { store::mentorships::agreement(pool, id, &access).await?.ok_or(PageError::NotFound) },
         async { Ok::<_, PageError>(crate::health::mentorship_row(&state.health, &state.db, id, now).await?) },
@@ -301,6 +364,7 @@ async fn show(
         async { Ok::<_, PageError>(store::checkins::list(pool, id).await?) },
         async { Ok::<_, PageError>(meeting_calendar(state, id).await?) },
         async { Ok::<_, PageError>(store::actions::of_mentorship(pool, id, access.visible_until()).await?) },
+        async { Ok::<_, PageError>(store::reflections::readable(pool, id, member.id(), viewer_role, access.visible_until()).await?) },
     )?;
     let tr = &member.tr;
     let can_edit = access.permit(Action::SetRhythm).is_ok() && access.permit(Action::EditAgreementContent).is_ok();
@@ -374,6 +438,9 @@ async fn show(
     let total: u32 = weeks.iter().map(|w| w.contacts).sum();
     let chart_desc = tr.tnn("ms-chart-desc", ("count", i64::from(total)), ("weeks", weeks.len() as i64));
 
+    // The sessions a reflection may be about: the latest ten.
+    let meeting_choices: Vec<OwnerChoice> =
+        meetings.iter().take(10).map(|m| OwnerChoice { value: m.id.clone(), label: tr.date(m.date) }).collect();
     let shown = |a: &ActionView| ActionShown {
         number: a.number,
         text: a.text.clone(),
@@ -432,10 +499,48 @@ async fn show(
         goals: agreement.content.goals.clone(),
     };
     let today = calendar.today.to_string();
+    let (draft, reflection_draft) = match draft {
+        Draft::Reflection(r) => (Draft::None, *r),
+        other => (other, ReflectionForm::default()),
+    };
+    let my_role = access.role.unwrap_or(Role::Mentee);
+    let questions = question_list(tr, my_role, &reflection_draft);
+    let session_choices: Vec<OwnerChoice> = meeting_choices;
+    let reflections = reflections
+        .iter()
+        .map(|r| {
+            let labels = question_list(tr, r.role, &ReflectionForm::default());
+            let answers = r
+                .answers
+                .fields()
+                .iter()
+                .zip(labels)
+                .filter(|((_, value), _)| !value.trim().is_empty())
+                .map(|((_, value), q)| (q.label, (*value).to_owned()))
+                .collect();
+            let mine = r.author_id == member.id();
+            let heading = if mine {
+                tr.t(if r.role == Role::Mentor { "rf-yours-mentor" } else { "rf-yours-mentee" })
+            } else {
+                tr.ts(if r.role == Role::Mentor { "rf-theirs-mentor" } else { "rf-theirs-mentee" }, "name", &r.author_name)
+            };
+            let note = match (mine, r.role, r.shared) {
+                (true, Role::Mentor, false) => Some(tr.t("rf-note-private")),
+                (true, Role::Mentor, true) => Some(tr.t("rf-note-shared")),
+                (true, Role::Mentee, _) => Some(tr.t("rf-note-for-mentors")),
+                _ => None,
+            };
+            let when = match r.meeting_date {
+                Some(d) => tr.ts("rf-about-session", "date", &tr.date(d)),
+                None => tr.when_full(r.created_at),
+            };
+            ReflectionShown { heading, when, note, answers }
+        })
+        .collect();
     let (agreement_form, meeting_form) = match draft {
         Draft::Agreement(a) => (a, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
         Draft::Meeting(m) => (stored, *m),
-        Draft::None | Draft::Checkin(_) => (stored, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
+        Draft::None | Draft::Checkin(_) | Draft::Reflection(_) => (stored, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
     };
 
     let action_rows = meeting_form
@@ -474,6 +579,12 @@ async fn show(
         open_actions,
         done_actions,
         done_title,
+        reflections,
+        questions,
+        session_choices,
+        reflection_meeting: reflection_draft.meeting_id.clone(),
+        reflection_shared: reflection_draft.shared == "yes",
+        is_mentor: my_role == Role::Mentor,
         today,
         modes: MeetingMode::ALL.iter().map(|m| Choice { value: m.as_str(), label: tr.t(mode_key(*m)) }).collect(),
         open_checkins,
@@ -500,7 +611,7 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let id = mentorship_id(&id)?;
-    let done = q.done.as_deref().filter(|d| matches!(*d, "agreement" | "meeting" | "checkin" | "action" | "reopened"));
+    let done = q.done.as_deref().filter(|d| matches!(*d, "agreement" | "meeting" | "checkin" | "action" | "reopened" | "reflection"));
     show(&state, &member, id, Draft::None, Vec::new(), done).await
 }
 
@@ -701,6 +812,74 @@ pub async fn set_action(
     store::actions::set_done(&state.db, id, number, member.id(), done, state.clock.now()).await?.ok_or(PageError::NotFound)?;
     let note = if done { "action" } else { "reopened" };
     Ok(see_other(&format!("/mentorships/{id}?done={note}#open-actions")))
+}
+
+/// The questions of the form a member with `role` fills in (F6 for mentees, F7 for
+/// mentors), with what `form` holds.
+fn question_list(tr: &super::i18n::Tr, role: Role, form: &ReflectionForm) -> Vec<Question> {
+    let less_well = if role == Role::Mentor { "rf-went-less-well-mentor" } else { "rf-went-less-well-mentee" };
+    let questions = if role == Role::Mentor { "rf-questions-mentor" } else { "rf-questions-mentee" };
+    [
+        ("subject", "rf-subject", &form.subject),
+        ("wanted", "rf-wanted", &form.wanted),
+        ("tried", "rf-tried", &form.tried),
+        ("felt", "rf-felt", &form.felt),
+        ("went_well", "rf-went-well", &form.went_well),
+        ("went_less_well", less_well, &form.went_less_well),
+        ("questions", questions, &form.questions),
+    ]
+    .into_iter()
+    .map(|(field, key, value)| Question { field, label: tr.t(key), value: value.clone() })
+    .collect()
+}
+
+/// `POST /mentorships/{id}/reflections`: a member's reflection form.
+pub async fn write_reflection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<ReflectionForm>,
+) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let Signed { member, form, .. } = signed;
+    let access = crate::http::mentorship_access(&state, &member.as_api_user(), id).await?;
+    crate::http::guard(&access, Action::WriteContent)?;
+    let answers = form.answers();
+    // Each answer checked on its own, so every problem shows at once.
+    let mut errors = Vec::new();
+    for (field, value) in answers.fields().into_iter().filter(|(_, v)| !v.is_empty()) {
+        // A filler answer, so the probe checks only this field's own limits.
+        let mut probe = ReflectionAnswers { wanted: "-".into(), ..ReflectionAnswers::default() };
+        match field {
+            "subject" => probe.subject = value.to_owned(),
+            "wanted" => probe.wanted = value.to_owned(),
+            "tried" => probe.tried = value.to_owned(),
+            "felt" => probe.felt = value.to_owned(),
+            "went_well" => probe.went_well = value.to_owned(),
+            "went_less_well" => probe.went_less_well = value.to_owned(),
+            _ => probe.questions = value.to_owned(),
+        }
+        if let Err(e) = probe.validate() {
+            errors.push(from_validation(&member, &e));
+        }
+    }
+    if errors.is_empty()
+        && let Err(e) = answers.validate()
+    {
+        errors.push(from_validation(&member, &e));
+    }
+    if !errors.is_empty() {
+        return show(&state, &member, id, Draft::Reflection(Box::new(form)), errors, None).await;
+    }
+    let req =
+        ReflectionRequest { meeting_id: Some(form.meeting_id.clone()).filter(|m| !m.is_empty()), answers, shared: form.shared == "yes" };
+    match crate::http::reflections::write(&state, &access, member.id(), req).await {
+        Ok(_) => Ok(see_other(&format!("/mentorships/{id}?done=reflection#reflections"))),
+        Err(crate::error::ApiError::Unprocessable { .. }) => {
+            let errors = vec![problem(&member, "meeting_id", "unknown_meeting")];
+            show(&state, &member, id, Draft::Reflection(Box::new(form)), errors, None).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `POST /mentorships/{id}/check-ins/{checkin}/answer`: one of the three statuses.

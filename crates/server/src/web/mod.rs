@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/mentorships/{id}/agreement", post(mentorship::save_agreement))
         .route("/mentorships/{id}/meetings", post(mentorship::log_meeting))
         .route("/mentorships/{id}/actions/{number}/{what}", post(mentorship::set_action))
+        .route("/mentorships/{id}/reflections", post(mentorship::write_reflection))
         .route("/mentorships/{id}/check-ins/{checkin}/answer", post(mentorship::answer_checkin))
         .route("/mentorships/{id}/new", get(thread::compose_page).merge(session::upload_route(post(thread::create))))
         .route("/attachments/{id}", get(thread::attachment))

@@ -123,12 +123,14 @@ async fn show(
     let id = access.mentorship_id;
     let pool = state.db.pool();
     let now = state.clock.now();
-    let (view, health, checkins, programme, bouncing) = tokio::try_join!(
+    let (view, health, checkins, programme, bouncing, reflections) = tokio::try_join!(
         async { store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound) },
         async { Ok::<_, PageError>(crate::health::mentorship_row(&state.health, &state.db, id, now).await?) },
         async { Ok::<_, PageError>(store::checkins::list(pool, id).await?) },
         async { store::programmes::get(pool, access.programme_id).await?.ok_or(PageError::NotFound) },
         async { Ok::<_, PageError>(store::inbound::bouncing_in_programme(pool, access.programme_id).await?) },
+        // How many reflection forms, never what they say (F6, F7).
+        async { Ok::<_, PageError>(store::reflections::counts(pool, id).await?) },
     )?;
     let tr = &member.tr;
     let tz: chrono_tz::Tz = programme.timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -181,6 +183,10 @@ async fn show(
             value: tr.tnn("coord-windows-value", ("met", i64::from(h.windows_met)), ("elapsed", i64::from(h.windows_elapsed))),
         },
         Figure { label: tr.t("coord-figure-meetings"), value: health.meetings.to_string() },
+        Figure {
+            label: tr.t("coord-figure-reflections"),
+            value: tr.tnn("coord-balance-value", ("mentors", reflections.0), ("mentees", reflections.1)),
+        },
         Figure { label: tr.t("coord-figure-reply-mentors"), value: hours(tr, h.median_response_hours.mentors) },
         Figure { label: tr.t("coord-figure-reply-mentees"), value: hours(tr, h.median_response_hours.mentees) },
         Figure { label: tr.t("coord-col-overdue"), value: h.replies_overdue.count.to_string() },
