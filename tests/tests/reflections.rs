@@ -136,7 +136,30 @@ async fn the_page_writes_and_shows_reflections(app: TestServer) {
     assert!(page.contains("Answer at least one question"), "{page}");
     assert!(page.contains("value=\"Presenteren\""), "what was typed stays: {page}");
 
-    let (s, page, h) = post_form(&app, &cookie, &form_path, &[("subject", "Presenteren"), ("felt", MENTEE_WORDS), ("csrf", &csrf)]).await;
+    // A session logged: the page invites a reflection on it, and the link chooses it.
+    assert!(!page.contains("You have not written a reflection"), "no session yet: {page}");
+    let today = mentorpost_model::Clock::now(app.clock.as_ref()).date_naive().to_string();
+    let (s, m) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/meetings", w.mentorship),
+            &w.mentor.token,
+            json!({"date": today, "duration_minutes": 45, "mode": "video"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let meeting = m["id"].as_str().expect("meeting id").to_owned();
+    let (_, page, _) = get(&app, &cookie, &page_path).await;
+    assert!(page.contains("You have not written a reflection on the session of"), "{page}");
+    assert!(page.contains(&format!("?reflect={meeting}#reflect-title")), "{page}");
+    let (_, page, _) = get(&app, &cookie, &format!("{page_path}?reflect={meeting}")).await;
+    assert!(page.contains(&format!("<option value=\"{meeting}\" selected>")), "{page}");
+    let (s, page, h) = post_form(
+        &app,
+        &cookie,
+        &form_path,
+        &[("meeting_id", &meeting), ("subject", "Presenteren"), ("felt", MENTEE_WORDS), ("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{}", page.lines().filter(|l| l.contains("href=\"#")).collect::<Vec<_>>().join("\n"));
     assert_eq!(h["location"].to_str().ok(), Some(format!("{page_path}?done=reflection#reflections").as_str()));
     let (_, page, _) = get(&app, &cookie, &format!("{page_path}?done=reflection")).await;

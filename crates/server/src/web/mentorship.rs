@@ -273,6 +273,8 @@ struct MentorshipPage {
     done_actions: Vec<ActionShown>,
     done_title: String,
     reflections: Vec<ReflectionShown>,
+    /// (meeting id, date) of a session still to reflect on.
+    reflect_prompt: Option<(String, String)>,
     questions: Vec<Question>,
     session_choices: Vec<OwnerChoice>,
     reflection_meeting: String,
@@ -292,6 +294,9 @@ pub struct PageQuery {
     /// Set after a form succeeded: which confirmation to show.
     #[serde(default)]
     done: Option<String>,
+    /// A session to write a reflection about: chosen in the form already.
+    #[serde(default)]
+    reflect: Option<String>,
 }
 
 fn role_text(member: &Member, role: Role) -> String {
@@ -438,6 +443,15 @@ async fn show(
     let total: u32 = weeks.iter().map(|w| w.contacts).sum();
     let chart_desc = tr.tnn("ms-chart-desc", ("count", i64::from(total)), ("weeks", weeks.len() as i64));
 
+    // The newest session of the last month this member has not reflected on: the page
+    // invites them to (F6, F7), never more than that one.
+    let reflected: std::collections::HashSet<&str> =
+        reflections.iter().filter(|r| r.author_id == member.id()).filter_map(|r| r.meeting_id.as_deref()).collect();
+    let reflect_prompt = meetings
+        .iter()
+        .filter(|_| can_write)
+        .find(|m| now - m.held_at < chrono::Duration::days(30) && !reflected.contains(m.id.as_str()))
+        .map(|m| (m.id.clone(), tr.date(m.date)));
     // The sessions a reflection may be about: the latest ten.
     let meeting_choices: Vec<OwnerChoice> =
         meetings.iter().take(10).map(|m| OwnerChoice { value: m.id.clone(), label: tr.date(m.date) }).collect();
@@ -580,6 +594,7 @@ async fn show(
         done_actions,
         done_title,
         reflections,
+        reflect_prompt,
         questions,
         session_choices,
         reflection_meeting: reflection_draft.meeting_id.clone(),
@@ -612,7 +627,11 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let id = mentorship_id(&id)?;
     let done = q.done.as_deref().filter(|d| matches!(*d, "agreement" | "meeting" | "checkin" | "action" | "reopened" | "reflection"));
-    show(&state, &member, id, Draft::None, Vec::new(), done).await
+    let draft = match q.reflect.filter(|m| !m.is_empty()) {
+        Some(meeting_id) => Draft::Reflection(Box::new(ReflectionForm { meeting_id, ..ReflectionForm::default() })),
+        None => Draft::None,
+    };
+    show(&state, &member, id, draft, Vec::new(), done).await
 }
 
 /// A browser sends a textarea's line breaks as CR LF; the records keep LF.
