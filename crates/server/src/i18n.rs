@@ -274,6 +274,8 @@ mod tests {
                         ("dormant", FluentValue::from(1)),
                         ("notstarted", FluentValue::from(1)),
                         ("reason", FluentValue::from("completed")),
+                        // Profiles: the other members' profiles in the first-contact mail.
+                        ("profiles", FluentValue::from("Wat Şule over zichzelf schreef:")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

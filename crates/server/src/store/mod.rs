@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod mail;
 pub mod mentorships;
+pub mod profiles;
 pub mod programmes;
 pub mod reminders;
 pub mod sessions;
