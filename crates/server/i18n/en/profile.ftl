@@ -15,6 +15,11 @@ profile-interests = Interests
 profile-interests-hint = What you like to talk about, at work and beyond.
 profile-hopes = What you hope to give or get
 profile-hopes-hint = As a mentor: what you would like to pass on. As a mentee: what you want to learn or reach.
+# The same fields as others read them (about someone else, not "you").
+profile-shown-background = Background
+profile-shown-experience = Experience
+profile-shown-interests = Interests
+profile-shown-hopes = Hopes to give or get
 profile-button = Save ‘About you’
 profile-done = ‘About you’ is saved. The people in your mentorships read it.
 profile-error-background-too-long = Background: write at most 2,000 characters.
@@ -48,7 +53,7 @@ first-contact-agreement-link = Read or change the agreement
 first-contact-subject-title = A first subject
 first-contact-subject-intro = You could start with this subject:
 first-contact-subject-button = Write your first message with this subject
-first-contact-own = The others read your profile too.
+first-contact-own = The people you are paired with read your profile too.
 first-contact-own-link = Write or change what you tell them about yourself
 
 ## In the first-contact mail

@@ -16,6 +16,11 @@ profile-interests = Interesses
 profile-interests-hint = Waar je graag over praat, op het werk en daarbuiten.
 profile-hopes = Wat je hoopt te geven of te krijgen
 profile-hopes-hint = Als mentor: wat je graag doorgeeft. Als mentee: wat je wilt leren of bereiken.
+# Dezelfde velden zoals anderen ze lezen (over iemand anders, niet "je").
+profile-shown-background = Achtergrond
+profile-shown-experience = Ervaring
+profile-shown-interests = Interesses
+profile-shown-hopes = Hoopt te geven of te krijgen
 profile-button = ‘Over jezelf’ opslaan
 profile-done = ‘Over jezelf’ is opgeslagen. De mensen in je mentorrelaties lezen het.
 profile-error-background-too-long = Achtergrond: schrijf hoogstens 2.000 tekens.
@@ -49,7 +54,7 @@ first-contact-agreement-link = De afspraken lezen of aanpassen
 first-contact-subject-title = Een eerste onderwerp
 first-contact-subject-intro = Je kunt beginnen met dit onderwerp:
 first-contact-subject-button = Schrijf je eerste bericht met dit onderwerp
-first-contact-own = De anderen lezen jouw profiel ook.
+first-contact-own = Wie met jou gekoppeld is, leest jouw profiel ook.
 first-contact-own-link = Schrijf of verander wat je over jezelf vertelt
 
 ## In de mail bij de start

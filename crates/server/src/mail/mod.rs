@@ -229,7 +229,7 @@ fn profiles_text(tr: &Tr, profiles: &[(&str, Option<&mentorpost_model::Profile>)
                 for field in mentorpost_model::Profile::FIELDS {
                     let text = p.field(field);
                     if !text.is_empty() {
-                        block.push_str(&format!("\n\n{}\n{text}", tr.t(&format!("profile-{field}"))));
+                        block.push_str(&format!("\n\n{}\n{text}", tr.t(&format!("profile-shown-{field}"))));
                     }
                 }
                 blocks.push(block);

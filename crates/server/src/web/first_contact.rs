@@ -54,7 +54,7 @@ pub fn profile_lines(tr: &crate::i18n::Tr, profile: &Profile) -> Vec<ProfileLine
     Profile::FIELDS
         .iter()
         .filter(|f| !profile.field(f).is_empty())
-        .map(|f| ProfileLine { label: tr.t(&format!("profile-{f}")), text: profile.field(f).to_owned() })
+        .map(|f| ProfileLine { label: tr.t(&format!("profile-shown-{f}")), text: profile.field(f).to_owned() })
         .collect()
 }
 
