@@ -34,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "digest_runs",
     "mail_tokens",
     "web_sessions",
+    "profiles",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

@@ -87,6 +87,9 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     // People. POST /users names programme P; GET /users/{id} asks for a person of P.
     ("GET",    "/api/v1/me",                                [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("PATCH",  "/api/v1/me",                                [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    // One's own profile (G5); the others' only through a shared mentorship, below.
+    ("GET",    "/api/v1/me/profile",                        [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("PUT",    "/api/v1/me/profile",                        [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("POST",   "/api/v1/users",                             [201,  201,  404,  404,  404,  404,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/users",                             [200,  200,  200,  403,  403,  403,  200,  200,  403,  403,  401]),
     ("GET",    "/api/v1/users/{id}",                        [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
@@ -130,6 +133,8 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("DELETE", "/api/v1/mentorships/{id}/actions/{number}/done",
                                                             [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/events",           [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    // Profiles are content: read like the messages.
+    ("GET",    "/api/v1/mentorships/{id}/profiles",         [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     // Threads ({id} = the cell's thread, started before the former member left).
     ("GET",    "/api/v1/me/threads",                        [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("GET",    "/api/v1/mentorships/{id}/threads",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
@@ -169,8 +174,9 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("POST",   "/mail/unsubscribe/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
 ];
 
-/// Seeded into every mentorship's thread subject, first message and agreement content:
-/// no response to someone who is not a member may contain it.
+/// Seeded into every mentorship's thread subject, first message and agreement content,
+/// and into the members' profiles: no response to someone who is not a member may
+/// contain it.
 const MARKER: &str = "ZQX-private-7f3a9c";
 
 /// The standard world plus the people who are members of every cell's mentorship
@@ -205,6 +211,12 @@ impl Cast {
             )
             .await;
         assert_eq!(s, 200, "{b}");
+        // The members' profiles hold the marker too (a cell of `PUT /me/profile` may
+        // overwrite one later; what a non-member sees must hold it never).
+        for p in [&w.mentor, &w.mentee, &former, &coord_member, &admin_member] {
+            let (s, b) = app.put("/api/v1/me/profile", &p.token, json!({"background": format!("background {MARKER}")})).await;
+            assert_eq!(s, 200, "{b}");
+        }
         let unsubscribe = app.state.mailer.tokens.unsubscribe(w.mentee.id, w.mentorship.parse().expect("mentorship id"));
         let token = (unsubscribe.clone(), TokenKind::Unsubscribe, w.mentee.id, None, w.mentorship.parse().ok());
         store::mail::remember_tokens(&app.state.db, vec![token], app.clock.now()).await.expect("remember token");
@@ -529,6 +541,7 @@ impl Fixture {
             ("POST", "/api/v1/mentorships/{id}/reflections") | ("PUT", "/api/v1/reflections/{id}") => {
                 json!({"answers": {"went_well": format!("well {MARKER}")}})
             }
+            ("PUT", "/api/v1/me/profile") => json!({"background": "Nurse from Łódź", "hopes": "Better Dutch at work"}),
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),
             _ => return None,

@@ -120,6 +120,21 @@ pub struct AddEmailRequest {
     pub email: String,
 }
 
+/// A person's profile (G5) as someone allowed to read it sees it: the person
+/// themselves, or a member of a mentorship they share.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProfileView {
+    pub user_id: UserId,
+    pub display_name: String,
+    /// Their role in the mentorship asked about; absent for your own profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Empty fields: not written.
+    pub profile: crate::profile::Profile,
+    /// When they last saved it; absent when they never wrote one.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
 // ---- programmes ----
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -7,6 +7,7 @@
 //! - [`domain`]: roles, statuses, locales, message sources, event kinds.
 //! - [`validate`]: validated values (`Subject`, `MessageBody`, `EmailAddress`, ...).
 //! - [`agreement`]: the two halves of a mentoring agreement (rhythm and content).
+//! - [`profile`]: what a person tells the people they are paired with (G5).
 //! - [`api`]: request and response bodies of the REST API.
 //! - [`clock`]: the injectable clock every time-dependent rule reads.
 //! - [`health`]: contact health of a mentorship for coordinators (no content).
@@ -27,6 +28,7 @@ pub mod hints;
 pub mod ids;
 pub mod mail;
 pub mod meeting;
+pub mod profile;
 pub mod reflection;
 pub mod refusal;
 pub mod roster;
@@ -39,5 +41,6 @@ pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use domain::{EventKind, Locale, MeetingMode, MentorshipStatus, MessageSource, Role};
 pub use ids::{AttachmentId, MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
+pub use profile::Profile;
 pub use refusal::Refusal;
 pub use validate::{ClientMsgId, DateWindow, DisplayName, EmailAddress, MessageBody, Subject, TimeZoneName, ValidationError};

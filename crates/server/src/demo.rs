@@ -1,6 +1,7 @@
 //! The demo programme, so a newcomer sees something at once: a coordinator, two
-//! mentors, two mentees (one e-mail-only), two mentorships with agreements and a few
-//! threads. Names are deliberately not ASCII-only.
+//! mentors, two mentees (one e-mail-only), their profiles (Henk, by e-mail only, has
+//! none), two mentorships with agreements and a few threads. Names are deliberately
+//! not ASCII-only.
 
 use crate::state::AppState;
 use crate::store;
@@ -13,8 +14,8 @@ use mentorpost_auth::password;
 use mentorpost_model::api::MemberSpec;
 use mentorpost_model::session::NewAction;
 use mentorpost_model::{
-    AgreementContent, DisplayName, EmailAddress, Locale, MeetingMode, MentorshipStatus, MessageBody, MessageSource, Rhythm, Role, Subject,
-    TimeZoneName, UserId,
+    AgreementContent, DisplayName, EmailAddress, Locale, MeetingMode, MentorshipStatus, MessageBody, MessageSource, Profile, Rhythm, Role,
+    Subject, TimeZoneName, UserId,
 };
 
 /// A demo thread: mentorship, who starts it, subject, messages (author, body).
@@ -74,6 +75,40 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         ids.push(store::users::create(&state.db, new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?.id);
     }
     let [_admin, coordinator, cagri, malgorzata, joao, henk] = ids[..] else { anyhow::bail!("demo people missing") };
+    // What the participants tell the people they are paired with (G5).
+    let profiles = [
+        (
+            cagri,
+            Profile {
+                background: "Grew up in İzmir, studied computer science in Delft, now a developer at a Rotterdam housing association."
+                    .into(),
+                experience: "Taught my grandparents to video call; run a weekly digital help desk in the library.".into(),
+                interests: "Football, Turkish cooking, making technology less scary.".into(),
+                hopes: "To make everyday online tasks feel easy, and to learn how older colleagues handle change.".into(),
+            },
+        ),
+        (
+            malgorzata,
+            Profile {
+                background: "Engineer from Kraków; twelve years in logistics in Poland and the Netherlands.".into(),
+                experience: "Led teams of five to twenty people; started as a planner myself.".into(),
+                interests: "Long-distance cycling, leadership books, Polish jazz.".into(),
+                hopes: "To pass on what I learned the hard way about a first team-lead role.".into(),
+            },
+        ),
+        (
+            joao,
+            Profile {
+                background: "From Porto, in Lisbon since 2020; customer-support specialist in a software company.".into(),
+                experience: "Five years of support, two of them training new colleagues.".into(),
+                interests: "Surfing, fado, how teams make decisions.".into(),
+                hopes: "To get ready for my first team-lead role: one-on-ones, feedback, planning.".into(),
+            },
+        ),
+    ];
+    for (person, profile) in profiles {
+        store::profiles::save(&state.db, person, profile, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let programme = store::programmes::create(&state.db, "Demo".into(), TimeZoneName::parse("Europe/Amsterdam")?, Rhythm::default(), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

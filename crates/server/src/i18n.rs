@@ -277,6 +277,8 @@ mod tests {
                         ("number", FluentValue::from(3)),
                         ("numbers", FluentValue::from("4, 9")),
                         ("reason", FluentValue::from("completed")),
+                        // Profiles: the other members' profiles in the first-contact mail.
+                        ("profiles", FluentValue::from("Wat Şule over zichzelf schreef:")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

@@ -1,7 +1,7 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
-//! and its actions, reflection forms, the agreement's ground rules and goals, and a
-//! check-in answer's text; then every GET route of the OpenAPI document, every page
+//! and its actions, reflection forms, the agreement's ground rules and goals, a check-in answer's text, and the
+//! members' profiles (by the API and the settings page's form); then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
 //! Refused requests with a marker inside must not echo it either. The three ways a coordinator once reached content —
@@ -76,6 +76,11 @@ async fn call(api: &Api, method: reqwest::Method, path: &str, body: Option<Value
     (status, resp.text().await.unwrap_or_default())
 }
 
+/// The CSRF token a page of the web app carries.
+fn csrf_of_page(page: &str) -> String {
+    page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf").to_owned()
+}
+
 fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
@@ -147,6 +152,17 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         .await;
         assert_eq!(s, 201, "{b}");
     }
+    // Both members' profiles (G5): every field.
+    for (who, api) in [("mentor", &mentor), ("mentee", &mentee)] {
+        let profile = json!({
+            "background": format!("{MARK}{who}background"),
+            "experience": format!("{MARK}{who}experience"),
+            "interests": format!("{MARK}{who}interests"),
+            "hopes": format!("{MARK}{who}hopes"),
+        });
+        let (s, b) = call(api, put.clone(), "/api/v1/me/profile", Some(profile)).await;
+        assert_eq!(s, 200, "{b}");
+    }
     // João reads by mail for the check-in, and answers it by mail with text and a file.
     let (_, prefs) = call(&mentee, get.clone(), "/api/v1/me/mail", None).await;
     let mut settings = json_of(&prefs)["settings"].clone();
@@ -206,7 +222,7 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     let mentor_cookie = resp.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
     let page = web.get(format!("{base}/threads/{thread}")).header("cookie", &mentor_cookie).send().await.expect("page");
     let page = page.text().await.unwrap_or_default();
-    let csrf = page.split("<meta name=\"csrf-token\" content=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf").to_owned();
+    let csrf = csrf_of_page(&page);
     let file = reqwest::multipart::Part::bytes(b"%PDF-1.4\n".to_vec())
         .file_name(format!("{MARK}webfile.pdf"))
         .mime_str("application/pdf")
@@ -220,6 +236,21 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     let resp =
         web.post(format!("{base}/threads/{thread}/reply")).header("cookie", &mentor_cookie).multipart(form).send().await.expect("reply");
     assert_eq!(resp.status().as_u16(), 303, "the reply with a file is posted");
+    // The mentor rewrites her profile on the settings page.
+    let resp = web
+        .post(format!("{base}/settings/about"))
+        .header("cookie", &mentor_cookie)
+        .form(&[
+            ("csrf", csrf_of_page(&page)),
+            ("background", format!("{MARK}webbackground")),
+            ("experience", format!("{MARK}webexperience")),
+            ("interests", format!("{MARK}webinterests")),
+            ("hopes", format!("{MARK}webhopes")),
+        ])
+        .send()
+        .await
+        .expect("profile form");
+    assert_eq!(resp.status().as_u16(), 303, "the profile is saved from the settings page");
 
     // Refused requests with a marker inside do not echo it.
     let mut seen: Vec<(String, String)> = Vec::new();
@@ -459,6 +490,9 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     assert!(own.contains(&format!("{MARK}checkin")) && own.contains(&format!("{MARK}attachment")), "{own}");
     let (_, own) = call(&mentee, get.clone(), &format!("/api/v1/threads/{thread}/messages"), None).await;
     assert!(own.contains(&format!("{MARK}webfile.pdf")) && own.contains(&format!("{MARK}webbody")), "{own}");
+    let (_, theirs) = call(&mentee, get.clone(), &format!("/api/v1/mentorships/{mentorship}/profiles"), None).await;
+    assert!(theirs.contains(&format!("{MARK}webhopes")), "the mentee reads the mentor's profile: {theirs}");
+    assert!(seen.iter().any(|(w, _)| w.contains("/profiles")), "the walk covered the profiles route");
 
     // And the log, at info level, has none of it.
     let log = served.log.lock().unwrap_or_else(|e| e.into_inner()).clone();

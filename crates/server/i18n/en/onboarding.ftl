@@ -35,6 +35,8 @@ first-mail-body =
 
     Before the first message, read the other person's background and interests, and think about what you would like to agree on: how often you write and how soon you answer.
 
+    { $profiles }
+
     A subject line for the first message could be:
     “{ $subject }”
 

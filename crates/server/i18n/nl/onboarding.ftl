@@ -35,6 +35,8 @@ first-mail-body =
 
     Lees voor het eerste bericht de achtergrond en interesses van de ander, en bedenk wat je wilt afspreken: hoe vaak jullie schrijven en hoe snel jullie antwoorden.
 
+    { $profiles }
+
     Een onderwerpregel voor het eerste bericht kan zijn:
     “{ $subject }”
 

@@ -120,10 +120,16 @@ async fn first_contact(
         people.iter().filter(|p| pick(p)).map(|p| p.1.display_name.clone()).collect::<Vec<_>>().join(", ")
     };
     let first_writers = names(&|p| p.0 == first);
+    // What each member wrote about themselves before the pairing (G5): each reads the
+    // others' in their mail, which an e-mail-only member never could otherwise.
+    let profiles = store::profiles::of_members(state.db.pool(), mentorship).await?;
+    let profile_of = |user| profiles.iter().find(|(id, _)| *id == user).map(|(_, p)| p);
     let mut mails = Vec::with_capacity(people.len());
     let mut remember = Vec::with_capacity(people.len());
     for (role, user) in &people {
         let others = names(&|p| p.1.id != user.id);
+        let others_profiles: Vec<(&str, Option<&mentorpost_model::Profile>)> =
+            people.iter().filter(|p| p.1.id != user.id).map(|p| (p.1.display_name.as_str(), profile_of(p.1.id))).collect();
         let token = state.mailer.tokens.mentorship(user.id, mentorship);
         let address = format!("mentorship+{token}@{}", state.mailer.domain);
         let link = format!("{}/mentorships/{mentorship}", state.mailer.public_url);
@@ -137,6 +143,7 @@ async fn first_contact(
             first_writers: &first_writers,
             new_thread_address: &address,
             link: &link,
+            profiles: &others_profiles,
         })?;
         remember.push((token, tokens::TokenKind::Mentorship, user.id, None, Some(mentorship)));
         mails.push((user.id, rendered));

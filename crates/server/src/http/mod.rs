@@ -11,6 +11,7 @@ pub mod limits;
 pub mod mail;
 pub mod mentorships;
 pub mod pages;
+pub mod profiles;
 pub mod programmes;
 pub mod reflections;
 pub mod request_id;
@@ -103,6 +104,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::magic_link))
         .routes(routes!(auth::magic_link_redeem))
         .routes(routes!(users::me, users::update_me))
+        .routes(routes!(profiles::my_profile, profiles::save_my_profile))
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(users::get_user))
         .routes(routes!(users::add_email))
@@ -122,6 +124,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mentorships::close))
         .routes(routes!(mentorships::repair))
         .routes(routes!(mentorships::events))
+        .routes(routes!(profiles::mentorship_profiles))
         .routes(routes!(contact::log_meeting, contact::list_meetings))
         .routes(routes!(contact::list_actions))
         .routes(routes!(reflections::create, reflections::list))

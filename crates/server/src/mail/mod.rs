@@ -145,6 +145,10 @@ pub struct FirstContactMail<'a> {
     /// Where a mail starts a new thread in the mentorship (`mentorship+TOKEN@`).
     pub new_thread_address: &'a str,
     pub link: &'a str,
+    /// Each other member's name and profile (G5; `None`: they wrote none yet), so a
+    /// reader who never opens the web app reads them too. Only ever the profiles of
+    /// this mentorship's members, for its members.
+    pub profiles: &'a [(&'a str, Option<&'a mentorpost_model::Profile>)],
 }
 
 impl Mailer {
@@ -196,6 +200,7 @@ impl Mailer {
                 ("subject", tr.t("first-mail-suggested-subject").as_str().into()),
                 ("address", m.new_thread_address.into()),
                 ("link", m.link.into()),
+                ("profiles", profiles_text(&tr, m.profiles).as_str().into()),
             ],
         ) + "\n";
         self.to_mentorship_member(m.to_name, m.to_email, m.new_thread_address, &subject, body)
@@ -268,6 +273,29 @@ impl Mailer {
         body.push_str(&format!("\n{}\n", tr.ts("session-mail-link", "link", m.link)));
         self.to_mentorship_member(m.to_name, m.to_email, m.reply_address, &subject, body)
     }
+}
+
+/// The other members' profiles as plain text for the first-contact mail: per person a
+/// heading line and each written field under its label, or a line saying they have
+/// not written one yet.
+fn profiles_text(tr: &Tr, profiles: &[(&str, Option<&mentorpost_model::Profile>)]) -> String {
+    let mut blocks = Vec::with_capacity(profiles.len());
+    for &(name, profile) in profiles {
+        match profile.filter(|p| !p.is_empty()) {
+            None => blocks.push(tr.ts("first-mail-profile-none", "name", name)),
+            Some(p) => {
+                let mut block = tr.ts("first-mail-profile-title", "name", name);
+                for field in mentorpost_model::Profile::FIELDS {
+                    let text = p.field(field);
+                    if !text.is_empty() {
+                        block.push_str(&format!("\n\n{}\n{text}", tr.t(&format!("profile-shown-{field}"))));
+                    }
+                }
+                blocks.push(block);
+            }
+        }
+    }
+    blocks.join("\n\n")
 }
 
 /// A text part's body: as it is (`7bit`, or `8bit` with non-ASCII) when every line fits

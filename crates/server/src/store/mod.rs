@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod mail;
 pub mod mentorships;
+pub mod profiles;
 pub mod programmes;
 pub mod reflections;
 pub mod reminders;

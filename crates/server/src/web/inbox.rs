@@ -1,6 +1,8 @@
 //! The inbox: every thread of every mentorship the person belongs to, newest activity
-//! first, with unread counts and a marker where they owe an answer.
+//! first, with unread counts and a marker where they owe an answer; in front, for a
+//! mentorship where nobody has written yet, the first-contact view (G5).
 
+use super::first_contact::{self, FirstContact};
 use super::session::Member;
 use super::{PageError, Ui, render};
 use crate::state::AppState;
@@ -44,6 +46,7 @@ struct InboxView {
     mentorships: Vec<MentorshipChoice>,
     filtered: bool,
     unread_total: i64,
+    first_contacts: Vec<FirstContact>,
 }
 
 fn label(m: &MyMentorship, member: &Member) -> String {
@@ -58,6 +61,7 @@ pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query
     let pool = state.db.pool();
     let (mentorships, threads) =
         tokio::try_join!(inbox::mentorships(pool, member.id()), inbox::threads(pool, member.id(), filter, INBOX_LIMIT, now))?;
+    let first_contacts = first_contact::pending(&state, &member, filter).await?;
     let lines = threads
         .into_iter()
         .map(|thread| {
@@ -75,5 +79,12 @@ pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query
             open: m.status == MentorshipStatus::Active,
         })
         .collect();
-    render(&InboxView { ui: Ui::for_member(&member), lines, mentorships: choices, filtered: filter.is_some(), unread_total })
+    render(&InboxView {
+        ui: Ui::for_member(&member),
+        lines,
+        mentorships: choices,
+        filtered: filter.is_some(),
+        unread_total,
+        first_contacts,
+    })
 }

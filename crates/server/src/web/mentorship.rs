@@ -2,9 +2,12 @@
 //! agreement (G6, G7, F3) — editable as the API allows members —, the mentorship's own
 //! contact rhythm (the health figures members may see, F9, F15), meetings (G8: the
 //! list, logging one) and open check-ins (F13: answering with one of three statuses).
+//! Until anyone has written, the first-contact view (G5) comes first; afterwards the
+//! others' profiles stay one click away in the list of people.
 //! Coordinators and everyone else see nothing here (G12): the page shows the
-//! agreement's content, which only members read.
+//! agreement's content and profiles, which only members read.
 
+use super::first_contact::{self, FirstContact, ProfileLine};
 use super::session::{Member, Signed};
 use super::signin::{Errors, FieldError, NoFields};
 use super::{PageError, Ui, render, see_other};
@@ -200,6 +203,9 @@ pub struct Person {
     pub you: bool,
     /// When they left, for a former member.
     pub left: Option<String>,
+    /// What they wrote about themselves (G5), for another member once the first
+    /// message is written (before, the first-contact view shows it).
+    pub about: Vec<ProfileLine>,
 }
 
 /// One row of the figures table.
@@ -253,6 +259,7 @@ struct MentorshipPage {
     id: MentorshipId,
     with: String,
     status_note: Option<String>,
+    first_contact: Option<FirstContact>,
     start_date: Option<String>,
     people: Vec<Person>,
     agreement: AgreementForm,
@@ -375,6 +382,12 @@ async fn show(
     let can_edit = access.permit(Action::SetRhythm).is_ok() && access.permit(Action::EditAgreementContent).is_ok();
     let can_write = access.permit(Action::WriteContent).is_ok();
     let still_member = access.left_at.is_none();
+    let profiles = store::profiles::of_mentorship(pool, id, member.id()).await?;
+    let first_contact = if still_member && store::profiles::awaiting_first_message(pool, member.id()).await?.contains(&id) {
+        Some(first_contact::build(state, member, id, &profiles, true).await?)
+    } else {
+        None
+    };
 
     let name_of = |user| view.members.iter().find(|m| m.user_id == user).map(|m| m.display_name.clone()).unwrap_or_default();
     // Current members first, mentors before mentees.
@@ -387,6 +400,10 @@ async fn show(
             role: role_text(member, m.role),
             you: m.user_id == member.id(),
             left: m.left_at.map(|t| tr.date(t.with_timezone(&calendar.tz).date_naive())),
+            about: match (&first_contact, profiles.iter().find(|p| p.user_id == m.user_id)) {
+                (None, Some(p)) => first_contact::profile_lines(tr, &p.profile),
+                _ => Vec::new(),
+            },
         })
         .collect();
 
@@ -574,6 +591,7 @@ async fn show(
         id,
         with: others_label(member, &view),
         status_note,
+        first_contact,
         start_date: view.start_date.map(|d| tr.date(d)),
         people,
         agreement: agreement_form,

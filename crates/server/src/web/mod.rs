@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod assets;
 pub mod coordinate;
+pub mod first_contact;
 pub mod inbox;
 pub mod mentorship;
 pub mod onboarding;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/mail/resume", post(settings::resume_mail))
         .route("/settings/mentorships/{id}", post(settings::save_mentorship_mode))
         .route("/settings/profile", post(settings::save_profile))
+        .route("/settings/about", post(settings::save_about))
         .route("/settings/emails", post(settings::add_email))
         .route("/invite/{token}", get(onboarding::accept_page))
         .route("/invite/{token}/web", post(onboarding::accept_web))

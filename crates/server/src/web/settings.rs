@@ -1,6 +1,7 @@
 //! Settings: how and when mail comes (general mode, digest hour and weekday, quiet
 //! hours, a mode per mentorship, resuming after bounces), the profile (name,
-//! language, time zone) and the addresses someone writes from. One form per section,
+//! language, time zone), "About you" (what the people of one's mentorships read, G5)
+//! and the addresses someone writes from. One form per section,
 //! each posting to its own route and coming back here with a confirmation line.
 
 use super::session::{Member, Signed};
@@ -13,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mentorpost_model::mail::{MailMode, MailSettings, format_hhmm, parse_hhmm};
-use mentorpost_model::{DisplayName, EmailAddress, Locale, MentorshipId, TimeZoneName, ValidationError};
+use mentorpost_model::{DisplayName, EmailAddress, Locale, MentorshipId, Profile, TimeZoneName, ValidationError};
 use serde::Deserialize;
 
 const MODES: [MailMode; 5] = [MailMode::Live, MailMode::Each, MailMode::Daily, MailMode::Weekly, MailMode::Off];
@@ -61,6 +62,40 @@ pub struct ProfileForm {
     timezone: String,
 }
 
+/// What the "About you" form shows: the profile for one's mentorships (G5), as stored
+/// or as just typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct AboutForm {
+    #[serde(default)]
+    pub background: String,
+    #[serde(default)]
+    pub experience: String,
+    #[serde(default)]
+    pub interests: String,
+    #[serde(default)]
+    pub hopes: String,
+}
+
+impl AboutForm {
+    /// The fields as typed (shown again when the form has a problem).
+    fn typed(&self) -> Profile {
+        Profile {
+            background: self.background.clone(),
+            experience: self.experience.clone(),
+            interests: self.interests.clone(),
+            hopes: self.hopes.clone(),
+        }
+    }
+}
+
+/// One field of the "About you" form.
+pub struct AboutField {
+    pub name: &'static str,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct EmailForm {
     #[serde(default)]
@@ -87,6 +122,8 @@ struct SettingsView {
     email: String,
     extra_emails: Vec<String>,
     new_email: String,
+    about: Vec<AboutField>,
+    about_updated: Option<String>,
 }
 
 /// What a settings page is shown with: anything typed that did not save, and why.
@@ -95,6 +132,7 @@ struct Typed {
     mail: Option<MailForm>,
     profile: Option<ProfileForm>,
     email: Option<EmailForm>,
+    about: Option<AboutForm>,
     errors: Vec<FieldError>,
 }
 
@@ -151,6 +189,7 @@ async fn settings_page(state: &AppState, member: &Member, typed: Typed, notice: 
     let own_modes = store::mail::mentorship_modes(pool, member.id()).await?;
     let paused_since = store::inbound::paused_since(pool, member.id()).await?;
     let mentorships = store::inbox::mentorships(pool, member.id()).await?;
+    let own_profile = store::profiles::own(pool, member.id()).await?.ok_or(PageError::SignIn { next: None })?;
 
     let mail = typed.mail.unwrap_or_else(|| MailForm {
         mode: settings.mode.as_str().to_owned(),
@@ -187,6 +226,16 @@ async fn settings_page(state: &AppState, member: &Member, typed: Typed, notice: 
             MentorshipRow { id: m.id, label: m.others(member.id()).join(" & "), choices }
         })
         .collect();
+    let shown = typed.about.as_ref().map(AboutForm::typed).unwrap_or_else(|| own_profile.profile.clone());
+    let about = Profile::FIELDS
+        .iter()
+        .map(|&name| AboutField {
+            name,
+            label: tr.t(&format!("profile-{name}")),
+            hint: tr.t(&format!("profile-{name}-hint")),
+            value: shown.field(name).to_owned(),
+        })
+        .collect();
     let status = if typed.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = SettingsView {
         ui: Ui::for_member(member),
@@ -206,6 +255,8 @@ async fn settings_page(state: &AppState, member: &Member, typed: Typed, notice: 
         email: me.email,
         extra_emails: me.extra_emails,
         new_email: typed.email.map(|e| e.email).unwrap_or_default(),
+        about,
+        about_updated: own_profile.updated_at.map(|at| tr.when_full(at)),
     };
     Ok((status, render(&view)?).into_response())
 }
@@ -220,6 +271,7 @@ pub struct DoneQuery {
 pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
     let notice = match q.done.as_deref() {
         Some(done @ ("mail" | "mentorship" | "resumed" | "profile" | "email")) => Some(member.tr.t(&format!("settings-done-{done}"))),
+        Some("about") => Some(member.tr.t("profile-done")),
         _ => None,
     };
     settings_page(&state, &member, Typed::default(), notice).await
@@ -364,6 +416,23 @@ pub async fn save_profile(State(state): State<AppState>, signed: Signed<ProfileF
         }
         _ => settings_page(&state, &member, Typed { profile: Some(form), errors, ..Typed::default() }, None).await,
     }
+}
+
+/// `POST /settings/about`: the profile the people of one's mentorships read (G5).
+/// Every field's problem shows at once; nothing is saved while one remains.
+pub async fn save_about(State(state): State<AppState>, signed: Signed<AboutForm>) -> Result<Response, PageError> {
+    let Signed { member, form, .. } = signed;
+    let profile = form.typed().normalized();
+    let errors: Vec<FieldError> = profile
+        .problems()
+        .iter()
+        .map(|e| FieldError { field: e.field, message: member.tr.t(&format!("profile-error-{}-{}", e.field, e.code.replace('_', "-"))) })
+        .collect();
+    if !errors.is_empty() {
+        return settings_page(&state, &member, Typed { about: Some(form), errors, ..Typed::default() }, None).await;
+    }
+    store::profiles::save(&state.db, member.id(), profile, state.clock.now()).await?;
+    Ok(see_other("/settings?done=about"))
 }
 
 /// `POST /settings/emails`: add an address to write from. A link goes to the new

@@ -382,10 +382,26 @@ async fn compose(
         .into_response())
 }
 
-/// `GET /mentorships/{id}/new`: start a conversation.
-pub async fn compose_page(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> Result<Response, PageError> {
+#[derive(Debug, Default, Deserialize)]
+pub struct ComposeQuery {
+    /// A subject to start with, such as the first-contact view's suggestion (G9).
+    #[serde(default)]
+    subject: Option<String>,
+}
+
+/// `GET /mentorships/{id}/new`: start a conversation, with `?subject=` filled in.
+pub async fn compose_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(q): Query<ComposeQuery>,
+) -> Result<Response, PageError> {
     let id: MentorshipId = id.parse().map_err(|_| PageError::NotFound)?;
-    compose(&state, &member, id, (String::new(), String::new(), new_client_msg_id()), Vec::new()).await
+    // Only a starting point: the form checks the subject when it is sent; one line, no
+    // longer than a subject may be.
+    let subject: String =
+        q.subject.unwrap_or_default().chars().filter(|c| !c.is_control()).take(mentorpost_model::Subject::MAX_CHARS).collect();
+    compose(&state, &member, id, (subject.trim().to_owned(), String::new(), new_client_msg_id()), Vec::new()).await
 }
 
 #[derive(Debug, Deserialize)]
