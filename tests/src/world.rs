@@ -34,6 +34,9 @@ pub const TABLES: &[&str] = &[
     "digest_runs",
     "mail_tokens",
     "web_sessions",
+    "agreement_versions",
+    "agreement_confirmations",
+    "agreement_tokens",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

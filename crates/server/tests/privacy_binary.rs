@@ -1,5 +1,6 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
-//! body, attachment name (by mail and from the web app's form), meeting note, the agreement's ground rules and goals, and a
+//! body, attachment name (by mail and from the web app's form), meeting note, every field of the agreement's content
+//! (goals, action plan, topics left out, the mentor's time, how to end early, ground rules), and a
 //! check-in answer's text; then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
@@ -116,9 +117,21 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         &mentor,
         put.clone(),
         &format!("/api/v1/mentorships/{mentorship}/agreement/content"),
-        Some(json!({"ground_rules": format!("{MARK}rules"), "goals": format!("{MARK}goals")})),
+        Some(json!({
+            "ground_rules": format!("{MARK}rules"),
+            "goals": format!("{MARK}goals"),
+            "action_plan": format!("{MARK}plan"),
+            "topics_excluded": format!("{MARK}excluded"),
+            "mentor_time": format!("{MARK}time"),
+            "ending_early": format!("{MARK}ending"),
+        })),
     )
     .await;
+    assert_eq!(s, 200, "{b}");
+    // The mentor confirms it: the coordinator may learn that, and only that.
+    let (s, b) =
+        call(&mentor, post.clone(), &format!("/api/v1/mentorships/{mentorship}/agreement/confirm"), Some(json!({"accept_charter": true})))
+            .await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = call(
         &mentee,
@@ -269,6 +282,7 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/threads/{checkin_thread}/after?seq=0"),
         format!("/mentorships/{mentorship}"),
         format!("/mentorships/{mentorship}?done=agreement"),
+        format!("/mentorships/{mentorship}/agreement/versions"),
         format!("/mentorships/{mentorship}/new"),
         "/settings".to_owned(),
         "/settings?done=mail".to_owned(),
@@ -413,6 +427,7 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/api/v1/threads/{checkin_thread}/messages"),
         format!("/api/v1/mentorships/{mentorship}/events"),
         format!("/api/v1/mentorships/{mentorship}/agreement"),
+        format!("/api/v1/mentorships/{mentorship}/agreement/versions"),
         "/api/v1/me/threads".into(),
     ] {
         let (_, b) = call(&stand_in_api, get.clone(), &path, None).await;
@@ -440,6 +455,8 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     assert!(own.contains(&format!("{MARK}checkin")) && own.contains(&format!("{MARK}attachment")), "{own}");
     let (_, own) = call(&mentee, get.clone(), &format!("/api/v1/threads/{thread}/messages"), None).await;
     assert!(own.contains(&format!("{MARK}webfile.pdf")) && own.contains(&format!("{MARK}webbody")), "{own}");
+    let (_, own) = call(&mentee, get.clone(), &format!("/api/v1/mentorships/{mentorship}/agreement/versions"), None).await;
+    assert!(own.contains(&format!("{MARK}plan")) && own.contains(&format!("{MARK}ending")), "{own}");
 
     // And the log, at info level, has none of it.
     let log = served.log.lock().unwrap_or_else(|e| e.into_inner()).clone();

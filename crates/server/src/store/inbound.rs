@@ -31,6 +31,8 @@ pub enum Outcome {
     Postmaster,
     /// A "yes" to an invitation: the person joined the programme by e-mail.
     Accepted,
+    /// An "agree" to an agreement mail: the member confirmed the agreement by e-mail.
+    AgreementConfirmed,
 }
 
 impl Outcome {
@@ -45,6 +47,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Postmaster => "postmaster",
             Outcome::Accepted => "invitation_accepted",
+            Outcome::AgreementConfirmed => "agreement_confirmed",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the [`Db`](crate::db::Db) (reads from the pool, writes through `Db::write`) and
 //! return model types. Times are stored as Unix milliseconds, ids as text.
 
+pub mod agreements;
 pub mod attachments;
 pub mod checkins;
 pub mod events;

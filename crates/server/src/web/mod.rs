@@ -40,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/after", get(thread::messages_after))
         .route("/mentorships/{id}", get(mentorship::page))
         .route("/mentorships/{id}/agreement", post(mentorship::save_agreement))
+        .route("/mentorships/{id}/agreement/confirm", post(mentorship::confirm_agreement))
+        .route("/mentorships/{id}/agreement/versions", get(mentorship::versions_page))
         .route("/mentorships/{id}/meetings", post(mentorship::log_meeting))
         .route("/mentorships/{id}/check-ins/{checkin}/answer", post(mentorship::answer_checkin))
         .route("/mentorships/{id}/new", get(thread::compose_page).merge(session::upload_route(post(thread::create))))
