@@ -50,8 +50,8 @@ charter-help = If something feels unsafe, harmful or inappropriate, stop, and te
 ## Earlier versions
 contract-versions-title = Earlier versions of your agreement
 contract-versions-intro = Every change to the agreement is kept, so you can see what you agreed when.
-contract-version-changed = Changed { $time } by { $name }.
-contract-version-first = As the mentorship started, { $time }.
+contract-version-changed = Changed on { $time } by { $name }.
+contract-version-first = As the mentorship started on { $time }.
 contract-version-confirmed-by = Confirmed by { $names }.
 contract-version-not-confirmed = Nobody confirmed this version.
 contract-version-hidden = What was written in this version came before you joined.

@@ -7,16 +7,16 @@
 contract-goals = Doelen
 contract-goals-hint = De eigen doelen van de mentee, in de woorden van de mentee: specifiek, meetbaar, haalbaar, relevant en met een datum (SMART). De mentor denkt mee, maar schrijft ze niet.
 contract-action-plan = Actieplan en mijlpalen
-contract-action-plan-hint = De stappen naar de doelen, elk met een datum, bijvoorbeeld “15 maart: een eerste versie van mijn cv”.
+contract-action-plan-hint = De stappen naar de doelen, elk met een datum, bijvoorbeeld „15 maart: een eerste versie van mijn cv”.
 contract-end-date = Einddatum (voorlopig)
 contract-end-date-hint = Hoe lang jullie in eerste instantie samenwerken. Jullie kunnen later afspreken door te gaan.
 contract-topics-excluded = Onderwerpen die jullie buiten laten
 contract-topics-excluded-hint = Waar jullie het in deze mentorrelatie niet over hebben, zodat niemand steeds nee hoeft te zeggen.
 contract-schedule = Wanneer, hoe en hoe vaak jullie afspreken
 contract-mentor-time = De tijd van de mentor
-contract-mentor-time-hint = Hoeveel tijd de mentor kan geven, bijvoorbeeld “twee uur per maand, niet in augustus”.
+contract-mentor-time-hint = Hoeveel tijd de mentor kan geven, bijvoorbeeld „twee uur per maand, niet in augustus”.
 contract-ending-early = Eerder stoppen
-contract-ending-early-hint = Wat jullie doen als het niet werkt, bijvoorbeeld “het eerlijk zeggen, of de coördinator vragen”.
+contract-ending-early-hint = Wat jullie doen als het niet werkt, bijvoorbeeld „het eerlijk zeggen, of de coördinator vragen”.
 contract-ground-rules = Spelregels
 contract-nothing-yet = Nog niets afgesproken
 contract-version = Versie { $version }
@@ -30,7 +30,7 @@ contract-versions-link = Eerdere versies van de overeenkomst
 
 ## Bevestigen
 contract-confirm-title = De overeenkomst bevestigen
-contract-confirm-intro = Lees de overeenkomst hierboven en het handvest hieronder. Als jullie allemaal hebben bevestigd, ziet je coördinator dát ze bevestigd is en wanneer — nooit wat erin staat. Je kunt ook bevestigen door “akkoord” te antwoorden op de mail met de overeenkomst.
+contract-confirm-intro = Lees de overeenkomst hierboven en het handvest hieronder. Als jullie allemaal hebben bevestigd, ziet je coördinator dát ze bevestigd is en wanneer — nooit wat erin staat. Je kunt ook bevestigen door „akkoord” te antwoorden op de mail met de overeenkomst.
 contract-charter-accept = Ik aanvaard het netiquette- en veiligheidshandvest
 contract-charter-accept-hint = Met het bevestigen van deze versie van de overeenkomst aanvaard je ook het handvest.
 contract-confirm-button = Versie { $version } bevestigen
@@ -50,8 +50,8 @@ charter-help = Voelt iets onveilig, schadelijk of ongepast: stop, en vertel het 
 ## Eerdere versies
 contract-versions-title = Eerdere versies van jullie overeenkomst
 contract-versions-intro = Elke wijziging van de overeenkomst wordt bewaard, zodat jullie kunnen zien wat jullie wanneer afspraken.
-contract-version-changed = Gewijzigd { $time } door { $name }.
-contract-version-first = Zoals de mentorrelatie begon, { $time }.
+contract-version-changed = Gewijzigd op { $time } door { $name }.
+contract-version-first = Zoals de mentorrelatie begon op { $time }.
 contract-version-confirmed-by = Bevestigd door { $names }.
 contract-version-not-confirmed = Niemand heeft deze versie bevestigd.
 contract-version-hidden = Wat in deze versie stond, is geschreven voordat je erbij kwam.

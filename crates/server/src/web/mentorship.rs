@@ -635,7 +635,6 @@ pub async fn versions_page(State(state): State<AppState>, member: Member, Path(i
     let view = store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound)?;
     let versions = store::agreements::versions(pool, id, access.joined_at, access.left_at).await?;
     let tr = &member.tr;
-    let now = state.clock.now();
     let nothing = tr.t("contract-nothing-yet");
     let text = |t: &str| if t.trim().is_empty() { nothing.clone() } else { t.trim().to_owned() };
     let versions = versions
@@ -670,9 +669,9 @@ pub async fn versions_page(State(state): State<AppState>, member: Member, Path(i
                 changed: match &v.changed_by {
                     Some(by) => tr.args(
                         "contract-version-changed",
-                        &[("time", tr.when(v.changed_at, now).as_str().into()), ("name", by.display_name.as_str().into())],
+                        &[("time", tr.when_full(v.changed_at).as_str().into()), ("name", by.display_name.as_str().into())],
                     ),
-                    None => tr.ts("contract-version-first", "time", &tr.when(v.changed_at, now)),
+                    None => tr.ts("contract-version-first", "time", &tr.when_full(v.changed_at)),
                 },
                 confirmed: if v.confirmed_by.is_empty() {
                     tr.t("contract-version-not-confirmed")
