@@ -35,6 +35,9 @@ pub const TABLES: &[&str] = &[
     "mail_tokens",
     "web_sessions",
     "profiles",
+    "agreement_versions",
+    "agreement_confirmations",
+    "agreement_tokens",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

@@ -1,7 +1,7 @@
 //! Every kind of mail the service sends, as a mail program receives it: the scenario
 //! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, the
 //! coordinators' summary, a sign-in link, an address confirmation, a notice, a
-//! postmaster forward, an invitation), the outbox writes them to files, and each file
+//! postmaster forward, an invitation, an agreement to confirm), the outbox writes them to files, and each file
 //! is read back with `mail-parser` — a parser that shares nothing with lettre, which
 //! wrote them. Each has `Message-ID` (at our domain), `Date`, `MIME-Version` and the
 //! `Auto-Submitted` value of its kind; every link in its text part appears whole in
@@ -93,6 +93,15 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             &format!("/api/v1/mentorships/{}/agreement/rhythm", w.mentorship),
             &w.coordinator.token,
             json!({"contact_every_days": 7, "response_within_hours": 48, "meeting_rhythm": "wekelijks"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // The agreement mail: the mentee writes the goals; both members are asked to confirm.
+    let (s, b) = app
+        .put(
+            &format!("/api/v1/mentorships/{}/agreement/content", w.mentorship),
+            &w.mentee.token,
+            json!({"goals": format!("Een baan als data-analist, zoals {LINK}"), "action_plan": "Eerst het cv"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -237,6 +246,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if subject.contains("logged your session") => "session",
             _ if text.contains("You have an unread message") => "missed",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("invite+")) => "invitation",
+            _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("agreement+")) => "agreement",
             _ if msg.header_raw("List-Id").is_some() => "notification",
             _ => panic!("a mail of no known kind: {subject}\n{raw}"),
         };
@@ -256,6 +266,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "postmaster",
         "invitation",
         "session",
+        "agreement",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }

@@ -112,6 +112,9 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/mentorships/{id}/agreement",        [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("PUT",    "/api/v1/mentorships/{id}/agreement/rhythm", [200,  200,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
     ("PUT",    "/api/v1/mentorships/{id}/agreement/content",[403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    ("POST",   "/api/v1/mentorships/{id}/agreement/confirm",[403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/agreement/versions",
+                                                            [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/members",          [200,  200,  404,  403,  403,  403,  200,  200,  404,  404,  401]),
     ("DELETE", "/api/v1/mentorships/{id}/members/{user_id}",[200,  200,  404,  403,  403,  403,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/activate",         [200,  200,  404,  403,  403,  403,  200,  200,  404,  404,  401]),
@@ -178,6 +181,20 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
 /// and into the members' profiles: no response to someone who is not a member may
 /// contain it.
 const MARKER: &str = "ZQX-private-7f3a9c";
+
+/// An agreement's content with `marker` in every field the members write.
+fn contract_with(marker: &str) -> Value {
+    json!({
+        "ground_rules": format!("rules {marker}"),
+        "goals": format!("goals {marker}"),
+        "action_plan": format!("plan {marker}"),
+        "topics_excluded": format!("left out {marker}"),
+        "mentor_time": format!("time {marker}"),
+        "ending_early": format!("ending {marker}"),
+        // Half a year after the start (the mentorship starts today by the wall clock).
+        "end_date": (chrono::Utc::now() + chrono::Duration::days(180)).date_naive().to_string(),
+    })
+}
 
 /// The standard world plus the people who are members of every cell's mentorship
 /// beyond mentor and mentee (a former member, a coordinator of P, an admin) and a
@@ -360,13 +377,8 @@ impl Fixture {
         assert_eq!(s, 201, "{m}");
         f.mentorship = m["id"].as_str().expect("mentorship id").to_owned();
 
-        let (s, b) = app
-            .put(
-                &format!("/api/v1/mentorships/{}/agreement/content", f.mentorship),
-                &w.mentor.token,
-                json!({"ground_rules": format!("rules {MARKER}"), "goals": format!("goals {MARKER}")}),
-            )
-            .await;
+        let (s, b) =
+            app.put(&format!("/api/v1/mentorships/{}/agreement/content", f.mentorship), &w.mentor.token, contract_with(MARKER)).await;
         assert_eq!(s, 200, "{b}");
         let (s, t) = app
             .post(
@@ -519,6 +531,7 @@ impl Fixture {
             ("PUT", "/api/v1/mentorships/{id}/agreement/content") => {
                 json!({"ground_rules": "We answer within three days.", "goals": "A first draft by June."})
             }
+            ("POST", "/api/v1/mentorships/{id}/agreement/confirm") => json!({"accept_charter": true}),
             ("POST", "/api/v1/mentorships/{id}/members") => {
                 json!({"user_id": self.target, "role": "mentee"})
             }
@@ -667,13 +680,7 @@ async fn coordinator_meta_views_carry_no_content(app: TestServer) {
         .await;
     assert_eq!(s, 201, "{t}");
     w.post_message(&app, &w.mentor, &format!("Reply {MARKER}")).await;
-    let (s, b) = app
-        .put(
-            &format!("/api/v1/mentorships/{}/agreement/content", w.mentorship),
-            &w.mentee.token,
-            json!({"ground_rules": format!("rules {MARKER}"), "goals": format!("goals {MARKER}")}),
-        )
-        .await;
+    let (s, b) = app.put(&format!("/api/v1/mentorships/{}/agreement/content", w.mentorship), &w.mentee.token, contract_with(MARKER)).await;
     assert_eq!(s, 200, "{b}");
 
     // The marker is there for members: the negative checks below are not vacuous.

@@ -220,6 +220,13 @@ pub struct MentorshipView {
     /// The mentorship this one replaced when a coordinator re-paired.
     pub replaces: Option<MentorshipId>,
     pub created_at: DateTime<Utc>,
+    /// Whether every current member confirmed the agreement's current version (and
+    /// the current charter). Coordinators see this and the rhythm, never the content.
+    #[serde(default)]
+    pub agreement_confirmed: bool,
+    /// When the last of them confirmed it, if all did.
+    #[serde(default)]
+    pub agreement_confirmed_at: Option<DateTime<Utc>>,
 }
 
 /// Both halves of the agreement: members only.
@@ -233,6 +240,63 @@ pub struct AgreementView {
     /// they came).
     #[serde(default)]
     pub content_hidden: bool,
+    /// The agreement's current version: every change of rhythm or content makes a new one.
+    #[serde(default)]
+    pub version: i64,
+    /// The version of the netiquette and safety charter a confirmation accepts now.
+    #[serde(default)]
+    pub charter_version: i64,
+    /// Every current member confirmed the current version and charter.
+    #[serde(default)]
+    pub confirmed: bool,
+    /// When the last of them did, if all did.
+    #[serde(default)]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Each current member's latest confirmation.
+    #[serde(default)]
+    pub confirmations: Vec<AgreementConfirmation>,
+}
+
+/// Where one member stands with the agreement.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AgreementConfirmation {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub role: Role,
+    /// The latest version they confirmed (none yet: `null`).
+    pub confirmed_version: Option<i64>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub via: Option<crate::agreement::ConfirmedVia>,
+    /// They confirmed the current version under the current charter.
+    pub current: bool,
+}
+
+/// `POST /mentorships/{id}/agreement/confirm`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmAgreementRequest {
+    /// Must be true: confirming accepts the netiquette and safety charter (G3).
+    pub accept_charter: bool,
+    /// The version the member read; when the agreement changed since, 409
+    /// `agreement_changed`. Left out: the current version.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// One kept version of the agreement (members only).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AgreementVersionView {
+    pub version: i64,
+    pub changed_at: DateTime<Utc>,
+    /// Who made the change (none for the version a mentorship started with).
+    pub changed_by: Option<PersonRef>,
+    pub rhythm: Rhythm,
+    /// Empty, with `content_hidden`, when it was written before the reader joined.
+    pub content: AgreementContent,
+    #[serde(default)]
+    pub content_hidden: bool,
+    /// The members who confirmed this version, by name.
+    pub confirmed_by: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -11,6 +11,7 @@ use crate::store::users::NewUser;
 use anyhow::Context;
 use chrono::Duration;
 use mentorpost_auth::password;
+use mentorpost_model::agreement::ConfirmedVia;
 use mentorpost_model::api::MemberSpec;
 use mentorpost_model::session::NewAction;
 use mentorpost_model::{
@@ -138,7 +139,12 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         first,
         AgreementContent {
             ground_rules: "We antwoorden binnen twee dagen. Wat we bespreken blijft tussen ons. Eén onderwerp per draad.".into(),
-            goals: "Henk kan zelfstandig videobellen en online formulieren invullen.".into(),
+            goals: "Henk kan vóór 1 maart zelfstandig een videogesprek starten en het formulier van de gemeente online invullen.".into(),
+            action_plan: "Week 2: een videogesprek opzetten en een link delen.\nWeek 4: inloggen bij de gemeente met DigiD.\nWeek 8: het formulier samen invullen en versturen.".into(),
+            topics_excluded: "Geld en bankzaken.".into(),
+            mentor_time: "Een uur per week, op donderdagochtend.".into(),
+            ending_early: "Wie wil stoppen, zegt het eerlijk in een bericht; we vragen Anneke om mee te denken.".into(),
+            end_date: Some((now + Duration::days(90)).date_naive()),
         },
         cagri,
         now,
@@ -151,12 +157,24 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
         AgreementContent {
             ground_rules: "Reply within three days; say so when busy. Keep one topic per thread.".into(),
             goals: "João prepares for his first team-lead role within six months.".into(),
+            action_plan: "Month 1: a list of questions for each one-on-one.\nMonth 3: run a team meeting and reflect on it together."
+                .into(),
+            topics_excluded: "Salary negotiations at João's employer.".into(),
+            mentor_time: "Two hours a month.".into(),
+            ending_early: "Either of us can end it after a last call to close off.".into(),
+            end_date: Some((now + Duration::days(180)).date_naive()),
         },
         malgorzata,
         now,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    // The reverse pair confirmed their agreement (Henk by replying "akkoord"); the other
+    // pair has not yet.
+    for (who, via) in [(cagri, ConfirmedVia::Web), (henk, ConfirmedVia::Email)] {
+        store::agreements::confirm(&state.db, first, who, None, via, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
 
     let threads: [DemoThread; 3] = [
         (

@@ -1,7 +1,8 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
-//! and its actions, reflection forms, the agreement's ground rules and goals, a check-in answer's text, and the
-//! members' profiles (by the API and the settings page's form); then every GET route of the OpenAPI document, every page
+//! and its actions, reflection forms, every field of the agreement's content (goals, action plan, topics left out, the
+//! mentor's time, how to end early, ground rules), a check-in answer's text, and the members' profiles (by the API
+//! and the settings page's form); then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
 //! Refused requests with a marker inside must not echo it either. The three ways a coordinator once reached content —
@@ -124,9 +125,21 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         &mentor,
         put.clone(),
         &format!("/api/v1/mentorships/{mentorship}/agreement/content"),
-        Some(json!({"ground_rules": format!("{MARK}rules"), "goals": format!("{MARK}goals")})),
+        Some(json!({
+            "ground_rules": format!("{MARK}rules"),
+            "goals": format!("{MARK}goals"),
+            "action_plan": format!("{MARK}plan"),
+            "topics_excluded": format!("{MARK}excluded"),
+            "mentor_time": format!("{MARK}time"),
+            "ending_early": format!("{MARK}ending"),
+        })),
     )
     .await;
+    assert_eq!(s, 200, "{b}");
+    // The mentor confirms it: the coordinator may learn that, and only that.
+    let (s, b) =
+        call(&mentor, post.clone(), &format!("/api/v1/mentorships/{mentorship}/agreement/confirm"), Some(json!({"accept_charter": true})))
+            .await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = call(
         &mentee,
@@ -319,6 +332,7 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/threads/{checkin_thread}/after?seq=0"),
         format!("/mentorships/{mentorship}"),
         format!("/mentorships/{mentorship}?done=agreement"),
+        format!("/mentorships/{mentorship}/agreement/versions"),
         format!("/mentorships/{mentorship}/new"),
         "/settings".to_owned(),
         "/settings?done=mail".to_owned(),
@@ -463,6 +477,7 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/api/v1/threads/{checkin_thread}/messages"),
         format!("/api/v1/mentorships/{mentorship}/events"),
         format!("/api/v1/mentorships/{mentorship}/agreement"),
+        format!("/api/v1/mentorships/{mentorship}/agreement/versions"),
         "/api/v1/me/threads".into(),
     ] {
         let (_, b) = call(&stand_in_api, get.clone(), &path, None).await;
@@ -493,6 +508,8 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     let (_, theirs) = call(&mentee, get.clone(), &format!("/api/v1/mentorships/{mentorship}/profiles"), None).await;
     assert!(theirs.contains(&format!("{MARK}webhopes")), "the mentee reads the mentor's profile: {theirs}");
     assert!(seen.iter().any(|(w, _)| w.contains("/profiles")), "the walk covered the profiles route");
+    let (_, own) = call(&mentee, get.clone(), &format!("/api/v1/mentorships/{mentorship}/agreement/versions"), None).await;
+    assert!(own.contains(&format!("{MARK}plan")) && own.contains(&format!("{MARK}ending")), "{own}");
 
     // And the log, at info level, has none of it.
     let log = served.log.lock().unwrap_or_else(|e| e.into_inner()).clone();

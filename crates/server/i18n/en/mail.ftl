@@ -193,3 +193,42 @@ session-mail-actions = Actions agreed:
 session-mail-due = due { $date }
 session-mail-how = When one is done, answer this mail with "done" and its number, for example "done { $number }".
 session-mail-link = The mentorship in the web app: { $link }
+
+## The agreement
+contract-mail-subject = Your mentoring agreement, version { $version }: please read and confirm
+contract-mail-body =
+    Hello { $name },
+
+    This is the agreement of your mentorship with { $other }, version { $version }. Only the members of the mentorship read it; your coordinator sees whether it is confirmed and how often you agreed to be in touch, never what it says. { $who }
+
+    { $text }
+    { $title }
+
+    To confirm this version and accept the charter, reply to this mail with one word: agree
+
+    To change something, open the agreement on the web: { $link }
+    Whatever else you write in a reply is not passed on; talk the agreement over with the others in a conversation.
+contract-mail-goals-yours = The goals are yours: write them in your own words.
+contract-mail-goals-mentee = The goals are the mentee's own.
+contract-mail-schedule = { $text }. In touch at least every { $days } days; an answer within { $hours } hours.
+contract-mail-confirmed-subject = You confirmed the agreement
+contract-mail-confirmed-body =
+    Hello { $name },
+
+    Thank you: you confirmed version { $version } of your agreement and accepted the netiquette and safety charter. { $text }
+
+    The agreement: { $link }
+contract-mail-all-confirmed = Everyone in the mentorship has confirmed it now.
+contract-mail-waiting = Still to confirm: { $names }.
+contract-mail-stale-subject = The agreement has changed since that mail
+contract-mail-stale-body =
+    Hello { $name },
+
+    You answered “agree” to an earlier version of your agreement. It has changed since, so nothing was confirmed. Read the current version in the newest agreement mail and answer that one, or confirm it on the web: { $link }
+contract-mail-unclear-subject = Your answer to the agreement mail
+contract-mail-unclear-body =
+    Hello { $name },
+
+    We could not read your answer as a confirmation, and it was not passed on to anyone. To confirm the agreement, reply to the agreement mail with one word: agree
+
+    To change the agreement, or to talk it over with the others, open it on the web: { $link }

@@ -190,3 +190,42 @@ session-mail-actions = Afgesproken acties:
 session-mail-due = klaar op { $date }
 session-mail-how = Is er een klaar? Beantwoord deze mail met "klaar" en het nummer, bijvoorbeeld "klaar { $number }".
 session-mail-link = De mentorrelatie in de webapp: { $link }
+
+## The agreement
+contract-mail-subject = Jullie mentoringsovereenkomst, versie { $version }: lezen en bevestigen
+contract-mail-body =
+    Hallo { $name },
+
+    Dit is de overeenkomst van je mentorrelatie met { $other }, versie { $version }. Alleen de leden van de mentorrelatie lezen haar; je coördinator ziet of ze bevestigd is en hoe vaak jullie contact afspraken, nooit wat erin staat. { $who }
+
+    { $text }
+    { $title }
+
+    Om deze versie te bevestigen en het handvest te aanvaarden, beantwoord je deze mail met één woord: akkoord
+
+    Iets veranderen? Open de overeenkomst op het web: { $link }
+    Wat je verder in een antwoord schrijft, wordt niet doorgegeven; bespreek de overeenkomst met de anderen in een gesprek.
+contract-mail-goals-yours = De doelen zijn van jou: schrijf ze in je eigen woorden.
+contract-mail-goals-mentee = De doelen zijn van de mentee zelf.
+contract-mail-schedule = { $text }. Contact minstens elke { $days } dagen; een antwoord binnen { $hours } uur.
+contract-mail-confirmed-subject = Je hebt de overeenkomst bevestigd
+contract-mail-confirmed-body =
+    Hallo { $name },
+
+    Dank je: je hebt versie { $version } van jullie overeenkomst bevestigd en het netiquette- en veiligheidshandvest aanvaard. { $text }
+
+    De overeenkomst: { $link }
+contract-mail-all-confirmed = Iedereen in de mentorrelatie heeft haar nu bevestigd.
+contract-mail-waiting = Nog te bevestigen door: { $names }.
+contract-mail-stale-subject = De overeenkomst is veranderd sinds die mail
+contract-mail-stale-body =
+    Hallo { $name },
+
+    Je antwoordde „akkoord” op een eerdere versie van jullie overeenkomst. Ze is sindsdien veranderd, dus er is niets bevestigd. Lees de huidige versie in de nieuwste mail over de overeenkomst en beantwoord die, of bevestig haar op het web: { $link }
+contract-mail-unclear-subject = Je antwoord op de mail over de overeenkomst
+contract-mail-unclear-body =
+    Hallo { $name },
+
+    We konden je antwoord niet lezen als een bevestiging, en het is aan niemand doorgegeven. Om de overeenkomst te bevestigen, beantwoord je de mail over de overeenkomst met één woord: akkoord
+
+    Wil je de overeenkomst veranderen of met de anderen bespreken? Open haar op het web: { $link }

@@ -83,7 +83,7 @@ pub struct Pairing {
 
 /// Creates a mentorship of accepted people through the API's own path
 /// ([`super::mentorships::create_in_programme`]), active at once with the programme's
-/// rhythm, and mails every member a first-contact mail.
+/// rhythm, and mails every member a first-contact mail and then the agreement.
 pub async fn pair(state: &AppState, programme: &ProgrammeView, coordinator: UserId, pairing: Pairing) -> ApiResult<MentorshipId> {
     use mentorpost_model::api::{CreateMentorshipRequest, MemberSpec};
     let members: Vec<MemberSpec> = pairing
@@ -100,6 +100,8 @@ pub async fn pair(state: &AppState, programme: &ProgrammeView, coordinator: User
     };
     let id = super::mentorships::create_in_programme(state, coordinator, programme.id, req).await?;
     first_contact(state, programme, id, &members, pairing.first).await?;
+    // And, a little later, the agreement to fill in and confirm together (F3).
+    crate::mail::agreement::prompt_after_change(state, id).await;
     Ok(id)
 }
 

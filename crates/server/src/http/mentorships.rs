@@ -12,9 +12,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mentorpost_auth::permission::{Action, Actor, Decision, may_add_member};
+use mentorpost_model::agreement::ConfirmedVia;
 use mentorpost_model::api::{
-    AddMemberRequest, AgreementView, CloseMentorshipRequest, CreateMentorshipRequest, ErrorBody, EventPage, MemberSpec, MentorshipView,
-    RepairRequest,
+    AddMemberRequest, AgreementVersionView, AgreementView, CloseMentorshipRequest, ConfirmAgreementRequest, CreateMentorshipRequest,
+    ErrorBody, EventPage, MemberSpec, MentorshipView, RepairRequest,
 };
 use mentorpost_model::{AgreementContent, DateWindow, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId};
 use serde::Deserialize;
@@ -151,7 +152,8 @@ pub async fn get_agreement(
     store::mentorships::agreement(state.db.pool(), id, &access).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
-/// Set the agreed rhythm (coordinators and members).
+/// Set the agreed rhythm (coordinators and members). A change makes a new version of
+/// the agreement, which the members confirm again.
 #[utoipa::path(put, path = "/api/v1/mentorships/{id}/agreement/rhythm", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
     request_body = Rhythm, responses((status = 200, body = MentorshipView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn set_rhythm(
@@ -162,13 +164,38 @@ pub async fn set_rhythm(
 ) -> ApiResult<Json<MentorshipView>> {
     guard(&mentorship_access(&state, &user, id).await?, Action::SetRhythm)?;
     rhythm.validate()?;
-    store::mentorships::set_rhythm(&state.db, id, rhythm, user.user_id, state.clock.now()).await?;
+    let changed = store::mentorships::set_rhythm(&state.db, id, rhythm, user.user_id, state.clock.now()).await?;
+    if changed.is_some() {
+        after_change(&state, id).await?;
+    }
     view(&state, id, user.user_id).await
 }
 
-/// Set the ground rules and goals (members only).
+/// Checks content against its limits and the end date against the mentorship's start
+/// (its start date, else the day it was created).
+pub async fn check_content(state: &AppState, id: MentorshipId, content: &AgreementContent) -> ApiResult<()> {
+    content.validate()?;
+    let m = store::mentorships::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
+    content.check_end_date(m.start_date.unwrap_or_else(|| m.created_at.date_naive()))?;
+    Ok(())
+}
+
+/// After a committed change: the agreement mails, once something is written to agree
+/// on (an agreement that holds nothing but the programme's rhythm asks nobody by mail;
+/// the page shows it still needs confirming).
+pub async fn after_change(state: &AppState, id: MentorshipId) -> ApiResult<()> {
+    let written = store::agreements::prompt_data(state.db.pool(), id).await?.is_some_and(|d| !d.record.content.is_empty());
+    if written {
+        crate::mail::agreement::prompt_after_change(state, id).await;
+    }
+    Ok(())
+}
+
+/// Set the contract's content: SMART goals, action plan, end date, topics left out,
+/// the mentor's time, how to end early, ground rules (members only). A change makes a
+/// new version, which the members confirm again; each gets the agreement by mail.
 #[utoipa::path(put, path = "/api/v1/mentorships/{id}/agreement/content", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
-    request_body = AgreementContent, responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    request_body = AgreementContent, responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_content(
     State(state): State<AppState>,
     user: AuthUser,
@@ -177,9 +204,65 @@ pub async fn set_content(
 ) -> ApiResult<Json<AgreementView>> {
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::EditAgreementContent)?;
-    content.validate()?;
-    store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now()).await?;
+    check_content(&state, id, &content).await?;
+    let changed = store::mentorships::set_content(&state.db, id, content, user.user_id, state.clock.now()).await?;
+    if changed.is_some() {
+        after_change(&state, id).await?;
+    }
     store::mentorships::agreement(state.db.pool(), id, &access).await?.map(Json).ok_or(ApiError::NotFound)
+}
+
+/// Confirm the agreement's current version and accept the netiquette and safety
+/// charter (active members only; idempotent). With `version`, 409 `agreement_changed`
+/// when the agreement changed since the member read it.
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/agreement/confirm", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    request_body = ConfirmAgreementRequest, responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn confirm_agreement(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+    ApiJson(req): ApiJson<ConfirmAgreementRequest>,
+) -> ApiResult<Json<AgreementView>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::EditAgreementContent)?;
+    let view = confirm_as(&state, &access, req).await?;
+    Ok(Json(view))
+}
+
+/// The confirmation of the API and of the mentorship page.
+pub async fn confirm_as(state: &AppState, access: &store::mentorships::Access, req: ConfirmAgreementRequest) -> ApiResult<AgreementView> {
+    if !req.accept_charter {
+        return Err(ApiError::unprocessable(
+            "charter_not_accepted",
+            "accept_charter: confirming accepts the netiquette and safety charter",
+        ));
+    }
+    let id = access.mentorship_id;
+    let before = store::mentorships::agreement(state.db.pool(), id, access).await?.ok_or(ApiError::NotFound)?;
+    if before.content_hidden {
+        return Err(ApiError::conflict(
+            "agreement_hidden",
+            "the agreement's content was written before you joined: ask the others to save it again, then confirm",
+        ));
+    }
+    let user = access.actor.user_id;
+    store::agreements::confirm(&state.db, id, user, req.version, ConfirmedVia::Web, state.clock.now()).await?;
+    store::mentorships::agreement(state.db.pool(), id, access).await?.ok_or(ApiError::NotFound)
+}
+
+/// Every kept version of the agreement, newest first, with who confirmed each (members
+/// only; a former member sees the versions up to their leaving).
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}/agreement/versions", tag = "mentorships", security(("bearer" = [])), params(("id" = MentorshipId, Path)),
+    responses((status = 200, body = [AgreementVersionView]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn agreement_versions(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MentorshipId>,
+) -> ApiResult<Json<Vec<AgreementVersionView>>> {
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadAgreementContent)?;
+    Ok(Json(store::agreements::versions(state.db.pool(), id, access.joined_at, access.left_at).await?))
 }
 
 /// Add a member (coordinators, admins; never oneself unless an admin). The newcomer

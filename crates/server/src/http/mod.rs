@@ -118,6 +118,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mentorships::get_agreement))
         .routes(routes!(mentorships::set_rhythm))
         .routes(routes!(mentorships::set_content))
+        .routes(routes!(mentorships::confirm_agreement))
+        .routes(routes!(mentorships::agreement_versions))
         .routes(routes!(mentorships::add_member))
         .routes(routes!(mentorships::remove_member))
         .routes(routes!(mentorships::activate))

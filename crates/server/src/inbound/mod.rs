@@ -61,7 +61,8 @@ pub struct Delivery {
 /// What the pipeline did with a mail (the HTTP endpoint's answer).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
-    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted | actions_done | postmaster
+    /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted
+    /// | actions_done | agreement_confirmed | postmaster
     pub outcome: String,
     /// Why nothing was posted, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +96,8 @@ enum Route {
     BounceAddress,
     /// A reply to an invitation (`invite+TOKEN`): "yes" accepts it for e-mail only.
     Invitation { token: String },
+    /// A reply to an agreement mail (`agreement+TOKEN`): "agree" confirms the agreement.
+    Agreement { token: String },
     /// One of our addresses that is no conversation (a digest's sender, say).
     General,
 }
@@ -223,6 +226,7 @@ impl Pipeline<'_> {
             }
             Route::BounceAddress => self.finish(Outcome::Bounce, "mail to the bounce address that is not a delivery report", None).await,
             Route::Invitation { token } => self.answer_invitation(&token).await,
+            Route::Agreement { token } => self.answer_agreement(&token).await,
             Route::General => {
                 self.explain_to_sender(Notice::GeneralAddress).await?;
                 self.finish(Outcome::Rejected, "sent to a general address, not to a conversation", None).await
@@ -334,6 +338,59 @@ impl Pipeline<'_> {
         Ok(receipt)
     }
 
+    /// A reply to an agreement mail (F3): from one of the member's own addresses, saying
+    /// "agree" (or "akkoord", …; see `mentorpost_model::agreement::says_agree`) on its
+    /// first line, it confirms the version that mail showed and accepts the charter —
+    /// and a short mail says so. "agree" to an older version confirms nothing and
+    /// points to the current one; anything else gets a polite "not understood" (at most
+    /// once a day). Nothing of the reply is posted.
+    async fn answer_agreement(&self, token: &str) -> Result<Receipt, ApiError> {
+        use crate::mail::agreement::Answer;
+        let pool = self.state.db.pool();
+        let from = self.base.from_address.clone().unwrap_or_default();
+        let Some(target) = store::agreements::by_token(pool, token).await? else {
+            return self.finish(Outcome::Rejected, "reply to an unknown agreement mail", None).await;
+        };
+        let owner = target.user_id;
+        if !store::inbound::is_verified_address(pool, owner, &from).await? {
+            self.explain_to_sender(Notice::UnknownSender).await?;
+            return self
+                .finish(Outcome::Rejected, "reply to an agreement mail from an address that is not the member's", Some(owner))
+                .await;
+        }
+        let member = store::mentorships::access(pool, target.mentorship_id, owner)
+            .await?
+            .is_some_and(|a| a.role.is_some() && a.left_at.is_none() && a.status != mentorpost_model::MentorshipStatus::Closed);
+        if !member {
+            return self.finish(Outcome::Rejected, "reply to an agreement mail by someone no longer a member", Some(owner)).await;
+        }
+        let (answer, outcome, reason) = if !mentorpost_model::agreement::says_agree(&plain_text(&self.mail.body.kept)) {
+            (Answer::Unclear, Outcome::Rejected, "reply to an agreement mail that does not say agree")
+        } else {
+            let via = mentorpost_model::agreement::ConfirmedVia::Email;
+            match store::agreements::confirm(&self.state.db, target.mentorship_id, owner, Some(target.version), via, self.now).await {
+                Ok(done) => {
+                    let all = store::agreements::status(pool, target.mentorship_id).await?.is_some_and(|s| s.confirmed);
+                    (Answer::Confirmed { version: done.version, all }, Outcome::AgreementConfirmed, "agreement confirmed by reply")
+                }
+                Err(StoreError::Rejected(Refusal::Conflict { .. })) => {
+                    (Answer::Stale, Outcome::Rejected, "agree to an agreement version that is no longer current")
+                }
+                Err(err) => return Err(err.into()),
+            }
+        };
+        let receipt = self.finish(outcome, reason, Some(owner)).await?;
+        if receipt.outcome != "duplicate" {
+            crate::mail::agreement::answer(self.state, target, answer, self.mail.message_id.as_deref(), self.now)
+                .await
+                .map_err(ApiError::Internal)?;
+        }
+        if outcome == Outcome::AgreementConfirmed {
+            tracing::info!(user = %owner, mentorship = %target.mentorship_id, "agreement confirmed by reply");
+        }
+        Ok(receipt)
+    }
+
     async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {
         tracing::info!(outcome = outcome.as_str(), %reason, "mail received");
         let record = Record { outcome, reason: Some(reason.to_owned()), user_id: user, ..self.base.clone() };
@@ -358,6 +415,9 @@ impl Pipeline<'_> {
             }
             if kind == "invite" {
                 return Ok(Some(Route::Invitation { token: token.to_ascii_lowercase() }));
+            }
+            if kind == "agreement" {
+                return Ok(Some(Route::Agreement { token: token.to_ascii_lowercase() }));
             }
             let Some(target) = store::mail::find_token(pool, &token).await? else { continue };
             if target.kind != kind {

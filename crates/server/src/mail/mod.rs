@@ -6,6 +6,7 @@
 //! outcome with retries and backoff. Security mail (login links) is sent at once and
 //! ignores every preference.
 
+pub mod agreement;
 pub mod compose;
 pub mod digest;
 pub mod outbox;

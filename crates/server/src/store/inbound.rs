@@ -33,6 +33,8 @@ pub enum Outcome {
     Accepted,
     /// "done N": actions ticked off, nothing posted.
     ActionsDone,
+    /// An "agree" to an agreement mail: the member confirmed the agreement by e-mail.
+    AgreementConfirmed,
 }
 
 impl Outcome {
@@ -48,6 +50,7 @@ impl Outcome {
             Outcome::Postmaster => "postmaster",
             Outcome::Accepted => "invitation_accepted",
             Outcome::ActionsDone => "actions_done",
+            Outcome::AgreementConfirmed => "agreement_confirmed",
         }
     }
 }

@@ -218,6 +218,9 @@ async fn insert(conn: &mut AnyConnection, new: &NewMentorship, actor: UserId, no
         )
         .await?;
     }
+    // The agreement it starts with (the programme's rhythm, nothing written yet) is
+    // its version 1.
+    super::agreements::record_version(conn, id, None, false, now).await?;
     crate::db::note(Note::Joined(new.members.iter().map(|m| m.user_id).collect()));
     Ok(id)
 }
@@ -274,10 +277,46 @@ pub async fn activate(db: &Db, id: MentorshipId, actor: UserId, now: DateTime<Ut
     Ok(())
 }
 
-pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+/// Sets the rhythm. When it differs from the stored one, the agreement gets a new
+/// version (written in the same transaction), which the members confirm again; returns
+/// that version, or `None` when nothing changed.
+pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId, now: DateTime<Utc>) -> Result<Option<i64>, StoreError> {
+    set_agreement(db, id, Some(rhythm), None, actor, now).await
+}
+
+/// Sets the content (members only; the caller checked); see [`set_agreement`].
+pub async fn set_content(
+    db: &Db,
+    id: MentorshipId,
+    content: AgreementContent,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    set_agreement(db, id, None, Some(content), actor, now).await
+}
+
+/// Sets the rhythm, the content or both in one transaction. Saving content marks it as
+/// written now even when unchanged (a newcomer then reads it, see `Window`); a change
+/// of either makes one new version (written in the same transaction), which the members
+/// confirm again. Returns that version, or `None` when nothing changed.
+pub async fn set_agreement(
+    db: &Db,
+    id: MentorshipId,
+    rhythm: Option<Rhythm>,
+    content: Option<AgreementContent>,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
     db.write(move |conn| {
         Box::pin(async move {
-            sqlx::query("UPDATE mentorships SET contact_every_days = $1, response_within_hours = $2, meeting_rhythm = $3, agreement_updated_at = $4 WHERE id = $5")
+            let (_, before) = super::agreements::current_in(conn, id).await?.ok_or(StoreError::not_found())?;
+            let mut changed = false;
+            if let Some(rhythm) = rhythm {
+                changed |= before.rhythm != rhythm;
+                sqlx::query(
+                    "UPDATE mentorships SET contact_every_days = $1, response_within_hours = $2, meeting_rhythm = $3, agreement_updated_at = $4
+                     WHERE id = $5",
+                )
                 .bind(rhythm.contact_every_days)
                 .bind(rhythm.response_within_hours)
                 .bind(rhythm.meeting_rhythm)
@@ -285,38 +324,31 @@ pub async fn set_rhythm(db: &Db, id: MentorshipId, rhythm: Rhythm, actor: UserId
                 .bind(id.to_string())
                 .execute(&mut *conn)
                 .await?;
+            }
+            if let Some(content) = content {
+                changed |= before.content != content;
+                sqlx::query(
+                    "UPDATE mentorships SET ground_rules = $1, goals = $2, action_plan = $3, topics_excluded = $4, mentor_time = $5,
+                            ending_early = $6, end_date = $7, agreement_updated_at = $8, content_updated_at = $8 WHERE id = $9",
+                )
+                .bind(content.ground_rules)
+                .bind(content.goals)
+                .bind(content.action_plan)
+                .bind(content.topics_excluded)
+                .bind(content.mentor_time)
+                .bind(content.ending_early)
+                .bind(content.end_date.map(|d| d.to_string()))
+                .bind(ms(now))
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            let version = if changed { Some(super::agreements::record_version(conn, id, Some(actor), true, now).await?) } else { None };
             events::append(conn, id, EventKind::AgreementUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok(())
+            Ok(version)
         })
     })
-    .await?;
-    Ok(())
-}
-
-pub async fn set_content(
-    db: &Db,
-    id: MentorshipId,
-    content: AgreementContent,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    db.write(move |conn| {
-        Box::pin(async move {
-            sqlx::query(
-                "UPDATE mentorships SET ground_rules = $1, goals = $2, agreement_updated_at = $3, content_updated_at = $3 WHERE id = $4",
-            )
-            .bind(content.ground_rules)
-            .bind(content.goals)
-            .bind(ms(now))
-            .bind(id.to_string())
-            .execute(&mut *conn)
-            .await?;
-            events::append(conn, id, EventKind::AgreementUpdated, EventRefs { actor: Some(actor), ..Default::default() }, now).await?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(())
+    .await
 }
 
 pub async fn add_member(db: &Db, id: MentorshipId, member: MemberSpec, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -422,6 +454,8 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
         .map(member_from_row)
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let status: String = row.try_get("status")?;
+    // Whether it is confirmed, and when: all a coordinator learns of the contract.
+    let agreement = super::agreements::status(pool, id).await?.unwrap_or_default();
     Ok(Some(MentorshipView {
         id,
         programme_id: get_parsed(&row, "programme_id")?,
@@ -433,6 +467,8 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
         last_seq: Some(row.try_get("last_seq")?),
         replaces: get_opt_parsed(&row, "replaces_id")?,
         created_at: get_time(&row, "created_at")?,
+        agreement_confirmed: agreement.confirmed,
+        agreement_confirmed_at: agreement.confirmed_at,
     }))
 }
 
@@ -471,30 +507,31 @@ fn rhythm_from_row(row: &sqlx::any::AnyRow) -> Result<Rhythm, sqlx::Error> {
     })
 }
 
-/// The agreement as the member behind `access` may read it: the ground rules and goals
-/// only when a member saved them since this member joined (see `Window`); otherwise
-/// they come back empty with `content_hidden` set.
+/// The agreement as the member behind `access` may read it: the content only when a
+/// member saved it since this member joined (see `Window`); otherwise it comes back
+/// empty with `content_hidden` set. With the version and who confirmed it.
 pub async fn agreement(pool: &AnyPool, id: MentorshipId, access: &Access) -> Result<Option<AgreementView>, StoreError> {
-    let row = sqlx::query(
-        "SELECT contact_every_days, response_within_hours, meeting_rhythm, ground_rules, goals, agreement_updated_at,
-                COALESCE(content_updated_at, created_at) AS content_at
-         FROM mentorships WHERE id = $1",
-    )
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {}, agreement_updated_at, COALESCE(content_updated_at, created_at) AS content_at FROM mentorships WHERE id = $1",
+        super::agreements::RECORD_COLUMNS
+    )))
     .bind(id.to_string())
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
+    let Some(status) = super::agreements::status(pool, id).await? else { return Ok(None) };
     let hidden = access.joined_at.is_some_and(|joined| get_time(&row, "content_at").is_ok_and(|at| at < joined));
-    let content = if hidden {
-        AgreementContent { ground_rules: String::new(), goals: String::new() }
-    } else {
-        AgreementContent { ground_rules: row.try_get("ground_rules")?, goals: row.try_get("goals")? }
-    };
+    let content = if hidden { AgreementContent::default() } else { super::agreements::content_from_row(&row)? };
     Ok(Some(AgreementView {
         rhythm: rhythm_from_row(&row)?,
         content,
         updated_at: get_time(&row, "agreement_updated_at")?,
         content_hidden: hidden,
+        version: status.version,
+        charter_version: mentorpost_model::agreement::CHARTER_VERSION,
+        confirmed: status.confirmed,
+        confirmed_at: status.confirmed_at,
+        confirmations: status.confirmations,
     }))
 }
 

@@ -3,6 +3,7 @@
 //! return model types. Times are stored as Unix milliseconds, ids as text.
 
 pub mod actions;
+pub mod agreements;
 pub mod attachments;
 pub mod checkins;
 pub mod events;

@@ -1,5 +1,7 @@
 //! A mentorship's own page, for its members: who is in it and in which role, the
-//! agreement (G6, G7, F3) — editable as the API allows members —, the mentorship's own
+//! agreement as a contract (G3, G6, G7, G11, F3) — editable as the API allows members,
+//! confirmed with the netiquette and safety charter, its earlier versions a page of
+//! their own —, the mentorship's own
 //! contact rhythm (the health figures members may see, F9, F15), meetings (G8: the
 //! list, logging one) and open check-ins (F13: answering with one of three statuses).
 //! Until anyone has written, the first-contact view (G5) comes first; afterwards the
@@ -11,6 +13,7 @@ use super::first_contact::{self, FirstContact, ProfileLine};
 use super::session::{Member, Signed};
 use super::signin::{Errors, FieldError, NoFields};
 use super::{PageError, Ui, render, see_other};
+use crate::error::ApiError;
 use crate::http::contact::{meeting_calendar, record_meeting};
 use crate::state::AppState;
 use crate::store;
@@ -20,6 +23,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveTime};
 use mentorpost_auth::permission::Action;
+use mentorpost_model::api::ConfirmAgreementRequest;
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::LogMeetingRequest;
@@ -51,6 +55,25 @@ pub struct AgreementForm {
     ground_rules: String,
     #[serde(default)]
     goals: String,
+    #[serde(default)]
+    action_plan: String,
+    #[serde(default)]
+    end_date: String,
+    #[serde(default)]
+    topics_excluded: String,
+    #[serde(default)]
+    mentor_time: String,
+    #[serde(default)]
+    ending_early: String,
+}
+
+/// The confirmation form: the charter's checkbox and the version the member read.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    charter: Option<String>,
+    #[serde(default)]
+    version: String,
 }
 
 /// The meeting form as typed.
@@ -136,7 +159,7 @@ pub struct CheckinForm {
 /// What a form that went wrong brings back to the page.
 enum Draft {
     None,
-    Agreement(AgreementForm),
+    Agreement(Box<AgreementForm>),
     Meeting(Box<MeetingForm>),
     /// The check-in whose answer was missing.
     Checkin(String),
@@ -265,6 +288,16 @@ struct MentorshipPage {
     agreement: AgreementForm,
     agreement_updated: String,
     content_hidden: bool,
+    /// The agreement's current version and where the members stand with it.
+    version: i64,
+    agreement_state: String,
+    /// This member may confirm the current version now (and has not).
+    can_confirm: bool,
+    has_versions: bool,
+    charter_title: String,
+    charter_rules: Vec<String>,
+    /// The stored end date, for reading (the form shows `agreement.end_date`).
+    end_date_shown: Option<String>,
     can_edit: bool,
     can_write: bool,
     health_status: String,
@@ -522,13 +555,41 @@ async fn show(
     answered_checkins.retain(|c| c.answer.is_some());
     answered_checkins.truncate(5);
 
+    let c = &agreement.content;
     let stored = AgreementForm {
         contact_every_days: agreement.rhythm.contact_every_days.to_string(),
         response_within_hours: agreement.rhythm.response_within_hours.to_string(),
         meeting_rhythm: agreement.rhythm.meeting_rhythm.clone(),
-        ground_rules: agreement.content.ground_rules.clone(),
-        goals: agreement.content.goals.clone(),
+        ground_rules: c.ground_rules.clone(),
+        goals: c.goals.clone(),
+        action_plan: c.action_plan.clone(),
+        end_date: c.end_date.map(|d| d.to_string()).unwrap_or_default(),
+        topics_excluded: c.topics_excluded.clone(),
+        mentor_time: c.mentor_time.clone(),
+        ending_early: c.ending_early.clone(),
     };
+    let end_date_shown = c.end_date.map(|d| tr.date(d));
+    // Where the members stand: all confirmed; this member confirmed and waits; the
+    // agreement changed since this member confirmed; or not yet.
+    let mine = agreement.confirmations.iter().find(|x| x.user_id == member.id());
+    let waiting = agreement
+        .confirmations
+        .iter()
+        .filter(|x| !x.current)
+        .map(|x| if x.user_id == member.id() { tr.t("ms-you") } else { x.display_name.clone() })
+        .collect::<Vec<String>>()
+        .join(", ");
+    let agreement_state = match (agreement.confirmed, mine) {
+        (true, _) => tr.ts("contract-state-all", "date", &agreement.confirmed_at.map(|t| tr.when_full(t)).unwrap_or_default()),
+        (false, Some(m)) if m.current => tr.ts("contract-state-you-waiting", "names", &waiting),
+        (false, Some(m)) if m.confirmed_version.is_some() => tr.t("contract-state-changed"),
+        _ => tr.ts("contract-state-not-yet", "names", &waiting),
+    };
+    let can_confirm = still_member
+        && view.status != MentorshipStatus::Closed
+        && !agreement.content_hidden
+        && access.permit(Action::EditAgreementContent).is_ok()
+        && !mine.is_some_and(|m| m.current);
     let today = calendar.today.to_string();
     let (draft, reflection_draft) = match draft {
         Draft::Reflection(r) => (Draft::None, *r),
@@ -569,7 +630,7 @@ async fn show(
         })
         .collect();
     let (agreement_form, meeting_form) = match draft {
-        Draft::Agreement(a) => (a, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
+        Draft::Agreement(a) => (*a, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
         Draft::Meeting(m) => (stored, *m),
         Draft::None | Draft::Checkin(_) | Draft::Reflection(_) => (stored, MeetingForm { date: today.clone(), ..MeetingForm::default() }),
     };
@@ -597,6 +658,13 @@ async fn show(
         agreement: agreement_form,
         agreement_updated: tr.when_full(agreement.updated_at),
         content_hidden: agreement.content_hidden,
+        version: agreement.version,
+        agreement_state,
+        can_confirm,
+        has_versions: agreement.version > 1,
+        charter_title: tr.tn("charter-title", "version", agreement.charter_version),
+        charter_rules: crate::mail::agreement::CHARTER_RULES.iter().map(|k| tr.t(k)).collect(),
+        end_date_shown,
         can_edit,
         can_write,
         health_status: tr.t(&format!("ms-health-{key}")),
@@ -644,7 +712,10 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let id = mentorship_id(&id)?;
-    let done = q.done.as_deref().filter(|d| matches!(*d, "agreement" | "meeting" | "checkin" | "action" | "reopened" | "reflection"));
+    let done = q
+        .done
+        .as_deref()
+        .filter(|d| matches!(*d, "agreement" | "confirmed" | "meeting" | "checkin" | "action" | "reopened" | "reflection"));
     let draft = match q.reflect.filter(|m| !m.is_empty()) {
         Some(meeting_id) => Draft::Reflection(Box::new(ReflectionForm { meeting_id, ..ReflectionForm::default() })),
         None => Draft::None,
@@ -691,13 +762,37 @@ pub async fn save_agreement(
             errors.push(from_validation(&member, &e));
         }
     }
-    let content = AgreementContent { ground_rules: one_kind_of_line_break(&form.ground_rules), goals: one_kind_of_line_break(&form.goals) };
+    let end_date = match form.end_date.trim() {
+        "" => None,
+        d => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| errors.push(problem(&member, "end_date", "invalid"))).ok(),
+    };
+    let content = AgreementContent {
+        ground_rules: one_kind_of_line_break(&form.ground_rules),
+        goals: one_kind_of_line_break(&form.goals),
+        action_plan: one_kind_of_line_break(&form.action_plan),
+        topics_excluded: one_kind_of_line_break(&form.topics_excluded),
+        mentor_time: one_kind_of_line_break(form.mentor_time.trim()),
+        ending_early: one_kind_of_line_break(&form.ending_early),
+        end_date,
+    };
+    // Each field on its own, so every problem shows at once, in the form's order.
+    let e = AgreementContent::default();
     let probes = [
-        AgreementContent { ground_rules: content.ground_rules.clone(), ..AgreementContent::default() },
-        AgreementContent { goals: content.goals.clone(), ..AgreementContent::default() },
+        AgreementContent { goals: content.goals.clone(), ..e.clone() },
+        AgreementContent { action_plan: content.action_plan.clone(), ..e.clone() },
+        AgreementContent { topics_excluded: content.topics_excluded.clone(), ..e.clone() },
+        AgreementContent { mentor_time: content.mentor_time.clone(), ..e.clone() },
+        AgreementContent { ending_early: content.ending_early.clone(), ..e.clone() },
+        AgreementContent { ground_rules: content.ground_rules.clone(), ..e.clone() },
     ];
     for probe in &probes {
         if let Err(e) = probe.validate() {
+            errors.push(from_validation(&member, &e));
+        }
+    }
+    if content.end_date.is_some() {
+        let m = store::mentorships::get(state.db.pool(), id).await?.ok_or(PageError::NotFound)?;
+        if let Err(e) = content.check_end_date(m.start_date.unwrap_or_else(|| m.created_at.date_naive())) {
             errors.push(from_validation(&member, &e));
         }
     }
@@ -707,20 +802,143 @@ pub async fn save_agreement(
         meeting_rhythm,
     };
     if !errors.is_empty() {
-        return show(&state, &member, id, Draft::Agreement(form), errors, None).await;
+        // The summary lists the problems in the form's order.
+        errors.sort_by_key(|e| AGREEMENT_FIELDS.iter().position(|f| *f == e.field));
+        return show(&state, &member, id, Draft::Agreement(Box::new(form)), errors, None).await;
     }
 
     let now = state.clock.now();
     let before = store::mentorships::agreement(state.db.pool(), id, &access).await?.ok_or(PageError::NotFound)?;
-    if before.rhythm != rhythm {
-        store::mentorships::set_rhythm(&state.db, id, rhythm, member.id(), now).await?;
+    // One save, one version. Content written before this member joined comes back
+    // empty; saving the form unchanged must not wipe it.
+    let rhythm = Some(rhythm).filter(|r| *r != before.rhythm);
+    let content = Some(content).filter(|c| *c != before.content);
+    if rhythm.is_none() && content.is_none() {
+        return Ok(see_other(&format!("/mentorships/{id}?done=agreement#agreement")));
     }
-    // Content written before this member joined comes back empty; saving the form
-    // unchanged must not wipe it.
-    if before.content != content {
-        store::mentorships::set_content(&state.db, id, content, member.id(), now).await?;
+    let changed = store::mentorships::set_agreement(&state.db, id, rhythm, content, member.id(), now).await?;
+    if changed.is_some() {
+        crate::http::mentorships::after_change(&state, id).await?;
     }
     Ok(see_other(&format!("/mentorships/{id}?done=agreement#agreement")))
+}
+
+/// The agreement form's fields, in the order the page shows them.
+const AGREEMENT_FIELDS: [&str; 10] = [
+    "goals",
+    "action_plan",
+    "end_date",
+    "topics_excluded",
+    "contact_every_days",
+    "response_within_hours",
+    "meeting_rhythm",
+    "mentor_time",
+    "ending_early",
+    "ground_rules",
+];
+
+/// `POST /mentorships/{id}/agreement/confirm`: this member confirms the version they
+/// read and accepts the charter (the API's own path).
+pub async fn confirm_agreement(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<ConfirmForm>,
+) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let Signed { member, form, .. } = signed;
+    let access = crate::http::mentorship_access(&state, &member.as_api_user(), id).await?;
+    crate::http::guard(&access, Action::EditAgreementContent)?;
+    if form.charter.as_deref() != Some("yes") {
+        return show(&state, &member, id, Draft::None, vec![problem(&member, "charter", "required")], None).await;
+    }
+    let req = ConfirmAgreementRequest { accept_charter: true, version: form.version.trim().parse().ok() };
+    match crate::http::mentorships::confirm_as(&state, &access, req).await {
+        Ok(_) => Ok(see_other(&format!("/mentorships/{id}?done=confirmed#agreement"))),
+        Err(ApiError::Conflict { code, .. }) => {
+            let code = if code == "agreement_changed" { "agreement_changed" } else { "required" };
+            show(&state, &member, id, Draft::None, vec![problem(&member, "charter", code)], None).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// One kept version, as the versions page shows it.
+pub struct VersionShown {
+    pub heading: String,
+    pub changed: String,
+    pub confirmed: String,
+    pub hidden: bool,
+    pub sections: Vec<Figure>,
+}
+
+#[derive(Template)]
+#[template(path = "web/agreement_versions.html")]
+struct VersionsPage {
+    ui: Ui,
+    id: MentorshipId,
+    with: String,
+    versions: Vec<VersionShown>,
+}
+
+/// `GET /mentorships/{id}/agreement/versions`: every kept version, newest first.
+pub async fn versions_page(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = mentorship_id(&id)?;
+    let access = crate::http::mentorship_access(&state, &member.as_api_user(), id).await?;
+    crate::http::guard(&access, Action::ReadAgreementContent)?;
+    let pool = state.db.pool();
+    let view = store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound)?;
+    let versions = store::agreements::versions(pool, id, access.joined_at, access.left_at).await?;
+    let tr = &member.tr;
+    let nothing = tr.t("contract-nothing-yet");
+    let text = |t: &str| if t.trim().is_empty() { nothing.clone() } else { t.trim().to_owned() };
+    let versions = versions
+        .into_iter()
+        .map(|v| {
+            let c = &v.content;
+            let r = &v.rhythm;
+            let schedule = tr.args(
+                "contract-mail-schedule",
+                &[
+                    ("text", text(&r.meeting_rhythm).as_str().into()),
+                    ("days", r.contact_every_days.into()),
+                    ("hours", r.response_within_hours.into()),
+                ],
+            );
+            let mut sections = vec![Figure { label: tr.t("contract-schedule"), value: schedule }];
+            if !v.content_hidden {
+                for (key, value) in [
+                    ("contract-goals", text(&c.goals)),
+                    ("contract-action-plan", text(&c.action_plan)),
+                    ("contract-end-date", c.end_date.map(|d| tr.date(d)).unwrap_or_else(|| nothing.clone())),
+                    ("contract-topics-excluded", text(&c.topics_excluded)),
+                    ("contract-mentor-time", text(&c.mentor_time)),
+                    ("contract-ending-early", text(&c.ending_early)),
+                    ("contract-ground-rules", text(&c.ground_rules)),
+                ] {
+                    sections.push(Figure { label: tr.t(key), value });
+                }
+            }
+            VersionShown {
+                heading: tr.tn("contract-version", "version", v.version),
+                changed: match &v.changed_by {
+                    Some(by) => tr.args(
+                        "contract-version-changed",
+                        &[("time", tr.when_full(v.changed_at).as_str().into()), ("name", by.display_name.as_str().into())],
+                    ),
+                    None => tr.ts("contract-version-first", "time", &tr.when_full(v.changed_at)),
+                },
+                confirmed: if v.confirmed_by.is_empty() {
+                    tr.t("contract-version-not-confirmed")
+                } else {
+                    tr.ts("contract-version-confirmed-by", "names", &v.confirmed_by.join(", "))
+                },
+                hidden: v.content_hidden,
+                sections,
+            }
+        })
+        .collect();
+    let page = VersionsPage { ui: Ui::for_member(&member), id, with: others_label(&member, &view), versions };
+    Ok(render(&page)?.into_response())
 }
 
 /// `POST /mentorships/{id}/meetings`: log a meeting.

@@ -41,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/after", get(thread::messages_after))
         .route("/mentorships/{id}", get(mentorship::page))
         .route("/mentorships/{id}/agreement", post(mentorship::save_agreement))
+        .route("/mentorships/{id}/agreement/confirm", post(mentorship::confirm_agreement))
+        .route("/mentorships/{id}/agreement/versions", get(mentorship::versions_page))
         .route("/mentorships/{id}/meetings", post(mentorship::log_meeting))
         .route("/mentorships/{id}/actions/{number}/{what}", post(mentorship::set_action))
         .route("/mentorships/{id}/reflections", post(mentorship::write_reflection))

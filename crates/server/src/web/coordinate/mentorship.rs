@@ -1,5 +1,5 @@
-//! One mentorship as its coordinator sees it: members and roles, the agreed rhythm
-//! (never the agreement's content), the health figures with a timeline of contact
+//! One mentorship as its coordinator sees it: members and roles, the agreed rhythm and
+//! whether the agreement is confirmed (never the agreement's content), the health figures with a timeline of contact
 //! counts per week, check-in statuses, addresses that bounce; and the coordinator's
 //! actions — send a check-in, activate, close with a reason, re-pair. Each action calls
 //! the API's own handler (same checks, same writes) and comes back here
@@ -166,6 +166,14 @@ async fn show(
         Figure {
             label: tr.t("coord-rhythm-meetings"),
             value: if view.rhythm.meeting_rhythm.trim().is_empty() { tr.t("coord-not-agreed") } else { view.rhythm.meeting_rhythm.clone() },
+        },
+        // Whether the members confirmed their agreement, and when: never what it says.
+        Figure {
+            label: tr.t("contract-coord-label"),
+            value: match view.agreement_confirmed_at.filter(|_| view.agreement_confirmed) {
+                Some(at) => tr.ts("contract-coord-confirmed", "date", &tr.date(at.with_timezone(&tz).date_naive())),
+                None => tr.t("contract-coord-not-confirmed"),
+            },
         },
     ];
 
