@@ -255,17 +255,22 @@ impl TestServer {
         self._dir.path()
     }
 
-    /// Sends everything due, until the outbox has nothing pending or in flight (the
+    /// Sends everything due, until the outbox has nothing due pending or in flight (the
     /// background worker may have claimed a row: then its progress is awaited).
     pub async fn drain_outbox(&self) {
         let mut progress = self.state.mailer.progress.subscribe();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
             mentorpost_server::mail::outbox::dispatch_due(&self.state).await.expect("outbox round");
-            let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
-                .fetch_one(self.state.db.pool())
-                .await
-                .expect("count");
+            // Mail that waits for a later moment (quiet hours, an agreement's settling
+            // time) is not due: the round leaves it, and so does this.
+            let now = mentorpost_model::Clock::now(self.clock.as_ref()).timestamp_millis();
+            let waiting: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND not_before <= $1")
+                    .bind(now)
+                    .fetch_one(self.state.db.pool())
+                    .await
+                    .expect("count");
             if waiting == 0 {
                 return;
             }
