@@ -20,7 +20,8 @@ both_backends!(
 both_backends!(
     start = mentorpost_tests::TestServer::start_for_mail;
     actions_are_ticked_off_by_mail,
-    a_member_who_reads_by_mail_hears_of_the_session_and_answers_it
+    a_member_who_reads_by_mail_hears_of_the_session_and_answers_it,
+    a_session_mail_waits_for_the_end_of_quiet_hours
 );
 
 fn days_from_now(n: i64) -> String {
@@ -409,5 +410,34 @@ async fn a_member_who_reads_by_mail_hears_of_the_session_and_answers_it(app: Tes
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["outcome"], "actions_done", "{r}");
     assert!(actions(&app, &w).await.iter().any(|a| a["number"] == 1 && a["done_at"].is_string()));
+    app.stop().await;
+}
+
+async fn a_session_mail_waits_for_the_end_of_quiet_hours(app: TestServer) {
+    let w = World::build(&app).await;
+    let (_, me) = app.get("/api/v1/me", &w.mentee.token).await;
+    let tz: chrono_tz::Tz = me["timezone"].as_str().unwrap_or("UTC").parse().expect("tz");
+    let local = mentorpost_model::Clock::now(app.clock.as_ref()).with_timezone(&tz);
+    // Quiet from an hour ago until three hours from now.
+    let quiet_start = (local - chrono::Duration::hours(1)).format("%H:%M").to_string();
+    let quiet_end = (local + chrono::Duration::hours(3)).format("%H:%M").to_string();
+    let (s, b) = app
+        .put(
+            "/api/v1/me/mail",
+            &w.mentee.token,
+            json!({"mode": "each", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10,
+                   "quiet_start": quiet_start, "quiet_end": quiet_end}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = log(&app, &w, session(&w)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.drain_outbox().await;
+    let sent = |app: &TestServer| app.mail_files().iter().filter(|m| m.contains("logged your session")).count();
+    assert_eq!(sent(&app), 0, "not during quiet hours");
+    // Past the end of the quiet hours it goes.
+    app.clock.advance(chrono::Duration::hours(3) + chrono::Duration::minutes(1));
+    app.drain_outbox().await;
+    assert_eq!(sent(&app), 1);
     app.stop().await;
 }

@@ -107,7 +107,7 @@ pub async fn record_meeting(
 
 /// Queues a mail about the session to each member who reads this mentorship by mail
 /// (G2): the goal, what was explored, the actions with their numbers, and a Reply-To
-/// where "done N" ticks one off.
+/// where "done N" ticks one off; it leaves after the reader's quiet hours.
 async fn session_mails(state: &AppState, view: &MeetingView, by: mentorpost_model::UserId) -> ApiResult<()> {
     let now = state.clock.now();
     let readers = store::actions::session_readers(state.db.pool(), view.mentorship_id, by).await?;
@@ -133,7 +133,11 @@ async fn session_mails(state: &AppState, view: &MeetingView, by: mentorpost_mode
             link: &link,
         })?;
         remember.push((token, crate::mail::tokens::TokenKind::Mentorship, r.user_id, None, Some(view.mentorship_id)));
-        mails.push((r.user_id, rendered));
+        // Past the reader's quiet hours, like a mail about a message.
+        let tz: chrono_tz::Tz = r.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let settings = store::mail::settings(state.db.pool(), r.user_id).await?;
+        let not_before = settings.quiet_minutes().and_then(|q| mentorpost_model::mail::quiet_until(tz, q, now)).unwrap_or(now);
+        mails.push((r.user_id, rendered, not_before));
     }
     store::mail::remember_tokens(&state.db, remember, now).await?;
     store::actions::queue_session_mails(&state.db, mails, now).await?;

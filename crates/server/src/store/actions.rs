@@ -187,6 +187,7 @@ pub struct SessionReader {
     pub email: String,
     pub display_name: String,
     pub locale: String,
+    pub timezone: String,
 }
 
 /// The current members of `mentorship` other than `except` whose mail for it comes
@@ -194,7 +195,7 @@ pub struct SessionReader {
 /// when it is logged. Others see it on the page, or its due actions in their digest.
 pub async fn session_readers(pool: &AnyPool, mentorship: MentorshipId, except: UserId) -> Result<Vec<SessionReader>, StoreError> {
     let sql = format!(
-        "SELECT u.id, u.email, u.display_name, u.locale
+        "SELECT u.id, u.email, u.display_name, u.locale, u.timezone
          FROM mentorship_members mm
          JOIN users u ON u.id = mm.user_id
          LEFT JOIN mail_settings s ON s.user_id = u.id
@@ -210,27 +211,37 @@ pub async fn session_readers(pool: &AnyPool, mentorship: MentorshipId, except: U
                 email: r.try_get("email")?,
                 display_name: r.try_get("display_name")?,
                 locale: r.try_get("locale")?,
+                timezone: r.try_get("timezone")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
 
-/// Queues the rendered session mails (one per reader).
-pub async fn queue_session_mails(db: &Db, mails: Vec<(UserId, String)>, now: DateTime<Utc>) -> Result<(), StoreError> {
+/// Queues the rendered session mails: (reader, mail, not before — past the reader's
+/// quiet hours).
+pub async fn queue_session_mails(db: &Db, mails: Vec<(UserId, String, DateTime<Utc>)>, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(move |conn| {
         Box::pin(async move {
-            let mails = mails
-                .into_iter()
-                .map(|(user, rendered)| super::mail::RenderedMail {
-                    id: format!("session.{}", uuid::Uuid::now_v7()),
-                    kind: "session",
-                    user: Some(user),
-                    to_address: None,
-                    rendered,
-                })
-                .collect();
-            super::mail::queue_rendered(conn, mails, now).await?;
+            let mut ids = Vec::with_capacity(mails.len());
+            for (user, rendered, not_before) in mails {
+                let id = format!("session.{}", uuid::Uuid::now_v7());
+                sqlx::query(
+                    "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at)
+                     VALUES ($1, 'session', $2, $3, 'pending', $4, 0, $5)",
+                )
+                .bind(id.clone())
+                .bind(user.to_string())
+                .bind(rendered)
+                .bind(ms(not_before.max(now)))
+                .bind(ms(now))
+                .execute(&mut *conn)
+                .await?;
+                ids.push(id);
+            }
+            if !ids.is_empty() {
+                crate::db::note(crate::db::Note::Mail(ids));
+            }
             Ok(())
         })
     })
