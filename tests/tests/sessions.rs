@@ -262,6 +262,25 @@ async fn daily_digest_in_an_hour(app: &TestServer, w: &World) -> impl Fn(i64) ->
     move |n: i64| (today + chrono::Duration::days(n)).to_string()
 }
 
+/// The mentor writes `body`; an hour later the mentee's daily digest (set up by
+/// [`daily_digest_in_an_hour`]) is made and sent: its text part.
+async fn digest_after_a_message(app: &TestServer, w: &World, body: &str) -> String {
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/threads/{}/messages", w.thread),
+            &w.mentor.token,
+            json!({"body": body, "client_msg_id": uuid::Uuid::new_v4()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.clock.advance(chrono::Duration::minutes(65));
+    mentorpost_server::mail::digest::schedule_due(&app.state).await.expect("digest round");
+    app.drain_outbox().await;
+    let digest =
+        app.mail_files().into_iter().find(|m| m.contains("mentee@example.org") && m.contains(body)).expect("a digest for the mentee");
+    mail_parser::MessageParser::default().parse(digest.as_bytes()).and_then(|m| m.body_text(0).map(|t| t.into_owned())).expect("text")
+}
+
 async fn a_digest_lists_the_actions_due_this_week(app: TestServer) {
     let w = World::build(&app).await;
     let day = daily_digest_in_an_hour(&app, &w).await;
@@ -279,26 +298,8 @@ async fn a_digest_lists_the_actions_due_this_week(app: TestServer) {
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let (s, b) = app.call(Method::POST, &format!("/api/v1/mentorships/{}/actions/4/done", w.mentorship), Some(&w.mentee.token), None).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, b) = app
-        .post(
-            &format!("/api/v1/threads/{}/messages", w.thread),
-            &w.mentor.token,
-            json!({"body": "Tot donderdag!", "client_msg_id": "digest-actions-1"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-
-    // The reader's hour comes.
-    app.clock.advance(chrono::Duration::minutes(65));
-    mentorpost_server::mail::digest::schedule_due(&app.state).await.expect("digest round");
-    app.drain_outbox().await;
-    let digest = app
-        .mail_files()
-        .into_iter()
-        .find(|m| m.contains("mentee@example.org") && m.contains("Tot donderdag!"))
-        .expect("a digest for the mentee");
-    let text =
-        mail_parser::MessageParser::default().parse(digest.as_bytes()).and_then(|m| m.body_text(0).map(|t| t.into_owned())).expect("text");
+    // The mentor writes; the reader's hour comes.
+    let text = digest_after_a_message(&app, &w, "Tot donderdag!").await;
     assert!(text.contains("Actions due this week:"), "{text}");
     assert!(text.contains("1. Presentatie over Łódź oefenen (João Pereira, due "), "{text}");
     for not_due in ["een cursus kiezen", "een boek lezen", "het cv sturen"] {
@@ -320,22 +321,9 @@ async fn actions_are_ticked_off_by_mail(app: TestServer) {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let (s, b) = app
-        .post(
-            &format!("/api/v1/threads/{}/messages", w.thread),
-            &w.mentor.token,
-            json!({"body": "Succes!", "client_msg_id": "done-mail-1"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    app.clock.advance(chrono::Duration::minutes(65));
-    mentorpost_server::mail::digest::schedule_due(&app.state).await.expect("digest round");
-    app.drain_outbox().await;
+    let text = digest_after_a_message(&app, &w, "Succes!").await;
     // Tokens last 15 minutes: sign in again.
     let mentee = app.login(&w.mentee.email, mentorpost_tests::world::PASSWORD).await.0;
-    let digest = app.mail_files().into_iter().find(|m| m.contains("Succes!")).expect("the digest");
-    let text =
-        mail_parser::MessageParser::default().parse(digest.as_bytes()).and_then(|m| m.body_text(0).map(|t| t.into_owned())).expect("text");
     // The digest says how: "done" and the number, to the mentorship's address.
     let how = text.lines().find(|l| l.starts_with("To tick one off")).expect("how to tick one off");
     let address = how.split_whitespace().find(|w| w.starts_with("mentorship+")).expect("an address").trim_end_matches('.').to_owned();

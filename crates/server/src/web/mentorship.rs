@@ -231,7 +231,7 @@ pub struct Person {
     pub about: Vec<ProfileLine>,
 }
 
-/// One row of the figures table.
+/// One row of a figures table (`figures_table.html`): the members' page and the coordinator's.
 pub struct Figure {
     pub label: String,
     pub value: String,

@@ -5,6 +5,7 @@
 //! the API's own handler (same checks, same writes) and comes back here
 //! (post/redirect/get), or shows what stopped it in an error summary.
 
+use super::super::mentorship::Figure;
 use super::super::session::{Member, Signed};
 use super::super::signin::{Errors, FieldError, NoFields};
 use super::super::{PageError, Ui, render, see_other};
@@ -33,11 +34,6 @@ pub struct PersonLine {
     pub role: String,
     pub left: Option<String>,
     pub bouncing: Option<String>,
-}
-
-pub struct Figure {
-    pub label: String,
-    pub value: String,
 }
 
 pub struct WeekRow {
