@@ -14,6 +14,7 @@
 //! - [`subject`]: cleaning mail subjects and judging vague ones (G9).
 //! - [`hints`]: netiquette hints on a draft while it is written (G3, G9, G10, G13).
 //! - [`roster`]: invitation lists (CSV) read and judged row by row.
+//! - [`forms`]: forms answered by mail: numbered questions, replies read back.
 //! - [`attachment`]: file names and content types of files that come with a message.
 #![forbid(unsafe_code)]
 
@@ -23,6 +24,7 @@ pub mod attachment;
 pub mod checkin;
 pub mod clock;
 pub mod domain;
+pub mod forms;
 pub mod health;
 pub mod hints;
 pub mod ids;
