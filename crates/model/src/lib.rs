@@ -15,6 +15,7 @@
 //! - [`hints`]: netiquette hints on a draft while it is written (G3, G9, G10, G13).
 //! - [`roster`]: invitation lists (CSV) read and judged row by row.
 //! - [`forms`]: forms answered by mail: numbered questions, replies read back.
+//! - [`closure`]: the closing step (F10): closing form, follow-up, who reads what.
 //! - [`attachment`]: file names and content types of files that come with a message.
 #![forbid(unsafe_code)]
 
@@ -23,6 +24,7 @@ pub mod api;
 pub mod attachment;
 pub mod checkin;
 pub mod clock;
+pub mod closure;
 pub mod domain;
 pub mod forms;
 pub mod health;
