@@ -263,6 +263,7 @@ async fn settings_are_checked_and_saved(app: TestServer) {
             ("contact_every_days", "0"),
             ("response_within_hours", "veel"),
             ("not_started_days", "21"),
+            ("follow_up_months", "6"),
         ],
     )
     .await;
@@ -284,6 +285,7 @@ async fn settings_are_checked_and_saved(app: TestServer) {
             ("contact_every_days", "10"),
             ("response_within_hours", "72"),
             ("not_started_days", "21"),
+            ("follow_up_months", "6"),
         ],
     )
     .await;
@@ -309,6 +311,7 @@ async fn settings_are_checked_and_saved(app: TestServer) {
             ("contact_every_days", "3"),
             ("response_within_hours", "3"),
             ("not_started_days", "3"),
+            ("follow_up_months", "6"),
         ],
     )
     .await;

@@ -2,6 +2,7 @@
 //! a JSON error, and the permission guard every handler calls.
 
 pub mod auth;
+pub mod closings;
 pub mod contact;
 pub mod health;
 pub mod hints;
@@ -131,6 +132,10 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(contact::list_actions))
         .routes(routes!(reflections::create, reflections::list))
         .routes(routes!(reflections::update))
+        .routes(routes!(closings::start, closings::get))
+        .routes(routes!(closings::put_form))
+        .routes(routes!(closings::close_now))
+        .routes(routes!(closings::put_follow_up))
         .routes(routes!(contact::action_done, contact::action_reopen))
         .routes(routes!(contact::mentorship_health))
         .routes(routes!(contact::create_checkin, contact::list_checkins))

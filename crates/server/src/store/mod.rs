@@ -6,6 +6,7 @@ pub mod actions;
 pub mod agreements;
 pub mod attachments;
 pub mod checkins;
+pub mod closings;
 pub mod events;
 pub mod health;
 pub mod inbound;

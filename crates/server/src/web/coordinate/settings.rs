@@ -1,7 +1,7 @@
 //! A programme's settings page for its coordinator: their own weekly summary (day,
 //! hour, on or off, also when all is on track — the store functions behind
 //! `/api/v1/me/coordinator-summary`) and the programme's defaults (time zone, contact
-//! frequency, response time, days before "not started"). Each form checks every field
+//! frequency, response time, days before "not started", months before the follow-up after closing). Each form checks every field
 //! at the edge and shows all problems at once, GOV.UK style.
 
 use super::super::session::{Member, Signed};
@@ -16,6 +16,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mentorpost_model::closure::FOLLOW_UP_MONTHS;
 use mentorpost_model::{Rhythm, TimeZoneName};
 use serde::Deserialize;
 
@@ -41,6 +42,8 @@ pub struct DefaultsForm {
     response_within_hours: String,
     #[serde(default)]
     not_started_days: String,
+    #[serde(default)]
+    follow_up_months: String,
 }
 
 pub struct Choice {
@@ -84,6 +87,7 @@ fn stored_defaults(d: &ProgrammeDefaults) -> DefaultsForm {
         contact_every_days: d.contact_every_days.to_string(),
         response_within_hours: d.response_within_hours.to_string(),
         not_started_days: d.not_started_days.to_string(),
+        follow_up_months: d.follow_up_months.to_string(),
     }
 }
 
@@ -213,12 +217,18 @@ fn programme_defaults(tr: &Tr, form: &DefaultsForm) -> Result<ProgrammeDefaults,
     if not_started.is_none() {
         errors.push(problem(tr, "not_started_days", "coord-error-not-started-days"));
     }
-    match (timezone, days, hours, not_started) {
-        (Some(tz), Some(days), Some(hours), Some(not_started)) => Ok(ProgrammeDefaults {
+    // The follow-up after closing (F10): one month to two years.
+    let follow_up = number(&form.follow_up_months).filter(|m| u32::try_from(*m).is_ok_and(|m| FOLLOW_UP_MONTHS.contains(&m)));
+    if follow_up.is_none() {
+        errors.push(problem(tr, "follow_up_months", "closure-error-follow-up-months"));
+    }
+    match (timezone, days, hours, not_started, follow_up) {
+        (Some(tz), Some(days), Some(hours), Some(not_started), Some(follow_up)) => Ok(ProgrammeDefaults {
             timezone: tz.as_str().to_owned(),
             contact_every_days: days,
             response_within_hours: hours,
             not_started_days: not_started,
+            follow_up_months: follow_up,
         }),
         _ => Err(errors),
     }
@@ -257,14 +267,16 @@ mod tests {
             contact_every_days: "0".into(),
             response_within_hours: "abc".into(),
             not_started_days: "400".into(),
+            follow_up_months: "25".into(),
         };
         let fields: Vec<&str> = programme_defaults(&tr, &bad).err().unwrap_or_default().iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["timezone", "contact_every_days", "response_within_hours", "not_started_days"]);
+        assert_eq!(fields, ["timezone", "contact_every_days", "response_within_hours", "not_started_days", "follow_up_months"]);
         let good = DefaultsForm {
             timezone: "Europe/Warsaw".into(),
             contact_every_days: " 10 ".into(),
             response_within_hours: "72".into(),
             not_started_days: "21".into(),
+            follow_up_months: "12".into(),
         };
         assert_eq!(
             programme_defaults(&tr, &good).ok(),
@@ -272,7 +284,8 @@ mod tests {
                 timezone: "Europe/Warsaw".into(),
                 contact_every_days: 10,
                 response_within_hours: 72,
-                not_started_days: 21
+                not_started_days: 21,
+                follow_up_months: 12
             })
         );
         let summary = SummaryForm { enabled: String::new(), weekday: "8".into(), hour: "24".into(), send_all_clear: String::new() };
