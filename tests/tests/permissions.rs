@@ -130,6 +130,13 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/mentorships/{id}/reflections",      [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     // The mentee's own form: the mentors read it (403 to change it), others do not see it.
     ("PUT",    "/api/v1/reflections/{id}",                  [403,  403,  404,  403,  200,  404,  403,  403,  404,  404,  401]),
+    // The closing step (F10): members and coordinators start it; the texts are the members'.
+    ("POST",   "/api/v1/mentorships/{id}/closing",          [200,  200,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/closing",          [200,  200,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("PUT",    "/api/v1/mentorships/{id}/closing/form",     [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    ("POST",   "/api/v1/mentorships/{id}/closing/close",    [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    // After closing ({id} closed by the coordinator): its members when it closed.
+    ("PUT",    "/api/v1/mentorships/{id}/follow-up",        [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/actions",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/actions/{number}/done",
                                                             [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
@@ -467,6 +474,21 @@ impl Fixture {
             )
             .await;
         assert_eq!(s, 200, "{b}");
+        if path.contains("/closing") || path.ends_with("/follow-up") {
+            // The closing step, started by the mentor; the mentee's form carries the marker.
+            let base = format!("/api/v1/mentorships/{}", f.mentorship);
+            let (s, b) = app.call(Method::POST, &format!("{base}/closing"), Some(&w.mentor.token), None).await;
+            assert_eq!(s, 200, "{b}");
+            let (s, b) = app
+                .put(&format!("{base}/closing/form"), &w.mentee.token, json!({"key_moments": format!("moments {MARKER}"), "thanks": format!("thanks {MARKER}")}))
+                .await;
+            assert_eq!(s, 200, "{b}");
+        }
+        if path.ends_with("/follow-up") {
+            let (s, b) =
+                app.post(&format!("/api/v1/mentorships/{}/close", f.mentorship), &w.coordinator.token, json!({"reason": "completed"})).await;
+            assert_eq!(s, 200, "{b}");
+        }
         f
     }
 
@@ -554,6 +576,8 @@ impl Fixture {
             ("POST", "/api/v1/mentorships/{id}/reflections") | ("PUT", "/api/v1/reflections/{id}") => {
                 json!({"answers": {"went_well": format!("well {MARKER}")}})
             }
+            ("PUT", "/api/v1/mentorships/{id}/closing/form") => json!({"key_moments": "Het eerste gesprek in Łódź"}),
+            ("PUT", "/api/v1/mentorships/{id}/follow-up") => json!({"how_it_goes": "Goed, dank je", "needs_now": format!("needs {MARKER}")}),
             ("PUT", "/api/v1/me/profile") => json!({"background": "Nurse from Łódź", "hopes": "Better Dutch at work"}),
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),

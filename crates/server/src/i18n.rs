@@ -193,7 +193,7 @@ fn keys(lang: &str) -> std::collections::BTreeSet<String> {
             // continuation lines are indented).
             if let Some((key, _)) = line.split_once(" =")
                 && !key.is_empty()
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
                 out.insert(key.to_owned());
             }

@@ -1,6 +1,6 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
-//! and its actions, reflection forms, every field of the agreement's content (goals, action plan, topics left out, the
+//! and its actions, reflection forms, closing forms and follow-ups (F10), every field of the agreement's content (goals, action plan, topics left out, the
 //! mentor's time, how to end early, ground rules), a check-in answer's text, and the members' profiles (by the API
 //! and the settings page's form); then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
@@ -265,6 +265,42 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         .expect("profile form");
     assert_eq!(resp.status().as_u16(), 303, "the profile is saved from the settings page");
 
+    // Closure (F10): João's closing form in this mentorship (it stays open: Małgorzata
+    // has not filled in hers); Çağrı closes the reverse mentorship and gives a follow-up.
+    let (s, b) = call(
+        &mentee,
+        put.clone(),
+        &format!("/api/v1/mentorships/{mentorship}/closing/form"),
+        Some(json!({"key_moments": format!("{MARK}keymoments"), "thanks": format!("{MARK}thanks"), "achieved": format!("{MARK}achieved"),
+                    "not_achieved": format!("{MARK}notachieved"), "future_needs": format!("{MARK}futureneeds")})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let cagri = Api::login(&base, "cagri@demo.mentorpost.localhost", PASSWORD).await.expect("Çağrı");
+    let (_, theirs) = call(&cagri, get.clone(), "/api/v1/me/mentorships", None).await;
+    let reverse = json_of(&theirs)[0]["id"].as_str().expect("Çağrı's mentorship").to_owned();
+    let (s, b) = call(
+        &cagri,
+        put.clone(),
+        &format!("/api/v1/mentorships/{reverse}/closing/form"),
+        Some(json!({"key_moments": format!("{MARK}mentormoments"), "achieved": format!("{MARK}mentorachieved"),
+                    "not_achieved": format!("{MARK}mentornotachieved"), "future_needs": format!("{MARK}mentorfutureneeds")})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(&cagri, post.clone(), &format!("/api/v1/mentorships/{reverse}/closing/close"), None).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(
+        &cagri,
+        put.clone(),
+        &format!("/api/v1/mentorships/{reverse}/follow-up"),
+        Some(json!({"how_it_goes": format!("{MARK}howitgoes"), "still_helps": format!("{MARK}stillhelps"), "needs_now": format!("{MARK}needsnow")})),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = call(&cagri, get.clone(), &format!("/api/v1/mentorships/{reverse}/closing"), None).await;
+    assert!(s == 200 && b.contains(&format!("{MARK}howitgoes")), "the marker is there for its author: {b}");
+
     // Refused requests with a marker inside do not echo it.
     let mut seen: Vec<(String, String)> = Vec::new();
     let long_subject = format!("{MARK}long {}", "x".repeat(300));
@@ -306,6 +342,12 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         let filled = path.replace("{id}", &id).replace("{user_id}", &mentee.user_id.to_string());
         let (_, body) = call(&coordinator, get.clone(), &filled, None).await;
         seen.push((format!("GET {filled}"), body));
+        if filled.starts_with("/api/v1/mentorships/") {
+            // The closed reverse mentorship, with its closing forms and follow-up.
+            let other = filled.replace(&mentorship, &reverse);
+            let (_, body) = call(&coordinator, get.clone(), &other, None).await;
+            seen.push((format!("GET {other}"), body));
+        }
         if filled.contains("/threads/") {
             let (_, body) = call(&coordinator, get.clone(), &filled.replace(&thread, &checkin_thread), None).await;
             seen.push((format!("GET {filled} (check-in)"), body));
@@ -350,6 +392,10 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/coordinate/programmes/{programme}/settings?done=defaults"),
         format!("/coordinate/mentorships/{mentorship}"),
         format!("/coordinate/mentorships/{mentorship}?done=checkin"),
+        format!("/coordinate/mentorships/{reverse}"),
+        format!("/mentorships/{mentorship}/closing"),
+        format!("/mentorships/{reverse}/closing"),
+        format!("/mentorships/{reverse}/follow-up"),
         "/admin".to_owned(),
     ] {
         let resp = browser.get(format!("{base}{path}")).header("cookie", &cookie).send().await.expect("page");

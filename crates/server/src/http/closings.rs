@@ -30,8 +30,9 @@ pub async fn view_for(state: &AppState, access: &Access, user: UserId) -> ApiRes
     let follow_up_due = figures.closed_at.map(|t| follow_up_due_on(t.with_timezone(&tz).date_naive(), months));
     let mut view =
         ClosingView { mentorship_id: id, figures, mine: None, shared: Vec::new(), follow_up_due_on: follow_up_due, follow_up: None };
-    // Texts only for members (a coordinator or admin who is no member reads none).
-    if let (Some(role), Ok(())) = (access.role, access.permit(Action::ReadContent)) {
+    // Texts only for members (a coordinator or admin who is no member reads none),
+    // and not for one who left before: what the others wrote since is not theirs (G12).
+    if let (Some(role), Ok(()), None) = (access.role, access.permit(Action::ReadContent), access.left_at) {
         view.mine = store::closings::form_of(pool, id, user).await?;
         view.shared = store::closings::shared_with(pool, id, user, role).await?;
         view.follow_up = store::closings::follow_up_of(pool, id, user).await?.map(|(a, _)| a);

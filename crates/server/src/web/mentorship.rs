@@ -325,6 +325,8 @@ struct MentorshipPage {
     open_checkins: Vec<CheckinShown>,
     answered_checkins: Vec<CheckinShown>,
     statuses: Vec<Choice>,
+    /// The closing step (F10): where it stands, the banner once closed, the follow-up.
+    closing: super::closure::ClosingSection,
     errors: Errors,
     done: String,
 }
@@ -440,9 +442,12 @@ async fn show(
         })
         .collect();
 
+    let closing = super::closure::section(state, member, &access).await?;
     let status_note = match (view.status, still_member) {
         (_, false) => Some(tr.t("ms-status-left")),
         (MentorshipStatus::Proposed, _) => Some(tr.t("ms-status-proposed")),
+        // The closing section's banner says when it closed.
+        (MentorshipStatus::Closed, _) if closing.closed_on.is_some() => None,
         (MentorshipStatus::Closed, _) => Some(tr.t("ms-status-closed")),
         (MentorshipStatus::Active, _) => None,
     };
@@ -694,6 +699,7 @@ async fn show(
             .into_iter()
             .map(|s| Choice { value: s.as_str(), label: tr.t(status_key(s)) })
             .collect(),
+        closing,
         errors: Errors(errors),
         done: done.unwrap_or_default().to_owned(),
     };
@@ -715,7 +721,7 @@ pub async fn page(
     let done = q
         .done
         .as_deref()
-        .filter(|d| matches!(*d, "agreement" | "confirmed" | "meeting" | "checkin" | "action" | "reopened" | "reflection"));
+        .filter(|d| matches!(*d, "agreement" | "confirmed" | "meeting" | "checkin" | "action" | "reopened" | "reflection" | "closed"));
     let draft = match q.reflect.filter(|m| !m.is_empty()) {
         Some(meeting_id) => Draft::Reflection(Box::new(ReflectionForm { meeting_id, ..ReflectionForm::default() })),
         None => Draft::None,

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod closure;
 pub mod coordinate;
 pub mod first_contact;
 pub mod inbox;
@@ -46,6 +47,11 @@ pub fn router() -> Router<AppState> {
         .route("/mentorships/{id}/meetings", post(mentorship::log_meeting))
         .route("/mentorships/{id}/actions/{number}/{what}", post(mentorship::set_action))
         .route("/mentorships/{id}/reflections", post(mentorship::write_reflection))
+        .route("/mentorships/{id}/closing", get(closure::closing_page))
+        .route("/mentorships/{id}/closing/start", post(closure::start))
+        .route("/mentorships/{id}/closing/form", post(closure::save_form))
+        .route("/mentorships/{id}/closing/close", post(closure::close_now))
+        .route("/mentorships/{id}/follow-up", get(closure::follow_up_page).post(closure::save_follow_up))
         .route("/mentorships/{id}/check-ins/{checkin}/answer", post(mentorship::answer_checkin))
         .route("/mentorships/{id}/new", get(thread::compose_page).merge(session::upload_route(post(thread::create))))
         .route("/attachments/{id}", get(thread::attachment))

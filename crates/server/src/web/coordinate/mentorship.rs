@@ -73,6 +73,8 @@ struct MentorshipPage {
     start_date: Option<String>,
     people: Vec<PersonLine>,
     rhythm: Vec<Figure>,
+    /// The closing step (F10): started on, forms in, closed on.
+    closing: Vec<Figure>,
     health_status_key: &'static str,
     health_status: String,
     figures: Vec<Figure>,
@@ -119,7 +121,7 @@ async fn show(
     let id = access.mentorship_id;
     let pool = state.db.pool();
     let now = state.clock.now();
-    let (view, health, checkins, programme, bouncing, reflections) = tokio::try_join!(
+    let (view, health, checkins, programme, bouncing, reflections, closing) = tokio::try_join!(
         async { store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound) },
         async { Ok::<_, PageError>(crate::health::mentorship_row(&state.health, &state.db, id, now).await?) },
         async { Ok::<_, PageError>(store::checkins::list(pool, id).await?) },
@@ -127,6 +129,8 @@ async fn show(
         async { Ok::<_, PageError>(store::inbound::bouncing_in_programme(pool, access.programme_id).await?) },
         // How many reflection forms, never what they say (F6, F7).
         async { Ok::<_, PageError>(store::reflections::counts(pool, id).await?) },
+        // The closing step's figures, never what the forms say (F10).
+        async { store::closings::figures(pool, id).await?.ok_or(PageError::NotFound) },
     )?;
     let tr = &member.tr;
     let tz: chrono_tz::Tz = programme.timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -203,6 +207,8 @@ async fn show(
             ),
         },
     ];
+
+    let closing = super::super::closure::figures(tr, &closing, tz);
 
     let numbers = week_numbers(tz, now);
     let counts: Vec<u32> = h.weekly_contacts.iter().map(|w| w.contacts).collect();
@@ -287,6 +293,7 @@ async fn show(
         start_date: view.start_date.map(|d| tr.date(d)),
         people,
         rhythm,
+        closing,
         health_status_key: key,
         health_status: tr.t(&format!("coord-status-{key}")),
         figures,

@@ -208,6 +208,8 @@ pub struct HealthLine {
     pub overdue: u32,
     pub balance: String,
     pub spark: Chart,
+    /// "Closing: 1 of 2" while the closing step runs (F10): figures only.
+    pub closing: Option<String>,
 }
 
 /// A row of the contacts table beside the chart.
@@ -306,6 +308,7 @@ fn health_line(tr: &Tr, m: &MentorshipHealth) -> HealthLine {
             tr.args("coord-spark-desc", &[("count", i64::from(total).into()), ("text", listed.as_str().into())]),
             &spark_values,
         ),
+        closing: None,
     }
 }
 
@@ -403,7 +406,16 @@ pub async fn dashboard(
     let status_param = status.map(status_value).unwrap_or_default();
     let sort_param = if sort == "days_since_contact" { "" } else { sort };
     let query_text = q.q.trim();
-    let lines: Vec<HealthLine> = listed.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(|m| health_line(tr, m)).collect();
+    let closings = store::closings::figures_of_programme(state.db.pool(), programme.id).await?;
+    let lines: Vec<HealthLine> = listed
+        .iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|m| HealthLine {
+            closing: closings.get(&m.mentorship_id).and_then(|f| super::closure::dashboard_line(tr, f)),
+            ..health_line(tr, m)
+        })
+        .collect();
 
     let mut status_choices = vec![Choice { value: "", label: tr.t("coord-filter-all"), selected: status.is_none() }];
     status_choices.extend(FILTERABLE.iter().map(|s| Choice {
