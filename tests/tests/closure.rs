@@ -78,7 +78,7 @@ async fn members_and_coordinators_start_it_once(app: TestServer) {
         .post(
             &format!("/api/v1/programmes/{}/mentorships", w.programme),
             &w.coordinator.token,
-            json!({"members": [{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": w.mentee.id, "role": "mentee"}]}),
+            json!({"members": [{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": w.mentee.id, "role": "mentee"}], "status": "active"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
