@@ -297,7 +297,8 @@ async fn the_pages_close_and_follow_up(app: TestServer) {
     // A form with a problem: GOV.UK errors, the answers kept.
     let long = "ł".repeat(2001);
     let (s, body, _) =
-        post_form(&app, &mentee, &format!("{page}/closing/form"), &[("csrf", &csrf), ("key_moments", MOMENTS), ("future_needs", &long)]).await;
+        post_form(&app, &mentee, &format!("{page}/closing/form"), &[("csrf", &csrf), ("key_moments", MOMENTS), ("future_needs", &long)])
+            .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("href=\"#future_needs\"") && body.contains("aria-invalid=\"true\"") && body.contains(MOMENTS), "{body}");
     let (s, _, _) =

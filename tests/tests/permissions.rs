@@ -480,13 +480,18 @@ impl Fixture {
             let (s, b) = app.call(Method::POST, &format!("{base}/closing"), Some(&w.mentor.token), None).await;
             assert_eq!(s, 200, "{b}");
             let (s, b) = app
-                .put(&format!("{base}/closing/form"), &w.mentee.token, json!({"key_moments": format!("moments {MARKER}"), "thanks": format!("thanks {MARKER}")}))
+                .put(
+                    &format!("{base}/closing/form"),
+                    &w.mentee.token,
+                    json!({"key_moments": format!("moments {MARKER}"), "thanks": format!("thanks {MARKER}")}),
+                )
                 .await;
             assert_eq!(s, 200, "{b}");
         }
         if path.ends_with("/follow-up") {
-            let (s, b) =
-                app.post(&format!("/api/v1/mentorships/{}/close", f.mentorship), &w.coordinator.token, json!({"reason": "completed"})).await;
+            let (s, b) = app
+                .post(&format!("/api/v1/mentorships/{}/close", f.mentorship), &w.coordinator.token, json!({"reason": "completed"}))
+                .await;
             assert_eq!(s, 200, "{b}");
         }
         f
@@ -577,7 +582,9 @@ impl Fixture {
                 json!({"answers": {"went_well": format!("well {MARKER}")}})
             }
             ("PUT", "/api/v1/mentorships/{id}/closing/form") => json!({"key_moments": "Het eerste gesprek in Łódź"}),
-            ("PUT", "/api/v1/mentorships/{id}/follow-up") => json!({"how_it_goes": "Goed, dank je", "needs_now": format!("needs {MARKER}")}),
+            ("PUT", "/api/v1/mentorships/{id}/follow-up") => {
+                json!({"how_it_goes": "Goed, dank je", "needs_now": format!("needs {MARKER}")})
+            }
             ("PUT", "/api/v1/me/profile") => json!({"background": "Nurse from Łódź", "hopes": "Better Dutch at work"}),
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),

@@ -303,7 +303,10 @@ mod tests {
 
         let parsed = parse_reply(FollowUpAnswers::questions(Role::Mentee), "1. How\nGoed, nieuwe baan.\n3. Needs\nNiets nu.\n");
         let form: FollowUpAnswers = parsed.into_form();
-        assert_eq!(form, FollowUpAnswers { how_it_goes: "Goed, nieuwe baan.".into(), still_helps: String::new(), needs_now: "Niets nu.".into() });
+        assert_eq!(
+            form,
+            FollowUpAnswers { how_it_goes: "Goed, nieuwe baan.".into(), still_helps: String::new(), needs_now: "Niets nu.".into() }
+        );
         assert_eq!(<FollowUpAnswers as Form>::KEY, "follow_up");
         assert_eq!(<ClosingAnswers as Form>::KEY, "closing");
     }

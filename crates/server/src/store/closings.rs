@@ -21,14 +21,17 @@ pub async fn start(db: &Db, mentorship: MentorshipId, started_by: Option<UserId>
 }
 
 async fn status_in(conn: &mut AnyConnection, mentorship: MentorshipId) -> Result<String, StoreError> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM mentorships WHERE id = $1")
-        .bind(mentorship.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM mentorships WHERE id = $1").bind(mentorship.to_string()).fetch_optional(&mut *conn).await?;
     status.ok_or(StoreError::not_found())
 }
 
-async fn start_in(conn: &mut AnyConnection, mentorship: MentorshipId, started_by: Option<UserId>, now: DateTime<Utc>) -> Result<bool, StoreError> {
+async fn start_in(
+    conn: &mut AnyConnection,
+    mentorship: MentorshipId,
+    started_by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     if status_in(conn, mentorship).await? != "active" {
         return Err(StoreError::conflict("not_active", "only an active mentorship has a closing step"));
     }
@@ -56,7 +59,8 @@ async fn current_role_in(conn: &mut AnyConnection, mentorship: MentorshipId, use
             .bind(user.to_string())
             .fetch_optional(&mut *conn)
             .await?;
-    role.and_then(|r| Role::parse(&r)).ok_or_else(|| StoreError::forbidden("only the mentorship's current members fill in the closing form"))
+    role.and_then(|r| Role::parse(&r))
+        .ok_or_else(|| StoreError::forbidden("only the mentorship's current members fill in the closing form"))
 }
 
 /// What a closing form's submission did.
@@ -252,7 +256,12 @@ pub async fn form_of(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> 
 /// What the other members' closing forms share with `reader` (who has `reader_role`):
 /// key moments, and a mentee's thanks for a mentor; forms that share nothing with them
 /// are left out. Oldest first.
-pub async fn shared_with(pool: &AnyPool, mentorship: MentorshipId, reader: UserId, reader_role: Role) -> Result<Vec<ClosingShared>, StoreError> {
+pub async fn shared_with(
+    pool: &AnyPool,
+    mentorship: MentorshipId,
+    reader: UserId,
+    reader_role: Role,
+) -> Result<Vec<ClosingShared>, StoreError> {
     let rows = sqlx::query(
         "SELECT f.user_id, u.display_name, f.role, f.key_moments, f.thanks, f.updated_at
          FROM closing_forms f JOIN users u ON u.id = f.user_id
@@ -288,24 +297,27 @@ pub async fn follow_up_of(
     mentorship: MentorshipId,
     user: UserId,
 ) -> Result<Option<(FollowUpAnswers, DateTime<Utc>)>, StoreError> {
-    let row = sqlx::query("SELECT how_it_goes, still_helps, needs_now, created_at FROM follow_ups WHERE mentorship_id = $1 AND user_id = $2")
-        .bind(mentorship.to_string())
-        .bind(user.to_string())
-        .fetch_optional(pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT how_it_goes, still_helps, needs_now, created_at FROM follow_ups WHERE mentorship_id = $1 AND user_id = $2")
+            .bind(mentorship.to_string())
+            .bind(user.to_string())
+            .fetch_optional(pool)
+            .await?;
     let Some(r) = row else { return Ok(None) };
-    let answers =
-        FollowUpAnswers { how_it_goes: r.try_get("how_it_goes")?, still_helps: r.try_get("still_helps")?, needs_now: r.try_get("needs_now")? };
+    let answers = FollowUpAnswers {
+        how_it_goes: r.try_get("how_it_goes")?,
+        still_helps: r.try_get("still_helps")?,
+        needs_now: r.try_get("needs_now")?,
+    };
     Ok(Some((answers, get_time(&r, "created_at")?)))
 }
 
 /// The months after closing before the follow-up, as the mentorship's programme set them.
 pub async fn follow_up_months(pool: &AnyPool, mentorship: MentorshipId) -> Result<u32, StoreError> {
-    let months: Option<i64> = sqlx::query_scalar(
-        "SELECT p.follow_up_months FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id WHERE ms.id = $1",
-    )
-    .bind(mentorship.to_string())
-    .fetch_optional(pool)
-    .await?;
+    let months: Option<i64> =
+        sqlx::query_scalar("SELECT p.follow_up_months FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id WHERE ms.id = $1")
+            .bind(mentorship.to_string())
+            .fetch_optional(pool)
+            .await?;
     Ok(months.and_then(|m| u32::try_from(m).ok()).filter(|m| *m >= 1).unwrap_or(DEFAULT_FOLLOW_UP_MONTHS))
 }

@@ -240,7 +240,13 @@ pub async fn repair(db: &Db, old: MentorshipId, new: NewMentorship, actor: UserI
     .await
 }
 
-pub(crate) async fn close_in(conn: &mut AnyConnection, id: MentorshipId, reason: &str, actor: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub(crate) async fn close_in(
+    conn: &mut AnyConnection,
+    id: MentorshipId,
+    reason: &str,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let done =
         sqlx::query("UPDATE mentorships SET status = 'closed', end_reason = $1, closed_at = $2 WHERE id = $3 AND status <> 'closed'")
             .bind(reason)

@@ -58,7 +58,10 @@ pub fn figures(tr: &Tr, f: &ClosingFigures, tz: chrono_tz::Tz) -> Vec<Figure> {
                 (None, _) => tr.t("closure-figure-not-started"),
             },
         },
-        Figure { label: tr.t("closure-figure-forms"), value: tr.tnn("closure-figure-forms-value", ("count", f.forms_in), ("total", f.members)) },
+        Figure {
+            label: tr.t("closure-figure-forms"),
+            value: tr.tnn("closure-figure-forms-value", ("count", f.forms_in), ("total", f.members)),
+        },
         Figure { label: tr.t("closure-figure-closed"), value: f.closed_at.map_or_else(|| tr.t("closure-figure-not-closed"), day) },
     ]
 }
@@ -105,10 +108,7 @@ pub async fn section(state: &AppState, member: &Member, access: &Access) -> Resu
 /// Whether this member may give the follow-up now: they were a member when it closed,
 /// its day has come and they have not given it.
 fn follow_up_open(access: &Access, view: &ClosingView, today: NaiveDate) -> bool {
-    access.role.is_some()
-        && access.left_at.is_none()
-        && view.follow_up.is_none()
-        && view.follow_up_due_on.is_some_and(|due| due <= today)
+    access.role.is_some() && access.left_at.is_none() && view.follow_up.is_none() && view.follow_up_due_on.is_some_and(|due| due <= today)
 }
 
 /// One question of a form: field, label, value.
@@ -317,7 +317,11 @@ pub async fn save_form(State(state): State<AppState>, Path(id): Path<String>, si
         return show_closing(&state, &member, id, Some(form), errors, None).await;
     }
     let closed = crate::http::closings::write(&state, &access, member.id(), answers).await?;
-    if closed { Ok(see_other(&format!("/mentorships/{id}?done=closed"))) } else { Ok(see_other(&format!("/mentorships/{id}/closing?done=form"))) }
+    if closed {
+        Ok(see_other(&format!("/mentorships/{id}?done=closed")))
+    } else {
+        Ok(see_other(&format!("/mentorships/{id}/closing?done=form")))
+    }
 }
 
 /// `POST /mentorships/{id}/closing/close`: close now, without waiting for every form.
