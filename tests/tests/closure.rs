@@ -7,6 +7,7 @@
 //! field named; the pages show all of it.
 
 use chrono::Duration;
+use mentorpost_server::store;
 use mentorpost_tests::web::{csrf_of, get, post_form, sign_in};
 use mentorpost_tests::world::PASSWORD;
 use mentorpost_tests::{TestServer, World, both_backends};
@@ -84,8 +85,8 @@ async fn members_and_coordinators_start_it_once(app: TestServer) {
     assert_eq!(s, StatusCode::CREATED, "{m}");
     let other: mentorpost_model::MentorshipId = m["id"].as_str().and_then(|i| i.parse().ok()).expect("mentorship id");
     let now = mentorpost_model::Clock::now(app.clock.as_ref());
-    assert!(mentorpost_server::store::closings::start(&app.state.db, other, None, now).await.expect("start"));
-    assert!(!mentorpost_server::store::closings::start(&app.state.db, other, None, now).await.expect("again"));
+    assert!(store::closings::start(&app.state.db, other, None, now).await.expect("start"));
+    assert!(!store::closings::start(&app.state.db, other, None, now).await.expect("again"));
     let (s, b) = app.get(&format!("/api/v1/mentorships/{other}/closing"), &w.coordinator.token).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert!(b["figures"]["started_at"].is_string() && b["figures"]["started_by"].is_null(), "{b}");
@@ -181,8 +182,35 @@ async fn a_member_closes_now_and_the_follow_up_comes_once(app: TestServer) {
     let (s, b) = app.put(&follow_up, &w.mentee.token, json!({"how_it_goes": FOLLOW_UP})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
 
+    // The coordinator sets the follow-up to three months (1 to 24) on the settings page.
+    let (cookie, csrf) = sign_in(&app, &w.coordinator.email).await;
+    let settings = format!("/coordinate/programmes/{}/settings/defaults", w.programme);
+    for (months, expected) in [("25", StatusCode::UNPROCESSABLE_ENTITY), ("3", StatusCode::SEE_OTHER)] {
+        let (s, page, _) = post_form(
+            &app,
+            &cookie,
+            &settings,
+            &[
+                ("csrf", &csrf),
+                ("timezone", "Europe/Amsterdam"),
+                ("contact_every_days", "14"),
+                ("response_within_hours", "72"),
+                ("not_started_days", "14"),
+                ("follow_up_months", months),
+            ],
+        )
+        .await;
+        assert_eq!(s, expected, "{page}");
+        if s == StatusCode::UNPROCESSABLE_ENTITY {
+            assert!(page.contains("href=\"#follow_up_months\"") && page.contains("from 1 to 24"), "{page}");
+        }
+    }
+
     let (s, b) = app.call(Method::POST, &closing(&w), Some(&w.mentor.token), None).await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    let pool = app.state.db.pool();
+    let id: mentorpost_model::MentorshipId = w.mentorship.parse().expect("mentorship id");
+    assert_eq!(store::closings::members_without_form(pool, id).await.expect("members").len(), 2, "whom to invite");
     let (s, b) = app.call(Method::POST, &close_now, Some(&w.coordinator.token), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "coordinators close through /close: {b}");
     let (s, b) = app.call(Method::POST, &close_now, Some(&w.mentee.token), None).await;
@@ -190,18 +218,24 @@ async fn a_member_closes_now_and_the_follow_up_comes_once(app: TestServer) {
     assert!(b["figures"]["closed_at"].is_string(), "{b}");
     assert_eq!(b["figures"]["forms_in"], 0);
     assert_eq!(status_of(&app, &w, &w.mentee.token).await, "closed");
-    // Six months later (the programme's default).
-    let closed_on = mentorpost_model::Clock::now(app.clock.as_ref()).date_naive();
-    let due = mentorpost_model::closure::follow_up_due_on(closed_on, 6).to_string();
+    // Three months later, as the programme set it.
+    let closed_at = mentorpost_model::Clock::now(app.clock.as_ref());
+    let closed_on = closed_at.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    let due = mentorpost_model::closure::follow_up_due_on(closed_on, 3).to_string();
     assert_eq!(b["follow_up_due_on"], due.as_str());
+    let awaiting = store::closings::awaiting_follow_up(pool).await.expect("awaiting");
+    assert_eq!(awaiting.len(), 2, "{awaiting:?}");
+    assert!(awaiting.iter().all(|a| a.mentorship == id && a.months == 3 && a.timezone == "Europe/Amsterdam"), "{awaiting:?}");
 
-    app.clock.advance(Duration::days(183));
+    app.clock.advance(Duration::days(93));
     let (mentee, _) = app.login(&w.mentee.email, PASSWORD).await;
     let (mentor, _) = app.login(&w.mentor.email, PASSWORD).await;
     let (coordinator, _) = app.login(&w.coordinator.email, PASSWORD).await;
     let (s, b) = app.put(&follow_up, &mentee, json!({"how_it_goes": FOLLOW_UP, "still_helps": "Vragen stellen"})).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!(b["follow_up"]["how_it_goes"], FOLLOW_UP);
+    let awaiting = store::closings::awaiting_follow_up(pool).await.expect("awaiting");
+    assert_eq!(awaiting.iter().map(|a| a.user.to_string()).collect::<Vec<_>>(), [w.mentor.id.to_string()], "the mentor's is still to come");
     // Once.
     let (s, b) = app.put(&follow_up, &mentee, json!({"how_it_goes": "nog eens"})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");

@@ -7,6 +7,7 @@ use super::{get_opt_parsed, get_opt_time, get_parsed, get_time, ms};
 use crate::db::{Db, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::closure::{ClosingAnswers, ClosingFigures, ClosingShared, DEFAULT_FOLLOW_UP_MONTHS, FollowUpAnswers, readable_by};
+use mentorpost_model::forms::Form;
 use mentorpost_model::{EventKind, MentorshipId, ProgrammeId, Role, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
@@ -176,6 +177,7 @@ pub async fn submit_follow_up(
                 return Err(StoreError::conflict("not_closed", "the follow-up comes after the mentorship closed"));
             }
             current_role_in(conn, mentorship, user).await?;
+            answers.validate()?;
             let a = answers;
             let done = sqlx::query(
                 "INSERT INTO follow_ups (mentorship_id, user_id, how_it_goes, still_helps, needs_now, created_at)
@@ -320,4 +322,67 @@ pub async fn follow_up_months(pool: &AnyPool, mentorship: MentorshipId) -> Resul
             .fetch_optional(pool)
             .await?;
     Ok(months.and_then(|m| u32::try_from(m).ok()).filter(|m| *m >= 1).unwrap_or(DEFAULT_FOLLOW_UP_MONTHS))
+}
+
+/// The current members of a mentorship who have not filled in the closing form, with
+/// their role (which questions they are asked): whom an invitation or reminder is for.
+pub async fn members_without_form(pool: &AnyPool, mentorship: MentorshipId) -> Result<Vec<(UserId, Role)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.user_id, m.role FROM mentorship_members m
+         WHERE m.mentorship_id = $1 AND m.left_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM closing_forms f WHERE f.mentorship_id = m.mentorship_id AND f.user_id = m.user_id)
+         ORDER BY m.joined_at",
+    )
+    .bind(mentorship.to_string())
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let role: String = r.try_get("role")?;
+        out.push((get_parsed(r, "user_id")?, Role::parse(&role).unwrap_or(Role::Mentee)));
+    }
+    Ok(out)
+}
+
+/// A member of a closed mentorship who has not given the follow-up yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwaitingFollowUp {
+    pub mentorship: MentorshipId,
+    pub user: UserId,
+    pub role: Role,
+    pub closed_at: DateTime<Utc>,
+    /// The programme's months after closing (`model::closure::follow_up_due_on`).
+    pub months: u32,
+    /// The programme's time zone: the closing day is a day there.
+    pub timezone: String,
+}
+
+/// Everyone who may still give a follow-up: the members a mentorship had when it
+/// closed, without a follow-up. Whether it is due is `follow_up_due_on(closing day,
+/// months) <= today`, which the caller decides (months are calendar months).
+pub async fn awaiting_follow_up(pool: &AnyPool) -> Result<Vec<AwaitingFollowUp>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT ms.id, m.user_id, m.role, ms.closed_at, p.follow_up_months, p.timezone
+         FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id
+              JOIN mentorship_members m ON m.mentorship_id = ms.id AND m.left_at IS NULL
+         WHERE ms.status = 'closed' AND ms.closed_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.mentorship_id = ms.id AND f.user_id = m.user_id)
+         ORDER BY ms.closed_at",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let role: String = r.try_get("role")?;
+        let months: i64 = r.try_get("follow_up_months")?;
+        out.push(AwaitingFollowUp {
+            mentorship: get_parsed(r, "id")?,
+            user: get_parsed(r, "user_id")?,
+            role: Role::parse(&role).unwrap_or(Role::Mentee),
+            closed_at: get_time(r, "closed_at")?,
+            months: u32::try_from(months).ok().filter(|m| *m >= 1).unwrap_or(DEFAULT_FOLLOW_UP_MONTHS),
+            timezone: r.try_get("timezone")?,
+        });
+    }
+    Ok(out)
 }

@@ -90,7 +90,7 @@ pub async fn section(state: &AppState, member: &Member, access: &Access) -> Resu
     let tr = &member.tr;
     let f = &view.figures;
     let closed_on = f.closed_at.map(|t| tr.ts("closure-closed-on", "date", &tr.date(t.with_timezone(&tz).date_naive())));
-    let can_write = access.permit(Action::WriteContent).is_ok();
+    let can_write = access.permit(Action::WriteContent).is_ok() && access.status == MentorshipStatus::Active;
     let (state_text, link_key) = match (f.closed_at, f.started_at, &view.mine) {
         (Some(_), _, _) => (tr.t("closure-state-closed"), "closure-link-read"),
         (None, None, _) if can_write => (tr.t("closure-state-not-started"), "closure-link-start"),
@@ -212,7 +212,8 @@ async fn show_closing(
     let tz = time_zone(state, &access).await?;
     let tr = &member.tr;
     let role = access.role.unwrap_or(Role::Mentee);
-    let can_write = access.permit(Action::WriteContent).is_ok();
+    // A proposed mentorship has no closing step yet.
+    let can_write = access.permit(Action::WriteContent).is_ok() && access.status == MentorshipStatus::Active;
     let mine = view.mine.clone().unwrap_or_default();
     let draft = draft.unwrap_or_else(|| ClosingForm {
         key_moments: mine.key_moments.clone(),
@@ -257,7 +258,7 @@ async fn show_closing(
         figures: figures(tr, &view.figures, tz),
         started: view.figures.started_at.is_some(),
         closed_on,
-        may_start: can_write && access.status == MentorshipStatus::Active,
+        may_start: can_write,
         can_write,
         is_mentor: role == Role::Mentor,
         questions,
@@ -287,8 +288,12 @@ pub async fn start(State(state): State<AppState>, Path(id): Path<String>, signed
     let member = signed.member;
     let access = member_access(&state, &member, id).await?;
     crate::http::guard(&access, Action::WriteContent)?;
-    store::closings::start(&state.db, id, Some(member.id()), state.clock.now()).await?;
-    Ok(see_other(&format!("/mentorships/{id}/closing?done=started#closing-form-title")))
+    match store::closings::start(&state.db, id, Some(member.id()), state.clock.now()).await.map_err(ApiError::from) {
+        Ok(_) => Ok(see_other(&format!("/mentorships/{id}/closing?done=started#closing-form-title"))),
+        // Not active (proposed, or closed meanwhile): the closing page says where it stands.
+        Err(ApiError::Conflict { .. }) => Ok(see_other(&format!("/mentorships/{id}/closing"))),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `POST /mentorships/{id}/closing/form`: one's closing form.
@@ -316,11 +321,12 @@ pub async fn save_form(State(state): State<AppState>, Path(id): Path<String>, si
     if !errors.is_empty() {
         return show_closing(&state, &member, id, Some(form), errors, None).await;
     }
-    let closed = crate::http::closings::write(&state, &access, member.id(), answers).await?;
-    if closed {
-        Ok(see_other(&format!("/mentorships/{id}?done=closed")))
-    } else {
-        Ok(see_other(&format!("/mentorships/{id}/closing?done=form")))
+    match crate::http::closings::write(&state, &access, member.id(), answers).await {
+        Ok(true) => Ok(see_other(&format!("/mentorships/{id}?done=closed"))),
+        Ok(false) => Ok(see_other(&format!("/mentorships/{id}/closing?done=form"))),
+        // Closed meanwhile (or not active): the closing page says where it stands.
+        Err(ApiError::Conflict { .. }) => Ok(see_other(&format!("/mentorships/{id}/closing"))),
+        Err(other) => Err(other.into()),
     }
 }
 
