@@ -63,12 +63,12 @@ pub fn is_stale(due_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// The timer subject of an action's reminder: its number and due date, so a changed
 /// due date makes a new timer.
 pub fn action_subject(number: i64, due_on: NaiveDate) -> String {
-    format!("{number}@{due_on}")
+    format!("{number}.{due_on}")
 }
 
 /// The action number and due date of an action timer's subject.
 pub fn parse_action_subject(subject: &str) -> Option<(i64, NaiveDate)> {
-    let (number, day) = subject.split_once('@')?;
+    let (number, day) = subject.split_once('.')?;
     Some((number.parse().ok()?, day.parse().ok()?))
 }
 
@@ -98,9 +98,9 @@ mod tests {
     #[test]
     fn action_subjects_round_trip() {
         let subject = action_subject(12, day("2026-12-24"));
-        assert_eq!(subject, "12@2026-12-24");
+        assert_eq!(subject, "12.2026-12-24");
         assert_eq!(parse_action_subject(&subject), Some((12, day("2026-12-24"))));
-        assert_eq!(parse_action_subject("x@2026-12-24"), None);
+        assert_eq!(parse_action_subject("x.2026-12-24"), None);
     }
 
     #[test]

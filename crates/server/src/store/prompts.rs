@@ -4,7 +4,7 @@
 //! Why timers are derived rather than written by each feature's write path: the
 //! records they come from (a meeting, an action's due date, the agreed end date, the
 //! programme's review cadence, a closing) change on many paths, and a timer keyed by
-//! what it was derived from (a meeting id, `3@2026-12-10`, an end date) is simply
+//! what it was derived from (a meeting id, `3.2026-12-10`, an end date) is simply
 //! missing after a change. The reconciling reads below find the missing ones with an
 //! anti-join each; the scheduler computes their instants and adds them. Firing is a
 //! compare-and-set on `fired_at`, so two instances never both invite.
@@ -145,7 +145,7 @@ pub async fn actions_without_timer(pool: &AnyPool, from: NaiveDate) -> Result<Ve
          WHERE a.done_at IS NULL AND a.due_on IS NOT NULL AND a.due_on >= $1
            AND NOT EXISTS (SELECT 1 FROM journey_timers t
                            WHERE t.mentorship_id = a.mentorship_id AND t.kind = 'action'
-                             AND t.subject = CAST(a.number AS TEXT) || '@' || a.due_on)",
+                             AND t.subject = CAST(a.number AS TEXT) || '.' || a.due_on)",
     )
     .bind(from.to_string())
     .fetch_all(pool)
