@@ -72,6 +72,7 @@ text_enum!(
         MemberRemoved => "member.removed",
         MeetingLogged => "meeting.logged",
         ActionUpdated => "action.updated",
+        ReviewUpdated => "review.updated",
     }
 );
 

@@ -15,6 +15,7 @@
 //! - [`hints`]: netiquette hints on a draft while it is written (G3, G9, G10, G13).
 //! - [`roster`]: invitation lists (CSV) read and judged row by row.
 //! - [`forms`]: forms answered by mail: numbered questions, replies read back.
+//! - [`review`]: the periodic review (F8): its answers, when a round comes due.
 //! - [`attachment`]: file names and content types of files that come with a message.
 #![forbid(unsafe_code)]
 
@@ -32,6 +33,7 @@ pub mod mail;
 pub mod meeting;
 pub mod profile;
 pub mod reflection;
+pub mod review;
 pub mod refusal;
 pub mod roster;
 pub mod session;
