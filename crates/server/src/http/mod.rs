@@ -15,6 +15,7 @@ pub mod profiles;
 pub mod programmes;
 pub mod reflections;
 pub mod request_id;
+pub mod reviews;
 pub mod test_clock;
 pub mod threads;
 pub mod users;
@@ -131,6 +132,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(contact::list_actions))
         .routes(routes!(reflections::create, reflections::list))
         .routes(routes!(reflections::update))
+        .routes(routes!(reviews::submit, reviews::list))
         .routes(routes!(contact::action_done, contact::action_reopen))
         .routes(routes!(contact::mentorship_health))
         .routes(routes!(contact::create_checkin, contact::list_checkins))

@@ -134,6 +134,9 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
             // An action ticked off or reopened; the actions (members' words) are read
             // with `GET /mentorships/{id}/actions`.
             EventKind::ActionUpdated => json!({}),
+            // A member saved their review; its answers are theirs alone
+            // (`GET /mentorships/{id}/reviews` gives each member their own).
+            EventKind::ReviewUpdated => json!({}),
             EventKind::MentorshipUpdated | EventKind::AgreementUpdated => json!({
                 "status": row.try_get::<String, _>("status")?,
                 "end_reason": row.try_get::<Option<String>, _>("end_reason")?,

@@ -17,6 +17,7 @@ pub mod profiles;
 pub mod programmes;
 pub mod reflections;
 pub mod reminders;
+pub mod reviews;
 pub mod sessions;
 pub mod settings;
 pub mod summary;

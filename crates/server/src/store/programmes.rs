@@ -130,11 +130,14 @@ pub struct ProgrammeDefaults {
     pub response_within_hours: i64,
     /// Days after the start before a pair that never met a window counts as not started.
     pub not_started_days: i64,
+    /// Months between two periodic reviews (F8): 4, 5 or 6.
+    pub review_every_months: i64,
 }
 
 pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeDefaults>, StoreError> {
     let row = sqlx::query(
-        "SELECT timezone, default_contact_every_days, default_response_within_hours, default_not_started_days FROM programmes WHERE id = $1",
+        "SELECT timezone, default_contact_every_days, default_response_within_hours, default_not_started_days, review_every_months
+         FROM programmes WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(pool)
@@ -145,6 +148,7 @@ pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<Programm
         contact_every_days: r.try_get("default_contact_every_days")?,
         response_within_hours: r.try_get("default_response_within_hours")?,
         not_started_days: r.try_get("default_not_started_days")?,
+        review_every_months: r.try_get("review_every_months")?,
     }))
 }
 
@@ -153,13 +157,15 @@ pub async fn set_defaults(db: &Db, id: ProgrammeId, d: ProgrammeDefaults) -> Res
     db.write(move |conn| {
         Box::pin(async move {
             let done = sqlx::query(
-                "UPDATE programmes SET timezone = $1, default_contact_every_days = $2, default_response_within_hours = $3, default_not_started_days = $4
-                 WHERE id = $5",
+                "UPDATE programmes SET timezone = $1, default_contact_every_days = $2, default_response_within_hours = $3, default_not_started_days = $4,
+                        review_every_months = $5
+                 WHERE id = $6",
             )
             .bind(d.timezone)
             .bind(d.contact_every_days)
             .bind(d.response_within_hours)
             .bind(d.not_started_days)
+            .bind(d.review_every_months)
             .bind(id.to_string())
             .execute(&mut *conn)
             .await?;

@@ -10,6 +10,7 @@ pub mod first_contact;
 pub mod inbox;
 pub mod mentorship;
 pub mod onboarding;
+pub mod review;
 pub mod session;
 pub mod settings;
 pub mod signin;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/mentorships/{id}/meetings", post(mentorship::log_meeting))
         .route("/mentorships/{id}/actions/{number}/{what}", post(mentorship::set_action))
         .route("/mentorships/{id}/reflections", post(mentorship::write_reflection))
+        .route("/mentorships/{id}/review", get(review::page).post(review::save))
         .route("/mentorships/{id}/check-ins/{checkin}/answer", post(mentorship::answer_checkin))
         .route("/mentorships/{id}/new", get(thread::compose_page).merge(session::upload_route(post(thread::create))))
         .route("/attachments/{id}", get(thread::attachment))

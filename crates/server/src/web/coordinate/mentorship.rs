@@ -119,7 +119,7 @@ async fn show(
     let id = access.mentorship_id;
     let pool = state.db.pool();
     let now = state.clock.now();
-    let (view, health, checkins, programme, bouncing, reflections) = tokio::try_join!(
+    let (view, health, checkins, programme, bouncing, reflections, reviews) = tokio::try_join!(
         async { store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound) },
         async { Ok::<_, PageError>(crate::health::mentorship_row(&state.health, &state.db, id, now).await?) },
         async { Ok::<_, PageError>(store::checkins::list(pool, id).await?) },
@@ -127,6 +127,8 @@ async fn show(
         async { Ok::<_, PageError>(store::inbound::bouncing_in_programme(pool, access.programme_id).await?) },
         // How many reflection forms, never what they say (F6, F7).
         async { Ok::<_, PageError>(store::reflections::counts(pool, id).await?) },
+        // The latest reviews' scores and choices, never their texts (F8).
+        async { Ok::<_, PageError>(store::reviews::figures(pool, id).await?) },
     )?;
     let tr = &member.tr;
     let tz: chrono_tz::Tz = programme.timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -190,6 +192,15 @@ async fn show(
         Figure {
             label: tr.t("coord-figure-reflections"),
             value: tr.tnn("coord-balance-value", ("mentors", reflections.0), ("mentees", reflections.1)),
+        },
+        Figure { label: tr.t("coord-figure-review-satisfaction"), value: super::review_scores(tr, &reviews) },
+        Figure {
+            label: tr.t("coord-figure-review-choices"),
+            value: if reviews.asks_change() {
+                format!("{} – {}", super::review_choices(tr, &reviews), tr.t("coord-asks-change"))
+            } else {
+                super::review_choices(tr, &reviews)
+            },
         },
         Figure { label: tr.t("coord-figure-reply-mentors"), value: hours(tr, h.median_response_hours.mentors) },
         Figure { label: tr.t("coord-figure-reply-mentees"), value: hours(tr, h.median_response_hours.mentees) },

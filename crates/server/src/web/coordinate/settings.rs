@@ -1,7 +1,7 @@
 //! A programme's settings page for its coordinator: their own weekly summary (day,
 //! hour, on or off, also when all is on track — the store functions behind
 //! `/api/v1/me/coordinator-summary`) and the programme's defaults (time zone, contact
-//! frequency, response time, days before "not started"). Each form checks every field
+//! frequency, response time, days before "not started", months between reviews). Each form checks every field
 //! at the edge and shows all problems at once, GOV.UK style.
 
 use super::super::session::{Member, Signed};
@@ -41,6 +41,9 @@ pub struct DefaultsForm {
     response_within_hours: String,
     #[serde(default)]
     not_started_days: String,
+    /// Months between two periodic reviews (F8); empty keeps the stored setting.
+    #[serde(default)]
+    review_every_months: String,
 }
 
 pub struct Choice {
@@ -59,6 +62,7 @@ struct SettingsPage {
     hours: Vec<Choice>,
     defaults: DefaultsForm,
     timezones: Vec<Choice>,
+    review_months: Vec<Choice>,
     errors: Errors,
     done: String,
 }
@@ -84,6 +88,7 @@ fn stored_defaults(d: &ProgrammeDefaults) -> DefaultsForm {
         contact_every_days: d.contact_every_days.to_string(),
         response_within_hours: d.response_within_hours.to_string(),
         not_started_days: d.not_started_days.to_string(),
+        review_every_months: d.review_every_months.to_string(),
     }
 }
 
@@ -116,6 +121,14 @@ async fn show(
         .into_iter()
         .map(|n| Choice { value: n.to_owned(), label: n.replace('_', " "), selected: n == defaults.timezone })
         .collect();
+    let review_months = mentorpost_model::review::EVERY_MONTHS
+        .iter()
+        .map(|m| Choice {
+            value: m.to_string(),
+            label: tr.tn("coord-review-every", "count", i64::from(*m)),
+            selected: defaults.review_every_months == m.to_string(),
+        })
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SettingsPage {
         ui: Ui::for_member(member),
@@ -125,6 +138,7 @@ async fn show(
         hours,
         defaults,
         timezones,
+        review_months,
         errors: Errors(errors),
         done: done.unwrap_or_default().to_owned(),
     };
@@ -213,12 +227,17 @@ fn programme_defaults(tr: &Tr, form: &DefaultsForm) -> Result<ProgrammeDefaults,
     if not_started.is_none() {
         errors.push(problem(tr, "not_started_days", "coord-error-not-started-days"));
     }
-    match (timezone, days, hours, not_started) {
-        (Some(tz), Some(days), Some(hours), Some(not_started)) => Ok(ProgrammeDefaults {
+    let review = number(&form.review_every_months).filter(|m| mentorpost_model::review::EVERY_MONTHS.iter().any(|e| i64::from(*e) == *m));
+    if review.is_none() {
+        errors.push(problem(tr, "review_every_months", "coord-error-review-every-months"));
+    }
+    match (timezone, days, hours, not_started, review) {
+        (Some(tz), Some(days), Some(hours), Some(not_started), Some(review)) => Ok(ProgrammeDefaults {
             timezone: tz.as_str().to_owned(),
             contact_every_days: days,
             response_within_hours: hours,
             not_started_days: not_started,
+            review_every_months: review,
         }),
         _ => Err(errors),
     }
@@ -232,8 +251,12 @@ pub async fn save_defaults(
     Path(id): Path<String>,
     signed: Signed<DefaultsForm>,
 ) -> Result<Response, PageError> {
-    let Signed { member, form, .. } = signed;
+    let Signed { member, mut form, .. } = signed;
     let programme = programme_for(&state, &member, &id).await?;
+    if form.review_every_months.trim().is_empty() {
+        let stored = store::programmes::defaults(state.db.pool(), programme.id).await?.ok_or(PageError::NotFound)?;
+        form.review_every_months = stored.review_every_months.to_string();
+    }
     match programme_defaults(&member.tr, &form) {
         Ok(defaults) => {
             store::programmes::set_defaults(&state.db, programme.id, defaults).await?;
@@ -257,14 +280,16 @@ mod tests {
             contact_every_days: "0".into(),
             response_within_hours: "abc".into(),
             not_started_days: "400".into(),
+            review_every_months: "3".into(),
         };
         let fields: Vec<&str> = programme_defaults(&tr, &bad).err().unwrap_or_default().iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["timezone", "contact_every_days", "response_within_hours", "not_started_days"]);
+        assert_eq!(fields, ["timezone", "contact_every_days", "response_within_hours", "not_started_days", "review_every_months"]);
         let good = DefaultsForm {
             timezone: "Europe/Warsaw".into(),
             contact_every_days: " 10 ".into(),
             response_within_hours: "72".into(),
             not_started_days: "21".into(),
+            review_every_months: "6".into(),
         };
         assert_eq!(
             programme_defaults(&tr, &good).ok(),
@@ -272,7 +297,8 @@ mod tests {
                 timezone: "Europe/Warsaw".into(),
                 contact_every_days: 10,
                 response_within_hours: 72,
-                not_started_days: 21
+                not_started_days: 21,
+                review_every_months: 6
             })
         );
         let summary = SummaryForm { enabled: String::new(), weekday: "8".into(), hour: "24".into(), send_all_clear: String::new() };
