@@ -130,6 +130,10 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/mentorships/{id}/reflections",      [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     // The mentee's own form: the mentors read it (403 to change it), others do not see it.
     ("PUT",    "/api/v1/reflections/{id}",                  [403,  403,  404,  403,  200,  404,  403,  403,  404,  404,  401]),
+    // Periodic reviews: each member's own answers (the cell's mentorship started long
+    // enough ago for the first round to be due).
+    ("POST",   "/api/v1/mentorships/{id}/reviews",          [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/reviews",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/actions",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/actions/{number}/done",
                                                             [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
@@ -371,7 +375,15 @@ impl Fixture {
             .post(
                 &format!("/api/v1/programmes/{}/mentorships", w.programme),
                 &w.coordinator.token,
-                json!({"members": members(cast, removing_member.then_some(f.target.as_str())), "status": status}),
+                {
+                    let mut spec = json!({"members": members(cast, removing_member.then_some(f.target.as_str())), "status": status});
+                    if path.ends_with("/reviews") {
+                        // 300 days ago: the reviews after 4 and 8 months are due.
+                        let start = mentorpost_model::Clock::now(app.clock.as_ref()).date_naive() - chrono::Duration::days(300);
+                        spec["start_date"] = json!(start.to_string());
+                    }
+                    spec
+                },
             )
             .await;
         assert_eq!(s, 201, "{m}");
@@ -551,6 +563,9 @@ impl Fixture {
                 json!({"date": "2026-01-15", "duration_minutes": 45, "mode": "video", "note": format!("note {MARKER}")})
             }
             ("PATCH", "/api/v1/me") => json!({"timezone": "Europe/Lisbon"}),
+            ("POST", "/api/v1/mentorships/{id}/reviews") => {
+                json!({"round": 1, "answers": {"growth": format!("growth {MARKER}"), "satisfaction": 4, "continue_choice": "change"}})
+            }
             ("POST", "/api/v1/mentorships/{id}/reflections") | ("PUT", "/api/v1/reflections/{id}") => {
                 json!({"answers": {"went_well": format!("well {MARKER}")}})
             }
