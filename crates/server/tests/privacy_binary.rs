@@ -1,6 +1,6 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
-//! and its actions, reflection forms, every field of the agreement's content (goals, action plan, topics left out, the
+//! and its actions, reflection forms, periodic reviews, every field of the agreement's content (goals, action plan, topics left out, the
 //! mentor's time, how to end early, ground rules), a check-in answer's text, and the members' profiles (by the API
 //! and the settings page's form); then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
@@ -165,6 +165,40 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         .await;
         assert_eq!(s, 201, "{b}");
     }
+    // Periodic reviews (F8): a mentorship of the same pair that started long enough
+    // ago for its first review to be due; both answer every question.
+    let (_, me) = call(&mentor, get.clone(), "/api/v1/me", None).await;
+    let mentor_id = json_of(&me)["id"].as_str().expect("the mentor's id").to_owned();
+    let start = (chrono::Utc::now() - chrono::Duration::days(200)).date_naive();
+    let (s, b) = call(
+        &coordinator,
+        post.clone(),
+        &format!("/api/v1/programmes/{programme}/mentorships"),
+        Some(json!({"members": [{"user_id": mentor_id, "role": "mentor"}, {"user_id": mentee_id, "role": "mentee"}],
+                    "status": "active", "start_date": start.to_string()})),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let reviewed = json_of(&b)["id"].as_str().expect("the reviewed mentorship").to_owned();
+    for (who, api) in [("mentor", &mentor), ("mentee", &mentee)] {
+        let answers = json!({
+            "meetings": format!("{MARK}{who}reviewmeetings"),
+            "time": format!("{MARK}{who}reviewtime"),
+            "topics": format!("{MARK}{who}reviewtopics"),
+            "growth": format!("{MARK}{who}reviewgrowth"),
+            "comments": format!("{MARK}{who}reviewcomments"),
+            "satisfaction": 2,
+            "continue_choice": "change",
+        });
+        let (s, b) = call(
+            api,
+            post.clone(),
+            &format!("/api/v1/mentorships/{reviewed}/reviews"),
+            Some(json!({"round": 1, "answers": answers})),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+    }
     // Both members' profiles (G5): every field.
     for (who, api) in [("mentor", &mentor), ("mentee", &mentee)] {
         let profile = json!({
@@ -306,6 +340,11 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         let filled = path.replace("{id}", &id).replace("{user_id}", &mentee.user_id.to_string());
         let (_, body) = call(&coordinator, get.clone(), &filled, None).await;
         seen.push((format!("GET {filled}"), body));
+        if path.starts_with("/api/v1/mentorships/") {
+            let other = path.replace("{id}", &reviewed);
+            let (_, body) = call(&coordinator, get.clone(), &other, None).await;
+            seen.push((format!("GET {other} (reviewed)"), body));
+        }
         if filled.contains("/threads/") {
             let (_, body) = call(&coordinator, get.clone(), &filled.replace(&thread, &checkin_thread), None).await;
             seen.push((format!("GET {filled} (check-in)"), body));
@@ -350,6 +389,10 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/coordinate/programmes/{programme}/settings?done=defaults"),
         format!("/coordinate/mentorships/{mentorship}"),
         format!("/coordinate/mentorships/{mentorship}?done=checkin"),
+        format!("/mentorships/{reviewed}"),
+        format!("/mentorships/{reviewed}/review"),
+        format!("/mentorships/{reviewed}/review?done=saved"),
+        format!("/coordinate/mentorships/{reviewed}"),
         "/admin".to_owned(),
     ] {
         let resp = browser.get(format!("{base}{path}")).header("cookie", &cookie).send().await.expect("page");
