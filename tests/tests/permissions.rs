@@ -372,19 +372,15 @@ impl Fixture {
         let removing_member = method == "DELETE" && path.ends_with("/members/{user_id}");
         let status = if path.ends_with("/activate") { "proposed" } else { "active" };
         let (s, m) = app
-            .post(
-                &format!("/api/v1/programmes/{}/mentorships", w.programme),
-                &w.coordinator.token,
-                {
-                    let mut spec = json!({"members": members(cast, removing_member.then_some(f.target.as_str())), "status": status});
-                    if path.ends_with("/reviews") {
-                        // 300 days ago: the reviews after 4 and 8 months are due.
-                        let start = mentorpost_model::Clock::now(app.clock.as_ref()).date_naive() - chrono::Duration::days(300);
-                        spec["start_date"] = json!(start.to_string());
-                    }
-                    spec
-                },
-            )
+            .post(&format!("/api/v1/programmes/{}/mentorships", w.programme), &w.coordinator.token, {
+                let mut spec = json!({"members": members(cast, removing_member.then_some(f.target.as_str())), "status": status});
+                if path.ends_with("/reviews") {
+                    // 300 days ago: the reviews after 4 and 8 months are due.
+                    let start = mentorpost_model::Clock::now(app.clock.as_ref()).date_naive() - chrono::Duration::days(300);
+                    spec["start_date"] = json!(start.to_string());
+                }
+                spec
+            })
             .await;
         assert_eq!(s, 201, "{m}");
         f.mentorship = m["id"].as_str().expect("mentorship id").to_owned();

@@ -173,7 +173,8 @@ async fn coordinators_see_figures_only(app: TestServer) {
     // sorted by start date — until someone in B asks for a change.
     let a = mentorship_started(&app, &w, 140).await;
     let b = mentorship_started(&app, &w, 125).await;
-    let (s, r) = answer(&app, &a, &w.mentee.token, 1, json!({"meetings": MENTEE_WORDS, "satisfaction": 5, "continue_choice": "continue"})).await;
+    let (s, r) =
+        answer(&app, &a, &w.mentee.token, 1, json!({"meetings": MENTEE_WORDS, "satisfaction": 5, "continue_choice": "continue"})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     let (cookie, _) = sign_in(&app, &w.coordinator.email).await;
     let dashboard = format!("/coordinate/programmes/{}?sort=start_date", w.programme);
@@ -184,9 +185,11 @@ async fn coordinators_see_figures_only(app: TestServer) {
     assert!(pos(&a) < pos(&b), "by start date: {order:?}");
     assert!(!page.contains("asks for a change"), "{page}");
 
-    let (s, r) = answer(&app, &b, &w.mentee.token, 1, json!({"growth": MENTEE_WORDS, "satisfaction": 4, "continue_choice": "change"})).await;
+    let (s, r) =
+        answer(&app, &b, &w.mentee.token, 1, json!({"growth": MENTEE_WORDS, "satisfaction": 4, "continue_choice": "change"})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
-    let (s, r) = answer(&app, &b, &w.mentor.token, 1, json!({"time": MENTOR_WORDS, "satisfaction": 2, "continue_choice": "continue"})).await;
+    let (s, r) =
+        answer(&app, &b, &w.mentor.token, 1, json!({"time": MENTOR_WORDS, "satisfaction": 2, "continue_choice": "continue"})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     let (_, page, _) = get(&app, &cookie, &dashboard).await;
     let order = table_order(&page);
@@ -203,7 +206,9 @@ async fn coordinators_see_figures_only(app: TestServer) {
     seen.push(get(&app, &cookie, &dashboard).await.1);
     let (_, csv) = app.call(Method::GET, &format!("/api/v1/programmes/{}/health.csv", w.programme), Some(&w.coordinator.token), None).await;
     seen.push(csv.to_string());
-    for (path, token) in [(format!("/api/v1/mentorships/{b}/reviews"), &w.coordinator.token), (format!("/api/v1/mentorships/{b}/reviews"), &w.admin.token)] {
+    for (path, token) in
+        [(format!("/api/v1/mentorships/{b}/reviews"), &w.coordinator.token), (format!("/api/v1/mentorships/{b}/reviews"), &w.admin.token)]
+    {
         let (s, body) = app.get(&path, token).await;
         assert!(s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND, "{s} {body}");
         seen.push(body.to_string());
@@ -266,7 +271,10 @@ async fn the_page_prompts_and_saves(app: TestServer) {
     assert!(to.starts_with(&format!("{review_path}?done=saved")), "{to}");
     let (_, page, _) = get(&app, &cookie, &to).await;
     assert!(page.contains("Your review is saved."), "{page}");
-    assert!(page.contains(MENTEE_WORDS) && page.contains("4 – satisfied") && page.contains("Continue, but something should change"), "{page}");
+    assert!(
+        page.contains(MENTEE_WORDS) && page.contains("4 – satisfied") && page.contains("Continue, but something should change"),
+        "{page}"
+    );
     assert!(page.contains("value=\"change\" id=\"continue-change\" checked"), "the form holds the answers to change: {page}");
     let mine = own(&app, &m, &w.mentee.token).await;
     assert_eq!(mine[0]["answers"]["comments"], "Liever\nom de week.");
@@ -283,7 +291,11 @@ async fn the_page_prompts_and_saves(app: TestServer) {
     let (_, page, _) = get(&app, &cookie, &page_path).await;
     assert!(page.contains("Je evaluatie na 4 maanden staat klaar."), "{page}");
     let (_, page, _) = get(&app, &cookie, &review_path).await;
-    assert!(page.contains("<legend>Hoe tevreden ben je over het mentorschap?</legend>") && page.contains("Doorgaan, maar er moet iets veranderen"), "{page}");
+    assert!(
+        page.contains("<legend>Hoe tevreden ben je over het mentorschap?</legend>")
+            && page.contains("Doorgaan, maar er moet iets veranderen"),
+        "{page}"
+    );
     assert!(!page.contains(MENTEE_WORDS), "the mentee's answers are theirs alone");
 
     // A coordinator has no review page.
@@ -322,6 +334,9 @@ async fn the_programme_sets_the_rhythm_of_reviews(app: TestServer) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page, _) = get(&app, &cookie, &settings).await;
     assert!(page.contains("<option value=\"6\" selected>Every 6 months</option>"), "{page}");
+    let (s, p) = app.get(&format!("/api/v1/programmes/{}", w.programme), &w.coordinator.token).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["review_every_months"], 6, "{p}");
 
     let (s, b) = answer(&app, &m, &w.mentee.token, 1, json!({"satisfaction": 4})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not due after 130 days of 6 months: {b}");

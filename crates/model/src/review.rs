@@ -199,11 +199,7 @@ pub struct ReviewView {
 /// after `start`, on the same day of the month or the month's last day when it has no
 /// such day (31 August + 6 months is 28 or 29 February).
 pub fn review_due_on(start: NaiveDate, every_months: u32, round: u32) -> NaiveDate {
-    every_months
-        .max(1)
-        .checked_mul(round)
-        .and_then(|months| start.checked_add_months(Months::new(months)))
-        .unwrap_or(NaiveDate::MAX)
+    every_months.max(1).checked_mul(round).and_then(|months| start.checked_add_months(Months::new(months))).unwrap_or(NaiveDate::MAX)
 }
 
 /// The latest round due on `today` for a mentorship that started on `start`; 0 when
@@ -390,7 +386,9 @@ mod tests {
         let unclear = parse_reply(questions, "5. Satisfaction\nquite good\n6. Continue?\nyes and no\n");
         assert_eq!(unclear.unclear, vec!["satisfaction", "continue"]);
         let kind = questions[5].kind;
-        for (word, value) in [("Yes!", "continue"), ("doorgaan", "continue"), ("nee", "stop"), ("Stoppen.", "stop"), ("aanpassen", "change")] {
+        for (word, value) in
+            [("Yes!", "continue"), ("doorgaan", "continue"), ("nee", "stop"), ("Stoppen.", "stop"), ("aanpassen", "change")]
+        {
             assert_eq!(read_answer(kind, word).as_deref(), Some(value), "{word}");
         }
         let mut form = ReviewAnswers::default();

@@ -190,13 +190,9 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
             "satisfaction": 2,
             "continue_choice": "change",
         });
-        let (s, b) = call(
-            api,
-            post.clone(),
-            &format!("/api/v1/mentorships/{reviewed}/reviews"),
-            Some(json!({"round": 1, "answers": answers})),
-        )
-        .await;
+        let (s, b) =
+            call(api, post.clone(), &format!("/api/v1/mentorships/{reviewed}/reviews"), Some(json!({"round": 1, "answers": answers})))
+                .await;
         assert_eq!(s, 200, "{b}");
     }
     // Both members' profiles (G5): every field.

@@ -53,6 +53,7 @@ pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView
             response_within_hours: row.try_get("default_response_within_hours")?,
             meeting_rhythm: row.try_get("default_meeting_rhythm")?,
         },
+        review_every_months: row.try_get("review_every_months")?,
         coordinators,
         created_at: get_time(&row, "created_at")?,
     }))

@@ -155,8 +155,7 @@ async fn show(
         Some(d) => d,
         None => mine.iter().find(|r| r.round == round).map(ReviewForm::stored).unwrap_or_default(),
     };
-    let heading =
-        if round > 0 { tr.tn("review-title-round", "count", months(round)) } else { tr.t("review-title") };
+    let heading = if round > 0 { tr.tn("review-title-round", "count", months(round)) } else { tr.t("review-title") };
     let intro = if round > 0 {
         tr.t("review-intro")
     } else if can_write {
@@ -176,11 +175,7 @@ async fn show(
         TEXT_LABELS.iter().map(|(field, key)| TextQuestion { field, label: tr.t(key), value: value(field) }).collect();
     let comments = texts.pop().unwrap_or(TextQuestion { field: "comments", label: tr.t("review-comments"), value: String::new() });
     let scores = (1..=5)
-        .map(|s: u8| Radio {
-            value: s.to_string(),
-            label: tr.t(&format!("review-score-{s}")),
-            checked: form.satisfaction == s.to_string(),
-        })
+        .map(|s: u8| Radio { value: s.to_string(), label: tr.t(&format!("review-score-{s}")), checked: form.satisfaction == s.to_string() })
         .collect();
     let choices = ContinueChoice::ALL
         .iter()

@@ -349,10 +349,9 @@ fn health_line(tr: &Tr, m: &MentorshipHealth, reviews: Option<&ReviewFigures>) -
             tr.args("coord-spark-desc", &[("count", i64::from(total).into()), ("text", listed.as_str().into())]),
             &spark_values,
         ),
-        review: reviews.filter(|f| !f.is_empty()).map_or_else(
-            || tr.t("coord-review-none"),
-            |f| format!("{}; {}", review_scores(tr, f), review_choices(tr, f)),
-        ),
+        review: reviews
+            .filter(|f| !f.is_empty())
+            .map_or_else(|| tr.t("coord-review-none"), |f| format!("{}; {}", review_scores(tr, f), review_choices(tr, f))),
         asks_change: reviews.is_some_and(ReviewFigures::asks_change),
     }
 }
@@ -455,7 +454,8 @@ pub async fn dashboard(
     let status_param = status.map(status_value).unwrap_or_default();
     let sort_param = if sort == "days_since_contact" { "" } else { sort };
     let query_text = q.q.trim();
-    let lines: Vec<HealthLine> = listed.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(|m| health_line(tr, m, reviews.get(&m.mentorship_id))).collect();
+    let lines: Vec<HealthLine> =
+        listed.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(|m| health_line(tr, m, reviews.get(&m.mentorship_id))).collect();
 
     let mut status_choices = vec![Choice { value: "", label: tr.t("coord-filter-all"), selected: status.is_none() }];
     status_choices.extend(FILTERABLE.iter().map(|s| Choice {
