@@ -74,12 +74,13 @@ def test_a_due_review_is_prompted_and_answered_by_keyboard(people, server):
     expect(page.locator("#review-prompt")).to_have_count(0)
     expect(page.get_by_role("link", name="Your reviews")).to_be_visible()
 
-    # The coordinator: the mentorship comes first, marked; none of the words.
-    anneke = people().sign_in("anneke")
+    # The coordinator (who reads Dutch): the mentorship comes first, marked; none of
+    # the words.
+    anneke = people(lang="nl").sign_in("anneke")
     page = anneke.goto(f"/coordinate/programmes/{programme}")
     first = page.locator(".health-table tbody tr").first
-    expect(first).to_contain_text("asks for a change")
-    expect(first).to_contain_text("mentee 4 (average 4.0); continue 0, stop 0, change 1")
+    expect(first).to_contain_text("vraagt om een verandering")
+    expect(first).to_contain_text("mentee 4 (gemiddeld 4,0); doorgaan 0, stoppen 0, veranderen 1")
     assert WORDS not in page.content()
 
 
