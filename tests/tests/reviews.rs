@@ -158,6 +158,20 @@ async fn bad_reviews_are_refused(app: TestServer) {
     }
     let (s, b) = app.post(&format!("/api/v1/mentorships/{m}/reviews"), &w.mentee.token, json!({"answers": {"satisfaction": 3}})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no round: {b}");
+    // A proposed mentorship has not begun, whatever its start date says.
+    let start = (today(&app) - Duration::days(200)).to_string();
+    let (s, p) = app
+        .post(
+            &format!("/api/v1/programmes/{}/mentorships", w.programme),
+            &w.coordinator.token,
+            json!({"members": [{"user_id": w.mentor.id, "role": "mentor"}, {"user_id": w.mentee.id, "role": "mentee"}],
+                   "status": "proposed", "start_date": start}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let proposed = p["id"].as_str().expect("id").to_owned();
+    let (s, b) = answer(&app, &proposed, &w.mentee.token, 1, json!({"satisfaction": 3})).await;
+    assert_eq!((s, b["error"]["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("not_due")), "{b}");
     assert!(own(&app, &m, &w.mentee.token).await.is_empty(), "nothing written");
     app.stop().await;
 }

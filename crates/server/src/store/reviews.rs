@@ -31,8 +31,12 @@ impl ReviewSchedule {
         now.with_timezone(&self.timezone).date_naive()
     }
 
-    /// The latest round due on `today` (0: none yet).
+    /// The latest round due on `today` (0: none yet). A proposed mentorship has not
+    /// begun: nothing is due in it.
     pub fn due_round(&self, today: NaiveDate) -> i64 {
+        if self.status == MentorshipStatus::Proposed {
+            return 0;
+        }
         i64::from(due_round(self.start, self.every_months, today))
     }
 }
