@@ -187,6 +187,8 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     assert_eq!(s, StatusCode::CREATED, "{b}");
     app.clock.advance(Duration::hours(37));
     mentorpost_server::mail::reminders::schedule_due(&app.state).await.expect("reminders");
+    // By now the session's notes have long settled: its reflection invitations.
+    mentorpost_server::mail::prompts::schedule_due(&app.state).await.expect("prompts");
     app.drain_outbox().await;
 
     // A daily digest (João switches; the next 08:00 brings it) and, on the Monday
@@ -247,6 +249,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if text.contains("You have an unread message") => "missed",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("invite+")) => "invitation",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("agreement+")) => "agreement",
+            _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("form+")) || subject.starts_with("Reminder: action") => "prompt",
             _ if msg.header_raw("List-Id").is_some() => "notification",
             _ => panic!("a mail of no known kind: {subject}\n{raw}"),
         };
@@ -267,6 +270,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "invitation",
         "session",
         "agreement",
+        "prompt",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }

@@ -198,6 +198,25 @@ pub fn migrate(bin: &Path, db: &Database) -> anyhow::Result<()> {
     server_cli(bin, db, &["migrate"])
 }
 
+/// Runs one command of the server's CLI on `db`, insists on success and returns what
+/// it printed on standard output.
+pub fn server_cli_output(bin: &Path, db: &Database, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new(bin)
+        .arg("--data-dir")
+        .arg(db.data_dir.path())
+        .arg("--database-url")
+        .arg(&db.url)
+        .args(args)
+        .env("MENTORPOST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("running {}", bin.display()))?;
+    if !out.status.success() {
+        bail!("`mentorpost {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Runs one command of the server's CLI on `db` and insists on success.
 fn server_cli(bin: &Path, db: &Database, args: &[&str]) -> anyhow::Result<()> {
     let out = Command::new(bin)

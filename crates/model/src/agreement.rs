@@ -185,17 +185,23 @@ pub const PROMPT_SETTLE_MINUTES: i64 = 10;
 /// digest for daily and weekly readers (the prompt then arrives beside it); otherwise
 /// after the settling time, moved past their quiet hours.
 pub fn prompt_at(mode: MailMode, settings: &MailSettings, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let settled = now + Duration::minutes(PROMPT_SETTLE_MINUTES);
+    deliver_at(mode, settings, tz, now + Duration::minutes(PROMPT_SETTLE_MINUTES))
+}
+
+/// When a prompt that may go from `ready` reaches a reader by their mail mode: never
+/// with `off`; beside their next digest for digest readers; else at `ready`, or after
+/// their quiet hours.
+pub fn deliver_at(mode: MailMode, settings: &MailSettings, tz: chrono_tz::Tz, ready: DateTime<Utc>) -> Option<DateTime<Utc>> {
     match mode {
         MailMode::Off => None,
         MailMode::Daily | MailMode::Weekly => {
             let period = if mode == MailMode::Daily { Duration::days(1) } else { Duration::days(7) };
-            // The digest due most recently before one period after `settled` is the next one.
-            digest_due(tz, mode, settings.digest_hour, settings.digest_weekday, settled + period).map(|(_, at)| at.max(settled))
+            // The digest due most recently before one period after `ready` is the next one.
+            digest_due(tz, mode, settings.digest_hour, settings.digest_weekday, ready + period).map(|(_, at)| at.max(ready))
         }
         MailMode::Live | MailMode::Each => {
-            let quiet = settings.quiet_minutes().and_then(|q| quiet_until(tz, q, settled));
-            Some(quiet.unwrap_or(settled))
+            let quiet = settings.quiet_minutes().and_then(|q| quiet_until(tz, q, ready));
+            Some(quiet.unwrap_or(ready))
         }
     }
 }

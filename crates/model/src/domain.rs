@@ -76,6 +76,20 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What a prompt invites to: a reflection form after a session (F6, F7), a review
+    /// (F8), the closing step as the end date nears (`closure`), its form (`closing`),
+    /// the follow-up after closing (F10), an action falling due tomorrow (F5).
+    PromptKind {
+        Reflection => "reflection",
+        Review => "review",
+        Closure => "closure",
+        Closing => "closing",
+        FollowUp => "follow_up",
+        Action => "action",
+    }
+);
+
 // The enum comes from `text_enum!`, which cannot carry a `#[default]` attribute.
 #[allow(clippy::derivable_impls)]
 impl Default for Locale {

@@ -14,6 +14,7 @@
 //! - [`subject`]: cleaning mail subjects and judging vague ones (G9).
 //! - [`hints`]: netiquette hints on a draft while it is written (G3, G9, G10, G13).
 //! - [`roster`]: invitation lists (CSV) read and judged row by row.
+//! - [`journey`]: the journey's prompts (reflection, review, closing, follow-up, action reminders): kinds and timing.
 //! - [`forms`]: forms answered by mail: numbered questions, replies read back.
 //! - [`review`]: the periodic review (F8): its answers, when a round comes due.
 //! - [`attachment`]: file names and content types of files that come with a message.
@@ -29,6 +30,7 @@ pub mod forms;
 pub mod health;
 pub mod hints;
 pub mod ids;
+pub mod journey;
 pub mod mail;
 pub mod meeting;
 pub mod profile;

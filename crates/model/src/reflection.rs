@@ -4,6 +4,7 @@
 //! mentorship's mentors; a mentor's form is private unless they share it. A
 //! coordinator never reads one: they see how many were filled in.
 
+use crate::forms::{AnswerKind, Form, Question};
 use crate::validate::ValidationError;
 use crate::{MentorshipId, Role, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -77,6 +78,43 @@ impl ReflectionAnswers {
     }
 }
 
+/// The questions of a reflection mail (the subject is the session's; the web form asks
+/// it). Mentors and mentees answer the same fields; the page and the mail word some
+/// of them by role (`rf-went-less-well-mentor`, `rf-questions-mentee`, …).
+const MAIL_QUESTIONS: &[Question] = &[
+    Question { field: "wanted", kind: AnswerKind::Text { max_chars: MAX_ANSWER_CHARS } },
+    Question { field: "tried", kind: AnswerKind::Text { max_chars: MAX_ANSWER_CHARS } },
+    Question { field: "felt", kind: AnswerKind::Text { max_chars: MAX_ANSWER_CHARS } },
+    Question { field: "went_well", kind: AnswerKind::Text { max_chars: MAX_ANSWER_CHARS } },
+    Question { field: "went_less_well", kind: AnswerKind::Text { max_chars: MAX_ANSWER_CHARS } },
+    Question { field: "questions", kind: AnswerKind::Text { max_chars: MAX_ANSWER_CHARS } },
+];
+
+impl Form for ReflectionAnswers {
+    const KEY: &'static str = "reflection";
+
+    fn questions(_role: Role) -> &'static [Question] {
+        MAIL_QUESTIONS
+    }
+
+    fn set(&mut self, field: &str, answer: String) {
+        match field {
+            "subject" => self.subject = answer,
+            "wanted" => self.wanted = answer,
+            "tried" => self.tried = answer,
+            "felt" => self.felt = answer,
+            "went_well" => self.went_well = answer,
+            "went_less_well" => self.went_less_well = answer,
+            "questions" => self.questions = answer,
+            _ => {}
+        }
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        ReflectionAnswers::validate(self)
+    }
+}
+
 /// `POST /api/v1/mentorships/{id}/reflections` and `PUT /api/v1/reflections/{id}`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -139,6 +177,17 @@ mod tests {
         assert_eq!(subject.validate().err().map(|e| (e.field, e.code)), Some(("subject", "control_characters")));
         let lines = ReflectionAnswers { went_well: "Eén.\nTwee.".into(), ..ReflectionAnswers::default() };
         assert!(lines.validate().is_ok());
+    }
+
+    #[test]
+    fn a_reply_by_mail_fills_the_form() {
+        let reply =
+            "> 1. What I wanted\nLeren presenteren voor de directie.\n> 3. How I felt\nZenuwachtig.\n> 6. Questions\nHoe oefen ik?\n";
+        let form: ReflectionAnswers = crate::forms::parse_reply(ReflectionAnswers::questions(Role::Mentee), reply).into_form();
+        assert_eq!(form.wanted, "Leren presenteren voor de directie.");
+        assert_eq!(form.felt, "Zenuwachtig.");
+        assert_eq!(form.questions, "Hoe oefen ik?");
+        assert!(Form::validate(&form).is_ok());
     }
 
     #[test]

@@ -148,6 +148,16 @@ impl InboundLimitArgs {
 pub enum MailCommand {
     /// List mail that failed after every retry.
     Failed,
+    /// Run the journey's prompt scheduler now (reflection invitations, reviews,
+    /// closing, follow-ups, action reminders): prints, per round, the timers it added,
+    /// the timers it fired, the invitations it queued and the milliseconds it took. The
+    /// server's outbox sends the mail. Harmless beside a running server: a timer fires
+    /// once whoever runs the round.
+    Prompts {
+        /// Rounds to run, one after the other.
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
+    },
     /// Show a person's mail preferences, or change them.
     Settings {
         #[arg(long)]
@@ -526,6 +536,16 @@ async fn mail_command(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
             }
             if failed.is_empty() {
                 eprintln!("no failed mail");
+            }
+            Ok(())
+        }
+        MailCommand::Prompts { rounds } => {
+            println!("round\ttimers_added\tfired\tmails\tms");
+            for round in 1..=rounds {
+                let started = std::time::Instant::now();
+                let report = crate::mail::prompts::schedule_due(state).await.context("a prompt round")?;
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                println!("{round}\t{}\t{}\t{}\t{ms:.1}", report.timers_added, report.fired, report.mails);
             }
             Ok(())
         }

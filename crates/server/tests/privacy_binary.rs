@@ -1,6 +1,6 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
-//! and its actions, reflection forms, periodic reviews, every field of the agreement's content (goals, action plan, topics left out, the
+//! and its actions, reflection forms (on the web and answered by mail), periodic reviews, every field of the agreement's content (goals, action plan, topics left out, the
 //! mentor's time, how to end early, ground rules), a check-in answer's text, and the members' profiles (by the API
 //! and the settings page's form); then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
@@ -46,7 +46,7 @@ fn serve(dir: &std::path::Path, smtp_url: &str) -> Served {
         .arg(dir)
         .env_remove("MENTORPOST_DATABASE_URL")
         .env("MENTORPOST_LOG", "info")
-        .args(["serve", "--demo", "--http", "127.0.0.1:0", "--smtp-url", smtp_url, "--inbound-secret", SECRET])
+        .args(["serve", "--demo", "--http", "127.0.0.1:0", "--smtp-url", smtp_url, "--inbound-secret", SECRET, "--test-clock"])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -251,6 +251,46 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
     })
     .await
     .expect("the members' content went live");
+
+    // The session's reflection invitation reaches João by mail once its notes settled;
+    // he answers it by reply, and the answers are recorded — and shown back to him only.
+    let advanced = mentee.http.post(format!("{base}/test/clock/advance")).json(&json!({"seconds": 11 * 60})).send().await.expect("clock");
+    assert!(advanced.status().is_success());
+    let invitation = loop {
+        let mails = sink.wait_for(1, WAIT).await;
+        let found = mails.iter().find(|m| {
+            m.to.iter().any(|t| t.starts_with("joao@"))
+                && smtp::parse(m).subject().is_some_and(|s| s.contains("Your reflection on the session"))
+        });
+        if let Some(m) = found {
+            break m.clone();
+        }
+        sink.wait_for(mails.len() + 1, WAIT).await;
+    };
+    let form_to = smtp::parse(&invitation).reply_to().and_then(|a| a.first()).and_then(|a| a.address()).expect("Reply-To").to_owned();
+    let raw = format!(
+        "From: João Pereira <joao@demo.mentorpost.localhost>\r\nTo: {form_to}\r\nSubject: Re: reflectie\r\nMessage-ID: <privacy-2@client.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n> 3. How I felt\r\n{MARK}mailreflection\r\n"
+    );
+    let resp = mentee
+        .http
+        .post(format!("{base}/api/v1/inbound/email"))
+        .bearer_auth(SECRET)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .await
+        .expect("inbound");
+    assert_eq!(json_of(&resp.text().await.unwrap_or_default())["outcome"], "form_answered");
+    loop {
+        let mails = sink.wait_for(1, WAIT).await;
+        if mails.iter().any(|m| {
+            m.to.iter().any(|t| t.starts_with("joao@"))
+                && smtp::parse(m).body_text(0).is_some_and(|t| t.contains(&format!("{MARK}mailreflection")))
+        }) {
+            break;
+        }
+        sink.wait_for(mails.len() + 1, WAIT).await;
+    }
 
     // A reply from the web app with a file: the file's name is content too.
     let web = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");

@@ -25,6 +25,7 @@ use crate::store::threads::NewMessage;
 use chrono::{DateTime, Duration, Utc};
 use mentorpost_inbound::{InboundMail, Limits, address::tagged};
 use mentorpost_model::attachment::{clean_file_name, files_only_text};
+use mentorpost_model::forms::{Form, ParsedReply};
 use mentorpost_model::mail::MailMode;
 use mentorpost_model::{ClientMsgId, Locale, MentorshipId, MessageBody, MessageId, MessageSource, Refusal, Subject, ThreadId, UserId};
 use notices::Notice;
@@ -62,7 +63,7 @@ pub struct Delivery {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
     /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted
-    /// | actions_done | agreement_confirmed | postmaster
+    /// | actions_done | agreement_confirmed | form_answered | postmaster
     pub outcome: String,
     /// Why nothing was posted, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,6 +99,8 @@ enum Route {
     Invitation { token: String },
     /// A reply to an agreement mail (`agreement+TOKEN`): "agree" confirms the agreement.
     Agreement { token: String },
+    /// A reply to a form mail (`form+TOKEN`): the answers under its questions fill the form.
+    Form { token: String },
     /// One of our addresses that is no conversation (a digest's sender, say).
     General,
 }
@@ -227,6 +230,7 @@ impl Pipeline<'_> {
             Route::BounceAddress => self.finish(Outcome::Bounce, "mail to the bounce address that is not a delivery report", None).await,
             Route::Invitation { token } => self.answer_invitation(&token).await,
             Route::Agreement { token } => self.answer_agreement(&token).await,
+            Route::Form { token } => self.answer_form(&token).await,
             Route::General => {
                 self.explain_to_sender(Notice::GeneralAddress).await?;
                 self.finish(Outcome::Rejected, "sent to a general address, not to a conversation", None).await
@@ -391,6 +395,122 @@ impl Pipeline<'_> {
         Ok(receipt)
     }
 
+    /// A reply to a form mail (F6–F10, G2): from one of the member's own addresses, the
+    /// answers written under the numbered questions are read (`model::forms`) and
+    /// recorded in their form — a second reply changes the answers it gives — and a
+    /// short mail shows what was recorded and what could not be read. A reply with no
+    /// answers gets the way to answer (at most once a day); a form that can no longer
+    /// be filled in (the member left, the mentorship closed) records nothing.
+    async fn answer_form(&self, token: &str) -> Result<Receipt, ApiError> {
+        use crate::mail::prompts::Answer;
+        let pool = self.state.db.pool();
+        let from = self.base.from_address.clone().unwrap_or_default();
+        let Some(target) = store::prompts::by_token(pool, token).await? else {
+            return self.finish(Outcome::Rejected, "reply to an unknown form mail", None).await;
+        };
+        let owner = target.user_id;
+        if !store::inbound::is_verified_address(pool, owner, &from).await? {
+            self.explain_to_sender(Notice::UnknownSender).await?;
+            return self.finish(Outcome::Rejected, "reply to a form mail from an address that is not the member's", Some(owner)).await;
+        }
+        let Some(person) = store::users::get(pool, owner).await? else {
+            return self.finish(Outcome::Rejected, "reply to a form mail of someone no longer known", Some(owner)).await;
+        };
+        let access = store::mentorships::access(pool, target.mentorship_id, owner).await?;
+        let role = access.as_ref().and_then(|a| if a.left_at.is_none() { a.role } else { None });
+        let open = access.as_ref().is_some_and(|a| a.status == mentorpost_model::MentorshipStatus::Active);
+        let tr = crate::i18n::Tr::new(person.locale, &person.timezone);
+        let (answer, outcome, reason) = match role.filter(|_| open) {
+            None => (Answer::Closed, Outcome::Rejected, "reply to a form that can no longer be filled in"),
+            Some(role) => {
+                let questions = crate::mail::prompts::questions(target.kind, role);
+                let parsed = mentorpost_model::forms::parse_reply(questions, &self.mail.text);
+                if parsed.answers.is_empty() && parsed.unclear.is_empty() {
+                    (Answer::Nothing, Outcome::Rejected, "reply to a form mail without answers")
+                } else if parsed.answers.is_empty() {
+                    (
+                        crate::mail::prompts::labelled(&tr, target.kind, role, &parsed),
+                        Outcome::Rejected,
+                        "reply to a form mail without readable answers",
+                    )
+                } else {
+                    self.record_form(&target, role, &parsed).await?;
+                    store::prompts::mark_answered(&self.state.db, target.id.clone(), self.now).await?;
+                    (crate::mail::prompts::labelled(&tr, target.kind, role, &parsed), Outcome::FormAnswered, "form answered by reply")
+                }
+            }
+        };
+        let receipt = self.finish(outcome, reason, Some(owner)).await?;
+        if receipt.outcome == "duplicate" {
+            return Ok(receipt);
+        }
+        if matches!(answer, Answer::Nothing)
+            && !store::inbound::claim_notice(&self.state.db, person.email.clone(), "form_unreadable", self.now).await?
+        {
+            return Ok(receipt);
+        }
+        let first_question = crate::mail::prompts::questions(target.kind, role.unwrap_or(mentorpost_model::Role::Mentee))
+            .first()
+            .map(|q| crate::mail::prompts::question_label(&tr, target.kind, role.unwrap_or(mentorpost_model::Role::Mentee), q))
+            .unwrap_or_default();
+        let mail = crate::mail::prompts::AnswerMail {
+            to_name: &person.display_name,
+            to_email: &person.email,
+            tr: &tr,
+            link: crate::mail::prompts::form_link(&self.state.mailer, target.kind, target.mentorship_id, &target.subject),
+            in_reply_to: self.mail.message_id.as_deref(),
+            token,
+            first_question,
+        };
+        let rendered = crate::mail::prompts::render_answer(&self.state.mailer, &mail, &answer).map_err(ApiError::Internal)?;
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        store::inbound::queue_notice(&self.state.db, id, Some(person.id), person.email.clone(), rendered, self.now).await?;
+        if outcome == Outcome::FormAnswered {
+            tracing::info!(user = %owner, mentorship = %target.mentorship_id, kind = target.kind.as_str(), "form answered by reply");
+        }
+        Ok(receipt)
+    }
+
+    /// Writes a reply's readable answers into the member's form: a new one, or the
+    /// answers it gives replacing those of the form they already have.
+    async fn record_form(
+        &self,
+        target: &store::prompts::PromptTarget,
+        role: mentorpost_model::Role,
+        parsed: &ParsedReply,
+    ) -> Result<(), ApiError> {
+        use mentorpost_model::journey::PromptKind;
+        let pool = self.state.db.pool();
+        match target.kind {
+            PromptKind::Reflection => {
+                let existing = store::reflections::own_for_meeting(pool, target.user_id, &target.subject).await?;
+                let mut answers = existing.as_ref().map(|r| r.answers.clone()).unwrap_or_default();
+                for (field, answer) in &parsed.answers {
+                    answers.set(field, answer.clone());
+                }
+                answers.validate().map_err(ApiError::from)?;
+                match existing {
+                    Some(r) => {
+                        store::reflections::update(&self.state.db, r.id, target.user_id, answers, r.shared, self.now).await?;
+                    }
+                    None => {
+                        let new = store::reflections::NewReflection {
+                            mentorship: target.mentorship_id,
+                            author: target.user_id,
+                            role,
+                            meeting: Some(target.subject.clone()),
+                            answers,
+                            shared: false,
+                        };
+                        store::reflections::create(&self.state.db, new, self.now).await?;
+                    }
+                }
+            }
+            PromptKind::Review | PromptKind::Closure | PromptKind::Closing | PromptKind::FollowUp | PromptKind::Action => {}
+        }
+        Ok(())
+    }
+
     async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {
         tracing::info!(outcome = outcome.as_str(), %reason, "mail received");
         let record = Record { outcome, reason: Some(reason.to_owned()), user_id: user, ..self.base.clone() };
@@ -418,6 +538,9 @@ impl Pipeline<'_> {
             }
             if kind == "agreement" {
                 return Ok(Some(Route::Agreement { token: token.to_ascii_lowercase() }));
+            }
+            if kind == "form" {
+                return Ok(Some(Route::Form { token: token.to_ascii_lowercase() }));
             }
             let Some(target) = store::mail::find_token(pool, &token).await? else { continue };
             if target.kind != kind {

@@ -190,7 +190,7 @@ pub fn render_answer(mailer: &Mailer, m: &AnswerMail) -> anyhow::Result<String> 
 impl Mailer {
     /// Like `builder`, marked as an answer to a received mail (`auto-replied`), so no
     /// responder answers it in turn.
-    fn answer_builder(&self) -> lettre::message::MessageBuilder {
+    pub(crate) fn answer_builder(&self) -> lettre::message::MessageBuilder {
         lettre::message::Message::builder()
             .from(self.from.clone())
             .message_id(Some(format!("<{}@{}>", uuid::Uuid::now_v7().simple(), self.domain)))

@@ -39,7 +39,7 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// One round: reminders, coordinator summaries, digests. The counts are logged.
+/// One round: reminders, coordinator summaries, the journey's prompts, digests. The counts are logged.
 async fn round(state: &AppState) {
     match super::reminders::schedule_due(state).await {
         Ok(0) => {}
@@ -50,6 +50,11 @@ async fn round(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(summaries = n, "coordinator summaries queued"),
         Err(err) => tracing::warn!(error = format!("{err:#}"), "summary round failed"),
+    }
+    match super::prompts::schedule_due(state).await {
+        Ok(report) if report.fired == 0 && report.timers_added == 0 => {}
+        Ok(report) => tracing::info!(timers_added = report.timers_added, fired = report.fired, mails = report.mails, "journey prompts"),
+        Err(err) => tracing::warn!(error = format!("{err:#}"), "prompt round failed"),
     }
     match schedule_due(state).await {
         Ok(0) => {}

@@ -10,6 +10,7 @@ pub mod agreement;
 pub mod compose;
 pub mod digest;
 pub mod outbox;
+pub mod prompts;
 pub mod reminders;
 pub mod summary;
 pub mod tokens;

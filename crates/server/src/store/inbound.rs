@@ -35,6 +35,9 @@ pub enum Outcome {
     ActionsDone,
     /// An "agree" to an agreement mail: the member confirmed the agreement by e-mail.
     AgreementConfirmed,
+    /// A reply to a form mail (reflection, review, closing, follow-up): its answers
+    /// were recorded in the member's form.
+    FormAnswered,
 }
 
 impl Outcome {
@@ -51,6 +54,7 @@ impl Outcome {
             Outcome::Accepted => "invitation_accepted",
             Outcome::ActionsDone => "actions_done",
             Outcome::AgreementConfirmed => "agreement_confirmed",
+            Outcome::FormAnswered => "form_answered",
         }
     }
 }

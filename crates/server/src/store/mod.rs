@@ -15,6 +15,7 @@ pub mod mail;
 pub mod mentorships;
 pub mod profiles;
 pub mod programmes;
+pub mod prompts;
 pub mod reflections;
 pub mod reminders;
 pub mod reviews;

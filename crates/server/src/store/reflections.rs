@@ -129,6 +129,13 @@ pub async fn update(
     .await
 }
 
+/// `author`'s own form about `meeting`, if they wrote one.
+pub async fn own_for_meeting(pool: &AnyPool, author: UserId, meeting: &str) -> Result<Option<ReflectionView>, StoreError> {
+    let sql = format!("{SELECT} WHERE r.author_id = $1 AND r.meeting_id = $2 ORDER BY r.created_at LIMIT 1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(author.to_string()).bind(meeting.to_owned()).fetch_optional(pool).await?;
+    Ok(row.as_ref().map(view).transpose()?)
+}
+
 /// One form, whoever may read it (the caller checks).
 pub async fn get(pool: &AnyPool, id: &str) -> Result<Option<ReflectionView>, StoreError> {
     let sql = format!("{SELECT} WHERE r.id = $1");

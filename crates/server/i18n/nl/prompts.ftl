@@ -1,0 +1,51 @@
+## De stappen van het traject per mail: formulieren die je beantwoordt door te reageren
+## (reflectie, evaluatie, afsluiting, follow-up) en herinneringen aan acties.
+
+prompt-answer-how = Beantwoord deze mail en schrijf je antwoorden onder de vragen; sla over wat je wilt. Je woorden gaan alleen naar wie het formulier noemt, nooit naar je coördinator.
+prompt-web = Je kunt het ook op het web invullen: { $link }
+prompt-scale = { $text } (een getal van 1 tot 5)
+
+prompt-reflection-subject = Je reflectie op de sessie van { $date }
+prompt-reflection-intro-mentee =
+    Hallo { $name },
+
+    Je had op { $date } een sessie met { $other }. Een paar regels over hoe het ging laten jullie allebei zien welke weg je aflegt. Je mentor leest je reflectie.
+prompt-reflection-intro-mentor =
+    Hallo { $name },
+
+    Je had op { $date } een sessie met { $other }. Een paar regels over hoe het ging laten je zien welke weg je aflegt. Je reflectie blijft van jou, tenzij je hem op het web deelt.
+
+prompt-action-subject = Herinnering: actie { $number } moet { $date } klaar zijn
+prompt-action-body =
+    Hallo { $name },
+
+    Een actie die je in je mentorschap met { $other } hebt afgesproken, moet { $date } klaar zijn:
+
+    { $number }. { $text }
+
+    Als hij klaar is, beantwoord deze mail dan met "klaar { $number }". Het mentorschap in de webapp: { $link }
+
+prompt-recorded-subject = Je antwoorden zijn vastgelegd
+prompt-recorded-body =
+    Hallo { $name },
+
+    Dank je wel. Dit is vastgelegd uit je antwoord:
+
+    { $text }
+prompt-recorded-unclear = Deze antwoorden konden niet gelezen worden en zijn weggelaten: { $names }. Antwoord opnieuw met een getal van 1 tot 5, of met een van de woorden die de vraag noemt.
+prompt-recorded-change = Wil je iets veranderen, antwoord dan opnieuw met de antwoorden die anders moeten, of open het op het web: { $link }
+prompt-nothing-subject = In je antwoord zijn geen antwoorden gevonden
+prompt-nothing-body =
+    Hallo { $name },
+
+    In je antwoord zijn geen antwoorden op de vragen gevonden. Schrijf elk antwoord onder zijn vraag en laat het nummer van de vraag aan het begin van de regel staan, bijvoorbeeld:
+
+    1. { $text }
+    Hier je antwoord.
+
+    Je kunt het ook op het web invullen: { $link }
+prompt-closed-subject = Dit formulier kan niet meer worden ingevuld
+prompt-closed-body =
+    Hallo { $name },
+
+    Je antwoord kwam bij een formulier dat niet meer kan worden ingevuld (het mentorschap is afgelopen, of je bent er geen lid meer van). Er is niets vastgelegd.
