@@ -137,6 +137,10 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("POST",   "/api/v1/mentorships/{id}/closing/close",    [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
     // After closing ({id} closed by the coordinator): its members when it closed.
     ("PUT",    "/api/v1/mentorships/{id}/follow-up",        [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
+    // Periodic reviews: each member's own answers (the cell's mentorship started long
+    // enough ago for the first round to be due).
+    ("POST",   "/api/v1/mentorships/{id}/reviews",          [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/reviews",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("GET",    "/api/v1/mentorships/{id}/actions",          [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/mentorships/{id}/actions/{number}/done",
                                                             [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
@@ -375,11 +379,15 @@ impl Fixture {
         let removing_member = method == "DELETE" && path.ends_with("/members/{user_id}");
         let status = if path.ends_with("/activate") { "proposed" } else { "active" };
         let (s, m) = app
-            .post(
-                &format!("/api/v1/programmes/{}/mentorships", w.programme),
-                &w.coordinator.token,
-                json!({"members": members(cast, removing_member.then_some(f.target.as_str())), "status": status}),
-            )
+            .post(&format!("/api/v1/programmes/{}/mentorships", w.programme), &w.coordinator.token, {
+                let mut spec = json!({"members": members(cast, removing_member.then_some(f.target.as_str())), "status": status});
+                if path.ends_with("/reviews") {
+                    // 300 days ago: the reviews after 4 and 8 months are due.
+                    let start = mentorpost_model::Clock::now(app.clock.as_ref()).date_naive() - chrono::Duration::days(300);
+                    spec["start_date"] = json!(start.to_string());
+                }
+                spec
+            })
             .await;
         assert_eq!(s, 201, "{m}");
         f.mentorship = m["id"].as_str().expect("mentorship id").to_owned();
@@ -578,6 +586,9 @@ impl Fixture {
                 json!({"date": "2026-01-15", "duration_minutes": 45, "mode": "video", "note": format!("note {MARKER}")})
             }
             ("PATCH", "/api/v1/me") => json!({"timezone": "Europe/Lisbon"}),
+            ("POST", "/api/v1/mentorships/{id}/reviews") => {
+                json!({"round": 1, "answers": {"growth": format!("growth {MARKER}"), "satisfaction": 4, "continue_choice": "change"}})
+            }
             ("POST", "/api/v1/mentorships/{id}/reflections") | ("PUT", "/api/v1/reflections/{id}") => {
                 json!({"answers": {"went_well": format!("well {MARKER}")}})
             }

@@ -1,5 +1,5 @@
 //! A committed write publishes itself: every route that changes a mentorship — a
-//! message, a thread, the agreement, members, a meeting, an action ticked off, a check-in, mail received, the
+//! message, a thread, the agreement, members, a meeting, an action ticked off, a periodic review, a check-in, mail received, the
 //! lifecycle — reaches a member's open socket without the handler telling anyone (the
 //! store notes it, the write path publishes it after commit). Both backends.
 
@@ -127,6 +127,31 @@ async fn every_write_reaches_a_members_socket(app: TestServer) {
     let (s, b) = app.call(Method::DELETE, &done, Some(&w.mentee.token), None).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     expect(&mut live, "action.updated", "an action reopened").await;
+
+    // A periodic review (F8), once the mentorship began long enough ago for one to be due.
+    let start = (chrono::Utc::now() - chrono::Duration::days(200)).date_naive().to_string();
+    let id = m.clone();
+    app.state
+        .db
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query("UPDATE mentorships SET start_date = $1 WHERE id = $2").bind(start).bind(id).execute(&mut *conn).await?;
+                Ok(())
+            })
+        })
+        .await
+        .expect("an earlier start");
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{m}/reviews"),
+            &w.mentee.token,
+            json!({"round": 1, "answers": {"growth": "Ik durf nu te bellen", "satisfaction": 4}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let e = expect(&mut live, "review.updated", "a review").await;
+    assert_eq!(e.actor_id, Some(w.mentee.id));
+    assert!(!e.data.to_string().contains("bellen"), "the answers are the member's own");
 
     // A check-in by the coordinator.
     let (s, b) = app.call(Method::POST, &format!("/api/v1/mentorships/{m}/check-ins"), Some(&w.coordinator.token), None).await;

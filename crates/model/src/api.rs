@@ -154,6 +154,9 @@ pub struct ProgrammeView {
     pub name: String,
     pub timezone: String,
     pub default_rhythm: Rhythm,
+    /// Months between two periodic reviews of its mentorships (F8): 4, 5 or 6, set on
+    /// the coordinator's settings page.
+    pub review_every_months: i64,
     pub coordinators: Vec<PersonRef>,
     pub created_at: DateTime<Utc>,
 }

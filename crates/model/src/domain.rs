@@ -73,6 +73,7 @@ text_enum!(
         MeetingLogged => "meeting.logged",
         ActionUpdated => "action.updated",
         ClosingUpdated => "closing.updated",
+        ReviewUpdated => "review.updated",
     }
 );
 

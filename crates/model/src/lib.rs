@@ -17,6 +17,7 @@
 //! - [`journey`]: the journey's prompts (reflection, review, closing, follow-up, action reminders): kinds and timing.
 //! - [`forms`]: forms answered by mail: numbered questions, replies read back.
 //! - [`closure`]: the closing step (F10): closing form, follow-up, who reads what.
+//! - [`review`]: the periodic review (F8): its answers, when a round comes due.
 //! - [`attachment`]: file names and content types of files that come with a message.
 #![forbid(unsafe_code)]
 
@@ -37,6 +38,7 @@ pub mod meeting;
 pub mod profile;
 pub mod reflection;
 pub mod refusal;
+pub mod review;
 pub mod roster;
 pub mod session;
 pub mod subject;

@@ -279,6 +279,11 @@ mod tests {
                         ("reason", FluentValue::from("completed")),
                         // Profiles: the other members' profiles in the first-contact mail.
                         ("profiles", FluentValue::from("Wat Şule over zichzelf schreef:")),
+                        // Periodic reviews: the coordinator's figures.
+                        ("average", FluentValue::from("3.5")),
+                        ("continue", FluentValue::from(2)),
+                        ("stop", FluentValue::from(0)),
+                        ("change", FluentValue::from(1)),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

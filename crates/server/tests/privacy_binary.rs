@@ -1,6 +1,6 @@
 //! The privacy proof, against the real binary: unique markers go into every subject,
 //! body, attachment name (by mail and from the web app's form), meeting note, a session's learning goal, what it explored
-//! and its actions, reflection forms (on the web and answered by mail), closing forms and follow-ups (F10), every field of the agreement's content (goals, action plan, topics left out, the
+//! and its actions, reflection forms (on the web and answered by mail), periodic reviews, closing forms and follow-ups (F10), every field of the agreement's content (goals, action plan, topics left out, the
 //! mentor's time, how to end early, ground rules), a check-in answer's text, and the members' profiles (by the API
 //! and the settings page's form); then every GET route of the OpenAPI document, every page
 //! of the web app, the CSV export, the coordinator's WebSocket stream, the
@@ -164,6 +164,36 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         )
         .await;
         assert_eq!(s, 201, "{b}");
+    }
+    // Periodic reviews (F8): a mentorship of the same pair that started long enough
+    // ago for its first review to be due; both answer every question.
+    let (_, me) = call(&mentor, get.clone(), "/api/v1/me", None).await;
+    let mentor_id = json_of(&me)["id"].as_str().expect("the mentor's id").to_owned();
+    let start = (chrono::Utc::now() - chrono::Duration::days(200)).date_naive();
+    let (s, b) = call(
+        &coordinator,
+        post.clone(),
+        &format!("/api/v1/programmes/{programme}/mentorships"),
+        Some(json!({"members": [{"user_id": mentor_id, "role": "mentor"}, {"user_id": mentee_id, "role": "mentee"}],
+                    "status": "active", "start_date": start.to_string()})),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let reviewed = json_of(&b)["id"].as_str().expect("the reviewed mentorship").to_owned();
+    for (who, api) in [("mentor", &mentor), ("mentee", &mentee)] {
+        let answers = json!({
+            "meetings": format!("{MARK}{who}reviewmeetings"),
+            "time": format!("{MARK}{who}reviewtime"),
+            "topics": format!("{MARK}{who}reviewtopics"),
+            "growth": format!("{MARK}{who}reviewgrowth"),
+            "comments": format!("{MARK}{who}reviewcomments"),
+            "satisfaction": 2,
+            "continue_choice": "change",
+        });
+        let (s, b) =
+            call(api, post.clone(), &format!("/api/v1/mentorships/{reviewed}/reviews"), Some(json!({"round": 1, "answers": answers})))
+                .await;
+        assert_eq!(s, 200, "{b}");
     }
     // Both members' profiles (G5): every field.
     for (who, api) in [("mentor", &mentor), ("mentee", &mentee)] {
@@ -388,6 +418,11 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
             let (_, body) = call(&coordinator, get.clone(), &other, None).await;
             seen.push((format!("GET {other}"), body));
         }
+        if path.starts_with("/api/v1/mentorships/") {
+            let other = path.replace("{id}", &reviewed);
+            let (_, body) = call(&coordinator, get.clone(), &other, None).await;
+            seen.push((format!("GET {other} (reviewed)"), body));
+        }
         if filled.contains("/threads/") {
             let (_, body) = call(&coordinator, get.clone(), &filled.replace(&thread, &checkin_thread), None).await;
             seen.push((format!("GET {filled} (check-in)"), body));
@@ -436,6 +471,10 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/mentorships/{mentorship}/closing"),
         format!("/mentorships/{reverse}/closing"),
         format!("/mentorships/{reverse}/follow-up"),
+        format!("/mentorships/{reviewed}"),
+        format!("/mentorships/{reviewed}/review"),
+        format!("/mentorships/{reviewed}/review?done=saved"),
+        format!("/coordinate/mentorships/{reviewed}"),
         "/admin".to_owned(),
     ] {
         let resp = browser.get(format!("{base}{path}")).header("cookie", &cookie).send().await.expect("page");
@@ -471,8 +510,21 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         .await
         .expect("preview");
     seen.push(("import preview".into(), preview.text().await.unwrap_or_default()));
-    for m in sink.wait_for(before_invite + 1, WAIT).await.iter().filter(|m| m.to.iter().any(|t| t.starts_with("privacy.invitee@"))) {
-        seen.push(("invitation mail".into(), String::from_utf8_lossy(&m.data).into_owned()));
+    // Other mail (the members' mail of the mentorships above) may arrive meanwhile:
+    // wait for the invitation itself, one arrival at a time.
+    let mut want = before_invite + 1;
+    loop {
+        let mails = sink.wait_for(want, WAIT).await;
+        let invitations: Vec<String> = mails
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.starts_with("privacy.invitee@")))
+            .map(|m| String::from_utf8_lossy(&m.data).into_owned())
+            .collect();
+        if !invitations.is_empty() {
+            seen.extend(invitations.into_iter().map(|m| ("invitation mail".to_owned(), m)));
+            break;
+        }
+        want = mails.len() + 1;
     }
     assert!(seen.iter().any(|(w, _)| w == "invitation mail"), "the invitation mail was searched");
     // The admin's page (failed mail as metadata) and the programme as an admin sees it.

@@ -49,3 +49,23 @@ prompt-closed-body =
     Hello { $name },
 
     Your reply came to a form that can no longer be filled in (the mentorship has ended, or you are no longer one of its members). Nothing was recorded.
+
+prompt-continue = { $text } (yes, no, or change)
+
+prompt-review-subject = Time for a short review of your mentorship
+prompt-review-intro =
+    Hello { $name },
+
+    Your mentorship with { $other } has been going for a while: time for a short look back (review { $number }). Do your meetings happen as planned, is there enough time, where do you stand with your goals? Your answers are for you alone; your coordinator sees only your score and whether you want to continue, stop or change something.
+
+prompt-closing-subject = Closing your mentorship: looking back together
+prompt-closing-intro =
+    Hello { $name },
+
+    Your mentorship with { $other } is coming to its end. Before it closes, look back: share the moments that mattered, say thank you, and note what you achieved and what you need from here on. The key moments are read by the others in your mentorship, a note of thanks by your mentor; the rest stays private to you. The mentorship closes when everyone has filled in the form.
+
+prompt-follow-up-subject = Some months on: how are you doing?
+prompt-follow-up-intro =
+    Hello { $name },
+
+    Some months ago your mentorship with { $other } closed. How is it going now, and what from it still helps you? A few lines are enough; they stay private to you.

@@ -49,3 +49,23 @@ prompt-closed-body =
     Hallo { $name },
 
     Je antwoord kwam bij een formulier dat niet meer kan worden ingevuld (het mentorschap is afgelopen, of je bent er geen lid meer van). Er is niets vastgelegd.
+
+prompt-continue = { $text } (ja, nee of veranderen)
+
+prompt-review-subject = Tijd voor een korte evaluatie van je mentorschap
+prompt-review-intro =
+    Hallo { $name },
+
+    Je mentorschap met { $other } loopt nu een tijdje: tijd om kort terug te kijken (evaluatie { $number }). Vinden jullie gesprekken plaats zoals afgesproken, is er genoeg tijd, hoe staat het met je doelen? Je antwoorden zijn alleen voor jou; je coördinator ziet alleen je cijfer en of je wilt doorgaan, stoppen of iets wilt veranderen.
+
+prompt-closing-subject = Je mentorschap afsluiten: samen terugkijken
+prompt-closing-intro =
+    Hallo { $name },
+
+    Je mentorschap met { $other } loopt af. Kijk terug voordat het wordt afgesloten: deel de momenten die ertoe deden, zeg dank je wel, en schrijf op wat je hebt bereikt en wat je vanaf nu nodig hebt. De belangrijke momenten lezen de anderen in je mentorschap, een bedankje je mentor; de rest blijft van jou. Het mentorschap wordt afgesloten als iedereen het formulier heeft ingevuld.
+
+prompt-follow-up-subject = Een paar maanden later: hoe gaat het met je?
+prompt-follow-up-intro =
+    Hallo { $name },
+
+    Een paar maanden geleden is je mentorschap met { $other } afgesloten. Hoe gaat het nu, en wat helpt je er nog van? Een paar regels zijn genoeg; ze blijven van jou.

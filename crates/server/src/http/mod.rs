@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod programmes;
 pub mod reflections;
 pub mod request_id;
+pub mod reviews;
 pub mod test_clock;
 pub mod threads;
 pub mod users;
@@ -136,6 +137,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(closings::put_form))
         .routes(routes!(closings::close_now))
         .routes(routes!(closings::put_follow_up))
+        .routes(routes!(reviews::submit, reviews::list))
         .routes(routes!(contact::action_done, contact::action_reopen))
         .routes(routes!(contact::mentorship_health))
         .routes(routes!(contact::create_checkin, contact::list_checkins))

@@ -418,7 +418,13 @@ impl Pipeline<'_> {
         };
         let access = store::mentorships::access(pool, target.mentorship_id, owner).await?;
         let role = access.as_ref().and_then(|a| if a.left_at.is_none() { a.role } else { None });
-        let open = access.as_ref().is_some_and(|a| a.status == mentorpost_model::MentorshipStatus::Active);
+        // A follow-up is for a closed mentorship; every other form for an active one.
+        let wanted = if target.kind == mentorpost_model::journey::PromptKind::FollowUp {
+            mentorpost_model::MentorshipStatus::Closed
+        } else {
+            mentorpost_model::MentorshipStatus::Active
+        };
+        let open = access.as_ref().is_some_and(|a| a.status == wanted);
         let tr = crate::i18n::Tr::new(person.locale, &person.timezone);
         let (answer, outcome, reason) = match role.filter(|_| open) {
             None => (Answer::Closed, Outcome::Rejected, "reply to a form that can no longer be filled in"),
@@ -433,10 +439,11 @@ impl Pipeline<'_> {
                         Outcome::Rejected,
                         "reply to a form mail without readable answers",
                     )
-                } else {
-                    self.record_form(&target, role, &parsed).await?;
+                } else if self.record_form(&target, role, &parsed).await? {
                     store::prompts::mark_answered(&self.state.db, target.id.clone(), self.now).await?;
                     (crate::mail::prompts::labelled(&tr, target.kind, role, &parsed), Outcome::FormAnswered, "form answered by reply")
+                } else {
+                    (Answer::Closed, Outcome::Rejected, "reply to a form the store refused (no longer open, or given already)")
                 }
             }
         };
@@ -472,43 +479,59 @@ impl Pipeline<'_> {
     }
 
     /// Writes a reply's readable answers into the member's form: a new one, or the
-    /// answers it gives replacing those of the form they already have.
-    async fn record_form(
-        &self,
-        target: &store::prompts::PromptTarget,
-        role: mentorpost_model::Role,
-        parsed: &ParsedReply,
-    ) -> Result<(), ApiError> {
+    /// answers it gives replacing those of the form they already have. `false` when the
+    /// store refuses it (the form is no longer open, a follow-up was given already).
+    async fn record_form(&self, target: &store::prompts::PromptTarget, role: mentorpost_model::Role, parsed: &ParsedReply) -> Result<bool, ApiError> {
         use mentorpost_model::journey::PromptKind;
         let pool = self.state.db.pool();
-        match target.kind {
+        let (db, ms, user, now) = (&self.state.db, target.mentorship_id, target.user_id, self.now);
+        fn fill<F: Form>(mut form: F, parsed: &ParsedReply) -> F {
+            for (field, answer) in &parsed.answers {
+                form.set(field, answer.clone());
+            }
+            form
+        }
+        let written = match target.kind {
             PromptKind::Reflection => {
-                let existing = store::reflections::own_for_meeting(pool, target.user_id, &target.subject).await?;
-                let mut answers = existing.as_ref().map(|r| r.answers.clone()).unwrap_or_default();
-                for (field, answer) in &parsed.answers {
-                    answers.set(field, answer.clone());
-                }
+                let existing = store::reflections::own_for_meeting(pool, user, &target.subject).await?;
+                let answers = fill(existing.as_ref().map(|r| r.answers.clone()).unwrap_or_default(), parsed);
                 answers.validate().map_err(ApiError::from)?;
                 match existing {
-                    Some(r) => {
-                        store::reflections::update(&self.state.db, r.id, target.user_id, answers, r.shared, self.now).await?;
-                    }
+                    Some(r) => store::reflections::update(db, r.id, user, answers, r.shared, now).await.map(|_| ()),
                     None => {
                         let new = store::reflections::NewReflection {
-                            mentorship: target.mentorship_id,
-                            author: target.user_id,
+                            mentorship: ms,
+                            author: user,
                             role,
                             meeting: Some(target.subject.clone()),
                             answers,
                             shared: false,
                         };
-                        store::reflections::create(&self.state.db, new, self.now).await?;
+                        store::reflections::create(db, new, now).await.map(|_| ())
                     }
                 }
             }
-            PromptKind::Review | PromptKind::Closure | PromptKind::Closing | PromptKind::FollowUp | PromptKind::Action => {}
+            PromptKind::Review => {
+                let round: i64 = target.subject.parse().unwrap_or(0);
+                let existing = store::reviews::for_member(pool, ms, user).await?.into_iter().find(|r| r.round == round);
+                let answers = fill(existing.map(|r| r.answers).unwrap_or_default(), parsed);
+                store::reviews::submit(db, ms, user, round, answers, now).await.map(|_| ())
+            }
+            PromptKind::Closing => {
+                let answers = fill(store::closings::form_of(pool, ms, user).await?.unwrap_or_default(), parsed);
+                store::closings::submit(db, ms, user, answers, now).await.map(|_| ())
+            }
+            PromptKind::FollowUp => {
+                let answers = fill(mentorpost_model::closure::FollowUpAnswers::default(), parsed);
+                store::closings::submit_follow_up(db, ms, user, answers, now).await
+            }
+            PromptKind::Closure | PromptKind::Action => return Ok(false),
+        };
+        match written {
+            Ok(()) => Ok(true),
+            Err(StoreError::Rejected(_)) => Ok(false),
+            Err(err) => Err(err.into()),
         }
-        Ok(())
     }
 
     async fn finish(&self, outcome: Outcome, reason: &str, user: Option<UserId>) -> Result<Receipt, ApiError> {

@@ -20,6 +20,7 @@
 
 use super::{Mailer, compose, plain_part, tokens};
 use crate::i18n::Tr;
+use crate::db::StoreError;
 use crate::state::AppState;
 use crate::store;
 use crate::store::prompts::{Firing, Invitation, Member, Timer};
@@ -30,7 +31,9 @@ use mentorpost_model::agreement::deliver_at;
 use mentorpost_model::forms::{AnswerKind, Form, ParsedReply, Question, numbered};
 use mentorpost_model::journey::{self, PromptKind};
 use mentorpost_model::mail::MailMode;
+use mentorpost_model::closure::{self, ClosingAnswers, FollowUpAnswers};
 use mentorpost_model::reflection::ReflectionAnswers;
+use mentorpost_model::review::{self, ReviewAnswers};
 use mentorpost_model::{MentorshipId, Role, UserId};
 use std::collections::HashSet;
 
@@ -61,11 +64,15 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<RoundReport> {
         if read == 0 {
             break;
         }
-        let (firings, moved) = prepare(state, due, now).await?;
-        let (fired, mails) = store::prompts::fire(&state.db, firings, now).await.context("firing prompts")?;
+        let prepared = prepare(state, due, now).await?;
+        let (fired, mails) = store::prompts::fire(&state.db, prepared.firings, now).await.context("firing prompts")?;
         report.fired += fired;
         report.mails += mails;
-        if (read as i64) < BATCH || fired + moved == 0 {
+        // A closing step that began invites its members in the same round.
+        if prepared.closings_started > 0 {
+            report.timers_added += reconcile(state, now).await?;
+        }
+        if ((read as i64) < BATCH && prepared.closings_started == 0) || fired + prepared.moved == 0 {
             break;
         }
     }
@@ -97,14 +104,42 @@ async fn reconcile(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize
             due_at: journey::action_reminder_due(a.due_on, tz),
         });
     }
+    for c in store::prompts::mentorships_without_review_timer(pool).await.context("finding reviews to schedule")? {
+        let tz: chrono_tz::Tz = c.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let today = now.with_timezone(&tz).date_naive();
+        // The next round after the last one scheduled; for a mentorship new to the
+        // scheduler, the round due now (not every round it missed).
+        let due_now = i64::from(review::due_round(c.start, c.every_months, today));
+        let round = (c.last_round + 1).max(due_now).max(1);
+        let day = review::review_due_on(c.start, c.every_months, u32::try_from(round).unwrap_or(u32::MAX));
+        timers.push(Timer { mentorship_id: c.mentorship_id, kind: PromptKind::Review, subject: round.to_string(), due_at: journey::at_prompt_hour(day, tz) });
+    }
+    for (mentorship_id, end, timezone) in store::prompts::end_dates_without_timer(pool).await.context("finding end dates")? {
+        let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+        timers.push(Timer {
+            mentorship_id,
+            kind: PromptKind::Closure,
+            subject: end.to_string(),
+            due_at: journey::at_prompt_hour(journey::closing_starts_on(end), tz),
+        });
+    }
+    for mentorship_id in store::prompts::closings_without_timer(pool).await.context("finding closing steps")? {
+        timers.push(Timer { mentorship_id, kind: PromptKind::Closing, subject: String::new(), due_at: now });
+    }
+    for (mentorship_id, closed_at, months, timezone) in store::prompts::closed_without_timer(pool).await.context("finding closed mentorships")? {
+        let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+        let day = closure::follow_up_due_on(closed_at.with_timezone(&tz).date_naive(), months);
+        timers.push(Timer { mentorship_id, kind: PromptKind::FollowUp, subject: String::new(), due_at: journey::at_prompt_hour(day, tz) });
+    }
     let added = timers.len();
     store::prompts::add_timers(&state.db, timers, now).await.context("adding prompt timers")?;
     Ok(added)
 }
 
 /// Decides, for each due timer, whom it invites, and renders their mails. Returns the
-/// firings and how many timers were moved to a later moment instead.
-async fn prepare(state: &AppState, due: Vec<Timer>, now: DateTime<Utc>) -> anyhow::Result<(Vec<Firing>, usize)> {
+/// firings, how many timers were moved to a later moment instead, and how many closing
+/// steps began (their invitations follow in the same round).
+async fn prepare(state: &AppState, due: Vec<Timer>, now: DateTime<Utc>) -> anyhow::Result<Prepared> {
     let pool = state.db.pool();
     let ids: Vec<MentorshipId> = due.iter().map(|t| t.mentorship_id).collect::<HashSet<_>>().into_iter().collect();
     let members = store::prompts::members(pool, &ids).await.context("reading members")?;
@@ -112,53 +147,140 @@ async fn prepare(state: &AppState, due: Vec<Timer>, now: DateTime<Utc>) -> anyho
     let days = store::prompts::meeting_days(pool, &meetings).await.context("reading session dates")?;
     let written: HashSet<(String, UserId)> =
         store::prompts::reflections_written(pool, &meetings).await.context("reading reflections")?.into_iter().collect();
+    let of_kind = |kind: PromptKind| -> Vec<MentorshipId> { due.iter().filter(|t| t.kind == kind).map(|t| t.mentorship_id).collect() };
+    let mut answered = store::prompts::answered(pool, PromptKind::Review, &of_kind(PromptKind::Review)).await.context("reading reviews")?;
+    answered.extend(store::prompts::answered(pool, PromptKind::Closing, &of_kind(PromptKind::Closing)).await.context("reading closing forms")?);
+    let follow_ups = store::prompts::answered(pool, PromptKind::FollowUp, &of_kind(PromptKind::FollowUp)).await.context("reading follow-ups")?;
     let none = Vec::new();
-    let mut firings = Vec::with_capacity(due.len());
+    let mut out = Prepared::default();
     for timer in due {
         let of_mentorship = members.get(&timer.mentorship_id).unwrap_or(&none);
-        let invitations = if journey::is_stale(timer.due_at, now) {
-            Vec::new()
-        } else {
-            match timer.kind {
-                PromptKind::Reflection => {
-                    let Some(&day) = days.get(&timer.subject) else {
-                        firings.push(Firing { timer, invitations: Vec::new() });
+        if journey::is_stale(timer.due_at, now) {
+            out.firings.push(Firing { timer, invitations: Vec::new() });
+            continue;
+        }
+        let base = &state.mailer.public_url;
+        let m_id = timer.mentorship_id;
+        let invitations = match timer.kind {
+            PromptKind::Reflection => {
+                let Some(&day) = days.get(&timer.subject) else {
+                    out.firings.push(Firing { timer, invitations: Vec::new() });
+                    continue;
+                };
+                let mut list = Vec::new();
+                for m in of_mentorship {
+                    // Nobody is invited to a form they filled in, or to a session from
+                    // before they joined.
+                    if written.contains(&(timer.subject.clone(), m.user_id)) || m.joined_at > timer.due_at {
                         continue;
-                    };
-                    let mut out = Vec::new();
-                    for m in of_mentorship {
-                        // Nobody is invited to a form they filled in, or to a session
-                        // from before they joined.
-                        if written.contains(&(timer.subject.clone(), m.user_id)) || m.joined_at > timer.due_at {
-                            continue;
-                        }
-                        let others = others(of_mentorship, m.user_id);
-                        let intro_key =
-                            if m.role == Role::Mentor { "prompt-reflection-intro-mentor" } else { "prompt-reflection-intro-mentee" };
-                        let invite = FormInvite {
-                            kind: PromptKind::Reflection,
-                            subject_key: "prompt-reflection-subject",
-                            intro_key,
-                            date: Some(day),
-                            questions: ReflectionAnswers::questions(m.role),
-                            link: format!(
-                                "{}/mentorships/{}?reflect={}#reflections",
-                                state.mailer.public_url, timer.mentorship_id, timer.subject
-                            ),
-                        };
-                        out.push(invite_member(&state.mailer, &timer, m, &others, &invite, now)?);
                     }
-                    out
+                    let invite = FormInvite {
+                        kind: PromptKind::Reflection,
+                        subject_key: "prompt-reflection-subject",
+                        intro_key: if m.role == Role::Mentor { "prompt-reflection-intro-mentor" } else { "prompt-reflection-intro-mentee" },
+                        date: Some(day),
+                        number: 0,
+                        questions: ReflectionAnswers::questions(m.role),
+                        link: format!("{base}/mentorships/{m_id}?reflect={}#reflections", timer.subject),
+                    };
+                    list.push(invite_member(&state.mailer, &timer, m, &others(of_mentorship, m.user_id), &invite, now)?);
                 }
-                PromptKind::Action => action_invitation(state, &timer, of_mentorship, now).await?.into_iter().collect(),
-                // Wired as their records arrive; until then a timer of these kinds is
-                // never added, and one found is retired.
-                PromptKind::Review | PromptKind::Closure | PromptKind::Closing | PromptKind::FollowUp => Vec::new(),
+                list
             }
+            PromptKind::Review => {
+                let round: i64 = timer.subject.parse().unwrap_or(0);
+                // The programme may have changed its cadence since the timer was made.
+                if let Some(schedule) = store::reviews::schedule(pool, m_id).await.context("reading the review schedule")? {
+                    let day = review::review_due_on(schedule.start, schedule.every_months, u32::try_from(round).unwrap_or(u32::MAX));
+                    let at = journey::at_prompt_hour(day, schedule.timezone);
+                    if at > now {
+                        store::prompts::postpone(&state.db, &timer, at).await.context("moving a review")?;
+                        out.moved += 1;
+                        continue;
+                    }
+                }
+                let mut list = Vec::new();
+                for m in of_mentorship {
+                    if answered.contains(&(m_id, m.user_id, round)) || m.joined_at > timer.due_at {
+                        continue;
+                    }
+                    let invite = FormInvite {
+                        kind: PromptKind::Review,
+                        subject_key: "prompt-review-subject",
+                        intro_key: "prompt-review-intro",
+                        date: None,
+                        number: round,
+                        questions: ReviewAnswers::questions(m.role),
+                        link: format!("{base}/mentorships/{m_id}/review"),
+                    };
+                    list.push(invite_member(&state.mailer, &timer, m, &others(of_mentorship, m.user_id), &invite, now)?);
+                }
+                list
+            }
+            PromptKind::Closure => {
+                // The end date nears: the closing step starts, unless the end date moved
+                // or the mentorship ended meanwhile. Its invitations follow this round.
+                let current = store::prompts::end_date(pool, m_id).await.context("reading the end date")?;
+                if current.as_ref().is_some_and(|(status, end)| status == "active" && end.is_some_and(|e| e.to_string() == timer.subject)) {
+                    match store::closings::start(&state.db, m_id, None, now).await {
+                        Ok(true) => out.closings_started += 1,
+                        Ok(false) | Err(StoreError::Rejected(_)) => {}
+                        Err(err) => return Err(err).context("starting a closing step"),
+                    }
+                }
+                Vec::new()
+            }
+            PromptKind::Closing => {
+                let mut list = Vec::new();
+                for m in of_mentorship {
+                    if answered.contains(&(m_id, m.user_id, 0)) {
+                        continue;
+                    }
+                    let invite = FormInvite {
+                        kind: PromptKind::Closing,
+                        subject_key: "prompt-closing-subject",
+                        intro_key: "prompt-closing-intro",
+                        date: None,
+                        number: 0,
+                        questions: ClosingAnswers::questions(m.role),
+                        link: format!("{base}/mentorships/{m_id}/closing"),
+                    };
+                    list.push(invite_member(&state.mailer, &timer, m, &others(of_mentorship, m.user_id), &invite, now)?);
+                }
+                list
+            }
+            PromptKind::FollowUp => {
+                let mut list = Vec::new();
+                for m in of_mentorship {
+                    if follow_ups.contains(&(m_id, m.user_id, 0)) {
+                        continue;
+                    }
+                    let invite = FormInvite {
+                        kind: PromptKind::FollowUp,
+                        subject_key: "prompt-follow-up-subject",
+                        intro_key: "prompt-follow-up-intro",
+                        date: None,
+                        number: 0,
+                        questions: FollowUpAnswers::questions(m.role),
+                        link: format!("{base}/mentorships/{m_id}/follow-up"),
+                    };
+                    list.push(invite_member(&state.mailer, &timer, m, &others(of_mentorship, m.user_id), &invite, now)?);
+                }
+                list
+            }
+            PromptKind::Action => action_invitation(state, &timer, of_mentorship, now).await?.into_iter().collect(),
         };
-        firings.push(Firing { timer, invitations });
+        out.firings.push(Firing { timer, invitations });
     }
-    Ok((firings, 0))
+    Ok(out)
+}
+
+/// What [`prepare`] decided.
+#[derive(Default)]
+struct Prepared {
+    firings: Vec<Firing>,
+    moved: usize,
+    closings_started: usize,
 }
 
 /// The names of the other members, for "your session with …".
@@ -172,6 +294,8 @@ struct FormInvite {
     subject_key: &'static str,
     intro_key: &'static str,
     date: Option<chrono::NaiveDate>,
+    /// A review's round.
+    number: i64,
     questions: &'static [Question],
     link: String,
 }
@@ -203,11 +327,13 @@ pub fn question_label(tr: &Tr, kind: PromptKind, role: Role, question: &Question
             "went_less_well" | "questions" => tr.t(&format!("rf-{}-{}", field.replace('_', "-"), role.as_str())),
             _ => tr.t(&format!("rf-{}", field.replace('_', "-"))),
         },
-        other => tr.t(&format!("{}-{}", other.as_str().replace('_', "-"), field.replace('_', "-"))),
+        // The web forms' labels: `review-meetings`, `closing-key_moments`, `follow_up-needs_now`.
+        other => tr.t(&format!("{}-{field}", other.as_str())),
     };
     match question.kind {
         AnswerKind::Scale { .. } => tr.ts("prompt-scale", "text", &label),
-        AnswerKind::Text { .. } | AnswerKind::Choice(_) => label,
+        AnswerKind::Choice(_) => tr.ts("prompt-continue", "text", &label),
+        AnswerKind::Text { .. } => label,
     }
 }
 
@@ -216,8 +342,10 @@ fn render_form_mail(mailer: &Mailer, timer: &Timer, m: &Member, others: &str, in
     let date = invite.date.map(|d| tr.date(d)).unwrap_or_default();
     let labels: Vec<String> = invite.questions.iter().map(|q| question_label(&tr, invite.kind, m.role, q)).collect();
     let questions = numbered(labels.iter().map(|l| (l.as_str(), None)));
-    let intro =
-        tr.args(invite.intro_key, &[("name", m.display_name.as_str().into()), ("date", date.as_str().into()), ("other", others.into())]);
+    let intro = tr.args(
+        invite.intro_key,
+        &[("name", m.display_name.as_str().into()), ("date", date.as_str().into()), ("other", others.into()), ("number", invite.number.into())],
+    );
     let body = format!("{intro}\n\n{}\n{}\n\n{questions}", tr.t("prompt-answer-how"), tr.ts("prompt-web", "link", &invite.link));
     let subject = tr.ts(invite.subject_key, "date", &date);
     let reply_to: Mailbox = format!("form+{token}@{}", mailer.domain).parse().context("the form's reply address")?;
@@ -302,7 +430,10 @@ pub enum Answer {
 pub fn questions(kind: PromptKind, role: Role) -> &'static [Question] {
     match kind {
         PromptKind::Reflection => ReflectionAnswers::questions(role),
-        PromptKind::Review | PromptKind::Closure | PromptKind::Closing | PromptKind::FollowUp | PromptKind::Action => &[],
+        PromptKind::Review => ReviewAnswers::questions(role),
+        PromptKind::Closing => ClosingAnswers::questions(role),
+        PromptKind::FollowUp => FollowUpAnswers::questions(role),
+        PromptKind::Closure | PromptKind::Action => &[],
     }
 }
 
@@ -366,6 +497,9 @@ pub fn render_answer(mailer: &Mailer, m: &AnswerMail, answer: &Answer) -> anyhow
 pub fn form_link(mailer: &Mailer, kind: PromptKind, mentorship: MentorshipId, subject: &str) -> String {
     match kind {
         PromptKind::Reflection => format!("{}/mentorships/{mentorship}?reflect={subject}#reflections", mailer.public_url),
-        _ => format!("{}/mentorships/{mentorship}", mailer.public_url),
+        PromptKind::Review => format!("{}/mentorships/{mentorship}/review", mailer.public_url),
+        PromptKind::Closing => format!("{}/mentorships/{mentorship}/closing", mailer.public_url),
+        PromptKind::FollowUp => format!("{}/mentorships/{mentorship}/follow-up", mailer.public_url),
+        PromptKind::Closure | PromptKind::Action => format!("{}/mentorships/{mentorship}", mailer.public_url),
     }
 }

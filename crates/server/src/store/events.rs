@@ -137,6 +137,9 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
             // The closing step started or a closing form came in; what the members
             // wrote is read with `GET /mentorships/{id}/closing`.
             EventKind::ClosingUpdated => json!({}),
+            // A member saved their review; its answers are theirs alone
+            // (`GET /mentorships/{id}/reviews` gives each member their own).
+            EventKind::ReviewUpdated => json!({}),
             EventKind::MentorshipUpdated | EventKind::AgreementUpdated => json!({
                 "status": row.try_get::<String, _>("status")?,
                 "end_reason": row.try_get::<Option<String>, _>("end_reason")?,

@@ -19,6 +19,7 @@ pub mod programmes;
 pub mod prompts;
 pub mod reflections;
 pub mod reminders;
+pub mod reviews;
 pub mod sessions;
 pub mod settings;
 pub mod summary;

@@ -53,6 +53,7 @@ pub async fn get(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeView
             response_within_hours: row.try_get("default_response_within_hours")?,
             meeting_rhythm: row.try_get("default_meeting_rhythm")?,
         },
+        review_every_months: row.try_get("review_every_months")?,
         coordinators,
         created_at: get_time(&row, "created_at")?,
     }))
@@ -132,11 +133,14 @@ pub struct ProgrammeDefaults {
     pub not_started_days: i64,
     /// Months after closing before the follow-up (F10).
     pub follow_up_months: i64,
+    /// Months between two periodic reviews (F8): 4, 5 or 6.
+    pub review_every_months: i64,
 }
 
 pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeDefaults>, StoreError> {
     let row = sqlx::query(
-        "SELECT timezone, default_contact_every_days, default_response_within_hours, default_not_started_days, follow_up_months FROM programmes WHERE id = $1",
+        "SELECT timezone, default_contact_every_days, default_response_within_hours, default_not_started_days, follow_up_months,
+                review_every_months FROM programmes WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(pool)
@@ -148,6 +152,7 @@ pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<Programm
         response_within_hours: r.try_get("default_response_within_hours")?,
         not_started_days: r.try_get("default_not_started_days")?,
         follow_up_months: r.try_get("follow_up_months")?,
+        review_every_months: r.try_get("review_every_months")?,
     }))
 }
 
@@ -157,14 +162,15 @@ pub async fn set_defaults(db: &Db, id: ProgrammeId, d: ProgrammeDefaults) -> Res
         Box::pin(async move {
             let done = sqlx::query(
                 "UPDATE programmes SET timezone = $1, default_contact_every_days = $2, default_response_within_hours = $3, default_not_started_days = $4,
-                        follow_up_months = $5
-                 WHERE id = $6",
+                        follow_up_months = $5, review_every_months = $6
+                 WHERE id = $7",
             )
             .bind(d.timezone)
             .bind(d.contact_every_days)
             .bind(d.response_within_hours)
             .bind(d.not_started_days)
             .bind(d.follow_up_months)
+            .bind(d.review_every_months)
             .bind(id.to_string())
             .execute(&mut *conn)
             .await?;

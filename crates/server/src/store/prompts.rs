@@ -17,7 +17,7 @@ use mentorpost_model::journey::PromptKind;
 use mentorpost_model::mail::{MailMode, MailSettings};
 use mentorpost_model::{Locale, MentorshipId, Role, UserId};
 use sqlx::{AnyPool, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A moment a step of the journey comes due for a mentorship.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,6 +179,115 @@ pub async fn end_dates_without_timer(pool: &AnyPool) -> Result<Vec<(MentorshipId
         let end: String = r.try_get("end_date")?;
         let Ok(end) = end.parse() else { continue };
         out.push((get_parsed(r, "id")?, end, r.try_get("timezone")?));
+    }
+    Ok(out)
+}
+
+/// An active mentorship without a waiting review timer: when its reviews count from,
+/// its programme's cadence and zone, and the last round a timer was made for.
+#[derive(Clone, Debug)]
+pub struct ReviewCandidate {
+    pub mentorship_id: MentorshipId,
+    pub start: NaiveDate,
+    pub every_months: u32,
+    pub timezone: String,
+    pub last_round: i64,
+}
+
+/// Active mentorships whose next review has no timer yet.
+pub async fn mentorships_without_review_timer(pool: &AnyPool) -> Result<Vec<ReviewCandidate>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.start_date, m.created_at, p.timezone, p.review_every_months,
+                (SELECT MAX(CAST(t.subject AS BIGINT)) FROM journey_timers t WHERE t.mentorship_id = m.id AND t.kind = 'review') AS last_round
+         FROM mentorships m JOIN programmes p ON p.id = m.programme_id
+         WHERE m.status = 'active'
+           AND NOT EXISTS (SELECT 1 FROM journey_timers t WHERE t.mentorship_id = m.id AND t.kind = 'review' AND t.fired_at IS NULL)",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let timezone: String = r.try_get("timezone")?;
+        let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+        let start = match r.try_get::<Option<String>, _>("start_date")?.and_then(|d| d.parse().ok()) {
+            Some(day) => day,
+            None => get_time(r, "created_at")?.with_timezone(&tz).date_naive(),
+        };
+        let every: i64 = r.try_get("review_every_months")?;
+        out.push(ReviewCandidate {
+            mentorship_id: get_parsed(r, "id")?,
+            start,
+            every_months: u32::try_from(every).unwrap_or(mentorpost_model::review::DEFAULT_EVERY_MONTHS),
+            timezone,
+            last_round: r.try_get::<Option<i64>, _>("last_round")?.unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
+/// Active mentorships whose closing step started (on the web, by the API, or because
+/// the end date came near) and whose members were not invited to the closing form yet.
+pub async fn closings_without_timer(pool: &AnyPool) -> Result<Vec<MentorshipId>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.mentorship_id FROM closings c JOIN mentorships m ON m.id = c.mentorship_id AND m.status = 'active'
+         WHERE NOT EXISTS (SELECT 1 FROM journey_timers t WHERE t.mentorship_id = c.mentorship_id AND t.kind = 'closing')",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok(get_parsed(r, "mentorship_id")?)).collect()
+}
+
+/// A closed mentorship without a follow-up timer: when it closed, the programme's
+/// follow-up months and zone.
+pub async fn closed_without_timer(pool: &AnyPool) -> Result<Vec<(MentorshipId, DateTime<Utc>, u32, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.closed_at, p.follow_up_months, p.timezone FROM mentorships m JOIN programmes p ON p.id = m.programme_id
+         WHERE m.status = 'closed' AND m.closed_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM journey_timers t WHERE t.mentorship_id = m.id AND t.kind = 'follow_up')",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let months: i64 = r.try_get("follow_up_months")?;
+        out.push((
+            get_parsed(r, "id")?,
+            get_time(r, "closed_at")?,
+            u32::try_from(months).unwrap_or(mentorpost_model::closure::DEFAULT_FOLLOW_UP_MONTHS),
+            r.try_get("timezone")?,
+        ));
+    }
+    Ok(out)
+}
+
+/// A mentorship's status and agreed end date, to check a closure timer against.
+pub async fn end_date(pool: &AnyPool, mentorship: MentorshipId) -> Result<Option<(String, Option<NaiveDate>)>, StoreError> {
+    let row = sqlx::query("SELECT status, end_date FROM mentorships WHERE id = $1").bind(mentorship.to_string()).fetch_optional(pool).await?;
+    let Some(r) = row else { return Ok(None) };
+    let end: Option<String> = r.try_get("end_date")?;
+    Ok(Some((r.try_get("status")?, end.and_then(|d| d.parse().ok()))))
+}
+
+/// Who already answered, as (mentorship, user, round) — `round` 0 for the closing form
+/// and the follow-up, which a member fills in once.
+pub async fn answered(pool: &AnyPool, kind: PromptKind, ids: &[MentorshipId]) -> Result<HashSet<(MentorshipId, UserId, i64)>, StoreError> {
+    let select = match kind {
+        PromptKind::Review => "SELECT mentorship_id, user_id, round FROM reviews",
+        PromptKind::Closing => "SELECT mentorship_id, user_id, 0 AS round FROM closing_forms",
+        PromptKind::FollowUp => "SELECT mentorship_id, user_id, 0 AS round FROM follow_ups",
+        PromptKind::Reflection | PromptKind::Closure | PromptKind::Action => return Ok(HashSet::new()),
+    };
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(IN_LIST) {
+        let sql = format!("{select} WHERE mentorship_id IN ({})", placeholders(1, padded_len(chunk.len())));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in padded(chunk) {
+            query = query.bind(id.as_str());
+        }
+        for r in &query.fetch_all(pool).await? {
+            out.insert((get_parsed(r, "mentorship_id")?, get_parsed(r, "user_id")?, r.try_get::<i64, _>("round")?));
+        }
     }
     Ok(out)
 }

@@ -315,6 +315,10 @@ struct MentorshipPage {
     reflections: Vec<ReflectionShown>,
     /// (meeting id, date) of a session still to reflect on.
     reflect_prompt: Option<(String, String)>,
+    /// The periodic review due now (F8): the prompt's words.
+    review_prompt: Option<String>,
+    /// This member has answered a review: a link to their answers.
+    has_reviews: bool,
     questions: Vec<Question>,
     session_choices: Vec<OwnerChoice>,
     reflection_meeting: String,
@@ -507,6 +511,14 @@ async fn show(
         .filter(|_| can_write)
         .find(|m| now - m.held_at < chrono::Duration::days(30) && !reflected.contains(m.id.as_str()))
         .map(|m| (m.id.clone(), tr.date(m.date)));
+    // A review round due that this member has not answered: a prompt, never a gate (F8).
+    let review_prompt = match (can_write, store::reviews::schedule(pool, id).await?) {
+        (true, Some(schedule)) => store::reviews::due(pool, id, member.id(), calendar.today)
+            .await?
+            .map(|round| tr.tn("review-prompt", "count", i64::from(schedule.every_months) * round)),
+        _ => None,
+    };
+    let has_reviews = review_prompt.is_none() && !store::reviews::for_member(pool, id, member.id()).await?.is_empty();
     // The sessions a reflection may be about: the latest ten.
     let meeting_choices: Vec<OwnerChoice> =
         meetings.iter().take(10).map(|m| OwnerChoice { value: m.id.clone(), label: tr.date(m.date) }).collect();
@@ -686,6 +698,8 @@ async fn show(
         done_title,
         reflections,
         reflect_prompt,
+        review_prompt,
+        has_reviews,
         questions,
         session_choices,
         reflection_meeting: reflection_draft.meeting_id.clone(),

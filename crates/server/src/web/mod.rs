@@ -11,6 +11,7 @@ pub mod first_contact;
 pub mod inbox;
 pub mod mentorship;
 pub mod onboarding;
+pub mod review;
 pub mod session;
 pub mod settings;
 pub mod signin;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/mentorships/{id}/closing/form", post(closure::save_form))
         .route("/mentorships/{id}/closing/close", post(closure::close_now))
         .route("/mentorships/{id}/follow-up", get(closure::follow_up_page).post(closure::save_follow_up))
+        .route("/mentorships/{id}/review", get(review::page).post(review::save))
         .route("/mentorships/{id}/check-ins/{checkin}/answer", post(mentorship::answer_checkin))
         .route("/mentorships/{id}/new", get(thread::compose_page).merge(session::upload_route(post(thread::create))))
         .route("/attachments/{id}", get(thread::attachment))

@@ -121,7 +121,7 @@ async fn show(
     let id = access.mentorship_id;
     let pool = state.db.pool();
     let now = state.clock.now();
-    let (view, health, checkins, programme, bouncing, reflections, closing) = tokio::try_join!(
+    let (view, health, checkins, programme, bouncing, reflections, closing, reviews) = tokio::try_join!(
         async { store::mentorships::get(pool, id).await?.ok_or(PageError::NotFound) },
         async { Ok::<_, PageError>(crate::health::mentorship_row(&state.health, &state.db, id, now).await?) },
         async { Ok::<_, PageError>(store::checkins::list(pool, id).await?) },
@@ -131,6 +131,8 @@ async fn show(
         async { Ok::<_, PageError>(store::reflections::counts(pool, id).await?) },
         // The closing step's figures, never what the forms say (F10).
         async { store::closings::figures(pool, id).await?.ok_or(PageError::NotFound) },
+        // The latest reviews' scores and choices, never their texts (F8).
+        async { Ok::<_, PageError>(store::reviews::figures(pool, id).await?) },
     )?;
     let tr = &member.tr;
     let tz: chrono_tz::Tz = programme.timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -194,6 +196,15 @@ async fn show(
         Figure {
             label: tr.t("coord-figure-reflections"),
             value: tr.tnn("coord-balance-value", ("mentors", reflections.0), ("mentees", reflections.1)),
+        },
+        Figure { label: tr.t("coord-figure-review-satisfaction"), value: super::review_scores(tr, &reviews) },
+        Figure {
+            label: tr.t("coord-figure-review-choices"),
+            value: if reviews.asks_change() {
+                format!("{} – {}", super::review_choices(tr, &reviews), tr.t("coord-asks-change"))
+            } else {
+                super::review_choices(tr, &reviews)
+            },
         },
         Figure { label: tr.t("coord-figure-reply-mentors"), value: hours(tr, h.median_response_hours.mentors) },
         Figure { label: tr.t("coord-figure-reply-mentees"), value: hours(tr, h.median_response_hours.mentees) },

@@ -27,6 +27,7 @@ use chrono::{Datelike, Duration};
 use mentorpost_auth::permission::{Action, Actor};
 use mentorpost_model::health::{HealthStatus, WEEKS};
 use mentorpost_model::meeting::{MentorshipHealth, totals};
+use mentorpost_model::review::ReviewFigures;
 use mentorpost_model::{MentorshipId, ProgrammeId, Role};
 use serde::Deserialize;
 
@@ -126,6 +127,44 @@ pub fn names(m: &MentorshipHealth, role: Role) -> String {
     list.join(", ")
 }
 
+/// The satisfaction scores of the members' latest reviews (F8), with their average:
+/// "mentor 4, mentee 3 (average 3.5)". Figures only, never a text.
+pub fn review_scores(tr: &Tr, f: &ReviewFigures) -> String {
+    if f.is_empty() {
+        return tr.t("coord-review-none");
+    }
+    let each: Vec<String> = f
+        .members
+        .iter()
+        .map(|m| {
+            let role = tr.t(if m.role == Role::Mentor { "coord-role-mentor" } else { "coord-role-mentee" });
+            format!("{role} {}", m.satisfaction.map_or_else(|| tr.t("coord-review-no-score"), |s| s.to_string()))
+        })
+        .collect();
+    match f.average_satisfaction() {
+        Some(average) => {
+            let mut average = format!("{average:.1}");
+            if tr.locale() == mentorpost_model::Locale::Nl {
+                average = average.replace('.', ",");
+            }
+            tr.args("coord-review-scores", &[("text", each.join(", ").as_str().into()), ("average", average.as_str().into())])
+        }
+        None => each.join(", "),
+    }
+}
+
+/// The continue choices of the members' latest reviews, as counts.
+pub fn review_choices(tr: &Tr, f: &ReviewFigures) -> String {
+    if f.is_empty() {
+        return tr.t("coord-review-none");
+    }
+    let [(_, go_on), (_, stop), (_, change)] = f.choices();
+    tr.args(
+        "coord-review-choices-value",
+        &[("continue", (go_on as i64).into()), ("stop", (stop as i64).into()), ("change", (change as i64).into())],
+    )
+}
+
 /// The 12 ISO weeks ending with the current one in the programme's zone, oldest first.
 pub fn week_numbers(tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> Vec<u32> {
     let today = now.with_timezone(&tz).date_naive();
@@ -210,6 +249,10 @@ pub struct HealthLine {
     pub spark: Chart,
     /// "Closing: 1 of 2" while the closing step runs (F10): figures only.
     pub closing: Option<String>,
+    /// The latest reviews (F8): scores and choices, as figures.
+    pub review: String,
+    /// Someone chose "change" in their latest review: the row is raised.
+    pub asks_change: bool,
 }
 
 /// A row of the contacts table beside the chart.
@@ -277,7 +320,7 @@ fn link(programme: ProgrammeId, status: &str, sort: &str, q: &str, page: usize) 
 }
 
 /// The words of one row (figures only).
-fn health_line(tr: &Tr, m: &MentorshipHealth) -> HealthLine {
+fn health_line(tr: &Tr, m: &MentorshipHealth, reviews: Option<&ReviewFigures>) -> HealthLine {
     let h = &m.health;
     let key = status_key(h.status);
     let spark_values: Vec<u32> = h.weekly_contacts.iter().map(|w| w.contacts).collect();
@@ -309,6 +352,10 @@ fn health_line(tr: &Tr, m: &MentorshipHealth) -> HealthLine {
             &spark_values,
         ),
         closing: None,
+        review: reviews
+            .filter(|f| !f.is_empty())
+            .map_or_else(|| tr.t("coord-review-none"), |f| format!("{}; {}", review_scores(tr, f), review_choices(tr, f))),
+        asks_change: reviews.is_some_and(ReviewFigures::asks_change),
     }
 }
 
@@ -401,6 +448,10 @@ pub async fn dashboard(
         .filter(|m| needle.is_empty() || m.members.iter().any(|p| p.left_at.is_none() && p.display_name.to_lowercase().contains(&needle)))
         .collect();
     crate::http::contact::sort_health_rows(&mut listed, sort);
+    // A mentorship where someone asks for a change in their review comes first (F8).
+    let reviews = store::reviews::figures_in_programme(state.db.pool(), programme.id).await?;
+    let asks_change = |m: &MentorshipHealth| reviews.get(&m.mentorship_id).is_some_and(ReviewFigures::asks_change);
+    listed.sort_by_key(|m| !asks_change(m));
     let pages = listed.len().div_ceil(PAGE_SIZE).max(1);
     let page = q.page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
     let status_param = status.map(status_value).unwrap_or_default();
@@ -413,7 +464,7 @@ pub async fn dashboard(
         .take(PAGE_SIZE)
         .map(|m| HealthLine {
             closing: closings.get(&m.mentorship_id).and_then(|f| super::closure::dashboard_line(tr, f)),
-            ..health_line(tr, m)
+            ..health_line(tr, m, reviews.get(&m.mentorship_id))
         })
         .collect();
 

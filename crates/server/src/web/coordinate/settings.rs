@@ -1,7 +1,7 @@
 //! A programme's settings page for its coordinator: their own weekly summary (day,
 //! hour, on or off, also when all is on track — the store functions behind
 //! `/api/v1/me/coordinator-summary`) and the programme's defaults (time zone, contact
-//! frequency, response time, days before "not started", months before the follow-up after closing). Each form checks every field
+//! frequency, response time, days before "not started", months between reviews, months before the follow-up after closing). Each form checks every field
 //! at the edge and shows all problems at once, GOV.UK style.
 
 use super::super::session::{Member, Signed};
@@ -44,6 +44,9 @@ pub struct DefaultsForm {
     not_started_days: String,
     #[serde(default)]
     follow_up_months: String,
+    /// Months between two periodic reviews (F8); empty keeps the stored setting.
+    #[serde(default)]
+    review_every_months: String,
 }
 
 pub struct Choice {
@@ -62,6 +65,7 @@ struct SettingsPage {
     hours: Vec<Choice>,
     defaults: DefaultsForm,
     timezones: Vec<Choice>,
+    review_months: Vec<Choice>,
     errors: Errors,
     done: String,
 }
@@ -88,6 +92,7 @@ fn stored_defaults(d: &ProgrammeDefaults) -> DefaultsForm {
         response_within_hours: d.response_within_hours.to_string(),
         not_started_days: d.not_started_days.to_string(),
         follow_up_months: d.follow_up_months.to_string(),
+        review_every_months: d.review_every_months.to_string(),
     }
 }
 
@@ -120,6 +125,14 @@ async fn show(
         .into_iter()
         .map(|n| Choice { value: n.to_owned(), label: n.replace('_', " "), selected: n == defaults.timezone })
         .collect();
+    let review_months = mentorpost_model::review::EVERY_MONTHS
+        .iter()
+        .map(|m| Choice {
+            value: m.to_string(),
+            label: tr.tn("coord-review-every", "count", i64::from(*m)),
+            selected: defaults.review_every_months == m.to_string(),
+        })
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SettingsPage {
         ui: Ui::for_member(member),
@@ -129,6 +142,7 @@ async fn show(
         hours,
         defaults,
         timezones,
+        review_months,
         errors: Errors(errors),
         done: done.unwrap_or_default().to_owned(),
     };
@@ -222,13 +236,18 @@ fn programme_defaults(tr: &Tr, form: &DefaultsForm) -> Result<ProgrammeDefaults,
     if follow_up.is_none() {
         errors.push(problem(tr, "follow_up_months", "closure-error-follow-up-months"));
     }
-    match (timezone, days, hours, not_started, follow_up) {
-        (Some(tz), Some(days), Some(hours), Some(not_started), Some(follow_up)) => Ok(ProgrammeDefaults {
+    let review = number(&form.review_every_months).filter(|m| mentorpost_model::review::EVERY_MONTHS.iter().any(|e| i64::from(*e) == *m));
+    if review.is_none() {
+        errors.push(problem(tr, "review_every_months", "coord-error-review-every-months"));
+    }
+    match (timezone, days, hours, not_started, follow_up, review) {
+        (Some(tz), Some(days), Some(hours), Some(not_started), Some(follow_up), Some(review)) => Ok(ProgrammeDefaults {
             timezone: tz.as_str().to_owned(),
             contact_every_days: days,
             response_within_hours: hours,
             not_started_days: not_started,
             follow_up_months: follow_up,
+            review_every_months: review,
         }),
         _ => Err(errors),
     }
@@ -242,8 +261,12 @@ pub async fn save_defaults(
     Path(id): Path<String>,
     signed: Signed<DefaultsForm>,
 ) -> Result<Response, PageError> {
-    let Signed { member, form, .. } = signed;
+    let Signed { member, mut form, .. } = signed;
     let programme = programme_for(&state, &member, &id).await?;
+    if form.review_every_months.trim().is_empty() {
+        let stored = store::programmes::defaults(state.db.pool(), programme.id).await?.ok_or(PageError::NotFound)?;
+        form.review_every_months = stored.review_every_months.to_string();
+    }
     match programme_defaults(&member.tr, &form) {
         Ok(defaults) => {
             store::programmes::set_defaults(&state.db, programme.id, defaults).await?;
@@ -268,15 +291,17 @@ mod tests {
             response_within_hours: "abc".into(),
             not_started_days: "400".into(),
             follow_up_months: "25".into(),
+            review_every_months: "3".into(),
         };
         let fields: Vec<&str> = programme_defaults(&tr, &bad).err().unwrap_or_default().iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["timezone", "contact_every_days", "response_within_hours", "not_started_days", "follow_up_months"]);
+        assert_eq!(fields, ["timezone", "contact_every_days", "response_within_hours", "not_started_days", "follow_up_months", "review_every_months"]);
         let good = DefaultsForm {
             timezone: "Europe/Warsaw".into(),
             contact_every_days: " 10 ".into(),
             response_within_hours: "72".into(),
             not_started_days: "21".into(),
             follow_up_months: "12".into(),
+            review_every_months: "6".into(),
         };
         assert_eq!(
             programme_defaults(&tr, &good).ok(),
@@ -285,7 +310,8 @@ mod tests {
                 contact_every_days: 10,
                 response_within_hours: 72,
                 not_started_days: 21,
-                follow_up_months: 12
+                follow_up_months: 12,
+                review_every_months: 6,
             })
         );
         let summary = SummaryForm { enabled: String::new(), weekday: "8".into(), hour: "24".into(), send_all_clear: String::new() };
