@@ -481,7 +481,12 @@ impl Pipeline<'_> {
     /// Writes a reply's readable answers into the member's form: a new one, or the
     /// answers it gives replacing those of the form they already have. `false` when the
     /// store refuses it (the form is no longer open, a follow-up was given already).
-    async fn record_form(&self, target: &store::prompts::PromptTarget, role: mentorpost_model::Role, parsed: &ParsedReply) -> Result<bool, ApiError> {
+    async fn record_form(
+        &self,
+        target: &store::prompts::PromptTarget,
+        role: mentorpost_model::Role,
+        parsed: &ParsedReply,
+    ) -> Result<bool, ApiError> {
         use mentorpost_model::journey::PromptKind;
         let pool = self.state.db.pool();
         let (db, ms, user, now) = (&self.state.db, target.mentorship_id, target.user_id, self.now);

@@ -19,8 +19,8 @@
 //! (`model::agreement::deliver_at`). Nothing here is logged but ids and counts.
 
 use super::{Mailer, compose, plain_part, tokens};
-use crate::i18n::Tr;
 use crate::db::StoreError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::store;
 use crate::store::prompts::{Firing, Invitation, Member, Timer};
@@ -28,10 +28,10 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 use mentorpost_model::agreement::deliver_at;
+use mentorpost_model::closure::{self, ClosingAnswers, FollowUpAnswers};
 use mentorpost_model::forms::{AnswerKind, Form, ParsedReply, Question, numbered};
 use mentorpost_model::journey::{self, PromptKind};
 use mentorpost_model::mail::MailMode;
-use mentorpost_model::closure::{self, ClosingAnswers, FollowUpAnswers};
 use mentorpost_model::reflection::ReflectionAnswers;
 use mentorpost_model::review::{self, ReviewAnswers};
 use mentorpost_model::{MentorshipId, Role, UserId};
@@ -112,7 +112,12 @@ async fn reconcile(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize
         let due_now = i64::from(review::due_round(c.start, c.every_months, today));
         let round = (c.last_round + 1).max(due_now).max(1);
         let day = review::review_due_on(c.start, c.every_months, u32::try_from(round).unwrap_or(u32::MAX));
-        timers.push(Timer { mentorship_id: c.mentorship_id, kind: PromptKind::Review, subject: round.to_string(), due_at: journey::at_prompt_hour(day, tz) });
+        timers.push(Timer {
+            mentorship_id: c.mentorship_id,
+            kind: PromptKind::Review,
+            subject: round.to_string(),
+            due_at: journey::at_prompt_hour(day, tz),
+        });
     }
     for (mentorship_id, end, timezone) in store::prompts::end_dates_without_timer(pool).await.context("finding end dates")? {
         let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -126,7 +131,9 @@ async fn reconcile(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize
     for mentorship_id in store::prompts::closings_without_timer(pool).await.context("finding closing steps")? {
         timers.push(Timer { mentorship_id, kind: PromptKind::Closing, subject: String::new(), due_at: now });
     }
-    for (mentorship_id, closed_at, months, timezone) in store::prompts::closed_without_timer(pool).await.context("finding closed mentorships")? {
+    for (mentorship_id, closed_at, months, timezone) in
+        store::prompts::closed_without_timer(pool).await.context("finding closed mentorships")?
+    {
         let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
         let day = closure::follow_up_due_on(closed_at.with_timezone(&tz).date_naive(), months);
         timers.push(Timer { mentorship_id, kind: PromptKind::FollowUp, subject: String::new(), due_at: journey::at_prompt_hour(day, tz) });
@@ -149,8 +156,10 @@ async fn prepare(state: &AppState, due: Vec<Timer>, now: DateTime<Utc>) -> anyho
         store::prompts::reflections_written(pool, &meetings).await.context("reading reflections")?.into_iter().collect();
     let of_kind = |kind: PromptKind| -> Vec<MentorshipId> { due.iter().filter(|t| t.kind == kind).map(|t| t.mentorship_id).collect() };
     let mut answered = store::prompts::answered(pool, PromptKind::Review, &of_kind(PromptKind::Review)).await.context("reading reviews")?;
-    answered.extend(store::prompts::answered(pool, PromptKind::Closing, &of_kind(PromptKind::Closing)).await.context("reading closing forms")?);
-    let follow_ups = store::prompts::answered(pool, PromptKind::FollowUp, &of_kind(PromptKind::FollowUp)).await.context("reading follow-ups")?;
+    answered
+        .extend(store::prompts::answered(pool, PromptKind::Closing, &of_kind(PromptKind::Closing)).await.context("reading closing forms")?);
+    let follow_ups =
+        store::prompts::answered(pool, PromptKind::FollowUp, &of_kind(PromptKind::FollowUp)).await.context("reading follow-ups")?;
     let none = Vec::new();
     let mut out = Prepared::default();
     for timer in due {
@@ -344,7 +353,12 @@ fn render_form_mail(mailer: &Mailer, timer: &Timer, m: &Member, others: &str, in
     let questions = numbered(labels.iter().map(|l| (l.as_str(), None)));
     let intro = tr.args(
         invite.intro_key,
-        &[("name", m.display_name.as_str().into()), ("date", date.as_str().into()), ("other", others.into()), ("number", invite.number.into())],
+        &[
+            ("name", m.display_name.as_str().into()),
+            ("date", date.as_str().into()),
+            ("other", others.into()),
+            ("number", invite.number.into()),
+        ],
     );
     let body = format!("{intro}\n\n{}\n{}\n\n{questions}", tr.t("prompt-answer-how"), tr.ts("prompt-web", "link", &invite.link));
     let subject = tr.ts(invite.subject_key, "date", &date);

@@ -262,7 +262,8 @@ pub async fn closed_without_timer(pool: &AnyPool) -> Result<Vec<(MentorshipId, D
 
 /// A mentorship's status and agreed end date, to check a closure timer against.
 pub async fn end_date(pool: &AnyPool, mentorship: MentorshipId) -> Result<Option<(String, Option<NaiveDate>)>, StoreError> {
-    let row = sqlx::query("SELECT status, end_date FROM mentorships WHERE id = $1").bind(mentorship.to_string()).fetch_optional(pool).await?;
+    let row =
+        sqlx::query("SELECT status, end_date FROM mentorships WHERE id = $1").bind(mentorship.to_string()).fetch_optional(pool).await?;
     let Some(r) = row else { return Ok(None) };
     let end: Option<String> = r.try_get("end_date")?;
     Ok(Some((r.try_get("status")?, end.and_then(|d| d.parse().ok()))))

@@ -294,7 +294,10 @@ mod tests {
             review_every_months: "3".into(),
         };
         let fields: Vec<&str> = programme_defaults(&tr, &bad).err().unwrap_or_default().iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["timezone", "contact_every_days", "response_within_hours", "not_started_days", "follow_up_months", "review_every_months"]);
+        assert_eq!(
+            fields,
+            ["timezone", "contact_every_days", "response_within_hours", "not_started_days", "follow_up_months", "review_every_months"]
+        );
         let good = DefaultsForm {
             timezone: "Europe/Warsaw".into(),
             contact_every_days: " 10 ".into(),
