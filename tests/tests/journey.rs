@@ -1,6 +1,6 @@
 //! The whole mentoring journey by e-mail alone (G2), on both backends, with the
 //! server's clock carried forward: Henk is invited and says "ja" by mail, is paired,
-//! agrees to the contract by mail, answers his reflection form after a session and
+//! agrees to the contract and writes his profile by mail, answers his reflection form after a session and
 //! ticks off his action by mail, answers two periodic reviews (the second asks for a
 //! change, which raises the mentorship for the coordinator), fills in the closing form
 //! by mail — the mentorship closes when his mentor has too — and months later answers
@@ -153,6 +153,21 @@ async fn an_email_only_mentee_goes_the_whole_journey_by_mail(app: TestServer) {
     send(&app, &agreement_to, "Re: overeenkomst", "Akkoord").await;
     let (_, agreement) = app.get(&format!("/api/v1/mentorships/{id}/agreement"), &w.mentor.token).await;
     assert_eq!(agreement["confirmed"], true, "{agreement}");
+
+    // He never opens the web app, so his profile is asked for by mail (G5).
+    let (profile, profile_to) = newest(&app, &mut seen, HENK, "iets over jezelf");
+    assert!(profile.contains("1. Achtergrond"), "{profile}");
+    send(
+        &app,
+        &profile_to,
+        "Re: over mij",
+        &answer_under(&profile, &[(1, &format!("Monteur, 58 jaar {MARK}0")), (4, "Leren presenteren")]),
+    )
+    .await;
+    let (_, profiles) = app.get(&format!("/api/v1/mentorships/{id}/profiles"), &w.mentor.token).await;
+    assert!(profiles.to_string().contains(&format!("Monteur, 58 jaar {MARK}0")), "the mentor reads it: {profiles}");
+    round(&app).await;
+    assert!(newest(&app, &mut seen, HENK, "Je antwoorden zijn vastgelegd").0.contains("Monteur, 58 jaar"), "shown back to him");
 
     // A session, with an action for Henk due in five days; then his reflection by mail.
     let due = today + chrono::Duration::days(5);

@@ -80,7 +80,8 @@ text_enum!(
 text_enum!(
     /// What a prompt invites to: a reflection form after a session (F6, F7), a review
     /// (F8), the closing step as the end date nears (`closure`), its form (`closing`),
-    /// the follow-up after closing (F10), an action falling due tomorrow (F5).
+    /// the follow-up after closing (F10), an action falling due tomorrow (F5), and for
+    /// an e-mail-only member without one, their profile after pairing (G5).
     PromptKind {
         Reflection => "reflection",
         Review => "review",
@@ -88,6 +89,7 @@ text_enum!(
         Closing => "closing",
         FollowUp => "follow_up",
         Action => "action",
+        Profile => "profile",
     }
 );
 

@@ -3,6 +3,8 @@
 //! get. Every field is optional. It is content: the person and the members of their
 //! own mentorships read it, no coordinator and no admin does.
 
+use crate::Role;
+use crate::forms::{AnswerKind, Form, Question};
 use crate::validate::ValidationError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -71,6 +73,36 @@ impl Profile {
             interests: clean(self.interests),
             hopes: clean(self.hopes),
         }
+    }
+}
+
+/// The profile mail's questions: an e-mail-only member writes their profile by reply.
+const QUESTIONS: &[Question] = &[
+    Question { field: "background", kind: AnswerKind::Text { max_chars: Profile::MAX_CHARS } },
+    Question { field: "experience", kind: AnswerKind::Text { max_chars: Profile::MAX_CHARS } },
+    Question { field: "interests", kind: AnswerKind::Text { max_chars: Profile::MAX_CHARS } },
+    Question { field: "hopes", kind: AnswerKind::Text { max_chars: Profile::MAX_CHARS } },
+];
+
+impl Form for Profile {
+    const KEY: &'static str = "profile";
+
+    fn questions(_role: Role) -> &'static [Question] {
+        QUESTIONS
+    }
+
+    fn set(&mut self, field: &str, answer: String) {
+        match field {
+            "background" => self.background = answer,
+            "experience" => self.experience = answer,
+            "interests" => self.interests = answer,
+            "hopes" => self.hopes = answer,
+            _ => {}
+        }
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        Profile::validate(self)
     }
 }
 

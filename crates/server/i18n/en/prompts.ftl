@@ -69,3 +69,9 @@ prompt-follow-up-intro =
     Hello { $name },
 
     Some months ago your mentorship with { $other } closed. How is it going now, and what from it still helps you? A few lines are enough; they stay private to you.
+
+prompt-profile-subject = Tell { $other } a little about yourself
+prompt-profile-intro =
+    Hello { $name },
+
+    You have been paired with { $other }. Before you start, a few lines about yourself help them know who they write to: your background, your experience, what you like to talk about and what you hope to give or get. Only the people you are paired with read it.

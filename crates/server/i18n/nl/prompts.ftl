@@ -69,3 +69,9 @@ prompt-follow-up-intro =
     Hallo { $name },
 
     Een paar maanden geleden is je mentorschap met { $other } afgesloten. Hoe gaat het nu, en wat helpt je er nog van? Een paar regels zijn genoeg; ze blijven van jou.
+
+prompt-profile-subject = Vertel { $other } iets over jezelf
+prompt-profile-intro =
+    Hallo { $name },
+
+    Je bent gekoppeld aan { $other }. Een paar regels over jezelf helpen de ander te weten aan wie die schrijft: je achtergrond, je ervaring, waar je graag over praat en wat je hoopt te geven of te krijgen. Alleen de mensen met wie je bent gekoppeld lezen het.

@@ -126,9 +126,18 @@ async fn first_contact(
     // others' in their mail, which an e-mail-only member never could otherwise.
     let profiles = store::profiles::of_members(state.db.pool(), mentorship).await?;
     let profile_of = |user| profiles.iter().find(|(id, _)| *id == user).map(|(_, p)| p);
+    // Each mail follows its reader's mode for the mentorship and their quiet hours: none
+    // with `off`, beside the next digest for digest readers (G2, the prompts' rule).
+    let settings = store::prompts::members(state.db.pool(), &[mentorship]).await?.remove(&mentorship).unwrap_or_default();
     let mut mails = Vec::with_capacity(people.len());
     let mut remember = Vec::with_capacity(people.len());
     for (role, user) in &people {
+        let Some(when) = settings.iter().find(|m| m.user_id == user.id).and_then(|m| {
+            let tz: chrono_tz::Tz = m.timezone.parse().unwrap_or(chrono_tz::UTC);
+            mentorpost_model::agreement::deliver_at(m.mode, &m.settings, tz, now)
+        }) else {
+            continue;
+        };
         let others = names(&|p| p.1.id != user.id);
         let others_profiles: Vec<(&str, Option<&mentorpost_model::Profile>)> =
             people.iter().filter(|p| p.1.id != user.id).map(|p| (p.1.display_name.as_str(), profile_of(p.1.id))).collect();
@@ -148,7 +157,7 @@ async fn first_contact(
             profiles: &others_profiles,
         })?;
         remember.push((token, tokens::TokenKind::Mentorship, user.id, None, Some(mentorship)));
-        mails.push((user.id, rendered));
+        mails.push((user.id, rendered, when));
     }
     store::mail::remember_tokens(&state.db, remember, now).await?;
     store::invitations::queue_first_contact(&state.db, mails, now).await?;

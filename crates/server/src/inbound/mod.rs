@@ -530,6 +530,12 @@ impl Pipeline<'_> {
                 let answers = fill(mentorpost_model::closure::FollowUpAnswers::default(), parsed);
                 store::closings::submit_follow_up(db, ms, user, answers, now).await
             }
+            PromptKind::Profile => {
+                let mine = store::profiles::own(pool, user).await?.map(|p| p.profile).unwrap_or_default();
+                let profile = fill(mine, parsed).normalized();
+                profile.validate().map_err(ApiError::from)?;
+                store::profiles::save(db, user, profile, now).await
+            }
             PromptKind::Closure | PromptKind::Action => return Ok(false),
         };
         match written {

@@ -34,7 +34,7 @@ use mentorpost_model::journey::{self, PromptKind};
 use mentorpost_model::mail::MailMode;
 use mentorpost_model::reflection::ReflectionAnswers;
 use mentorpost_model::review::{self, ReviewAnswers};
-use mentorpost_model::{MentorshipId, Role, UserId};
+use mentorpost_model::{MentorshipId, Profile, Role, UserId};
 use std::collections::HashSet;
 
 /// Timers fired per transaction.
@@ -128,6 +128,11 @@ async fn reconcile(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize
             due_at: journey::at_prompt_hour(journey::closing_starts_on(end), tz),
         });
     }
+    // E-mail-only members write their profile by reply (G5): asked once after pairing,
+    // after the first-contact mail.
+    for (mentorship_id, paired_at) in store::prompts::pairings_without_profile_timer(pool, since).await.context("finding new pairings")? {
+        timers.push(Timer { mentorship_id, kind: PromptKind::Profile, subject: String::new(), due_at: journey::reflection_due(paired_at) });
+    }
     for mentorship_id in store::prompts::closings_without_timer(pool).await.context("finding closing steps")? {
         timers.push(Timer { mentorship_id, kind: PromptKind::Closing, subject: String::new(), due_at: now });
     }
@@ -160,6 +165,7 @@ async fn prepare(state: &AppState, due: Vec<Timer>, now: DateTime<Utc>) -> anyho
         .extend(store::prompts::answered(pool, PromptKind::Closing, &of_kind(PromptKind::Closing)).await.context("reading closing forms")?);
     let follow_ups =
         store::prompts::answered(pool, PromptKind::FollowUp, &of_kind(PromptKind::FollowUp)).await.context("reading follow-ups")?;
+    let profiles = store::prompts::answered(pool, PromptKind::Profile, &of_kind(PromptKind::Profile)).await.context("reading profiles")?;
     let none = Vec::new();
     let mut out = Prepared::default();
     for timer in due {
@@ -277,6 +283,26 @@ async fn prepare(state: &AppState, due: Vec<Timer>, now: DateTime<Utc>) -> anyho
                 }
                 list
             }
+            PromptKind::Profile => {
+                let mut list = Vec::new();
+                for m in of_mentorship {
+                    // Web users write theirs on the settings page.
+                    if m.has_password || profiles.contains(&(m_id, m.user_id, 0)) {
+                        continue;
+                    }
+                    let invite = FormInvite {
+                        kind: PromptKind::Profile,
+                        subject_key: "prompt-profile-subject",
+                        intro_key: "prompt-profile-intro",
+                        date: None,
+                        number: 0,
+                        questions: Profile::questions(m.role),
+                        link: format!("{base}/settings/about"),
+                    };
+                    list.push(invite_member(&state.mailer, &timer, m, &others(of_mentorship, m.user_id), &invite, now)?);
+                }
+                list
+            }
             PromptKind::Action => action_invitation(state, &timer, of_mentorship, now).await?.into_iter().collect(),
         };
         out.firings.push(Firing { timer, invitations });
@@ -361,7 +387,8 @@ fn render_form_mail(mailer: &Mailer, timer: &Timer, m: &Member, others: &str, in
         ],
     );
     let body = format!("{intro}\n\n{}\n{}\n\n{questions}", tr.t("prompt-answer-how"), tr.ts("prompt-web", "link", &invite.link));
-    let subject = tr.ts(invite.subject_key, "date", &date);
+    let subject =
+        tr.args(invite.subject_key, &[("date", date.as_str().into()), ("other", others.into()), ("number", invite.number.into())]);
     let reply_to: Mailbox = format!("form+{token}@{}", mailer.domain).parse().context("the form's reply address")?;
     build(mailer, timer, m, &subject, reply_to, body)
 }
@@ -447,6 +474,7 @@ pub fn questions(kind: PromptKind, role: Role) -> &'static [Question] {
         PromptKind::Review => ReviewAnswers::questions(role),
         PromptKind::Closing => ClosingAnswers::questions(role),
         PromptKind::FollowUp => FollowUpAnswers::questions(role),
+        PromptKind::Profile => Profile::questions(role),
         PromptKind::Closure | PromptKind::Action => &[],
     }
 }
@@ -514,6 +542,7 @@ pub fn form_link(mailer: &Mailer, kind: PromptKind, mentorship: MentorshipId, su
         PromptKind::Review => format!("{}/mentorships/{mentorship}/review", mailer.public_url),
         PromptKind::Closing => format!("{}/mentorships/{mentorship}/closing", mailer.public_url),
         PromptKind::FollowUp => format!("{}/mentorships/{mentorship}/follow-up", mailer.public_url),
+        PromptKind::Profile => format!("{}/settings/about", mailer.public_url),
         PromptKind::Closure | PromptKind::Action => format!("{}/mentorships/{mentorship}", mailer.public_url),
     }
 }

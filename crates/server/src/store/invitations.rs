@@ -588,12 +588,13 @@ pub async fn is_taken(pool: &AnyPool, programme: ProgrammeId, email: &EmailAddre
 }
 
 /// Queues the first-contact mails of a new mentorship (one per member, rendered).
-pub async fn queue_first_contact(db: &Db, mails: Vec<(UserId, String)>, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn queue_first_contact(db: &Db, mails: Vec<(UserId, String, DateTime<Utc>)>, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(move |conn| {
         Box::pin(async move {
-            let mails = mails
+            let (now_mails, later): (Vec<_>, Vec<_>) = mails.into_iter().partition(|(_, _, at)| *at <= now);
+            let mails = now_mails
                 .into_iter()
-                .map(|(user, rendered)| RenderedMail {
+                .map(|(user, rendered, _)| RenderedMail {
                     id: format!("first_contact.{}", uuid::Uuid::now_v7()),
                     kind: "first_contact",
                     user: Some(user),
@@ -602,6 +603,21 @@ pub async fn queue_first_contact(db: &Db, mails: Vec<(UserId, String)>, now: Dat
                 })
                 .collect();
             queue_rendered(conn, mails, now).await?;
+            // Mail for a later moment (quiet hours, a digest reader's hour): the
+            // outbox's scan round finds it when it comes due.
+            for (user, rendered, at) in later {
+                sqlx::query(
+                    "INSERT INTO outbox (id, kind, user_id, rendered, status, not_before, attempts, created_at)
+                     VALUES ($1, 'first_contact', $2, $3, 'pending', $4, 0, $5)",
+                )
+                .bind(format!("first_contact.{}", uuid::Uuid::now_v7()))
+                .bind(user.to_string())
+                .bind(rendered)
+                .bind(ms(at))
+                .bind(ms(now))
+                .execute(&mut *conn)
+                .await?;
+            }
             Ok(())
         })
     })

@@ -237,6 +237,23 @@ pub async fn closings_without_timer(pool: &AnyPool) -> Result<Vec<MentorshipId>,
     rows.iter().map(|r| Ok(get_parsed(r, "mentorship_id")?)).collect()
 }
 
+/// Mentorships paired since `since` whose members were not yet asked for a missing
+/// profile, with when they were paired.
+pub async fn pairings_without_profile_timer(
+    pool: &AnyPool,
+    since: DateTime<Utc>,
+) -> Result<Vec<(MentorshipId, DateTime<Utc>)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.created_at FROM mentorships m
+         WHERE m.status = 'active' AND m.created_at >= $1
+           AND NOT EXISTS (SELECT 1 FROM journey_timers t WHERE t.mentorship_id = m.id AND t.kind = 'profile')",
+    )
+    .bind(ms(since))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((get_parsed(r, "id")?, get_time(r, "created_at")?))).collect()
+}
+
 /// A closed mentorship without a follow-up timer: when it closed, the programme's
 /// follow-up months and zone.
 pub async fn closed_without_timer(pool: &AnyPool) -> Result<Vec<(MentorshipId, DateTime<Utc>, u32, String)>, StoreError> {
@@ -276,12 +293,18 @@ pub async fn answered(pool: &AnyPool, kind: PromptKind, ids: &[MentorshipId]) ->
         PromptKind::Review => "SELECT mentorship_id, user_id, round FROM reviews",
         PromptKind::Closing => "SELECT mentorship_id, user_id, 0 AS round FROM closing_forms",
         PromptKind::FollowUp => "SELECT mentorship_id, user_id, 0 AS round FROM follow_ups",
+        // Someone who wrote any of their profile has one.
+        PromptKind::Profile => {
+            "SELECT mm.mentorship_id, p.user_id, 0 AS round FROM profiles p JOIN mentorship_members mm ON mm.user_id = p.user_id
+             WHERE (p.background <> '' OR p.experience <> '' OR p.interests <> '' OR p.hopes <> '') AND mm.mentorship_id IN"
+        }
         PromptKind::Reflection | PromptKind::Closure | PromptKind::Action => return Ok(HashSet::new()),
     };
     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
     let mut out = HashSet::new();
     for chunk in ids.chunks(IN_LIST) {
-        let sql = format!("{select} WHERE mentorship_id IN ({})", placeholders(1, padded_len(chunk.len())));
+        let list = placeholders(1, padded_len(chunk.len()));
+        let sql = if select.ends_with(" IN") { format!("{select} ({list})") } else { format!("{select} WHERE mentorship_id IN ({list})") };
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in padded(chunk) {
             query = query.bind(id.as_str());
@@ -309,6 +332,8 @@ pub struct Member {
     /// Their mail mode for this mentorship (a general `off` wins).
     pub mode: MailMode,
     pub settings: MailSettings,
+    /// Signs in to the web app; without a password the person takes part by mail alone.
+    pub has_password: bool,
 }
 
 /// The current members of these mentorships, by mentorship.
@@ -349,6 +374,7 @@ pub async fn members(pool: &AnyPool, ids: &[MentorshipId]) -> Result<HashMap<Men
                 // An unreadable mode sends nothing rather than too much.
                 mode: MailMode::parse(&mode).unwrap_or(MailMode::Off),
                 settings: settings_from_row(r)?,
+                has_password: r.try_get::<i64, _>("has_password")? != 0,
             };
             out.entry(member.mentorship_id).or_default().push(member);
         }

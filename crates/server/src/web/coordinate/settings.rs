@@ -263,9 +263,16 @@ pub async fn save_defaults(
 ) -> Result<Response, PageError> {
     let Signed { member, mut form, .. } = signed;
     let programme = programme_for(&state, &member, &id).await?;
-    if form.review_every_months.trim().is_empty() {
+    // A form that leaves out the review rhythm or the follow-up months (an older page,
+    // a script) keeps what is stored.
+    if form.review_every_months.trim().is_empty() || form.follow_up_months.trim().is_empty() {
         let stored = store::programmes::defaults(state.db.pool(), programme.id).await?.ok_or(PageError::NotFound)?;
-        form.review_every_months = stored.review_every_months.to_string();
+        if form.review_every_months.trim().is_empty() {
+            form.review_every_months = stored.review_every_months.to_string();
+        }
+        if form.follow_up_months.trim().is_empty() {
+            form.follow_up_months = stored.follow_up_months.to_string();
+        }
     }
     match programme_defaults(&member.tr, &form) {
         Ok(defaults) => {
