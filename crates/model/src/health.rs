@@ -72,6 +72,9 @@ pub struct HealthInput<'a> {
     /// N₀: days after the start before a pair that never met a window is `not_started`.
     pub not_started_days: i64,
     pub closed: bool,
+    /// When it closed: its figures stand still from then on (windows stop counting,
+    /// "days since the last contact" is as of that moment).
+    pub closed_at: Option<DateTime<Utc>>,
     /// Every contact, in any order.
     pub contacts: &'a [Contact],
     pub now: DateTime<Utc>,
@@ -170,6 +173,8 @@ pub struct Snapshot {
     contact_every_days: i64,
     response_within_hours: i64,
     closed: bool,
+    /// The moment the figures stop at (the closing), if any.
+    frozen_at: Option<DateTime<Utc>>,
     /// `not_started` applies today if no window has been met.
     not_started_due: bool,
     ever_met: bool,
@@ -189,8 +194,9 @@ impl Snapshot {
     pub fn build(input: &HealthInput) -> Snapshot {
         let n = input.contact_every_days.max(1);
         let tz = input.timezone;
-        let now = input.now;
-        let today = now.with_timezone(&tz).date_naive();
+        // A closed mentorship's windows stop at its closing.
+        let now = input.closed_at.filter(|_| input.closed).map_or(input.now, |c| c.min(input.now));
+        let today = input.now.with_timezone(&tz).date_naive();
         let mut contacts: Vec<Contact> = input.contacts.iter().copied().filter(|c| c.at() <= now).collect();
         contacts.sort_by_key(Contact::at);
 
@@ -281,6 +287,7 @@ impl Snapshot {
             contact_every_days: n,
             response_within_hours: input.response_within_hours.max(1),
             closed: input.closed,
+            frozen_at: input.closed_at.filter(|_| input.closed),
             not_started_due: now >= local_midnight(tz, input.start + Duration::days(input.not_started_days)),
             ever_met: windows.iter().any(is_met),
             last_contact: contacts.last().map(Contact::at),
@@ -295,6 +302,7 @@ impl Snapshot {
 
     /// The health at `now`, a moment of the snapshot's day after it was built.
     pub fn at(&self, now: DateTime<Utc>) -> Health {
+        let now = self.frozen_at.map_or(now, |f| f.min(now));
         let n = self.contact_every_days;
         let silent_for = now - self.last_contact.unwrap_or(self.start);
         let due_after = Duration::hours(self.response_within_hours);
@@ -395,6 +403,7 @@ mod tests {
             response_within_hours: 48,
             not_started_days: DEFAULT_NOT_STARTED_DAYS,
             closed: false,
+            closed_at: None,
             contacts,
             now,
         }
@@ -437,6 +446,22 @@ mod tests {
         answered.push(Contact::Message { at: local(16, 9, 9), side: Side::Mentees, thread: t1 });
         answered.push(Contact::Message { at: local(17, 9, 9), side: Side::Mentors, thread: t1 });
         assert_eq!(compute(&input(&answered, local(18, 9, 0))).status, HealthStatus::OnTrack, "met in W3: started after all");
+    }
+
+    #[test]
+    fn a_closed_mentorships_figures_stand_still_at_its_closing() {
+        let (contacts, ..) = example();
+        let closing = local(10, 10, 12);
+        let mut closed = input(&contacts, closing);
+        closed.closed = true;
+        closed.closed_at = Some(closing);
+        let then = compute(&closed);
+        closed.now = local(10, 10, 12) + Duration::days(300);
+        let later = compute(&closed);
+        assert_eq!(later.windows_elapsed, then.windows_elapsed, "windows stop counting at the closing");
+        assert_eq!(later.windows_met, then.windows_met);
+        assert_eq!(later.days_since_contact, then.days_since_contact, "days since contact as of the closing");
+        assert_eq!(later.status, HealthStatus::Closed);
     }
 
     #[test]

@@ -123,6 +123,7 @@ fn build(subject: &Tracked, contacts: &[Contact], now: DateTime<Utc>) -> Built {
         response_within_hours: subject.response_within_hours,
         not_started_days: if subject.not_started_days >= 1 { subject.not_started_days } else { DEFAULT_NOT_STARTED_DAYS },
         closed: subject.status == MentorshipStatus::Closed,
+        closed_at: subject.closed_at,
         contacts,
         now,
     };

@@ -2,7 +2,7 @@
 //! member wrote (and on which side) and when meetings were logged — never subjects,
 //! bodies or notes.
 
-use super::{get_opt_date, get_parsed, get_time, ms};
+use super::{get_opt_date, get_opt_time, get_parsed, get_time, ms};
 use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::health::{Contact, Side};
@@ -31,10 +31,12 @@ pub struct Tracked {
     /// The programme's days after the start before a pair that never met a window
     /// counts as not started.
     pub not_started_days: i64,
+    /// When it closed: its figures stand still from then on.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 const SUBJECT_SELECT: &str =
-    "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.contact_every_days, ms.response_within_hours, p.timezone, ms.last_seq,
+    "SELECT ms.id, ms.status, ms.start_date, ms.created_at, ms.closed_at, ms.contact_every_days, ms.response_within_hours, p.timezone, ms.last_seq,
             p.created_at AS programme_created_at, p.default_not_started_days, (SELECT COUNT(*) FROM meetings mt WHERE mt.mentorship_id = ms.id) AS meetings
      FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id";
 
@@ -52,6 +54,7 @@ fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
         meetings: u32::try_from(r.try_get::<i64, _>("meetings")?).unwrap_or(u32::MAX),
         programme_created_at: get_time(r, "programme_created_at")?,
         not_started_days: r.try_get("default_not_started_days")?,
+        closed_at: get_opt_time(r, "closed_at")?,
     })
 }
 
