@@ -214,6 +214,11 @@ pub fn server_cli_output(bin: &Path, db: &Database, args: &[&str]) -> anyhow::Re
     if !out.status.success() {
         bail!("`mentorpost {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
     }
+    // What it warned about (a slow statement, say) belongs in the bench's output.
+    let warned = String::from_utf8_lossy(&out.stderr);
+    if !warned.trim().is_empty() {
+        eprintln!("`mentorpost {}` said:\n{}", args.join(" "), warned.trim_end());
+    }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 

@@ -11,7 +11,7 @@
 
 use super::mail::{EFFECTIVE_MODE_SQL, settings_from_row, token_hash};
 use super::{get_parsed, get_time, ms, padded, padded_len};
-use crate::db::{Db, Note, StoreError, note};
+use crate::db::{Backend, Db, Note, StoreError, note};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::journey::PromptKind;
 use mentorpost_model::mail::{MailMode, MailSettings};
@@ -34,6 +34,7 @@ pub async fn add_timers(db: &Db, timers: Vec<Timer>, now: DateTime<Utc>) -> Resu
     if timers.is_empty() {
         return Ok(());
     }
+    let added = timers.len();
     db.write(move |conn| {
         Box::pin(async move {
             for chunk in timers.chunks(ROWS_PER_INSERT) {
@@ -54,8 +55,19 @@ pub async fn add_timers(db: &Db, timers: Vec<Timer>, now: DateTime<Utc>) -> Resu
             Ok(())
         })
     })
-    .await
+    .await?;
+    // A large batch (the first round over an existing programme) changes the table's
+    // shape all at once; PostgreSQL's statistics, and the plans cached from them, would
+    // otherwise still see an empty table until autovacuum's next pass, and run the
+    // reconciling anti-joins as nested loops over sequential scans (seconds a round).
+    if added >= ANALYZE_AFTER && db.backend() == Backend::Postgres {
+        sqlx::query("ANALYZE journey_timers").execute(db.pool()).await?;
+    }
+    Ok(())
 }
+
+/// Timers added at once after which PostgreSQL's statistics are refreshed.
+const ANALYZE_AFTER: usize = 1_000;
 
 /// Rows per multi-row insert (five binds each stays far below both backends' limits).
 const ROWS_PER_INSERT: usize = 500;
@@ -480,7 +492,9 @@ pub fn prompt_id(timer: &Timer, user: UserId) -> String {
 /// transaction. A timer another instance fired meanwhile is skipped with everything
 /// it would have sent: `UPDATE … WHERE fired_at IS NULL` is the claim (on PostgreSQL
 /// the second of two concurrent claims waits for the first's row lock, then finds the
-/// row fired). Returns how many timers fired and how many mails were queued.
+/// row fired). Set-based, so a round that fires thousands (the first over an existing
+/// programme) costs a few statements per batch, not a few per timer. Returns how many
+/// timers fired and how many mails were queued.
 pub async fn fire(db: &Db, firings: Vec<Firing>, now: DateTime<Utc>) -> Result<(usize, usize), StoreError> {
     if firings.is_empty() {
         return Ok((0, 0));
@@ -489,54 +503,89 @@ pub async fn fire(db: &Db, firings: Vec<Firing>, now: DateTime<Utc>) -> Result<(
         Box::pin(async move {
             let mut fired = 0;
             let mut mail_ids = Vec::new();
-            for firing in firings {
-                let t = &firing.timer;
-                let claimed = sqlx::query(
+            for batch in firings.chunks(FIRE_BATCH) {
+                // 1. The claim.
+                let values = (0..batch.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 2, i * 3 + 3, i * 3 + 4)).collect::<Vec<_>>().join(", ");
+                let sql = format!(
                     "UPDATE journey_timers SET fired_at = $1
-                     WHERE mentorship_id = $2 AND kind = $3 AND subject = $4 AND fired_at IS NULL",
-                )
-                .bind(ms(now))
-                .bind(t.mentorship_id.to_string())
-                .bind(t.kind.as_str())
-                .bind(t.subject.as_str())
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-                if claimed == 0 {
-                    continue;
+                     WHERE fired_at IS NULL AND (mentorship_id, kind, subject) IN (VALUES {values})
+                     RETURNING mentorship_id, kind, subject"
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
+                for f in batch {
+                    query = query.bind(f.timer.mentorship_id.to_string()).bind(f.timer.kind.as_str()).bind(f.timer.subject.as_str());
                 }
-                fired += 1;
-                for inv in firing.invitations {
-                    let id = prompt_id(t, inv.user);
-                    let inserted = sqlx::query(
-                        "INSERT INTO prompts (id, mentorship_id, kind, subject, user_id, token_hash, mailed, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
-                    )
-                    .bind(id.as_str())
-                    .bind(t.mentorship_id.to_string())
-                    .bind(t.kind.as_str())
-                    .bind(t.subject.as_str())
-                    .bind(inv.user.to_string())
-                    .bind(token_hash(&inv.token))
-                    .bind(i64::from(inv.mail.is_some()))
-                    .bind(ms(now))
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-                    let Some((rendered, not_before)) = inv.mail.filter(|_| inserted > 0) else { continue };
-                    sqlx::query(
-                        "INSERT INTO outbox (id, kind, user_id, mentorship_id, rendered, status, not_before, attempts, created_at)
-                         VALUES ($1, 'prompt', $2, $3, $4, 'pending', $5, 0, $6) ON CONFLICT (id) DO NOTHING",
-                    )
-                    .bind(id.as_str())
-                    .bind(inv.user.to_string())
-                    .bind(t.mentorship_id.to_string())
-                    .bind(rendered)
-                    .bind(ms(not_before))
-                    .bind(ms(now))
-                    .execute(&mut *conn)
-                    .await?;
-                    mail_ids.push(id);
+                let mut claimed = HashSet::new();
+                for r in &query.fetch_all(&mut *conn).await? {
+                    let (m, k, subject): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                    claimed.insert(format!("{k}.{m}.{subject}"));
+                }
+                fired += claimed.len();
+                let invitations: Vec<(&Timer, &Invitation)> = batch
+                    .iter()
+                    .filter(|f| claimed.contains(&format!("{}.{}.{}", f.timer.kind.as_str(), f.timer.mentorship_id, f.timer.subject)))
+                    .flat_map(|f| f.invitations.iter().map(move |inv| (&f.timer, inv)))
+                    .collect();
+                for chunk in invitations.chunks(ROWS_PER_INSERT / 2) {
+                    // 2. The members' prompts, with their reply tokens.
+                    let values = (0..chunk.len())
+                        .map(|i| {
+                            let b = i * 7 + 2;
+                            format!("(${b}, ${}, ${}, ${}, ${}, ${}, ${}, $1)", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "INSERT INTO prompts (id, mentorship_id, kind, subject, user_id, token_hash, mailed, created_at) VALUES {values}
+                         ON CONFLICT (id) DO NOTHING RETURNING id"
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
+                    for (t, inv) in chunk {
+                        query = query
+                            .bind(prompt_id(t, inv.user))
+                            .bind(t.mentorship_id.to_string())
+                            .bind(t.kind.as_str())
+                            .bind(t.subject.as_str())
+                            .bind(inv.user.to_string())
+                            .bind(token_hash(&inv.token))
+                            .bind(i64::from(inv.mail.is_some()));
+                    }
+                    let inserted: HashSet<String> =
+                        query.fetch_all(&mut *conn).await?.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?;
+                    // 3. Their mails.
+                    let mails: Vec<(String, &Timer, &Invitation, &(String, DateTime<Utc>))> = chunk
+                        .iter()
+                        .filter_map(|(t, inv)| {
+                            let id = prompt_id(t, inv.user);
+                            let mail = inv.mail.as_ref()?;
+                            inserted.contains(&id).then_some((id, *t, *inv, mail))
+                        })
+                        .collect();
+                    if mails.is_empty() {
+                        continue;
+                    }
+                    let values = (0..mails.len())
+                        .map(|i| {
+                            let b = i * 5 + 2;
+                            format!("(${b}, 'prompt', ${}, ${}, ${}, 'pending', ${}, 0, $1)", b + 1, b + 2, b + 3, b + 4)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "INSERT INTO outbox (id, kind, user_id, mentorship_id, rendered, status, not_before, attempts, created_at) VALUES {values}
+                         ON CONFLICT (id) DO NOTHING"
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(now));
+                    for (id, t, inv, (rendered, not_before)) in &mails {
+                        query = query
+                            .bind(id.as_str())
+                            .bind(inv.user.to_string())
+                            .bind(t.mentorship_id.to_string())
+                            .bind(rendered.as_str())
+                            .bind(ms(*not_before));
+                    }
+                    query.execute(&mut *conn).await?;
+                    mail_ids.extend(mails.into_iter().map(|(id, ..)| id));
                 }
             }
             let queued = mail_ids.len();
@@ -548,6 +597,9 @@ pub async fn fire(db: &Db, firings: Vec<Firing>, now: DateTime<Utc>) -> Result<(
     })
     .await
 }
+
+/// Timers claimed per statement (three binds each).
+const FIRE_BATCH: usize = 256;
 
 /// Fires timers that invite nobody (stale, or their record is gone): they stay fired.
 pub async fn retire(db: &Db, timers: Vec<Timer>, now: DateTime<Utc>) -> Result<(), StoreError> {
