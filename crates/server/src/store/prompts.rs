@@ -553,7 +553,7 @@ pub async fn fire(db: &Db, firings: Vec<Firing>, now: DateTime<Utc>) -> Result<(
                     let inserted: HashSet<String> =
                         query.fetch_all(&mut *conn).await?.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?;
                     // 3. Their mails.
-                    let mails: Vec<(String, &Timer, &Invitation, &(String, DateTime<Utc>))> = chunk
+                    let mails: Vec<QueuedMail> = chunk
                         .iter()
                         .filter_map(|(t, inv)| {
                             let id = prompt_id(t, inv.user);
@@ -597,6 +597,10 @@ pub async fn fire(db: &Db, firings: Vec<Firing>, now: DateTime<Utc>) -> Result<(
     })
     .await
 }
+
+/// A mail to queue: the prompt's id (also the outbox id), its timer, the invitation
+/// and its rendered text with when it may go.
+type QueuedMail<'a> = (String, &'a Timer, &'a Invitation, &'a (String, DateTime<Utc>));
 
 /// Timers claimed per statement (three binds each).
 const FIRE_BATCH: usize = 256;
