@@ -108,16 +108,17 @@ async fn reconcile(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize
         let tz: chrono_tz::Tz = c.timezone.parse().unwrap_or(chrono_tz::UTC);
         let today = now.with_timezone(&tz).date_naive();
         // The next round after the last one scheduled; for a mentorship new to the
-        // scheduler, the round due now (not every round it missed).
+        // scheduler, the round due now (not every round it missed) — or, when that one
+        // is long past, the next.
         let due_now = i64::from(review::due_round(c.start, c.every_months, today));
-        let round = (c.last_round + 1).max(due_now).max(1);
-        let day = review::review_due_on(c.start, c.every_months, u32::try_from(round).unwrap_or(u32::MAX));
-        timers.push(Timer {
-            mentorship_id: c.mentorship_id,
-            kind: PromptKind::Review,
-            subject: round.to_string(),
-            due_at: journey::at_prompt_hour(day, tz),
-        });
+        let mut round = (c.last_round + 1).max(due_now).max(1);
+        let due_at = |round: i64| {
+            journey::at_prompt_hour(review::review_due_on(c.start, c.every_months, u32::try_from(round).unwrap_or(u32::MAX)), tz)
+        };
+        while journey::is_stale(due_at(round), now) {
+            round += 1;
+        }
+        timers.push(Timer { mentorship_id: c.mentorship_id, kind: PromptKind::Review, subject: round.to_string(), due_at: due_at(round) });
     }
     for (mentorship_id, end, timezone) in store::prompts::end_dates_without_timer(pool).await.context("finding end dates")? {
         let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -170,7 +171,9 @@ async fn prepare(state: &AppState, due: Vec<Timer>, now: DateTime<Utc>) -> anyho
     let mut out = Prepared::default();
     for timer in due {
         let of_mentorship = members.get(&timer.mentorship_id).unwrap_or(&none);
-        if journey::is_stale(timer.due_at, now) {
+        // A late prompt helps nobody — except the closing step: a mentorship past its
+        // end date still closes properly.
+        if journey::is_stale(timer.due_at, now) && !matches!(timer.kind, PromptKind::Closure | PromptKind::Closing) {
             out.firings.push(Firing { timer, invitations: Vec::new() });
             continue;
         }
