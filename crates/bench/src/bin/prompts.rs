@@ -199,13 +199,13 @@ fn new_sessions(mentorships: usize) -> String {
 fn section(cli: &Cli, runs: &[Run], m: &sys::Machine) -> String {
     let target = "Target (issue 25, Speed): computing who is due a prompt (reflection, review, closure, follow-up, action reminders) for 10,000 mentorships ≤ 1 s per scheduler round on both backends.";
     let method = format!(
-        "Method: `cargo run --release -p mentorpost-bench --bin prompts` writes {} active mentorships (a mentor and a mentee reading by mail, an agreed end date, {MEETINGS} sessions over the past ten months, three actions: one done, two open and due within two months; one mentorship in a hundred logged a session an hour ago) straight into a fresh database, then runs the release binary's `mentorpost mail prompts --rounds N`, which times each round inside the process: the first round (it adds every timer the records call for and fires the due ones: reflection invitations, action reminders due tomorrow), {} rounds with nothing new, and — after one mentorship in a hundred logged a new session — one busy round. The floor is the same command with zero rounds, timed from outside (process start, migrations check, pools).",
+        "Method: `cargo run --release -p mentorpost-bench --bin prompts` writes {} active mentorships (a mentor and a mentee reading by mail, an agreed end date, {MEETINGS} sessions over the past ten months, three actions: one done, two open and due within two months; one mentorship in a hundred logged a session an hour ago) straight into a fresh database, then runs the release binary's `mentorpost mail prompts --rounds N`, which times each round inside the process: the first round (it adds every timer the records call for and fires the due ones — reflection invitations, action reminders due tomorrow, reviews — up to 1,024 a round; a review round long past is not scheduled, its next one is), {} more rounds (the first of them fires the rest of that backlog, the others find nothing new), and — after one mentorship in a hundred logged a new session — one busy round. The floor is the same command with zero rounds, timed from outside (process start, migrations check, pools).",
         cli.mentorships, cli.quiet_rounds
     );
     let mut s = docs::intro(HEADING, target, &method, m);
     let _ = writeln!(
         s,
-        "| backend | first round ms (timers added / fired / mails) | quiet round p50 ms | quiet max ms | busy round ms (fired / mails) | command floor ms | data written in s | target |"
+        "| backend | first round ms (timers added / fired / mails) | next rounds p50 ms | next rounds max ms | busy round ms (fired / mails) | command floor ms | data written in s | target |"
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---|");
     for r in runs {

@@ -39,6 +39,8 @@ use std::collections::HashSet;
 
 /// Timers fired per transaction.
 const BATCH: i64 = 256;
+/// Transactions of fired timers per round.
+const PASSES: usize = 4;
 
 /// What one round did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -56,9 +58,10 @@ pub struct RoundReport {
 pub async fn schedule_due(state: &AppState) -> anyhow::Result<RoundReport> {
     let now = state.clock.now();
     let mut report = RoundReport { timers_added: reconcile(state, now).await?, ..RoundReport::default() };
-    // Each pass fires or moves every timer it read, so the next pass reads new ones;
-    // the bound only guards against a bug turning this into a busy loop.
-    for _ in 0..1_000 {
+    // Each pass fires or moves every timer it read, so the next pass reads new ones.
+    // A round fires at most PASSES × BATCH timers: a backlog (the first round over an
+    // existing programme) is spread over rounds 30 s apart, so no round runs long.
+    for _ in 0..PASSES {
         let due = store::prompts::due(state.db.pool(), now, BATCH).await.context("reading due prompts")?;
         let read = due.len();
         if read == 0 {
