@@ -157,6 +157,9 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/threads/{id}/messages",             [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/threads/{id}/messages",             [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
     ("POST",   "/api/v1/threads/{id}/read",                 [403,  403,  404,  200,  200,  403,  200,  200,  404,  404,  401]),
+    // The cell's message was written by the mentor: only its author changes it.
+    ("PATCH",  "/api/v1/messages/{id}",                     [403,  403,  404,  200,  403,  403,  403,  403,  404,  404,  401]),
+    ("DELETE", "/api/v1/messages/{id}",                     [403,  403,  404,  200,  403,  403,  403,  403,  404,  404,  401]),
     // Hints on a draft that answers the cell's thread: whoever may read the thread.
     ("POST",   "/api/v1/hints",                             [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     // Live. The socket is opened with a ticket from the role's own login (anonymous:
@@ -364,6 +367,7 @@ impl Fixture {
         let needs_mentorship = path.starts_with("/api/v1/mentorships/")
             || path.starts_with("/api/v1/threads/")
             || path.starts_with("/api/v1/attachments/")
+            || path.starts_with("/api/v1/messages/")
             || path.starts_with("/api/v1/programmes/{id}/health")
             || path.starts_with("/api/v1/check-ins/")
             || path.starts_with("/api/v1/reflections/")
@@ -519,6 +523,8 @@ impl Fixture {
             self.thread.as_str()
         } else if template.starts_with("/api/v1/attachments/") {
             self.attachment.as_str()
+        } else if template.starts_with("/api/v1/messages/") {
+            self.message.as_str()
         } else if template.starts_with("/api/v1/check-ins/") {
             self.checkin.as_str()
         } else if template.starts_with("/api/v1/reflections/") {
@@ -579,6 +585,7 @@ impl Fixture {
                 "client_msg_id": uuid::Uuid::new_v4().to_string(),
             }),
             ("POST", "/api/v1/threads/{id}/read") => json!({"message_id": self.message}),
+            ("PATCH", "/api/v1/messages/{id}") => json!({"body": "Thursday at ten works for me."}),
             ("POST", "/api/v1/hints") => json!({"subject": null, "body": "Thursday works for me.", "thread_id": self.thread}),
             ("POST", "/api/v1/check-ins/{id}/answer") => json!({"status": "need_help"}),
             ("PUT", "/api/v1/me/coordinator-summary") => json!({"weekday": 5, "hour": 9, "send_all_clear": false}),

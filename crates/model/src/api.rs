@@ -347,6 +347,13 @@ pub struct PostMessageRequest {
     pub client_msg_id: String,
 }
 
+/// The new text of one's own message, within the edit window.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditMessageRequest {
+    pub body: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarkReadRequest {
@@ -394,6 +401,12 @@ pub struct MessageView {
     /// Files that came with the message (download: members only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentView>,
+    /// When the author last changed the text (earlier versions are kept nowhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<DateTime<Utc>>,
+    /// When the author deleted the message; its `body` is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A file attached to a message; `url` downloads it (members only).

@@ -65,6 +65,8 @@ text_enum!(
     EventKind {
         ThreadCreated => "thread.created",
         MessageCreated => "message.created",
+        MessageEdited => "message.edited",
+        MessageDeleted => "message.deleted",
         ReadUpdated => "read.updated",
         MentorshipUpdated => "mentorship.updated",
         AgreementUpdated => "agreement.updated",

@@ -206,6 +206,21 @@ async function catchUp() {
   return catching;
 }
 
+// An edit or deletion: the message's item as it now stands replaces the shown one.
+async function refreshMessage(id) {
+  const shown = document.getElementById(`m-${id}`);
+  if (!shown) return;
+  const response = await fetch(`/messages/${id}/item`, { credentials: 'same-origin' });
+  if (!response.ok) return;
+  const template = document.createElement('template');
+  template.innerHTML = await response.text();
+  const fresh = template.content.querySelector('li.message');
+  if (!fresh) return;
+  const hadFocus = shown.contains(document.activeElement);
+  shown.replaceWith(fresh);
+  if (hadFocus) { fresh.tabIndex = -1; fresh.focus(); }
+}
+
 const seen = new IntersectionObserver((entries) => {
   for (const entry of entries) {
     if (!entry.isIntersecting || document.visibilityState !== 'visible') continue;
@@ -278,6 +293,7 @@ async function connect() {
       } else if (msg.type === 'event') {
         const { kind, data } = msg.event;
         if (page === 'thread' && kind === 'message.created' && data?.message?.thread_id === threadId) catchUp();
+        if (page === 'thread' && ['message.edited', 'message.deleted'].includes(kind) && data?.message?.thread_id === threadId) refreshMessage(data.message.id);
         if (page === 'inbox' && ['message.created', 'thread.created', 'read.updated'].includes(kind)) refreshInbox();
       }
     });

@@ -36,7 +36,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (migrates first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage accounts.
@@ -238,6 +238,10 @@ pub struct ServeArgs {
     /// Days an invitation's link (and reply address) stays valid.
     #[arg(long, env = "MENTORPOST_INVITATION_DAYS", default_value_t = 14)]
     pub invitation_days: i64,
+    /// Hours after writing it during which an author may edit or delete a message
+    /// (0: never).
+    #[arg(long, env = "MENTORPOST_EDIT_WINDOW_HOURS", default_value_t = 24, value_parser = clap::value_parser!(i64).range(0..=8760))]
+    pub edit_window_hours: i64,
     /// For black-box tests only: run on an adjustable clock moved by
     /// `POST /test/clock/advance` (answered to loopback peers only). Refused unless the
     /// server listens on a loopback address.
@@ -317,6 +321,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = cli.global.config();
     match cli.command {
         Command::Serve(args) => {
+            let args = *args;
             let listener = tokio::net::TcpListener::bind(args.http).await.with_context(|| format!("listening on {}", args.http))?;
             // With port 0 the real port is known only now; mailed links need it.
             config.http = listener.local_addr().context("reading the listen address")?;
@@ -340,6 +345,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.inbound = args.inbound.limits();
             config.drain = std::time::Duration::from_secs(args.drain_seconds);
             config.invitation_days = args.invitation_days.max(1);
+            config.edit_window = chrono::Duration::hours(args.edit_window_hours);
             let public_url = config.public_url.clone();
             let demo = config.demo;
             if args.test_clock && !args.http.ip().is_loopback() {

@@ -44,6 +44,8 @@ pub struct Config {
     pub drain: Duration,
     /// Days an invitation's link (and reply address) stays valid.
     pub invitation_days: i64,
+    /// How long after writing it an author may edit or delete a message.
+    pub edit_window: chrono::Duration,
 }
 
 /// Deadlines for outgoing SMTP: a server that accepts a connection and then says
@@ -85,6 +87,7 @@ impl std::fmt::Debug for Config {
             .field("inbound", &self.inbound)
             .field("drain", &self.drain)
             .field("invitation_days", &self.invitation_days)
+            .field("edit_window", &self.edit_window)
             .finish()
     }
 }
@@ -125,6 +128,7 @@ impl Config {
             inbound: InboundLimits::default(),
             drain: Duration::from_secs(5),
             invitation_days: 14,
+            edit_window: chrono::Duration::hours(24),
         }
     }
 

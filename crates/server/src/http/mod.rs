@@ -150,6 +150,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(threads::get_thread))
         .routes(routes!(threads::list_messages, threads::post_message))
         .routes(routes!(threads::mark_read))
+        .routes(routes!(threads::edit_message, threads::delete_message))
         .routes(routes!(hints::draft_hints))
         .routes(routes!(ws::ticket))
         .routes(routes!(ws::upgrade))

@@ -10,10 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::{
-    CreateThreadRequest, CreatedThread, ErrorBody, MarkReadRequest, MessagePage, MessageView, PostMessageRequest, ReadMarkerView,
-    ThreadSummary, ThreadView,
+    CreateThreadRequest, CreatedThread, EditMessageRequest, ErrorBody, MarkReadRequest, MessagePage, MessageView, PostMessageRequest,
+    ReadMarkerView, ThreadSummary, ThreadView,
 };
-use mentorpost_model::{ClientMsgId, MentorshipId, MessageBody, MessageSource, Subject, ThreadId, UserId};
+use mentorpost_model::{ClientMsgId, MentorshipId, MessageBody, MessageId, MessageSource, Subject, ThreadId, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -166,6 +166,39 @@ pub async fn post_message(
     let posted = store::threads::post(&state.db, id, new, state.clock.now()).await?;
     let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(posted.message)))
+}
+
+/// Change the text of one's own message, within the edit window (`--edit-window-hours`,
+/// default 24). The other members see it marked as edited, live; no earlier version
+/// is kept. A notification mail already sent keeps the text it had.
+#[utoipa::path(patch, path = "/api/v1/messages/{id}", tag = "threads", security(("bearer" = [])), params(("id" = MessageId, Path)),
+    request_body = EditMessageRequest,
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorBody, description = "not the author, or no longer writing here"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`edit_window_closed` or `message_deleted`"), (status = 422, body = ErrorBody)))]
+pub async fn edit_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MessageId>,
+    ApiJson(req): ApiJson<EditMessageRequest>,
+) -> ApiResult<Json<MessageView>> {
+    let body = MessageBody::parse(&req.body)?;
+    let change = store::edits::Change::Edit(body);
+    Ok(Json(store::edits::change(&state.db, id, user.user_id, change, state.config.edit_window, state.clock.now()).await?))
+}
+
+/// Delete one's own message, within the edit window. It stays in the thread as
+/// "deleted" (no text, no files); mail about it not yet sent is cancelled. Deleting
+/// it again answers the same.
+#[utoipa::path(delete, path = "/api/v1/messages/{id}", tag = "threads", security(("bearer" = [])), params(("id" = MessageId, Path)),
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorBody, description = "not the author, or no longer writing here"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`edit_window_closed`")))]
+pub async fn delete_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<MessageId>,
+) -> ApiResult<Json<MessageView>> {
+    let change = store::edits::Change::Delete;
+    Ok(Json(store::edits::change(&state.db, id, user.user_id, change, state.config.edit_window, state.clock.now()).await?))
 }
 
 /// Move the caller's read marker forward to a message (never back).

@@ -11,7 +11,8 @@ use super::{Mailer, compose, plain_part, tokens};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::store;
-use crate::store::agreements::{PromptData, PromptMail, Recipient, TokenTarget};
+use crate::store::agreements::{PromptData, PromptMail, TokenTarget};
+use crate::store::prompts::Member;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
@@ -90,7 +91,7 @@ pub fn charter_text(tr: &Tr) -> String {
 pub const CHARTER_RULES: [&str; 7] =
     ["charter-respect", "charter-confidential", "charter-consent", "charter-safe", "charter-honest", "charter-boundaries", "charter-help"];
 
-fn render_prompt(mailer: &Mailer, id: MentorshipId, data: &PromptData, r: &Recipient, token: &str) -> anyhow::Result<String> {
+fn render_prompt(mailer: &Mailer, id: MentorshipId, data: &PromptData, r: &Member, token: &str) -> anyhow::Result<String> {
     let tr = Tr::new(r.locale, &r.timezone);
     let others = data.recipients.iter().filter(|o| o.user_id != r.user_id).map(|o| o.display_name.as_str()).collect::<Vec<_>>().join(", ");
     let link = format!("{}/mentorships/{id}#agreement", mailer.public_url);

@@ -321,6 +321,9 @@ fn notification(state: &AppState, row: &Claimed, data: NotificationData, now: Da
     if data.paused {
         return Ok(Step::Done(Outcome::Cancelled("address bouncing")));
     }
+    if data.deleted {
+        return Ok(Step::Done(Outcome::Cancelled("message deleted")));
+    }
     let kind = if row.kind == "missed" { NotificationKind::Missed } else { NotificationKind::Each };
     match (kind, data.mode) {
         (_, MailMode::Off | MailMode::Daily | MailMode::Weekly) => return Ok(Step::Done(Outcome::Cancelled("mail mode changed"))),

@@ -7,14 +7,13 @@
 //! What a coordinator may learn from here is [`Status::confirmed`] and its time —
 //! never a version's text.
 
-use super::mail::{EFFECTIVE_MODE_SQL, settings_from_row, token_hash};
+use super::mail::token_hash;
 use super::{events, get_opt_date, get_opt_parsed, get_parsed, get_time, ms};
 use crate::db::{Db, Note, StoreError};
 use chrono::{DateTime, Utc};
 use mentorpost_model::agreement::{AgreementRecord, CHARTER_VERSION, ConfirmedVia};
 use mentorpost_model::api::{AgreementConfirmation, AgreementVersionView, PersonRef};
-use mentorpost_model::mail::{MailMode, MailSettings};
-use mentorpost_model::{AgreementContent, EventKind, Locale, MentorshipId, Rhythm, Role, UserId};
+use mentorpost_model::{AgreementContent, EventKind, MentorshipId, Rhythm, Role, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 /// The agreement as it stands, read inside a transaction.
@@ -287,21 +286,6 @@ pub async fn versions(
     Ok(out)
 }
 
-/// A current member as an agreement mail needs them.
-#[derive(Clone, Debug)]
-pub struct Recipient {
-    pub user_id: UserId,
-    pub display_name: String,
-    pub email: String,
-    pub locale: Locale,
-    pub timezone: String,
-    pub role: Role,
-    pub joined_at: DateTime<Utc>,
-    /// Their mail mode for this mentorship (a general `off` wins).
-    pub mode: MailMode,
-    pub settings: MailSettings,
-}
-
 /// What the agreement mails of one version are made from.
 #[derive(Clone, Debug)]
 pub struct PromptData {
@@ -313,7 +297,8 @@ pub struct PromptData {
     /// Closed mentorships ask nobody.
     pub closed: bool,
     pub start_date: Option<chrono::NaiveDate>,
-    pub recipients: Vec<Recipient>,
+    /// The current members, as every prompt's mail takes them.
+    pub recipients: Vec<super::prompts::Member>,
 }
 
 pub async fn prompt_data(pool: &AnyPool, id: MentorshipId) -> Result<Option<PromptData>, StoreError> {
@@ -328,36 +313,7 @@ pub async fn prompt_data(pool: &AnyPool, id: MentorshipId) -> Result<Option<Prom
         return Ok(None);
     };
     let Some(status) = status(pool, id).await? else { return Ok(None) };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT u.id, u.display_name, u.email, u.locale, u.timezone, mm.role, mm.joined_at,
-                CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, s.mode AS own_mode, s.digest_hour,
-                s.digest_weekday, s.quiet_start, s.quiet_end, s.missed_delay_minutes, {EFFECTIVE_MODE_SQL} AS effective_mode
-         FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
-         LEFT JOIN mail_settings s ON s.user_id = mm.user_id
-         LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = mm.mentorship_id
-         WHERE mm.mentorship_id = $1 AND mm.left_at IS NULL ORDER BY mm.role, u.display_name"
-    )))
-    .bind(id.to_string())
-    .fetch_all(pool)
-    .await?;
-    let mut recipients = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let role: String = r.try_get("role")?;
-        let mode: String = r.try_get("effective_mode")?;
-        let locale: String = r.try_get("locale")?;
-        recipients.push(Recipient {
-            user_id: get_parsed(r, "id")?,
-            display_name: r.try_get("display_name")?,
-            email: r.try_get("email")?,
-            locale: Locale::parse(&locale).unwrap_or_default(),
-            timezone: r.try_get("timezone")?,
-            role: Role::parse(&role).unwrap_or(Role::Mentee),
-            joined_at: get_time(r, "joined_at")?,
-            // An unreadable mode sends nothing rather than too much.
-            mode: MailMode::parse(&mode).unwrap_or(MailMode::Off),
-            settings: settings_from_row(r)?,
-        });
-    }
+    let recipients = super::prompts::members(pool, &[id]).await?.remove(&id).unwrap_or_default();
     let state: String = row.try_get("status")?;
     Ok(Some(PromptData {
         version: row.try_get("agreement_version")?,

@@ -6,7 +6,7 @@ use super::{get_parsed, ms};
 use chrono::{DateTime, Utc};
 use mentorpost_model::api::AttachmentView;
 use mentorpost_model::{AttachmentId, MentorshipId, MessageId};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 /// A file to store with a message. The name is already clean
@@ -61,8 +61,12 @@ pub(super) async fn insert(
     Ok(out)
 }
 
-/// The listings (not the data) of each message's attachments.
-pub async fn listings_of(pool: &AnyPool, messages: &[MessageId]) -> Result<HashMap<MessageId, Vec<AttachmentView>>, sqlx::Error> {
+/// The listings (not the data) of each message's attachments, from the pool or inside
+/// a transaction.
+pub async fn listings_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    messages: &[MessageId],
+) -> Result<HashMap<MessageId, Vec<AttachmentView>>, sqlx::Error> {
     let mut out: HashMap<MessageId, Vec<AttachmentView>> = HashMap::new();
     if messages.is_empty() {
         return Ok(out);
@@ -75,7 +79,7 @@ pub async fn listings_of(pool: &AnyPool, messages: &[MessageId]) -> Result<HashM
     for m in super::padded(messages) {
         query = query.bind(m.to_string());
     }
-    for r in &query.fetch_all(pool).await? {
+    for r in &query.fetch_all(exec).await? {
         let id: AttachmentId = get_parsed(r, "id")?;
         out.entry(get_parsed(r, "message_id")?).or_default().push(AttachmentView {
             id,

@@ -63,7 +63,7 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
     let rows = sqlx::query(
         "SELECT e.seq, e.kind, e.at, e.actor_id, e.thread_id, e.message_id, e.user_id,
                 t.subject, t.created_by AS thread_created_by, t.created_at AS thread_created_at,
-                m.body, m.author_id, m.source, m.client_msg_id, m.created_at AS message_created_at,
+                m.body, m.author_id, m.source, m.client_msg_id, m.created_at AS message_created_at, m.edited_at, m.deleted_at, m.seq AS message_seq,
                 au.display_name AS author_name, su.display_name AS user_name, mm.role AS member_role,
                 ms.status, ms.end_reason, ms.contact_every_days, ms.response_within_hours, ms.meeting_rhythm
          FROM events e
@@ -105,8 +105,10 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
                     "created_at": row.try_get::<Option<i64>, _>("thread_created_at")?.map(super::from_ms),
                 }
             }),
-            EventKind::MessageCreated => json!({
-                "message": {
+            // An edit or deletion carries the message as it now stands, like a replayed
+            // `message.created`: no event ever shows an earlier text.
+            EventKind::MessageCreated | EventKind::MessageEdited | EventKind::MessageDeleted => {
+                let mut message = json!({
                     "id": message_id,
                     "thread_id": thread_id,
                     "mentorship_id": mentorship,
@@ -116,10 +118,16 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
                     "source": row.try_get::<Option<String>, _>("source")?.as_deref().and_then(MessageSource::parse),
                     "client_msg_id": row.try_get::<Option<String>, _>("client_msg_id")?,
                     "created_at": row.try_get::<Option<i64>, _>("message_created_at")?.map(super::from_ms),
-                    "seq": seq,
-                },
-                "thread_subject": row.try_get::<Option<String>, _>("subject")?,
-            }),
+                    // The message's own seq (for an edit it is not the event's).
+                    "seq": if kind == EventKind::MessageCreated { Some(seq) } else { row.try_get::<Option<i64>, _>("message_seq")? },
+                });
+                for column in ["edited_at", "deleted_at"] {
+                    if let Some(at) = row.try_get::<Option<i64>, _>(column)? {
+                        message[column] = json!(super::from_ms(at));
+                    }
+                }
+                json!({ "message": message, "thread_subject": row.try_get::<Option<String>, _>("subject")? })
+            }
             EventKind::ReadUpdated => {
                 json!({ "thread_id": thread_id, "user_id": user_id, "message_id": message_id })
             }
@@ -161,16 +169,17 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
     }
     // The messages' files, listed as a message read from the API lists them (omitted
     // when there are none): one more statement, and only when messages were among them.
+    let carries_message = |k: &str| k == EventKind::MessageCreated.as_str() || k == EventKind::MessageEdited.as_str();
     let posted: Vec<MessageId> = rows
         .iter()
-        .filter(|r| r.try_get::<String, _>("kind").is_ok_and(|k| k == EventKind::MessageCreated.as_str()))
+        .filter(|r| r.try_get::<String, _>("kind").is_ok_and(|k| carries_message(&k)))
         .filter_map(|r| get_opt_parsed::<MessageId>(r, "message_id").ok().flatten())
         .collect();
     if !posted.is_empty() {
-        let mut files = super::attachments::listings_of(pool, &posted).await?;
-        for event in out.iter_mut().filter(|e| e.kind == EventKind::MessageCreated) {
+        let files = super::attachments::listings_of(pool, &posted).await?;
+        for event in out.iter_mut().filter(|e| carries_message(e.kind.as_str())) {
             let id = event.data["message"]["id"].as_str().and_then(|id| id.parse::<MessageId>().ok());
-            if let Some(listed) = id.and_then(|id| files.remove(&id)) {
+            if let Some(listed) = id.and_then(|id| files.get(&id).cloned()) {
                 event.data["message"]["attachments"] = json!(listed);
             }
         }

@@ -135,12 +135,17 @@ pub async fn access(pool: &AnyPool, mentorship: MentorshipId, user: UserId) -> R
 }
 
 /// Access to the mentorship that owns `thread`; also says when the thread was created
-/// (a former member sees only threads started before they left).
-pub async fn access_by_thread(pool: &AnyPool, thread: ThreadId, user: UserId) -> Result<Option<(Access, DateTime<Utc>)>, StoreError> {
+/// (a former member sees only threads started before they left). From the pool, or
+/// inside a write's transaction.
+pub async fn access_by_thread<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    thread: ThreadId,
+    user: UserId,
+) -> Result<Option<(Access, DateTime<Utc>)>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_THREAD_SQL.as_str()))
         .bind(thread.to_string())
         .bind(user.to_string())
-        .fetch_optional(pool)
+        .fetch_optional(exec)
         .await?;
     match row {
         None => Ok(None),

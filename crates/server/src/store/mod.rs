@@ -7,6 +7,7 @@ pub mod agreements;
 pub mod attachments;
 pub mod checkins;
 pub mod closings;
+pub mod edits;
 pub mod events;
 pub mod health;
 pub mod inbound;

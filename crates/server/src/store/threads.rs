@@ -2,7 +2,7 @@
 
 use super::attachments::{self, NewAttachment};
 use super::events::{self, EventRefs};
-use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, Access, access_from_row};
+use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, access_from_row};
 use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
 use crate::db::{Db, Lane, Note, StoreError};
 use chrono::{DateTime, Utc};
@@ -57,11 +57,12 @@ pub struct Posted {
     pub mail: Vec<String>,
 }
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.thread_id, m.mentorship_id, m.author_id, u.display_name AS author_name, m.body, m.source,
-        m.client_msg_id, m.created_at, m.seq, q.quoted FROM messages m JOIN users u ON u.id = m.author_id
+pub(super) const MESSAGE_SELECT: &str =
+    "SELECT m.id, m.thread_id, m.mentorship_id, m.author_id, u.display_name AS author_name, m.body, m.source,
+        m.client_msg_id, m.created_at, m.seq, m.edited_at, m.deleted_at, q.quoted FROM messages m JOIN users u ON u.id = m.author_id
         LEFT JOIN message_quoted q ON q.message_id = m.id";
 
-fn message_from_row(row: &AnyRow) -> Result<MessageView, sqlx::Error> {
+pub(super) fn message_from_row(row: &AnyRow) -> Result<MessageView, sqlx::Error> {
     let source: String = row.try_get("source")?;
     Ok(MessageView {
         id: get_parsed(row, "id")?,
@@ -76,6 +77,8 @@ fn message_from_row(row: &AnyRow) -> Result<MessageView, sqlx::Error> {
         seq: row.try_get("seq")?,
         quoted: row.try_get("quoted")?,
         attachments: Vec::new(),
+        edited_at: super::get_opt_time(row, "edited_at")?,
+        deleted_at: super::get_opt_time(row, "deleted_at")?,
     })
 }
 
@@ -168,6 +171,8 @@ pub(super) async fn insert_message(
         seq,
         quoted: None,
         attachments: Vec::new(),
+        edited_at: None,
+        deleted_at: None,
     })
 }
 
@@ -325,6 +330,8 @@ fn post_batch<'c>(
                                 seq: row.try_get("ex_seq")?,
                                 quoted: None,
                                 attachments: Vec::new(),
+                                edited_at: None,
+                                deleted_at: None,
                             })
                         } else {
                             Plan::Refused(reused_key())
@@ -401,6 +408,8 @@ fn post_batch<'c>(
                         seq: 0,
                         quoted: None,
                         attachments: Vec::new(),
+                        edited_at: None,
+                        deleted_at: None,
                     });
                 }
             }
@@ -973,15 +982,10 @@ pub async fn mark_read(
     db
         .write(move |conn| {
             Box::pin(async move {
-                let row = sqlx::query(sqlx::AssertSqlSafe(ACCESS_BY_THREAD_SQL.as_str()))
-                    .bind(thread.to_string())
-                    .bind(user.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(StoreError::not_found())?;
-                let access: Access = access_from_row(&row, user)?;
+                let (access, thread_started) =
+                    super::mentorships::access_by_thread(&mut *conn, thread, user).await?.ok_or(StoreError::not_found())?;
                 access.permit(Action::MarkRead)?;
-                if !access.sees_thread(get_time(&row, "thread_created_at")?) {
+                if !access.sees_thread(thread_started) {
                     return Err(StoreError::not_found());
                 }
                 let target = sqlx::query("SELECT seq FROM messages WHERE id = $1 AND thread_id = $2")

@@ -10,6 +10,7 @@ pub mod coordinate;
 pub mod first_contact;
 pub mod inbox;
 pub mod mentorship;
+pub mod message;
 pub mod onboarding;
 pub mod review;
 pub mod session;
@@ -41,6 +42,9 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/read", post(thread::mark_read))
         .route("/threads/{id}/seen", get(thread::seen_without_script))
         .route("/threads/{id}/after", get(thread::messages_after))
+        .route("/messages/{id}/edit", get(message::edit_page).post(message::edit))
+        .route("/messages/{id}/delete", get(message::delete_page).post(message::delete))
+        .route("/messages/{id}/item", get(message::item))
         .route("/mentorships/{id}", get(mentorship::page))
         .route("/mentorships/{id}/agreement", post(mentorship::save_agreement))
         .route("/mentorships/{id}/agreement/confirm", post(mentorship::confirm_agreement))

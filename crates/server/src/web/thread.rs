@@ -30,7 +30,7 @@ impl Member {
     }
 }
 
-fn field_error(member: &Member, err: &ValidationError) -> FieldError {
+pub(super) fn field_error(member: &Member, err: &ValidationError) -> FieldError {
     let key = format!("form-{}-{}", err.field, err.code.replace('_', "-"));
     FieldError { field: err.field, message: member.tr.t(&key) }
 }
@@ -115,9 +115,20 @@ pub struct Shown {
     pub mine: bool,
     /// The first message the reader has not read: the "new" divider goes before it.
     pub first_unread: bool,
+    /// "Edited …" in full, when the author changed the text.
+    pub edited_full: Option<String>,
+    /// The reader wrote it and may still edit or delete it.
+    pub changeable: bool,
 }
 
-fn shown(member: &Member, now: chrono::DateTime<chrono::Utc>, message: MessageView, read_seq: i64, first_unread_seen: &mut bool) -> Shown {
+pub(super) fn shown(
+    state: &AppState,
+    member: &Member,
+    now: chrono::DateTime<chrono::Utc>,
+    message: MessageView,
+    read_seq: i64,
+    first_unread_seen: &mut bool,
+) -> Shown {
     let mine = message.author_id == member.id();
     let unread = !mine && message.seq > read_seq;
     let first_unread = unread && !*first_unread_seen;
@@ -129,15 +140,17 @@ fn shown(member: &Member, now: chrono::DateTime<chrono::Utc>, message: MessageVi
         paragraphs,
         mine,
         first_unread,
+        edited_full: message.edited_at.map(|at| member.tr.ts("message-edited-at", "when", &member.tr.when_full(at))),
+        changeable: store::edits::changeable(&message, member.id(), now, state.config.edit_window),
         message,
     }
 }
 
 #[derive(Template)]
 #[template(path = "web/messages.html")]
-struct MessagesView<'a> {
-    ui: &'a Ui,
-    shown: &'a [Shown],
+pub(super) struct MessagesView<'a> {
+    pub(super) ui: &'a Ui,
+    pub(super) shown: &'a [Shown],
 }
 
 #[derive(Template)]
@@ -192,7 +205,7 @@ async fn thread_page(
     let earlier = (messages.len() as i64 == PAGE_SIZE).then(|| messages.first().map(|m| m.seq)).flatten();
     let last = messages.last().map(|m| (m.id, m.seq));
     let mut seen_unread = false;
-    let shown: Vec<Shown> = messages.into_iter().map(|m| shown(member, now, m, read_seq, &mut seen_unread)).collect();
+    let shown: Vec<Shown> = messages.into_iter().map(|m| shown(state, member, now, m, read_seq, &mut seen_unread)).collect();
     let unread = shown.iter().filter(|s| !s.mine && s.message.seq > read_seq).count();
     let ui = Ui::for_member(member);
     let messages_html = MessagesView { ui: &ui, shown: &shown }.render().map_err(|e| PageError::Internal(e.into()))?;
@@ -333,7 +346,7 @@ pub async fn messages_after(
     let read_seq = store::inbox::read_seq(pool, member.id(), id).await?;
     let now = state.clock.now();
     let mut seen_unread = true; // no divider inside a live addition
-    let shown: Vec<Shown> = messages.into_iter().map(|m| shown(&member, now, m, read_seq, &mut seen_unread)).collect();
+    let shown: Vec<Shown> = messages.into_iter().map(|m| shown(&state, &member, now, m, read_seq, &mut seen_unread)).collect();
     let ui = Ui::for_member(&member);
     let html = MessagesView { ui: &ui, shown: &shown }.render().map_err(|e| PageError::Internal(e.into()))?;
     Ok(Html(html).into_response())

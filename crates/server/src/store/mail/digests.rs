@@ -109,6 +109,7 @@ pub async fn digest_items(
          JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = $1 AND mm.joined_at <= t.created_at
          LEFT JOIN read_markers rm ON rm.user_id = $1 AND rm.thread_id = m.thread_id
          WHERE m.mentorship_id IN ({}) AND m.author_id <> $1 AND m.seq > COALESCE(rm.seq, 0) AND m.created_at > $2 AND m.created_at <= $3
+           AND m.deleted_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.id = m.id || '.' || $1 AND ob.status = 'sent')
          ORDER BY m.mentorship_id, m.thread_id, m.seq",
         list.join(", ")

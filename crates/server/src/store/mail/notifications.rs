@@ -22,6 +22,8 @@ pub struct NotificationData {
     pub still_member: bool,
     /// Mail to the recipient's address is paused because it bounces.
     pub paused: bool,
+    /// Its author deleted the message before the mail went out.
+    pub deleted: bool,
     /// The recipient's read marker in the thread is at or past the message.
     pub already_read: bool,
     pub mentorship_id: MentorshipId,
@@ -78,7 +80,7 @@ async fn notifications_chunk(
                 mm.left_at, mm.user_id AS member,
                 CASE WHEN mm.joined_at <= t.created_at THEN 1 ELSE 0 END AS sees_thread,
                 COALESCE(rm.seq, 0) AS read_seq,
-                m.seq, m.body, m.created_at, m.id AS message_id, au.display_name AS author_name,
+                m.seq, m.body, m.created_at, m.deleted_at, m.id AS message_id, au.display_name AS author_name,
                 t.id AS thread_id, t.subject, t.mentorship_id,
                 (SELECT COUNT(*) FROM (SELECT 1 FROM messages p WHERE p.thread_id = m.thread_id AND p.seq < m.seq LIMIT 1) e) AS earlier,
                 (SELECT MAX(p.created_at) FROM messages p WHERE p.mentorship_id = m.mentorship_id AND p.created_at < m.created_at) AS previous_at,
@@ -144,6 +146,7 @@ async fn notifications_chunk(
                     && r.try_get::<Option<i64>, _>("left_at")?.is_none()
                     && r.try_get::<Option<i64>, _>("sees_thread")? == Some(1),
                 paused: r.try_get::<i64, _>("paused")? > 0,
+                deleted: r.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
                 already_read: r.try_get::<i64, _>("read_seq")? >= seq,
                 mentorship_id,
                 thread_id: get_parsed(r, "thread_id")?,
@@ -177,7 +180,7 @@ async fn bodies_of(pool: &AnyPool, ids: &[String]) -> Result<HashMap<String, (St
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT p.id, au.display_name, p.body FROM messages p JOIN users au ON au.id = p.author_id WHERE p.id IN ({})",
+        "SELECT p.id, au.display_name, p.body FROM messages p JOIN users au ON au.id = p.author_id WHERE p.id IN ({}) AND p.deleted_at IS NULL",
         placeholders(1, crate::store::padded_len(ids.len()))
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));

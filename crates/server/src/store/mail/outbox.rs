@@ -215,7 +215,7 @@ pub async fn queue_missed(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError
          LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = m.mentorship_id
          LEFT JOIN read_markers rm ON rm.user_id = mm.user_id AND rm.thread_id = m.thread_id
          WHERE m.created_at > $1 AND m.created_at <= $2 AND COALESCE(s.missed_delay_minutes, {DEFAULT_MISSED_DELAY_MINUTES}) = $4
-           AND ({mode}) = 'live' AND COALESCE(rm.seq, 0) < m.seq
+           AND ({mode}) = 'live' AND COALESCE(rm.seq, 0) < m.seq AND m.deleted_at IS NULL
          ON CONFLICT (id) DO NOTHING",
         mode = EFFECTIVE_MODE_SQL
     );

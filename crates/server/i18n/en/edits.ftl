@@ -1,0 +1,19 @@
+# Editing and deleting one's own message (within the edit window).
+message-edit = Edit
+message-edit-label = Edit your message of { $when }
+message-delete = Delete
+message-delete-label = Delete your message of { $when }
+message-edited = edited
+message-edited-at = Edited { $when }
+message-deleted = This message was deleted by its author.
+edit-title = Edit your message
+edit-intro = You can change a message for { $hours } hours after writing it. The others see that it was edited; the earlier text is not kept.
+edit-mail-note = Anyone who already received this message by e-mail keeps the text as it was sent.
+edit-body = Your message
+edit-save = Save changes
+edit-cancel = Cancel
+delete-title = Delete this message?
+delete-intro = The message and its files are removed for everyone. The thread shows that a message was deleted. This cannot be undone.
+delete-confirm = Delete message
+edit-window-closed = This message can no longer be changed: messages can be changed for { $hours } hours after they are written.
+edit-message-deleted = This message was deleted and can no longer be edited.

@@ -1,0 +1,19 @@
+# Je eigen bericht bewerken en verwijderen (binnen de bewerktijd).
+message-edit = Bewerken
+message-edit-label = Je bericht van { $when } bewerken
+message-delete = Verwijderen
+message-delete-label = Je bericht van { $when } verwijderen
+message-edited = bewerkt
+message-edited-at = Bewerkt { $when }
+message-deleted = Dit bericht is door de schrijver verwijderd.
+edit-title = Je bericht bewerken
+edit-intro = Je kunt een bericht tot { $hours } uur na het schrijven aanpassen. De anderen zien dat het bewerkt is; de eerdere tekst wordt niet bewaard.
+edit-mail-note = Wie dit bericht al per e-mail kreeg, houdt de tekst zoals die verstuurd is.
+edit-body = Je bericht
+edit-save = Wijzigingen opslaan
+edit-cancel = Annuleren
+delete-title = Dit bericht verwijderen?
+delete-intro = Het bericht en de bijlagen verdwijnen voor iedereen. In het gesprek staat dat er een bericht verwijderd is. Dit kun je niet ongedaan maken.
+delete-confirm = Bericht verwijderen
+edit-window-closed = Dit bericht kan niet meer worden aangepast: berichten kun je tot { $hours } uur na het schrijven aanpassen.
+edit-message-deleted = Dit bericht is verwijderd en kan niet meer worden bewerkt.
