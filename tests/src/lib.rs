@@ -129,6 +129,8 @@ impl TestServer {
         // The harness's own client keeps connections open, so a drain would last its
         // whole period at every stop; the drain tests set one of their own.
         config.drain = std::time::Duration::ZERO;
+        // A moved test clock would start a retention run behind the test's back.
+        config.retention_job = false;
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new());
         let app = App::build_with_clock(config, clock.clone()).await.expect("build app");

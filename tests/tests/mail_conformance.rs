@@ -1,7 +1,7 @@
 //! Every kind of mail the service sends, as a mail program receives it: the scenario
 //! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, the
 //! coordinators' summary, a sign-in link, an address confirmation, a notice, a
-//! postmaster forward, an invitation, an agreement to confirm), the outbox writes them to files, and each file
+//! postmaster forward, an invitation, an agreement to confirm, a retention warning), the outbox writes them to files, and each file
 //! is read back with `mail-parser` — a parser that shares nothing with lettre, which
 //! wrote them. Each has `Message-ID` (at our domain), `Date`, `MIME-Version` and the
 //! `Auto-Submitted` value of its kind; every link in its text part appears whole in
@@ -213,6 +213,14 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     app.clock.set(ams(9, 14, 8, 1));
     let summaries = mentorpost_server::mail::summary::schedule_due(&app.state).await.expect("summaries");
     assert_eq!(summaries, 2, "both coordinators");
+    // The retention warning: the mentorship closes, and 23½ months later its members
+    // hear that its content goes in a month.
+    let (coordinator, _) = app.login(&w.coordinator.email, PASSWORD).await;
+    let (s, b) = app.post(&format!("/api/v1/mentorships/{}/close", w.mentorship), &coordinator, json!({"reason": "completed"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.clock.set(ams(9, 14, 8, 1) + Duration::days(715));
+    let retention = mentorpost_server::mail::retention::run_once(&app.state, false).await.expect("retention");
+    assert_eq!(retention.warned, 1);
     app.drain_outbox().await;
 
     // Every file, read back.
@@ -245,6 +253,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if subject.starts_with("Confirm your e-mail") => "address confirmation",
             _ if subject.starts_with("Tip:") => "notice",
             _ if subject.starts_with("A reply is due") => "reminder",
+            _ if subject.starts_with("Your mentorship's messages will be removed") => "retention",
             _ if subject.contains("logged your session") => "session",
             _ if text.contains("You have an unread message") => "missed",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("invite+")) => "invitation",
@@ -271,6 +280,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "session",
         "agreement",
         "prompt",
+        "retention",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }

@@ -404,9 +404,13 @@ pub struct MessageView {
     /// When the author last changed the text (earlier versions are kept nowhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<DateTime<Utc>>,
-    /// When the author deleted the message; its `body` is then empty.
+    /// When the message lost its text; `body` is then empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Why: `author` (deleted it), `retention` (the programme's keeping time after
+    /// the mentorship closed) or `erasure` (the author's account was erased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_reason: Option<String>,
 }
 
 /// A file attached to a message; `url` downloads it (members only).

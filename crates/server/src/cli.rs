@@ -52,6 +52,10 @@ pub enum Command {
     /// mail that failed. Exit status 75 (temporary failure) when it could not be
     /// stored, so the MTA tries again.
     Inbound(InboundArgs),
+    /// Run the retention job now: warn the members of closed mentorships whose content
+    /// goes in 30 days, remove the content whose time has come, sweep sent mail and
+    /// expired credentials. With --dry-run, print what it would do and change nothing.
+    Retention(RetentionArgs),
     /// Invite the people of a CSV list into a programme (columns name, email, role and
     /// optionally language and timezone). Every row is checked first: when any row is
     /// bad, its problems are printed, nothing is written and the exit status is 1.
@@ -90,6 +94,19 @@ pub struct DemoArgs {
     /// Public base URL `serve` is reached at. Default: http://<listen address>.
     #[arg(long, env = "MENTORPOST_PUBLIC_URL")]
     pub public_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    /// Count what a run would do; change nothing and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Domain of the service's own mail addresses.
+    #[arg(long, env = "MENTORPOST_MAIL_DOMAIN", default_value = "mentorpost.localhost")]
+    pub mail_domain: String,
+    /// Public base URL, used in the warning mails' links.
+    #[arg(long, env = "MENTORPOST_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -395,7 +412,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mail(cmd) => mail_command(config, cmd).await,
         Command::Inbound(args) => inbound_command(config, args).await,
         Command::Invite(args) => invite_command(config, args).await,
+        Command::Retention(args) => retention_command(config, args).await,
     }
+}
+
+async fn retention_command(mut config: Config, args: RetentionArgs) -> anyhow::Result<()> {
+    config.mail_domain = args.mail_domain;
+    config.public_url = args.public_url;
+    let app = App::build(config).await?;
+    let report = crate::mail::retention::run_once(&app.state, args.dry_run).await;
+    if report.is_ok() && !args.dry_run {
+        // The warnings it queued go out now, not at the next start of the server.
+        crate::mail::outbox::dispatch_due(&app.state).await.context("sending the warnings")?;
+    }
+    app.state.db.close().await;
+    let report = report?;
+    let verb = if report.dry_run { "would" } else { "did" };
+    println!("retention ({verb}):");
+    println!("  warn\t{} mentorships\t{} mails", report.warned, report.warning_mails);
+    println!("  remove\t{} mentorships\t{} {}", report.removed, report.rows_changed, if report.dry_run { "messages" } else { "rows" });
+    for (what, n) in &report.swept {
+        println!("  sweep\t{what}\t{n}");
+    }
+    Ok(())
 }
 
 async fn invite_command(mut config: Config, args: InviteArgs) -> anyhow::Result<()> {

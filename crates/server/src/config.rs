@@ -46,6 +46,10 @@ pub struct Config {
     pub invitation_days: i64,
     /// How long after writing it an author may edit or delete a message.
     pub edit_window: chrono::Duration,
+    /// Run the daily retention job in the background (`mail::retention::run`). Always
+    /// on in `serve`; the test harness turns it off so a moved clock does not start
+    /// one behind a test's back (the retention tests call it themselves).
+    pub retention_job: bool,
 }
 
 /// Deadlines for outgoing SMTP: a server that accepts a connection and then says
@@ -88,6 +92,7 @@ impl std::fmt::Debug for Config {
             .field("drain", &self.drain)
             .field("invitation_days", &self.invitation_days)
             .field("edit_window", &self.edit_window)
+            .field("retention_job", &self.retention_job)
             .finish()
     }
 }
@@ -129,6 +134,7 @@ impl Config {
             drain: Duration::from_secs(5),
             invitation_days: 14,
             edit_window: chrono::Duration::hours(24),
+            retention_job: true,
         }
     }
 

@@ -122,6 +122,11 @@ impl Tr {
     }
 
     /// A calendar day: "6 December 2026".
+    /// The calendar day `at` falls on in this time zone.
+    pub fn local_day(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
+    }
+
     pub fn date(&self, day: chrono::NaiveDate) -> String {
         day.format_localized("%-d %B %Y", self.chrono_locale()).to_string()
     }
@@ -284,6 +289,8 @@ mod tests {
                         ("continue", FluentValue::from(2)),
                         ("stop", FluentValue::from(0)),
                         ("change", FluentValue::from(1)),
+                        // Retention.
+                        ("closed", FluentValue::from("1 maart 2025")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

@@ -200,6 +200,21 @@ fn demo_command_env_and_global_options_after_the_subcommand() {
     assert!(again.contains("already has people"), "{again}");
 }
 
+/// `retention --dry-run` says what a run would do and changes nothing; a real run
+/// reports what it did.
+#[test]
+fn retention_runs_by_hand_and_dry() {
+    let dir = tempfile::tempdir().expect("tmp");
+    run_ok(mentorpost(dir.path(), None).arg("demo"));
+    let db = dir.path().join("mentorpost.db");
+    let before = std::fs::read(&db).expect("db");
+    let dry = run_ok(mentorpost(dir.path(), None).args(["retention", "--dry-run"]));
+    assert!(dry.starts_with("retention (would):") && dry.contains("warn\t0 mentorships"), "{dry}");
+    assert_eq!(std::fs::read(&db).expect("db"), before, "a dry run leaves the database as it was");
+    let done = run_ok(mentorpost(dir.path(), None).arg("retention"));
+    assert!(done.starts_with("retention (did):") && done.contains("remove\t0 mentorships"), "{done}");
+}
+
 /// `demo` only seeds, so the URL it prints must be where `serve` with the same settings
 /// will answer — not a fixed default.
 #[test]

@@ -17,3 +17,5 @@ delete-intro = The message and its files are removed for everyone. The thread sh
 delete-confirm = Delete message
 edit-window-closed = This message can no longer be changed: messages can be changed for { $hours } hours after they are written.
 edit-message-deleted = This message was deleted and can no longer be edited.
+message-removed-retention = This message was removed: the programme keeps what members wrote for a set time after a mentorship closes.
+message-removed-erasure = Message removed at the author's request.

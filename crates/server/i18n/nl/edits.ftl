@@ -17,3 +17,5 @@ delete-intro = Het bericht en de bijlagen verdwijnen voor iedereen. In het gespr
 delete-confirm = Bericht verwijderen
 edit-window-closed = Dit bericht kan niet meer worden aangepast: berichten kun je tot { $hours } uur na het schrijven aanpassen.
 edit-message-deleted = Dit bericht is verwijderd en kan niet meer worden bewerkt.
+message-removed-retention = Dit bericht is verwijderd: het programma bewaart wat deelnemers schreven een vaste tijd na het einde van een mentorschap.
+message-removed-erasure = Bericht verwijderd op verzoek van de schrijver.

@@ -96,7 +96,7 @@ pub async fn change(
                     }
                 }
                 Change::Delete => {
-                    sqlx::query("UPDATE messages SET body = '', deleted_at = $1 WHERE id = $2")
+                    sqlx::query("UPDATE messages SET body = '', deleted_at = $1, deleted_reason = 'author' WHERE id = $2")
                         .bind(ms(now))
                         .bind(message.to_string())
                         .execute(&mut *conn)

@@ -63,7 +63,7 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
     let rows = sqlx::query(
         "SELECT e.seq, e.kind, e.at, e.actor_id, e.thread_id, e.message_id, e.user_id,
                 t.subject, t.created_by AS thread_created_by, t.created_at AS thread_created_at,
-                m.body, m.author_id, m.source, m.client_msg_id, m.created_at AS message_created_at, m.edited_at, m.deleted_at, m.seq AS message_seq,
+                m.body, m.author_id, m.source, m.client_msg_id, m.created_at AS message_created_at, m.edited_at, m.deleted_at, m.deleted_reason, m.seq AS message_seq,
                 au.display_name AS author_name, su.display_name AS user_name, mm.role AS member_role,
                 ms.status, ms.end_reason, ms.contact_every_days, ms.response_within_hours, ms.meeting_rhythm
          FROM events e
@@ -125,6 +125,9 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
                     if let Some(at) = row.try_get::<Option<i64>, _>(column)? {
                         message[column] = json!(super::from_ms(at));
                     }
+                }
+                if let Some(reason) = row.try_get::<Option<String>, _>("deleted_reason")? {
+                    message["deleted_reason"] = json!(reason);
                 }
                 json!({ "message": message, "thread_subject": row.try_get::<Option<String>, _>("subject")? })
             }

@@ -20,6 +20,7 @@ pub mod programmes;
 pub mod prompts;
 pub mod reflections;
 pub mod reminders;
+pub mod retention;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;

@@ -135,12 +135,14 @@ pub struct ProgrammeDefaults {
     pub follow_up_months: i64,
     /// Months between two periodic reviews (F8): 4, 5 or 6.
     pub review_every_months: i64,
+    /// Months after closing before a mentorship's content is removed (retention).
+    pub retention_months: i64,
 }
 
 pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeDefaults>, StoreError> {
     let row = sqlx::query(
         "SELECT timezone, default_contact_every_days, default_response_within_hours, default_not_started_days, follow_up_months,
-                review_every_months FROM programmes WHERE id = $1",
+                review_every_months, retention_months FROM programmes WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(pool)
@@ -153,6 +155,7 @@ pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<Programm
         not_started_days: r.try_get("default_not_started_days")?,
         follow_up_months: r.try_get("follow_up_months")?,
         review_every_months: r.try_get("review_every_months")?,
+        retention_months: r.try_get("retention_months")?,
     }))
 }
 
@@ -162,8 +165,8 @@ pub async fn set_defaults(db: &Db, id: ProgrammeId, d: ProgrammeDefaults) -> Res
         Box::pin(async move {
             let done = sqlx::query(
                 "UPDATE programmes SET timezone = $1, default_contact_every_days = $2, default_response_within_hours = $3, default_not_started_days = $4,
-                        follow_up_months = $5, review_every_months = $6
-                 WHERE id = $7",
+                        follow_up_months = $5, review_every_months = $6, retention_months = $7
+                 WHERE id = $8",
             )
             .bind(d.timezone)
             .bind(d.contact_every_days)
@@ -171,6 +174,7 @@ pub async fn set_defaults(db: &Db, id: ProgrammeId, d: ProgrammeDefaults) -> Res
             .bind(d.not_started_days)
             .bind(d.follow_up_months)
             .bind(d.review_every_months)
+            .bind(d.retention_months)
             .bind(id.to_string())
             .execute(&mut *conn)
             .await?;

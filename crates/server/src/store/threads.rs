@@ -59,7 +59,7 @@ pub struct Posted {
 
 pub(super) const MESSAGE_SELECT: &str =
     "SELECT m.id, m.thread_id, m.mentorship_id, m.author_id, u.display_name AS author_name, m.body, m.source,
-        m.client_msg_id, m.created_at, m.seq, m.edited_at, m.deleted_at, q.quoted FROM messages m JOIN users u ON u.id = m.author_id
+        m.client_msg_id, m.created_at, m.seq, m.edited_at, m.deleted_at, m.deleted_reason, q.quoted FROM messages m JOIN users u ON u.id = m.author_id
         LEFT JOIN message_quoted q ON q.message_id = m.id";
 
 pub(super) fn message_from_row(row: &AnyRow) -> Result<MessageView, sqlx::Error> {
@@ -79,6 +79,7 @@ pub(super) fn message_from_row(row: &AnyRow) -> Result<MessageView, sqlx::Error>
         attachments: Vec::new(),
         edited_at: super::get_opt_time(row, "edited_at")?,
         deleted_at: super::get_opt_time(row, "deleted_at")?,
+        deleted_reason: row.try_get("deleted_reason")?,
     })
 }
 
@@ -173,6 +174,7 @@ pub(super) async fn insert_message(
         attachments: Vec::new(),
         edited_at: None,
         deleted_at: None,
+        deleted_reason: None,
     })
 }
 
@@ -332,6 +334,7 @@ fn post_batch<'c>(
                                 attachments: Vec::new(),
                                 edited_at: None,
                                 deleted_at: None,
+                                deleted_reason: None,
                             })
                         } else {
                             Plan::Refused(reused_key())
@@ -410,6 +413,7 @@ fn post_batch<'c>(
                         attachments: Vec::new(),
                         edited_at: None,
                         deleted_at: None,
+                        deleted_reason: None,
                     });
                 }
             }

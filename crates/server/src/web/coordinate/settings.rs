@@ -47,6 +47,9 @@ pub struct DefaultsForm {
     /// Months between two periodic reviews (F8); empty keeps the stored setting.
     #[serde(default)]
     review_every_months: String,
+    /// Months the content of a closed mentorship is kept; empty keeps the stored setting.
+    #[serde(default)]
+    retention_months: String,
 }
 
 pub struct Choice {
@@ -93,6 +96,7 @@ fn stored_defaults(d: &ProgrammeDefaults) -> DefaultsForm {
         not_started_days: d.not_started_days.to_string(),
         follow_up_months: d.follow_up_months.to_string(),
         review_every_months: d.review_every_months.to_string(),
+        retention_months: d.retention_months.to_string(),
     }
 }
 
@@ -240,14 +244,19 @@ fn programme_defaults(tr: &Tr, form: &DefaultsForm) -> Result<ProgrammeDefaults,
     if review.is_none() {
         errors.push(problem(tr, "review_every_months", "coord-error-review-every-months"));
     }
-    match (timezone, days, hours, not_started, follow_up, review) {
-        (Some(tz), Some(days), Some(hours), Some(not_started), Some(follow_up), Some(review)) => Ok(ProgrammeDefaults {
+    let retention = number(&form.retention_months).filter(|m| crate::store::retention::MONTHS.contains(m));
+    if retention.is_none() {
+        errors.push(problem(tr, "retention_months", "retention-error-months"));
+    }
+    match (timezone, days, hours, not_started, follow_up, review, retention) {
+        (Some(tz), Some(days), Some(hours), Some(not_started), Some(follow_up), Some(review), Some(retention)) => Ok(ProgrammeDefaults {
             timezone: tz.as_str().to_owned(),
             contact_every_days: days,
             response_within_hours: hours,
             not_started_days: not_started,
             follow_up_months: follow_up,
             review_every_months: review,
+            retention_months: retention,
         }),
         _ => Err(errors),
     }
@@ -265,8 +274,11 @@ pub async fn save_defaults(
     let programme = programme_for(&state, &member, &id).await?;
     // A form that leaves out the review rhythm or the follow-up months (an older page,
     // a script) keeps what is stored.
-    if form.review_every_months.trim().is_empty() || form.follow_up_months.trim().is_empty() {
+    if form.review_every_months.trim().is_empty() || form.follow_up_months.trim().is_empty() || form.retention_months.trim().is_empty() {
         let stored = store::programmes::defaults(state.db.pool(), programme.id).await?.ok_or(PageError::NotFound)?;
+        if form.retention_months.trim().is_empty() {
+            form.retention_months = stored.retention_months.to_string();
+        }
         if form.review_every_months.trim().is_empty() {
             form.review_every_months = stored.review_every_months.to_string();
         }
@@ -299,11 +311,20 @@ mod tests {
             not_started_days: "400".into(),
             follow_up_months: "25".into(),
             review_every_months: "3".into(),
+            retention_months: "5".into(),
         };
         let fields: Vec<&str> = programme_defaults(&tr, &bad).err().unwrap_or_default().iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            ["timezone", "contact_every_days", "response_within_hours", "not_started_days", "follow_up_months", "review_every_months"]
+            [
+                "timezone",
+                "contact_every_days",
+                "response_within_hours",
+                "not_started_days",
+                "follow_up_months",
+                "review_every_months",
+                "retention_months"
+            ]
         );
         let good = DefaultsForm {
             timezone: "Europe/Warsaw".into(),
@@ -312,6 +333,7 @@ mod tests {
             not_started_days: "21".into(),
             follow_up_months: "12".into(),
             review_every_months: "6".into(),
+            retention_months: "36".into(),
         };
         assert_eq!(
             programme_defaults(&tr, &good).ok(),
@@ -322,6 +344,7 @@ mod tests {
                 not_started_days: 21,
                 follow_up_months: 12,
                 review_every_months: 6,
+                retention_months: 36,
             })
         );
         let summary = SummaryForm { enabled: String::new(), weekday: "8".into(), hour: "24".into(), send_all_clear: String::new() };
