@@ -284,6 +284,11 @@ mod tests {
                         ("continue", FluentValue::from(2)),
                         ("stop", FluentValue::from(0)),
                         ("change", FluentValue::from(1)),
+                        // The audit log and security.
+                        ("id", FluentValue::from("0193f0c2")),
+                        ("device", FluentValue::from("Firefox op Windows")),
+                        ("browser", FluentValue::from("Firefox")),
+                        ("system", FluentValue::from("Windows")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

@@ -12,6 +12,7 @@ pub mod digest;
 pub mod outbox;
 pub mod prompts;
 pub mod reminders;
+pub mod security;
 pub mod summary;
 pub mod tokens;
 pub mod transport;
