@@ -19,6 +19,8 @@ pub struct AuditEntry {
     pub subject_user_id: Option<UserId>,
     pub subject_name: Option<String>,
     pub programme_id: Option<ProgrammeId>,
+    /// The programme's name, when the access concerned one.
+    pub programme_name: Option<String>,
     pub mentorship_id: Option<MentorshipId>,
     /// Where the request came from (the client address as `client_ip` sees it).
     pub client_address: String,

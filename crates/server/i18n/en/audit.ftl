@@ -25,7 +25,6 @@ audit-col-from = From
 audit-request = request { $id }
 audit-older = Older accesses
 audit-mentorship = mentorship { $id }
-audit-programme = programme { $id }
 audit-concerning-many = several people
 audit-action-people-list = List of people
 audit-action-person-read = One person's account

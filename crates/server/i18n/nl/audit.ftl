@@ -25,7 +25,6 @@ audit-col-from = Vanaf
 audit-request = verzoek { $id }
 audit-older = Oudere inzages
 audit-mentorship = mentorschap { $id }
-audit-programme = programma { $id }
 audit-concerning-many = meerdere mensen
 audit-action-people-list = Lijst met mensen
 audit-action-person-read = Account van één persoon

@@ -63,8 +63,9 @@ pub struct Filter {
 }
 
 const SELECT: &str = "SELECT a.id, a.at, a.actor_id, actor.display_name AS actor_name, a.action, a.subject_user_id,
-        subject.display_name AS subject_name, a.programme_id, a.mentorship_id, a.client_address, a.request_id
-     FROM audit_log a JOIN users actor ON actor.id = a.actor_id LEFT JOIN users subject ON subject.id = a.subject_user_id";
+        subject.display_name AS subject_name, a.programme_id, p.name AS programme_name, a.mentorship_id, a.client_address, a.request_id
+     FROM audit_log a JOIN users actor ON actor.id = a.actor_id LEFT JOIN users subject ON subject.id = a.subject_user_id
+     LEFT JOIN programmes p ON p.id = a.programme_id";
 
 fn entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
     let action: String = row.try_get("action")?;
@@ -78,6 +79,7 @@ fn entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
         subject_user_id: get_opt_parsed(row, "subject_user_id")?,
         subject_name: row.try_get("subject_name")?,
         programme_id: get_opt_parsed(row, "programme_id")?,
+        programme_name: row.try_get("programme_name")?,
         mentorship_id: get_opt_parsed(row, "mentorship_id")?,
         client_address: row.try_get("client_address")?,
         request_id: row.try_get("request_id")?,

@@ -126,10 +126,11 @@ pub async fn page(State(state): State<AppState>, member: Member, Query(form): Qu
             if let Some(name) = &e.subject_name {
                 concerning.push(name.clone());
             }
+            if let Some(name) = &e.programme_name {
+                concerning.push(name.clone());
+            }
             if let Some(m) = e.mentorship_id {
                 concerning.push(tr.ts("audit-mentorship", "id", &short(&m.to_string())));
-            } else if let Some(p) = e.programme_id {
-                concerning.push(tr.ts("audit-programme", "id", &short(&p.to_string())));
             }
             Line {
                 when: tr.when(e.at, now),
