@@ -1,6 +1,7 @@
 //! Every kind of mail the service sends, as a mail program receives it: the scenario
 //! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, the
-//! coordinators' summary, a sign-in link, an address confirmation, a notice, a
+//! coordinators' summary, a sign-in link, an address confirmation, the security alerts
+//! (a new device, a changed password, an added address), a notice, a
 //! postmaster forward, an invitation, an agreement to confirm, a retention warning), the outbox writes them to files, and each file
 //! is read back with `mail-parser` — a parser that shares nothing with lettre, which
 //! wrote them. Each has `Message-ID` (at our domain), `Date`, `MIME-Version` and the
@@ -147,6 +148,22 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     let (s, page, _) = post_form(&app, &cookie, "/settings/emails", &[("csrf", csrf.as_str()), ("email", "joao.werk@example.org")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
 
+    // Security alerts: a sign-in from a browser never seen, a changed password, an
+    // address added (to the account's address and to the new one).
+    let resp = mentorpost_tests::web::browser()
+        .post(app.url("/signin"))
+        .headers(mentorpost_tests::web::same_origin())
+        .header("user-agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0")
+        .form(&[("email", w.mentee.email.as_str()), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (s, b) = app.put("/api/v1/me/password", &w.mentee.token, json!({"current_password": PASSWORD, "new_password": PASSWORD})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, b) = app.post(&format!("/api/v1/users/{mentee_id}/emails"), &w.admin.token, json!({"email": "joao.thuis@example.org"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
     // A notice (a vague subject for a new thread by mail) and a postmaster forward.
     let token = app.state.mailer.tokens.mentorship(mentee_id, w.mentorship.parse().expect("mentorship"));
     store::mail::remember_tokens(
@@ -251,6 +268,9 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if subject.contains("summary") => "summary",
             _ if subject.contains("login link") => "sign-in link",
             _ if subject.starts_with("Confirm your e-mail") => "address confirmation",
+            _ if subject.starts_with("New sign-in") => "sign-in alert",
+            _ if subject.contains("password was changed") => "password changed",
+            _ if subject.starts_with("An address was added") => "address added",
             _ if subject.starts_with("Tip:") => "notice",
             _ if subject.starts_with("A reply is due") => "reminder",
             _ if subject.starts_with("Your mentorship's messages will be removed") => "retention",
@@ -274,6 +294,9 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "summary",
         "sign-in link",
         "address confirmation",
+        "sign-in alert",
+        "password changed",
+        "address added",
         "notice",
         "postmaster",
         "invitation",

@@ -189,6 +189,16 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/attachments/{id}",                  [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
     ("GET",    "/mail/unsubscribe/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
     ("POST",   "/mail/unsubscribe/{token}",                 [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
+    // The audit log: instance admins only (reading it is recorded too).
+    ("GET",    "/api/v1/audit",                             [200,  403,  403,  403,  403,  403,  403,  200,  403,  403,  401]),
+    // One's own logins and password. Ending "everywhere else" keeps the caller's login,
+    // so the role's token goes on working. `{id}` names no login of the caller's (it is
+    // the cell's target person): nobody ends someone else's login, 404 for all. The new
+    // password is the old one, so later cells still log in.
+    ("GET",    "/api/v1/me/sessions",                       [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("DELETE", "/api/v1/me/sessions",                       [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("DELETE", "/api/v1/me/sessions/{id}",                  [404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  401]),
+    ("PUT",    "/api/v1/me/password",                       [204,  204,  204,  204,  204,  204,  204,  204,  204,  204,  401]),
 ];
 
 /// Seeded into every mentorship's thread subject, first message and agreement content,
@@ -325,7 +335,8 @@ impl Fixture {
         let needs_target = path.starts_with("/api/v1/auth/")
             || path.starts_with("/api/v1/users/")
             || path.contains("/coordinators")
-            || path.contains("/members");
+            || path.contains("/members")
+            || path.starts_with("/api/v1/me/sessions/");
         if needs_target {
             f.target_email = unique_email("target");
             let new = NewUser {
@@ -606,6 +617,7 @@ impl Fixture {
             ("PUT", "/api/v1/me/profile") => json!({"background": "Nurse from Łódź", "hopes": "Better Dutch at work"}),
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),
+            ("PUT", "/api/v1/me/password") => json!({"current_password": PASSWORD, "new_password": PASSWORD}),
             _ => return None,
         };
         Some(body)

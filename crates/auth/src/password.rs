@@ -76,8 +76,24 @@ pub fn dummy_verify(plain: &str) {
     }
 }
 
+/// The most common passwords (Django's list, see `common-passwords.NOTICE`), lower-cased,
+/// one a line, most common first.
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+/// Whether `plain` is one of the ~20,000 most common passwords, ignoring case and
+/// surrounding spaces: the first words an attacker tries against every account.
+pub fn is_common_password(plain: &str) -> bool {
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    let set = SET.get_or_init(|| COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty()).collect());
+    set.contains(plain.trim().to_lowercase().as_str())
+}
+
+/// The reason [`check_password_strength`] gives for a common password.
+pub const COMMON_PASSWORD: &str = "one of the most common passwords";
+
 /// Minimal strength rules for a chosen password: at least [`MIN_PASSWORD_CHARS`]
-/// characters, at most [`MAX_PASSWORD_BYTES`] bytes, and not one character repeated.
+/// characters, at most [`MAX_PASSWORD_BYTES`] bytes, not one character repeated, and
+/// not one of the most common passwords ([`is_common_password`]).
 pub fn check_password_strength(plain: &str) -> Result<(), AuthError> {
     // Byte length first: it is O(1) and bounds the character scans below.
     if plain.len() > MAX_PASSWORD_BYTES {
@@ -91,6 +107,9 @@ pub fn check_password_strength(plain: &str) -> Result<(), AuthError> {
         && chars.all(|c| c == first)
     {
         return Err(AuthError::WeakPassword("a single repeated character"));
+    }
+    if is_common_password(plain) {
+        return Err(AuthError::WeakPassword(COMMON_PASSWORD));
     }
     Ok(())
 }
@@ -154,5 +173,17 @@ mod tests {
     fn weak_password_message_is_readable() {
         let err = check_password_strength("short").expect_err("too short");
         assert_eq!(err.to_string(), "password too weak: shorter than 10 characters");
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        assert!(COMMON_PASSWORDS.lines().count() > 19_000);
+        assert!(is_common_password("password"));
+        assert!(is_common_password("Password1"));
+        assert!(is_common_password(" QWERTYUIOP "));
+        assert!(!is_common_password("correct horse battery"));
+        assert!(matches!(check_password_strength("1q2w3e4r5t"), Err(AuthError::WeakPassword(COMMON_PASSWORD))));
+        assert!(matches!(check_password_strength("Qwertyuiop"), Err(AuthError::WeakPassword(COMMON_PASSWORD))));
+        assert!(check_password_strength("correct horse battery").is_ok());
     }
 }

@@ -75,6 +75,43 @@ fn guess_from_name(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The content type a download is served with: the stored one when it is on a short
+/// list of types no browser runs as a page or script (images other than SVG, PDF,
+/// plain text, office documents, archives, audio, video), else
+/// `application/octet-stream`. Why a list of safe types rather than of dangerous ones:
+/// HTML, SVG, XML, JavaScript and their many aliases can run script in our origin if a
+/// browser ever renders them, and an attachment's type is whatever its sender said.
+pub fn served_content_type(stored: &str) -> &'static str {
+    const SAFE: [&str; 24] = [
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "text/calendar",
+        "application/rtf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/heic",
+        "application/zip",
+        "audio/mpeg",
+        "audio/mp4",
+        "video/mp4",
+        "video/quicktime",
+    ];
+    let base = stored.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    SAFE.into_iter().find(|safe| *safe == base).unwrap_or(OCTET_STREAM)
+}
+
 /// The text of a message that is only files (as a mail with attachments and no words
 /// is posted): their names, so the message reads as something in lists and mail.
 pub fn files_only_text<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
@@ -115,5 +152,14 @@ mod tests {
     #[test]
     fn a_message_of_files_only_names_them() {
         assert_eq!(files_only_text(["a.pdf", "Łódź.png"]), "📎 a.pdf, Łódź.png");
+    }
+
+    #[test]
+    fn only_inert_types_are_served_as_themselves() {
+        assert_eq!(served_content_type("image/png"), "image/png");
+        assert_eq!(served_content_type("Application/PDF; name=x"), "application/pdf");
+        for risky in ["text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/javascript", "text/x-whatever", ""] {
+            assert_eq!(served_content_type(risky), "application/octet-stream", "{risky}");
+        }
     }
 }

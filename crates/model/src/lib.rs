@@ -19,14 +19,18 @@
 //! - [`closure`]: the closing step (F10): closing form, follow-up, who reads what.
 //! - [`review`]: the periodic review (F8): its answers, when a round comes due.
 //! - [`attachment`]: file names and content types of files that come with a message.
+//! - [`audit`]: the kinds of access to personal data the audit log records.
+//! - [`device`]: a signed-in device named from its User-Agent.
 #![forbid(unsafe_code)]
 
 pub mod agreement;
 pub mod api;
 pub mod attachment;
+pub mod audit;
 pub mod checkin;
 pub mod clock;
 pub mod closure;
+pub mod device;
 pub mod domain;
 pub mod forms;
 pub mod health;

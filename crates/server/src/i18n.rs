@@ -291,6 +291,11 @@ mod tests {
                         ("change", FluentValue::from(1)),
                         // Retention.
                         ("closed", FluentValue::from("1 maart 2025")),
+                        // The audit log and security.
+                        ("id", FluentValue::from("0193f0c2")),
+                        ("device", FluentValue::from("Firefox op Windows")),
+                        ("browser", FluentValue::from("Firefox")),
+                        ("system", FluentValue::from("Windows")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

@@ -3,7 +3,7 @@
 //! and its actions, reflection forms (on the web and answered by mail), periodic reviews, closing forms and follow-ups (F10), every field of the agreement's content (goals, action plan, topics left out, the
 //! mentor's time, how to end early, ground rules), a check-in answer's text, and the members' profiles (by the API
 //! and the settings page's form); then every GET route of the OpenAPI document, every page
-//! of the web app, the CSV export, the coordinator's WebSocket stream, the
+//! of the web app (the admin's audit log too), the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
 //! Refused requests with a marker inside must not echo it either. The three ways a coordinator once reached content —
 //! joining, creating a stand-in with a password, staying on as a former member —
@@ -537,7 +537,13 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         .expect("admin web sign-in");
     assert_eq!(resp.status().as_u16(), 303, "the admin signs in to the web app");
     let admin_cookie = resp.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
-    for path in ["/admin".to_owned(), format!("/coordinate/programmes/{programme}"), format!("/coordinate/mentorships/{mentorship}")] {
+    for path in [
+        "/admin".to_owned(),
+        // The audit log: who looked at whose data, never what they saw.
+        "/admin/audit".to_owned(),
+        format!("/coordinate/programmes/{programme}"),
+        format!("/coordinate/mentorships/{mentorship}"),
+    ] {
         let resp = browser.get(format!("{base}{path}")).header("cookie", &admin_cookie).send().await.expect("page");
         assert_eq!(resp.status().as_u16(), 200, "{path}");
         seen.push((format!("admin's web page {path}"), resp.text().await.unwrap_or_default()));

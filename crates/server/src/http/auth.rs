@@ -58,11 +58,13 @@ pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
+    who: super::audit::Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let client = super::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
     let user = check_password(&state, client, &req.email, req.password).await?;
     let login = store::sessions::start(&state.db, user, state.clock.now()).await?;
+    super::security::after_sign_in(&state, user, &login.session_id, &who, None).await?;
     Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
 }
 
@@ -185,6 +187,7 @@ pub async fn mail_magic_link(state: &AppState, client: std::net::IpAddr, email: 
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody)))]
 pub async fn magic_link_redeem(
     State(state): State<AppState>,
+    who: super::audit::Client,
     ApiJson(req): ApiJson<MagicLinkRedeemRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let invalid = || ApiError::unauthenticated("magic_link_invalid", "this login link is not valid, was already used or has expired");
@@ -192,6 +195,7 @@ pub async fn magic_link_redeem(
         return Err(invalid());
     }
     let (user, login) = store::sessions::redeem_magic_link(&state.db, req.token, state.clock.now()).await?.ok_or_else(invalid)?;
+    super::security::after_sign_in(&state, user, &login.session_id, &who, None).await?;
     Ok(Json(tokens(&state, user, login.session_id, login.refresh_token).await?))
 }
 

@@ -15,6 +15,7 @@ use axum::response::IntoResponse;
 use chrono::NaiveTime;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
+use mentorpost_model::audit::AuditAction;
 use mentorpost_model::checkin::CheckinStatus;
 use mentorpost_model::health::HealthStatus;
 use mentorpost_model::meeting::{LogMeetingRequest, MeetingView, MentorshipHealth, ProgrammeHealth, totals};
@@ -213,7 +214,9 @@ pub async fn mentorship_health(
 ) -> ApiResult<Json<MentorshipHealth>> {
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ReadMentorshipMeta)?;
-    Ok(Json(crate::health::mentorship_row(&state.health, &state.db, id, state.clock.now()).await?))
+    let row = crate::health::mentorship_row(&state.health, &state.db, id, state.clock.now()).await?;
+    super::audit::record_if_staff(&state, &user, &access, AuditAction::MentorshipPage).await?;
+    Ok(Json(row))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -248,6 +251,8 @@ pub async fn programme_health(
     if !sort_health_rows(&mut rows, q.sort.as_deref().unwrap_or("days_since_contact")) {
         return Err(ApiError::bad_request("invalid_sort", "sort is days_since_contact, overdue or start_date"));
     }
+    let what = super::audit::Concerning::programme(programme);
+    super::audit::record(&state, user.user_id, &user.client, AuditAction::HealthPage, what).await?;
     Ok(Json(ProgrammeHealth { totals, mentorships: rows }))
 }
 
@@ -280,6 +285,8 @@ pub async fn programme_health_csv(
 ) -> ApiResult<impl IntoResponse> {
     let actor = actor(&state, &user).await?;
     programme_guard(&state, &actor, programme, Action::ListProgrammeMentorships).await?;
+    let what = super::audit::Concerning::programme(programme);
+    super::audit::record(&state, user.user_id, &user.client, AuditAction::HealthCsv, what).await?;
     health_csv(state, programme).await
 }
 
@@ -444,7 +451,9 @@ pub async fn list_checkins(
 ) -> ApiResult<Json<Vec<CheckinView>>> {
     let access = mentorship_access(&state, &user, id).await?;
     guard(&access, Action::ReadMentorshipMeta)?;
-    Ok(Json(store::checkins::list(state.db.pool(), id).await?))
+    let list = store::checkins::list(state.db.pool(), id).await?;
+    super::audit::record_if_staff(&state, &user, &access, AuditAction::MentorshipPage).await?;
+    Ok(Json(list))
 }
 
 /// Answer a check-in with a status (current members).

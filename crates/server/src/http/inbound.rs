@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use mentorpost_auth::permission::Action;
 use mentorpost_model::api::ErrorBody;
+use mentorpost_model::audit::AuditAction;
 use mentorpost_model::{AttachmentId, ProgrammeId};
 use subtle_eq::constant_time_eq;
 
@@ -84,7 +85,9 @@ pub async fn failed_inbound(
     if !super::users::instance_allows(&actor(&state, &user).await?, Action::ManageAllUsers) {
         return Err(ApiError::forbidden("only admins see received mail"));
     }
-    Ok(Json(store::inbound::problems(state.db.pool(), q.rejected.unwrap_or(false)).await?))
+    let problems = store::inbound::problems(state.db.pool(), q.rejected.unwrap_or(false)).await?;
+    super::audit::record(&state, user.user_id, &user.client, AuditAction::FailedInbound, Default::default()).await?;
+    Ok(Json(problems))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -112,6 +115,8 @@ pub async fn programme_bouncing(
         let display_name = store::users::get(state.db.pool(), user_id).await?.map(|u| u.display_name).unwrap_or_default();
         out.push(BouncingAddress { user_id, display_name, mentorship_id, since });
     }
+    let what = super::audit::Concerning::programme(programme);
+    super::audit::record(&state, user.user_id, &user.client, AuditAction::BouncingList, what).await?;
     Ok(Json(out))
 }
 
@@ -127,7 +132,7 @@ pub struct BouncingAddress {
 
 /// Download a message's attachment (members who can read the message only).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "threads", security(("bearer" = [])), params(("id" = AttachmentId, Path)),
-    responses((status = 200, description = "the file, with the content type it came with", content_type = "*/*"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the file as a download: its own content type when that is an inert one (images other than SVG, PDF, plain text, office documents, audio, video), else application/octet-stream", content_type = "*/*"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download_attachment(State(state): State<AppState>, user: AuthUser, ApiPath(id): ApiPath<AttachmentId>) -> ApiResult<Response> {
     let file = store::inbound::attachment(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     let visible_until = thread_guard(&state, user.user_id, file.thread_id, Action::ReadContent).await?;
@@ -135,7 +140,9 @@ pub async fn download_attachment(State(state): State<AppState>, user: AuthUser, 
     if visible_until.is_some_and(|left| file.message_created_at > left) {
         return Err(ApiError::NotFound);
     }
-    let content_type = HeaderValue::from_str(&file.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    // Served as a download of an inert type whatever the sender declared: a file can
+    // never run as a page of ours (an HTML or SVG file would run script in our origin).
+    let content_type = HeaderValue::from_static(mentorpost_model::attachment::served_content_type(&file.content_type));
     let disposition =
         format!("attachment; filename*=UTF-8''{}", percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC));
     let disposition = HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"));
@@ -145,6 +152,9 @@ pub async fn download_attachment(State(state): State<AppState>, user: AuthUser, 
             (header::CONTENT_TYPE, content_type),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            // Should a browser render it anyway: no script, no plugins, an opaque origin.
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
         ],
         file.data,
     )
@@ -193,6 +203,9 @@ pub async fn add_address_page(State(state): State<AppState>, ApiPath(token): Api
 pub async fn add_address(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> ApiResult<Html<String>> {
     let (user, address) = store::inbound::confirm_address(&state.db, token, state.clock.now()).await?.ok_or(ApiError::NotFound)?;
     tracing::info!(%user, "address added by mailed link");
+    if let Err(err) = crate::mail::security::alert(&state, user, crate::mail::security::Alert::AddressAdded { added: &address }).await {
+        tracing::error!(error = ?err, %user, "the address-added alert could not be queued");
+    }
     let locale = store::users::get(state.db.pool(), user).await?.map(|u| u.locale).unwrap_or_default();
     let text = Tr::new(locale, "UTC").ts("add-address-done", "address", &address);
     super::pages::render(&super::pages::Notice { lang: locale.as_str(), text: &text })

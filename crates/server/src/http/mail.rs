@@ -13,6 +13,7 @@ use axum::response::Html;
 use mentorpost_auth::permission::Action;
 use mentorpost_model::MentorshipId;
 use mentorpost_model::api::ErrorBody;
+use mentorpost_model::audit::AuditAction;
 use mentorpost_model::mail::{
     FailedMail, MailMode, MailPreferences, MailSettings, MentorshipAddress, MentorshipMailMode, SetMentorshipMailMode,
 };
@@ -101,7 +102,9 @@ pub async fn failed_mail(State(state): State<AppState>, user: AuthUser) -> ApiRe
     if !super::users::instance_allows(&actor(&state, &user).await?, Action::ManageAllUsers) {
         return Err(ApiError::forbidden("only admins see failed mail"));
     }
-    Ok(Json(store::mail::failed(state.db.pool()).await?))
+    let failed = store::mail::failed(state.db.pool()).await?;
+    super::audit::record(&state, user.user_id, &user.client, AuditAction::FailedMail, Default::default()).await?;
+    Ok(Json(failed))
 }
 
 /// The page behind a mail's unsubscribe link: a button, because mail scanners follow

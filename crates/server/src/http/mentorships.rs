@@ -17,6 +17,7 @@ use mentorpost_model::api::{
     AddMemberRequest, AgreementVersionView, AgreementView, CloseMentorshipRequest, ConfirmAgreementRequest, CreateMentorshipRequest,
     ErrorBody, EventPage, MemberSpec, MentorshipView, RepairRequest,
 };
+use mentorpost_model::audit::AuditAction;
 use mentorpost_model::{AgreementContent, DateWindow, MentorshipId, MentorshipStatus, ProgrammeId, Rhythm, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -74,7 +75,7 @@ pub async fn create_in_programme(
     programme: ProgrammeId,
     req: CreateMentorshipRequest,
 ) -> ApiResult<MentorshipId> {
-    let user = AuthUser { user_id: user, session_id: String::new() };
+    let user = AuthUser { user_id: user, session_id: String::new(), client: super::audit::Client::default() };
     let actor = actor(state, &user).await?;
     programme_guard(state, &actor, programme, Action::CreateMentorship).await?;
     check_members(&req.members)?;
@@ -112,6 +113,8 @@ pub async fn list_programme_mentorships(
             out.push(v);
         }
     }
+    let what = super::audit::Concerning::programme(programme);
+    super::audit::record(&state, user.user_id, &user.client, AuditAction::MentorshipList, what).await?;
     Ok(Json(out))
 }
 
@@ -135,8 +138,11 @@ pub async fn get_mentorship(
     user: AuthUser,
     ApiPath(id): ApiPath<MentorshipId>,
 ) -> ApiResult<Json<MentorshipView>> {
-    guard(&mentorship_access(&state, &user, id).await?, Action::ReadMentorshipMeta)?;
-    view(&state, id, user.user_id).await
+    let access = mentorship_access(&state, &user, id).await?;
+    guard(&access, Action::ReadMentorshipMeta)?;
+    let found = view(&state, id, user.user_id).await?;
+    super::audit::record_if_staff(&state, &user, &access, AuditAction::MentorshipPage).await?;
+    Ok(found)
 }
 
 /// The whole agreement, rhythm and content (members only).

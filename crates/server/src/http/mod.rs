@@ -1,6 +1,7 @@
 //! The HTTP API: router, shared state, extractors that turn every client mistake into
 //! a JSON error, and the permission guard every handler calls.
 
+pub mod audit;
 pub mod auth;
 pub mod closings;
 pub mod contact;
@@ -17,6 +18,7 @@ pub mod programmes;
 pub mod reflections;
 pub mod request_id;
 pub mod reviews;
+pub mod security;
 pub mod test_clock;
 pub mod threads;
 pub mod users;
@@ -164,6 +166,10 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbound::download_attachment))
         .routes(routes!(inbound::programme_bouncing))
         .routes(routes!(inbound::add_address_page, inbound::add_address))
+        .routes(routes!(audit::list))
+        .routes(routes!(security::list_sessions, security::end_other_sessions))
+        .routes(routes!(security::end_session))
+        .routes(routes!(security::put_password))
         .split_for_parts();
     let mut doc = doc;
     add_common_errors(&mut doc);
@@ -342,6 +348,8 @@ impl From<QueryRejection> for ApiError {
 pub struct AuthUser {
     pub user_id: UserId,
     pub session_id: String,
+    /// Where the request comes from (for the audit log).
+    pub client: audit::Client,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -359,7 +367,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or_else(|| ApiError::unauthenticated("token_invalid", "use the Bearer scheme"))?;
         let claims = state.jwt.verify(token.trim(), state.clock.now()).map_err(|e| ApiError::unauthenticated(e.code(), e.to_string()))?;
         let user_id = claims.sub.parse().map_err(|_| ApiError::unauthenticated("token_invalid", "the token names no user"))?;
-        Ok(AuthUser { user_id, session_id: claims.sid })
+        Ok(AuthUser { user_id, session_id: claims.sid, client: audit::Client::from_parts(parts, state) })
     }
 }
 

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use mentorpost_auth::password;
 use mentorpost_auth::permission::{Action, Actor, Decision, Relation, decide};
 use mentorpost_model::api::{AddEmailRequest, CreateUserRequest, ErrorBody, UpdateMeRequest, UserView};
+use mentorpost_model::audit::AuditAction;
 use mentorpost_model::{DisplayName, EmailAddress, Locale, ProgrammeId, TimeZoneName, UserId};
 
 /// The caller as a permission actor (admin flag read from the database, so revoking
@@ -53,7 +54,7 @@ pub async fn new_user(req: CreateUserRequest) -> ApiResult<NewUser> {
     };
     let password_hash = match req.password {
         Some(plain) => {
-            password::check_password_strength(&plain).map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))?;
+            password::check_password_strength(&plain).map_err(password_refusal)?;
             let hash = super::auth::password_work(move || password::hash_password(&plain))
                 .await
                 .map_err(ApiError::Internal)?
@@ -71,6 +72,17 @@ pub async fn new_user(req: CreateUserRequest) -> ApiResult<NewUser> {
         is_admin: req.is_admin,
         programme_id: req.programme_id,
     })
+}
+
+/// A chosen password's refusal as a 422: `common_password` for one of the most common
+/// passwords, `weak_password` for the other rules.
+pub fn password_refusal(err: mentorpost_auth::AuthError) -> ApiError {
+    match err {
+        mentorpost_auth::AuthError::WeakPassword(password::COMMON_PASSWORD) => {
+            ApiError::unprocessable("common_password", "this is one of the most common passwords: choose another")
+        }
+        other => ApiError::unprocessable("weak_password", other.to_string()),
+    }
 }
 
 /// The caller's own account.
@@ -138,13 +150,17 @@ pub async fn create_user(
 pub async fn list_users(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<UserView>>> {
     let actor = actor(&state, &user).await?;
     if instance_allows(&actor, Action::ManageAllUsers) {
-        return Ok(Json(store::users::list(state.db.pool(), None).await?));
+        let list = store::users::list(state.db.pool(), None).await?;
+        super::audit::record(&state, user.user_id, &user.client, AuditAction::PeopleList, Default::default()).await?;
+        return Ok(Json(list));
     }
     let programmes = store::programmes::ids(state.db.pool(), Some(actor.user_id)).await?;
     if programmes.is_empty() {
         return Err(ApiError::forbidden("only admins and coordinators list people"));
     }
-    Ok(Json(store::users::list(state.db.pool(), Some(&programmes)).await?))
+    let list = store::users::list(state.db.pool(), Some(&programmes)).await?;
+    super::audit::record(&state, user.user_id, &user.client, AuditAction::PeopleList, Default::default()).await?;
+    Ok(Json(list))
 }
 
 /// One person: yourself, or someone in a programme you coordinate (admins: anyone).
@@ -155,7 +171,11 @@ pub async fn get_user(State(state): State<AppState>, user: AuthUser, ApiPath(id)
     if !(instance_allows(&actor, Action::ManageAllUsers) || id == user.user_id || coordinates_person(&state, user.user_id, id).await?) {
         return Err(ApiError::NotFound);
     }
-    store::users::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
+    let found = store::users::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
+    if id != user.user_id {
+        super::audit::record(&state, user.user_id, &user.client, AuditAction::PersonRead, super::audit::Concerning::person(id)).await?;
+    }
+    Ok(Json(found))
 }
 
 async fn coordinates_person(state: &AppState, coordinator: UserId, person: UserId) -> ApiResult<bool> {
@@ -183,7 +203,10 @@ pub async fn add_email(
     if store::users::get(state.db.pool(), id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    store::users::add_verified_email(&state.db, id, email, state.clock.now()).await?;
+    store::users::add_verified_email(&state.db, id, email.clone(), state.clock.now()).await?;
+    if let Err(err) = crate::mail::security::alert(&state, id, crate::mail::security::Alert::AddressAdded { added: email.as_str() }).await {
+        tracing::error!(error = ?err, user = %id, "the address-added alert could not be queued");
+    }
     let view = store::users::get(state.db.pool(), id).await?.ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, Json(view)))
 }

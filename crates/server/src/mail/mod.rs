@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod prompts;
 pub mod reminders;
 pub mod retention;
+pub mod security;
 pub mod summary;
 pub mod tokens;
 pub mod transport;

@@ -254,7 +254,7 @@ fn is_notification(row: &Claimed) -> bool {
 async fn prepare(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Step {
     let prepared = match row.kind.as_str() {
         "digest" | "notice" | "summary" | "reminder" | "security" | "invitation" | "first_contact" | "session" | "agreement" | "prompt"
-        | "retention" => rendered(state, row).await,
+        | "retention" | "sign_in_alert" | "password_changed" | "address_added" => rendered(state, row).await,
         other => return Step::Done(Outcome::Failed(format!("unknown mail kind {other}"))),
     };
     prepared.unwrap_or_else(|err| Step::Done(retry_or_fail(row, now, format!("{err:#}"))))
@@ -290,8 +290,10 @@ async fn rendered(state: &AppState, row: &Claimed) -> anyhow::Result<Step> {
         }
         (None, None) => return Ok(Step::Done(Outcome::Cancelled("incomplete row"))),
     };
-    // A login link is asked for now, so it goes even to an address paused for bouncing.
-    if let Some(user) = user.filter(|_| row.kind != "security")
+    // A login link is asked for now, and a security alert must not wait for the person
+    // to fix their mail: both go even to an address paused for bouncing.
+    let urgent = matches!(row.kind.as_str(), "security" | "sign_in_alert" | "password_changed" | "address_added");
+    if let Some(user) = user.filter(|_| !urgent)
         && store::inbound::paused_since(state.db.pool(), user).await.context("checking for bounces")?.is_some()
     {
         return Ok(Step::Done(Outcome::Cancelled("address bouncing")));

@@ -5,8 +5,10 @@
 pub mod actions;
 pub mod agreements;
 pub mod attachments;
+pub mod audit;
 pub mod checkins;
 pub mod closings;
+pub mod devices;
 pub mod edits;
 pub mod events;
 pub mod health;

@@ -93,6 +93,9 @@ pub async fn rotate(db: &Db, presented: String, now: DateTime<Utc>) -> Result<Ro
                     return Ok(Rotation::ReuseDetected);
                 }
                 let refresh_token = issue_refresh(conn, &session_id, now).await?;
+                // The login's "last used" on the settings page: an API client is seen
+                // at each refresh.
+                sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2").bind(ms(now)).bind(session_id.clone()).execute(&mut *conn).await?;
                 Ok(Rotation::Rotated { user: get_parsed(&row, "user_id")?, session_id, refresh_token })
             })
         })

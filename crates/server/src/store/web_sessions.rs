@@ -32,6 +32,8 @@ pub struct WebSession {
     pub is_admin: bool,
     /// Coordinates at least one programme (the header links to their pages).
     pub coordinates: bool,
+    /// When the login was last noted as used (the settings page's list of devices).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 async fn insert(conn: &mut AnyConnection, session_id: &str, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
@@ -79,7 +81,7 @@ pub async fn attach(db: &Db, session_id: String, now: DateTime<Utc>) -> Result<N
 /// The session a cookie names, if it is unexpired and its login not ended.
 pub async fn find(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> Result<Option<WebSession>, StoreError> {
     let row = sqlx::query(
-        "SELECT w.session_id, w.csrf_token, s.user_id, u.display_name, u.locale, u.timezone, u.is_admin,
+        "SELECT w.session_id, w.csrf_token, s.user_id, s.last_used_at, u.display_name, u.locale, u.timezone, u.is_admin,
                 (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.user_id = s.user_id) AS coordinates
          FROM web_sessions w JOIN sessions s ON s.id = w.session_id JOIN users u ON u.id = s.user_id
          WHERE w.token_hash = $1 AND w.expires_at > $2 AND s.revoked_at IS NULL",
@@ -98,6 +100,7 @@ pub async fn find(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> Result<Opt
         timezone: row.try_get("timezone")?,
         is_admin: row.try_get::<i64, _>("is_admin")? != 0,
         coordinates: row.try_get::<i64, _>("coordinates")? > 0,
+        last_used_at: super::get_opt_time(&row, "last_used_at")?,
     }))
 }
 

@@ -169,6 +169,8 @@ async fn show(state: &AppState, member: &Member, typed: Typed, errors: Vec<Field
 /// `GET /admin`.
 pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
     admin_only(&member)?;
+    // The page lists failed mail (addresses, reasons), outgoing and incoming: one row.
+    super::coordinate::audit(&state, &member, mentorpost_model::audit::AuditAction::FailedMail, Default::default()).await?;
     let done = q.done.as_deref().filter(|d| matches!(*d, "programme" | "coordinator" | "removed" | "retried"));
     show(&state, &member, Typed::default(), Vec::new(), done).await
 }

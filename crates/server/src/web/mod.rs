@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod closure;
 pub mod coordinate;
 pub mod first_contact;
@@ -13,6 +14,7 @@ pub mod mentorship;
 pub mod message;
 pub mod onboarding;
 pub mod review;
+pub mod security;
 pub mod session;
 pub mod settings;
 pub mod signin;
@@ -82,6 +84,8 @@ pub fn router() -> Router<AppState> {
         .route("/coordinate/programmes/{id}/pair", get(onboarding::pair_form).post(onboarding::pair))
         .merge(coordinate::router())
         .merge(admin::router())
+        .merge(audit::router())
+        .merge(security::router())
         .route("/app/ws-ticket", post(thread::ws_ticket))
         .route("/app/hints", post(thread::hints))
         .route("/assets/{file}", get(assets::serve))

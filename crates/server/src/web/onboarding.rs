@@ -18,8 +18,8 @@ use crate::store::attachments::NewAttachment;
 use crate::store::invitations::{Invitation, NotAccepted, Status, Via};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use mentorpost_model::api::ProgrammeView;
 use mentorpost_model::roster::{self, Checked, FileProblem, Invitee, RowProblem};
 use mentorpost_model::{DisplayName, EmailAddress, Locale, ProgrammeId, Role, TimeZoneName, UserId};
@@ -192,6 +192,8 @@ pub async fn people(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let programme = programme_of(&state, &member, &id).await?;
+    let what = crate::http::audit::Concerning::programme(programme.id);
+    super::coordinate::audit(&state, &member, mentorpost_model::audit::AuditAction::PeopleList, what).await?;
     let tr = &member.tr;
     let notice = match q.done.as_deref() {
         Some("invited") => Some(tr.t("onb-done-invited")),
@@ -533,6 +535,8 @@ pub async fn pair_form(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let programme = programme_of(&state, &member, &id).await?;
+    let what = crate::http::audit::Concerning::programme(programme.id);
+    super::coordinate::audit(&state, &member, mentorpost_model::audit::AuditAction::PeopleList, what).await?;
     let notice = (q.done.as_deref() == Some("paired")).then(|| member.tr.t("onb-done-paired"));
     pair_page(&state, &member, &programme, &[], Errors::default(), notice).await
 }
@@ -651,6 +655,7 @@ pub struct PasswordForm {
 pub async fn accept_web(
     State(state): State<AppState>,
     headers: HeaderMap,
+    who: crate::http::audit::Client,
     Path(token): Path<String>,
     axum::Form(form): axum::Form<PasswordForm>,
 ) -> Result<Response, PageError> {
@@ -660,7 +665,9 @@ pub async fn accept_web(
     let Some(invitation) = store::invitations::by_token(state.db.pool(), &token, now).await? else { return Err(PageError::NotFound) };
     let tr = Tr::new(invitation.locale, &invitation.timezone);
     let mut errors = Vec::new();
-    if mentorpost_auth::password::check_password_strength(&form.password).is_err() {
+    if mentorpost_auth::password::is_common_password(&form.password) {
+        errors.push(FieldError { field: "password", message: tr.t("security-error-common-password") });
+    } else if mentorpost_auth::password::check_password_strength(&form.password).is_err() {
         errors.push(FieldError { field: "password", message: tr.t("onb-error-password") });
     } else if form.password != form.confirm {
         errors.push(FieldError { field: "confirm", message: tr.t("onb-error-confirm") });
@@ -676,12 +683,7 @@ pub async fn accept_web(
     match store::invitations::accept(&state.db, token.clone(), Via::Web, Some(hash), now).await? {
         Ok(accepted) => {
             tracing::info!(user = %accepted.user_id, programme = %accepted.programme_id, "invitation accepted on the web");
-            let web = store::web_sessions::start(&state.db, accepted.user_id, now).await?;
-            let mut response = Redirect::to("/").into_response();
-            if let Ok(cookie) = session::sign_in_cookie(&state, web.token).parse() {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
-            }
-            Ok(response)
+            session::sign_in(&state, &headers, &who, accepted.user_id, None, "/").await
         }
         Err(NotAccepted::Unknown) => Err(PageError::NotFound),
         Err(_) => invitation_page(&state, &token, None, Errors::default()).await,

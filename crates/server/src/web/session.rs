@@ -61,6 +61,66 @@ pub fn sign_out_cookie(state: &AppState) -> String {
         .to_string()
 }
 
+/// The device cookie: a random value a browser keeps for 400 days (the most browsers
+/// allow), so a sign-in from it is recognised as a known device. It says nothing and
+/// opens nothing; only its hash is stored (`known_devices`).
+const DEVICE_COOKIE: &str = "mentorpost_device";
+
+/// This browser's device cookie, or a new one with the `Set-Cookie` value that gives
+/// it to the browser.
+pub fn device(headers: &HeaderMap, state: &AppState) -> (String, Option<String>) {
+    let existing = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == DEVICE_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| mentorpost_auth::opaque::looks_like_token(v));
+    if let Some(value) = existing {
+        return (value, None);
+    }
+    let value = mentorpost_auth::opaque::generate_token();
+    let set = Cookie::build((DEVICE_COOKIE, value.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(state))
+        .max_age(cookie::time::Duration::days(400))
+        .build()
+        .to_string();
+    (value, Some(set))
+}
+
+/// Signs this browser in after `user` proved who they are: a browser session for the
+/// login (`attach_to`, from a redeemed link) or a new login, the device recorded (a mail
+/// when it is new to them), and the cookies.
+pub async fn sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &crate::http::audit::Client,
+    user: UserId,
+    attach_to: Option<String>,
+    next: &str,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let now = state.clock.now();
+    let web = match attach_to {
+        Some(session_id) => web_sessions::attach(&state.db, session_id, now).await?,
+        None => web_sessions::start(&state.db, user, now).await?,
+    };
+    let (device, set_device) = device(headers, state);
+    crate::http::security::after_sign_in(state, user, &web.session_id, client, Some(&device)).await?;
+    let mut response = axum::response::Redirect::to(next).into_response();
+    for cookie in [Some(sign_in_cookie(state, web.token)), set_device].into_iter().flatten() {
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
 fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let name = cookie_name(state);
     headers
@@ -79,6 +139,8 @@ fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
 pub struct Member {
     pub session: WebSession,
     pub tr: Tr,
+    /// Where the request comes from (for the audit log and the devices list).
+    pub client: crate::http::audit::Client,
 }
 
 impl Member {
@@ -106,8 +168,14 @@ impl FromRequestParts<AppState> for Member {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         match current(state, &parts.headers).await? {
             Some(session) => {
+                let now = state.clock.now();
+                if session.last_used_at.is_none_or(|at| now - at >= crate::store::devices::TOUCH_EVERY) {
+                    // "Last used" for the list of devices: one write every few minutes.
+                    crate::store::devices::touch(&state.db, session.session_id.clone(), now).await?;
+                }
                 let tr = Tr::new(session.locale, &session.timezone);
-                Ok(Member { session, tr })
+                let client = crate::http::audit::Client::from_parts(parts, state);
+                Ok(Member { session, tr, client })
             }
             None => {
                 // Only a GET can be repeated after signing in; a form's words would be lost.

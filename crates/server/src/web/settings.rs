@@ -124,6 +124,7 @@ struct SettingsView {
     new_email: String,
     about: Vec<AboutField>,
     about_updated: Option<String>,
+    security: super::security::SecuritySection,
 }
 
 /// What a settings page is shown with: anything typed that did not save, and why.
@@ -257,6 +258,7 @@ async fn settings_page(state: &AppState, member: &Member, typed: Typed, notice: 
         new_email: typed.email.map(|e| e.email).unwrap_or_default(),
         about,
         about_updated: own_profile.updated_at.map(|at| tr.when_full(at)),
+        security: super::security::section(state, member, me.has_password).await?,
     };
     Ok((status, render(&view)?).into_response())
 }
@@ -272,9 +274,15 @@ pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query
     let notice = match q.done.as_deref() {
         Some(done @ ("mail" | "mentorship" | "resumed" | "profile" | "email")) => Some(member.tr.t(&format!("settings-done-{done}"))),
         Some("about") => Some(member.tr.t("profile-done")),
+        Some(done @ ("password" | "signed-out" | "signed-out-others")) => Some(member.tr.t(&format!("security-done-{done}"))),
         _ => None,
     };
     settings_page(&state, &member, Typed::default(), notice).await
+}
+
+/// The page again with a form's problems (the security section's forms).
+pub async fn with_errors(state: &AppState, member: &Member, errors: Vec<FieldError>) -> Result<Response, PageError> {
+    settings_page(state, member, Typed { errors, ..Typed::default() }, None).await
 }
 
 fn problem(tr: &Tr, field: &'static str, key: &str) -> FieldError {

@@ -88,19 +88,12 @@ pub struct PasswordForm {
     next: Option<String>,
 }
 
-fn signed_in(state: &AppState, token: String, next: &str) -> Response {
-    let mut response = Redirect::to(next).into_response();
-    if let Ok(cookie) = session::sign_in_cookie(state, token).parse() {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    response
-}
-
 /// `POST /signin`: the password form.
 pub async fn password(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    who: crate::http::audit::Client,
     axum::Form(form): axum::Form<PasswordForm>,
 ) -> Result<Response, PageError> {
     session::same_origin(&headers)?;
@@ -116,10 +109,7 @@ pub async fn password(
     let status = if errors.is_empty() {
         let client = crate::http::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
         match check_password(&state, client, form.email.trim(), form.password).await {
-            Ok(user) => {
-                let web = store::web_sessions::start(&state.db, user, state.clock.now()).await?;
-                return Ok(signed_in(&state, web.token, &next));
-            }
+            Ok(user) => return session::sign_in(&state, &headers, &who, user, None, &next).await,
             Err(ApiError::Unauthenticated { .. }) => {
                 errors.push(FieldError { field: "email", message: tr.t("signin-error-wrong") });
                 StatusCode::UNAUTHORIZED
@@ -206,6 +196,7 @@ pub struct RedeemForm {
 pub async fn redeem_link(
     State(state): State<AppState>,
     headers: HeaderMap,
+    who: crate::http::audit::Client,
     axum::Form(form): axum::Form<RedeemForm>,
 ) -> Result<Response, PageError> {
     session::same_origin(&headers)?;
@@ -213,11 +204,10 @@ pub async fn redeem_link(
         return Ok(Redirect::to("/signin?done=link-invalid").into_response());
     }
     let now = state.clock.now();
-    let Some((_, login)) = store::sessions::redeem_magic_link(&state.db, form.token, now).await? else {
+    let Some((user, login)) = store::sessions::redeem_magic_link(&state.db, form.token, now).await? else {
         return Ok(Redirect::to("/signin?done=link-invalid").into_response());
     };
-    let web = store::web_sessions::attach(&state.db, login.session_id, now).await?;
-    Ok(signed_in(&state, web.token, "/"))
+    session::sign_in(&state, &headers, &who, user, Some(login.session_id), "/").await
 }
 
 /// `POST /signout`: ends the login on the server, not only the cookie.

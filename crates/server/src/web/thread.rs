@@ -26,7 +26,7 @@ const PAGE_SIZE: i64 = 200;
 impl Member {
     /// The same person as an API caller, so pages reuse the API's checks.
     pub fn as_api_user(&self) -> AuthUser {
-        AuthUser { user_id: self.session.user_id, session_id: self.session.session_id.clone() }
+        AuthUser { user_id: self.session.user_id, session_id: self.session.session_id.clone(), client: self.client.clone() }
     }
 }
 

@@ -333,6 +333,8 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let access = mentorship_for(&state, &member, &id).await?;
+    let what = crate::http::audit::Concerning::mentorship(access.programme_id, access.mentorship_id);
+    super::audit(&state, &member, mentorpost_model::audit::AuditAction::MentorshipPage, what).await?;
     let done = q.done.as_deref().filter(|d| matches!(*d, "checkin" | "activated" | "closed" | "repaired"));
     show(&state, &member, &access, Vec::new(), String::new(), done).await
 }

@@ -15,6 +15,7 @@ pub mod settings;
 use super::session::Member;
 use super::{PageError, Ui, i18n::Tr, render};
 use crate::error::ApiError;
+use crate::http::audit::Concerning;
 use crate::state::AppState;
 use crate::store;
 use askama::Template;
@@ -25,6 +26,7 @@ use axum::routing::{get, post};
 use charts::Chart;
 use chrono::{Datelike, Duration};
 use mentorpost_auth::permission::{Action, Actor};
+use mentorpost_model::audit::AuditAction;
 use mentorpost_model::health::{HealthStatus, WEEKS};
 use mentorpost_model::meeting::{MentorshipHealth, totals};
 use mentorpost_model::review::ReviewFigures;
@@ -60,6 +62,16 @@ pub async fn programme_for(state: &AppState, member: &Member, id: &str) -> Resul
         Err(other) => return Err(other.into()),
     }
     store::programmes::get(state.db.pool(), id).await?.ok_or(PageError::NotFound)
+}
+
+/// Records in the audit log that `member` was shown personal data as staff.
+pub async fn audit(
+    state: &AppState,
+    member: &Member,
+    action: mentorpost_model::audit::AuditAction,
+    what: crate::http::audit::Concerning,
+) -> Result<(), PageError> {
+    Ok(crate::http::audit::record(state, member.id(), &member.client, action, what).await?)
 }
 
 /// What the navigation of a programme's pages (`coordinate_nav.html`) shows: the
@@ -367,6 +379,7 @@ pub async fn dashboard(
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let programme = programme_for(&state, &member, &id).await?;
+    audit(&state, &member, AuditAction::HealthPage, Concerning::programme(programme.id)).await?;
     let now = state.clock.now();
     let with_history = crate::health::programme_rows_with_history(&state.health, &state.db, programme.id, false, now).await?;
     let tr = &member.tr;
@@ -510,5 +523,6 @@ pub async fn dashboard(
 /// `GET /coordinate/programmes/{id}/health.csv`: the API's CSV, with the web session.
 pub async fn health_csv(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> Result<Response, PageError> {
     let programme = programme_for(&state, &member, &id).await?;
+    audit(&state, &member, AuditAction::HealthCsv, Concerning::programme(programme.id)).await?;
     Ok(crate::http::contact::health_csv(state, programme.id).await?.into_response())
 }
