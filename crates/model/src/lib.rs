@@ -19,6 +19,7 @@
 //! - [`closure`]: the closing step (F10): closing form, follow-up, who reads what.
 //! - [`review`]: the periodic review (F8): its answers, when a round comes due.
 //! - [`attachment`]: file names and content types of files that come with a message.
+//! - [`concern`]: a concern a member shares with the coordinators on purpose; privacy notice shapes.
 #![forbid(unsafe_code)]
 
 pub mod agreement;
@@ -27,6 +28,7 @@ pub mod attachment;
 pub mod checkin;
 pub mod clock;
 pub mod closure;
+pub mod concern;
 pub mod domain;
 pub mod forms;
 pub mod health;

@@ -284,6 +284,8 @@ mod tests {
                         ("continue", FluentValue::from(2)),
                         ("stop", FluentValue::from(0)),
                         ("change", FluentValue::from(1)),
+                        // Sharing a concern.
+                        ("what", FluentValue::from("een bericht")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

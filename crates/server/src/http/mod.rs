@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod closings;
+pub mod concerns;
 pub mod contact;
 pub mod health;
 pub mod hints;
@@ -163,6 +164,13 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbound::download_attachment))
         .routes(routes!(inbound::programme_bouncing))
         .routes(routes!(inbound::add_address_page, inbound::add_address))
+        .routes(routes!(concerns::share_concern, concerns::mentorship_concerns))
+        .routes(routes!(concerns::programme_concerns))
+        .routes(routes!(concerns::concern_status))
+        .routes(routes!(concerns::my_consents))
+        .routes(routes!(concerns::get_notice))
+        .routes(routes!(concerns::publish_notice))
+        .routes(routes!(concerns::accept_notice))
         .split_for_parts();
     let mut doc = doc;
     add_common_errors(&mut doc);
