@@ -68,14 +68,7 @@ pub async fn share(state: &AppState, access: &Access, req: ShareConcernRequest) 
     }
     let view = store::concerns::share(
         &state.db,
-        NewConcern {
-            mentorship: access.mentorship_id,
-            by: access.actor.user_id,
-            item,
-            snapshot,
-            note,
-            others_may_see: req.others_may_see,
-        },
+        NewConcern { mentorship: access.mentorship_id, by: access.actor.user_id, item, snapshot, note, others_may_see: req.others_may_see },
         mails,
         now,
     )
@@ -251,10 +244,8 @@ pub async fn get_notice(State(state): State<AppState>, user: AuthUser, ApiPath(i
     notice_reader(&state, &actor(&state, &user).await?, id).await?;
     let current = store::notices::current(state.db.pool(), id).await?;
     let label = current.label();
-    let accepted = store::notices::consents_of(state.db.pool(), user.user_id)
-        .await?
-        .iter()
-        .any(|c| c.programme_id == id && c.notice_version == label);
+    let accepted =
+        store::notices::consents_of(state.db.pool(), user.user_id).await?.iter().any(|c| c.programme_id == id && c.notice_version == label);
     Ok(Json(notice_view(id, &current, accepted)))
 }
 
@@ -320,6 +311,8 @@ pub async fn accept_notice(
     match store::notices::accept(&state.db, user.user_id, id, req.version, "api", state.clock.now()).await? {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(NotRecorded::NotInProgramme) => Err(ApiError::NotFound),
-        Err(NotRecorded::Changed) => Err(ApiError::conflict("notice_changed", "a newer version of the notice was published; read it first")),
+        Err(NotRecorded::Changed) => {
+            Err(ApiError::conflict("notice_changed", "a newer version of the notice was published; read it first"))
+        }
     }
 }

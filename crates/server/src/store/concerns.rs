@@ -250,7 +250,11 @@ pub async fn set_status(db: &Db, id: String, status: ConcernStatus, by: UserId, 
 
 /// The other current members of a mentorship, who are told of a share: id, name,
 /// address, language.
-pub async fn others_to_tell(pool: &AnyPool, mentorship: MentorshipId, by: UserId) -> Result<Vec<(UserId, String, String, String)>, StoreError> {
+pub async fn others_to_tell(
+    pool: &AnyPool,
+    mentorship: MentorshipId,
+    by: UserId,
+) -> Result<Vec<(UserId, String, String, String)>, StoreError> {
     let rows = sqlx::query(
         "SELECT u.id, u.display_name, u.email, u.locale FROM mentorship_members mm JOIN users u ON u.id = mm.user_id
          WHERE mm.mentorship_id = $1 AND mm.left_at IS NULL AND mm.user_id <> $2 ORDER BY u.display_name",

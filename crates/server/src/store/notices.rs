@@ -243,7 +243,8 @@ pub async fn pending(pool: &AnyPool, user: UserId) -> Result<Vec<Pending>, Store
 /// The programmes a person takes part in, with their current notices (the page where
 /// one reads them again).
 pub async fn of_person(pool: &AnyPool, user: UserId) -> Result<Vec<(ProgrammeId, String, Current)>, StoreError> {
-    let sql = format!("SELECT p.programme_id, pr.name FROM ({PROGRAMMES_OF}) p JOIN programmes pr ON pr.id = p.programme_id ORDER BY pr.name");
+    let sql =
+        format!("SELECT p.programme_id, pr.name FROM ({PROGRAMMES_OF}) p JOIN programmes pr ON pr.id = p.programme_id ORDER BY pr.name");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.to_string()).fetch_all(pool).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {

@@ -125,7 +125,9 @@ async fn share_page(
             (format!("/threads/{thread}/share"), format!("/threads/{thread}#m-{m}"), m.to_string())
         }
         Item::Thread(t) => (format!("/threads/{t}/share"), format!("/threads/{t}"), String::new()),
-        Item::Note => (format!("/mentorships/{}/share", access.mentorship_id), format!("/mentorships/{}", access.mentorship_id), String::new()),
+        Item::Note => {
+            (format!("/mentorships/{}/share", access.mentorship_id), format!("/mentorships/{}", access.mentorship_id), String::new())
+        }
     };
     let programme = store::programmes::get(state.db.pool(), access.programme_id).await?.map(|p| p.name).unwrap_or_default();
     let heading = match (item, step) {
@@ -209,7 +211,11 @@ async fn do_share(state: &AppState, member: &Member, access: &Access, item: Item
 }
 
 /// `POST /threads/{id}/share`: shares the message (form field `message`) or the thread.
-pub async fn share_from_thread(State(state): State<AppState>, Path(id): Path<String>, signed: Signed<ShareForm>) -> Result<Response, PageError> {
+pub async fn share_from_thread(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Signed<ShareForm>,
+) -> Result<Response, PageError> {
     let Signed { member, form, .. } = signed;
     let (thread, access) = thread_access(&state, &member, &id).await?;
     let item = item_in_thread(&state, thread, &form.message).await?;
@@ -312,7 +318,9 @@ fn actor(member: &Member) -> Actor {
 fn shown(tr: &Tr, c: &ConcernView) -> ConcernShown {
     let status_text = match c.status {
         ConcernStatus::New => tr.t("concern-status-new"),
-        ConcernStatus::Acknowledged => tr.ts("concern-status-acknowledged", "when", &c.acknowledged_at.map(|t| tr.when_full(t)).unwrap_or_default()),
+        ConcernStatus::Acknowledged => {
+            tr.ts("concern-status-acknowledged", "when", &c.acknowledged_at.map(|t| tr.when_full(t)).unwrap_or_default())
+        }
         ConcernStatus::Resolved => tr.ts("concern-status-resolved", "when", &c.resolved_at.map(|t| tr.when_full(t)).unwrap_or_default()),
     };
     ConcernShown {

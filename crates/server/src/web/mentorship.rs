@@ -736,10 +736,9 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let id = mentorship_id(&id)?;
-    let done = q
-        .done
-        .as_deref()
-        .filter(|d| matches!(*d, "agreement" | "confirmed" | "meeting" | "checkin" | "action" | "reopened" | "reflection" | "closed" | "shared"));
+    let done = q.done.as_deref().filter(|d| {
+        matches!(*d, "agreement" | "confirmed" | "meeting" | "checkin" | "action" | "reopened" | "reflection" | "closed" | "shared")
+    });
     let draft = match q.reflect.filter(|m| !m.is_empty()) {
         Some(meeting_id) => Draft::Reflection(Box::new(ReflectionForm { meeting_id, ..ReflectionForm::default() })),
         None => Draft::None,

@@ -133,10 +133,7 @@ pub async fn accept(State(state): State<AppState>, signed: Signed<AcceptForm>) -
         Err(NotRecorded::NotInProgramme) => return Err(PageError::NotFound),
     }
     let next = safe_next(Some(&form.next));
-    Ok(see_other(&format!(
-        "/privacy?next={}",
-        percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC)
-    )))
+    Ok(see_other(&format!("/privacy?next={}", percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC))))
 }
 
 // ---- the coordinator's page ----
@@ -254,10 +251,12 @@ pub async fn publish(State(state): State<AppState>, Path(id): Path<String>, sign
         return notice_page(&state, &member, &id, Some(form), true, errors, false).await;
     }
     let programme = programme_for(&state, &member, &id).await?;
-    crate::http::users::programme_guard(&state, &actor(&member), programme.id, Action::ManageProgrammeUsers).await.map_err(|e| match e {
-        ApiError::Forbidden { .. } => PageError::NotFound,
-        other => other.into(),
-    })?;
+    crate::http::users::programme_guard(&state, &actor(&member), programme.id, Action::ManageProgrammeUsers).await.map_err(
+        |e| match e {
+            ApiError::Forbidden { .. } => PageError::NotFound,
+            other => other.into(),
+        },
+    )?;
     let (en, nl) = checked?;
     api::publish(&state, programme.id, en, nl, member.id()).await?;
     Ok(see_other(&format!("/coordinate/programmes/{}/notice?done=published", programme.id)))
