@@ -225,9 +225,9 @@ pub fn notice_view(programme: ProgrammeId, current: &Current, accepted: bool) ->
 }
 
 /// Who may read a programme's notice: its coordinators and admins, and the people who
-/// take part in it; anyone else 404.
+/// take or took part in it; anyone else 404.
 async fn notice_reader(state: &AppState, actor: &Actor, programme: ProgrammeId) -> ApiResult<()> {
-    if store::notices::takes_part(state.db.pool(), actor.user_id, programme).await? {
+    if store::notices::took_part(state.db.pool(), actor.user_id, programme).await? {
         return Ok(());
     }
     match programme_guard(state, actor, programme, Action::ReadProgramme).await {

@@ -164,7 +164,7 @@ pub async fn record_in(
 /// Why an acceptance was not recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotRecorded {
-    /// Not one of the programme's people (nor a current member of one of its mentorships).
+    /// Not one of the programme's people, nor a member (now or before) of one of its mentorships.
     NotInProgramme,
     /// The version accepted is no longer the current one: show the new one.
     Changed,
@@ -182,7 +182,7 @@ pub async fn accept(
 ) -> Result<Result<(), NotRecorded>, StoreError> {
     db.write(move |conn| {
         Box::pin(async move {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM ({PROGRAMMES_OF}) p WHERE p.programme_id = $2")))
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM ({EVER_IN}) p WHERE p.programme_id = $2")))
                 .bind(user.to_string())
                 .bind(programme.to_string())
                 .fetch_one(&mut *conn)
@@ -205,6 +205,11 @@ pub async fn accept(
 const PROGRAMMES_OF: &str = "SELECT pp.programme_id FROM programme_people pp WHERE pp.user_id = $1
      UNION SELECT ms.programme_id FROM mentorship_members mm JOIN mentorships ms ON ms.id = mm.mentorship_id
      WHERE mm.user_id = $1 AND mm.left_at IS NULL";
+
+/// The programmes a person has taken part in: [`PROGRAMMES_OF`] and the mentorships
+/// they left. Whoever was asked to consent may read and accept the notice.
+const EVER_IN: &str = "SELECT pp.programme_id FROM programme_people pp WHERE pp.user_id = $1
+     UNION SELECT ms.programme_id FROM mentorship_members mm JOIN mentorships ms ON ms.id = mm.mentorship_id WHERE mm.user_id = $1";
 
 /// A programme whose current notice the person has still to accept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,9 +259,9 @@ pub async fn of_person(pool: &AnyPool, user: UserId) -> Result<Vec<(ProgrammeId,
     Ok(out)
 }
 
-/// Whether `user` takes part in `programme` (see [`PROGRAMMES_OF`]).
-pub async fn takes_part(pool: &AnyPool, user: UserId, programme: ProgrammeId) -> Result<bool, StoreError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM ({PROGRAMMES_OF}) p WHERE p.programme_id = $2")))
+/// Whether `user` takes or took part in `programme` (see [`EVER_IN`]).
+pub async fn took_part(pool: &AnyPool, user: UserId, programme: ProgrammeId) -> Result<bool, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM ({EVER_IN}) p WHERE p.programme_id = $2")))
         .bind(user.to_string())
         .bind(programme.to_string())
         .fetch_one(pool)
