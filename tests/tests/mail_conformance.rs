@@ -1,5 +1,5 @@
 //! Every kind of mail the service sends, as a mail program receives it: the scenario
-//! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, the
+//! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, a concern's notice, the
 //! coordinators' summary, a sign-in link, an address confirmation, a notice, a
 //! postmaster forward, an invitation, an agreement to confirm), the outbox writes them to files, and each file
 //! is read back with `mail-parser` — a parser that shares nothing with lettre, which
@@ -215,6 +215,19 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     assert_eq!(summaries, 2, "both coordinators");
     app.drain_outbox().await;
 
+    // João shares the thread with the coordinator and lets the others read it: the
+    // mentor is told by mail (signed in again: the clock moved on).
+    let (mentee, _) = app.login(&w.mentee.email, PASSWORD).await;
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/concerns", w.mentorship),
+            &mentee,
+            json!({"kind": "thread", "thread_id": w.thread, "others_may_see": true, "note": "Graag even bellen."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.drain_outbox().await;
+
     // Every file, read back.
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     let files = app.mail_files();
@@ -250,6 +263,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("invite+")) => "invitation",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("agreement+")) => "agreement",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("form+")) || subject.starts_with("Reminder: action") => "prompt",
+            _ if subject.contains("shared something with the coordinator") => "concern",
             _ if msg.header_raw("List-Id").is_some() => "notification",
             _ => panic!("a mail of no known kind: {subject}\n{raw}"),
         };
@@ -271,6 +285,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "session",
         "agreement",
         "prompt",
+        "concern",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }
