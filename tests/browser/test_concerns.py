@@ -68,14 +68,16 @@ def test_a_message_is_shared_by_keyboard_and_only_it_reaches_the_coordinator(peo
 def test_a_new_privacy_notice_is_asked_before_going_on(people, server):
     programme, mentorship, _, _ = demo_ids(server)
     joao = people().sign_in("joao")
-    anneke = people().sign_in("anneke")
+    # Anneke reads Dutch (her profile's language).
+    anneke = people(lang="nl").sign_in("anneke")
     page = anneke.goto(f"/coordinate/programmes/{programme}/notice")
     page.locator("#text_en").fill("We keep what you write for the programme.\n\nAsk Anneke about your data.")
     page.locator("#text_nl").fill("We bewaren wat je schrijft voor het programma.\n\nVraag Anneke naar je gegevens.")
-    page.get_by_role("button", name="Preview").click()
-    expect(page.locator("#preview-title")).to_have_text("Preview of version 1")
-    page.get_by_role("button", name="Publish version 1").click()
-    expect(page.locator("[role=status]")).to_contain_text("The new version is published.")
+    page.get_by_role("button", name="Voorbeeld bekijken").click()
+    expect(page.locator("#preview-title")).to_have_text("Voorbeeld van versie 1")
+    expect(page.locator("#preview-title + p + h3 + .body")).to_contain_text("Ask Anneke about your data.")
+    page.get_by_role("button", name="Versie 1 publiceren").click()
+    expect(page.locator("[role=status]")).to_contain_text("De nieuwe versie is gepubliceerd.")
 
     page = joao.goto(f"/mentorships/{mentorship}")
     expect(page).to_have_url(re.compile(r"/privacy\?next="))

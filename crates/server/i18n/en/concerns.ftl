@@ -61,6 +61,7 @@ concern-coord-intro = Members share a message, a conversation or a note with you
 concern-coord-none = Nobody has shared anything with you.
 concern-coord-done = Saved.
 concern-coord-mentorship = The mentorship's figures
+concern-coord-note = What { $name } wrote to you
 concern-coord-shared = What was shared
 concern-shared-by = { $name } shared { $what } on { $when }
 concern-status-new = New

@@ -61,6 +61,7 @@ concern-coord-intro = Deelnemers delen alleen een bericht, een gesprek of een no
 concern-coord-none = Niemand heeft iets met je gedeeld.
 concern-coord-done = Opgeslagen.
 concern-coord-mentorship = De cijfers van de mentorship
+concern-coord-note = Wat { $name } je schreef
 concern-coord-shared = Wat er gedeeld is
 concern-shared-by = { $name } heeft op { $when } { $what } gedeeld
 concern-status-new = Nieuw

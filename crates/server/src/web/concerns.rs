@@ -292,6 +292,7 @@ pub struct ConcernShown {
     pub mentorship: String,
     pub item: Option<ItemShown>,
     pub note: Vec<String>,
+    pub note_heading: String,
     pub status: &'static str,
     pub status_text: String,
 }
@@ -336,6 +337,7 @@ fn shown(tr: &Tr, c: &ConcernView) -> ConcernShown {
         mentorship: c.mentorship_id.to_string(),
         item: (c.kind != ConcernKind::Note).then(|| item_shown(tr, &c.snapshot)),
         note: paragraphs(&c.note),
+        note_heading: tr.ts("concern-coord-note", "name", &c.shared_by_name),
         status: c.status.as_str(),
         status_text,
     }
