@@ -15,6 +15,17 @@ CREATE TABLE privacy_notices (
 );
 CREATE UNIQUE INDEX privacy_notices_version ON privacy_notices(programme_id, version);
 
+-- The reply tokens of the mails that ask e-mail-only people to accept a new version
+-- (`privacy+TOKEN@`): a reply "agree"/"akkoord" from the person's own address records
+-- their consent to that version. Only the token's SHA-256 is kept.
+CREATE TABLE notice_tokens (
+    token_hash    TEXT PRIMARY KEY,
+    user_id       TEXT NOT NULL REFERENCES users(id),
+    programme_id  TEXT NOT NULL REFERENCES programmes(id),
+    notice_version TEXT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
+
 -- Concerns a member shared with the programme's coordinators on purpose (safeguarding,
 -- F4): the only way content reaches a coordinator. The snapshot is taken when shared,
 -- so a later edit or erasure of the message does not change what was shared.

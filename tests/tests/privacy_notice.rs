@@ -5,11 +5,12 @@
 
 use mentorpost_server::store;
 use mentorpost_tests::web::{csrf_of, get, post_form, sign_in};
-use mentorpost_tests::{TestServer, World, both_backends};
-use reqwest::StatusCode;
+use mentorpost_tests::{INBOUND_SECRET, MAIL_DOMAIN, TestServer, World, both_backends};
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 both_backends!(a_new_version_is_accepted_before_going_on, publishing_on_the_coordinators_page);
+both_backends!(start = mentorpost_tests::TestServer::start_for_mail; email_only_people_agree_by_reply);
 
 async fn a_new_version_is_accepted_before_going_on(app: TestServer) {
     let w = World::build(&app).await;
@@ -134,4 +135,60 @@ async fn publishing_on_the_coordinators_page(app: TestServer) {
     assert_eq!(s, StatusCode::SEE_OTHER, "the mentee is asked to accept version 1 first");
     assert!(headers["location"].to_str().is_ok_and(|l| l.starts_with("/privacy")));
     assert_eq!(get(&app, &others[1], &path).await.0, StatusCode::NOT_FOUND);
+}
+
+/// An e-mail-only person of the programme gets the new version by mail; a reply
+/// "akkoord" from their own address records the consent, by e-mail; from another
+/// address, or saying something else, it records nothing.
+async fn email_only_people_agree_by_reply(app: TestServer) {
+    let w = World::build(&app).await;
+    let (s, henk) = app
+        .post(
+            "/api/v1/users",
+            &w.coordinator.token,
+            json!({"email": "henk@example.org", "display_name": "Henk Jansen", "programme_id": w.programme, "locale": "nl"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{henk}");
+    let henk: mentorpost_model::UserId = henk["id"].as_str().expect("id").parse().expect("uuid");
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/programmes/{}/privacy-notices", w.programme),
+            &w.coordinator.token,
+            json!({"text_en": "Mailed-en: we keep your mail.", "text_nl": "Mailed-nl: we bewaren je mail."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    app.drain_outbox().await;
+    let mails: Vec<String> = app.mail_files().into_iter().filter(|m| m.contains("henk@example.org") && m.contains("privacy+")).collect();
+    assert_eq!(mails.len(), 1, "one mail to Henk: {mails:?}");
+    let mail = &mails[0];
+    assert!(mail.contains("Mailed-nl") && mail.contains("akkoord"), "in Dutch, with the way to answer: {mail}");
+    assert!(!app.mail_files().iter().any(|m| m.contains("privacy+") && m.contains(&w.mentee.email)), "web users are asked on the web");
+    let at = mail.find("privacy+").expect("a reply address");
+    let token: String = mail[at + "privacy+".len()..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let reply = |from: &str, text: &str| {
+        format!(
+            "From: {from}\r\nTo: privacy+{token}@{MAIL_DOMAIN}\r\nSubject: Re: privacy\r\nMessage-ID: <{}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n",
+            uuid::Uuid::new_v4()
+        )
+        .into_bytes()
+    };
+    for (from, text) in [("someone.else@example.org", "akkoord"), ("henk@example.org", "Wat betekent dit?")] {
+        let (s, r) = app.raw(Method::POST, "/api/v1/inbound/email", Some(INBOUND_SECRET), "message/rfc822", reply(from, text)).await;
+        assert_eq!((s, r["outcome"].as_str()), (StatusCode::OK, Some("rejected")), "{r}");
+    }
+    assert!(store::notices::consents_of(app.state.db.pool(), henk).await.expect("records").is_empty());
+    let (s, r) = app
+        .raw(
+            Method::POST,
+            "/api/v1/inbound/email",
+            Some(INBOUND_SECRET),
+            "message/rfc822",
+            reply("henk@example.org", "Akkoord!\r\n\r\n> quoted"),
+        )
+        .await;
+    assert_eq!((s, r["outcome"].as_str()), (StatusCode::OK, Some("notice_accepted")), "{r}");
+    let records = store::notices::consents_of(app.state.db.pool(), henk).await.expect("records");
+    assert_eq!(records.iter().map(|r| (r.notice_version.as_str(), r.via.as_str())).collect::<Vec<_>>(), [("1", "email")]);
 }

@@ -42,3 +42,11 @@ notice-coord-preview-intro = This is how people will read it. Publishing asks ev
 notice-coord-publish = Publish version { $number }
 notice-error-empty = Write the notice in this language too
 notice-error-too-long = The notice is too long: at most 20,000 characters
+
+## The mail to e-mail-only people about a new version
+notice-mail-subject = { $programme }: the privacy notice has changed
+notice-mail-intro =
+    Dear { $name },
+
+    The privacy notice of { $programme } has changed. This is the new text:
+notice-mail-how = Do you agree? Reply to this mail with "agree" on the first line. Do you not agree, or do you have a question? Tell your coordinator; you can stop taking part at any time.

@@ -42,3 +42,11 @@ notice-coord-preview-intro = Zo lezen de deelnemers het. Publiceren vraagt ieder
 notice-coord-publish = Versie { $number } publiceren
 notice-error-empty = Schrijf de verklaring ook in deze taal
 notice-error-too-long = De verklaring is te lang: hoogstens 20.000 tekens
+
+## De mail aan deelnemers die alleen per e-mail meedoen, over een nieuwe versie
+notice-mail-subject = { $programme }: de privacyverklaring is gewijzigd
+notice-mail-intro =
+    Beste { $name },
+
+    De privacyverklaring van { $programme } is gewijzigd. Dit is de nieuwe tekst:
+notice-mail-how = Ga je akkoord? Beantwoord deze mail met "akkoord" op de eerste regel. Ga je niet akkoord, of heb je een vraag? Laat het je coördinator weten; je kunt op elk moment stoppen met deelnemen.

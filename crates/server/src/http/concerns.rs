@@ -294,7 +294,46 @@ pub async fn publish(
 ) -> ApiResult<store::notices::Published> {
     let published = store::notices::publish(&state.db, programme, en, nl, by, state.clock.now()).await?;
     tracing::info!(programme = %programme, version = published.version, "privacy notice published");
+    // After the commit: the version stands even when its mails cannot be made; the
+    // people it misses are asked on their next visit to the web app.
+    if let Err(err) = notice_mails(state, programme, &published).await {
+        tracing::warn!(error = %err, programme = %programme, "privacy notice mails not queued");
+    }
     Ok(published)
+}
+
+/// Mails the new version to everyone taking part by e-mail only, each with a reply
+/// address where "agree" records their consent (`inbound`, `privacy+TOKEN`).
+async fn notice_mails(state: &AppState, programme: ProgrammeId, published: &store::notices::Published) -> ApiResult<()> {
+    let pool = state.db.pool();
+    let readers = store::notices::email_only(pool, programme).await?;
+    if readers.is_empty() {
+        return Ok(());
+    }
+    let name = store::programmes::get(pool, programme).await?.map(|p| p.name).unwrap_or_default();
+    let current = Current::Published(published.clone());
+    let mut mails = Vec::with_capacity(readers.len());
+    for r in readers {
+        let locale = Locale::parse(&r.locale).unwrap_or_default();
+        let tr = crate::i18n::Tr::new(locale, "UTC");
+        let token = crate::mail::tokens::random();
+        let version_text = tr.args(
+            "notice-version",
+            &[("number", published.version.into()), ("date", tr.date(published.published_at.date_naive()).as_str().into())],
+        );
+        let rendered = state.mailer.render_notice_update(&crate::mail::NoticeUpdateMail {
+            to_name: &r.display_name,
+            to_email: &r.email,
+            locale,
+            programme: &name,
+            version_text: &version_text,
+            text: published.text(locale),
+            token: &token,
+        })?;
+        mails.push(store::notices::NoticeMail { user: r.user_id, token, rendered });
+    }
+    store::notices::queue_mails(&state.db, programme, current.label(), mails, state.clock.now()).await?;
+    Ok(())
 }
 
 /// Accept the programme's current notice (the people taking part): 409

@@ -414,3 +414,41 @@ pub fn concern_text(tr: &Tr, snapshot: &mentorpost_model::concern::Snapshot, not
     }
     out.trim_end().to_owned()
 }
+
+/// The mail that asks an e-mail-only person to accept a new version of a programme's
+/// privacy notice: the whole text, and a Reply-To `privacy+TOKEN@` where "agree" or
+/// "akkoord" records the consent.
+pub struct NoticeUpdateMail<'a> {
+    pub to_name: &'a str,
+    pub to_email: &'a str,
+    pub locale: Locale,
+    pub programme: &'a str,
+    pub version_text: &'a str,
+    pub text: &'a str,
+    pub token: &'a str,
+}
+
+impl Mailer {
+    pub fn render_notice_update(&self, m: &NoticeUpdateMail) -> anyhow::Result<String> {
+        let tr = Tr::new(m.locale, "UTC");
+        let subject = tr.ts("notice-mail-subject", "programme", m.programme);
+        let body = tr.args("notice-mail-intro", &[("name", m.to_name.into()), ("programme", m.programme.into())])
+            + "\n\n"
+            + m.text.trim()
+            + "\n\n"
+            + m.version_text
+            + "\n\n"
+            + &tr.t("notice-mail-how")
+            + "\n";
+        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
+        let reply_to: Mailbox = format!("privacy+{}@{}", m.token, self.domain).parse().context("the notice's reply address")?;
+        let message = self
+            .builder()
+            .reply_to(reply_to)
+            .to(to)
+            .subject(compose::header_text(&subject))
+            .singlepart(plain_part(body))
+            .context("building the notice mail")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
+}

@@ -254,7 +254,7 @@ fn is_notification(row: &Claimed) -> bool {
 async fn prepare(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Step {
     let prepared = match row.kind.as_str() {
         "digest" | "notice" | "summary" | "reminder" | "security" | "invitation" | "first_contact" | "session" | "agreement" | "prompt"
-        | "concern" => rendered(state, row).await,
+        | "concern" | "privacy" => rendered(state, row).await,
         other => return Step::Done(Outcome::Failed(format!("unknown mail kind {other}"))),
     };
     prepared.unwrap_or_else(|err| Step::Done(retry_or_fail(row, now, format!("{err:#}"))))

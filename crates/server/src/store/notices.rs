@@ -303,3 +303,90 @@ pub async fn consents_of(pool: &AnyPool, user: UserId) -> Result<Vec<ConsentReco
         })
         .collect::<Result<_, sqlx::Error>>()?)
 }
+
+/// An e-mail-only person taking part in a programme: asked to accept a new version by mail.
+#[derive(Clone, Debug)]
+pub struct MailReader {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub email: String,
+    pub locale: String,
+}
+
+/// The people taking part in `programme` who have no password (they read and answer by mail).
+pub async fn email_only(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<MailReader>, StoreError> {
+    let sql = format!(
+        "SELECT u.id, u.display_name, u.email, u.locale FROM users u
+         WHERE u.password_hash IS NULL AND u.id IN (SELECT pp.user_id FROM programme_people pp WHERE pp.programme_id = $1
+             UNION SELECT mm.user_id FROM mentorship_members mm JOIN mentorships ms ON ms.id = mm.mentorship_id
+             WHERE ms.programme_id = $1 AND mm.left_at IS NULL)
+         ORDER BY u.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(MailReader {
+                user_id: get_parsed(r, "id")?,
+                display_name: r.try_get("display_name")?,
+                email: r.try_get("email")?,
+                locale: r.try_get("locale")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// A mail asking to accept a version, with its reply token.
+pub struct NoticeMail {
+    pub user: UserId,
+    pub token: String,
+    pub rendered: String,
+}
+
+/// Queues the mails and remembers their reply tokens (hashed) in one transaction.
+pub async fn queue_mails(
+    db: &Db,
+    programme: ProgrammeId,
+    label: String,
+    mails: Vec<NoticeMail>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    db.write(move |conn| {
+        Box::pin(async move {
+            let mut rendered = Vec::with_capacity(mails.len());
+            for m in mails {
+                sqlx::query(
+                    "INSERT INTO notice_tokens (token_hash, user_id, programme_id, notice_version, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(super::mail::token_hash(&m.token))
+                .bind(m.user.to_string())
+                .bind(programme.to_string())
+                .bind(label.clone())
+                .bind(ms(now))
+                .execute(&mut *conn)
+                .await?;
+                rendered.push(super::mail::RenderedMail {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    kind: "privacy",
+                    user: Some(m.user),
+                    to_address: None,
+                    rendered: m.rendered,
+                });
+            }
+            super::mail::queue_rendered(conn, rendered, now).await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// Who a `privacy+TOKEN` reply is from, and which version it answers.
+pub async fn by_token(pool: &AnyPool, token: &str) -> Result<Option<(UserId, ProgrammeId, String)>, StoreError> {
+    let row = sqlx::query("SELECT user_id, programme_id, notice_version FROM notice_tokens WHERE token_hash = $1")
+        .bind(super::mail::token_hash(token))
+        .fetch_optional(pool)
+        .await?;
+    Ok(row
+        .map(|r| Ok::<_, sqlx::Error>((get_parsed(&r, "user_id")?, get_parsed(&r, "programme_id")?, r.try_get("notice_version")?)))
+        .transpose()?)
+}
