@@ -1,5 +1,5 @@
 //! Every kind of mail the service sends, as a mail program receives it: the scenario
-//! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, a concern's notice, the
+//! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, a concern's notice, a new privacy notice, the
 //! coordinators' summary, a sign-in link, an address confirmation, a notice, a
 //! postmaster forward, an invitation, an agreement to confirm), the outbox writes them to files, and each file
 //! is read back with `mail-parser` — a parser that shares nothing with lettre, which
@@ -215,6 +215,25 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     assert_eq!(summaries, 2, "both coordinators");
     app.drain_outbox().await;
 
+    // A new privacy notice: Henk, who takes part by e-mail only, gets it by mail.
+    let (coordinator, _) = app.login(&w.coordinator.email, PASSWORD).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/users",
+            &coordinator,
+            json!({"email": "henk.mail@example.org", "display_name": "Henk Jansen", "programme_id": w.programme}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/programmes/{}/privacy-notices", w.programme),
+            &coordinator,
+            json!({"text_en": format!("We keep what you write. Questions: {LINK}"), "text_nl": "We bewaren wat je schrijft."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
     // João shares the thread with the coordinator and lets the others read it: the
     // mentor is told by mail (signed in again: the clock moved on).
     let (mentee, _) = app.login(&w.mentee.email, PASSWORD).await;
@@ -264,6 +283,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("agreement+")) => "agreement",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("form+")) || subject.starts_with("Reminder: action") => "prompt",
             _ if subject.contains("shared something with the coordinator") => "concern",
+            _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("privacy+")) => "privacy",
             _ if msg.header_raw("List-Id").is_some() => "notification",
             _ => panic!("a mail of no known kind: {subject}\n{raw}"),
         };
@@ -286,6 +306,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "agreement",
         "prompt",
         "concern",
+        "privacy",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }
