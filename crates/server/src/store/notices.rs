@@ -315,14 +315,16 @@ pub struct MailReader {
 
 /// The people taking part in `programme` who have no password (they read and answer by mail).
 pub async fn email_only(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<MailReader>, StoreError> {
-    let sql = format!(
+    let rows = sqlx::query(
         "SELECT u.id, u.display_name, u.email, u.locale FROM users u
          WHERE u.password_hash IS NULL AND u.id IN (SELECT pp.user_id FROM programme_people pp WHERE pp.programme_id = $1
              UNION SELECT mm.user_id FROM mentorship_members mm JOIN mentorships ms ON ms.id = mm.mentorship_id
              WHERE ms.programme_id = $1 AND mm.left_at IS NULL)
-         ORDER BY u.id"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
+         ORDER BY u.id",
+    )
+    .bind(programme.to_string())
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .iter()
         .map(|r| {
