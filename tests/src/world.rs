@@ -38,6 +38,8 @@ pub const TABLES: &[&str] = &[
     "agreement_versions",
     "agreement_confirmations",
     "agreement_tokens",
+    "privacy_notices",
+    "concerns",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

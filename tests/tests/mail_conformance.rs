@@ -1,5 +1,5 @@
 //! Every kind of mail the service sends, as a mail program receives it: the scenario
-//! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, the
+//! makes each one (a notification, a missed-message mail, a session, a digest, a reminder, a concern's notice, a new privacy notice, the
 //! coordinators' summary, a sign-in link, an address confirmation, the security alerts
 //! (a new device, a changed password, an added address), a notice, a
 //! postmaster forward, an invitation, an agreement to confirm, a retention warning), the outbox writes them to files, and each file
@@ -230,6 +230,39 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     app.clock.set(ams(9, 14, 8, 1));
     let summaries = mentorpost_server::mail::summary::schedule_due(&app.state).await.expect("summaries");
     assert_eq!(summaries, 2, "both coordinators");
+
+    // A new privacy notice: Henk, who takes part by e-mail only, gets it by mail.
+    let (coordinator, _) = app.login(&w.coordinator.email, PASSWORD).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/users",
+            &coordinator,
+            json!({"email": "henk.mail@example.org", "display_name": "Henk Jansen", "programme_id": w.programme}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/programmes/{}/privacy-notices", w.programme),
+            &coordinator,
+            json!({"text_en": format!("We keep what you write. Questions: {LINK}"), "text_nl": "We bewaren wat je schrijft."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // João shares the thread with the coordinator and lets the others read it: the
+    // mentor is told by mail (signed in again: the clock moved on).
+    let (mentee, _) = app.login(&w.mentee.email, PASSWORD).await;
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/concerns", w.mentorship),
+            &mentee,
+            json!({"kind": "thread", "thread_id": w.thread, "others_may_see": true, "note": "Graag even bellen."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.drain_outbox().await;
+
     // The retention warning: the mentorship closes, and 23½ months later its members
     // hear that its content goes in a month.
     let (coordinator, _) = app.login(&w.coordinator.email, PASSWORD).await;
@@ -279,6 +312,8 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("invite+")) => "invitation",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("agreement+")) => "agreement",
             _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("form+")) || subject.starts_with("Reminder: action") => "prompt",
+            _ if subject.contains("shared something with the coordinator") => "concern",
+            _ if msg.header_raw("Reply-To").is_some_and(|r| r.contains("privacy+")) => "privacy",
             _ if msg.header_raw("List-Id").is_some() => "notification",
             _ => panic!("a mail of no known kind: {subject}\n{raw}"),
         };
@@ -304,6 +339,8 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "agreement",
         "prompt",
         "retention",
+        "concern",
+        "privacy",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }

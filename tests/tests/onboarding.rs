@@ -143,8 +143,8 @@ async fn invite_one_then_accept_with_a_password(app: TestServer) {
     let before = app.snapshot().await;
     let (s, page) = accept_page(&app, &token).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(page.contains("never what you write"), "the notice: {page}");
-    assert!(page.contains(store::invitations::NOTICE_VERSION), "{page}");
+    assert!(page.contains("never read your messages"), "the notice: {page}");
+    assert!(page.contains("the standard text of mentorpost"), "the notice's version: {page}");
     assert_eq!(app.snapshot().await, before);
 
     // Problems are explained, nothing is written.
@@ -178,7 +178,7 @@ async fn invite_one_then_accept_with_a_password(app: TestServer) {
     let consents = store::invitations::consents(app.state.db.pool(), user, programme).await.expect("consents");
     assert_eq!(consents.len(), 1);
     assert_eq!(consents[0].via, "web");
-    assert_eq!(consents[0].notice_version, store::invitations::NOTICE_VERSION);
+    assert_eq!(consents[0].notice_version, store::notices::DEFAULT_VERSION);
 
     // The link is spent; the people page says so.
     let (s, page) = accept_page(&app, &token).await;

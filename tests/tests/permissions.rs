@@ -199,6 +199,23 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("DELETE", "/api/v1/me/sessions",                       [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("DELETE", "/api/v1/me/sessions/{id}",                  [404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  401]),
     ("PUT",    "/api/v1/me/password",                       [204,  204,  204,  204,  204,  204,  204,  204,  204,  204,  401]),
+    // Sharing a concern (F4): current members share; the members read the notices of
+    // it ({id} = the cell's mentorship); only P's own coordinators read what was shared
+    // (an admin who does not coordinate P: 403) and mark it ({id} = a note the cell's
+    // mentor shared).
+    ("POST",   "/api/v1/mentorships/{id}/concerns",         [403,  403,  404,  201,  201,  403,  201,  201,  404,  404,  401]),
+    ("GET",    "/api/v1/mentorships/{id}/concerns",         [403,  403,  404,  200,  200,  200,  200,  200,  404,  404,  401]),
+    ("GET",    "/api/v1/programmes/{id}/concerns",          [403,  200,  404,  404,  404,  404,  200,  403,  404,  404,  401]),
+    ("PUT",    "/api/v1/concerns/{id}/status",              [403,  200,  404,  404,  404,  404,  200,  403,  404,  404,  401]),
+    // The privacy notice: one's own consent records; P's notice for its coordinators,
+    // admins and whoever takes or took part in P; publishing as managing P's people
+    // (these cells run before all others, so the version accepted below stays current);
+    // accepting for whoever takes or took part.
+    ("GET",    "/api/v1/me/consents",                       [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("GET",    "/api/v1/programmes/{id}/privacy-notice",    [200,  200,  404,  200,  200,  200,  200,  200,  200,  404,  401]),
+    ("POST",   "/api/v1/programmes/{id}/privacy-notices",   [201,  201,  404,  404,  404,  404,  201,  201,  404,  404,  401]),
+    ("POST",   "/api/v1/programmes/{id}/privacy-notice/accept",
+                                                            [404,  404,  404,  204,  204,  204,  204,  204,  204,  404,  401]),
 ];
 
 /// Seeded into every mentorship's thread subject, first message and agreement content,
@@ -303,6 +320,10 @@ struct Fixture {
     checkin: String,
     /// The mentee's reflection form in the cell's mentorship.
     reflection: String,
+    /// A note the cell's mentor shared with the coordinators.
+    concern: String,
+    /// P's current privacy notice's version.
+    notice_version: String,
 }
 
 fn unique_email(prefix: &str) -> String {
@@ -383,6 +404,8 @@ impl Fixture {
             || path.starts_with("/api/v1/check-ins/")
             || path.starts_with("/api/v1/reflections/")
             || path.starts_with("/api/v1/me/")
+            || path.starts_with("/api/v1/concerns/")
+            || path.contains("/privacy-notice")
             || path == "/api/v1/hints"
             || (method == "GET" && path == "/api/v1/programmes/{id}/mentorships");
         if !needs_mentorship {
@@ -425,6 +448,21 @@ impl Fixture {
                 app.call(Method::POST, &format!("/api/v1/mentorships/{}/check-ins", f.mentorship), Some(&w.coordinator.token), None).await;
             assert_eq!(s, 201, "{c}");
             f.checkin = c["id"].as_str().expect("check-in id").to_owned();
+        }
+        if path.starts_with("/api/v1/concerns/") {
+            let (s, c) = app
+                .post(
+                    &format!("/api/v1/mentorships/{}/concerns", f.mentorship),
+                    &w.mentor.token,
+                    json!({"kind": "note", "note": "A word for the coordinator"}),
+                )
+                .await;
+            assert_eq!(s, 201, "{c}");
+            f.concern = c["id"].as_str().expect("concern id").to_owned();
+        }
+        if path.ends_with("/privacy-notice/accept") {
+            let programme = w.programme.parse().expect("programme id");
+            f.notice_version = store::notices::current(app.state.db.pool(), programme).await.expect("notice").label();
         }
         if path.contains("/reflections") {
             // The mentee's form, for the mentors; its words carry the marker.
@@ -540,6 +578,8 @@ impl Fixture {
             self.checkin.as_str()
         } else if template.starts_with("/api/v1/reflections/") {
             self.reflection.as_str()
+        } else if template.starts_with("/api/v1/concerns/") {
+            self.concern.as_str()
         } else {
             // "/api/v1/users/{id}" and parameterless paths.
             self.target.as_str()
@@ -618,6 +658,13 @@ impl Fixture {
             ("PUT", "/api/v1/me/mail") => json!({"mode": "daily", "digest_hour": 7, "digest_weekday": 5, "missed_delay_minutes": 30}),
             ("PUT", "/api/v1/me/mail/mentorships/{id}") => json!({"mode": "weekly"}),
             ("PUT", "/api/v1/me/password") => json!({"current_password": PASSWORD, "new_password": PASSWORD}),
+            // A note without the marker: the coordinators of P read it in the GET row.
+            ("POST", "/api/v1/mentorships/{id}/concerns") => json!({"kind": "note", "note": "Could we talk about the rhythm?"}),
+            ("PUT", "/api/v1/concerns/{id}/status") => json!({"status": "acknowledged"}),
+            ("POST", "/api/v1/programmes/{id}/privacy-notices") => {
+                json!({"text_en": "We keep what you write.", "text_nl": "We bewaren wat je schrijft."})
+            }
+            ("POST", "/api/v1/programmes/{id}/privacy-notice/accept") => json!({"version": self.notice_version}),
             _ => return None,
         };
         Some(body)
@@ -710,12 +757,20 @@ async fn every_route_for_every_role(app: TestServer) {
         }
     }
     assert_eq!(units.iter().map(Vec::len).sum::<usize>(), TABLE.len() * ROLES.len());
-    let failures: Vec<String> = futures_util::stream::iter(units)
+    // A new version of P's privacy notice first: the cells that accept one then name the
+    // version that stays current.
+    let (publishing, units): (Vec<_>, Vec<_>) = units.into_iter().partition(|u| u[0].1.ends_with("/privacy-notices"));
+    let mut failures = Vec::new();
+    for unit in publishing {
+        failures.extend(run_unit(&app, &cast, unit).await);
+    }
+    let rest: Vec<String> = futures_util::stream::iter(units)
         .map(|unit| run_unit(&app, &cast, unit))
         .buffer_unordered(16)
         .flat_map(futures_util::stream::iter)
         .collect()
         .await;
+    failures.extend(rest);
     assert!(
         failures.is_empty(),
         "{} of {} cells differ from the permission table:\n{}",

@@ -64,12 +64,15 @@ pub enum AuditAction {
     PersonErasure,
     /// A concern reported about a mentorship read by staff.
     ConcernRead,
+    /// A member shared a message, a thread or a note with the coordinators (the actor
+    /// is the member; the only path by which content reaches staff).
+    ConcernShared,
     /// The audit log itself.
     AuditRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 14] = [
         AuditAction::PeopleList,
         AuditAction::PersonRead,
         AuditAction::HealthPage,
@@ -82,6 +85,7 @@ impl AuditAction {
         AuditAction::PersonExport,
         AuditAction::PersonErasure,
         AuditAction::ConcernRead,
+        AuditAction::ConcernShared,
         AuditAction::AuditRead,
     ];
 
@@ -100,6 +104,7 @@ impl AuditAction {
             AuditAction::PersonExport => "person_export",
             AuditAction::PersonErasure => "person_erasure",
             AuditAction::ConcernRead => "concern_read",
+            AuditAction::ConcernShared => "concern_shared",
             AuditAction::AuditRead => "audit_read",
         }
     }

@@ -21,6 +21,7 @@
 //! - [`attachment`]: file names and content types of files that come with a message.
 //! - [`audit`]: the kinds of access to personal data the audit log records.
 //! - [`device`]: a signed-in device named from its User-Agent.
+//! - [`concern`]: a concern a member shares with the coordinators on purpose; privacy notice shapes.
 #![forbid(unsafe_code)]
 
 pub mod agreement;
@@ -30,6 +31,7 @@ pub mod audit;
 pub mod checkin;
 pub mod clock;
 pub mod closure;
+pub mod concern;
 pub mod device;
 pub mod domain;
 pub mod forms;

@@ -296,6 +296,8 @@ mod tests {
                         ("device", FluentValue::from("Firefox op Windows")),
                         ("browser", FluentValue::from("Firefox")),
                         ("system", FluentValue::from("Windows")),
+                        // Sharing a concern.
+                        ("what", FluentValue::from("een bericht")),
                     ],
                 );
                 if text.is_empty() || text.starts_with("Unknown localization") {

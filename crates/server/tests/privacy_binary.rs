@@ -5,7 +5,10 @@
 //! and the settings page's form); then every GET route of the OpenAPI document, every page
 //! of the web app (the admin's audit log too), the CSV export, the coordinator's WebSocket stream, the
 //! coordinator's mail and the server's log at info level are searched for them.
-//! Refused requests with a marker inside must not echo it either. The three ways a coordinator once reached content —
+//! Refused requests with a marker inside must not echo it either. A message a member
+//! shares with the coordinator on purpose (the one way content reaches them) is seen
+//! exactly, on the coordinator's shared-concerns route and page only; the other message
+//! of its thread never. The three ways a coordinator once reached content —
 //! joining, creating a stand-in with a password, staying on as a former member —
 //! are tried too.
 
@@ -25,6 +28,10 @@ const WAIT: Duration = Duration::from_secs(30);
 /// Every marker starts with this; finding it anywhere a coordinator can see is a leak.
 const MARK: &str = "ZQX";
 const SECRET: &str = "privacy-test-inbound-secret-0123456789";
+/// What a member shared with the coordinator on purpose: the coordinator sees it.
+const SHARED: &str = "SHRD7q";
+/// A message of the shared message's thread that was not shared: never seen.
+const UNSHARED: &str = "UNSH4k";
 const PASSWORD: &str = "mentorpost-demo";
 
 struct Served {
@@ -383,6 +390,37 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         seen.push((format!("refused POST {path}"), b));
     }
 
+    // The one way content reaches a coordinator: João shares one message on purpose.
+    // Its thread and words carry markers of their own (never the members' MARK), so the
+    // search below proves that the share shows exactly that message, its subject and
+    // João's note — not the other message of the same thread, nor anything else.
+    let (s, t) = call(
+        &mentee,
+        post.clone(),
+        &format!("/api/v1/mentorships/{mentorship}/threads"),
+        Some(json!({"subject": format!("{SHARED}subject"), "body": format!("{UNSHARED}first")})),
+    )
+    .await;
+    assert_eq!(s, 201, "{t}");
+    let shared_thread = json_of(&t)["thread"]["id"].as_str().expect("thread").to_owned();
+    let (s, m) = call(
+        &mentee,
+        post.clone(),
+        &format!("/api/v1/threads/{shared_thread}/messages"),
+        Some(json!({"body": format!("{SHARED}body"), "client_msg_id": uuid::Uuid::now_v7().to_string()})),
+    )
+    .await;
+    assert_eq!(s, 201, "{m}");
+    let shared_message = json_of(&m)["id"].as_str().expect("message").to_owned();
+    let (s, b) = call(
+        &mentee,
+        post.clone(),
+        &format!("/api/v1/mentorships/{mentorship}/concerns"),
+        Some(json!({"kind": "message", "message_id": shared_message, "note": format!("{SHARED}note")})),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+
     // Every GET route a coordinator can reach, filled in with this world's ids.
     let (_, doc) = call(&coordinator, get.clone(), "/api/openapi.json", None).await;
     let doc = json_of(&doc);
@@ -465,6 +503,12 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/coordinate/programmes/{programme}/health.csv"),
         format!("/coordinate/programmes/{programme}/settings"),
         format!("/coordinate/programmes/{programme}/settings?done=defaults"),
+        format!("/coordinate/programmes/{programme}/concerns"),
+        format!("/coordinate/programmes/{programme}/notice"),
+        "/privacy".to_owned(),
+        format!("/threads/{thread}/share"),
+        format!("/threads/{shared_thread}/share"),
+        format!("/mentorships/{mentorship}/share"),
         format!("/coordinate/mentorships/{mentorship}"),
         format!("/coordinate/mentorships/{mentorship}?done=checkin"),
         format!("/coordinate/mentorships/{reverse}"),
@@ -640,7 +684,20 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         seen.push(("mail to the coordinator".into(), String::from_utf8_lossy(&m.data).into_owned()));
     }
     for (where_, text) in &seen {
-        assert!(!text.contains(MARK), "{where_} shows a member's words: {text}");
+        assert!(!text.contains(MARK) && !text.contains(UNSHARED), "{where_} shows a member's words: {text}");
+    }
+    // What João shared reaches the coordinator — on the API and on their page — whole.
+    let shown_at =
+        [format!("GET /api/v1/programmes/{programme}/concerns"), format!("web page /coordinate/programmes/{programme}/concerns")];
+    for where_ in &shown_at {
+        let (_, text) = seen.iter().find(|(w, _)| w == where_).unwrap_or_else(|| panic!("{where_} was searched"));
+        for part in ["subject", "body", "note"] {
+            assert!(text.contains(&format!("{SHARED}{part}")), "{where_} shows the shared {part}: {text}");
+        }
+    }
+    // … and nowhere else: no other page, route, mail or socket frame of the coordinator.
+    for (where_, text) in seen.iter().filter(|(w, _)| !shown_at.contains(w)) {
+        assert!(!text.contains(SHARED), "{where_} shows what was shared: {text}");
     }
     assert!(seen.iter().any(|(w, _)| w.contains("/health")), "the walk covered the health routes");
 

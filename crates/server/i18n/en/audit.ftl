@@ -38,4 +38,5 @@ audit-action-failed-inbound = Incoming mail that failed
 audit-action-person-export = Export of a person's data
 audit-action-person-erasure = Erasure of a person's data
 audit-action-concern-read = A reported concern
+audit-action-concern-shared = A concern shared by a member
 audit-action-audit-read = The audit log

@@ -38,4 +38,5 @@ audit-action-failed-inbound = Binnenkomende mail die mislukte
 audit-action-person-export = Export van iemands gegevens
 audit-action-person-erasure = Wissen van iemands gegevens
 audit-action-concern-read = Een gemelde zorg
+audit-action-concern-shared = Een zorg gedeeld door een deelnemer
 audit-action-audit-read = Het auditlogboek

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod closings;
+pub mod concerns;
 pub mod contact;
 pub mod health;
 pub mod hints;
@@ -170,6 +171,13 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(security::list_sessions, security::end_other_sessions))
         .routes(routes!(security::end_session))
         .routes(routes!(security::put_password))
+        .routes(routes!(concerns::share_concern, concerns::mentorship_concerns))
+        .routes(routes!(concerns::programme_concerns))
+        .routes(routes!(concerns::concern_status))
+        .routes(routes!(concerns::my_consents))
+        .routes(routes!(concerns::get_notice))
+        .routes(routes!(concerns::publish_notice))
+        .routes(routes!(concerns::accept_notice))
         .split_for_parts();
     let mut doc = doc;
     add_common_errors(&mut doc);

@@ -63,7 +63,7 @@ pub struct Delivery {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
     /// posted | thread_created | checkin_answer | automatic | bounce | rejected | failed | unsubscribed | duplicate | invitation_accepted
-    /// | actions_done | agreement_confirmed | form_answered | postmaster
+    /// | actions_done | agreement_confirmed | form_answered | notice_accepted | postmaster
     pub outcome: String,
     /// Why nothing was posted, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,6 +101,8 @@ enum Route {
     Agreement { token: String },
     /// A reply to a form mail (`form+TOKEN`): the answers under its questions fill the form.
     Form { token: String },
+    /// A reply to a new privacy notice (`privacy+TOKEN`): "agree" records the consent.
+    Privacy { token: String },
     /// One of our addresses that is no conversation (a digest's sender, say).
     General,
 }
@@ -231,6 +233,7 @@ impl Pipeline<'_> {
             Route::Invitation { token } => self.answer_invitation(&token).await,
             Route::Agreement { token } => self.answer_agreement(&token).await,
             Route::Form { token } => self.answer_form(&token).await,
+            Route::Privacy { token } => self.answer_privacy(&token).await,
             Route::General => {
                 self.explain_to_sender(Notice::GeneralAddress).await?;
                 self.finish(Outcome::Rejected, "sent to a general address, not to a conversation", None).await
@@ -393,6 +396,40 @@ impl Pipeline<'_> {
             tracing::info!(user = %owner, mentorship = %target.mentorship_id, "agreement confirmed by reply");
         }
         Ok(receipt)
+    }
+
+    /// A reply to the mail about a new version of a programme's privacy notice: from one
+    /// of the person's own addresses, a first line that says "agree" (or "akkoord", as
+    /// an agreement is confirmed) records their consent to that version by e-mail, if it
+    /// is still the current one. Anything else records nothing (the person is asked
+    /// again on their next visit to the web app, and their coordinator hears a "no").
+    async fn answer_privacy(&self, token: &str) -> Result<Receipt, ApiError> {
+        let pool = self.state.db.pool();
+        let from = self.base.from_address.clone().unwrap_or_default();
+        let Some((owner, programme, label)) = store::notices::by_token(pool, token).await? else {
+            return self.finish(Outcome::Rejected, "reply to an unknown privacy notice mail", None).await;
+        };
+        if !store::inbound::is_verified_address(pool, owner, &from).await? {
+            self.explain_to_sender(Notice::UnknownSender).await?;
+            return self
+                .finish(Outcome::Rejected, "reply to a privacy notice mail from an address that is not the person's", Some(owner))
+                .await;
+        }
+        if !mentorpost_model::agreement::says_agree(&plain_text(&self.mail.body.kept)) {
+            return self.finish(Outcome::Rejected, "reply to a privacy notice mail that does not say agree", Some(owner)).await;
+        }
+        match store::notices::accept(&self.state.db, owner, programme, label, "email", self.now).await? {
+            Ok(()) => {
+                tracing::info!(user = %owner, programme = %programme, "privacy notice accepted by reply");
+                self.finish(Outcome::NoticeAccepted, "privacy notice accepted by reply", Some(owner)).await
+            }
+            Err(store::notices::NotRecorded::Changed) => {
+                self.finish(Outcome::Rejected, "agree to a privacy notice version that is no longer current", Some(owner)).await
+            }
+            Err(store::notices::NotRecorded::NotInProgramme) => {
+                self.finish(Outcome::Rejected, "agree to a privacy notice of a programme the person left", Some(owner)).await
+            }
+        }
     }
 
     /// A reply to a form mail (F6–F10, G2): from one of the member's own addresses, the
@@ -575,6 +612,9 @@ impl Pipeline<'_> {
             }
             if kind == "form" {
                 return Ok(Some(Route::Form { token: token.to_ascii_lowercase() }));
+            }
+            if kind == "privacy" {
+                return Ok(Some(Route::Privacy { token: token.to_ascii_lowercase() }));
             }
             let Some(target) = store::mail::find_token(pool, &token).await? else { continue };
             if target.kind != kind {

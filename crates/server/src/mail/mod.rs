@@ -347,3 +347,110 @@ impl crate::db::Subscriber for Mailer {
         }
     }
 }
+
+/// The mail that tells the other members of a mentorship that one of them shared
+/// something with the coordinators (F4): who, what kind, and — only when the sharer
+/// allowed it — what.
+pub struct ConcernMail<'a> {
+    pub to_name: &'a str,
+    pub to_email: &'a str,
+    pub locale: Locale,
+    pub sharer: &'a str,
+    pub kind: mentorpost_model::concern::ConcernKind,
+    pub programme: &'a str,
+    /// What was shared and the sharer's note, when the others may read it.
+    pub shown: Option<(&'a mentorpost_model::concern::Snapshot, &'a str)>,
+    pub link: &'a str,
+}
+
+impl Mailer {
+    pub fn render_concern_notice(&self, m: &ConcernMail) -> anyhow::Result<String> {
+        let tr = Tr::new(m.locale, "UTC");
+        let what = tr.t(&format!("concern-what-{}", m.kind.as_str()));
+        let subject = tr.ts("concern-mail-subject", "name", m.sharer);
+        let mut body = tr.args(
+            "concern-mail-body",
+            &[("other", m.to_name.into()), ("name", m.sharer.into()), ("what", what.as_str().into()), ("programme", m.programme.into())],
+        ) + "\n\n";
+        match m.shown {
+            Some((snapshot, note)) => {
+                body.push_str(&tr.ts("concern-mail-shown", "name", m.sharer));
+                body.push_str("\n\n");
+                body.push_str(&concern_text(&tr, snapshot, note));
+            }
+            None => body.push_str(&tr.ts("concern-mail-not-shown", "name", m.sharer)),
+        }
+        body.push_str("\n\n");
+        body.push_str(&tr.ts("concern-mail-link", "link", m.link));
+        body.push('\n');
+        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
+        let message = self
+            .builder()
+            .to(to)
+            .subject(compose::header_text(&subject))
+            .singlepart(plain_part(body))
+            .context("building the concern notice")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
+}
+
+/// A shared item as plain text: the subject, each message with its author and time,
+/// then the sharer's note.
+pub fn concern_text(tr: &Tr, snapshot: &mentorpost_model::concern::Snapshot, note: &str) -> String {
+    let mut out = String::new();
+    if let Some(subject) = &snapshot.subject {
+        out.push_str(&tr.ts("concern-subject", "subject", subject));
+        out.push('\n');
+    }
+    for m in &snapshot.messages {
+        out.push_str(&format!("\n{} — {}\n{}\n", m.author_name, tr.when_full(m.created_at), m.body.trim()));
+    }
+    if !note.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&tr.t("concern-note-label"));
+        out.push('\n');
+        out.push_str(note);
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
+}
+
+/// The mail that asks an e-mail-only person to accept a new version of a programme's
+/// privacy notice: the whole text, and a Reply-To `privacy+TOKEN@` where "agree" or
+/// "akkoord" records the consent.
+pub struct NoticeUpdateMail<'a> {
+    pub to_name: &'a str,
+    pub to_email: &'a str,
+    pub locale: Locale,
+    pub programme: &'a str,
+    pub version_text: &'a str,
+    pub text: &'a str,
+    pub token: &'a str,
+}
+
+impl Mailer {
+    pub fn render_notice_update(&self, m: &NoticeUpdateMail) -> anyhow::Result<String> {
+        let tr = Tr::new(m.locale, "UTC");
+        let subject = tr.ts("notice-mail-subject", "programme", m.programme);
+        let body = tr.args("notice-mail-intro", &[("name", m.to_name.into()), ("programme", m.programme.into())])
+            + "\n\n"
+            + m.text.trim()
+            + "\n\n"
+            + m.version_text
+            + "\n\n"
+            + &tr.t("notice-mail-how")
+            + "\n";
+        let to = Mailbox::new(Some(compose::header_text(m.to_name)), m.to_email.parse().context("recipient address")?);
+        let reply_to: Mailbox = format!("privacy+{}@{}", m.token, self.domain).parse().context("the notice's reply address")?;
+        let message = self
+            .builder()
+            .reply_to(reply_to)
+            .to(to)
+            .subject(compose::header_text(&subject))
+            .singlepart(plain_part(body))
+            .context("building the notice mail")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
+}

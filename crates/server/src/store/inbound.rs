@@ -38,6 +38,8 @@ pub enum Outcome {
     /// A reply to a form mail (reflection, review, closing, follow-up): its answers
     /// were recorded in the member's form.
     FormAnswered,
+    /// An "agree" to a new version of a programme's privacy notice: consent recorded.
+    NoticeAccepted,
 }
 
 impl Outcome {
@@ -55,6 +57,7 @@ impl Outcome {
             Outcome::ActionsDone => "actions_done",
             Outcome::AgreementConfirmed => "agreement_confirmed",
             Outcome::FormAnswered => "form_answered",
+            Outcome::NoticeAccepted => "notice_accepted",
         }
     }
 }

@@ -17,11 +17,6 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashSet;
 
-/// The version of the privacy notice the invitation page shows (its words are in the
-/// `invite-notice-*` catalogue keys). Raise it whenever those words change in meaning:
-/// consent is recorded with the version that was shown.
-pub const NOTICE_VERSION: &str = "2025-06-1";
-
 /// Where an invitation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -386,7 +381,8 @@ pub struct Accepted {
 
 /// Accepts the invitation behind `token`: the person becomes a user (or, when an
 /// account has the address, that user) and one of the programme's people, and their
-/// consent to the notice of [`NOTICE_VERSION`] is recorded. `password_hash` (web) is
+/// consent to the programme's current privacy notice
+/// (`store::notices`) is recorded. `password_hash` (web) is
 /// set only on an account without a password; without one (e-mail) the person's mail
 /// mode becomes `each`, so every message, check-in and notice reaches them by mail.
 pub async fn accept(
@@ -475,17 +471,9 @@ pub async fn accept(
                 .bind(ms(now))
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query(
-                "INSERT INTO consents (user_id, programme_id, notice_version, via, given_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (user_id, programme_id, notice_version) DO NOTHING",
-            )
-            .bind(user.to_string())
-            .bind(programme.to_string())
-            .bind(NOTICE_VERSION)
-            .bind(via.as_str())
-            .bind(ms(now))
-            .execute(&mut *conn)
-            .await?;
+            // Consent to the notice current now: the page and the mail show that one.
+            let label = super::notices::current_label_in(conn, programme).await?;
+            super::notices::record_in(conn, user, programme, &label, via.as_str(), now).await?;
             sqlx::query("UPDATE invitations SET accepted_at = $1, accepted_via = $2, user_id = $3 WHERE id = $4")
                 .bind(ms(now))
                 .bind(via.as_str())

@@ -4,7 +4,7 @@
 //! - A closed mentorship's **content** — every text its members wrote: messages,
 //!   quoted history, files, subjects, the agreement's content and its versions,
 //!   session notes, actions, reflections, the written answers of reviews, closing forms
-//!   and follow-ups — is emptied `programmes.retention_months` after it closed. The
+//!   and follow-ups, concerns shared with the coordinators — is emptied `programmes.retention_months` after it closed. The
 //!   rows stay (dates, authors, scores, choices), so the coordinator's figures and the
 //!   thread's shape are unchanged. Its members are warned 30 days before.
 //! - **Sent mail**: outbox rows sent or cancelled more than [`OUTBOX_DAYS`] ago go;
@@ -173,6 +173,7 @@ const REMOVE_SMALL: &[&str] = &[
         AND (key_moments <> '' OR thanks <> '' OR achieved <> '' OR not_achieved <> '' OR future_needs <> '')",
     "UPDATE follow_ups SET how_it_goes = '', still_helps = '', needs_now = '' WHERE mentorship_id = $1
         AND (how_it_goes <> '' OR still_helps <> '' OR needs_now <> '')",
+    "UPDATE concerns SET snapshot = '{}', note = '' WHERE mentorship_id = $1 AND (snapshot <> '{}' OR note <> '')",
     "UPDATE mentorships SET ground_rules = '', goals = '', action_plan = '', topics_excluded = '', mentor_time = '', ending_early = ''
         WHERE id = $1 AND (ground_rules <> '' OR goals <> '' OR action_plan <> '' OR topics_excluded <> '' OR mentor_time <> ''
         OR ending_early <> '')",

@@ -331,6 +331,8 @@ struct MentorshipPage {
     statuses: Vec<Choice>,
     /// The closing step (F10): where it stands, the banner once closed, the follow-up.
     closing: super::closure::ClosingSection,
+    /// What members shared with the coordinator (F4): a line each.
+    concerns: Vec<super::concerns::ConcernLine>,
     errors: Errors,
     done: String,
 }
@@ -420,6 +422,7 @@ async fn show(
     let tr = &member.tr;
     let can_edit = access.permit(Action::SetRhythm).is_ok() && access.permit(Action::EditAgreementContent).is_ok();
     let can_write = access.permit(Action::WriteContent).is_ok();
+    let concerns = super::concerns::lines(state, &member.tr, &access).await?;
     let still_member = access.left_at.is_none();
     let profiles = store::profiles::of_mentorship(pool, id, member.id()).await?;
     let first_contact = if still_member && store::profiles::awaiting_first_message(pool, member.id()).await?.contains(&id) {
@@ -709,6 +712,7 @@ async fn show(
         modes: MeetingMode::ALL.iter().map(|m| Choice { value: m.as_str(), label: tr.t(mode_key(*m)) }).collect(),
         open_checkins,
         answered_checkins,
+        concerns,
         statuses: [CheckinStatus::GoingWell, CheckinStatus::NeedHelp, CheckinStatus::WantToEnd]
             .into_iter()
             .map(|s| Choice { value: s.as_str(), label: tr.t(status_key(s)) })
@@ -732,10 +736,9 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let id = mentorship_id(&id)?;
-    let done = q
-        .done
-        .as_deref()
-        .filter(|d| matches!(*d, "agreement" | "confirmed" | "meeting" | "checkin" | "action" | "reopened" | "reflection" | "closed"));
+    let done = q.done.as_deref().filter(|d| {
+        matches!(*d, "agreement" | "confirmed" | "meeting" | "checkin" | "action" | "reopened" | "reflection" | "closed" | "shared")
+    });
     let draft = match q.reflect.filter(|m| !m.is_empty()) {
         Some(meeting_id) => Draft::Reflection(Box::new(ReflectionForm { meeting_id, ..ReflectionForm::default() })),
         None => Draft::None,

@@ -7,11 +7,13 @@ pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod closure;
+pub mod concerns;
 pub mod coordinate;
 pub mod first_contact;
 pub mod inbox;
 pub mod mentorship;
 pub mod message;
+pub mod notice;
 pub mod onboarding;
 pub mod review;
 pub mod security;
@@ -63,6 +65,13 @@ pub fn router() -> Router<AppState> {
         .route("/mentorships/{id}/check-ins/{checkin}/answer", post(mentorship::answer_checkin))
         .route("/mentorships/{id}/new", get(thread::compose_page).merge(session::upload_route(post(thread::create))))
         .route("/attachments/{id}", get(thread::attachment))
+        .route("/threads/{id}/share", get(concerns::confirm_page).post(concerns::share_from_thread))
+        .route("/mentorships/{id}/share", get(concerns::note_page).post(concerns::share_note))
+        .route("/coordinate/programmes/{id}/concerns", get(concerns::coordinator_page))
+        .route("/coordinate/concerns/{id}/status", post(concerns::set_status))
+        .route("/privacy", get(notice::page))
+        .route("/privacy/accept", post(notice::accept))
+        .route("/coordinate/programmes/{id}/notice", get(notice::coordinator_page).post(notice::publish))
         .route("/settings", get(settings::page))
         .route("/settings/mail", post(settings::save_mail))
         .route("/settings/mail/resume", post(settings::resume_mail))
@@ -163,6 +172,9 @@ pub fn safe_next(next: Option<&str>) -> String {
 pub enum PageError {
     #[error("sign-in required")]
     SignIn { next: Option<String> },
+    /// A privacy notice waits to be accepted before the page (`web::notice`).
+    #[error("a privacy notice to accept first")]
+    Notice { next: String },
     #[error("not found")]
     NotFound,
     #[error("forbidden")]
@@ -216,6 +228,10 @@ impl IntoResponse for PageError {
                     }
                     _ => "/signin".to_owned(),
                 };
+                return Redirect::to(&to).into_response();
+            }
+            PageError::Notice { next } => {
+                let to = format!("/privacy?next={}", percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC));
                 return Redirect::to(&to).into_response();
             }
             PageError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),

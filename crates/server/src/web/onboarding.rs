@@ -590,7 +590,8 @@ struct AcceptView {
     state: &'static str,
     programme: String,
     hello: String,
-    notice_version: &'static str,
+    /// The programme's current privacy notice (`store::notices`), in the reader's language.
+    notice: Option<super::notice::NoticeShown>,
     errors: Errors,
 }
 
@@ -598,7 +599,14 @@ fn clean_token(raw: &str) -> Option<String> {
     crate::mail::tokens::looks_like_token(raw).then(|| raw.to_ascii_lowercase())
 }
 
-fn accept_view(tr: Tr, token: String, state: &'static str, invitation: Option<&Invitation>, errors: Errors) -> AcceptView {
+fn accept_view(
+    tr: Tr,
+    token: String,
+    state: &'static str,
+    invitation: Option<&Invitation>,
+    notice: Option<&store::notices::Current>,
+    errors: Errors,
+) -> AcceptView {
     AcceptView {
         token,
         state,
@@ -608,7 +616,10 @@ fn accept_view(tr: Tr, token: String, state: &'static str, invitation: Option<&I
                 tr.args("onb-accept-hello", &[("name", i.display_name.as_str().into()), ("programme", i.programme_name.as_str().into())])
             })
             .unwrap_or_default(),
-        notice_version: store::invitations::NOTICE_VERSION,
+        notice: match (invitation, notice) {
+            (Some(i), Some(n)) => Some(super::notice::shown(&tr, i.programme_id, &i.programme_name, n)),
+            _ => None,
+        },
         errors,
         ui: Ui::signed_out(tr),
     }
@@ -629,7 +640,8 @@ async fn invitation_page(state: &AppState, token: &str, done: Option<&str>, erro
         (Status::EmailOnly, Some("email")) => (StatusCode::OK, "email"),
         (Status::AcceptedWeb | Status::EmailOnly, _) => (StatusCode::OK, "accepted"),
     };
-    let view = accept_view(tr, token, page, Some(&invitation), errors);
+    let notice = store::notices::current(state.db.pool(), invitation.programme_id).await?;
+    let view = accept_view(tr, token, page, Some(&invitation), Some(&notice), errors);
     Ok((status, render(&view)?).into_response())
 }
 

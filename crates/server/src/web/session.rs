@@ -173,6 +173,16 @@ impl FromRequestParts<AppState> for Member {
                     // "Last used" for the list of devices: one write every few minutes.
                     crate::store::devices::touch(&state.db, session.session_id.clone(), now).await?;
                 }
+                // A new version of a programme's privacy notice is read and accepted
+                // before any other page (a form still goes through: its words would be lost).
+                if parts.method == axum::http::Method::GET
+                    && super::notice::asks_first(parts.uri.path())
+                    && !wants_json(&parts.headers)
+                    && !crate::store::notices::pending(state.db.pool(), session.user_id).await?.is_empty()
+                {
+                    let next = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".to_owned());
+                    return Err(PageError::Notice { next });
+                }
                 let tr = Tr::new(session.locale, &session.timezone);
                 let client = crate::http::audit::Client::from_parts(parts, state);
                 Ok(Member { session, tr, client })

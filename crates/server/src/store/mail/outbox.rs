@@ -99,7 +99,7 @@ pub struct RenderedMail {
     /// The outbox id, also the local part of the Message-ID.
     pub id: String,
     /// `digest`, `reminder`, `summary`, `notice`, `security`, `invitation`,
-    /// `first_contact` or `session`.
+    /// `first_contact`, `session` or `concern`.
     pub kind: &'static str,
     pub user: Option<UserId>,
     /// Set when the mail goes to an address other than the person's own (a notice to
