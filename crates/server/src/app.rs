@@ -122,6 +122,7 @@ impl App {
         background.spawn(crate::mail::outbox::run(state.clone()));
         background.spawn(crate::mail::digest::run(state.clone()));
         background.spawn(crate::inbound::purge_raw_mail(state.clone()));
+        background.spawn(http::exports::run_purge(state.clone()));
         background.spawn(crate::health::run(state.health.clone(), state.db.clone(), state.clock.clone(), state.shutdown.clone()));
         if let Some(smtp_addr) = state.config.smtp_listen {
             let smtp = TcpListener::bind(smtp_addr).await.with_context(|| format!("listening for SMTP on {smtp_addr}"))?;

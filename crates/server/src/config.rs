@@ -44,6 +44,9 @@ pub struct Config {
     pub drain: Duration,
     /// Days an invitation's link (and reply address) stays valid.
     pub invitation_days: i64,
+    /// Largest export (message texts and files, estimated) handed over in the request;
+    /// a larger one is built in the background and its link mailed.
+    pub export_inline_max_bytes: u64,
 }
 
 /// Deadlines for outgoing SMTP: a server that accepts a connection and then says
@@ -85,6 +88,7 @@ impl std::fmt::Debug for Config {
             .field("inbound", &self.inbound)
             .field("drain", &self.drain)
             .field("invitation_days", &self.invitation_days)
+            .field("export_inline_max_bytes", &self.export_inline_max_bytes)
             .finish()
     }
 }
@@ -125,6 +129,7 @@ impl Config {
             inbound: InboundLimits::default(),
             drain: Duration::from_secs(5),
             invitation_days: 14,
+            export_inline_max_bytes: 16 * 1024 * 1024,
         }
     }
 

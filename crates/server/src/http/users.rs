@@ -158,7 +158,7 @@ pub async fn get_user(State(state): State<AppState>, user: AuthUser, ApiPath(id)
     store::users::get(state.db.pool(), id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
-async fn coordinates_person(state: &AppState, coordinator: UserId, person: UserId) -> ApiResult<bool> {
+pub async fn coordinates_person(state: &AppState, coordinator: UserId, person: UserId) -> ApiResult<bool> {
     let programmes = store::programmes::ids(state.db.pool(), Some(coordinator)).await?;
     if programmes.is_empty() {
         return Ok(false);

@@ -253,9 +253,8 @@ fn is_notification(row: &Claimed) -> bool {
 /// A row that is not a notification: a mail rendered when it was queued.
 async fn prepare(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Step {
     let prepared = match row.kind.as_str() {
-        "digest" | "notice" | "summary" | "reminder" | "security" | "invitation" | "first_contact" | "session" | "agreement" | "prompt" => {
-            rendered(state, row).await
-        }
+        "digest" | "notice" | "summary" | "reminder" | "security" | "invitation" | "first_contact" | "session" | "agreement" | "prompt"
+        | "export" => rendered(state, row).await,
         other => return Step::Done(Outcome::Failed(format!("unknown mail kind {other}"))),
     };
     prepared.unwrap_or_else(|err| Step::Done(retry_or_fail(row, now, format!("{err:#}"))))
