@@ -213,6 +213,8 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     app.clock.set(ams(9, 14, 8, 1));
     let summaries = mentorpost_server::mail::summary::schedule_due(&app.state).await.expect("summaries");
     assert_eq!(summaries, 2, "both coordinators");
+    // João's export, built as a large one is: its link mailed.
+    mentorpost_server::http::exports::build_and_mail(&app.state, w.mentee.id, w.mentee.id).await.expect("export");
     app.drain_outbox().await;
 
     // Every file, read back.
@@ -241,6 +243,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if subject.starts_with("Mail to postmaster") => "postmaster",
             _ if subject.contains("digest") => "digest",
             _ if subject.contains("summary") => "summary",
+            _ if subject.starts_with("Your data from mentorpost") => "export",
             _ if subject.contains("login link") => "sign-in link",
             _ if subject.starts_with("Confirm your e-mail") => "address confirmation",
             _ if subject.starts_with("Tip:") => "notice",
@@ -271,6 +274,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "session",
         "agreement",
         "prompt",
+        "export",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }

@@ -431,12 +431,10 @@ where
     .await?;
     let mut versions = by_mentorship(
         conn,
-        concat!(
-            "SELECT v.mentorship_id, v.version, v.agreement, v.changed_at, CASE WHEN v.changed_by = $1 THEN 1 ELSE 0 END AS changed_by_you
+        "SELECT v.mentorship_id, v.version, v.agreement, v.changed_at, CASE WHEN v.changed_by = $1 THEN 1 ELSE 0 END AS changed_by_you
                FROM mentorship_members mm JOIN agreement_versions v ON v.mentorship_id = mm.mentorship_id
               WHERE mm.user_id = $1 AND v.content_at >= mm.joined_at AND (mm.left_at IS NULL OR v.changed_at <= mm.left_at)
-              ORDER BY v.version"
-        ),
+              ORDER BY v.version",
         u,
         &[("version", K::Int), ("agreement", K::Json), ("changed_at", K::Time), ("changed_by_you", K::Flag)],
     )
