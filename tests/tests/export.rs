@@ -15,7 +15,12 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Read;
 
-both_backends!(every_category_and_nothing_of_others, who_may_export_whom, the_settings_button_hands_over_the_zip);
+both_backends!(
+    every_category_and_nothing_of_others,
+    who_may_export_whom,
+    the_settings_button_hands_over_the_zip,
+    a_former_member_gets_what_they_could_read
+);
 both_backends!(start = super::big_exports; a_large_export_is_mailed_and_its_link_expires);
 
 /// Every export is built in the background.
@@ -491,4 +496,39 @@ async fn a_large_export_is_mailed_and_its_link_expires(app: TestServer) {
     assert_eq!(headers["location"], "/settings?done=export");
     let (_, page, _) = get(&app, &cookie, "/settings?done=export").await;
     assert!(page.contains("We will mail you a link as soon as it is ready"), "the page says what happens");
+}
+
+/// The export follows the reading window: a member who left gets what was written up
+/// to their leaving, nothing after; someone who came later gets nothing from before.
+async fn a_former_member_gets_what_they_could_read(app: TestServer) {
+    let w = World::build(&app).await;
+    w.post_message(&app, &w.mentee, "Voor mijn vertrek geschreven").await;
+    app.clock.advance(Duration::minutes(1));
+    let (s, b) = app
+        .call(Method::DELETE, &format!("/api/v1/mentorships/{}/members/{}", w.mentorship, w.mentee.id), Some(&w.coordinator.token), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.clock.advance(Duration::minutes(1));
+    w.post_message(&app, &w.mentor, "Na haar vertrek geschreven").await;
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/members", w.mentorship),
+            &w.coordinator.token,
+            json!({"user_id": w.outsider.id, "role": "mentee"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    let (s, _, body) = fetch(&app, Method::POST, "/api/v1/me/export", Some(&w.mentee.token)).await;
+    assert_eq!(s, StatusCode::OK);
+    let files = unzip(&body);
+    let messages = String::from_utf8_lossy(&files["data/messages.json"]).into_owned();
+    assert!(messages.contains("Voor mijn vertrek") && messages.contains("Dag João, welkom!"), "{messages}");
+    assert!(!messages.contains("Na haar vertrek"), "nothing written after leaving: {messages}");
+    assert!(json_of(&files, "data/mentorships.json")[0]["left_at"].is_string());
+
+    let (s, _, body) = fetch(&app, Method::POST, "/api/v1/me/export", Some(&w.outsider.token)).await;
+    assert_eq!(s, StatusCode::OK);
+    let messages = String::from_utf8_lossy(&unzip(&body)["data/messages.json"]).into_owned();
+    assert!(!messages.contains("Dag João") && !messages.contains("vertrek"), "a newcomer gets nothing from before: {messages}");
 }
