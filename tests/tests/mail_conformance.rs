@@ -271,6 +271,8 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
     app.clock.set(ams(9, 14, 8, 1) + Duration::days(715));
     let retention = mentorpost_server::mail::retention::run_once(&app.state, false).await.expect("retention");
     assert_eq!(retention.warned, 1);
+    // João's export, built as a large one is: its link mailed.
+    mentorpost_server::http::exports::build_and_mail(&app.state, w.mentee.id, w.mentee.id).await.expect("export");
     app.drain_outbox().await;
 
     // Every file, read back.
@@ -299,6 +301,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
             _ if subject.starts_with("Mail to postmaster") => "postmaster",
             _ if subject.contains("digest") => "digest",
             _ if subject.contains("summary") => "summary",
+            _ if subject.starts_with("Your data from mentorpost") => "export",
             _ if subject.contains("login link") => "sign-in link",
             _ if subject.starts_with("Confirm your e-mail") => "address confirmation",
             _ if subject.starts_with("New sign-in") => "sign-in alert",
@@ -341,6 +344,7 @@ async fn every_kind_of_mail_is_complete(app: TestServer) {
         "retention",
         "concern",
         "privacy",
+        "export",
     ] {
         assert!(kinds.contains_key(kind), "no {kind} among {kinds:?}");
     }

@@ -94,6 +94,12 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     ("GET",    "/api/v1/users",                             [200,  200,  200,  403,  403,  403,  200,  200,  403,  403,  401]),
     ("GET",    "/api/v1/users/{id}",                        [200,  200,  404,  404,  404,  404,  200,  200,  404,  404,  401]),
     ("POST",   "/api/v1/users/{id}/emails",                 [201,  403,  403,  403,  403,  403,  403,  201,  403,  403,  401]),
+    // A person's data (right of access): their own; an admin's on their behalf; a
+    // coordinator who knows the person is refused (403), anyone else learns nothing.
+    ("POST",   "/api/v1/me/export",                         [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
+    ("POST",   "/api/v1/users/{id}/export",                 [200,  403,  404,  404,  404,  404,  403,  200,  404,  404,  401]),
+    // The mailed link to a large export: its token is the authority.
+    ("GET",    "/api/v1/exports/{token}",                   [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
     // Programmes ({id} = P).
     ("POST",   "/api/v1/programmes",                        [201,  403,  403,  403,  403,  403,  403,  201,  403,  403,  401]),
     ("GET",    "/api/v1/programmes",                        [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
@@ -324,6 +330,8 @@ struct Fixture {
     concern: String,
     /// P's current privacy notice's version.
     notice_version: String,
+    /// The link token of a finished export of the mentee's.
+    export_token: String,
 }
 
 fn unique_email(prefix: &str) -> String {
@@ -388,6 +396,36 @@ impl Fixture {
             f.address_link = store::inbound::create_address_confirmation(&app.state.db, w.mentee.id, unique_email("alias"), now)
                 .await
                 .expect("address link");
+        }
+
+        if path.starts_with("/api/v1/exports/") {
+            // A finished export, as the background build leaves it: a file and its record.
+            let id = uuid::Uuid::now_v7().simple().to_string();
+            let dir = app.data_dir().join("exports");
+            std::fs::create_dir_all(&dir).expect("exports dir");
+            std::fs::write(dir.join(format!("{id}.zip")), b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0").expect("file");
+            f.export_token = mentorpost_auth::opaque::generate_token();
+            let (hash, user, at) = (mentorpost_auth::opaque::hash_token(&f.export_token), w.mentee.id.to_string(), now.timestamp_millis());
+            app.state
+                .db
+                .write(move |conn| {
+                    Box::pin(async move {
+                        sqlx::query(
+                            "INSERT INTO exports (id, user_id, requested_by, token_hash, size_bytes, created_at, expires_at)
+                             VALUES ($1, $2, $2, $3, 22, $4, $5)",
+                        )
+                        .bind(id)
+                        .bind(user)
+                        .bind(hash)
+                        .bind(at)
+                        .bind(at + 7 * 86_400_000)
+                        .execute(&mut *conn)
+                        .await?;
+                        Ok::<_, mentorpost_server::db::StoreError>(())
+                    })
+                })
+                .await
+                .expect("export record");
         }
 
         if method == "DELETE" && path.ends_with("/coordinators/{user_id}") {
@@ -580,6 +618,8 @@ impl Fixture {
             self.reflection.as_str()
         } else if template.starts_with("/api/v1/concerns/") {
             self.concern.as_str()
+        } else if template.starts_with("/api/v1/exports/") {
+            self.export_token.as_str()
         } else {
             // "/api/v1/users/{id}" and parameterless paths.
             self.target.as_str()

@@ -125,6 +125,7 @@ impl App {
         if state.config.retention_job {
             background.spawn(crate::mail::retention::run(state.clone()));
         }
+        background.spawn(http::exports::run_purge(state.clone()));
         background.spawn(crate::health::run(state.health.clone(), state.db.clone(), state.clock.clone(), state.shutdown.clone()));
         if let Some(smtp_addr) = state.config.smtp_listen {
             let smtp = TcpListener::bind(smtp_addr).await.with_context(|| format!("listening for SMTP on {smtp_addr}"))?;

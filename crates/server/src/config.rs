@@ -50,6 +50,9 @@ pub struct Config {
     /// on in `serve`; the test harness turns it off so a moved clock does not start
     /// one behind a test's back (the retention tests call it themselves).
     pub retention_job: bool,
+    /// Largest export (message texts and files, estimated) handed over in the request;
+    /// a larger one is built in the background and its link mailed.
+    pub export_inline_max_bytes: u64,
 }
 
 /// Deadlines for outgoing SMTP: a server that accepts a connection and then says
@@ -93,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("invitation_days", &self.invitation_days)
             .field("edit_window", &self.edit_window)
             .field("retention_job", &self.retention_job)
+            .field("export_inline_max_bytes", &self.export_inline_max_bytes)
             .finish()
     }
 }
@@ -135,6 +139,7 @@ impl Config {
             invitation_days: 14,
             edit_window: chrono::Duration::hours(24),
             retention_job: true,
+            export_inline_max_bytes: 16 * 1024 * 1024,
         }
     }
 

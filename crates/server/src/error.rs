@@ -23,6 +23,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// What the request names existed but is gone for good (an expired export link).
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error("payload too large")]
     PayloadTooLarge,
     /// The request target is longer than `limit` bytes.
@@ -49,6 +52,9 @@ impl ApiError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict { code, message: message.into() }
     }
+    pub fn gone(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Gone { code, message: message.into() }
+    }
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::Forbidden { message: message.into() }
     }
@@ -68,6 +74,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -83,7 +90,8 @@ impl ApiError {
             ApiError::BadRequest { code, message }
             | ApiError::Unprocessable { code, message }
             | ApiError::Unauthenticated { code, message }
-            | ApiError::Conflict { code, message } => (code, message.clone()),
+            | ApiError::Conflict { code, message }
+            | ApiError::Gone { code, message } => (code, message.clone()),
             ApiError::Forbidden { message } => ("forbidden", message.clone()),
             ApiError::NotFound => ("not_found", "no such resource".to_owned()),
             ApiError::MethodNotAllowed => ("method_not_allowed", "this resource does not take that method".to_owned()),

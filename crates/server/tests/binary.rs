@@ -139,6 +139,28 @@ fn cli_manages_users_and_the_server_logs_them_in() {
 }
 
 #[test]
+fn cli_exports_a_persons_data_to_a_zip() {
+    for pg in common::backends("bin") {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = pg.as_ref().map(|p| p.url.as_str());
+        run_ok(mentorpost(dir.path(), db).args(["user", "add", "--email", "henk@example.org", "--name", "Henk Jansen", "--locale", "nl"]));
+        let out = dir.path().join("henk.zip");
+        let printed = run_ok(mentorpost(dir.path(), db).args(["user", "export", "--email", "HENK@example.org", "--out"]).arg(&out));
+        assert!(printed.contains("0 messages") && printed.contains(" ms"), "{printed}");
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).expect("the zip is written")).expect("a zip");
+        let mut account = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("data/account.json").expect("account.json"), &mut account).expect("reads");
+        assert!(account.contains("henk@example.org") && account.contains("Henk Jansen"), "{account}");
+        let mut index = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("index.html").expect("index.html"), &mut index).expect("reads");
+        assert!(index.contains("<html lang=\"nl\">") && index.contains("Jouw gegevens uit mentorpost"), "{index}");
+        let unknown = mentorpost(dir.path(), db).args(["user", "export", "--email", "nobody@example.org"]).output().expect("run");
+        assert!(!unknown.status.success(), "an unknown address is refused");
+        assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account"), "{}", String::from_utf8_lossy(&unknown.stderr));
+    }
+}
+
+#[test]
 fn serve_demo_answers_then_exits_cleanly_on_sigterm() {
     for pg in common::backends("bin") {
         let dir = tempfile::tempdir().expect("tmp");

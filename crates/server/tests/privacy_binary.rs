@@ -466,6 +466,31 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
             seen.push((format!("GET {filled} (check-in)"), body));
         }
     }
+    // The coordinator's own export (their right of access): their data only, never a
+    // member's words; a member's export on their behalf is refused. The zip's files
+    // are searched unpacked (compressed, a marker would not show).
+    for (path, expected) in [("/api/v1/me/export".to_owned(), 200), (format!("/api/v1/users/{}/export", mentee.user_id), 403)] {
+        let resp = coordinator
+            .http
+            .post(format!("{}{path}", coordinator.base))
+            .bearer_auth(&coordinator.access_token)
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(resp.status().as_u16(), expected, "POST {path}");
+        let bytes = resp.bytes().await.expect("body");
+        if expected != 200 {
+            seen.push((format!("POST {path}"), String::from_utf8_lossy(&bytes).into_owned()));
+            continue;
+        }
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("the export is a zip");
+        for i in 0..archive.len() {
+            let mut file = archive.by_index(i).expect("a file of the zip");
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut text).expect("reads");
+            seen.push((format!("POST {path}: {}", file.name()), String::from_utf8_lossy(&text).into_owned()));
+        }
+    }
     // The web app, signed in with the coordinator's password: every page, filled in
     // with this world's ids, and the pieces the page's script asks for.
     let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod closings;
 pub mod concerns;
 pub mod contact;
+pub mod exports;
 pub mod health;
 pub mod hints;
 pub mod inbound;
@@ -113,6 +114,9 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(users::get_user))
         .routes(routes!(users::add_email))
+        .routes(routes!(exports::export_me))
+        .routes(routes!(exports::export_user))
+        .routes(routes!(exports::download))
         .routes(routes!(programmes::create_programme, programmes::list_programmes))
         .routes(routes!(programmes::get_programme))
         .routes(routes!(programmes::add_coordinator))

@@ -178,7 +178,7 @@ pub async fn get_user(State(state): State<AppState>, user: AuthUser, ApiPath(id)
     Ok(Json(found))
 }
 
-async fn coordinates_person(state: &AppState, coordinator: UserId, person: UserId) -> ApiResult<bool> {
+pub async fn coordinates_person(state: &AppState, coordinator: UserId, person: UserId) -> ApiResult<bool> {
     let programmes = store::programmes::ids(state.db.pool(), Some(coordinator)).await?;
     if programmes.is_empty() {
         return Ok(false);

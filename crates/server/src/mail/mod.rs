@@ -107,6 +107,32 @@ impl Mailer {
         String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
     }
 
+    /// Renders the mail with the link to a person's export (built in the background):
+    /// to their own address, in their language, with the link's last day. Its copy in
+    /// the outbox is dropped once sent, like a sign-in link's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_export(
+        &self,
+        to_name: &str,
+        to_email: &str,
+        locale: Locale,
+        timezone: &str,
+        link: &str,
+        until: chrono::DateTime<chrono::Utc>,
+        by_admin: bool,
+    ) -> anyhow::Result<String> {
+        let tr = Tr::new(locale, timezone);
+        let subject = tr.t("export-mail-subject");
+        let until = tr.moment(until);
+        let mut body = tr.args("export-mail-body", &[("name", to_name.into()), ("date", until.as_str().into()), ("link", link.into())]);
+        body.push_str("\n\n");
+        body.push_str(&tr.t(if by_admin { "export-mail-by-admin" } else { "export-mail-by-you" }));
+        body.push('\n');
+        let to = Mailbox::new(Some(compose::header_text(to_name)), to_email.parse().context("recipient address")?);
+        let message = self.builder().to(to).subject(subject).singlepart(plain_part(body)).context("building the export mail")?;
+        String::from_utf8(message.formatted()).context("a rendered mail is UTF-8")
+    }
+
     /// Renders the mail that asks the owner of a new address to confirm it (someone
     /// added it on their settings page). It goes to the new address, so only whoever
     /// reads that mailbox can add it.

@@ -254,7 +254,9 @@ fn is_notification(row: &Claimed) -> bool {
 async fn prepare(state: &AppState, row: &Claimed, now: DateTime<Utc>) -> Step {
     let prepared = match row.kind.as_str() {
         "digest" | "notice" | "summary" | "reminder" | "security" | "invitation" | "first_contact" | "session" | "agreement" | "prompt"
-        | "retention" | "sign_in_alert" | "password_changed" | "address_added" | "concern" | "privacy" => rendered(state, row).await,
+        | "retention" | "sign_in_alert" | "password_changed" | "address_added" | "concern" | "privacy" | "export" => {
+            rendered(state, row).await
+        }
         other => return Step::Done(Outcome::Failed(format!("unknown mail kind {other}"))),
     };
     prepared.unwrap_or_else(|err| Step::Done(retry_or_fail(row, now, format!("{err:#}"))))

@@ -79,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/profile", post(settings::save_profile))
         .route("/settings/about", post(settings::save_about))
         .route("/settings/emails", post(settings::add_email))
+        .route("/settings/export", post(settings::export))
         .route("/invite/{token}", get(onboarding::accept_page))
         .route("/invite/{token}/web", post(onboarding::accept_web))
         .route("/invite/{token}/email", post(onboarding::accept_email))

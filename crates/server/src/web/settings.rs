@@ -275,6 +275,7 @@ pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query
         Some(done @ ("mail" | "mentorship" | "resumed" | "profile" | "email")) => Some(member.tr.t(&format!("settings-done-{done}"))),
         Some("about") => Some(member.tr.t("profile-done")),
         Some(done @ ("password" | "signed-out" | "signed-out-others")) => Some(member.tr.t(&format!("security-done-{done}"))),
+        Some("export") => Some(member.tr.tn("settings-done-export", "days", crate::http::exports::LINK_DAYS)),
         _ => None,
     };
     settings_page(&state, &member, Typed::default(), notice).await
@@ -477,4 +478,15 @@ pub async fn add_email(State(state): State<AppState>, signed: Signed<EmailForm>)
         tracing::info!(user = %member.id(), "address confirmation mailed");
     }
     Ok(see_other("/settings?done=email"))
+}
+
+/// `POST /settings/export`: the person's data as a zip download, or, when it is large,
+/// built in the background and mailed as a link (the page then says so).
+pub async fn export(State(state): State<AppState>, signed: Signed<NoFields>) -> Result<Response, PageError> {
+    let me = signed.member.id();
+    if crate::http::exports::fits_inline(&state, me).await.map_err(PageError::from)? {
+        return crate::http::exports::answer(&state, me, me).await.map_err(PageError::from);
+    }
+    crate::http::exports::start_in_background(state.clone(), me, me);
+    Ok(see_other("/settings?done=export"))
 }

@@ -99,7 +99,7 @@ pub struct RenderedMail {
     /// The outbox id, also the local part of the Message-ID.
     pub id: String,
     /// `digest`, `reminder`, `summary`, `notice`, `security`, `invitation`,
-    /// `first_contact`, `session` or `concern`.
+    /// `first_contact`, `session`, `agreement`, `prompt`, `concern`, `export`, …
     pub kind: &'static str,
     pub user: Option<UserId>,
     /// Set when the mail goes to an address other than the person's own (a notice to
@@ -385,7 +385,7 @@ pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -
 fn end_without_sending(status: &'static str, why: String, id: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(
         "UPDATE outbox SET status = $1, claimed_until = NULL, last_error = $2,
-         rendered = CASE WHEN kind IN ('security', 'invitation') THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $3",
+         rendered = CASE WHEN kind IN ('security', 'invitation', 'export') THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $3",
     )
     .bind(status)
     .bind(why)
@@ -423,7 +423,7 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
                 // A finished login mail keeps no copy of its link.
                 let sql = format!(
                     "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL, last_error = NULL,
-                     rendered = CASE WHEN kind IN ('security', 'invitation') THEN NULL ELSE rendered END
+                     rendered = CASE WHEN kind IN ('security', 'invitation', 'export') THEN NULL ELSE rendered END
                      WHERE status = 'sending' AND id IN ({})",
                     placeholders(2, crate::store::padded_len(chunk.len()))
                 );
