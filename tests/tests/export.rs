@@ -355,9 +355,17 @@ async fn who_may_export_whom(app: TestServer) {
     let (s, _, body) = fetch(&app, Method::POST, &path, Some(&w.admin.token)).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(json_of(&unzip(&body), "data/account.json")["account"]["email"], "mentee@example.org");
-    // The person themself, by this route too.
-    let (s, _, _) = fetch(&app, Method::POST, &path, Some(&w.mentee.token)).await;
+    // The person themself, by this route too; their export lists the accesses that
+    // concern them: the admin's export on their behalf, and the coordinator's look at
+    // their mentorship's figures.
+    let (s, b) = app.get(&format!("/api/v1/programmes/{}/health", w.programme), &w.coordinator.token).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _, body) = fetch(&app, Method::POST, &path, Some(&w.mentee.token)).await;
     assert_eq!(s, StatusCode::OK);
+    let audit = json_of(&unzip(&body), "data/audit.json");
+    let actions: Vec<&str> = audit.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"person_export") && actions.contains(&"health_page"), "{audit}");
+    assert!(audit.to_string().contains("Anneke de Vries"), "who looked is named: {audit}");
     // The coordinator knows the person and may not read their content: 403.
     let (s, _, body) = fetch(&app, Method::POST, &path, Some(&w.coordinator.token)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
