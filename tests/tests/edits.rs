@@ -82,6 +82,21 @@ async fn edits_and_deletions_reach_sockets_and_replays(app: TestServer) {
     assert_eq!(event.data["message"]["seq"], posted["seq"]);
     assert!(event.data["message"]["edited_at"].is_string());
 
+    // A late retry of the original post (same key, the old text) gets the message as
+    // it now stands, and writes nothing.
+    let before = app.snapshot().await;
+    let (s, retried) = app
+        .post(
+            &format!("/api/v1/threads/{}/messages", w.thread),
+            &w.mentor.token,
+            json!({"body": "Tot dinsdag, Çağrı — om 10 uur?", "client_msg_id": posted["client_msg_id"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{retried}");
+    assert_eq!(retried["id"], posted["id"]);
+    assert_eq!(retried["body"], "Tot woensdag, Çağrı — om 11 uur?");
+    assert_eq!(app.snapshot().await, before);
+
     // The same text again changes nothing and tells nobody.
     let seq_before = count(&app, "SELECT last_seq FROM mentorships WHERE id = $1", &w.mentorship).await;
     let (s, _) = patch(&app, &id, &w.mentor.token, "Tot woensdag, Çağrı — om 11 uur?").await;

@@ -109,7 +109,9 @@ pub(super) async fn find_repeat(
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(new.author.to_string()).bind(key.as_str()).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let existing = message_from_row(&row)?;
-    if existing.body != new.body.as_str() || thread.is_some_and(|t| t != existing.thread_id) {
+    // After the author changed the message, a retry gets it as it now stands.
+    let changed = existing.edited_at.is_some() || existing.deleted_at.is_some();
+    if (existing.body != new.body.as_str() && !changed) || thread.is_some_and(|t| t != existing.thread_id) {
         return Err(StoreError::conflict("client_msg_id_reused", "this client_msg_id was already used for a different message"));
     }
     Ok(Some(existing))
@@ -279,7 +281,8 @@ fn post_batch<'c>(
                     (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = req.user_id) AS coord,
                     u.is_admin, u.display_name AS actor_name, t.subject,
                     ex.id AS ex_id, ex.thread_id AS ex_thread_id, ex.mentorship_id AS ex_mentorship_id, ex.body AS ex_body,
-                    ex.source AS ex_source, ex.created_at AS ex_created_at, ex.seq AS ex_seq
+                    ex.source AS ex_source, ex.created_at AS ex_created_at, ex.seq AS ex_seq, ex.edited_at AS ex_edited_at,
+                    ex.deleted_at AS ex_deleted_at, ex.deleted_reason AS ex_deleted_reason
              FROM req
              JOIN threads t ON t.id = req.thread_id
              JOIN mentorships m ON m.id = t.mentorship_id
@@ -317,7 +320,12 @@ fn post_batch<'c>(
                     Some(id) => {
                         let body: String = row.try_get("ex_body")?;
                         let thread: ThreadId = get_parsed(&row, "ex_thread_id")?;
-                        if body == item.new.body.as_str() && thread == item.thread {
+                        let edited_at = super::get_opt_time(&row, "ex_edited_at")?;
+                        let deleted_at = super::get_opt_time(&row, "ex_deleted_at")?;
+                        // A retry of a message its author has since changed gets the
+                        // message as it now stands: the key names it, whatever its text.
+                        let changed = edited_at.is_some() || deleted_at.is_some();
+                        if (body == item.new.body.as_str() || changed) && thread == item.thread {
                             let source: String = row.try_get("ex_source")?;
                             Plan::Repeat(MessageView {
                                 id,
@@ -332,9 +340,9 @@ fn post_batch<'c>(
                                 seq: row.try_get("ex_seq")?,
                                 quoted: None,
                                 attachments: Vec::new(),
-                                edited_at: None,
-                                deleted_at: None,
-                                deleted_reason: None,
+                                edited_at,
+                                deleted_at,
+                                deleted_reason: row.try_get("ex_deleted_reason")?,
                             })
                         } else {
                             Plan::Refused(reused_key())
