@@ -259,6 +259,35 @@ impl TestServer {
 
     /// Sends everything due, until the outbox has nothing due pending or in flight (the
     /// background worker may have claimed a row: then its progress is awaited).
+    /// A file attached to `message` straight in the store (the JSON API takes none).
+    pub async fn attach_file(&self, message: &str, mentorship: &str, name: &str, bytes: &[u8]) {
+        let (id, message, mentorship, name, bytes) =
+            (uuid::Uuid::now_v7().to_string(), message.to_owned(), mentorship.to_owned(), name.to_owned(), bytes.to_vec());
+        let at = chrono::Utc::now().timestamp_millis();
+        self.state
+            .db
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO attachments (id, message_id, mentorship_id, name, content_type, size_bytes, data, created_at)
+                         VALUES ($1, $2, $3, $4, 'text/plain', $5, $6, $7)",
+                    )
+                    .bind(id)
+                    .bind(message)
+                    .bind(mentorship)
+                    .bind(name)
+                    .bind(bytes.len() as i64)
+                    .bind(bytes)
+                    .bind(at)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok::<_, mentorpost_server::db::StoreError>(())
+                })
+            })
+            .await
+            .expect("attachment");
+    }
+
     pub async fn drain_outbox(&self) {
         let mut progress = self.state.mailer.progress.subscribe();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -108,34 +108,6 @@ async fn fetch(app: &TestServer, method: Method, path: &str, token: Option<&str>
     (status, content_type, body)
 }
 
-/// A file attached to `message` straight in the store (the JSON API takes no files).
-async fn attach(app: &TestServer, message: &str, mentorship: &str, name: &str) {
-    let (id, message, mentorship, name) = (uuid::Uuid::now_v7().to_string(), message.to_owned(), mentorship.to_owned(), name.to_owned());
-    let at = chrono::Utc::now().timestamp_millis();
-    app.state
-        .db
-        .write(move |conn| {
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO attachments (id, message_id, mentorship_id, name, content_type, size_bytes, data, created_at)
-                     VALUES ($1, $2, $3, $4, 'text/plain', $5, $6, $7)",
-                )
-                .bind(id)
-                .bind(message)
-                .bind(mentorship)
-                .bind(name)
-                .bind(FILE_BYTES.len() as i64)
-                .bind(FILE_BYTES.to_vec())
-                .bind(at)
-                .execute(&mut *conn)
-                .await?;
-                Ok::<_, mentorpost_server::db::StoreError>(())
-            })
-        })
-        .await
-        .expect("attachment");
-}
-
 /// Fills every category for the world's mentee (and the mentor's own forms beside
 /// them). Returns the id of a second mentorship, started long enough ago for a review.
 async fn fill(app: &TestServer, w: &World) -> String {
@@ -149,7 +121,7 @@ async fn fill(app: &TestServer, w: &World) -> String {
     let (s, b) = app.post(&format!("{ms}/agreement/confirm"), &w.mentee.token, json!({"accept_charter": true})).await;
     assert_eq!(s, 200, "{b}");
     let reply = w.post_message(app, &w.mentee, REPLY).await;
-    attach(app, reply["id"].as_str().expect("message id"), &w.mentorship, "dia's eerste versie #1.txt").await;
+    app.attach_file(reply["id"].as_str().expect("message id"), &w.mentorship, "dia's eerste versie #1.txt", FILE_BYTES).await;
     let (s, b) = app
         .post(
             &format!("{ms}/meetings"),

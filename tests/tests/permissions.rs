@@ -98,6 +98,11 @@ const TABLE: &[(&str, &str, [u16; 11])] = &[
     // coordinator who knows the person is refused (403), anyone else learns nothing.
     ("POST",   "/api/v1/me/export",                         [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401]),
     ("POST",   "/api/v1/users/{id}/export",                 [200,  403,  404,  404,  404,  404,  403,  200,  404,  404,  401]),
+    // Erasing an account: one's own is everyone's right (with a wrong password here,
+    // so the cast survives: 403; tests/tests/erasure.rs erases for real); someone
+    // else's only an admin's, on their behalf, like the export.
+    ("POST",   "/api/v1/me/erasure",                        [403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  401]),
+    ("POST",   "/api/v1/users/{id}/erasure",                [202,  403,  404,  404,  404,  404,  403,  202,  404,  404,  401]),
     // The mailed link to a large export: its token is the authority.
     ("GET",    "/api/v1/exports/{token}",                   [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200]),
     // Programmes ({id} = P).
@@ -645,6 +650,8 @@ impl Fixture {
                 "programme_id": w.programme,
             }),
             ("POST", "/api/v1/users/{id}/emails") => json!({"email": unique_email("extra")}),
+            ("POST", "/api/v1/me/erasure") => json!({"password": "not the password of anyone"}),
+            ("POST", "/api/v1/users/{id}/erasure") => json!({"reason": "Asked by letter"}),
             ("POST", "/api/v1/programmes") => {
                 json!({"name": format!("Programme {}", uuid::Uuid::new_v4().simple())})
             }

@@ -11,7 +11,8 @@
 //! - [`sys`]: CPU, memory and the machine, from `/proc`;
 //! - [`sink`]: a discard-only SMTP server;
 //! - [`docs`]: splicing a section into `docs/benchmarks.md`;
-//! - [`load`] and [`report`]: the `post-messages` bench's load generator and figures.
+//! - [`load`] and [`report`]: the `post-messages` bench's load generator and figures;
+//! - [`writer`]: one member posting while background work runs, and its latencies.
 
 pub mod cli;
 pub mod docs;
@@ -21,6 +22,7 @@ pub mod seed;
 pub mod server;
 pub mod sink;
 pub mod sys;
+pub mod writer;
 
 use hdrhistogram::Histogram;
 

@@ -50,6 +50,13 @@ text_enum!(
 );
 
 text_enum!(
+    /// What an erased person's messages become in a programme's mentorships: their
+    /// text removed, a tombstone in its place (the default), or kept under the
+    /// anonymous name ("Former participant").
+    ErasurePolicy { Tombstone => "tombstone", Anonymise => "anonymise" }
+);
+
+text_enum!(
     /// How a logged meeting took place.
     MeetingMode { Video => "video", Phone => "phone", InPerson => "in_person" }
 );
@@ -72,6 +79,7 @@ text_enum!(
         AgreementUpdated => "agreement.updated",
         MemberAdded => "member.added",
         MemberRemoved => "member.removed",
+        MemberErased => "member.erased",
         MeetingLogged => "meeting.logged",
         ActionUpdated => "action.updated",
         ClosingUpdated => "closing.updated",

@@ -34,6 +34,7 @@ pub mod closure;
 pub mod concern;
 pub mod device;
 pub mod domain;
+pub mod erasure;
 pub mod forms;
 pub mod health;
 pub mod hints;
@@ -53,7 +54,7 @@ pub mod ws;
 
 pub use agreement::{AgreementContent, Rhythm};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use domain::{EventKind, Locale, MeetingMode, MentorshipStatus, MessageSource, Role};
+pub use domain::{ErasurePolicy, EventKind, Locale, MeetingMode, MentorshipStatus, MessageSource, Role};
 pub use ids::{AttachmentId, MentorshipId, MessageId, ProgrammeId, ThreadId, UserId};
 pub use profile::Profile;
 pub use refusal::Refusal;

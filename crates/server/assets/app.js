@@ -294,7 +294,9 @@ async function connect() {
         const { kind, data } = msg.event;
         if (page === 'thread' && kind === 'message.created' && data?.message?.thread_id === threadId) catchUp();
         if (page === 'thread' && ['message.edited', 'message.deleted'].includes(kind) && data?.message?.thread_id === threadId) refreshMessage(data.message.id);
-        if (page === 'inbox' && ['message.created', 'thread.created', 'read.updated'].includes(kind)) refreshInbox();
+        // An erased member: their messages show the tombstone or the anonymous name.
+        if (page === 'thread' && kind === 'member.erased' && list) for (const item of list.querySelectorAll(`li.message[data-author="${data?.user_id}"]`)) refreshMessage(item.dataset.id);
+        if (page === 'inbox' && ['message.created', 'thread.created', 'read.updated', 'member.erased'].includes(kind)) refreshInbox();
       }
     });
     socket.addEventListener('close', () => retry());

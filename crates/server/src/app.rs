@@ -126,6 +126,13 @@ impl App {
             background.spawn(crate::mail::retention::run(state.clone()));
         }
         background.spawn(http::exports::run_purge(state.clone()));
+        // An erasure a crash interrupted is finished before anything else is asked of it.
+        let resuming = state.clone();
+        background.spawn(async move {
+            if let Err(err) = crate::erasure::resume_unfinished(&resuming).await {
+                tracing::error!(error = format!("{err:#}"), "resuming unfinished erasures failed");
+            }
+        });
         background.spawn(crate::health::run(state.health.clone(), state.db.clone(), state.clock.clone(), state.shutdown.clone()));
         if let Some(smtp_addr) = state.config.smtp_listen {
             let smtp = TcpListener::bind(smtp_addr).await.with_context(|| format!("listening for SMTP on {smtp_addr}"))?;

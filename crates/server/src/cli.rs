@@ -304,6 +304,20 @@ pub enum UserCommand {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Erase a person's account (their right to be forgotten): profile and addresses
+    /// go, their messages follow the programme's policy (removed, or kept under
+    /// "Former participant"). Cannot be undone; running it again finishes an erasure
+    /// that was interrupted.
+    Erase {
+        #[arg(long)]
+        email: String,
+        /// Why, for the record (for example "asked by letter of 3 May").
+        #[arg(long)]
+        reason: String,
+        /// Test hook: stop after this many batches and wait to be killed.
+        #[arg(long, hide = true)]
+        pause_after_batches: Option<u64>,
+    },
 }
 
 impl GlobalArgs {
@@ -756,6 +770,44 @@ async fn user_command(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 summary.bytes,
                 started.elapsed().as_millis()
             );
+            Ok(())
+        }
+        UserCommand::Erase { email, reason, pause_after_batches } => {
+            let reason = reason.trim().to_owned();
+            anyhow::ensure!(!reason.is_empty(), "give a reason with --reason");
+            let email = EmailAddress::parse(&email)?;
+            let pool = state.db.pool();
+            let started = std::time::Instant::now();
+            let found = store::users::find_credentials(pool, &email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let erasure = match found {
+                Some(creds) => {
+                    match crate::erasure::start(state, creds.id, None, Some(reason)).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                        store::erasure::Begun::Started(e) | store::erasure::Begun::Unfinished(e) => e,
+                        store::erasure::Begun::AlreadyErased => {
+                            println!("already erased");
+                            return Ok(());
+                        }
+                    }
+                }
+                // The account no longer has the address once an erasure began: an
+                // interrupted one is found by it and finished.
+                None => store::erasure::unfinished_for_address(pool, email.as_str())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .context("no account with that e-mail address")?,
+            };
+            let person = erasure.user;
+            let pause = move |batches: u64| {
+                if pause_after_batches == Some(batches) {
+                    println!("paused after {batches} batches");
+                    // Waits to be killed: the crash test's moment.
+                    loop {
+                        std::thread::park();
+                    }
+                }
+            };
+            let rows = crate::erasure::complete(state, &erasure, &pause).await?;
+            println!("erased\t{person}\t{rows} rows\t{} ms", started.elapsed().as_millis());
             Ok(())
         }
     };

@@ -13,6 +13,7 @@
 //! - [`health`]: contact-health figures (no content) for routes and summaries.
 //! - [`mail`]: outgoing mail.
 //! - [`inbound`]: incoming mail: SMTP listener, routing, bounces.
+//! - [`erasure`]: erasing a person, started at once and completed in batches.
 //! - [`demo`]: the demo programme.
 #![forbid(unsafe_code)]
 
@@ -22,6 +23,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod drain;
+pub mod erasure;
 pub mod error;
 pub mod health;
 pub mod http;

@@ -4,27 +4,12 @@
 
 mod common;
 
+use common::{BIN, mentorpost, run_ok};
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_mentorpost");
-
-fn mentorpost(data_dir: &std::path::Path, db: Option<&str>) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(data_dir).env_remove("MENTORPOST_DATABASE_URL").env("MENTORPOST_LOG", "info");
-    if let Some(url) = db {
-        cmd.arg("--database-url").arg(url);
-    }
-    cmd
-}
-
-fn run_ok(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run mentorpost");
-    assert!(out.status.success(), "command failed: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A running `mentorpost serve`, killed on drop if still alive.
 struct Served {

@@ -516,6 +516,7 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         format!("/mentorships/{mentorship}/new"),
         "/settings".to_owned(),
         "/settings?done=mail".to_owned(),
+        "/settings/erase".to_owned(),
         format!("/attachments/{attachment}"),
         format!("/coordinate/programmes/{programme}/people"),
         format!("/coordinate/programmes/{programme}/import"),

@@ -22,6 +22,7 @@ use anyhow::Context;
 use clap::Parser;
 use mentorpost_bench::cli::{self, Table};
 use mentorpost_bench::server::{self, Database};
+use mentorpost_bench::writer::{Latency, idle, login, new_thread, post_one};
 use mentorpost_bench::{docs, sys};
 use std::fmt::Write as _;
 use std::io::Read as _;
@@ -32,6 +33,14 @@ use std::time::Instant;
 const HEADING: &str = "## Export";
 const TARGET_MS: f64 = 5000.0;
 const EMAIL: &str = "mentee@export.bench";
+/// The person erased: they wrote half the messages of a data set twice the size, so
+/// `--messages` of their own.
+const ERASED: &str = "mentee@erase.bench";
+const ADMIN: &str = "admin@export.bench";
+const WRITER: &str = "mentor4@export.bench";
+const PASSWORD: &str = "bench password for erasure 2026";
+const ERASE_TARGET_MS: f64 = 5000.0;
+const WAIT_TARGET_MS: f64 = 50.0;
 
 #[derive(Debug, Parser)]
 #[command(name = "export", about = "Export benchmark for mentorpost: one person's data with 10,000 messages")]
@@ -56,6 +65,20 @@ struct Run {
     max_ms: f64,
     command_ms: f64,
     load_s: f64,
+    erasure: Erasure,
+}
+
+/// The erasure of a person who wrote `--messages` messages, through the API of a
+/// running server while another member keeps posting.
+#[derive(Clone, Copy, Debug, Default)]
+struct Erasure {
+    messages: u64,
+    /// From the server's "erasure finished" line: the batches, the export purge, the end.
+    ms: f64,
+    /// From the request to the finished row, seen from outside.
+    outside_ms: f64,
+    idle: Latency,
+    during: Latency,
 }
 
 fn main() -> ExitCode {
@@ -79,7 +102,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run
     server::migrate(bin, db)?;
     eprintln!("[{backend}] writing {} messages of the measured person, as many of others", cli.messages);
     let started = Instant::now();
-    db.load_sql(&data_set(cli.messages, db.is_postgres()))?;
+    db.load_sql(&data_set(cli.messages, db.is_postgres(), "export.bench"))?;
     let load_s = started.elapsed().as_secs_f64();
     db.checkpoint()?;
 
@@ -99,7 +122,62 @@ async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run
     let p50_ms = times[times.len() / 2];
     let max_ms = times.last().copied().unwrap_or_default();
     eprintln!("[{backend}] {messages} messages, {attachments} attachments, {bytes} bytes: first {first_ms} ms, p50 {p50_ms} ms");
-    Ok(Run { backend, messages, attachments, bytes, first_ms, p50_ms, max_ms, command_ms, load_s })
+    let erasure = erase_under_load(cli, bin, db).await?;
+    Ok(Run { backend, messages, attachments, bytes, first_ms, p50_ms, max_ms, command_ms, load_s, erasure })
+}
+
+/// Loads a second person who wrote `--messages` messages, starts the server, measures
+/// one member's POSTs alone, then again while an admin erases that person through the
+/// API; the server's log gives the erasure's own time.
+async fn erase_under_load(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Erasure> {
+    let backend = db.backend();
+    db.load_sql(&data_set(cli.messages * 2, db.is_postgres(), "erase.bench"))?;
+    db.checkpoint()?;
+    server::add_admin(bin, db, ADMIN, PASSWORD)?;
+    server::server_cli_output(bin, db, &["user", "set-password", "--email", WRITER, "--password", PASSWORD])?;
+    let srv = server::Server::start(bin, db, &[("MENTORPOST_LOG".to_owned(), "info".to_owned())]).await?;
+    let http = reqwest::Client::builder().no_proxy().build()?;
+    let base = srv.base.clone();
+    let (admin, writer) = (login(&http, &base, ADMIN, PASSWORD).await?, login(&http, &base, WRITER, PASSWORD).await?);
+    let url = new_thread(&http, &base, &writer, "Terwijl er gewist wordt").await?;
+    let people: serde_json::Value =
+        http.get(format!("{base}/api/v1/users")).bearer_auth(&admin).send().await?.error_for_status()?.json().await?;
+    let person = people.as_array().into_iter().flatten().find(|u| u["email"] == ERASED).context("the person to erase")?["id"]
+        .as_str()
+        .context("id")?
+        .to_owned();
+
+    let idle = idle(&http, &url, &writer, 300, std::time::Duration::from_millis(5)).await?;
+    let t0 = Instant::now();
+    http.post(format!("{base}/api/v1/users/{person}/erasure"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"reason": "benchmark"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut during = Vec::new();
+    let mut i = 0;
+    let finished = loop {
+        during.push(post_one(&http, &url, &writer, i).await?);
+        i += 1;
+        if let Some(line) = std::fs::read_to_string(&srv.log)?.lines().find(|l| l.contains("erasure finished")) {
+            break line.to_owned();
+        }
+        anyhow::ensure!(t0.elapsed().as_secs() < 120, "the erasure did not finish in 2 minutes");
+    };
+    let outside_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let ms =
+        finished.split(" ms=").nth(1).and_then(|v| v.split_whitespace().next()).and_then(|v| v.parse::<f64>().ok()).unwrap_or(outside_ms);
+    srv.stop().await?;
+    let messages = db.scalar(
+        "SELECT COUNT(*) FROM messages m JOIN users u ON u.id = m.author_id WHERE u.erased_at IS NOT NULL AND m.deleted_reason = 'erasure'",
+    );
+    let erasure = Erasure { messages: messages.unwrap_or_default(), ms, outside_ms, idle, during: Latency::of(during) };
+    eprintln!(
+        "[{backend}] erasure of {} messages: {ms:.0} ms; POST p99 idle {:.1} ms, during {:.1} ms, max {:.1} ms",
+        erasure.messages, erasure.idle.p99, erasure.during.p99, erasure.during.max
+    );
+    Ok(erasure)
 }
 
 /// The zip opens and holds every message.
@@ -113,7 +191,8 @@ fn check_zip(path: &Path, messages: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn data_set(messages: usize, postgres: bool) -> String {
+/// The data set, its addresses under `domain` (a second set loads beside the first).
+fn data_set(messages: usize, postgres: bool, domain: &str) -> String {
     // 20 KiB of file, in each dialect's words.
     let blob = if postgres { "decode(repeat('5a', 20480), 'hex')" } else { "randomblob(20480)" };
     let now = chrono::Utc::now();
@@ -128,7 +207,7 @@ fn data_set(messages: usize, postgres: bool) -> String {
     let mentee = uuid::Uuid::now_v7();
     let _ = writeln!(
         sql,
-        "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{mentee}', '{EMAIL}', 'Zofia Kowalska', 'Europe/Amsterdam', 'nl', 0, NULL, {ms}, {ms});"
+        "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{mentee}', 'mentee@{domain}', 'Zofia Kowalska', 'Europe/Amsterdam', 'nl', 0, NULL, {ms}, {ms});"
     );
     let _ = writeln!(
         sql,
@@ -143,12 +222,12 @@ fn data_set(messages: usize, postgres: bool) -> String {
         let member = if mine { mentee } else { uuid::Uuid::now_v7() };
         let _ = writeln!(
             sql,
-            "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{mentor}', 'mentor{k}@export.bench', 'Mentor {k}', 'Europe/Amsterdam', 'en', 0, NULL, {ms}, {ms});"
+            "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{mentor}', 'mentor{k}@{domain}', 'Mentor {k}', 'Europe/Amsterdam', 'en', 0, NULL, {ms}, {ms});"
         );
         if !mine {
             let _ = writeln!(
                 sql,
-                "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{member}', 'other{k}@export.bench', 'Other {k}', 'Europe/Amsterdam', 'en', 0, NULL, {ms}, {ms});"
+                "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{member}', 'other{k}@{domain}', 'Other {k}', 'Europe/Amsterdam', 'en', 0, NULL, {ms}, {ms});"
             );
         }
         let start = ms - 400 * day;
@@ -251,6 +330,38 @@ fn section(cli: &Cli, runs: &[Run], m: &sys::Machine) -> String {
             r.max_ms,
             r.command_ms,
             r.load_s,
+            if met { "met" } else { "**missed**" }
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "**Erasure** (issue 26, item 3: a person with 10,000 messages erased in ≤ 5 s, other writers never waiting more than 50 ms at a time). A second data set twice the size is loaded so that the erased person wrote {} messages themselves (one in a hundred with a 20 KiB file); the release server runs; one other member POSTs messages one after another (300 alone first, 5 ms apart: \"idle\"), then an admin erases the person through `POST /api/v1/users/{{id}}/erasure` while that member keeps posting (\"during\"). \"erasure ms\" is the server's own time from its `erasure finished` log line (batches of 500, export purge, finish); \"seen from outside\" runs from the request to that line.",
+        cli.messages
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "| backend | messages erased | erasure ms | seen from outside ms | POST idle p50 / p99 / max ms | POST during p50 / p99 / max ms (n) | target |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---|---|---|");
+    for r in runs {
+        let e = &r.erasure;
+        let met = e.ms <= ERASE_TARGET_MS && e.during.max <= WAIT_TARGET_MS;
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.0} | {:.0} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} ({}) | {} |",
+            r.backend,
+            e.messages,
+            e.ms,
+            e.outside_ms,
+            e.idle.p50,
+            e.idle.p99,
+            e.idle.max,
+            e.during.p50,
+            e.during.p99,
+            e.during.max,
+            e.during.count,
             if met { "met" } else { "**missed**" }
         );
     }

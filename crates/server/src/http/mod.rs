@@ -6,6 +6,7 @@ pub mod auth;
 pub mod closings;
 pub mod concerns;
 pub mod contact;
+pub mod erasure;
 pub mod exports;
 pub mod health;
 pub mod hints;
@@ -117,6 +118,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(exports::export_me))
         .routes(routes!(exports::export_user))
         .routes(routes!(exports::download))
+        .routes(routes!(erasure::erase_me))
+        .routes(routes!(erasure::erase_user))
         .routes(routes!(programmes::create_programme, programmes::list_programmes))
         .routes(routes!(programmes::get_programme))
         .routes(routes!(programmes::add_coordinator))

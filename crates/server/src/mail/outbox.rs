@@ -292,6 +292,9 @@ async fn rendered(state: &AppState, row: &Claimed) -> anyhow::Result<Step> {
         }
         (None, None) => return Ok(Step::Done(Outcome::Cancelled("incomplete row"))),
     };
+    if store::erasure::is_erased_address(&to) {
+        return Ok(Step::Done(Outcome::Cancelled("recipient erased")));
+    }
     // A login link is asked for now, and a security alert must not wait for the person
     // to fix their mail: both go even to an address paused for bouncing.
     let urgent = matches!(row.kind.as_str(), "security" | "sign_in_alert" | "password_changed" | "address_added");

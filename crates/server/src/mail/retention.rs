@@ -102,6 +102,7 @@ async fn release_day(state: &AppState) -> anyhow::Result<()> {
 
 /// One run. Dry: counts what a real run would do and changes nothing.
 pub async fn run_once(state: &AppState, dry_run: bool) -> anyhow::Result<Report> {
+    let started = std::time::Instant::now();
     let now = state.clock.now();
     let pool = state.db.pool();
     let mut report = Report { dry_run, ..Report::default() };
@@ -133,6 +134,7 @@ pub async fn run_once(state: &AppState, dry_run: bool) -> anyhow::Result<Report>
         removed = report.removed,
         rows_changed = report.rows_changed,
         swept,
+        ms = started.elapsed().as_millis() as u64,
         "retention run"
     );
     Ok(report)

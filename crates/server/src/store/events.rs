@@ -134,7 +134,7 @@ pub async fn list(pool: &AnyPool, mentorship: MentorshipId, after: i64, limit: i
             EventKind::ReadUpdated => {
                 json!({ "thread_id": thread_id, "user_id": user_id, "message_id": message_id })
             }
-            EventKind::MemberAdded | EventKind::MemberRemoved => json!({
+            EventKind::MemberAdded | EventKind::MemberRemoved | EventKind::MemberErased => json!({
                 "user_id": user_id,
                 "display_name": row.try_get::<Option<String>, _>("user_name")?,
                 "role": row.try_get::<Option<String>, _>("member_role")?,

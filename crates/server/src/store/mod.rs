@@ -11,6 +11,7 @@ pub mod closings;
 pub mod concerns;
 pub mod devices;
 pub mod edits;
+pub mod erasure;
 pub mod events;
 pub mod exports;
 pub mod health;
@@ -40,6 +41,38 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::str::FromStr;
+
+/// Runs `step` — `$1` a key (a mentorship, a person), `$2` the batch size, `$3` a
+/// time — as its own write, again and again while a run fills the batch; returns the
+/// rows changed. `after_each` hears every write (the erasure's test hook counts them).
+/// Batches keep each write short, so other writers never wait long for the SQLite
+/// writer.
+pub async fn in_batches(
+    db: &crate::db::Db,
+    step: &'static str,
+    key: String,
+    batch: i64,
+    at: i64,
+    after_each: &mut (dyn FnMut() + Send),
+) -> Result<u64, crate::db::StoreError> {
+    let mut changed = 0;
+    loop {
+        let key = key.clone();
+        let n = db
+            .write(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query(sqlx::AssertSqlSafe(step)).bind(key).bind(batch).bind(at).execute(&mut *conn).await?;
+                    Ok(done.rows_affected())
+                })
+            })
+            .await?;
+        changed += n;
+        after_each();
+        if n < batch as u64 {
+            return Ok(changed);
+        }
+    }
+}
 
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -95,6 +95,7 @@ pub const MAP: &[(&str, Holds)] = &[
     ("journey_timers", Holds::NotPersonal("when a mentorship's next step comes due")),
     ("prompts", Holds::PersonalNotExported("which form invitations were mailed to them, with a token hash")),
     ("exports", Holds::Personal("their exports: when made, until when kept")),
+    ("erasures", Holds::PersonalNotExported("the record of an erasure: by whom, why, when; the addresses only while it runs")),
 ];
 
 /// The version of the export's layout, in every export.

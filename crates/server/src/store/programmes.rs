@@ -137,12 +137,14 @@ pub struct ProgrammeDefaults {
     pub review_every_months: i64,
     /// Months after closing before a mentorship's content is removed (retention).
     pub retention_months: i64,
+    /// What an erased member's messages become.
+    pub erasure_policy: mentorpost_model::ErasurePolicy,
 }
 
 pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<ProgrammeDefaults>, StoreError> {
     let row = sqlx::query(
         "SELECT timezone, default_contact_every_days, default_response_within_hours, default_not_started_days, follow_up_months,
-                review_every_months, retention_months FROM programmes WHERE id = $1",
+                review_every_months, retention_months, erasure_policy FROM programmes WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(pool)
@@ -156,6 +158,8 @@ pub async fn defaults(pool: &AnyPool, id: ProgrammeId) -> Result<Option<Programm
         follow_up_months: r.try_get("follow_up_months")?,
         review_every_months: r.try_get("review_every_months")?,
         retention_months: r.try_get("retention_months")?,
+        erasure_policy: mentorpost_model::ErasurePolicy::parse(&r.try_get::<String, _>("erasure_policy")?)
+            .unwrap_or(mentorpost_model::ErasurePolicy::Tombstone),
     }))
 }
 
@@ -165,7 +169,7 @@ pub async fn set_defaults(db: &Db, id: ProgrammeId, d: ProgrammeDefaults) -> Res
         Box::pin(async move {
             let done = sqlx::query(
                 "UPDATE programmes SET timezone = $1, default_contact_every_days = $2, default_response_within_hours = $3, default_not_started_days = $4,
-                        follow_up_months = $5, review_every_months = $6, retention_months = $7
+                        follow_up_months = $5, review_every_months = $6, retention_months = $7, erasure_policy = $9
                  WHERE id = $8",
             )
             .bind(d.timezone)
@@ -176,6 +180,7 @@ pub async fn set_defaults(db: &Db, id: ProgrammeId, d: ProgrammeDefaults) -> Res
             .bind(d.review_every_months)
             .bind(d.retention_months)
             .bind(id.to_string())
+            .bind(d.erasure_policy.as_str())
             .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {

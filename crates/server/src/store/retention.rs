@@ -184,25 +184,7 @@ const REMOVE_SMALL: &[&str] = &[
 pub async fn remove_content(db: &Db, mentorship: MentorshipId, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let mut changed = 0;
     for step in REMOVE_STEPS {
-        loop {
-            let n = db
-                .write(move |conn| {
-                    Box::pin(async move {
-                        let done = sqlx::query(sqlx::AssertSqlSafe(*step))
-                            .bind(mentorship.to_string())
-                            .bind(BATCH)
-                            .bind(ms(now))
-                            .execute(&mut *conn)
-                            .await?;
-                        Ok(done.rows_affected())
-                    })
-                })
-                .await?;
-            changed += n;
-            if n < BATCH as u64 {
-                break;
-            }
-        }
+        changed += super::in_batches(db, step, mentorship.to_string(), BATCH, ms(now), &mut || {}).await?;
     }
     changed += db
         .write(move |conn| {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod closure;
 pub mod concerns;
 pub mod coordinate;
+pub mod erasure;
 pub mod first_contact;
 pub mod inbox;
 pub mod mentorship;
@@ -96,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(audit::router())
         .merge(security::router())
+        .merge(erasure::router())
         .route("/app/ws-ticket", post(thread::ws_ticket))
         .route("/app/hints", post(thread::hints))
         .route("/assets/{file}", get(assets::serve))

@@ -69,6 +69,22 @@ pub fn shown(tr: &Tr, programme_id: ProgrammeId, programme: &str, current: &Curr
     }
 }
 
+/// Adds what the service itself does in the programme to a notice: how long it keeps
+/// what members wrote, and what erasing an account does to their messages (the
+/// programme's settings, so the words cannot drift from what happens).
+pub async fn add_facts(state: &AppState, tr: &Tr, notice: &mut NoticeShown) -> Result<(), PageError> {
+    let Ok(id) = notice.programme_id.parse::<ProgrammeId>() else { return Ok(()) };
+    let Some(d) = store::programmes::defaults(state.db.pool(), id).await? else { return Ok(()) };
+    let programme = notice.programme.as_str();
+    notice.paragraphs.push(tr.args("notice-keep-months", &[("programme", programme.into()), ("count", d.retention_months.into())]));
+    let key = match d.erasure_policy {
+        mentorpost_model::ErasurePolicy::Tombstone => "notice-erasure-tombstone",
+        mentorpost_model::ErasurePolicy::Anonymise => "notice-erasure-anonymise",
+    };
+    notice.paragraphs.push(tr.ts(key, "programme", programme));
+    Ok(())
+}
+
 #[derive(Template)]
 #[template(path = "web/privacy.html")]
 struct PrivacyPage {
@@ -95,7 +111,7 @@ pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query
     {
         return Ok(see_other(&safe_next(Some(next))));
     }
-    let current = if pending.is_empty() {
+    let mut current: Vec<NoticeShown> = if pending.is_empty() {
         store::notices::of_person(state.db.pool(), member.id())
             .await?
             .iter()
@@ -104,12 +120,11 @@ pub async fn page(State(state): State<AppState>, member: Member, Query(q): Query
     } else {
         Vec::new()
     };
-    let page = PrivacyPage {
-        pending: pending.iter().map(|p| shown(tr, p.programme_id, &p.programme_name, &p.notice)).collect(),
-        current,
-        next: safe_next(q.next.as_deref()),
-        ui: Ui::for_member(&member),
-    };
+    let mut pending: Vec<NoticeShown> = pending.iter().map(|p| shown(tr, p.programme_id, &p.programme_name, &p.notice)).collect();
+    for n in current.iter_mut().chain(pending.iter_mut()) {
+        add_facts(&state, tr, n).await?;
+    }
+    let page = PrivacyPage { pending, current, next: safe_next(q.next.as_deref()), ui: Ui::for_member(&member) };
     render(&page)
 }
 
@@ -200,9 +215,11 @@ async fn notice_page(
         step: String::new(),
     });
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut shown_now = shown(tr, programme.id, &programme.name, &current);
+    add_facts(state, tr, &mut shown_now).await?;
     let page = NoticePage {
         nav: ProgrammeNav::new(&programme, "notice"),
-        current: shown(tr, programme.id, &programme.name, &current),
+        current: shown_now,
         is_default: current == Current::Default,
         versions: versions.iter().map(|v| version_text(tr, &Current::Published(v.clone()))).collect(),
         preview: (preview && errors.is_empty()).then(|| (paragraphs(&form.text_en), paragraphs(&form.text_nl))),

@@ -641,7 +641,10 @@ async fn invitation_page(state: &AppState, token: &str, done: Option<&str>, erro
         (Status::AcceptedWeb | Status::EmailOnly, _) => (StatusCode::OK, "accepted"),
     };
     let notice = store::notices::current(state.db.pool(), invitation.programme_id).await?;
-    let view = accept_view(tr, token, page, Some(&invitation), Some(&notice), errors);
+    let mut view = accept_view(tr, token, page, Some(&invitation), Some(&notice), errors);
+    if let Some(n) = view.notice.as_mut() {
+        super::notice::add_facts(state, &view.ui.tr, n).await?;
+    }
     Ok((status, render(&view)?).into_response())
 }
 

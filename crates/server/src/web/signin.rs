@@ -73,6 +73,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
         Some("signed-out") => Some(tr.t("signin-signed-out")),
         Some("link-sent") => Some(tr.t("signin-link-sent")),
         Some("link-invalid") => Some(tr.t("signin-link-invalid")),
+        Some("erased") => Some(tr.t("erase-done-text")),
         _ => None,
     };
     render(&SignInView { ui: Ui::signed_out(tr), next, email: String::new(), link_email: String::new(), errors: Errors::default(), notice })

@@ -1,9 +1,29 @@
-//! Shared by the real-binary tests: throwaway PostgreSQL databases.
+//! Shared by the real-binary tests: the binary itself, throwaway PostgreSQL databases.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
 use std::process::Command;
+
+/// The real binary, for the tests that run it.
+pub const BIN: &str = env!("CARGO_BIN_EXE_mentorpost");
+
+/// A `mentorpost` command on `data_dir` (and `db`, else SQLite there), logging at info.
+pub fn mentorpost(data_dir: &std::path::Path, db: Option<&str>) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(data_dir).env_remove("MENTORPOST_DATABASE_URL").env("MENTORPOST_LOG", "info");
+    if let Some(url) = db {
+        cmd.arg("--database-url").arg(url);
+    }
+    cmd
+}
+
+/// Runs `cmd`, insists on success and returns its standard output.
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run mentorpost");
+    assert!(out.status.success(), "command failed: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
 
 pub const PG_ENV: &str = "MENTORPOST_TEST_POSTGRES_URL";
 

@@ -16,6 +16,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mentorpost_model::ErasurePolicy;
 use mentorpost_model::closure::FOLLOW_UP_MONTHS;
 use mentorpost_model::{Rhythm, TimeZoneName};
 use serde::Deserialize;
@@ -50,6 +51,9 @@ pub struct DefaultsForm {
     /// Months the content of a closed mentorship is kept; empty keeps the stored setting.
     #[serde(default)]
     retention_months: String,
+    /// tombstone | anonymise; empty keeps the stored setting.
+    #[serde(default)]
+    erasure_policy: String,
 }
 
 pub struct Choice {
@@ -69,6 +73,7 @@ struct SettingsPage {
     defaults: DefaultsForm,
     timezones: Vec<Choice>,
     review_months: Vec<Choice>,
+    erasure_policies: Vec<Choice>,
     errors: Errors,
     done: String,
 }
@@ -97,6 +102,7 @@ fn stored_defaults(d: &ProgrammeDefaults) -> DefaultsForm {
         follow_up_months: d.follow_up_months.to_string(),
         review_every_months: d.review_every_months.to_string(),
         retention_months: d.retention_months.to_string(),
+        erasure_policy: d.erasure_policy.as_str().to_owned(),
     }
 }
 
@@ -137,6 +143,14 @@ async fn show(
             selected: defaults.review_every_months == m.to_string(),
         })
         .collect();
+    let erasure_policies = ErasurePolicy::ALL
+        .iter()
+        .map(|p| Choice {
+            value: p.as_str().to_owned(),
+            label: tr.t(&format!("erasure-policy-{}", p.as_str())),
+            selected: defaults.erasure_policy == p.as_str(),
+        })
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SettingsPage {
         ui: Ui::for_member(member),
@@ -147,6 +161,7 @@ async fn show(
         defaults,
         timezones,
         review_months,
+        erasure_policies,
         errors: Errors(errors),
         done: done.unwrap_or_default().to_owned(),
     };
@@ -248,16 +263,23 @@ fn programme_defaults(tr: &Tr, form: &DefaultsForm) -> Result<ProgrammeDefaults,
     if retention.is_none() {
         errors.push(problem(tr, "retention_months", "retention-error-months"));
     }
-    match (timezone, days, hours, not_started, follow_up, review, retention) {
-        (Some(tz), Some(days), Some(hours), Some(not_started), Some(follow_up), Some(review), Some(retention)) => Ok(ProgrammeDefaults {
-            timezone: tz.as_str().to_owned(),
-            contact_every_days: days,
-            response_within_hours: hours,
-            not_started_days: not_started,
-            follow_up_months: follow_up,
-            review_every_months: review,
-            retention_months: retention,
-        }),
+    let erasure = ErasurePolicy::parse(form.erasure_policy.trim());
+    if erasure.is_none() {
+        errors.push(problem(tr, "erasure_policy", "erasure-policy-error"));
+    }
+    match (timezone, days, hours, not_started, follow_up, review, retention, erasure) {
+        (Some(tz), Some(days), Some(hours), Some(not_started), Some(follow_up), Some(review), Some(retention), Some(erasure)) => {
+            Ok(ProgrammeDefaults {
+                timezone: tz.as_str().to_owned(),
+                contact_every_days: days,
+                response_within_hours: hours,
+                not_started_days: not_started,
+                follow_up_months: follow_up,
+                review_every_months: review,
+                retention_months: retention,
+                erasure_policy: erasure,
+            })
+        }
         _ => Err(errors),
     }
 }
@@ -274,8 +296,15 @@ pub async fn save_defaults(
     let programme = programme_for(&state, &member, &id).await?;
     // A form that leaves out the review rhythm or the follow-up months (an older page,
     // a script) keeps what is stored.
-    if form.review_every_months.trim().is_empty() || form.follow_up_months.trim().is_empty() || form.retention_months.trim().is_empty() {
+    if form.review_every_months.trim().is_empty()
+        || form.follow_up_months.trim().is_empty()
+        || form.retention_months.trim().is_empty()
+        || form.erasure_policy.trim().is_empty()
+    {
         let stored = store::programmes::defaults(state.db.pool(), programme.id).await?.ok_or(PageError::NotFound)?;
+        if form.erasure_policy.trim().is_empty() {
+            form.erasure_policy = stored.erasure_policy.as_str().to_owned();
+        }
         if form.retention_months.trim().is_empty() {
             form.retention_months = stored.retention_months.to_string();
         }
@@ -312,6 +341,7 @@ mod tests {
             follow_up_months: "25".into(),
             review_every_months: "3".into(),
             retention_months: "5".into(),
+            erasure_policy: "forget".into(),
         };
         let fields: Vec<&str> = programme_defaults(&tr, &bad).err().unwrap_or_default().iter().map(|e| e.field).collect();
         assert_eq!(
@@ -323,7 +353,8 @@ mod tests {
                 "not_started_days",
                 "follow_up_months",
                 "review_every_months",
-                "retention_months"
+                "retention_months",
+                "erasure_policy"
             ]
         );
         let good = DefaultsForm {
@@ -334,6 +365,7 @@ mod tests {
             follow_up_months: "12".into(),
             review_every_months: "6".into(),
             retention_months: "36".into(),
+            erasure_policy: "anonymise".into(),
         };
         assert_eq!(
             programme_defaults(&tr, &good).ok(),
@@ -345,6 +377,7 @@ mod tests {
                 follow_up_months: 12,
                 review_every_months: 6,
                 retention_months: 36,
+                erasure_policy: ErasurePolicy::Anonymise,
             })
         );
         let summary = SummaryForm { enabled: String::new(), weekday: "8".into(), hour: "24".into(), send_all_clear: String::new() };
