@@ -264,13 +264,30 @@ async fn a_reply_coming_due_gets_one_gentle_reminder(app: TestServer) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    // João keeps his evenings quiet.
+    let (s, b) = app
+        .put(
+            "/api/v1/me/mail",
+            &w.mentee.token,
+            json!({"mode": "each", "digest_hour": 8, "digest_weekday": 1, "missed_delay_minutes": 10, "quiet_start": "22:00", "quiet_end": "07:00"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
     // 30 hours on, the answer is not due for a while yet.
     app.clock.set(ams(9, 3, 16));
     assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 0);
-    // 37 hours on, three quarters of the 48 are gone: João, who owes the answer, is reminded once.
+    // 37 hours on, three quarters of the 48 are gone: João, who owes the answer, is
+    // reminded once — after his quiet hours, at seven.
     app.clock.set(ams(9, 3, 23));
     assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 1);
     assert_eq!(schedule_due(&app.state).await.expect("reminder round"), 0);
+    let waits: i64 = sqlx::query_scalar("SELECT not_before FROM outbox WHERE kind = 'reminder' AND user_id = $1")
+        .bind(w.mentee.id.to_string())
+        .fetch_one(app.state.db.pool())
+        .await
+        .expect("the reminder");
+    assert_eq!(waits, ams(9, 4, 7).timestamp_millis(), "the reminder waits for the end of the quiet hours");
+    app.clock.set(ams(9, 4, 7));
     let text = summary_mail(&app, &w.mentee.email, "You agreed to answer").await;
     assert!(text.contains("Çağrı Yılmaz"), "{text}");
     app.stop().await;

@@ -86,6 +86,7 @@ impl App {
         .merge(self.test_clock.clone().map(http::test_clock::router).unwrap_or_default())
         .fallback(http::health::not_found)
         .method_not_allowed_fallback(http::health::method_not_allowed)
+        .layer(axum::middleware::from_fn(crate::telemetry::track_http))
         .layer(axum::middleware::map_response(http::html_security_headers))
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .layer(axum::middleware::map_response_with_state(self.state.clone(), drain::close_connections_while_draining))
@@ -134,6 +135,20 @@ impl App {
             }
         });
         background.spawn(crate::health::run(state.health.clone(), state.db.clone(), state.clock.clone(), state.shutdown.clone()));
+        if let Some(metrics_addr) = state.config.metrics_listen {
+            crate::telemetry::install();
+            let listener = TcpListener::bind(metrics_addr).await.with_context(|| format!("listening for metrics on {metrics_addr}"))?;
+            let metrics_addr = listener.local_addr().context("reading the metrics listen address")?;
+            tracing::info!(%metrics_addr, "metrics listening");
+            let stop = state.shutdown.clone();
+            let metrics = crate::telemetry::router(state.clone());
+            background.spawn(async move {
+                let served = axum::serve(listener, metrics).with_graceful_shutdown(async move { stop.cancelled().await });
+                if let Err(err) = served.await {
+                    tracing::error!(error = %err, "the metrics listener failed");
+                }
+            });
+        }
         if let Some(smtp_addr) = state.config.smtp_listen {
             let smtp = TcpListener::bind(smtp_addr).await.with_context(|| format!("listening for SMTP on {smtp_addr}"))?;
             let tls = match &state.config.smtp_tls {

@@ -31,6 +31,16 @@ pub struct GlobalArgs {
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Default: SQLite in the data dir.
     #[arg(long, global = true, env = "MENTORPOST_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Log lines as text (for people) or as one JSON object per line (for log
+    /// shippers); a line written while a request is handled carries its request id.
+    #[arg(long, global = true, env = "MENTORPOST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +248,10 @@ pub struct ServeArgs {
     /// Listen for incoming mail over SMTP on this address, e.g. 127.0.0.1:2525.
     #[arg(long, env = "MENTORPOST_SMTP_LISTEN")]
     pub smtp_listen: Option<SocketAddr>,
+    /// Serve Prometheus metrics (`GET /metrics`) on this address, e.g. 127.0.0.1:9464;
+    /// a separate listener, never the public one. Off when not given.
+    #[arg(long, env = "MENTORPOST_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// PEM certificate for STARTTLS on the SMTP listener (with --smtp-tls-key).
     #[arg(long, env = "MENTORPOST_SMTP_TLS_CERT", requires = "smtp_tls_key")]
     pub smtp_tls_cert: Option<PathBuf>,
@@ -334,13 +348,13 @@ impl GlobalArgs {
 /// Parses arguments, sets up logging and runs the command.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MENTORPOST_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MENTORPOST_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.global.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
+        // The current span's fields (the request id) sit in `span`; the outer ones in `spans`.
+        LogFormat::Json => logs.json().with_current_span(true).with_span_list(true).init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
@@ -377,6 +391,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.ws_allowed_origins = args.ws_allowed_origins;
             config.trusted_proxies = args.trusted_proxies;
             config.smtp_listen = args.smtp_listen;
+            config.metrics_listen = args.metrics_listen;
             config.smtp_tls = args.smtp_tls_cert.zip(args.smtp_tls_key);
             config.inbound_secret = args.inbound_secret.filter(|s| !s.is_empty());
             if config.inbound_secret.as_ref().is_some_and(|s| s.len() < 32) {

@@ -32,6 +32,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Address of the SMTP listener for incoming mail; `None`: no listener.
     pub smtp_listen: Option<SocketAddr>,
+    /// Address of the Prometheus metrics listener (`GET /metrics`); `None`: no metrics.
+    /// Never the public address: figures about the service are for its operators.
+    pub metrics_listen: Option<SocketAddr>,
     /// PEM certificate and key for STARTTLS on the SMTP listener.
     pub smtp_tls: Option<(PathBuf, PathBuf)>,
     /// Bearer secret of `POST /api/v1/inbound/email`; `None`: the endpoint is off.
@@ -89,6 +92,7 @@ impl std::fmt::Debug for Config {
             .field("ws_allowed_origins", &self.ws_allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("smtp_listen", &self.smtp_listen)
+            .field("metrics_listen", &self.metrics_listen)
             .field("smtp_tls", &self.smtp_tls)
             .field("inbound_secret", &self.inbound_secret.as_ref().map(|_| "***"))
             .field("inbound", &self.inbound)
@@ -132,6 +136,7 @@ impl Config {
             ws_allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             smtp_listen: None,
+            metrics_listen: None,
             smtp_tls: None,
             inbound_secret: None,
             inbound: InboundLimits::default(),

@@ -25,6 +25,7 @@ pub async fn start(
 ) -> Result<Begun, crate::db::StoreError> {
     let begun = store::erasure::begin(&state.db, user, requested_by, reason, anonymous_name, state.clock.now()).await?;
     if let Begun::Started(e) = &begun {
+        metrics::counter!("mentorpost_erasures_total", "stage" => "started").increment(1);
         tracing::info!(erasure = %e.id, person = %user, by = ?requested_by.map(|u| u.to_string()), "erasure started");
     }
     Ok(begun)
@@ -36,7 +37,9 @@ pub async fn complete(state: &AppState, erasure: &Erasure, after_batch: &(dyn Fn
     let started = std::time::Instant::now();
     let changed = store::erasure::run(&state.db, erasure, state.clock.now(), after_batch).await.context("erasing in batches")?;
     crate::http::exports::purge(state).await.context("deleting export files")?;
-    store::erasure::finish(&state.db, erasure, state.clock.now()).await.context("finishing the erasure")?;
+    if store::erasure::finish(&state.db, erasure, state.clock.now()).await.context("finishing the erasure")? {
+        metrics::counter!("mentorpost_erasures_total", "stage" => "finished").increment(1);
+    }
     tracing::info!(erasure = %erasure.id, person = %erasure.user, rows = changed, ms = started.elapsed().as_millis() as u64, "erasure finished");
     Ok(changed)
 }

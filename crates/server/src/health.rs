@@ -50,8 +50,12 @@ pub struct Built {
     pub weekly_statuses: Vec<Option<HealthStatus>>,
 }
 
-/// A build with the key it was made under.
-type Kept = (Key, Arc<Built>);
+/// A build with the key it was made under, and when it was last asked for.
+type Kept = (Key, Arc<Built>, std::time::Instant);
+
+/// Most snapshots one process keeps (about a kilobyte each): far above the
+/// mentorships one instance serves, so in practice only a leak would reach it.
+const MAX_KEPT: usize = 100_000;
 
 /// The snapshots this process holds, one per mentorship.
 #[derive(Clone, Default)]
@@ -67,12 +71,30 @@ pub struct HealthCache {
 
 impl HealthCache {
     fn get(&self, id: MentorshipId, key: &Key) -> Option<Arc<Built>> {
-        let map = self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.get(&id).filter(|(k, _)| k == key).map(|(_, s)| s.clone())
+        let mut map = self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (k, built, used) = map.get_mut(&id)?;
+        if k != key {
+            return None;
+        }
+        *used = std::time::Instant::now();
+        Some(built.clone())
     }
 
     fn put(&self, id: MentorshipId, key: Key, snapshot: Arc<Built>) {
-        self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, (key, snapshot));
+        let mut map = self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.insert(id, (key, snapshot, std::time::Instant::now()));
+        if map.len() > MAX_KEPT {
+            forget_least_used(&mut map, MAX_KEPT / 2, |(_, _, at)| *at);
+        }
+    }
+
+    /// How many snapshots are kept.
+    pub fn len(&self) -> usize {
+        self.snapshots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn watch(&self, programme: ProgrammeId) {
@@ -85,6 +107,19 @@ impl HealthCache {
         watched.retain(|_, at| at.elapsed() < WATCHED_FOR);
         watched.keys().copied().collect()
     }
+}
+
+/// Keeps the `keep` most recently used entries (`used` tells when each was): the
+/// cache stays bounded however many mentorships come and go, and what is read keeps
+/// being served from memory.
+fn forget_least_used<K, V>(map: &mut HashMap<K, V>, keep: usize, used: impl Fn(&V) -> std::time::Instant) {
+    if map.len() <= keep {
+        return;
+    }
+    let mut times: Vec<std::time::Instant> = map.values().map(&used).collect();
+    times.sort_unstable();
+    let cut = times[times.len() - keep];
+    map.retain(|_, v| used(v) >= cut);
 }
 
 /// How long after a read of a programme's health the background round keeps its
@@ -281,5 +316,23 @@ pub async fn run(cache: HealthCache, db: Db, clock: Arc<dyn Clock>, shutdown: Ca
             Ok(n) => tracing::debug!(mentorships = n, "health snapshots rebuilt"),
             Err(err) => tracing::warn!(error = ?err, "health refresh failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_cache_keeps_the_most_recently_used() {
+        let start = Instant::now();
+        let mut map: HashMap<u32, Instant> = (0..10).map(|i| (i, start + Duration::from_millis(u64::from(i)))).collect();
+        forget_least_used(&mut map, 4, |at| *at);
+        let mut kept: Vec<u32> = map.keys().copied().collect();
+        kept.sort_unstable();
+        assert_eq!(kept, [6, 7, 8, 9]);
+        forget_least_used(&mut map, 10, |at| *at);
+        assert_eq!(map.len(), 4, "under the bound nothing goes");
     }
 }

@@ -14,6 +14,7 @@
 //! - [`mail`]: outgoing mail.
 //! - [`inbound`]: incoming mail: SMTP listener, routing, bounces.
 //! - [`erasure`]: erasing a person, started at once and completed in batches.
+//! - [`telemetry`]: Prometheus metrics on a listener of their own.
 //! - [`demo`]: the demo programme.
 #![forbid(unsafe_code)]
 
@@ -33,6 +34,7 @@ pub mod live;
 pub mod mail;
 pub mod state;
 pub mod store;
+pub mod telemetry;
 pub mod web;
 
 pub use app::App;

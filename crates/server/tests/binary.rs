@@ -60,6 +60,21 @@ fn serve_logging(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str], f
     Served { child, addr, log }
 }
 
+/// Signs in as the demo's mentor Çağrı; returns the token and their threads.
+fn demo_threads(client: &reqwest::blocking::Client, base: &str) -> (String, serde_json::Value) {
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
+        .send()
+        .expect("login")
+        .json()
+        .expect("json");
+    let token = login["access_token"].as_str().expect("token").to_owned();
+    let threads: serde_json::Value =
+        client.get(format!("{base}/api/v1/me/threads")).bearer_auth(&token).send().expect("threads").json().expect("json");
+    (token, threads)
+}
+
 fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
@@ -155,16 +170,7 @@ fn serve_demo_answers_then_exits_cleanly_on_sigterm() {
         let client = reqwest::blocking::Client::new();
         let ready: serde_json::Value = client.get(format!("{base}/readyz")).send().expect("readyz").json().expect("json");
         assert_eq!(ready["status"], "ready");
-        let login: serde_json::Value = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
-            .send()
-            .expect("login")
-            .json()
-            .expect("json");
-        let token = login["access_token"].as_str().expect("token");
-        let threads: serde_json::Value =
-            client.get(format!("{base}/api/v1/me/threads")).bearer_auth(token).send().expect("threads").json().expect("json");
+        let (_, threads) = demo_threads(&client, &base);
         assert_eq!(threads.as_array().map(|a| a.len()), Some(2), "{threads}");
         let openapi: serde_json::Value = client.get(format!("{base}/api/openapi.json")).send().expect("openapi").json().expect("json");
         assert!(openapi["paths"]["/api/v1/threads/{id}/messages"]["post"].is_object());
@@ -395,4 +401,108 @@ fn the_test_clock_is_off_unless_asked_for_and_moves_time_when_on() {
     let out = mentorpost(dir.path(), None).args(["serve", "--http", "0.0.0.0:0", "--test-clock"]).output().expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `--log-format json`: one JSON object per line, for log shippers; a line written
+/// while a request is handled carries that request's id (the one in its answer).
+#[test]
+fn json_logs_carry_the_request_id() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut child = mentorpost(dir.path(), None)
+        .args(["--log-format", "json", "serve", "--http", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines: Vec<serde_json::Value> = Vec::new();
+    let next = |lines: &mut Vec<serde_json::Value>| {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("a log line");
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        lines.push(value.clone());
+        value
+    };
+    let addr = loop {
+        let line = next(&mut lines);
+        if line["fields"]["message"] == "mentorpost listening" {
+            break line["fields"]["addr"].as_str().expect("addr").to_owned();
+        }
+    };
+    let http = reqwest::blocking::Client::builder().no_proxy().build().expect("client");
+    let answer = http
+        .post(format!("http://{addr}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "nobody@example.org", "password": "not a password at all"}))
+        .send()
+        .expect("login");
+    assert_eq!(answer.status(), 401);
+    let id = answer.headers()["x-request-id"].to_str().expect("id").to_owned();
+    let failed = loop {
+        let line = next(&mut lines);
+        if line["fields"]["message"] == "failed login" {
+            break line;
+        }
+    };
+    assert_eq!(failed["span"]["request_id"], id.as_str(), "{failed}");
+    assert_eq!(failed["level"], "INFO");
+    assert!(failed["timestamp"].is_string());
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `--metrics-listen`: Prometheus metrics on their own address (the public one has
+/// none), counting requests by route template; no label carries a person, an address,
+/// an id or a word anyone wrote.
+#[test]
+fn metrics_are_served_apart_and_name_no_one() {
+    const MARKER: &str = "METRIC-MARKER Łódź";
+    let dir = tempfile::tempdir().expect("tmp");
+    let served = serve(dir.path(), None, &["--demo", "--metrics-listen", "127.0.0.1:0"]);
+    let metrics_addr = loop {
+        let line = served.log.recv_timeout(Duration::from_secs(60)).expect("the metrics listener's line");
+        if let Some(rest) = line.split(" metrics_addr=").nth(1) {
+            break rest.split_whitespace().next().unwrap_or_default().to_owned();
+        }
+    };
+    let base = format!("http://{}", served.addr);
+    let client = reqwest::blocking::Client::builder().no_proxy().build().expect("client");
+    let (token, threads) = demo_threads(&client, &base);
+    let token = token.as_str();
+    let thread = threads[0]["id"].as_str().expect("thread id");
+    let posted = client
+        .post(format!("{base}/api/v1/threads/{thread}/messages"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"body": MARKER, "client_msg_id": uuid::Uuid::new_v4().to_string()}))
+        .send()
+        .expect("post");
+    assert_eq!(posted.status(), 201);
+    assert_eq!(client.get(format!("{base}/metrics")).send().expect("public").status(), 404, "no metrics on the public address");
+
+    let text = client.get(format!("http://{metrics_addr}/metrics")).send().expect("metrics").text().expect("text");
+    for expected in [
+        r#"mentorpost_http_requests_total{route="/api/v1/threads/{id}/messages",method="POST",status="201"} 1"#,
+        "mentorpost_http_request_duration_seconds_bucket{",
+        "mentorpost_outbox_pending ",
+        "mentorpost_outbox_oldest_pending_age_seconds ",
+        r#"mentorpost_db_pool_connections{state="open"}"#,
+        "mentorpost_sqlite_commit_seconds_bucket{",
+        "# HELP mentorpost_http_requests_total",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    let labels: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once('{').map(|(_, rest)| rest)).collect();
+    for label in labels {
+        assert!(
+            !label.contains('@') && !label.contains("METRIC-MARKER") && !label.contains(thread),
+            "a label names someone or something: {label}"
+        );
+        let uuid_like = label.split(|c: char| !c.is_ascii_hexdigit() && c != '-').any(|w| w.len() == 36 && w.matches('-').count() == 4);
+        assert!(!uuid_like, "an id in a label: {label}");
+    }
+    drop(served);
 }

@@ -32,6 +32,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("web/", 5, "edges"),
     ("drain.rs", 5, "edges"),
     ("erasure.rs", 5, "edges"),
+    ("telemetry.rs", 5, "edges"),
     // Assembling and running.
     ("app.rs", 6, "top"),
     ("demo.rs", 6, "top"),

@@ -265,6 +265,8 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
     let committing = std::time::Instant::now();
     let committed = sqlx::query("COMMIT").execute(&mut *conn).await;
     let commit_ms = committing.elapsed().as_secs_f64() * 1e3;
+    metrics::histogram!("mentorpost_sqlite_commit_writes").record(results.len() as f64);
+    metrics::histogram!("mentorpost_sqlite_commit_seconds").record(commit_ms / 1e3);
     if commit_ms > 5.0 {
         tracing::debug!(commit_ms, writes = results.len(), "slow commit");
     }

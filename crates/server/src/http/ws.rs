@@ -108,6 +108,7 @@ pub async fn upgrade(
     tokio::spawn(tracker.track_future(async move {
         match on_upgrade.await {
             Ok(upgraded) => {
+                let _open = crate::telemetry::OpenSocket::new();
                 let socket = WebSocketStream::from_raw_socket(hyper_util::rt::TokioIo::new(upgraded), Role::Server, Some(config)).await;
                 socket::serve(socket, state, auth).await;
             }

@@ -113,6 +113,16 @@ enum Route {
 /// record): never its subject, addresses or text.
 #[tracing::instrument(name = "inbound_mail", skip_all, fields(via = %delivery.via.as_str(), bytes = delivery.raw.len(), key = tracing::field::Empty))]
 pub async fn receive(state: &AppState, delivery: Delivery) -> Result<Receipt, ApiError> {
+    let received = store_and_route(state, delivery).await;
+    let outcome = received.as_ref().map_or_else(|_| "error".to_owned(), |r| r.outcome.clone());
+    metrics::counter!("mentorpost_inbound_mails_total", "outcome" => outcome).increment(1);
+    if received.as_ref().is_ok_and(|r| r.outcome == "bounce") {
+        metrics::counter!("mentorpost_mail_bounces_total").increment(1);
+    }
+    received
+}
+
+async fn store_and_route(state: &AppState, delivery: Delivery) -> Result<Receipt, ApiError> {
     let now = state.clock.now();
     let limits = state.config.inbound;
     let raw_until = now + Duration::days(limits.keep_raw_days);

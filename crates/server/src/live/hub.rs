@@ -247,6 +247,7 @@ impl Hub {
         for user in users {
             for sub in people.get(user).into_iter().flatten() {
                 if let Err(mpsc::error::TrySendError::Full(_)) = sub.tx.try_send(Outgoing::MembershipsChanged) {
+                    metrics::counter!("mentorpost_slow_reader_evictions_total").increment(1);
                     sub.evict.fire(Eviction::Lagging);
                 }
             }
@@ -334,10 +335,12 @@ fn offer(room: &mut Room, mentorship: MentorshipId, event: &EventView) {
         }
     };
     let live = LiveEvent { mentorship, seq, frame, removes };
+    metrics::counter!("mentorpost_events_fanned_out_total").increment(room.subs.len() as u64);
     room.subs.retain(|sub| {
         match sub.tx.try_send(Outgoing::Event(live.clone())) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
+                metrics::counter!("mentorpost_slow_reader_evictions_total").increment(1);
                 sub.evict.fire(Eviction::Lagging);
                 return false;
             }

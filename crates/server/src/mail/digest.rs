@@ -41,6 +41,7 @@ pub async fn run(state: AppState) {
 
 /// One round: reminders, coordinator summaries, the journey's prompts, digests. The counts are logged.
 async fn round(state: &AppState) {
+    metrics::counter!("mentorpost_job_rounds_total", "job" => "scheduler").increment(1);
     match super::reminders::schedule_due(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(reminders = n, "reply reminders queued"),
@@ -58,7 +59,10 @@ async fn round(state: &AppState) {
     }
     match schedule_due(state).await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(digests = n, "digests queued"),
+        Ok(n) => {
+            metrics::counter!("mentorpost_digests_queued_total").increment(n as u64);
+            tracing::info!(digests = n, "digests queued")
+        }
         Err(err) => tracing::warn!(error = format!("{err:#}"), "digest round failed"),
     }
 }

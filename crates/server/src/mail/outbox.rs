@@ -205,6 +205,13 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
                     Step::Done(outcome) => outcome,
                     Step::Send(ready) => send(state, &row, ready, now).await,
                 };
+                let label = match &outcome {
+                    Outcome::Sent => "sent",
+                    Outcome::Cancelled(_) => "cancelled",
+                    Outcome::Later { .. } => "later",
+                    Outcome::Failed(_) => "failed",
+                };
+                metrics::counter!("mentorpost_mails_total", "kind" => row.kind.clone(), "outcome" => label).increment(1);
                 // The error is the transport's or the SMTP server's reply, never the mail.
                 match &outcome {
                     Outcome::Failed(err) => tracing::warn!(error = %err, "mail failed for good"),

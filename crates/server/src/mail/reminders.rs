@@ -29,7 +29,11 @@ pub async fn schedule_due(state: &AppState) -> anyhow::Result<usize> {
         .context("recording the reply token")?;
         let id = format!("reminder.{}.{}", d.message_id, d.user_id);
         let rendered = render(state, &d, &id, &token)?;
-        if store::reminders::record(&state.db, &d, id, rendered, now).await? {
+        // Past the reader's quiet hours, like a mail about a message.
+        let tz: chrono_tz::Tz = d.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let settings = store::mail::settings(state.db.pool(), d.user_id).await.context("reading the reader's mail settings")?;
+        let not_before = settings.quiet_minutes().and_then(|q| mentorpost_model::mail::quiet_until(tz, q, now)).unwrap_or(now);
+        if store::reminders::record(&state.db, &d, id, rendered, now, not_before).await? {
             queued += 1;
         }
     }

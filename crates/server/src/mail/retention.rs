@@ -137,6 +137,11 @@ pub async fn run_once(state: &AppState, dry_run: bool) -> anyhow::Result<Report>
         ms = started.elapsed().as_millis() as u64,
         "retention run"
     );
+    if !dry_run {
+        metrics::counter!("mentorpost_retention_runs_total").increment(1);
+        metrics::counter!("mentorpost_retention_rows_changed_total").increment(report.rows_changed + swept);
+        metrics::gauge!("mentorpost_retention_last_run_timestamp_seconds").set(state.clock.now().timestamp() as f64);
+    }
     Ok(report)
 }
 

@@ -45,8 +45,11 @@ use std::str::FromStr;
 /// Runs `step` — `$1` a key (a mentorship, a person), `$2` the batch size, `$3` a
 /// time — as its own write, again and again while a run fills the batch; returns the
 /// rows changed. `after_each` hears every write (the erasure's test hook counts them).
+///
 /// Batches keep each write short, so other writers never wait long for the SQLite
-/// writer.
+/// writer: a batch is at most `batch` rows, and fewer while a statement takes longer
+/// than [`BATCH_STATEMENT_TIME`] (halved each time, down to a tenth), so a live POST that
+/// arrives behind one waits a few milliseconds at most.
 pub async fn in_batches(
     db: &crate::db::Db,
     step: &'static str,
@@ -56,23 +59,34 @@ pub async fn in_batches(
     after_each: &mut (dyn FnMut() + Send),
 ) -> Result<u64, crate::db::StoreError> {
     let mut changed = 0;
+    let smallest = (batch / 10).max(1);
+    let mut size = batch;
     loop {
         let key = key.clone();
-        let n = db
+        let (n, took) = db
             .write(move |conn| {
                 Box::pin(async move {
-                    let done = sqlx::query(sqlx::AssertSqlSafe(step)).bind(key).bind(batch).bind(at).execute(&mut *conn).await?;
-                    Ok(done.rows_affected())
+                    let started = std::time::Instant::now();
+                    let done = sqlx::query(sqlx::AssertSqlSafe(step)).bind(key).bind(size).bind(at).execute(&mut *conn).await?;
+                    Ok((done.rows_affected(), started.elapsed()))
                 })
             })
             .await?;
         changed += n;
         after_each();
-        if n < batch as u64 {
+        if n < size as u64 {
             return Ok(changed);
+        }
+        if took > BATCH_STATEMENT_TIME {
+            size = (size / 2).max(smallest);
+        } else if took < BATCH_STATEMENT_TIME / 4 {
+            size = (size * 2).min(batch);
         }
     }
 }
+
+/// How long one batched statement should hold the writer.
+pub const BATCH_STATEMENT_TIME: std::time::Duration = std::time::Duration::from_millis(3);
 
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -75,7 +75,16 @@ pub async fn due(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<Due>, StoreEr
 }
 
 /// Records the reminder and queues its mail in one transaction; false if it was sent.
-pub async fn record(db: &Db, d: &Due, outbox_id: String, rendered: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
+/// Records the reminder as sent and queues its mail, to go at `not_before` (after the
+/// reader's quiet hours), in one transaction.
+pub async fn record(
+    db: &Db,
+    d: &Due,
+    outbox_id: String,
+    rendered: String,
+    now: DateTime<Utc>,
+    not_before: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let (message, user) = (d.message_id, d.user_id);
     db.write(move |conn| {
         Box::pin(async move {
@@ -90,8 +99,15 @@ pub async fn record(db: &Db, d: &Due, outbox_id: String, rendered: String, now: 
             if inserted == 0 {
                 return Ok(false);
             }
-            let mail = RenderedMail { id: outbox_id, kind: "reminder", user: Some(user), to_address: None, rendered };
+            let mail = RenderedMail { id: outbox_id.clone(), kind: "reminder", user: Some(user), to_address: None, rendered };
             queue_rendered(conn, vec![mail], now).await?;
+            if not_before > now {
+                sqlx::query("UPDATE outbox SET not_before = $1 WHERE id = $2")
+                    .bind(ms(not_before))
+                    .bind(outbox_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
             Ok(true)
         })
     })

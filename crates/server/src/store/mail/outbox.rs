@@ -440,6 +440,19 @@ pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTim
     Ok(())
 }
 
+/// Mails waiting (pending), and when the oldest of those already due fell due (for
+/// the metrics; mail held back by quiet hours is not late).
+pub async fn outbox_depth(pool: &AnyPool, now: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(CASE WHEN not_before <= $1 THEN not_before END) AS oldest FROM outbox WHERE status = 'pending'",
+    )
+    .bind(ms(now))
+    .fetch_one(pool)
+    .await?;
+    let oldest: Option<i64> = row.try_get("oldest")?;
+    Ok((row.try_get("n")?, oldest.map(crate::store::from_ms)))
+}
+
 pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, kind, user_id, attempts, last_error, created_at FROM outbox WHERE status = 'failed' ORDER BY created_at DESC LIMIT 500",
