@@ -49,6 +49,22 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
+    /// Copy a running SQLite instance into a new file (a consistent snapshot,
+    /// attachments included; the server keeps serving). PostgreSQL: use pg_dump.
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place of the instance's SQLite database. Stop the server first.
+    Restore {
+        /// The backup file (from `mentorpost backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a database that holds people.
+        #[arg(long)]
+        force: bool,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -421,6 +437,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let shutdown = CancellationToken::new();
             cancel_on_signals(shutdown.clone());
             app.run(listener, shutdown).await
+        }
+        Command::Backup { to } => {
+            let started = std::time::Instant::now();
+            let s = crate::db::backup::backup(&config.database_url, &to).await?;
+            println!(
+                "{}\t{} bytes\t{} messages\t{} attachments\t{} ms",
+                to.display(),
+                s.bytes,
+                s.messages,
+                s.attachments,
+                started.elapsed().as_millis()
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let s = crate::db::backup::restore(&from, &config.database_url, force).await?;
+            println!("restored\t{} bytes\t{} messages\t{} attachments", s.bytes, s.messages, s.attachments);
+            Ok(())
         }
         Command::Migrate => {
             let db = crate::db::Db::connect(&config.database_url).await?;

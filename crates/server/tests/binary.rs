@@ -506,3 +506,71 @@ fn metrics_are_served_apart_and_name_no_one() {
     }
     drop(served);
 }
+
+/// `backup` copies a SQLite instance while messages keep coming in: every message
+/// acknowledged before the backup began is in it; `restore` puts it in place in a new
+/// data dir (and refuses to overwrite an instance with people unless forced), and the
+/// restored instance serves them.
+#[test]
+fn backup_under_writes_and_restore() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().expect("tmp");
+    let served = serve(dir.path(), None, &["--demo"]);
+    let base = format!("http://{}", served.addr);
+    let client = reqwest::blocking::Client::builder().no_proxy().build().expect("client");
+    let (token, threads) = demo_threads(&client, &base);
+    let thread = threads[0]["id"].as_str().expect("thread id").to_owned();
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (acked, stop, client, url) = (acked.clone(), stop.clone(), client.clone(), format!("{base}/api/v1/threads/{thread}/messages"));
+        std::thread::spawn(move || {
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) || i < 50 {
+                let body = serde_json::json!({"body": format!("Bericht {i} tijdens de back-up"), "client_msg_id": uuid::Uuid::new_v4().to_string()});
+                let answer = client.post(&url).bearer_auth(&token).json(&body).send().expect("post");
+                assert_eq!(answer.status(), 201);
+                let posted: serde_json::Value = answer.json().expect("json");
+                acked.lock().expect("lock").push(posted["id"].as_str().expect("id").to_owned());
+                i += 1;
+            }
+        })
+    };
+    // Some acknowledged before the backup starts, more while it runs.
+    while acked.lock().expect("lock").len() < 20 {
+        std::thread::yield_now();
+    }
+    let before: Vec<String> = acked.lock().expect("lock").clone();
+    let file = dir.path().join("backup.db");
+    let out = run_ok(mentorpost(dir.path(), None).args(["backup", "--to"]).arg(&file));
+    assert!(out.contains(" messages\t"), "{out}");
+    stop.store(true, Ordering::Relaxed);
+    writer.join().expect("writer");
+    drop(served);
+    // A second backup to the same name is refused: nothing is overwritten.
+    let again = mentorpost(dir.path(), None).args(["backup", "--to"]).arg(&file).output().expect("run");
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("exists already"));
+
+    // Restoring over the live instance's data needs --force; into a new place it goes.
+    let refused = mentorpost(dir.path(), None).args(["restore", "--from"]).arg(&file).output().expect("run");
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("--force"), "{refused:?}");
+    let fresh = tempfile::tempdir().expect("tmp");
+    let restored = run_ok(mentorpost(fresh.path(), None).args(["restore", "--from"]).arg(&file));
+    assert!(restored.starts_with("restored\t"), "{restored}");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let url = mentorpost_server::db::default_sqlite_url(fresh.path());
+    let ids: Vec<String> = runtime.block_on(async {
+        let db = mentorpost_server::db::Db::connect(&url).await.expect("restored database");
+        let rows: Vec<String> = sqlx::query_scalar("SELECT id FROM messages").fetch_all(db.pool()).await.expect("ids");
+        db.close().await;
+        rows
+    });
+    for id in &before {
+        assert!(ids.contains(id), "message {id}, acknowledged before the backup, is not in it");
+    }
+    // The restored instance starts and answers.
+    let served = serve(fresh.path(), None, &[]);
+    let ready = client.get(format!("http://{}/readyz", served.addr)).send().expect("readyz");
+    assert!(ready.status().is_success());
+}

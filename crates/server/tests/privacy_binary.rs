@@ -54,6 +54,7 @@ fn serve(dir: &std::path::Path, smtp_url: &str) -> Served {
         .env_remove("MENTORPOST_DATABASE_URL")
         .env("MENTORPOST_LOG", "info")
         .args(["serve", "--demo", "--http", "127.0.0.1:0", "--smtp-url", smtp_url, "--inbound-secret", SECRET, "--test-clock"])
+        .args(["--metrics-listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -704,6 +705,18 @@ async fn nothing_anyone_wrote_reaches_a_coordinator() {
         let (_, b) = call(&coordinator, get.clone(), &path, None).await;
         seen.push((format!("as a former member: GET {path}"), b));
     }
+
+    // The operators' metrics: figures by route and kind, no one's words.
+    let metrics_addr = served
+        .log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find_map(|l| l.split(" metrics_addr=").nth(1).and_then(|r| r.split_whitespace().next()).map(str::to_owned))
+        .expect("the metrics listener announced its address");
+    let metrics = reqwest::get(format!("http://{metrics_addr}/metrics")).await.expect("metrics").text().await.expect("text");
+    assert!(metrics.contains("mentorpost_http_requests_total"), "{metrics}");
+    seen.push(("the metrics".into(), metrics));
 
     // Mail to the coordinator.
     for m in sink.mails().iter().filter(|m| m.to.iter().any(|t| t.starts_with("anneke@"))) {

@@ -12,6 +12,7 @@
 //! transaction, in the SQLite writer or in a few PostgreSQL group committers. See
 //! `docs/architecture.md` for the trade-offs.
 
+pub mod backup;
 mod checkpoint;
 mod lane;
 mod publish;
