@@ -72,3 +72,95 @@ async fn both_migration_sets_give_the_same_tables_and_columns() {
     sqlite.stop().await;
     postgres.stop().await;
 }
+
+/// The newest migration and the one before it, from the migration files.
+fn last_two_versions() -> (i64, i64) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/sqlite");
+    let mut versions: Vec<i64> = std::fs::read_dir(&dir)
+        .expect("the migrations")
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().split('_').next().and_then(|v| v.parse().ok()))
+        .collect();
+    versions.sort_unstable();
+    let newest = *versions.last().expect("a migration");
+    (versions[versions.len() - 2], newest)
+}
+
+/// An instance of the previous release (its schema: every migration but the newest)
+/// with a person, a mentorship and a message in it upgrades to the newest schema, and
+/// everything in it is still there.
+async fn previous_release_upgrades(url: &str) {
+    let (previous, newest) = last_two_versions();
+    let db = mentorpost_server::db::Db::connect(url).await.expect("connect");
+    db.migrate_to(Some(previous)).await.expect("the previous release's schema");
+    let (user, programme, mentorship, thread, message) =
+        (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let statements = vec![
+        format!(
+            "INSERT INTO users (id, email, display_name, timezone, locale, is_admin, password_hash, created_at, updated_at) VALUES ('{user}', 'zofia@example.org', 'Zofia Kowalska', 'Europe/Warsaw', 'nl', 0, NULL, 1, 1)"
+        ),
+        format!(
+            "INSERT INTO programmes (id, name, timezone, default_contact_every_days, default_response_within_hours, default_meeting_rhythm, created_at) VALUES ('{programme}', 'Łódź mentors', 'Europe/Warsaw', 7, 48, 'weekly', 1)"
+        ),
+        format!(
+            "INSERT INTO mentorships (id, programme_id, status, contact_every_days, response_within_hours, meeting_rhythm, ground_rules, goals, agreement_updated_at, last_seq, created_at) VALUES ('{mentorship}', '{programme}', 'active', 7, 48, 'weekly', '', '', 1, 1, 1)"
+        ),
+        format!("INSERT INTO mentorship_members (mentorship_id, user_id, role, joined_at) VALUES ('{mentorship}', '{user}', 'mentee', 1)"),
+        format!(
+            "INSERT INTO threads (id, mentorship_id, subject, created_by, created_at, last_message_at, last_seq, message_count) VALUES ('{thread}', '{mentorship}', 'Eerste gesprek', '{user}', 1, 1, 1, 1)"
+        ),
+        format!(
+            "INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, created_at, seq) VALUES ('{message}', '{thread}', '{mentorship}', '{user}', 'Dzień dobry!', 'web', 1, 1)"
+        ),
+    ];
+    db.write(move |conn| {
+        Box::pin(async move {
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+            }
+            Ok(())
+        })
+    })
+    .await
+    .expect("data in the previous schema");
+    db.migrate().await.expect("the upgrade");
+    let applied: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(db.pool()).await.expect("version");
+    assert_eq!(applied, newest);
+    let body: String = sqlx::query_scalar("SELECT body FROM messages WHERE id = $1")
+        .bind(message.to_string())
+        .fetch_one(db.pool())
+        .await
+        .expect("message");
+    assert_eq!(body, "Dzień dobry!");
+    // Running it again (the next instance's start) changes nothing.
+    db.migrate().await.expect("a second run");
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_previous_release_upgrades_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    previous_release_upgrades(&mentorpost_server::db::default_sqlite_url(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_previous_release_upgrades_on_postgres() {
+    match mentorpost_tests::fresh_pg().await {
+        Some((url, _guard)) => previous_release_upgrades(&url).await,
+        None => eprintln!("PostgreSQL suite skipped: set {PG_ENV} to run it"),
+    }
+}
+
+/// During a rolling upgrade an instance of the previous version restarts on a database
+/// the new version already migrated: it starts (its migrations find newer ones they do
+/// not know, and go on).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_previous_release_starts_on_a_newer_schema() {
+    let (previous, _) = last_two_versions();
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = mentorpost_server::db::Db::connect(&mentorpost_server::db::default_sqlite_url(dir.path())).await.expect("connect");
+    db.migrate().await.expect("the newest schema");
+    // The previous release knows the migrations up to `previous` only.
+    db.migrate_to(Some(previous)).await.expect("the previous release starts on the newer schema");
+    db.close().await;
+}

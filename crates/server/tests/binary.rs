@@ -574,3 +574,22 @@ fn backup_under_writes_and_restore() {
     let ready = client.get(format!("http://{}/readyz", served.addr)).send().expect("readyz");
     assert!(ready.status().is_success());
 }
+
+/// Instances starting together migrate once: several `mentorpost migrate` at the same
+/// moment on a fresh database all succeed, on both backends.
+#[test]
+fn migrations_started_together_do_not_race() {
+    for pg in common::backends("migrate_race") {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = pg.as_ref().map(|p| p.url.clone());
+        let children: Vec<Child> = (0..4)
+            .map(|_| {
+                mentorpost(dir.path(), db.as_deref()).arg("migrate").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            assert!(out.status.success(), "a migrate failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}

@@ -215,18 +215,34 @@ impl Db {
         &self.pool
     }
 
-    /// Applies the embedded migrations of this backend.
+    /// Applies the embedded migrations of this backend. Instances starting together do
+    /// not race: on PostgreSQL sqlx holds an advisory lock for the run (the second
+    /// waits, then finds nothing left to do); on SQLite, which serves one machine, an
+    /// exclusive lock on the file `<database>.migrate-lock` does the same.
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        self.migrate_to(None).await
+    }
+
+    /// Applies the migrations up to and including `last` (all when `None`), as a
+    /// release whose newest migration is `last` would: the upgrade tests play the
+    /// previous release with it.
+    pub async fn migrate_to(&self, last: Option<i64>) -> anyhow::Result<()> {
         match &self.engine {
             Engine::Postgres { .. } => {
-                MIGRATOR_POSTGRES.run(&self.pool).await.context("running PostgreSQL migrations")?;
+                let mut conn = self.pool.acquire().await.context("connecting for migrations")?;
+                rolling(&MIGRATOR_POSTGRES, last).run(&mut *conn).await.context("running PostgreSQL migrations")?;
             }
             Engine::Sqlite { options, .. } => {
+                let file = sqlite_file(&options.database_url)?;
+                let _lock = match file {
+                    Some(file) => Some(migration_lock(file).await?),
+                    None => None,
+                };
                 // A connection of its own: the writer is idle at start, and SQLite's busy
                 // timeout covers the moment it is not.
                 let mut conn = AnyConnection::connect_with(options).await.context("opening SQLite for migrations")?;
                 conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;").await?;
-                MIGRATOR_SQLITE.run(&mut conn).await.context("running SQLite migrations")?;
+                rolling(&MIGRATOR_SQLITE, last).run(&mut conn).await.context("running SQLite migrations")?;
                 conn.close().await?;
             }
         }
@@ -343,6 +359,37 @@ fn sqlite_file(url: &Url) -> anyhow::Result<Option<PathBuf>> {
     let options = SqliteConnectOptions::from_url(url).context("parsing the SQLite URL")?;
     let file = options.get_filename();
     Ok((!file.as_os_str().is_empty()).then(|| file.to_path_buf()))
+}
+
+/// The embedded migrations, for a database that may already hold newer ones: during a
+/// rolling upgrade an instance of the previous version restarts after the new one
+/// migrated. Migrations only add tables, columns and indexes, so it goes on.
+/// With `last`, only the migrations up to it: what a release that ended there knows.
+fn rolling(embedded: &sqlx::migrate::Migrator, last: Option<i64>) -> sqlx::migrate::Migrator {
+    let known = embedded.iter().filter(|m| last.is_none_or(|v| m.version <= v)).cloned().collect();
+    let mut migrator = sqlx::migrate::Migrator::with_migrations(known);
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
+/// Waits for and takes the exclusive lock on `<file>.migrate-lock`; it is released
+/// when the returned file is dropped (or the process ends, however it ends).
+async fn migration_lock(file: PathBuf) -> anyhow::Result<std::fs::File> {
+    let mut name = file.into_os_string();
+    name.push(".migrate-lock");
+    let path = PathBuf::from(name);
+    tokio::task::spawn_blocking(move || {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        lock.lock().with_context(|| format!("locking {}", path.display()))?;
+        Ok(lock)
+    })
+    .await
+    .context("waiting for the migration lock")?
 }
 
 /// The SQLite URL for a database file inside `data_dir`. The path is percent-encoded
