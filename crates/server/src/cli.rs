@@ -35,6 +35,10 @@ pub struct GlobalArgs {
     /// shippers); a line written while a request is handled carries its request id.
     #[arg(long, global = true, env = "MENTORPOST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// A TOML file of settings, keyed by these flags' names (`mentorpost config
+    /// --print-defaults` writes one); flags and environment variables win over it.
+    #[arg(long, global = true, env = "MENTORPOST_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -49,6 +53,13 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
+    /// The configuration file's reference: every setting, its environment variable and
+    /// its default, as TOML.
+    Config {
+        /// Print every setting with its default.
+        #[arg(long)]
+        print_defaults: bool,
+    },
     /// Copy a running SQLite instance into a new file (a consistent snapshot,
     /// attachments included; the server keeps serving). PostgreSQL: use pg_dump.
     Backup {
@@ -363,7 +374,26 @@ impl GlobalArgs {
 
 /// Parses arguments, sets up logging and runs the command.
 pub fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut cmd = Cli::command();
+    if let Some(file) = crate::config_file::named_in(&args) {
+        match crate::config_file::apply(cmd, &file) {
+            Ok(with_file) => cmd = with_file,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
+    let cli = match Cli::from_arg_matches(&cmd.get_matches_from(args)) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    if let Command::Config { .. } = cli.command {
+        print!("{}", crate::config_file::reference(&Cli::command()));
+        return std::process::ExitCode::SUCCESS;
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("MENTORPOST_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match cli.global.log_format {
@@ -456,6 +486,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("restored\t{} bytes\t{} messages\t{} attachments", s.bytes, s.messages, s.attachments);
             Ok(())
         }
+        // Answered before logging starts (it prints only the reference).
+        Command::Config { .. } => Ok(()),
         Command::Migrate => {
             let db = crate::db::Db::connect(&config.database_url).await?;
             db.migrate().await?;

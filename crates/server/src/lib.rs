@@ -4,7 +4,7 @@
 //! - [`cli`]: the `mentorpost` command line (thin `main` calls [`cli::main`]).
 //! - [`app`]: builds the state and runs the server on a caller-owned listener.
 //! - [`state`]: the shared state handlers, sockets and jobs reach.
-//! - [`config`]: settings and their defaults.
+//! - [`config`]: settings and their defaults; [`config_file`]: the optional TOML file.
 //! - [`drain`]: keeping on serving for a moment before a stop.
 //! - [`db`]: one code path for SQLite and PostgreSQL; the SQLite group-commit writer.
 //! - [`store`]: every SQL statement, by aggregate.
@@ -21,6 +21,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod db;
 pub mod demo;
 pub mod drain;

@@ -593,3 +593,35 @@ fn migrations_started_together_do_not_race() {
         }
     }
 }
+
+/// `--config FILE`: the file's settings are the defaults, a flag on the command line
+/// wins, an unknown key is refused by name; `deploy/mentorpost.toml` is the generated
+/// reference, word for word.
+#[test]
+fn a_configuration_file_sets_what_flags_do_not() {
+    let reference = run_ok(mentorpost(std::path::Path::new("."), None).args(["config", "--print-defaults"]));
+    let committed = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/mentorpost.toml"))
+        .expect("deploy/mentorpost.toml");
+    assert_eq!(committed, reference, "deploy/mentorpost.toml is stale: regenerate it with `mentorpost config --print-defaults`");
+    reference.parse::<toml::Table>().expect("the reference is valid TOML");
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("mentorpost.toml");
+    std::fs::write(&file, "http = \"127.0.0.1:0\"\nmetrics-listen = \"127.0.0.1:0\"\nlog-format = \"json\"\n").expect("write");
+    // The file turns the metrics on; the command line's `--log-format text` wins over its json.
+    let served = serve(dir.path(), None, &["--config", &file.to_string_lossy(), "--log-format", "text"]);
+    let line = served.log.recv_timeout(Duration::from_secs(60)).expect("a log line");
+    assert!(!line.starts_with('{'), "the flag wins over the file: {line}");
+    let mut found = false;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !found && Instant::now() < deadline {
+        let Ok(line) = served.log.recv_timeout(Duration::from_secs(1)) else { continue };
+        found = line.contains("metrics listening");
+    }
+    assert!(found, "the file's metrics-listen took effect");
+    drop(served);
+
+    std::fs::write(&file, "htp = \"127.0.0.1:0\"\n").expect("write");
+    let out = mentorpost(dir.path(), None).args(["--config", &file.to_string_lossy(), "migrate"]).output().expect("run");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("unknown settings htp"), "{out:?}");
+}
