@@ -67,6 +67,16 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Move a whole SQLite instance into an empty PostgreSQL database (every table,
+    /// ids, event sequences; logins and links keep working), then check the counts.
+    Copy {
+        /// The SQLite instance: sqlite://FILE (stop its server first).
+        #[arg(long)]
+        from: String,
+        /// The empty PostgreSQL database: postgres://USER@HOST/DB.
+        #[arg(long)]
+        to: String,
+    },
     /// Put a backup in place of the instance's SQLite database. Stop the server first.
     Restore {
         /// The backup file (from `mentorpost backup`).
@@ -479,6 +489,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 s.attachments,
                 started.elapsed().as_millis()
             );
+            Ok(())
+        }
+        Command::Copy { from, to } => {
+            let started = std::time::Instant::now();
+            let report = crate::db::copy::copy(&from, &to).await?;
+            for (table, rows) in &report.tables {
+                println!("{table}\t{rows}");
+            }
+            println!("copied\t{} rows\t{} ms\tverified", report.rows(), started.elapsed().as_millis());
             Ok(())
         }
         Command::Restore { from, force } => {

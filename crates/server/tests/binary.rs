@@ -625,3 +625,44 @@ fn a_configuration_file_sets_what_flags_do_not() {
     let out = mentorpost(dir.path(), None).args(["--config", &file.to_string_lossy(), "migrate"]).output().expect("run");
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("unknown settings htp"), "{out:?}");
 }
+
+/// `copy` moves a SQLite instance (the demo, then a message posted on it) into an
+/// empty PostgreSQL database: the server started on PostgreSQL knows the same people
+/// with the same passwords, and a login token issued before the move still works (the
+/// signing secret moved too). A non-empty target is refused.
+#[test]
+fn copy_moves_an_instance_to_postgres() {
+    let Some(admin) = common::postgres_admin_url() else {
+        eprintln!("PostgreSQL suite skipped: set {} to run it", common::PG_ENV);
+        return;
+    };
+    let target = common::fresh_pg(&admin, "copy");
+    let dir = tempfile::tempdir().expect("tmp");
+    let served = serve(dir.path(), None, &["--demo"]);
+    let client = reqwest::blocking::Client::builder().no_proxy().build().expect("client");
+    let base = format!("http://{}", served.addr);
+    let (token, threads) = demo_threads(&client, &base);
+    let thread = threads[0]["id"].as_str().expect("thread").to_owned();
+    let posted = client
+        .post(format!("{base}/api/v1/threads/{thread}/messages"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"body": "Verhuisd naar PostgreSQL, zegt Çağrı.", "client_msg_id": uuid::Uuid::new_v4().to_string()}))
+        .send()
+        .expect("post");
+    assert_eq!(posted.status(), 201);
+    drop(served);
+
+    let from = mentorpost_server::db::default_sqlite_url(dir.path());
+    let out = run_ok(mentorpost(dir.path(), None).args(["copy", "--from", &from, "--to", &target.url]));
+    assert!(out.lines().last().is_some_and(|l| l.starts_with("copied\t") && l.ends_with("verified")), "{out}");
+    let again = mentorpost(dir.path(), None).args(["copy", "--from", &from, "--to", &target.url]).output().expect("run");
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("not empty"), "{again:?}");
+
+    let moved = serve(dir.path(), Some(&target.url), &[]);
+    let base = format!("http://{}", moved.addr);
+    let messages: serde_json::Value =
+        client.get(format!("{base}/api/v1/threads/{thread}/messages")).bearer_auth(&token).send().expect("messages").json().expect("json");
+    assert!(messages.to_string().contains("Verhuisd naar PostgreSQL"), "the old token and the message moved: {messages}");
+    let (_, threads_after) = demo_threads(&client, &base);
+    assert_eq!(threads_after.as_array().map(Vec::len), threads.as_array().map(Vec::len), "the same password, the same threads");
+}

@@ -14,6 +14,7 @@
 
 pub mod backup;
 mod checkpoint;
+pub mod copy;
 mod lane;
 mod publish;
 mod writer;
