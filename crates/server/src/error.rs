@@ -41,6 +41,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("unavailable")]
     Unavailable,
+    /// The disk is full: nothing was saved (a retry after space returns succeeds).
+    #[error("storage full")]
+    StorageFull,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -80,7 +83,7 @@ impl ApiError {
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,6 +106,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => ("unsupported_media_type", "send the body as application/json".to_owned()),
             ApiError::TooManyRequests { .. } => ("rate_limited", "too many attempts; try again later".to_owned()),
             ApiError::Unavailable => ("unavailable", "the service is shutting down or its database is unreachable".to_owned()),
+            ApiError::StorageFull => ("storage_full", "the server's disk is full: nothing was saved; try again later".to_owned()),
             ApiError::Internal(_) => ("internal", "something went wrong on our side; it has been logged".to_owned()),
         };
         (code.to_owned(), message)
@@ -117,6 +121,10 @@ impl From<ValidationError> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
+        if crate::db::is_disk_full(&err) {
+            tracing::error!(error = %err, "a write failed: the disk is full");
+            return ApiError::StorageFull;
+        }
         ApiError::Internal(anyhow::Error::new(err).context("database"))
     }
 }
@@ -138,6 +146,7 @@ impl From<crate::db::StoreError> for ApiError {
             crate::db::StoreError::Rejected(refusal) => refusal.into(),
             crate::db::StoreError::Database(db) => db.into(),
             crate::db::StoreError::WriterGone => ApiError::Unavailable,
+            crate::db::StoreError::Full => ApiError::StorageFull,
         }
     }
 }

@@ -373,6 +373,16 @@ fn rolling(embedded: &sqlx::migrate::Migrator, last: Option<i64>) -> sqlx::migra
     migrator
 }
 
+/// Whether `err` says the disk is full: SQLite's `SQLITE_FULL` (13), PostgreSQL's
+/// `disk_full` (53100), or the operating system's ENOSPC.
+pub fn is_disk_full(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
 /// Waits for and takes the exclusive lock on `<file>.migrate-lock`; it is released
 /// when the returned file is dropped (or the process ends, however it ends).
 async fn migration_lock(file: PathBuf) -> anyhow::Result<std::fs::File> {

@@ -49,6 +49,9 @@ pub enum StoreError {
     Rejected(#[from] Refusal),
     #[error("the database writer has stopped")]
     WriterGone,
+    /// The disk (or the database server's) is full: nothing was written.
+    #[error("the disk is full")]
+    Full,
 }
 
 impl StoreError {
@@ -278,10 +281,12 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
             true
         }
         Err(err) => {
-            tracing::error!(error = %err, "group commit failed; rolling back the batch");
+            let full = super::is_disk_full(&err);
+            tracing::error!(error = %err, disk_full = full, "group commit failed; rolling back the batch");
             let _ = conn.execute("ROLLBACK").await;
             for (_, reply) in results {
-                let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol("commit failed".into()))));
+                let failure = if full { StoreError::Full } else { StoreError::Database(sqlx::Error::Protocol("commit failed".into())) };
+                let _ = reply.send(Err(failure));
             }
             false
         }

@@ -32,7 +32,11 @@ async fn write_file(dir: &std::path::Path, envelope: &Envelope, raw: &[u8]) -> a
     let name = uuid::Uuid::new_v4();
     let temporary = dir.join(format!(".{name}.tmp"));
     let path = dir.join(format!("{name}.eml"));
-    tokio::fs::write(&temporary, &bytes).await.with_context(|| format!("writing {}", temporary.display()))?;
+    if let Err(err) = tokio::fs::write(&temporary, &bytes).await {
+        // A full disk leaves half a file: gone, so nothing half-written stays.
+        let _ = tokio::fs::remove_file(&temporary).await;
+        return Err(anyhow::Error::new(err).context(format!("writing {}", temporary.display())));
+    }
     tokio::fs::rename(&temporary, &path).await.with_context(|| format!("naming {}", path.display()))?;
     Ok(())
 }

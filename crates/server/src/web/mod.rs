@@ -210,7 +210,7 @@ impl From<ApiError> for PageError {
             ApiError::Unauthenticated { .. } => PageError::SignIn { next: None },
             ApiError::PayloadTooLarge => PageError::TooLarge,
             ApiError::TooManyRequests { retry_after_secs } => PageError::TooMany { retry_after_secs },
-            ApiError::Unavailable => PageError::Unavailable,
+            ApiError::Unavailable | ApiError::StorageFull => PageError::Unavailable,
             ApiError::Internal(e) => PageError::Internal(e),
             other => PageError::Internal(anyhow::anyhow!("unexpected answer for a page: {other}")),
         }

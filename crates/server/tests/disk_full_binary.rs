@@ -1,0 +1,166 @@
+//! The data disk fills up under the real binary: writes answer 503 `storage_full`
+//! (nothing half-saved), reads keep working, every acknowledged message stays, and
+//! once space returns the service writes again by itself. The data dir is a small
+//! tmpfs, so this needs the right to mount (root); elsewhere it says it was skipped.
+
+mod common;
+
+use common::mentorpost;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &std::path::Path) -> (Served, String) {
+    let mut child = mentorpost(dir, None)
+        .args(["serve", "--demo", "--http", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split(" addr=").nth(1).and_then(|r| r.split_whitespace().next()) {
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("the server announced its address");
+    (Served(child), format!("http://{addr}"))
+}
+
+#[test]
+fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let dir = outer.path().join("data");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"]).arg(&dir).output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("disk-full test skipped: cannot mount a small tmpfs here (needs root): {mounted:?}");
+        return;
+    }
+    let _mount = Mounted(dir.clone());
+    let (served, base) = serve(&dir);
+    let client = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().expect("client");
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
+        .send()
+        .expect("login")
+        .json()
+        .expect("json");
+    let token = login["access_token"].as_str().expect("token").to_owned();
+    let threads: serde_json::Value =
+        client.get(format!("{base}/api/v1/me/threads")).bearer_auth(&token).send().expect("threads").json().expect("json");
+    let thread = threads[0]["id"].as_str().expect("thread").to_owned();
+    let url = format!("{base}/api/v1/threads/{thread}/messages");
+    let post = |i: usize| {
+        client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"body": format!("Bericht {i}: {}", "woorden ".repeat(200)), "client_msg_id": uuid::Uuid::new_v4().to_string()}))
+            .send()
+            .expect("post")
+    };
+    let mut acked = Vec::new();
+    for i in 0..5 {
+        let answer = post(i);
+        assert_eq!(answer.status(), 201);
+        acked.push(answer.json::<serde_json::Value>().expect("json")["id"].as_str().expect("id").to_owned());
+    }
+
+    // Fill the disk.
+    let filler = dir.join("filler");
+    let mut file = std::fs::File::create(&filler).expect("filler");
+    let chunk = vec![0u8; 64 * 1024];
+    while file.write_all(&chunk).is_ok() {}
+    drop(file);
+
+    // Writes are refused with a clear 503, quickly, and nothing is half-saved.
+    let mut refused = None;
+    for i in 5..400 {
+        let started = Instant::now();
+        let answer = post(i);
+        match answer.status().as_u16() {
+            201 => acked.push(answer.json::<serde_json::Value>().expect("json")["id"].as_str().expect("id").to_owned()),
+            503 => {
+                assert!(started.elapsed() < Duration::from_secs(10), "a refusal must not hang");
+                refused = Some(answer.json::<serde_json::Value>().expect("json"));
+                break;
+            }
+            other => panic!("a post on a full disk answered {other}: {:?}", answer.text()),
+        }
+    }
+    let refused = refused.expect("a post on the full disk was refused");
+    assert_eq!(refused["error"]["code"], "storage_full", "{refused}");
+    // Reads keep working.
+    let read = client.get(&url).bearer_auth(&token).send().expect("read");
+    assert_eq!(read.status(), 200, "reads work on a full disk");
+
+    // Space returns: writes work again, by themselves.
+    std::fs::remove_file(&filler).expect("free the space");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let answer = post(1000);
+        if answer.status() == 201 {
+            acked.push(answer.json::<serde_json::Value>().expect("json")["id"].as_str().expect("id").to_owned());
+            break;
+        }
+        assert!(Instant::now() < deadline, "writes did not recover: {}", answer.status());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(served);
+
+    // Every acknowledged message is there after a restart; no half-written mail file.
+    let (served, base) = serve(&dir);
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
+        .send()
+        .expect("login")
+        .json()
+        .expect("json");
+    let token = login["access_token"].as_str().expect("token");
+    let mut stored = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: serde_json::Value = client
+            .get(format!("{base}/api/v1/threads/{thread}/messages?after={after}&limit=200"))
+            .bearer_auth(token)
+            .send()
+            .expect("messages")
+            .json()
+            .expect("json");
+        let messages = page["messages"].as_array().cloned().unwrap_or_default();
+        let Some(last) = messages.last() else { break };
+        after = last["seq"].as_i64().expect("seq");
+        stored.extend(messages.iter().filter_map(|m| m["id"].as_str().map(str::to_owned)));
+    }
+    for id in &acked {
+        assert!(stored.contains(id), "acknowledged message {id} is missing");
+    }
+    let half_written = std::fs::read_dir(dir.join("mail"))
+        .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count())
+        .unwrap_or(0);
+    assert_eq!(half_written, 0, "a half-written mail file stayed");
+    drop(served);
+}
