@@ -612,7 +612,7 @@ fn a_configuration_file_sets_what_flags_do_not() {
     let served = serve(dir.path(), None, &["--config", &file.to_string_lossy(), "--log-format", "text"]);
     let line = served.log.recv_timeout(Duration::from_secs(60)).expect("a log line");
     assert!(!line.starts_with('{'), "the flag wins over the file: {line}");
-    let mut found = false;
+    let mut found = line.contains("metrics listening");
     let deadline = Instant::now() + Duration::from_secs(60);
     while !found && Instant::now() < deadline {
         let Ok(line) = served.log.recv_timeout(Duration::from_secs(1)) else { continue };
