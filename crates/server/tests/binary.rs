@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{BIN, mentorpost, run_ok};
+use common::{BIN, demo_threads, mentorpost, run_ok};
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -58,21 +58,6 @@ fn serve_logging(data_dir: &std::path::Path, db: Option<&str>, extra: &[&str], f
     });
     let addr = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
     Served { child, addr, log }
-}
-
-/// Signs in as the demo's mentor Çağrı; returns the token and their threads.
-fn demo_threads(client: &reqwest::blocking::Client, base: &str) -> (String, serde_json::Value) {
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
-        .send()
-        .expect("login")
-        .json()
-        .expect("json");
-    let token = login["access_token"].as_str().expect("token").to_owned();
-    let threads: serde_json::Value =
-        client.get(format!("{base}/api/v1/me/threads")).bearer_auth(&token).send().expect("threads").json().expect("json");
-    (token, threads)
 }
 
 fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {

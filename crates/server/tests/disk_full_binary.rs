@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::mentorpost;
+use common::{demo_threads, mentorpost};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -61,16 +61,7 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
     let _mount = Mounted(dir.clone());
     let (served, base) = serve(&dir);
     let client = reqwest::blocking::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().expect("client");
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
-        .send()
-        .expect("login")
-        .json()
-        .expect("json");
-    let token = login["access_token"].as_str().expect("token").to_owned();
-    let threads: serde_json::Value =
-        client.get(format!("{base}/api/v1/me/threads")).bearer_auth(&token).send().expect("threads").json().expect("json");
+    let (token, threads) = demo_threads(&client, &base);
     let thread = threads[0]["id"].as_str().expect("thread").to_owned();
     let url = format!("{base}/api/v1/threads/{thread}/messages");
     let post = |i: usize| {
@@ -132,14 +123,8 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
 
     // Every acknowledged message is there after a restart; no half-written mail file.
     let (served, base) = serve(&dir);
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
-        .send()
-        .expect("login")
-        .json()
-        .expect("json");
-    let token = login["access_token"].as_str().expect("token");
+    let (token, _) = demo_threads(&client, &base);
+    let token = token.as_str();
     let mut stored = Vec::new();
     let mut after = 0;
     loop {

@@ -68,3 +68,18 @@ pub fn backends(tag: &str) -> Vec<Option<PgDb>> {
     }
     out
 }
+
+/// Signs in as the demo's mentor Çağrı; returns the token and their threads.
+pub fn demo_threads(client: &reqwest::blocking::Client, base: &str) -> (String, serde_json::Value) {
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "cagri@demo.mentorpost.localhost", "password": "mentorpost-demo"}))
+        .send()
+        .expect("login")
+        .json()
+        .expect("json");
+    let token = login["access_token"].as_str().expect("token").to_owned();
+    let threads: serde_json::Value =
+        client.get(format!("{base}/api/v1/me/threads")).bearer_auth(&token).send().expect("threads").json().expect("json");
+    (token, threads)
+}
