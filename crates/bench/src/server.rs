@@ -177,6 +177,22 @@ fn psql(url: &str, sql: &str) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
+/// The columns of the `messages` rows the data-set writers make.
+pub const MESSAGE_COLUMNS: &str = "messages (id, thread_id, mentorship_id, author_id, body, source, created_at, seq)";
+
+/// Appends `INSERT INTO {into} VALUES …;` statements for `rows` (each a `(…)` tuple) to
+/// `sql`, 500 rows a statement: few statements for a data set that [`Database::load_sql`]
+/// loads, none too long for either database.
+pub fn insert_rows(sql: &mut String, into: &str, rows: &[String]) {
+    for chunk in rows.chunks(500) {
+        sql.push_str("INSERT INTO ");
+        sql.push_str(into);
+        sql.push_str(" VALUES ");
+        sql.push_str(&chunk.join(","));
+        sql.push_str(";\n");
+    }
+}
+
 /// `url` with its database name replaced by `name` (query parameters kept).
 pub fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
     let scheme_end = url.find("://").context("the PostgreSQL URL has no scheme")? + 3;

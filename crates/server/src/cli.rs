@@ -103,10 +103,25 @@ pub enum Command {
     /// goes in 30 days, remove the content whose time has come, sweep sent mail and
     /// expired credentials. With --dry-run, print what it would do and change nothing.
     Retention(RetentionArgs),
+    /// Ask a running server on this machine whether it is ready (`GET /readyz`): exit
+    /// status 0 when it is, 1 when not. For container health checks, where the image
+    /// holds no HTTP client.
+    Probe(ProbeArgs),
     /// Invite the people of a CSV list into a programme (columns name, email, role and
     /// optionally language and timezone). Every row is checked first: when any row is
     /// bad, its problems are printed, nothing is written and the exit status is 1.
     Invite(InviteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The address the server listens on (as `serve --http`); a listener on every
+    /// interface is asked over loopback.
+    #[arg(long, env = "MENTORPOST_HTTP", default_value = "127.0.0.1:8080")]
+    pub http: SocketAddr,
+    /// The path to ask.
+    #[arg(long, default_value = "/readyz")]
+    pub path: String,
 }
 
 #[derive(Debug, Args)]
@@ -535,6 +550,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mail(cmd) => mail_command(config, cmd).await,
         Command::Inbound(args) => inbound_command(config, args).await,
         Command::Invite(args) => invite_command(config, args).await,
+        Command::Probe(args) => crate::probe::ready(args.http, &args.path).await,
         Command::Retention(args) => retention_command(config, args).await,
     }
 }

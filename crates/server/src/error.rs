@@ -45,7 +45,34 @@ pub enum ApiError {
     #[error("storage full")]
     StorageFull,
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// A fault with context around it is still the database's: an unreachable database
+/// or a full disk found anywhere in the chain keeps its own answer (503), not 500.
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        for cause in err.chain() {
+            if let Some(db) = cause.downcast_ref::<sqlx::Error>() {
+                if crate::db::is_disk_full(db) {
+                    tracing::error!(error = format!("{err:#}"), "a write failed: the disk is full");
+                    return ApiError::StorageFull;
+                }
+                if crate::db::is_unreachable(db) {
+                    tracing::warn!(error = format!("{err:#}"), "the database is unreachable");
+                    return ApiError::Unavailable;
+                }
+            }
+            if let Some(store) = cause.downcast_ref::<crate::db::StoreError>() {
+                match store {
+                    crate::db::StoreError::Full => return ApiError::StorageFull,
+                    crate::db::StoreError::Unreachable | crate::db::StoreError::WriterGone => return ApiError::Unavailable,
+                    _ => {}
+                }
+            }
+        }
+        ApiError::Internal(err)
+    }
 }
 
 impl ApiError {
@@ -125,6 +152,10 @@ impl From<sqlx::Error> for ApiError {
             tracing::error!(error = %err, "a write failed: the disk is full");
             return ApiError::StorageFull;
         }
+        if crate::db::is_unreachable(&err) {
+            tracing::warn!(error = %err, "the database is unreachable");
+            return ApiError::Unavailable;
+        }
         ApiError::Internal(anyhow::Error::new(err).context("database"))
     }
 }
@@ -145,7 +176,7 @@ impl From<crate::db::StoreError> for ApiError {
         match err {
             crate::db::StoreError::Rejected(refusal) => refusal.into(),
             crate::db::StoreError::Database(db) => db.into(),
-            crate::db::StoreError::WriterGone => ApiError::Unavailable,
+            crate::db::StoreError::WriterGone | crate::db::StoreError::Unreachable => ApiError::Unavailable,
             crate::db::StoreError::Full => ApiError::StorageFull,
         }
     }
@@ -160,13 +191,22 @@ impl IntoResponse for ApiError {
         let (code, message) = self.detail();
         let body = ErrorBody { error: ErrorDetail { code, message } };
         let mut response = (status, axum::Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after_secs } = self
-            && let Ok(value) = retry_after_secs.to_string().parse()
+        let retry_after = match self {
+            ApiError::TooManyRequests { retry_after_secs } => Some(retry_after_secs),
+            // A database comes back, or another instance takes over, within seconds.
+            ApiError::Unavailable => Some(UNAVAILABLE_RETRY_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after
+            && let Ok(value) = secs.to_string().parse()
         {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
         }
         response
     }
 }
+
+/// The `Retry-After` of a 503 `unavailable`.
+const UNAVAILABLE_RETRY_SECS: u64 = 2;
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -16,6 +16,7 @@
 //! - [`erasure`]: erasing a person, started at once and completed in batches.
 //! - [`telemetry`]: Prometheus metrics on a listener of their own.
 //! - [`demo`]: the demo programme.
+//! - [`probe`]: `mentorpost probe`, the container health check.
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -33,6 +34,7 @@ pub mod i18n;
 pub mod inbound;
 pub mod live;
 pub mod mail;
+pub mod probe;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("store/", 1, "store"),
     ("config.rs", 2, "config"),
     ("config_file.rs", 6, "top"),
+    ("probe.rs", 6, "top"),
     ("i18n.rs", 2, "i18n"),
     // What the shared state holds: below it, so they never reach back for it.
     ("live/mod.rs", 3, "live"),

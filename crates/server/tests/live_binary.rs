@@ -6,7 +6,10 @@
 //! 2. a crash (`kill -9`) in the middle of a stream of posts: every acknowledged post
 //!    is stored and replayed after a restart, and retries with the same
 //!    `client_msg_id` never duplicate;
-//! 3. SIGTERM: every socket is told to resume (close code 4000), the process exits 0.
+//! 3. SIGTERM: every socket is told to resume (close code 4000), the process exits 0;
+//! 4. PostgreSQL goes away under a stream of posts (every connection cut, new ones
+//!    refused, as in a restart): requests fail fast with 503, the pools and listeners
+//!    reconnect within seconds of its return, nothing acknowledged is lost.
 //!
 //! Nothing here sleeps to synchronise: every wait is on an event (a log line, a frame,
 //! a process exit, a row) with a generous deadline, so a loaded machine is only slower.
@@ -686,4 +689,239 @@ async fn sigterm_tells_every_socket_to_resume_and_exits_cleanly() {
         assert_eq!(status.code(), Some(0), "{backend}: SIGTERM ends the server with exit code 0; log:\n{}", server.log_tail());
         eprintln!("timing: {backend} SIGTERM → all 7 sockets closed {closed_after:?}, exit {:?}", started.elapsed());
     }
+}
+
+// ---------------------------------------------------------------------------
+// 4. PostgreSQL restarts under load
+
+/// A TCP proxy in front of PostgreSQL that can play a restart: [`PgProxy::stop`] cuts
+/// every connection and closes the port (new connections are refused, as while the
+/// server is down); [`PgProxy::start`] opens the same port again.
+struct PgProxy {
+    addr: std::net::SocketAddr,
+    upstream: String,
+    accept: Option<tokio::task::JoinHandle<()>>,
+    conns: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl PgProxy {
+    async fn new(upstream: String) -> PgProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        let mut proxy = PgProxy { addr, upstream, accept: None, conns: Arc::default() };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let (upstream, conns) = (self.upstream.clone(), self.conns.clone());
+        self.accept = Some(tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                conns.lock().unwrap_or_else(|e| e.into_inner()).push(task.abort_handle());
+            }
+        }));
+    }
+
+    /// Every connection cut, the port closed.
+    fn stop(&mut self) {
+        if let Some(accept) = self.accept.take() {
+            accept.abort();
+        }
+        for conn in self.conns.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            conn.abort();
+        }
+    }
+
+    /// The same port open again.
+    async fn start(&mut self) {
+        let deadline = Instant::now() + PROMPT;
+        let listener = loop {
+            // The aborted accept task may take a moment to drop the old socket.
+            match tokio::net::TcpListener::bind(self.addr).await {
+                Ok(l) => break l,
+                Err(err) => assert!(Instant::now() < deadline, "cannot reopen the proxy's port: {err}"),
+            }
+            tokio::task::yield_now().await;
+        };
+        self.serve(listener);
+    }
+}
+
+/// One POST of the stream and how it went.
+#[derive(Debug)]
+struct Post {
+    client_msg_id: String,
+    status: u16,
+    code: String,
+    message_id: Option<String>,
+    took: Duration,
+    finished: Instant,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_restarting_under_load_fails_fast_and_recovers() {
+    let Some(admin) = postgres_admin_url() else {
+        eprintln!("PostgreSQL suite skipped: set MENTORPOST_TEST_POSTGRES_URL to run it");
+        return;
+    };
+    let pg = fresh_pg(&admin, "restart");
+    let direct = url::Url::parse(&pg.url).expect("a URL");
+    let upstream = format!("{}:{}", direct.host_str().unwrap_or("127.0.0.1"), direct.port().unwrap_or(5432));
+    let mut proxy = PgProxy::new(upstream).await;
+    let mut proxied = direct.clone();
+    proxied.set_host(Some("127.0.0.1")).expect("host");
+    proxied.set_port(Some(proxy.addr.port())).expect("port");
+    let db = Some(proxied.as_str());
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let a = serve(dir_a.path(), db).await;
+    let world = World::build(dir_a.path(), db, &a.base()).await;
+    let b = serve(dir_b.path(), db).await;
+    let (mut on_a, _) = open_live(&world.mentee, &a.base(), BTreeMap::new()).await;
+
+    // A stream of posts on A, one after another, each with its own client id.
+    let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(tokio::sync::Notify::new());
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("client");
+    let stream = {
+        let (stop, answered, client) = (stop.clone(), answered.clone(), client.clone());
+        let (url, token) = (format!("{}/api/v1/threads/{}/messages", a.base(), world.thread), world.mentor.access_token.clone());
+        tokio::spawn(async move {
+            let mut posts: Vec<Post> = Vec::new();
+            let mut i = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let client_msg_id = format!("restart-{i}");
+                let started = Instant::now();
+                let (status, body) = call(
+                    &client,
+                    reqwest::Method::POST,
+                    url.clone(),
+                    &token,
+                    Some(json!({"body": format!("Bericht {i}: de draad gaat door"), "client_msg_id": client_msg_id})),
+                )
+                .await;
+                posts.push(Post {
+                    client_msg_id,
+                    status,
+                    code: body["error"]["code"].as_str().unwrap_or_default().to_owned(),
+                    message_id: body["id"].as_str().map(str::to_owned),
+                    took: started.elapsed(),
+                    finished: Instant::now(),
+                });
+                answered.notify_one();
+                i += 1;
+            }
+            posts
+        })
+    };
+    let wait_answer = || async {
+        tokio::time::timeout(Duration::from_secs(30), answered.notified()).await.expect("the stream of posts stalled");
+    };
+    for _ in 0..20 {
+        wait_answer().await;
+    }
+
+    // PostgreSQL "restarts": down for two seconds.
+    let down_at = Instant::now();
+    proxy.stop();
+    for _ in 0..3 {
+        wait_answer().await;
+    }
+    let down_for = Duration::from_secs(2).saturating_sub(down_at.elapsed());
+    tokio::time::sleep(down_for).await;
+    proxy.start().await;
+    let up_at = Instant::now();
+
+    // Posting works again on A within seconds…
+    let deadline = up_at + Duration::from_secs(20);
+    let mut probes = 0;
+    let recovered_after = loop {
+        probes += 1;
+        if let Ok((201, _)) = world.mentor.post_message(world.thread, "Na de herstart", &format!("restart-probe-{probes}")).await {
+            break up_at.elapsed();
+        }
+        assert!(Instant::now() < deadline, "A does not write again 20 s after PostgreSQL came back; log:\n{}", a.log_tail());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // …and what is posted on B reaches A's socket: B's pool and A's listener are back.
+    let mentor_b = on(&world.mentor, &b.base());
+    let via_b = loop {
+        match mentor_b.post_message(world.thread, "Via B na de herstart", "restart-via-b").await {
+            Ok((_, m)) => break m,
+            Err(err) => assert!(Instant::now() < deadline, "B does not write again: {err:#}; log:\n{}", b.log_tail()),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let via_b_posted = Instant::now();
+    stop.store(true, Ordering::SeqCst);
+    let posts = stream.await.expect("the stream of posts");
+
+    // Fail fast: every answer came within a few seconds, and every failure is a 503
+    // that says the database is unreachable.
+    let slowest = posts.iter().map(|p| p.took).max().unwrap_or_default();
+    assert!(slowest < Duration::from_secs(8), "a request hung for {slowest:?}: {:?}", posts.iter().max_by_key(|p| p.took));
+    let failed: Vec<&Post> = posts.iter().filter(|p| p.status != 201).collect();
+    assert!(!failed.is_empty(), "the outage was felt: some posts failed while PostgreSQL was down");
+    for p in &failed {
+        assert_eq!((p.status, p.code.as_str()), (503, "unavailable"), "{p:?}");
+        assert!(p.finished >= down_at, "a post failed before the outage: {p:?}");
+    }
+    let acked: Vec<&Post> = posts.iter().filter(|p| p.status == 201).collect();
+    eprintln!(
+        "timing: {} posts, {} acknowledged, {} answered 503 (slowest answer {slowest:?}); A writes again {recovered_after:?} after PostgreSQL returned",
+        posts.len(),
+        acked.len(),
+        failed.len()
+    );
+
+    // Nothing acknowledged is lost, and each post is stored at most once.
+    let stored = all_messages(&world.mentee, world.thread).await;
+    let by_client: HashMap<String, usize> = stored.iter().filter_map(|m| m.client_msg_id.clone()).fold(HashMap::new(), |mut n, c| {
+        *n.entry(c).or_default() += 1;
+        n
+    });
+    for p in &acked {
+        assert_eq!(by_client.get(&p.client_msg_id), Some(&1), "an acknowledged post is stored exactly once: {p:?}");
+    }
+    // A retry of every post that failed is answered, once: created or found.
+    for p in &failed {
+        let (status, _) = world.mentor.post_message(world.thread, "retry", &p.client_msg_id).await.expect("a retry is answered");
+        assert!(status == 200 || status == 201, "{p:?}: {status}");
+    }
+
+    // A's socket saw B's post (through the re-established listener) and every post
+    // acknowledged on A.
+    let mut expected: HashSet<String> = acked.iter().filter_map(|p| p.message_id.clone()).collect();
+    expected.insert(via_b.id.to_string());
+    let deadline = via_b_posted + Duration::from_secs(15);
+    let mut got_via_b = None;
+    while !expected.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, on_a.next_frame()).await {
+            Ok(Ok(Some(ServerFrame::Event { event }))) => {
+                if let Some((id, _)) = message_of(&event) {
+                    if id == via_b.id.to_string() {
+                        got_via_b = Some(via_b_posted.elapsed());
+                    }
+                    expected.remove(&id);
+                }
+            }
+            Ok(Ok(Some(_))) => {}
+            Ok(Ok(None)) => panic!("A's socket closed: {:?}", on_a.closed),
+            Ok(Err(err)) => panic!("A's socket: {err:#}"),
+            Err(_) => panic!(
+                "{} posts never reached A's socket (B's among them: {}); A's log:\n{}",
+                expected.len(),
+                expected.contains(&via_b.id.to_string()),
+                a.log_tail()
+            ),
+        }
+    }
+    eprintln!("timing: B → A after the restart {got_via_b:?}");
+    drop((a, b));
 }

@@ -71,5 +71,5 @@ fn the_configuration_table_matches_the_command_line() {
     }
     // The table really was read.
     assert!(readme.len() >= 15, "{readme:?}");
-    assert_eq!(readme["--http"].1, BTreeSet::from(["serve".to_owned(), "demo".to_owned()]));
+    assert_eq!(readme["--http"].1, BTreeSet::from(["serve".to_owned(), "demo".to_owned(), "probe".to_owned()]));
 }

@@ -267,13 +267,7 @@ fn data_set(messages: usize, postgres: bool, domain: &str) -> String {
                     ));
                 }
             }
-            for chunk in rows.chunks(500) {
-                let _ = writeln!(
-                    sql,
-                    "INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, created_at, seq) VALUES {};",
-                    chunk.join(",")
-                );
-            }
+            server::insert_rows(&mut sql, server::MESSAGE_COLUMNS, &rows);
             for f in files {
                 let _ = writeln!(
                     sql,

@@ -113,13 +113,7 @@ fn data_set(cli: &Cli) -> String {
                 ));
             }
         }
-        for chunk in rows.chunks(500) {
-            let _ = writeln!(
-                sql,
-                "INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, created_at, seq) VALUES {};",
-                chunk.join(",")
-            );
-        }
+        server::insert_rows(&mut sql, server::MESSAGE_COLUMNS, &rows);
     }
     sql.push_str("COMMIT;\n");
     sql

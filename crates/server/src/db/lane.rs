@@ -259,9 +259,21 @@ async fn pg_committer(pool: AnyPool, lane: Arc<dyn ErasedLane>, rx: PgQueue) {
                 }
             }
             Err(err) => {
-                tracing::error!(lane = lane.name(), error = %err, "batched write transaction failed");
+                let full = super::is_disk_full(&err);
+                let unreachable = super::is_unreachable(&err);
+                if full || unreachable {
+                    tracing::warn!(lane = lane.name(), error = %err, "batched write refused by the database");
+                } else {
+                    tracing::error!(lane = lane.name(), error = %err, "batched write transaction failed");
+                }
                 for reply in replies {
-                    let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol("batched write transaction failed".into()))));
+                    let _ = reply.send(Err(if full {
+                        StoreError::Full
+                    } else if unreachable {
+                        StoreError::Unreachable
+                    } else {
+                        StoreError::Database(sqlx::Error::Protocol("batched write transaction failed".into()))
+                    }));
                 }
             }
         }

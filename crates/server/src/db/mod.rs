@@ -123,6 +123,12 @@ impl Default for SqliteTuning {
     }
 }
 
+/// How long a request waits for a PostgreSQL connection. While the server restarts,
+/// new connections are refused and the pool retries until this passes: short enough
+/// that a request fails fast with 503 instead of hanging, long enough to ride out a
+/// quick restart or a burst that holds every connection.
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file if
     /// it does not exist yet.
@@ -142,7 +148,7 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(32)
                     .min_connections(2)
-                    .acquire_timeout(Duration::from_secs(10))
+                    .acquire_timeout(PG_ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
@@ -379,6 +385,18 @@ pub fn is_disk_full(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
         sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
+/// Whether `err` says the database cannot be reached: the connection broke or could
+/// not be made within the pool's acquire timeout, or PostgreSQL is shutting down,
+/// starting up or terminated the session (SQLSTATE class 08, 57P01–57P03).
+pub fn is_unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(io) => io.kind() != std::io::ErrorKind::StorageFull,
+        sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
         _ => false,
     }
 }

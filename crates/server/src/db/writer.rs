@@ -49,6 +49,11 @@ pub enum StoreError {
     Rejected(#[from] Refusal),
     #[error("the database writer has stopped")]
     WriterGone,
+    /// The connection to the database was lost or could not be made (a PostgreSQL
+    /// restart): a write may or may not have committed, and a retry with the same
+    /// client id finds out.
+    #[error("the database cannot be reached")]
+    Unreachable,
     /// The disk (or the database server's) is full: nothing was written.
     #[error("the disk is full")]
     Full,

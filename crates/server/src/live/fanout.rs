@@ -7,13 +7,14 @@
 //! instance reads the events from the database, which stays the source of truth; the
 //! signal only says "mentorship M has news".
 //!
-//! A lost listener connection is noticed (`try_recv` reports it), re-established, and
-//! every room is pumped from the database, so nothing sent while it was down is lost.
+//! A lost listener connection is noticed (`try_recv` reports it) and re-established
+//! here, then every room is pumped from the database: LISTEN first, read second, so
+//! nothing sent while it was down is lost, however long the database was away.
 
 use crate::live::Hub;
 use anyhow::Context;
 use mentorpost_model::{MentorshipId, UserId};
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -71,10 +72,15 @@ pub async fn start(
     tasks.spawn(run_notifier(hub.clone(), notifier, instance.clone(), shutdown.clone()));
 
     let options = PgConnectOptions::from_str(database_url).context("parsing the PostgreSQL URL")?.application_name(LISTENER_APP_NAME);
-    let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await.context("connecting the listener")?;
-    let mut listener = PgListener::connect_with(&pool).await.context("starting the listener")?;
-    listener.listen(CHANNEL).await.context("LISTEN")?;
-    tasks.spawn(run_listener(hub, listener, instance, shutdown));
+    // A short acquire timeout: the reconnect loop below does the waiting, with backoff.
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_with(options)
+        .await
+        .context("connecting the listener")?;
+    let listener = listen(&pool).await?;
+    tasks.spawn(run_listener(hub, pool, listener, instance, shutdown));
     Ok(())
 }
 
@@ -100,10 +106,39 @@ async fn run_notifier(hub: Arc<Hub>, notifier: Notifier, instance: String, shutd
 /// bounds how long any missed signal can delay delivery.
 const RESYNC_INTERVAL: Duration = Duration::from_secs(30);
 
-async fn run_listener(hub: Arc<Hub>, mut listener: PgListener, instance: String, shutdown: CancellationToken) {
+async fn listen(pool: &PgPool) -> anyhow::Result<PgListener> {
+    let mut listener = PgListener::connect_with(pool).await.context("starting the listener")?;
+    listener.listen(CHANNEL).await.context("LISTEN")?;
+    Ok(listener)
+}
+
+/// A listening connection again, after `backoff`s that grow to [`MAX_BACKOFF`]; `None`
+/// when the server stops first.
+async fn relisten(pool: &PgPool, shutdown: &CancellationToken) -> Option<PgListener> {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return None,
+            listening = listen(pool) => match listening {
+                Ok(listener) => return Some(listener),
+                Err(err) => tracing::warn!(error = format!("{err:#}"), retry_ms = backoff.as_millis() as u64, "listener cannot reconnect yet"),
+            },
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return None,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// The longest pause between two attempts to listen again: a restarted database is
+/// heard from within about this long.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+async fn run_listener(hub: Arc<Hub>, pool: PgPool, mut listener: PgListener, instance: String, shutdown: CancellationToken) {
     let mut resync = tokio::time::interval(RESYNC_INTERVAL);
     resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut backoff = Duration::from_millis(100);
     loop {
         let next = tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -112,7 +147,6 @@ async fn run_listener(hub: Arc<Hub>, mut listener: PgListener, instance: String,
         };
         match next {
             Ok(Some(notification)) => {
-                backoff = Duration::from_millis(100);
                 let Some((from, ids)) = notification.payload().split_once('|') else {
                     continue;
                 };
@@ -131,16 +165,21 @@ async fn run_listener(hub: Arc<Hub>, mut listener: PgListener, instance: String,
                 }
                 hub.memberships_changed(&joined);
             }
-            Ok(None) => {
-                // The connection was lost; the next try_recv reconnects and re-LISTENs.
-                // Whatever was notified meanwhile is gone, so read everything again.
-                tracing::warn!("listener connection lost; reconnecting and resyncing from the database");
-                hub.resync_all();
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "listener error; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+            lost => {
+                if let Err(err) = lost {
+                    tracing::warn!(error = %err, "listener connection failed; reconnecting");
+                } else {
+                    tracing::warn!("listener connection lost; reconnecting");
+                }
+                drop(listener);
+                let started = std::time::Instant::now();
+                listener = match relisten(&pool, &shutdown).await {
+                    Some(listener) => listener,
+                    None => return,
+                };
+                // Listening again; whatever was notified meanwhile is gone, so read
+                // everything again now.
+                tracing::info!(ms = started.elapsed().as_millis() as u64, "listener reconnected; resyncing from the database");
                 hub.resync_all();
             }
         }

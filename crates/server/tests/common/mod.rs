@@ -83,3 +83,19 @@ pub fn demo_threads(client: &reqwest::blocking::Client, base: &str) -> (String, 
         client.get(format!("{base}/api/v1/me/threads")).bearer_auth(&token).send().expect("threads").json().expect("json");
     (token, threads)
 }
+
+/// The `addr=` a `serve` spawned with piped stderr announces (host:port); its stderr
+/// keeps being read so the server never blocks on a full pipe.
+pub fn announced_addr(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().expect("serve was spawned with piped stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split(" addr=").nth(1).and_then(|r| r.split_whitespace().next()) {
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the server announced its address")
+}
