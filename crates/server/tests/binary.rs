@@ -628,26 +628,59 @@ fn copy_moves_an_instance_to_postgres() {
     let base = format!("http://{}", served.addr);
     let (token, threads) = demo_threads(&client, &base);
     let thread = threads[0]["id"].as_str().expect("thread").to_owned();
+    // Everything COPY's text format must escape, and more than ASCII.
+    let body = "Verhuisd naar PostgreSQL, zegt Çağrı.\n\tZażółć gęślą jaźń; \\N is geen NULL \\ en dit\r\nook niet: \\t.";
     let posted = client
         .post(format!("{base}/api/v1/threads/{thread}/messages"))
         .bearer_auth(&token)
-        .json(&serde_json::json!({"body": "Verhuisd naar PostgreSQL, zegt Çağrı.", "client_msg_id": uuid::Uuid::new_v4().to_string()}))
+        .json(&serde_json::json!({"body": body, "client_msg_id": uuid::Uuid::new_v4().to_string()}))
         .send()
         .expect("post");
     assert_eq!(posted.status(), 201);
+    let message: serde_json::Value = posted.json().expect("json");
     drop(served);
 
+    // A file with every byte value, as an attachment of that message.
     let from = mentorpost_server::db::default_sqlite_url(dir.path());
+    let bytes: Vec<u8> = (0..=255u8).chain([0, b'\\', b'\n', b'\t']).collect();
+    let attachment = uuid::Uuid::now_v7().to_string();
+    tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+        let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&from).await.expect("open the SQLite file");
+        sqlx::query(
+            "INSERT INTO attachments (id, message_id, mentorship_id, name, content_type, size_bytes, data, created_at)
+             SELECT $1, id, mentorship_id, $2, 'application/octet-stream', $3, $4, created_at FROM messages WHERE id = $5",
+        )
+        .bind(&attachment)
+        .bind("alle bytes\t(één).bin")
+        .bind(bytes.len() as i64)
+        .bind(bytes.clone())
+        .bind(message["id"].as_str().expect("id").to_owned())
+        .execute(&mut db)
+        .await
+        .expect("an attachment");
+        sqlx::Connection::close(db).await.expect("close");
+    });
+
     let out = run_ok(mentorpost(dir.path(), None).args(["copy", "--from", &from, "--to", &target.url]));
     assert!(out.lines().last().is_some_and(|l| l.starts_with("copied\t") && l.ends_with("verified")), "{out}");
     let again = mentorpost(dir.path(), None).args(["copy", "--from", &from, "--to", &target.url]).output().expect("run");
     assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("not empty"), "{again:?}");
+    let psql = |sql: String| {
+        let out = Command::new("psql").arg(&target.url).arg("-Atc").arg(sql).output().expect("psql");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim_end_matches('\n').to_owned()
+    };
+    assert_eq!(
+        psql(format!("SELECT encode(data, 'hex') || '|' || name FROM attachments WHERE id = '{attachment}'")),
+        format!("{}|alle bytes\t(één).bin", hex::encode(&bytes))
+    );
 
     let moved = serve(dir.path(), Some(&target.url), &[]);
     let base = format!("http://{}", moved.addr);
     let messages: serde_json::Value =
         client.get(format!("{base}/api/v1/threads/{thread}/messages")).bearer_auth(&token).send().expect("messages").json().expect("json");
-    assert!(messages.to_string().contains("Verhuisd naar PostgreSQL"), "the old token and the message moved: {messages}");
+    let moved_body = messages["messages"].as_array().into_iter().flatten().find(|m| m["id"] == message["id"]).map(|m| m["body"].clone());
+    assert_eq!(moved_body, Some(serde_json::json!(body)), "the old token works and the message moved unchanged: {messages}");
     let (_, threads_after) = demo_threads(&client, &base);
     assert_eq!(threads_after.as_array().map(Vec::len), threads.as_array().map(Vec::len), "the same password, the same threads");
 }
