@@ -49,7 +49,11 @@ with_smtp_on_both!(
     daily_digest_once_per_period_at_the_readers_hour,
     switching_to_daily_after_its_hour_waits_for_the_next_one,
 );
-both_backends!(without_smtp_mail_is_written_as_files, one_statement_queues_a_whole_batch_of_messages);
+both_backends!(
+    without_smtp_mail_is_written_as_files,
+    one_statement_queues_a_whole_batch_of_messages,
+    a_round_that_lost_its_claim_changes_nothing
+);
 
 mod a_silent_smtp_server_holds_up_one_mail_not_the_outbox {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -654,6 +658,51 @@ async fn one_statement_queues_a_whole_batch_of_messages(app: TestServer) {
     let missed = format!("{b}.{}", w.mentor.id);
     let kind = sqlx::query("SELECT kind FROM outbox WHERE id = $1").bind(&missed).fetch_optional(app.state.db.pool()).await.expect("row");
     assert_eq!(kind.map(|r| sqlx::Row::try_get::<String, _>(&r, 0).expect("kind")).as_deref(), Some("missed"));
+    app.stop().await;
+}
+
+/// A round whose claim ran out while it worked (a slow round, or the clock jumped) and
+/// whose row another round claimed and sent must not put the row back: the next round
+/// would send it a second time. Found by `edits.rs` under load; here step by step.
+async fn a_round_that_lost_its_claim_changes_nothing(app: TestServer) {
+    use mentorpost_server::store::mail::{Outcome, claim, finish_many};
+    let now = mentorpost_model::Clock::now(app.clock.as_ref());
+    // Due only far in the future, so the server's own worker leaves it alone.
+    let due = now + ChronoDuration::days(30);
+    let (due_ms, now_ms) = (due.timestamp_millis(), now.timestamp_millis());
+    app.state
+        .db
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO outbox (id, kind, rendered, to_address, status, not_before, attempts, created_at)
+                     VALUES ('lost-claim', 'notice', 'Subject: x', 'ana@example.org', 'pending', $1, 0, $2)",
+                )
+                .bind(due_ms)
+                .bind(now_ms)
+                .execute(&mut *conn)
+                .await?;
+                Ok::<_, mentorpost_server::db::StoreError>(())
+            })
+        })
+        .await
+        .expect("row");
+    let lease = ChronoDuration::minutes(5);
+    let mine = |rows: Vec<mentorpost_server::store::mail::Claimed>| rows.into_iter().find(|r| r.id == "lost-claim").expect("claimed");
+    let first = mine(claim(&app.state.db, 10, due, false, lease).await.expect("first claim"));
+    // The first round's claim runs out; a second round takes the row over.
+    let later = due + ChronoDuration::minutes(6);
+    let second = mine(claim(&app.state.db, 10, later, true, lease).await.expect("second claim"));
+    assert!(second.attempts > first.attempts);
+    // The first round, late, wants to try again later; the second sent it.
+    let put_back = Outcome::Later { at: later, error: None, count_attempt: false };
+    finish_many(&app.state.db, vec![("lost-claim".into(), first.attempts, put_back)], later).await.expect("first finishes");
+    assert_eq!(outbox_status(&app, "lost-claim").await.as_deref(), Some("sending"), "the stale round changed nothing");
+    finish_many(&app.state.db, vec![("lost-claim".into(), second.attempts, Outcome::Sent)], later).await.expect("second finishes");
+    assert_eq!(outbox_status(&app, "lost-claim").await.as_deref(), Some("sent"));
+    // Nor can a stale round end a row another round holds.
+    finish_many(&app.state.db, vec![("lost-claim".into(), first.attempts, Outcome::Failed("late".into()))], later).await.expect("again");
+    assert_eq!(outbox_status(&app, "lost-claim").await.as_deref(), Some("sent"));
     app.stop().await;
 }
 

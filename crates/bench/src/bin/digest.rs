@@ -139,6 +139,9 @@ fn data_set(readers: usize) -> String {
     let due = now - now % hour_ms;
     let hour = (due / hour_ms) % 24;
     let written = due - 2 * hour_ms;
+    // The members joined before their threads began (a member sees only threads
+    // started after they joined), and before the digest's day (no membership news).
+    let joined = due - 48 * hour_ms;
     let id = || uuid::Uuid::now_v7().to_string();
     let mut sql = String::with_capacity(readers * 2000);
     sql.push_str("BEGIN;\n");
@@ -180,7 +183,7 @@ fn data_set(readers: usize) -> String {
         );
         let _ = writeln!(
             sql,
-            "INSERT INTO mentorship_members (mentorship_id, user_id, role, joined_at, left_at) VALUES ('{m}', '{mentor}', 'mentor', {now}, NULL), ('{m}', '{mentee}', 'mentee', {now}, NULL);"
+            "INSERT INTO mentorship_members (mentorship_id, user_id, role, joined_at, left_at) VALUES ('{m}', '{mentor}', 'mentor', {joined}, NULL), ('{m}', '{mentee}', 'mentee', {joined}, NULL);"
         );
         let mut messages = Vec::new();
         for j in 0..THREADS_PER_MENTORSHIP {

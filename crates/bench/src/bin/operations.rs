@@ -63,6 +63,15 @@ struct Cli {
     /// Writers POSTing at once in the metrics comparison.
     #[arg(long, default_value_t = 8)]
     writers: usize,
+    /// POSTs on the idle server before the backup (the idle figures).
+    #[arg(long, default_value_t = 300)]
+    idle_posts: usize,
+    /// Warm-up POSTs after each server start of the metrics comparison.
+    #[arg(long, default_value_t = 200)]
+    warmup_posts: usize,
+    /// Times the recorder takes what one POST records, to time it directly.
+    #[arg(long, default_value_t = 200_000)]
+    recordings: usize,
     /// Splice this bench's section into docs/benchmarks.md.
     #[arg(long)]
     write_docs: bool,
@@ -119,7 +128,7 @@ async fn phases(cli: &Cli, bin: &Path, db: &Database, f: &mut Figures) -> anyhow
     f.db_bytes = std::fs::metadata(&file)?.len();
     eprintln!("[data] {:.2} GB in {:.0} s", f.db_bytes as f64 / 1e9, f.load_s);
 
-    backup_under_load(bin, db, f).await?;
+    backup_under_load(cli, bin, db, f).await?;
     if let Some(admin) = &cli.backends.postgres {
         let target = Database::postgres(admin, "mp-bench-ops")?;
         let copied = copy_to(bin, db, &target);
@@ -209,14 +218,14 @@ fn load_data_set(cli: &Cli, db: &Database, mentorships: usize, messages: usize) 
 }
 
 /// Idle POSTs, then POSTs while `mentorpost backup` runs as its own process.
-async fn backup_under_load(bin: &Path, db: &Database, f: &mut Figures) -> anyhow::Result<()> {
+async fn backup_under_load(cli: &Cli, bin: &Path, db: &Database, f: &mut Figures) -> anyhow::Result<()> {
     let env = [("MENTORPOST_LOG".to_owned(), "info".to_owned())];
     let http = reqwest::Client::builder().no_proxy().build()?;
     let srv = server::Server::start(bin, db, &env).await?;
     let token = login(&http, &srv.base, WRITER, PASSWORD).await?;
     let url = new_thread(&http, &srv.base, &token, "Terwijl de back-up loopt").await?;
     settle(&srv.pid().to_string()).await?;
-    f.idle = mentorpost_bench::writer::idle(&http, &url, &token, 300, Duration::from_millis(5)).await?;
+    f.idle = mentorpost_bench::writer::idle(&http, &url, &token, cli.idle_posts, Duration::from_millis(5)).await?;
 
     let to = db.data_dir.path().join("backup.db");
     let started = Instant::now();
@@ -300,7 +309,7 @@ async fn metrics_side_by_side(cli: &Cli, bin: &Path, db: &Database, f: &mut Figu
             let token = login(&http, &srv.base, WRITER, PASSWORD).await?;
             let url = new_thread(&http, &srv.base, &token, "Meten").await?;
             // Warm up: connections, prepared statements, the page cache.
-            for i in 0..200 {
+            for i in 0..cli.warmup_posts {
                 post_one(&http, &url, &token, i).await?;
             }
             let stop = Arc::new(AtomicBool::new(false));
@@ -362,7 +371,7 @@ async fn metrics_side_by_side(cli: &Cli, bin: &Path, db: &Database, f: &mut Figu
         }
         f.metrics_rounds.push(pair);
     }
-    f.record_ns = recording_cost()?;
+    f.record_ns = recording_cost(cli.recordings)?;
     Ok(())
 }
 
@@ -370,12 +379,11 @@ async fn metrics_side_by_side(cli: &Cli, bin: &Path, db: &Database, f: &mut Figu
 /// crate, same buckets) takes what one POST records (the request's counter and
 /// latency with their labels, as `telemetry::track_http` makes them, the commit's two
 /// histograms, the fan-out counter, and three more for the mail and socket figures a
-/// POST can touch), 200,000 times; ns per POST.
-fn recording_cost() -> anyhow::Result<f64> {
+/// POST can touch), `n` times (200,000 by default); ns per POST.
+fn recording_cost(n: usize) -> anyhow::Result<f64> {
     use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
     const SECONDS: &[f64] = &[0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
     let recorder = PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS)?.build_recorder();
-    let n = 200_000;
     let started = Instant::now();
     metrics::with_local_recorder(&recorder, || {
         for i in 0..n {
@@ -393,7 +401,7 @@ fn recording_cost() -> anyhow::Result<f64> {
             metrics::gauge!("mentorpost_websockets_open").increment(1.0);
         }
     });
-    let ns = started.elapsed().as_secs_f64() * 1e9 / n as f64;
+    let ns = started.elapsed().as_secs_f64() * 1e9 / n.max(1) as f64;
     eprintln!("[metrics] recording what one POST records: {ns:.0} ns");
     Ok(ns)
 }
@@ -428,8 +436,8 @@ fn met(ok: bool) -> &'static str {
 fn section(cli: &Cli, f: &Figures, m: &sys::Machine) -> String {
     let target = "Targets (issue 27): `copy` moves 1,000,000 messages from SQLite to PostgreSQL in ≤ 2 min; `backup` of a 1 GB database in ≤ 30 s while POSTs continue with p99 within 2× of an idle run; `/metrics` adds ≤ 2 % to the server's CPU per POST (measured side by side).";
     let method = format!(
-        "Method: `cargo run --release -p mentorpost-bench --bin operations` writes {} active mentorships with {} messages each ({} characters of Dutch text, one `message.created` event each, in 10 threads) into a fresh SQLite database with `sqlite3`. (1) The release server serves it; once it is idle, one member POSTs 300 messages one after another, 5 ms apart (idle), then POSTs one after another while `mentorpost backup --to FILE` runs as its own process, until it exits (during). (2) With the server stopped, `mentorpost copy --from sqlite://… --to postgres://…` moves the instance into an empty PostgreSQL database on this machine, its migration of that database and its own checks (rows per table, each mentorship's last event and counter) included in the time. (3) On a small instance of its own (10 mentorships of 100 messages), the server is started {} times without and {} times with `--metrics-listen`, alternating; with it, `/metrics` is scraped every second. Each time, after 200 warm-up POSTs and once the server is idle (under 4 % of a core for half a second: its start's background work done), {} writers POST {} messages, and the server's user + system CPU time (`/proc/<pid>/stat`) is divided by the POSTs; a round's change is its with ÷ without.",
-        cli.mentorships, cli.messages, cli.body_chars, cli.rounds, cli.rounds, cli.writers, cli.posts
+        "Method: `cargo run --release -p mentorpost-bench --bin operations` writes {} active mentorships with {} messages each ({} characters of Dutch text, one `message.created` event each, in 10 threads) into a fresh SQLite database with `sqlite3`. (1) The release server serves it; once it is idle, one member POSTs {} messages one after another, 5 ms apart (idle), then POSTs one after another while `mentorpost backup --to FILE` runs as its own process, until it exits (during). (2) With the server stopped, `mentorpost copy --from sqlite://… --to postgres://…` moves the instance into an empty PostgreSQL database on this machine, its migration of that database and its own checks (rows per table, each mentorship's last event and counter) included in the time. (3) On a small instance of its own (10 mentorships of 100 messages), the server is started {} times without and {} times with `--metrics-listen`, alternating; with it, `/metrics` is scraped every second. Each time, after {} warm-up POSTs and once the server is idle (under 4 % of a core for half a second: its start's background work done), {} writers POST {} messages, and the server's user + system CPU time (`/proc/<pid>/stat`) is divided by the POSTs; a round's change is its with ÷ without.",
+        cli.mentorships, cli.messages, cli.body_chars, cli.idle_posts, cli.rounds, cli.rounds, cli.warmup_posts, cli.writers, cli.posts
     );
     let mut s = docs::intro(HEADING, target, &method, m);
     let _ = writeln!(s, "| measure | figure | target |");

@@ -43,6 +43,9 @@ struct Cli {
     /// Splice this bench's section into docs/benchmarks.md.
     #[arg(long)]
     write_docs: bool,
+    /// Exit 0 even when the target is missed (smoke runs of a debug build).
+    #[arg(long)]
+    no_check: bool,
 }
 
 /// Times in nanoseconds, one per mail and round.
@@ -228,5 +231,5 @@ fn main() -> ExitCode {
         eprintln!("{err:#}");
         return ExitCode::FAILURE;
     }
-    if met { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if met || cli.no_check { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -45,6 +45,9 @@ struct Cli {
     /// Messages in each.
     #[arg(long, default_value_t = 1_000)]
     messages: usize,
+    /// POSTs on the idle server, before the job runs (the idle figures).
+    #[arg(long, default_value_t = 300)]
+    idle_posts: usize,
 }
 
 struct Run {
@@ -140,7 +143,7 @@ async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run
     let token = login(&http, &srv.base, WRITER, PASSWORD).await?;
     let url = new_thread(&http, &srv.base, &token, "Terwijl er opgeruimd wordt").await?;
     let path = url.trim_start_matches(&srv.base).to_owned();
-    let idle = idle(&http, &url, &token, 300, Duration::from_millis(5)).await?;
+    let idle = idle(&http, &url, &token, cli.idle_posts, Duration::from_millis(5)).await?;
     anyhow::ensure!(!std::fs::read_to_string(&srv.log)?.contains("retention run"), "the idle server ran the job");
     srv.stop().await?;
 
@@ -178,8 +181,8 @@ async fn one_backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Run
 fn section(cli: &Cli, runs: &[Run], m: &sys::Machine) -> String {
     let target = "Target (issue 26, item 4): the retention job over 1,000,000 messages deletes in batches that keep live POST p99 within 2× of an idle run.";
     let method = format!(
-        "Method: `cargo run --release -p mentorpost-bench --bin retention` writes {} mentorships closed 25 months ago (the programme keeps content 24), {} messages each in 10 threads, and one active pair, straight into a fresh database. The release server starts with the day's run recorded, and the active pair's mentor POSTs 300 messages one after another, 5 ms apart (\"idle\"). The record is cleared and the server started again: its job claims the day at once and empties every closed mentorship in writes of at most 500 rows, while the mentor keeps POSTing one message after another until the job's `retention run` log line (\"during\"). The job's time is from that line. Afterwards no message of a closed mentorship has text left.",
-        cli.mentorships, cli.messages
+        "Method: `cargo run --release -p mentorpost-bench --bin retention` writes {} mentorships closed 25 months ago (the programme keeps content 24), {} messages each in 10 threads, and one active pair, straight into a fresh database. The release server starts with the day's run recorded, and the active pair's mentor POSTs {} messages one after another, 5 ms apart (\"idle\"). The record is cleared and the server started again: its job claims the day at once and empties every closed mentorship in writes of at most 500 rows, while the mentor keeps POSTing one message after another until the job's `retention run` log line (\"during\"). The job's time is from that line. Afterwards no message of a closed mentorship has text left.",
+        cli.mentorships, cli.messages, cli.idle_posts
     );
     let mut s = docs::intro(HEADING, target, &method, m);
     let _ = writeln!(

@@ -18,6 +18,9 @@ use tokio_tungstenite::tungstenite::handshake::server::create_response;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use utoipa::ToSchema;
 
+/// Bytes of a socket's read buffer (see `upgrade`).
+const READ_BUFFER: usize = 512;
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TicketResponse {
     /// Single-use; pass as `?ticket=` when opening `/api/v1/ws` within `expires_in` seconds.
@@ -96,10 +99,12 @@ pub async fn upgrade(
         }
         None => None,
     };
-    // tungstenite's default read buffer is 128 KiB per socket; clients send tiny
-    // frames, so a small buffer keeps idle sockets cheap.
+    // tungstenite's default read buffer is 128 KiB per socket, and every read fills
+    // the whole buffer with zeros first, so all of it is resident. Clients send tiny
+    // frames (pongs, an auth token, hello); a larger one grows the buffer for as long
+    // as it takes, so a small buffer keeps idle sockets cheap.
     let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(Some(64 * 1024))

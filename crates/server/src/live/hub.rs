@@ -33,10 +33,12 @@ pub struct LiveEvent {
     pub removes: Option<UserId>,
 }
 
-/// What reaches a connection's queue.
+/// What reaches a connection's queue. One pointer wide: every connection's queue
+/// allocates its first block of slots when it opens, so the slot size is paid by
+/// every idle socket (64-byte slots cost 2 KiB each).
 #[derive(Clone, Debug)]
 pub enum Outgoing {
-    Event(LiveEvent),
+    Event(Arc<LiveEvent>),
     /// The person was added to a mentorship: look up the subscriptions again.
     MembershipsChanged,
 }
@@ -139,24 +141,40 @@ impl Hub {
     /// An event committed on this instance, with its client payload: when it is the
     /// room's next one, it goes out from memory (no database read); otherwise (a pump
     /// runs, or something before it is not delivered yet) the pump delivers it in order.
-    /// The other instances are told either way.
+    /// The other instances are told either way, with the frame when it fits a NOTIFY.
     pub fn committed_event(self: &Arc<Self>, event: &EventView) {
         let mentorship = event.mentorship_id;
+        let live = live_event(mentorship, event);
         if let Some(n) = self.notifier.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            n.announce(mentorship);
+            match &live {
+                Some(live) => n.announce_event(live),
+                None => n.announce(mentorship),
+            }
         }
+        match live {
+            Some(live) => self.deliver(live),
+            None => self.news(mentorship),
+        }
+    }
+
+    /// An event with its frame, committed here or on another instance (which sent the
+    /// frame along): delivered from memory when it is the room's next one; otherwise
+    /// the pump reads the room's events in order from the database.
+    pub fn deliver(self: &Arc<Self>, live: LiveEvent) {
+        let mentorship = live.mentorship;
         let mut rooms = self.rooms();
         let Some(room) = rooms.get_mut(&mentorship) else {
             return;
         };
-        if room.pumping || event.seq != room.delivered + 1 {
+        if room.pumping || live.seq != room.delivered + 1 {
+            let behind = live.seq > room.delivered;
             drop(rooms);
-            if event.seq > self.rooms().get(&mentorship).map_or(i64::MAX, |r| r.delivered) {
+            if behind {
                 self.news(mentorship);
             }
             return;
         }
-        offer(room, mentorship, event);
+        offer(room, live);
     }
 
     /// Something may have been committed in `mentorship` (here or elsewhere): pump the
@@ -205,7 +223,11 @@ impl Hub {
             };
             for event in events {
                 if event.seq > room.delivered {
-                    offer(room, mentorship, &event);
+                    match live_event(mentorship, &event) {
+                        Some(live) => offer(room, live),
+                        // Said in the log; skipped rather than retried for ever.
+                        None => room.delivered = event.seq,
+                    }
                 }
             }
             if full_batch {
@@ -311,8 +333,6 @@ impl Hub {
     }
 }
 
-/// Serialises `event` once and offers it to every subscriber of the room; a full queue
-/// evicts its connection (it resumes later) instead of slowing the others.
 /// An event frame, serialised from a borrowed event: the same JSON as
 /// `ServerFrame::Event`, without copying the event's payload first.
 #[derive(serde::Serialize)]
@@ -321,20 +341,26 @@ enum EventFrame<'a> {
     Event { event: &'a EventView },
 }
 
-fn offer(room: &mut Room, mentorship: MentorshipId, event: &EventView) {
+/// `event` serialised once, for every connection that receives it (here, and on the
+/// other instances when the NOTIFY carries it).
+fn live_event(mentorship: MentorshipId, event: &EventView) -> Option<LiveEvent> {
     let removes = (event.kind == EventKind::MemberRemoved)
         .then(|| event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
         .flatten();
-    let seq = event.seq;
-    let frame: Arc<str> = match serde_json::to_string(&EventFrame::Event { event }) {
-        Ok(text) => text.into(),
+    match serde_json::to_string(&EventFrame::Event { event }) {
+        Ok(text) => Some(LiveEvent { mentorship, seq: event.seq, frame: text.into(), removes }),
         Err(err) => {
             tracing::error!(error = %err, "serialising an event failed");
-            room.delivered = seq;
-            return;
+            None
         }
-    };
-    let live = LiveEvent { mentorship, seq, frame, removes };
+    }
+}
+
+/// Offers `live` to every subscriber of the room; a full queue evicts its connection
+/// (it resumes later) instead of slowing the others.
+fn offer(room: &mut Room, live: LiveEvent) {
+    let (seq, removes) = (live.seq, live.removes);
+    let live = Arc::new(live);
     metrics::counter!("mentorpost_events_fanned_out_total").increment(room.subs.len() as u64);
     room.subs.retain(|sub| {
         match sub.tx.try_send(Outgoing::Event(live.clone())) {
@@ -379,6 +405,13 @@ impl crate::db::Subscriber for Arc<Hub> {
 #[cfg(test)]
 mod frame_tests {
     use super::*;
+
+    /// Every socket's queue allocates a block of 32 slots up front: keep a slot one
+    /// pointer wide.
+    #[test]
+    fn a_queued_event_is_one_pointer() {
+        assert_eq!(std::mem::size_of::<Outgoing>(), std::mem::size_of::<usize>());
+    }
 
     /// The borrowed frame is byte for byte the protocol's `event` frame.
     #[test]

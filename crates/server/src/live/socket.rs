@@ -118,7 +118,9 @@ async fn linger(sink: Sink, stream: Stream) {
         if io.shutdown().await.is_err() {
             return;
         }
-        let mut discard = [0u8; 4096];
+        // On the heap: an array here would sit in every socket's task for its whole
+        // life (a task is as large as the largest state it can reach).
+        let mut discard = vec![0u8; 4096];
         while let Ok(1..) = io.read(&mut discard).await {}
     })
     .await;
@@ -171,13 +173,15 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
                 }
             };
             match state.jwt.verify(&token, state.clock.now()) {
-                Ok(claims) if store::sessions::is_active(state.db.pool(), &claims.sid).await.unwrap_or(false) => match claims.sub.parse() {
-                    Ok(user) => {
-                        token_exp = Some(claims.exp);
-                        Authenticated { user, session: claims.sid }
+                Ok(claims) if Box::pin(store::sessions::is_active(state.db.pool(), &claims.sid)).await.unwrap_or(false) => {
+                    match claims.sub.parse() {
+                        Ok(user) => {
+                            token_exp = Some(claims.exp);
+                            Authenticated { user, session: claims.sid }
+                        }
+                        Err(_) => return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated")),
                     }
-                    Err(_) => return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated")),
-                },
+                }
                 _ => {
                     send_error(sink, "unauthenticated", "the access token is not valid").await;
                     return Ok(End::Close(close::UNAUTHENTICATED, "unauthenticated"));
@@ -214,7 +218,7 @@ async fn run(sink: &mut Sink, stream: &mut Stream, state: &AppState, auth: Optio
     let evict = Arc::new(Evict::default());
     let me = Subscriber { conn, user: who.user, session: who.session.clone(), tx, evict: evict.clone() };
     hub.register(me.clone());
-    let subscriptions = store::mentorships::active_subscriptions(state.db.pool(), who.user).await?;
+    let subscriptions = Box::pin(store::mentorships::active_subscriptions(state.db.pool(), who.user)).await?;
     for m in &subscriptions {
         hub.subscribe(m.mentorship, me.clone(), m.last_seq);
     }
@@ -258,7 +262,7 @@ async fn stream_events(
     for m in subscriptions {
         match cursors_in.get(&m.mentorship) {
             Some(&from) => {
-                let reached = replay(sink, state, m.mentorship, from.max(0), None, m.window).await?;
+                let reached = Box::pin(replay(sink, state, m.mentorship, from.max(0), None, m.window)).await?;
                 cursors.insert(m.mentorship, reached);
             }
             None => {
@@ -268,6 +272,8 @@ async fn stream_events(
     }
     send_frame(sink, &ServerFrame::Live { cursors: cursors.iter().map(|(k, v)| (*k, *v)).collect() }).await?;
 
+    // Rare steps (a replay, a membership change, a login check) run boxed below: an
+    // idle socket's task is as large as the largest step its loop awaits inline.
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut last_heard = Instant::now();
@@ -297,7 +303,7 @@ async fn stream_events(
                             Ok(claims)
                                 if claims.sub == who.user.to_string()
                                     && claims.sid == who.session
-                                    && store::sessions::is_active(state.db.pool(), &claims.sid).await.unwrap_or(false) =>
+                                    && Box::pin(store::sessions::is_active(state.db.pool(), &claims.sid)).await.unwrap_or(false) =>
                             {
                                 token_exp = token_exp.map(|_| claims.exp)
                             }
@@ -317,10 +323,10 @@ async fn stream_events(
                     Some(Outgoing::MembershipsChanged) => {
                         // A revoked login never joins anything new, even before the
                         // revocation watcher has closed its socket.
-                        if !store::sessions::is_active(state.db.pool(), &who.session).await? {
+                        if !Box::pin(store::sessions::is_active(state.db.pool(), &who.session)).await? {
                             return Ok(End::Close(close::LOGIN_ENDED, "login ended"));
                         }
-                        join_new_mentorships(sink, state, me, &mut cursors, &mut windows).await?;
+                        Box::pin(join_new_mentorships(sink, state, me, &mut cursors, &mut windows)).await?;
                         continue;
                     }
                     Some(Outgoing::Event(event)) => event,
@@ -333,7 +339,7 @@ async fn stream_events(
                 if window.is_some() {
                     // The shared frame may be about a thread this person may not see:
                     // read this stretch through their window instead.
-                    let reached = replay(sink, state, event.mentorship, cursor, Some(event.seq), window).await?;
+                    let reached = Box::pin(replay(sink, state, event.mentorship, cursor, Some(event.seq), window)).await?;
                     cursors.insert(event.mentorship, reached);
                     if event.removes == Some(who.user) {
                         cursors.remove(&event.mentorship);
@@ -345,7 +351,7 @@ async fn stream_events(
                 if event.seq > cursor + 1 {
                     // Should not happen (the hub delivers in order), but never skip: fill
                     // the gap from the database.
-                    reached = replay(sink, state, event.mentorship, cursor, Some(event.seq - 1), None).await?;
+                    reached = Box::pin(replay(sink, state, event.mentorship, cursor, Some(event.seq - 1), None)).await?;
                 }
                 if event.seq == reached + 1 {
                     tokio::select! {

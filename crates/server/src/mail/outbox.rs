@@ -116,11 +116,10 @@ async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
     let mut handled = 0;
     if !scan && !handed.is_empty() {
         for chunk in handed.chunks(BATCH as usize) {
-            let batch = store::mail::claim_ids(&state.db, chunk.to_vec(), state.clock.now(), claim_for(state))
-                .await
-                .context("claiming queued mail")?;
+            let now = state.clock.now();
+            let batch = store::mail::claim_ids(&state.db, chunk.to_vec(), now, claim_for(state)).await.context("claiming queued mail")?;
             handled += batch.len();
-            send_batch(state, batch).await?;
+            send_batch(state, batch, now).await?;
         }
         return Ok(handled);
     }
@@ -132,7 +131,7 @@ async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
         let batch = store::mail::claim(&state.db, BATCH, now, scan, claim_for(state)).await.context("claiming due mail")?;
         let full = batch.len() as i64 >= BATCH;
         handled += batch.len();
-        send_batch(state, batch).await?;
+        send_batch(state, batch, now).await?;
         // Less than a full round: everything due is claimed. What was queued since
         // woke the worker, which lets it gather before the next round.
         if !full {
@@ -141,13 +140,18 @@ async fn send_due(state: &AppState, scan: bool) -> anyhow::Result<usize> {
     }
 }
 
-/// Renders, sends and records one claimed batch.
+/// Renders, sends and records one claimed batch, claimed at `claimed_at`.
+///
+/// Its decisions (quiet hours, when to try again) are taken at the moment of the claim,
+/// the moment its lease counts from: a round that read the clock anew could find the
+/// mail due after its lease had already run out, and send it alongside the round that
+/// took it over.
 #[tracing::instrument(name = "outbox_batch", skip_all, fields(mails = batch.len()))]
-async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()> {
+async fn send_batch(state: &AppState, batch: Vec<Claimed>, claimed_at: DateTime<Utc>) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    let now = state.clock.now();
+    let now = claimed_at;
     // What the notification mails say is read for the whole batch at once.
     let wanted: Vec<String> = batch.iter().filter(|row| is_notification(row)).map(|row| row.id.clone()).collect();
     let mut data = store::mail::notifications_data(state.db.pool(), &wanted, &state.mailer.public_url)
@@ -197,7 +201,7 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
         store::mail::remember_tokens(&state.db, tokens, now).await.context("recording the mails' tokens")?;
         state.mailer.remembered.learn(learned);
     }
-    let outcomes: Vec<(String, Outcome)> = futures_util::stream::iter(steps)
+    let outcomes: Vec<(String, i64, Outcome)> = futures_util::stream::iter(steps)
         .map(|(row, step)| {
             let span = mail_span(&row);
             async move {
@@ -220,7 +224,7 @@ async fn send_batch(state: &AppState, batch: Vec<Claimed>) -> anyhow::Result<()>
                     }
                     _ => {}
                 }
-                (row.id, outcome)
+                (row.id, row.attempts, outcome)
             }
             .instrument(span)
         })

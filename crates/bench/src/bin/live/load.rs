@@ -26,6 +26,10 @@ pub enum System {
     /// mentorpost: posts through a second instance on the same PostgreSQL database,
     /// sockets on the first.
     CrossInstance,
+    /// The floor relay, one message at a time on an otherwise idle process.
+    FloorOneAtATime,
+    /// mentorpost, one message at a time on an otherwise idle server.
+    OneAtATime,
 }
 
 impl System {
@@ -35,6 +39,8 @@ impl System {
             System::Real => "mentorpost",
             System::Stalled => "mentorpost + 1 stalled socket",
             System::CrossInstance => "mentorpost, posted via instance B",
+            System::FloorOneAtATime => "floor relay, one at a time",
+            System::OneAtATime => "mentorpost, one at a time",
         }
     }
 }

@@ -82,6 +82,13 @@ struct Cli {
     /// Sockets opened at once.
     #[arg(long, default_value_t = 32)]
     open_parallel: usize,
+    /// Messages of the one-at-a-time phases (floor, then mentorpost): each sent alone on
+    /// an otherwise idle server, --one-at-a-time-gap-ms apart; 0 skips them.
+    #[arg(long, default_value_t = 1000)]
+    one_at_a_time: usize,
+    /// Milliseconds between two messages of the one-at-a-time phases.
+    #[arg(long, default_value_t = 200.0)]
+    one_at_a_time_gap_ms: f64,
     /// Skip the latency phases (idle test only).
     #[arg(long)]
     no_latency: bool,
@@ -138,8 +145,8 @@ fn command_line(cli: &Cli) -> String {
     let mut cmd = CommandLine::new("cargo run --release -p mentorpost-bench --bin live --");
     cmd.given("postgres", cli.backends.postgres.as_deref());
     mentorpost_bench::document_options!(cmd, cli, d;
-        mentorships, rate, duration, warmup, rounds, body_bytes, idle_connections, idle_users, idle_hold,
-        client_threads, max_other_cores, retries, low_steal_cores);
+        mentorships, rate, duration, warmup, rounds, body_bytes, one_at_a_time, one_at_a_time_gap_ms, idle_connections,
+        idle_users, idle_hold, client_threads, max_other_cores, retries, low_steal_cores);
     cmd.switch("no-sqlite", cli.backends.no_sqlite)
         .switch("no-latency", cli.no_latency)
         .switch("no-stalled", cli.no_stalled)
@@ -177,6 +184,8 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         duration_s: cli.duration,
         rounds: cli.rounds,
         body_bytes: cli.body_bytes,
+        one_at_a_time: if cli.no_latency { 0 } else { cli.one_at_a_time },
+        one_at_a_time_gap_ms: cli.one_at_a_time_gap_ms,
         idle_connections: cli.idle_connections,
         idle_users: cli.idle_users.min(2 * cli.mentorships),
         idle_hold_s: cli.idle_hold,
@@ -209,7 +218,8 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         let stalled = !report.params.stalled || b.stalled_ok();
         let cross = !report.params.cross_instance || b.backend != "PostgreSQL" || b.cross_ok();
         let idle = cli.idle_connections == 0 || b.idle_ok();
-        latency && stalled && cross && idle
+        let single = report.params.one_at_a_time == 0 || b.single_ok();
+        latency && stalled && cross && idle && single
     });
     Ok(cli.output.passed(ok))
 }
@@ -232,7 +242,7 @@ async fn backend(cli: &Cli, bin: &Path, db: &Database) -> anyhow::Result<Backend
     } else {
         // Access tokens live 15 minutes; the latency phases take several.
         world.refresh_if_older(&http, &server.base, Duration::from_secs(2 * 60)).await?;
-        latency(cli, bin, db, &server, &http, &world).await?
+        latency(cli, bin, db, &server, &http, &mut world).await?
     };
     report.settings = postgres_settings(db);
     report.seed_s = world.seed_time.as_secs_f64();
@@ -318,7 +328,7 @@ async fn latency(
     db: &Database,
     server: &Server,
     http: &reqwest::Client,
-    world: &seed::World,
+    world: &mut seed::World,
 ) -> anyhow::Result<BackendReport> {
     let name = db.backend_name();
     let cfg = PhaseConfig {
@@ -342,7 +352,15 @@ async fn latency(
     }
     let phases = round_order.len() * cli.rounds;
     let attempts = 1 + cli.retries;
-    let rec = Arc::new(Recorder::new(&vec![cfg.messages(); phases * attempts]));
+    // One message at a time: the same sockets and mentorships, a message every gap.
+    let gap = Duration::from_secs_f64(cli.one_at_a_time_gap_ms / 1e3);
+    let single_cfg =
+        PhaseConfig { rate: 1.0 / gap.as_secs_f64(), warmup: 2 * gap, duration: cli.one_at_a_time as u32 * gap, body: cfg.body.clone() };
+    let mut sizes = vec![cfg.messages(); phases * attempts];
+    if cli.one_at_a_time > 0 {
+        sizes.extend([single_cfg.messages(); 2]);
+    }
+    let rec = Arc::new(Recorder::new(&sizes));
     let relay = Relay::start()?;
 
     progress(name, format!("opening {} sockets on the server and {} on the floor relay", 2 * world.pairs.len(), 2 * world.pairs.len()));
@@ -391,8 +409,8 @@ async fn latency(
             // server, as before.
             let mut second = None;
             let target = match system {
-                System::Floor => floor.clone(),
-                System::Real => real.clone(),
+                System::Floor | System::FloorOneAtATime => floor.clone(),
+                System::Real | System::OneAtATime => real.clone(),
                 System::Stalled => with_stalled.clone(),
                 System::CrossInstance => {
                     let b = Server::start_second(bin, db, &[]).await.context("starting instance B")?;
@@ -416,74 +434,7 @@ async fn latency(
             let target = &target;
             for attempt in 0..attempts {
                 let phase = results.len();
-                let busy = if cli.wait_quiet > 0.0 {
-                    sys::wait_quiet(0.3, Duration::from_secs_f64(cli.wait_quiet)).await
-                } else {
-                    sys::busy_cores().await
-                };
-                progress(
-                    name,
-                    format!(
-                        "round {} {}: {:.0} s warm-up + {:.0} s at {:.0}/s (machine busy before: {:.2} cores)",
-                        round + 1,
-                        target.system.label(),
-                        cli.warmup,
-                        cli.duration,
-                        cli.rate,
-                        busy.unwrap_or(f64::NAN)
-                    ),
-                );
-                let mut r = load::run_phase(&rec, phase, round, target.clone(), http, &cfg, busy).await?;
-                progress(
-                    name,
-                    format!(
-                        "  p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.1} ms; POST p50 {:.2} p99 {:.2} ms; after answer p50 {:.2} p99 {:.2} ms ({} before); late p99 {:.2} ms; lost {}+{}, errors {}; server per msg: {:.0} µs CPU, {:.0} µs run-queue wait, {:.1} switches, {} threads; CPU bench {:.1} s (wait {:.1} s), server {:.1} s{}, other {:.1} s [{}]",
-                        r.recv.p50_ms,
-                        r.recv.p90_ms,
-                        r.recv.p99_ms,
-                        r.recv.max_ms,
-                        r.post.p50_ms,
-                        r.post.p99_ms,
-                        r.after_answer.p50_ms,
-                        r.after_answer.p99_ms,
-                        r.before_answer,
-                        r.send_lateness.p99_ms,
-                        r.lost_recv,
-                        r.lost_echo,
-                        r.post_errors,
-                        r.cpu.server_s * 1e6 / r.measured as f64,
-                        r.cpu.server_wait_s * 1e6 / r.measured as f64,
-                        r.cpu.server_slices as f64 / r.measured as f64,
-                        r.server_threads.unwrap_or(0),
-                        r.cpu.bench_s,
-                        r.cpu.bench_wait_s,
-                        r.cpu.server_s,
-                        r.cpu.database_s.map(|d| format!(", postgres {d:.1} s")).unwrap_or_default(),
-                        r.cpu.other_s,
-                        report::top_others(&r.cpu)
-                    ),
-                );
-                if let Some(err) = &r.first_error {
-                    progress(name, format!("  first POST error: {err}"));
-                }
-                if let Some(st) = &r.stalled {
-                    progress(
-                        name,
-                        format!(
-                            "  stalled socket: live after {:.0} ms, {} frames buffered (last due {} s after it stopped reading), ended by {} {:?} {:?}{}; server RSS {} → peak {} → {} KiB",
-                            st.open_ms,
-                            st.frames_before_close,
-                            st.last_due_after_s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into()),
-                            st.ended,
-                            st.close_code,
-                            st.close_reason,
-                            st.open_error.as_deref().map(|e| format!(", open error: {e}")).unwrap_or_default(),
-                            r.rss_start_kib.unwrap_or(0),
-                            r.rss_peak_kib.unwrap_or(0),
-                            r.rss_end_kib.unwrap_or(0)
-                        ),
-                    );
-                }
+                let mut r = measure_phase(cli, name, &rec, phase, round, target, http, &cfg).await?;
                 // Other people's processes on the machine are not the system under test: a
                 // window they disturbed is kept in the report but measured again.
                 // Hypervisor steal is not counted here: it rises with the load this very run
@@ -514,6 +465,32 @@ async fn latency(
             }
         }
     }
+    if cli.one_at_a_time > 0 {
+        // After the rounds: the server has settled from the load before it, as a quiet
+        // server does between two messages. Tokens are refreshed first (they live 15 min).
+        world.refresh_if_older(http, &server.base, Duration::from_secs(60)).await?;
+        let real_single = Arc::new(Target {
+            system: System::OneAtATime,
+            urls: real.urls.clone(),
+            auth: world.pairs.iter().map(|p| HeaderValue::from_str(&format!("Bearer {}", p.mentor.access)).ok()).collect(),
+            pids: real.pids.clone(),
+            postgres: real.postgres,
+            stall: None,
+        });
+        let floor_single = Arc::new(Target {
+            system: System::FloorOneAtATime,
+            urls: floor.urls.clone(),
+            auth: floor.auth.clone(),
+            pids: floor.pids.clone(),
+            postgres: false,
+            stall: None,
+        });
+        for (j, target) in [floor_single, real_single].iter().enumerate() {
+            let mut r = measure_phase(cli, name, &rec, phases * attempts + j, 0, target, http, &single_cfg).await?;
+            r.disturbed = r.cpu.other_s / r.cpu.window_s.max(1e-9) > cli.max_other_cores;
+            results.push(r);
+        }
+    }
     let closes = rec.closed.load(Ordering::Relaxed);
     let reasons = rec.close_reasons.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for reader in &readers {
@@ -528,6 +505,87 @@ async fn latency(
     report.close_reasons = reasons;
     report.cross_ticket = cross_ticket;
     Ok(report)
+}
+
+/// One measured phase: waits for the machine to be quiet, runs the phase, and says
+/// what it measured.
+#[allow(clippy::too_many_arguments)]
+async fn measure_phase(
+    cli: &Cli,
+    name: &str,
+    rec: &Arc<Recorder>,
+    phase: usize,
+    round: usize,
+    target: &Arc<Target>,
+    http: &reqwest::Client,
+    cfg: &PhaseConfig,
+) -> anyhow::Result<load::PhaseResult> {
+    let busy =
+        if cli.wait_quiet > 0.0 { sys::wait_quiet(0.3, Duration::from_secs_f64(cli.wait_quiet)).await } else { sys::busy_cores().await };
+    progress(
+        name,
+        format!(
+            "round {} {}: {:.1} s warm-up + {:.0} s at {:.0}/s (machine busy before: {:.2} cores)",
+            round + 1,
+            target.system.label(),
+            cfg.warmup.as_secs_f64(),
+            cfg.duration.as_secs_f64(),
+            cfg.rate,
+            busy.unwrap_or(f64::NAN)
+        ),
+    );
+    let r = load::run_phase(rec, phase, round, target.clone(), http, cfg, busy).await?;
+    progress(
+        name,
+        format!(
+            "  p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.1} ms; POST p50 {:.2} p99 {:.2} ms; after answer p50 {:.2} p99 {:.2} ms ({} before); late p99 {:.2} ms; lost {}+{}, errors {}; server per msg: {:.0} µs CPU, {:.0} µs run-queue wait, {:.1} switches, {} threads; CPU bench {:.1} s (wait {:.1} s), server {:.1} s{}, other {:.1} s [{}]",
+            r.recv.p50_ms,
+            r.recv.p90_ms,
+            r.recv.p99_ms,
+            r.recv.max_ms,
+            r.post.p50_ms,
+            r.post.p99_ms,
+            r.after_answer.p50_ms,
+            r.after_answer.p99_ms,
+            r.before_answer,
+            r.send_lateness.p99_ms,
+            r.lost_recv,
+            r.lost_echo,
+            r.post_errors,
+            r.cpu.server_s * 1e6 / r.measured as f64,
+            r.cpu.server_wait_s * 1e6 / r.measured as f64,
+            r.cpu.server_slices as f64 / r.measured as f64,
+            r.server_threads.unwrap_or(0),
+            r.cpu.bench_s,
+            r.cpu.bench_wait_s,
+            r.cpu.server_s,
+            r.cpu.database_s.map(|d| format!(", postgres {d:.1} s")).unwrap_or_default(),
+            r.cpu.other_s,
+            report::top_others(&r.cpu)
+        ),
+    );
+    if let Some(err) = &r.first_error {
+        progress(name, format!("  first POST error: {err}"));
+    }
+    if let Some(st) = &r.stalled {
+        progress(
+            name,
+            format!(
+                "  stalled socket: live after {:.0} ms, {} frames buffered (last due {} s after it stopped reading), ended by {} {:?} {:?}{}; server RSS {} → peak {} → {} KiB",
+                st.open_ms,
+                st.frames_before_close,
+                st.last_due_after_s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into()),
+                st.ended,
+                st.close_code,
+                st.close_reason,
+                st.open_error.as_deref().map(|e| format!(", open error: {e}")).unwrap_or_default(),
+                r.rss_start_kib.unwrap_or(0),
+                r.rss_peak_kib.unwrap_or(0),
+                r.rss_end_kib.unwrap_or(0)
+            ),
+        );
+    }
+    Ok(r)
 }
 
 #[cfg(test)]

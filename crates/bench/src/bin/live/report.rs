@@ -18,6 +18,11 @@ pub const TARGET_IDLE_KIB: f64 = 40.0;
 /// Active clients' p99 with one stalled socket, at most this multiple of without.
 pub const TARGET_STALLED_RATIO: f64 = 2.0;
 pub const TARGET_CROSS_P99_MS: f64 = 100.0;
+/// One message at a time on an idle server (issue "Speed, second step"): p50 on
+/// SQLite, on PostgreSQL, and no message slower than the last.
+pub const TARGET_SINGLE_P50_SQLITE_MS: f64 = 1.0;
+pub const TARGET_SINGLE_P50_POSTGRES_MS: f64 = 2.0;
+pub const TARGET_SINGLE_MAX_MS: f64 = 50.0;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Params {
@@ -27,6 +32,9 @@ pub struct Params {
     pub duration_s: f64,
     pub rounds: usize,
     pub body_bytes: usize,
+    /// Messages of each one-at-a-time phase (0: not run), and the gap between two.
+    pub one_at_a_time: usize,
+    pub one_at_a_time_gap_ms: f64,
     pub idle_connections: usize,
     pub idle_users: usize,
     pub idle_hold_s: f64,
@@ -64,6 +72,13 @@ pub struct BackendReport {
     pub cross: Summary,
     pub cross_post: Summary,
     pub cross_echo: Summary,
+    /// One message at a time on an idle server, and the floor's figure for the same.
+    pub single: Summary,
+    pub single_post: Summary,
+    pub floor_single: Summary,
+    pub single_cost: PerMessage,
+    pub floor_single_cost: PerMessage,
+    pub single_lost: u64,
     /// Lost messages and failed POSTs of the mentorpost phases.
     pub lost: u64,
     pub stalled_lost: u64,
@@ -147,6 +162,12 @@ impl BackendReport {
             cross: merge(System::CrossInstance, |p| &p.recv_hist),
             cross_post: merge(System::CrossInstance, |p| &p.post_hist),
             cross_echo: merge(System::CrossInstance, |p| &p.echo_hist),
+            single: merge(System::OneAtATime, |p| &p.recv_hist),
+            single_post: merge(System::OneAtATime, |p| &p.post_hist),
+            floor_single: merge(System::FloorOneAtATime, |p| &p.recv_hist),
+            single_cost: PerMessage::of(&phases, System::OneAtATime),
+            floor_single_cost: PerMessage::of(&phases, System::FloorOneAtATime),
+            single_lost: lost(System::OneAtATime),
             lost: lost(System::Real),
             stalled_lost: lost(System::Stalled),
             cross_lost: lost(System::CrossInstance),
@@ -192,6 +213,13 @@ impl BackendReport {
 
     pub fn cross_ok(&self) -> bool {
         self.cross.count > 0 && self.cross.p99_ms <= TARGET_CROSS_P99_MS && self.cross_lost == 0
+    }
+
+    /// The one-at-a-time target of this backend: p50 ≤ its bound, nothing over
+    /// [`TARGET_SINGLE_MAX_MS`], nothing lost.
+    pub fn single_ok(&self) -> bool {
+        let p50 = if self.backend == "SQLite" { TARGET_SINGLE_P50_SQLITE_MS } else { TARGET_SINGLE_P50_POSTGRES_MS };
+        self.single.count > 0 && self.single.p50_ms <= p50 && self.single.max_ms <= TARGET_SINGLE_MAX_MS && self.single_lost == 0
     }
 
     pub fn idle_ok(&self) -> bool {
@@ -351,6 +379,16 @@ impl Report {
                  Latency as above: due time → arrival on the mentee's socket on A (B commits, PostgreSQL `NOTIFY`, A's \
                  listener, A reads the event and fans it out). The server CPU of this phase is A's and B's together. Before \
                  the first such phase, a ticket issued by A opens a socket on B."
+            );
+        }
+        if p.one_at_a_time > 0 {
+            let _ = writeln!(
+                s,
+                "- **One message at a time** (phases \"floor relay, one at a time\" and \"mentorpost, one at a time\", after \
+                 the rounds): the same sockets and mentorships, {} messages (after 2 not counted), one every {:.0} ms, so \
+                 each finds the server idle: what a quiet mentoring server does most of the time. Tokens are refreshed \
+                 before, the floor goes first.",
+                p.one_at_a_time, p.one_at_a_time_gap_ms
             );
         }
         if p.stalled || p.cross_instance {
@@ -531,6 +569,9 @@ impl Report {
         }
         if self.backends.iter().any(|b| b.cross.count > 0) {
             self.cross_section(&mut s);
+        }
+        if self.backends.iter().any(|b| b.single.count > 0) {
+            self.single_section(&mut s);
         }
 
         let _ = writeln!(s, "### Idle connections\n");
@@ -768,6 +809,18 @@ impl Report {
                 yes(b.stalled_ok())
             );
         }
+        for b in self.backends.iter().filter(|b| b.single.count > 0) {
+            let p50 = if b.backend == "SQLite" { TARGET_SINGLE_P50_SQLITE_MS } else { TARGET_SINGLE_P50_POSTGRES_MS };
+            let _ = writeln!(
+                s,
+                "- {} one at a time: p50 {} ms (target ≤ {p50} ms), max {} ms (target ≤ {TARGET_SINGLE_MAX_MS} ms), {} lost → {}.",
+                b.backend,
+                ms(b.single.p50_ms),
+                ms(b.single.max_ms),
+                b.single_lost,
+                yes(b.single_ok())
+            );
+        }
         for b in self.backends.iter().filter(|b| b.cross.count > 0) {
             let _ = writeln!(
                 s,
@@ -950,6 +1003,51 @@ impl Report {
                 phases.len(),
                 if reasons_unique.is_empty() { String::new() } else { format!(", reason {}", reasons_unique.join(", ")) },
                 if growth.is_empty() { "?".into() } else { growth.join(", ") }
+            );
+        }
+        let _ = writeln!(s);
+    }
+
+    fn single_section(&self, s: &mut String) {
+        let _ = writeln!(s, "### One message at a time on an idle server\n");
+        s.push_str(LATENCY_HEADER);
+        for b in self.backends.iter().filter(|b| b.single.count > 0) {
+            let floor_lost: u64 =
+                b.phases.iter().filter(|x| x.system == System::FloorOneAtATime).map(|x| x.lost_recv + x.lost_echo + x.post_errors).sum();
+            let floor_post = {
+                let mut h = new_histogram();
+                for x in counted(&b.phases, System::FloorOneAtATime) {
+                    let _ = h.add(&x.post_hist);
+                }
+                summarize(&h)
+            };
+            latency_row(s, &b.backend, "floor relay, one at a time", &b.floor_single, &floor_post, floor_lost);
+            latency_row(s, &b.backend, "**mentorpost, one at a time**", &b.single, &b.single_post, b.single_lost);
+        }
+        let _ = writeln!(s);
+        for b in self.backends.iter().filter(|b| b.single.count > 0) {
+            let (c, f) = (&b.single_cost, &b.floor_single_cost);
+            let over = counted(&b.phases, System::OneAtATime)
+                .iter()
+                .map(|x| x.recv_hist.count_between((TARGET_SINGLE_MAX_MS * 1000.0) as u64, u64::MAX))
+                .sum::<u64>();
+            let _ = writeln!(
+                s,
+                "- {}: mentorpost − floor = **+{} ms at p50**, +{} ms at p99 (at {:.0} messages/s under load: p50 {} ms); {} \
+                 message(s) over {TARGET_SINGLE_MAX_MS} ms. The server's CPU over the window divided by its messages: {:.0} µs \
+                 and {:.1} context switches (floor: {:.0} µs, {:.1}){}; at this rate that is mostly what an idle server does \
+                 anyway (heartbeats of its sockets, the outbox worker's and the revocation watcher's polls), not the messages.",
+                b.backend,
+                ms(b.single.p50_ms - b.floor_single.p50_ms),
+                ms(b.single.p99_ms - b.floor_single.p99_ms),
+                self.params.rate,
+                ms(b.real.p50_ms),
+                over,
+                c.server_cpu_us,
+                c.server_switches,
+                f.server_cpu_us,
+                f.server_switches,
+                c.database_cpu_us.map(|d| format!(", PostgreSQL another {d:.0} µs")).unwrap_or_default()
             );
         }
         let _ = writeln!(s);

@@ -377,45 +377,54 @@ pub enum Outcome {
     Failed(String),
 }
 
-pub async fn finish(db: &Db, id: String, outcome: Outcome, now: DateTime<Utc>) -> Result<(), StoreError> {
-    finish_many(db, vec![(id, outcome)], now).await
-}
-
-/// Ends a claimed row as `cancelled` or `failed`, with why.
-fn end_without_sending(status: &'static str, why: String, id: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+/// Ends a claimed row as `cancelled` or `failed`, with why, if it is still under the
+/// claim that made `attempts` (see [`finish_many`]).
+fn end_without_sending(
+    status: &'static str,
+    why: String,
+    id: String,
+    attempts: i64,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(
         "UPDATE outbox SET status = $1, claimed_until = NULL, last_error = $2,
-         rendered = CASE WHEN kind IN ('security', 'invitation', 'export') THEN NULL ELSE rendered END WHERE status = 'sending' AND id = $3",
+         rendered = CASE WHEN kind IN ('security', 'invitation', 'export') THEN NULL ELSE rendered END
+         WHERE status = 'sending' AND id = $3 AND attempts = $4",
     )
     .bind(status)
     .bind(why)
     .bind(id)
+    .bind(attempts)
 }
 
 /// Sent rows per statement.
 const SENT_PER_UPDATE: usize = 512;
 
 /// Records the outcomes of a batch of sends in one transaction (one commit, not one
-/// per mail); the sent rows, nearly all of them, in one statement.
-pub async fn finish_many(db: &Db, outcomes: Vec<(String, Outcome)>, now: DateTime<Utc>) -> Result<(), StoreError> {
+/// per mail); the sent rows, nearly all of them, in one statement. Each outcome comes
+/// with the row's `attempts` as its claim left it: every claim counts one up, so a row
+/// whose claim ran out and was claimed again (a slow round, a clock that jumped) is not
+/// put back or ended by the round that lost it — that would send it twice.
+pub async fn finish_many(db: &Db, outcomes: Vec<(String, i64, Outcome)>, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.write(move |conn| {
         Box::pin(async move {
             let mut sent = Vec::new();
-            for (id, outcome) in outcomes {
+            for (id, attempts, outcome) in outcomes {
                 let q = match outcome {
                     Outcome::Sent => {
                         sent.push(id);
                         continue;
                     }
-                    Outcome::Cancelled(why) => end_without_sending("cancelled", why.to_owned(), id),
+                    Outcome::Cancelled(why) => end_without_sending("cancelled", why.to_owned(), id, attempts),
                     Outcome::Later { at, error, count_attempt } => sqlx::query(
-                        "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3 WHERE status = 'sending' AND id = $4",
+                        "UPDATE outbox SET status = 'pending', not_before = $1, claimed_until = NULL, last_error = $2, attempts = attempts - $3
+                         WHERE status = 'sending' AND id = $4 AND attempts = $5",
                     )
                     .bind(ms(at))
                     .bind(error)
                     .bind(i64::from(!count_attempt))
-                    .bind(id),
-                    Outcome::Failed(error) => end_without_sending("failed", error, id),
+                    .bind(id)
+                    .bind(attempts),
+                    Outcome::Failed(error) => end_without_sending("failed", error, id, attempts),
                 };
                 q.execute(&mut *conn).await?;
             }
