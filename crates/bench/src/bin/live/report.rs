@@ -377,7 +377,7 @@ impl Report {
                  serve` with the same `--database-url` (a data dir of its own) is started before the phase and stopped after \
                  it. The sockets stay on the first instance (A); the same POSTs, with the access tokens A issued, go to B. \
                  Latency as above: due time → arrival on the mentee's socket on A (B commits, PostgreSQL `NOTIFY`, A's \
-                 listener, A reads the event and fans it out). The server CPU of this phase is A's and B's together. Before \
+                 listener, A sends the frame the NOTIFY carried, or reads the event, and fans it out). The server CPU of this phase is A's and B's together. Before \
                  the first such phase, a ticket issued by A opens a socket on B."
             );
         }
@@ -747,8 +747,10 @@ impl Report {
             let _ = writeln!(
                 s,
                 "- {} cross-instance: B answers its POST after p50 {} / p99 {} ms; delivery on A then adds p50 {} / p99 {} ms \
-                 ({:.0} % arrived before the answer). That is the path a local post skips: B's `NOTIFY` (ids only) reaches \
-                 A's listener connection, the room's pump reads the new events from PostgreSQL and fans them out.",
+                 ({:.0} % arrived before the answer). That is the path a local post skips: B's `NOTIFY` (at most one per \
+                 millisecond, carrying the message's event frame) reaches A's listener connection, and A sends the frame to \
+                 its sockets from memory when it is the room's next event (else the room's pump reads the events from \
+                 PostgreSQL).",
                 b.backend,
                 ms(b.cross_post.p50_ms),
                 ms(b.cross_post.p99_ms),
