@@ -434,7 +434,7 @@ async fn latency(
             let target = &target;
             for attempt in 0..attempts {
                 let phase = results.len();
-                let mut r = measure_phase(cli, name, &rec, phase, round, target, http, &cfg).await?;
+                let mut r = measure_phase(cli, db, name, &rec, phase, round, target, http, &cfg).await?;
                 // Other people's processes on the machine are not the system under test: a
                 // window they disturbed is kept in the report but measured again.
                 // Hypervisor steal is not counted here: it rises with the load this very run
@@ -486,7 +486,7 @@ async fn latency(
             stall: None,
         });
         for (j, target) in [floor_single, real_single].iter().enumerate() {
-            let mut r = measure_phase(cli, name, &rec, phases * attempts + j, 0, target, http, &single_cfg).await?;
+            let mut r = measure_phase(cli, db, name, &rec, phases * attempts + j, 0, target, http, &single_cfg).await?;
             r.disturbed = r.cpu.other_s / r.cpu.window_s.max(1e-9) > cli.max_other_cores;
             results.push(r);
         }
@@ -512,6 +512,7 @@ async fn latency(
 #[allow(clippy::too_many_arguments)]
 async fn measure_phase(
     cli: &Cli,
+    db: &Database,
     name: &str,
     rec: &Arc<Recorder>,
     phase: usize,
@@ -520,6 +521,9 @@ async fn measure_phase(
     http: &reqwest::Client,
     cfg: &PhaseConfig,
 ) -> anyhow::Result<load::PhaseResult> {
+    // No timed or WAL-size checkpoint (its writeback, then the burst of full-page
+    // images) lands in one phase and not in the one it is compared with.
+    db.checkpoint()?;
     let busy =
         if cli.wait_quiet > 0.0 { sys::wait_quiet(0.3, Duration::from_secs_f64(cli.wait_quiet)).await } else { sys::busy_cores().await };
     progress(

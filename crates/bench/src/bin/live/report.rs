@@ -415,7 +415,8 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "- This machine is shared (other people build and benchmark on it). Before each phase the bench waits \
+            "- This machine is shared (other people build and benchmark on it). Before each phase the bench asks \
+             PostgreSQL for a `CHECKPOINT` (so no timed or WAL-size checkpoint lands in one phase and not another) and waits \
              for the machine to be quiet; a measured window in which other processes (not the bench, the process \
              under test or PostgreSQL) used more than {} cores is kept in the per-phase tables, marked \"disturbed\", \
              and measured again (up to {} times); the totals leave such windows out.",
