@@ -144,6 +144,12 @@ impl Hub {
     /// The other instances are told either way, with the frame when it fits a NOTIFY.
     pub fn committed_event(self: &Arc<Self>, event: &EventView) {
         let mentorship = event.mentorship_id;
+        // The frame is serialised only when someone takes it: on a single instance
+        // most posts go to a mentorship with no socket open here.
+        let notifying = self.notifier.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        if !notifying && !self.rooms().contains_key(&mentorship) {
+            return;
+        }
         let live = live_event(mentorship, event);
         if let Some(n) = self.notifier.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
             match &live {

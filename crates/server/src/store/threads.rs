@@ -426,11 +426,7 @@ fn post_batch<'c>(
                 }
             }
             let now = items.iter().map(|i| i.now).max().unwrap_or_default();
-            let (written, queued) = if postgres {
-                insert_batch_postgres(conn, &mut inserted, &started, &places, &counts, now).await?
-            } else {
-                insert_batch_sqlite(conn, &mut inserted, &started, &places, &counts, now).await?
-            };
+            let (written, queued) = insert_batch(conn, postgres, &mut inserted, &started, &places, &counts, now).await?;
             // Outbox ids are `<message id>.<recipient id>`.
             let mut mail: HashMap<&str, Vec<String>> = HashMap::new();
             for id in &queued {
@@ -510,159 +506,101 @@ fn bind_message<'q>(query: AnyQuery<'q>, m: &'q MessageView) -> AnyQuery<'q> {
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// SQLite: moves the sequence counters, then writes the events, the messages, the
-/// mails they cause (outbox) and the threads, one statement each. Every statement is
-/// a hand-off to the connection's worker thread, cheap next to PostgreSQL's. Returns
-/// what [`insert_batch_postgres`] does: all written (one transaction), and the ids of
-/// the mails queued.
-async fn insert_batch_sqlite(
-    conn: &mut AnyConnection,
-    inserted: &mut [MessageView],
-    started: &[DateTime<Utc>],
-    places: &[i64],
-    counts: &[(MentorshipId, i64)],
-    now: DateTime<Utc>,
-) -> Result<(Vec<bool>, Vec<String>), StoreError> {
-    let (case, ids) = seq_bump_sql(counts.len());
-    let sql = format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids}) RETURNING id, last_seq");
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (m, n) in counts {
-        query = query.bind(m.to_string()).bind(*n);
-    }
-    let mut first_seq: Vec<(MentorshipId, i64)> = Vec::with_capacity(counts.len());
-    for row in query.fetch_all(&mut *conn).await? {
-        let id: MentorshipId = get_parsed(&row, "id")?;
-        let last: i64 = row.try_get("last_seq")?;
-        let n = counts.iter().find(|(m, _)| *m == id).map(|(_, n)| *n).unwrap_or(0);
-        first_seq.push((id, last - n + 1));
-    }
-    if first_seq.len() != counts.len() {
-        return Err(sqlx::Error::Protocol("a mentorship vanished while posting".into()).into());
-    }
-    for (m, place) in inserted.iter_mut().zip(places) {
-        let first = first_seq.iter().find(|(id, _)| *id == m.mentorship_id).map(|(_, s)| *s);
-        m.seq = first.ok_or_else(|| sqlx::Error::Protocol("sequence missing".into()))? + place;
-    }
+/// Parameters per message in [`insert_batch`]: the eight of [`bind_message`], then its
+/// place among the batch's messages of its mentorship, how many that mentorship gains,
+/// and the thread's start.
+const BATCH_ITEM: usize = 11;
 
-    let sql = format!(
-        "INSERT INTO events (mentorship_id, seq, kind, at, actor_id, thread_id, message_id) VALUES {}",
-        value_rows(inserted.len(), 7, 0)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for m in inserted.iter() {
-        query = query
-            .bind(m.mentorship_id.to_string())
-            .bind(m.seq)
-            .bind(EventKind::MessageCreated.as_str())
-            .bind(ms(m.created_at))
-            .bind(m.author_id.to_string())
-            .bind(m.thread_id.to_string())
-            .bind(m.id.to_string());
-    }
-    query.execute(&mut *conn).await?;
-    let sql = format!(
-        "INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, seq) VALUES {}",
-        value_rows(inserted.len(), 9, 0)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for m in inserted.iter() {
-        query = bind_message(query, m).bind(m.seq);
-    }
-    query.execute(&mut *conn).await?;
-    // The mails these messages cause, in the same transaction (outbox).
-    let refs: Vec<super::mail::PostedRef> = inserted
-        .iter()
-        .zip(started)
-        .map(|(m, started)| super::mail::PostedRef {
-            mentorship_id: m.mentorship_id,
-            thread_id: m.thread_id,
-            message_id: m.id,
-            author_id: m.author_id,
-            thread_started: *started,
-        })
-        .collect();
-    let queued = super::mail::enqueue_for_messages(conn, &refs, now).await?;
-    // Per thread: the newest time and seq, and how many messages it gained.
-    let mut threads: Vec<(ThreadId, i64, i64, i64)> = Vec::new();
-    for m in inserted.iter() {
-        match threads.iter_mut().find(|t| t.0 == m.thread_id) {
-            Some(t) => {
-                t.1 = t.1.max(ms(m.created_at));
-                t.2 = t.2.max(m.seq);
-                t.3 += 1;
-            }
-            None => threads.push((m.thread_id, ms(m.created_at), m.seq, 1)),
-        }
-    }
-    let (mut at_case, mut seq_case, mut count_case, mut ids) = (String::new(), String::new(), String::new(), String::new());
-    for k in 0..threads.len() {
-        let id = 4 * k + 1;
-        at_case.push_str(&format!(" WHEN ${id} THEN ${}", id + 1));
-        seq_case.push_str(&format!(" WHEN ${id} THEN ${}", id + 2));
-        count_case.push_str(&format!(" WHEN ${id} THEN ${}", id + 3));
-        if k > 0 {
-            ids.push_str(", ");
-        }
-        ids.push_str(&format!("${id}"));
-    }
-    let sql = format!(
-        "UPDATE threads SET last_message_at = CASE id{at_case} END, last_seq = CASE id{seq_case} END,
-                message_count = message_count + CASE id{count_case} END
-         WHERE id IN ({ids})"
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (id, at, seq, n) in &threads {
-        query = query.bind(id.to_string()).bind(*at).bind(*seq).bind(*n);
-    }
-    query.execute(&mut *conn).await?;
-    Ok((vec![true; inserted.len()], queued))
-}
-
-/// PostgreSQL: the same writes as [`insert_batch_sqlite`] as one statement of
-/// data-modifying CTEs. Why: on PostgreSQL each statement is a round trip and an
-/// executor start (≈ 90 µs of server CPU here), and at a moderate rate a batch holds
-/// a message or two, so five statements per message were most of the database's work.
-/// The counter update locks the mentorship rows in id order first, so sequence order
-/// stays commit order. Says per message whether it was written, and returns the ids of
-/// the mails queued.
-async fn insert_batch_postgres(
-    conn: &mut AnyConnection,
-    inserted: &mut [MessageView],
-    started: &[DateTime<Utc>],
-    places: &[i64],
-    counts: &[(MentorshipId, i64)],
-    now: DateTime<Utc>,
-) -> Result<(Vec<bool>, Vec<String>), StoreError> {
-    const ITEM: usize = 11;
-    let (case, ids) = seq_bump_sql(counts.len());
-    let from = 2 * counts.len();
-    let kind = from + ITEM * inserted.len() + 1;
-    let now_param = format!("${}", kind + 1);
-    let sql = format!(
-        "WITH bumped AS (
-             UPDATE mentorships SET last_seq = mentorships.last_seq + CASE mentorships.id{case} END
-             FROM (SELECT id FROM mentorships WHERE id IN ({ids}) ORDER BY id FOR UPDATE) AS locked
-             WHERE mentorships.id = locked.id RETURNING mentorships.id, mentorships.last_seq),
-         items (message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, place, added, thread_started)
+/// The relations both backends' batch inserts read from: `items`, the messages as
+/// bound, and `numbered`, each with its sequence number, from `counters` (the
+/// mentorships' `id` and `last_seq` after the counters moved).
+fn numbered_sql(rows: usize, from: usize, counters: &str) -> String {
+    format!(
+        "items (message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, place, added, thread_started)
              AS (VALUES {values}),
          numbered AS (
-             SELECT i.*, b.last_seq - i.added + i.place + 1 AS seq FROM items i JOIN bumped b ON b.id = i.mentorship_id),
-         new_events AS (
-             INSERT INTO events (mentorship_id, seq, kind, at, actor_id, thread_id, message_id)
-             SELECT mentorship_id, seq, ${kind}, created_at, author_id, thread_id, message_id FROM numbered),
-         new_messages AS (
-             INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, seq)
-             SELECT message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, seq FROM numbered),
-         new_mail AS ({mail}),
-         touched AS (
-             UPDATE threads SET last_message_at = t.at, last_seq = t.seq, message_count = threads.message_count + t.n
-             FROM (SELECT thread_id, MAX(created_at) AS at, MAX(seq) AS seq, COUNT(*) AS n FROM numbered GROUP BY thread_id) t
-             WHERE threads.id = t.thread_id)
-         SELECT message_id, seq, NULL AS mail_id FROM numbered
-         UNION ALL SELECT NULL, NULL, id FROM new_mail",
-        values = value_rows(inserted.len(), ITEM, from),
-        mail = super::mail::notification_insert_sql("numbered", &now_param),
-    );
+             SELECT i.*, b.last_seq - i.added + i.place + 1 AS seq FROM items i JOIN {counters} b ON b.id = i.mentorship_id)",
+        values = value_rows(rows, BATCH_ITEM, from),
+    )
+}
+
+/// The writes of a batch after the counters moved, in the order both backends run them.
+fn batch_writes_sql(kind: &str) -> [String; 3] {
+    [
+        format!(
+            "INSERT INTO events (mentorship_id, seq, kind, at, actor_id, thread_id, message_id)
+             SELECT mentorship_id, seq, {kind}, created_at, author_id, thread_id, message_id FROM numbered"
+        ),
+        "INSERT INTO messages (id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, seq)
+         SELECT message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, seq FROM numbered"
+            .to_owned(),
+        "UPDATE threads SET last_message_at = t.at, last_seq = t.seq, message_count = threads.message_count + t.n
+         FROM (SELECT thread_id, MAX(created_at) AS at, MAX(seq) AS seq, COUNT(*) AS n FROM numbered GROUP BY thread_id) t
+         WHERE threads.id = t.thread_id"
+            .to_owned(),
+    ]
+}
+
+/// Writes a batch's messages: moves the mentorships' sequence counters, then writes the
+/// events, the messages, the mails they cause (outbox) and the threads. Says per
+/// message whether it was written (not when its mentorship vanished meanwhile), and
+/// returns the ids of the mails queued.
+///
+/// On PostgreSQL it is one statement of data-modifying CTEs. Why: each statement is a
+/// round trip and an executor start (≈ 90 µs of server CPU here), and at a moderate
+/// rate a batch holds a message or two, so five statements per message were most of
+/// the database's work. The counter update locks the mentorship rows in id order
+/// first, so sequence order stays commit order.
+///
+/// On SQLite, which has no data-modifying CTEs, it is one script of six statements
+/// sent as one query. Why: each query is a hand-off to the connection's worker thread
+/// and back, two thread wake-ups; a message posted alone on an idle server paid for
+/// five of them here, more than its fsync (see `docs/benchmarks.md`). The script runs
+/// inside the writer's transaction, so it commits or rolls back whole.
+async fn insert_batch(
+    conn: &mut AnyConnection,
+    postgres: bool,
+    inserted: &mut [MessageView],
+    started: &[DateTime<Utc>],
+    places: &[i64],
+    counts: &[(MentorshipId, i64)],
+    now: DateTime<Utc>,
+) -> Result<(Vec<bool>, Vec<String>), StoreError> {
+    let (case, ids) = seq_bump_sql(counts.len());
+    let from = 2 * counts.len();
+    let kind = from + BATCH_ITEM * inserted.len() + 1;
+    let now_param = format!("${}", kind + 1);
+    let [events, messages, threads] = batch_writes_sql(&format!("${kind}"));
+    let sql = if postgres {
+        format!(
+            "WITH bumped AS (
+                 UPDATE mentorships SET last_seq = mentorships.last_seq + CASE mentorships.id{case} END
+                 FROM (SELECT id FROM mentorships WHERE id IN ({ids}) ORDER BY id FOR UPDATE) AS locked
+                 WHERE mentorships.id = locked.id RETURNING mentorships.id, mentorships.last_seq),
+             {numbered},
+             new_events AS ({events}),
+             new_messages AS ({messages}),
+             new_mail AS ({mail}),
+             touched AS ({threads})
+             SELECT message_id, seq, NULL AS mail_id FROM numbered
+             UNION ALL SELECT NULL, NULL, mail_id FROM new_mail",
+            numbered = numbered_sql(inserted.len(), from, "bumped"),
+            mail = super::mail::notification_insert_sql("numbered", &now_param),
+        )
+    } else {
+        // Parameters are numbered (`$n`), so every statement of the script reads the
+        // same bound values.
+        let with = format!("WITH {}", numbered_sql(inserted.len(), from, "mentorships"));
+        format!(
+            "UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids});
+             {with} {events};
+             {with} {messages};
+             {with} {mail};
+             {with} {threads};
+             {with} SELECT message_id, seq, NULL AS mail_id FROM numbered",
+            mail = super::mail::notification_insert_sql("numbered", &now_param),
+        )
+    };
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (m, n) in counts {
         query = query.bind(m.to_string()).bind(*n);
@@ -673,9 +611,9 @@ async fn insert_batch_postgres(
     }
     query = query.bind(EventKind::MessageCreated.as_str()).bind(ms(now));
     let rows = query.fetch_all(&mut *conn).await?;
-    // The statement has committed (the lane runs it alone): from here on, what went
-    // wrong is told per message and never as an error of the whole batch, which would
-    // run its messages again.
+    // On PostgreSQL the statement has committed (the lane runs it alone): from here
+    // on, what went wrong is told per message and never as an error of the whole
+    // batch, which would run its messages again.
     let mut seqs: HashMap<MessageId, i64> = HashMap::with_capacity(rows.len());
     let mut queued = Vec::new();
     for row in &rows {
