@@ -1,9 +1,11 @@
 //! Batched writes (`Db::write_batched`): concurrent items become one lane call, and a
 //! batch that fails as a whole is rolled back and its items run again one by one, so
 //! one bad item fails alone and the others are committed — on both backends, and for a
-//! lane that writes with one statement (on PostgreSQL: no transaction around it).
+//! lane that writes with one statement (on PostgreSQL: no transaction around it), and on
+//! SQLite for a lane on the writer's direct connection as well as one on sqlx's.
 
 use futures_util::future::BoxFuture;
+use mentorpost_server::db::direct::{Param, execute};
 use mentorpost_server::db::{Db, Lane, StoreError};
 use sqlx::{AnyConnection, Row};
 use std::sync::Mutex;
@@ -18,10 +20,13 @@ struct Item {
 /// Sizes of the lane calls, to see that items were batched.
 static CALLS: Mutex<Vec<(&'static str, usize)>> = Mutex::new(Vec::new());
 
-static TEST_LANE: Lane<Item, String> = Lane { name: "test", run: write_items, one_write_statement: false };
+/// On SQLite it runs on the writer's direct connection.
+static TEST_LANE: Lane<Item, String> =
+    Lane { name: "test", run: write_items, direct: Some(write_items_direct), one_write_statement: false };
 
-/// Writes every item with one multi-row `INSERT`.
-static ONE_STATEMENT_LANE: Lane<Item, String> = Lane { name: "one statement", run: write_in_one_statement, one_write_statement: true };
+/// Writes every item with one multi-row `INSERT`; on SQLite through sqlx.
+static ONE_STATEMENT_LANE: Lane<Item, String> =
+    Lane { name: "one statement", run: write_in_one_statement, direct: None, one_write_statement: true };
 
 /// Writes every item, then fails the whole call if any item is poisoned: its rows must
 /// not survive, and the healthy items must still be committed.
@@ -40,6 +45,22 @@ fn write_items<'c>(conn: &'c mut AnyConnection, items: &'c [Item]) -> BoxFuture<
         }
         Ok(out)
     })
+}
+
+/// [`write_items`] on the SQLite writer's direct connection.
+fn write_items_direct(conn: &rusqlite::Connection, items: &[Item]) -> Result<Vec<Result<String, StoreError>>, StoreError> {
+    if let Some(first) = items.first() {
+        CALLS.lock().unwrap_or_else(|e| e.into_inner()).push((first.tag, items.len()));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        execute(conn, "INSERT INTO settings (key, value) VALUES ($1, 'lane')", &[Param::from(item.key.clone())])?;
+        out.push(Ok(item.key.clone()));
+    }
+    if items.iter().any(|i| i.poison) {
+        return Err(StoreError::Database(sqlx::Error::Protocol("poisoned batch".into())));
+    }
+    Ok(out)
 }
 
 /// A poisoned item's key is taken already, so the statement fails as a whole (and,
@@ -137,4 +158,33 @@ async fn postgres_one_statement_batch_failure_runs_items_alone() {
     };
     let db = Db::connect(&url).await.expect("postgres");
     one_bad_item_of_a_one_statement_lane_fails_alone(db, "postgres one").await;
+}
+
+/// A batch that holds a direct lane's items and plain writes commits both (on SQLite two
+/// transactions, one per connection), and each write sees what the other committed.
+#[tokio::test]
+async fn sqlite_direct_lane_items_and_plain_writes_in_one_batch_all_commit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Db::connect(&format!("sqlite://{}", dir.path().join("lanes.db").display())).await.expect("sqlite");
+    db.migrate().await.expect("migrate");
+    let lane_items = (0..5).map(|i| db.write_batched(&TEST_LANE, Item { tag: "mixed", key: format!("mixed-lane-{i}"), poison: false }));
+    let writes = (0..5).map(|i| {
+        db.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, 'plain')")
+                    .bind(format!("mixed-plain-{i}"))
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+    });
+    // One current-thread runtime: all of them are queued before the writer runs.
+    let (lanes, plain) =
+        futures_util::future::join(futures_util::future::join_all(lane_items), futures_util::future::join_all(writes)).await;
+    assert!(lanes.iter().all(Result::is_ok), "{lanes:?}");
+    assert!(plain.iter().all(Result::is_ok), "{plain:?}");
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM settings WHERE key LIKE 'mixed-%'").fetch_one(db.pool()).await.expect("count").get(0);
+    assert_eq!(n, 10);
+    db.close().await;
 }

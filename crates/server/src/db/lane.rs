@@ -36,10 +36,17 @@ const PG_COMMITTERS: usize = 4;
 /// the batch failed as a whole (a constraint, a lost connection).
 pub type LaneFn<I, O> = for<'c> fn(&'c mut AnyConnection, &'c [I]) -> BoxFuture<'c, Result<Vec<Result<O, StoreError>>, StoreError>>;
 
+/// [`LaneFn`] on the SQLite writer's direct connection (see `db::direct`): the same
+/// contract, called on the writer's thread with no hand-off.
+pub type DirectFn<I, O> = fn(&rusqlite::Connection, &[I]) -> Result<Vec<Result<O, StoreError>>, StoreError>;
+
 /// A kind of write that can be batched. Declared once as a `static`.
 pub struct Lane<I, O> {
     pub name: &'static str,
     pub run: LaneFn<I, O>,
+    /// On SQLite, the same writes on the writer's direct connection, when it has one
+    /// (a file database; an in-memory one has only the sqlx connection).
+    pub direct: Option<DirectFn<I, O>>,
     /// On PostgreSQL the call makes all its writes with one statement, so it runs
     /// outside a transaction. Why: `BEGIN` and `COMMIT` are two round trips, and the
     /// gap before `COMMIT` holds the statement's row locks while the client is busy
@@ -57,6 +64,11 @@ pub(super) trait ErasedLane: Send + Sync {
     fn key(&self) -> usize;
     fn name(&self) -> &'static str;
     fn one_write_statement(&self) -> bool;
+    /// Whether the lane runs on the SQLite writer's direct connection.
+    fn has_direct(&self) -> bool;
+    /// [`ErasedLane::run_group`] on the direct connection, inside its open transaction;
+    /// `alone`: the batch is all the transaction holds.
+    fn run_direct_group(&self, conn: &rusqlite::Connection, items: Vec<Erased>, alone: bool) -> Vec<Result<Erased, StoreError>>;
     /// Runs `items` with the savepoint-and-fallback rule; one result per item.
     fn run_group<'c>(
         &'c self,
@@ -80,6 +92,19 @@ pub(super) enum Placement {
 
 pub(super) struct TypedLane<I: 'static, O: 'static>(pub &'static Lane<I, O>);
 
+impl<I: Send + Sync + 'static, O: Send + 'static> TypedLane<I, O> {
+    fn typed(&self, items: Vec<Erased>) -> Option<Vec<I>> {
+        let count = items.len();
+        let typed: Vec<I> = items.into_iter().filter_map(|item| item.downcast::<I>().ok().map(|b| *b)).collect();
+        if typed.len() != count {
+            // Cannot happen: `Db::write_batched` boxes exactly `I` for this lane.
+            tracing::error!(lane = self.0.name, "batched write with a foreign item type");
+            return None;
+        }
+        Some(typed)
+    }
+}
+
 impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O> {
     fn key(&self) -> usize {
         std::ptr::from_ref(self.0) as usize
@@ -93,6 +118,37 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
         self.0.one_write_statement
     }
 
+    fn has_direct(&self) -> bool {
+        self.0.direct.is_some()
+    }
+
+    fn run_direct_group(&self, conn: &rusqlite::Connection, items: Vec<Erased>, alone: bool) -> Vec<Result<Erased, StoreError>> {
+        let count = items.len();
+        let (Some(run), Some(typed)) = (self.0.direct, self.typed(items)) else {
+            return (0..count).map(|_| Err(StoreError::WriterGone)).collect();
+        };
+        let first = if alone { run(conn, &typed) } else { in_direct_savepoint(conn, run, &typed) };
+        let err = match first {
+            Ok(results) => return pad(results, count),
+            Err(err) => err,
+        };
+        if alone && let Err(restart) = super::direct::batch(conn, "ROLLBACK; BEGIN IMMEDIATE") {
+            tracing::error!(lane = self.0.name, error = %restart, "could not restart the transaction of a failed batch");
+            return (0..count).map(|_| Err(StoreError::Database(sqlx::Error::Protocol("transaction lost".into())))).collect();
+        }
+        if count == 1 {
+            return vec![Err(err)];
+        }
+        tracing::debug!(lane = self.0.name, items = count, error = %err, "batch failed; running its items one by one");
+        typed
+            .iter()
+            .map(|item| match in_direct_savepoint(conn, run, std::slice::from_ref(item)) {
+                Ok(mut results) => results.pop().unwrap_or(Err(StoreError::WriterGone)).map(|v| Box::new(v) as Erased),
+                Err(err) => Err(err),
+            })
+            .collect()
+    }
+
     fn run_group<'c>(
         &'c self,
         conn: &'c mut AnyConnection,
@@ -101,12 +157,9 @@ impl<I: Send + Sync + 'static, O: Send + 'static> ErasedLane for TypedLane<I, O>
     ) -> BoxFuture<'c, Vec<Result<Erased, StoreError>>> {
         Box::pin(async move {
             let count = items.len();
-            let typed: Vec<I> = items.into_iter().filter_map(|item| item.downcast::<I>().ok().map(|b| *b)).collect();
-            if typed.len() != count {
-                // Cannot happen: `Db::write_batched` boxes exactly `I` for this lane.
-                tracing::error!(lane = self.0.name, "batched write with a foreign item type");
+            let Some(typed) = self.typed(items) else {
                 return (0..count).map(|_| Err(StoreError::WriterGone)).collect();
-            }
+            };
             let run = self.0.run;
             let first = match placement {
                 Placement::Shared => in_savepoint(conn, run, &typed).await,
@@ -172,6 +225,26 @@ async fn in_savepoint<I, O>(conn: &mut AnyConnection, run: LaneFn<I, O>, items: 
         Err(err) => {
             sqlx::query("ROLLBACK TO lane").execute(&mut *conn).await?;
             sqlx::query("RELEASE lane").execute(&mut *conn).await?;
+            Err(err)
+        }
+    }
+}
+
+/// [`in_savepoint`] on the direct connection.
+fn in_direct_savepoint<I, O>(
+    conn: &rusqlite::Connection,
+    run: DirectFn<I, O>,
+    items: &[I],
+) -> Result<Vec<Result<O, StoreError>>, StoreError> {
+    use super::direct::batch;
+    batch(conn, "SAVEPOINT lane")?;
+    match run(conn, items) {
+        Ok(results) => {
+            batch(conn, "RELEASE lane")?;
+            Ok(results)
+        }
+        Err(err) => {
+            batch(conn, "ROLLBACK TO lane; RELEASE lane")?;
             Err(err)
         }
     }

@@ -15,6 +15,7 @@
 pub mod backup;
 mod checkpoint;
 pub mod copy;
+pub mod direct;
 mod lane;
 mod publish;
 mod writer;
@@ -32,7 +33,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 pub use checkpoint::Progress as CheckpointProgress;
-pub use lane::{Lane, LaneFn, MAX_LANE_BATCH};
+pub use lane::{DirectFn, Lane, LaneFn, MAX_LANE_BATCH};
 pub use publish::{Note, Subscriber, note};
 pub use writer::StoreError;
 
@@ -196,7 +197,19 @@ impl Db {
         let (commits, commits_rx) = watch::channel(0);
         let (progress, checkpoints) = watch::channel(checkpoint::Progress::default());
         let checkpointer = tokio::spawn(checkpoint::run(checkpoint_conn, commits_rx, progress, tuning.wal_restart_frames));
-        let writer = writer::Writer::spawn(write_conn, commits, checkpoints.clone(), tuning.wal_restart_frames)
+        // The batched lanes' connection (see `direct`); without it (an in-memory
+        // database, or it cannot be opened) they run on the sqlx connection as well.
+        let direct = match sqlite_file(&url)? {
+            Some(file) => match direct::open(&file, SQLITE_PRAGMAS) {
+                Ok(conn) => Some(conn),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not open the SQLite writer's direct connection; posts go through sqlx");
+                    None
+                }
+            },
+            None => None,
+        };
+        let writer = writer::Writer::spawn(write_conn, direct, commits, checkpoints.clone(), tuning.wal_restart_frames)
             .context("starting the SQLite writer")?;
         Ok(Db {
             pool,

@@ -137,6 +137,7 @@ impl Writer {
     /// `restart_frames` is [`RESTART_FRAMES`] except in tests.
     pub fn spawn(
         conn: AnyConnection,
+        direct: Option<rusqlite::Connection>,
         commits: watch::Sender<u64>,
         checkpoints: watch::Receiver<Progress>,
         restart_frames: i64,
@@ -145,7 +146,7 @@ impl Writer {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         std::thread::Builder::new()
             .name("mentorpost-sqlite-writer".into())
-            .spawn(move || runtime.block_on(run(conn, rx, commits, checkpoints, restart_frames)))?;
+            .spawn(move || runtime.block_on(run(conn, direct, rx, commits, checkpoints, restart_frames)))?;
         Ok(Writer { tx })
     }
 
@@ -182,6 +183,7 @@ impl Writer {
 
 async fn run(
     mut conn: AnyConnection,
+    direct: Option<rusqlite::Connection>,
     mut rx: mpsc::UnboundedReceiver<Command>,
     commits: watch::Sender<u64>,
     mut checkpoints: watch::Receiver<Progress>,
@@ -198,9 +200,10 @@ async fn run(
         let mut pending = Some(first);
         while let Some(cmd) = pending.take() {
             if let Command::Close { reply } = cmd {
-                if commit_batch(&mut conn, batch).await {
+                if commit_batch(&mut conn, direct.as_ref(), batch).await {
                     commits.send_modify(|n| *n += 1);
                 }
+                drop(direct);
                 let _ = conn.close().await;
                 let _ = reply.send(());
                 return;
@@ -210,7 +213,7 @@ async fn run(
                 pending = rx.try_recv().ok();
             }
         }
-        if commit_batch(&mut conn, batch).await {
+        if commit_batch(&mut conn, direct.as_ref(), batch).await {
             commits.send_modify(|n| *n += 1);
         }
     }
@@ -235,32 +238,117 @@ async fn catch_up_checkpoint(conn: &mut AnyConnection) {
 }
 
 /// Commits `batch` and answers its writers; `true` when a transaction was committed.
-async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
+/// Lanes with a direct runner commit on the direct connection, the rest on the sqlx
+/// one: two transactions one after the other when a batch holds both (rare: under
+/// load nearly every write is a post).
+async fn commit_batch(conn: &mut AnyConnection, direct: Option<&rusqlite::Connection>, batch: Batch) -> bool {
     if batch.len == 0 {
         return false;
     }
-    let mut results: Vec<(Result<Erased, StoreError>, Reply)> = Vec::with_capacity(batch.len);
-    if let Err(err) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-        tracing::error!(error = %err, "could not begin a write transaction");
-        let replies = batch
-            .writes
-            .into_iter()
-            .map(|(_, r)| r)
-            .chain(batch.lanes.into_iter().flat_map(|(_, items)| items.into_iter().map(|(_, r)| r)));
-        for reply in replies {
-            let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol("could not begin transaction".into()))));
-        }
-        return false;
+    let (direct_lanes, lanes): (Vec<LaneGroup>, Vec<LaneGroup>) = match direct {
+        Some(_) => batch.lanes.into_iter().partition(|(lane, _)| lane.has_direct()),
+        None => (Vec::new(), batch.lanes),
+    };
+    let mut committed = false;
+    if !batch.writes.is_empty() || !lanes.is_empty() {
+        committed |= commit_sqlx(conn, batch.writes, lanes).await;
     }
+    if let Some(direct) = direct
+        && !direct_lanes.is_empty()
+    {
+        committed |= commit_direct(direct, direct_lanes);
+    }
+    committed
+}
+
+/// Lane items split into calls of at most [`super::lane::MAX_LANE_BATCH`].
+fn lane_calls(lanes: Vec<LaneGroup>) -> Vec<LaneGroup> {
     let mut groups: Vec<LaneGroup> = Vec::new();
-    for (lane, entries) in batch.lanes {
+    for (lane, entries) in lanes {
         for chunk in chunks(entries, super::lane::MAX_LANE_BATCH) {
             groups.push((lane.clone(), chunk));
         }
     }
+    groups
+}
+
+fn lane_replies(groups: Vec<LaneGroup>) -> impl Iterator<Item = Reply> {
+    groups.into_iter().flat_map(|(_, items)| items.into_iter().map(|(_, r)| r))
+}
+
+fn begin_failed() -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol("could not begin transaction".into()))
+}
+
+fn commit_failed(full: bool) -> StoreError {
+    if full { StoreError::Full } else { StoreError::Database(sqlx::Error::Protocol("commit failed".into())) }
+}
+
+fn record_commit(writes: usize, commit_ms: f64) {
+    metrics::histogram!("mentorpost_sqlite_commit_writes").record(writes as f64);
+    metrics::histogram!("mentorpost_sqlite_commit_seconds").record(commit_ms / 1e3);
+    if commit_ms > 5.0 {
+        tracing::debug!(commit_ms, writes, "slow commit");
+    }
+}
+
+/// The direct lanes' transaction, run on this thread with no hand-off (see `direct`).
+fn commit_direct(conn: &rusqlite::Connection, lanes: Vec<LaneGroup>) -> bool {
+    use super::direct::batch;
+    let groups = lane_calls(lanes);
+    if let Err(err) = batch(conn, "BEGIN IMMEDIATE") {
+        tracing::error!(error = %err, "could not begin a write transaction");
+        for reply in lane_replies(groups) {
+            let _ = reply.send(Err(begin_failed()));
+        }
+        return false;
+    }
     // A lane batch alone in the transaction needs no savepoint of its own.
-    let alone = batch.writes.is_empty() && groups.len() == 1;
-    for (work, reply) in batch.writes {
+    let alone = groups.len() == 1;
+    let mut results: Vec<(Result<Erased, StoreError>, Reply)> = Vec::new();
+    for (lane, chunk) in groups {
+        let (items, replies): (Vec<Erased>, Vec<Reply>) = chunk.into_iter().unzip();
+        let outcomes = lane.run_direct_group(conn, items, alone);
+        results.extend(outcomes.into_iter().zip(replies));
+    }
+    let committing = std::time::Instant::now();
+    let committed = batch(conn, "COMMIT");
+    record_commit(results.len(), committing.elapsed().as_secs_f64() * 1e3);
+    match committed {
+        Ok(()) => {
+            for (outcome, reply) in results {
+                let _ = reply.send(outcome);
+            }
+            true
+        }
+        Err(err) => {
+            let full = matches!(err, StoreError::Full);
+            tracing::error!(error = %err, disk_full = full, "group commit failed; rolling back the batch");
+            if let Err(err) = batch(conn, "ROLLBACK") {
+                tracing::debug!(error = %err, "rollback after a failed commit");
+            }
+            for (_, reply) in results {
+                let _ = reply.send(Err(commit_failed(full)));
+            }
+            false
+        }
+    }
+}
+
+/// The transaction of single writes and lanes without a direct runner.
+async fn commit_sqlx(conn: &mut AnyConnection, writes: Vec<(ErasedWork, Reply)>, lanes: Vec<LaneGroup>) -> bool {
+    let mut results: Vec<(Result<Erased, StoreError>, Reply)> = Vec::with_capacity(writes.len());
+    let groups = lane_calls(lanes);
+    if let Err(err) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        tracing::error!(error = %err, "could not begin a write transaction");
+        for reply in writes.into_iter().map(|(_, r)| r).chain(lane_replies(groups)) {
+            let _ = reply.send(Err(begin_failed()));
+        }
+        return false;
+    }
+    // A lane batch alone in the transaction needs no savepoint of its own.
+    let alone = writes.is_empty() && groups.len() == 1;
+    for (work, reply) in writes {
         let outcome = run_in_savepoint(conn, work).await;
         results.push((outcome, reply));
     }
@@ -272,12 +360,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
     }
     let committing = std::time::Instant::now();
     let committed = sqlx::query("COMMIT").execute(&mut *conn).await;
-    let commit_ms = committing.elapsed().as_secs_f64() * 1e3;
-    metrics::histogram!("mentorpost_sqlite_commit_writes").record(results.len() as f64);
-    metrics::histogram!("mentorpost_sqlite_commit_seconds").record(commit_ms / 1e3);
-    if commit_ms > 5.0 {
-        tracing::debug!(commit_ms, writes = results.len(), "slow commit");
-    }
+    record_commit(results.len(), committing.elapsed().as_secs_f64() * 1e3);
     match committed {
         Ok(_) => {
             for (outcome, reply) in results {
@@ -290,8 +373,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Batch) -> bool {
             tracing::error!(error = %err, disk_full = full, "group commit failed; rolling back the batch");
             let _ = conn.execute("ROLLBACK").await;
             for (_, reply) in results {
-                let failure = if full { StoreError::Full } else { StoreError::Database(sqlx::Error::Protocol("commit failed".into())) };
-                let _ = reply.send(Err(failure));
+                let _ = reply.send(Err(commit_failed(full)));
             }
             false
         }

@@ -110,18 +110,26 @@ pub static ACCESS_BY_THREAD_SQL: LazyLock<String> = LazyLock::new(|| {
 });
 
 pub fn access_from_row(row: &sqlx::any::AnyRow, user: UserId) -> Result<Access, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let role: Option<String> = row.try_get("role")?;
+    access_from_columns(row, user).map_err(|err| match err {
+        StoreError::Database(err) => err,
+        other => sqlx::Error::Protocol(other.to_string()),
+    })
+}
+
+/// [`access_from_row`] from a row of either connection.
+pub fn access_from_columns(row: &impl super::Columns, user: UserId) -> Result<Access, StoreError> {
+    let status = row.text("status")?;
+    let role = row.opt_text("role")?;
     Ok(Access {
-        mentorship_id: get_parsed(row, "mentorship_id")?,
-        programme_id: get_parsed(row, "programme_id")?,
+        mentorship_id: row.parsed("mentorship_id")?,
+        programme_id: row.parsed("programme_id")?,
         status: MentorshipStatus::parse(&status).unwrap_or(MentorshipStatus::Closed),
         role: role.as_deref().and_then(Role::parse),
-        joined_at: get_opt_time(row, "joined_at")?,
-        left_at: get_opt_time(row, "left_at")?,
-        coordinator: row.try_get::<i64, _>("coord")? > 0,
-        actor: Actor { user_id: user, is_admin: row.try_get::<Option<i64>, _>("is_admin")?.unwrap_or(0) != 0 },
-        actor_name: row.try_get::<Option<String>, _>("actor_name")?.unwrap_or_default(),
+        joined_at: row.opt_time("joined_at")?,
+        left_at: row.opt_time("left_at")?,
+        coordinator: row.int("coord")? > 0,
+        actor: Actor { user_id: user, is_admin: row.opt_int("is_admin")?.unwrap_or(0) != 0 },
+        actor_name: row.opt_text("actor_name")?.unwrap_or_default(),
     })
 }
 

@@ -37,6 +37,7 @@ pub mod tickets;
 pub mod users;
 pub mod web_sessions;
 
+use crate::db::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -94,6 +95,56 @@ pub fn ms(t: DateTime<Utc>) -> i64 {
 
 pub fn from_ms(v: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+/// Columns read by name from a row of either connection: sqlx's, or the SQLite
+/// writer's direct one (`db::direct`), so a row is decoded by one function for both.
+pub trait Columns {
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
+
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        self.opt_text(col)?.ok_or_else(|| null_in(col))
+    }
+    fn int(&self, col: &str) -> Result<i64, StoreError> {
+        self.opt_int(col)?.ok_or_else(|| null_in(col))
+    }
+    fn opt_parsed<T: FromStr>(&self, col: &str) -> Result<Option<T>, StoreError> {
+        self.opt_text(col)?
+            .map(|raw| raw.parse::<T>().map_err(|_| sqlx::Error::Decode(format!("column {col} holds an unparsable value").into()).into()))
+            .transpose()
+    }
+    fn parsed<T: FromStr>(&self, col: &str) -> Result<T, StoreError> {
+        self.opt_parsed(col)?.ok_or_else(|| null_in(col))
+    }
+    fn time(&self, col: &str) -> Result<DateTime<Utc>, StoreError> {
+        Ok(from_ms(self.int(col)?))
+    }
+    fn opt_time(&self, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.opt_int(col)?.map(from_ms))
+    }
+}
+
+fn null_in(col: &str) -> StoreError {
+    sqlx::Error::Decode(format!("column {col} is NULL").into()).into()
+}
+
+impl Columns for AnyRow {
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        self.get(col).map_err(crate::db::direct::db_error)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        self.get(col).map_err(crate::db::direct::db_error)
+    }
 }
 
 /// Reads a text column holding an id or another parsable value.

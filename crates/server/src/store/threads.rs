@@ -2,8 +2,9 @@
 
 use super::attachments::{self, NewAttachment};
 use super::events::{self, EventRefs};
-use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, access_from_row};
-use super::{get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
+use super::mentorships::{ACCESS_BY_MENTORSHIP_SQL, ACCESS_BY_THREAD_SQL, Access, access_from_columns, access_from_row};
+use super::{Columns, get_opt_parsed, get_parsed, get_time, is_unique_violation, ms};
+use crate::db::direct::{Param, bind_sqlx};
 use crate::db::{Db, Lane, Note, StoreError};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -189,7 +190,8 @@ pub struct PostItem {
 
 /// Posting is the hot path: concurrent posts are merged into one batch of set-based
 /// statements (see `db::lane`).
-static POST_LANE: Lane<PostItem, Posted> = Lane { name: "post", run: post_batch, one_write_statement: true };
+static POST_LANE: Lane<PostItem, Posted> =
+    Lane { name: "post", run: post_batch, direct: Some(post_batch_direct), one_write_statement: true };
 
 /// Posts into an existing thread. The permission check runs with the write: on SQLite
 /// inside the writing transaction, so a member removed a moment ago cannot slip a
@@ -263,216 +265,359 @@ fn value_rows(rows: usize, width: usize, from: usize) -> String {
 
 /// Posts `items` with a fixed number of statements whatever their number: access and
 /// earlier messages with the same keys; then the mentorships' sequence numbers, the
-/// events, the messages, the mails they cause (outbox) and the threads — five
-/// statements on SQLite, one on PostgreSQL. Each item's own refusal (not a member, a
-/// reused key) is its own result; a database error fails the batch, which the lane
-/// then runs item by item.
+/// events, the messages, the mails they cause (outbox) and the threads (see
+/// [`insert_sql`]). Each item's own refusal (not a member, a reused key) is its own
+/// result; a database error fails the batch, which the lane then runs item by item.
 fn post_batch<'c>(
     conn: &'c mut AnyConnection,
     items: &'c [PostItem],
 ) -> BoxFuture<'c, Result<Vec<Result<Posted, StoreError>>, StoreError>> {
     Box::pin(async move {
         let postgres = conn.backend_name().eq_ignore_ascii_case("postgres") || conn.backend_name().eq_ignore_ascii_case("postgresql");
-        // 1. Per item: the author's access to the thread's mentorship, their name, and
-        // an earlier message with the same idempotency key (the answer to a retry).
-        let sql = format!(
-            "WITH req(i, thread_id, user_id, client_msg_id) AS (VALUES {})
-             SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.joined_at, mm.left_at, t.created_at AS thread_created_at,
-                    (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = req.user_id) AS coord,
-                    u.is_admin, u.display_name AS actor_name, t.subject,
-                    ex.id AS ex_id, ex.thread_id AS ex_thread_id, ex.mentorship_id AS ex_mentorship_id, ex.body AS ex_body,
-                    ex.source AS ex_source, ex.created_at AS ex_created_at, ex.seq AS ex_seq, ex.edited_at AS ex_edited_at,
-                    ex.deleted_at AS ex_deleted_at, ex.deleted_reason AS ex_deleted_reason
-             FROM req
-             JOIN threads t ON t.id = req.thread_id
-             JOIN mentorships m ON m.id = t.mentorship_id
-             JOIN users u ON u.id = req.user_id
-             LEFT JOIN mentorship_members mm ON mm.mentorship_id = m.id AND mm.user_id = req.user_id
-             LEFT JOIN messages ex ON ex.author_id = req.user_id AND ex.client_msg_id = req.client_msg_id",
-            value_rows(items.len(), 4, 0)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (i, item) in items.iter().enumerate() {
-            query = query
-                .bind(i as i64)
-                .bind(item.thread.to_string())
-                .bind(item.new.author.to_string())
-                .bind(item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned()));
+        let (sql, params) = access_query(items);
+        let mut rows = Vec::new();
+        for row in bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(&mut *conn).await? {
+            rows.extend(access_row(&row, items)?);
         }
-        // No row: the thread does not exist (or the author vanished).
-        let mut plans: Vec<Plan> = items.iter().map(|_| Plan::Refused(StoreError::not_found())).collect();
-        for row in query.fetch_all(&mut *conn).await? {
-            let Some(i) = usize::try_from(row.try_get::<i64, _>("i")?).ok().filter(|&i| i < items.len()) else { continue };
-            let item = &items[i];
-            let access = access_from_row(&row, item.new.author)?;
-            let thread_started = get_time(&row, "thread_created_at")?;
-            plans[i] = match access.permit(Action::WriteContent) {
-                Err(refusal) => Plan::Refused(refusal.into()),
-                // A thread started before the author joined is not theirs to see.
-                Ok(()) if !access.sees_thread(thread_started) => Plan::Refused(StoreError::not_found()),
-                Ok(()) => match get_opt_parsed::<MessageId>(&row, "ex_id")? {
-                    None => Plan::Insert {
-                        mentorship: access.mentorship_id,
-                        name: access.actor_name,
-                        subject: row.try_get("subject")?,
-                        thread_started,
-                    },
-                    Some(id) => {
-                        let body: String = row.try_get("ex_body")?;
-                        let thread: ThreadId = get_parsed(&row, "ex_thread_id")?;
-                        let edited_at = super::get_opt_time(&row, "ex_edited_at")?;
-                        let deleted_at = super::get_opt_time(&row, "ex_deleted_at")?;
-                        // A retry of a message its author has since changed gets the
-                        // message as it now stands: the key names it, whatever its text.
-                        let changed = edited_at.is_some() || deleted_at.is_some();
-                        if (body == item.new.body.as_str() || changed) && thread == item.thread {
-                            let source: String = row.try_get("ex_source")?;
-                            Plan::Repeat(MessageView {
-                                id,
-                                thread_id: thread,
-                                mentorship_id: get_parsed(&row, "ex_mentorship_id")?,
-                                author_id: item.new.author,
-                                author_name: access.actor_name,
-                                body,
-                                source: MessageSource::parse(&source).unwrap_or(MessageSource::Web),
-                                client_msg_id: item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned()),
-                                created_at: get_time(&row, "ex_created_at")?,
-                                seq: row.try_get("ex_seq")?,
-                                quoted: None,
-                                attachments: Vec::new(),
-                                edited_at,
-                                deleted_at,
-                                deleted_reason: row.try_get("ex_deleted_reason")?,
-                            })
-                        } else {
-                            Plan::Refused(reused_key())
-                        }
-                    }
-                },
-            };
-        }
-        // The same key twice in this batch: the later one repeats the earlier.
-        for i in 0..items.len() {
-            if !matches!(plans[i], Plan::Insert { .. }) {
-                continue;
-            }
-            let Some(key) = &items[i].new.client_msg_id else { continue };
-            let earlier = (0..i).find(|&j| {
-                matches!(plans[j], Plan::Insert { .. })
-                    && items[j].new.author == items[i].new.author
-                    && items[j].new.client_msg_id.as_ref() == Some(key)
-            });
-            if let Some(j) = earlier {
-                plans[i] = Plan::SameAs(j);
-            }
-        }
-
-        // 3. Sequence numbers: one UPDATE for every mentorship written to. Its row locks
-        // order writers per mentorship, so sequence order is commit order; PostgreSQL
-        // takes them in id order, so two batches can never wait for each other in a cycle.
-        let mut counts: Vec<(MentorshipId, i64)> = Vec::new();
-        for plan in &plans {
-            if let Plan::Insert { mentorship, .. } = plan {
-                match counts.iter_mut().find(|(m, _)| m == mentorship) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((*mentorship, 1)),
-                }
-            }
-        }
-        let mut results: Vec<Option<Result<Posted, StoreError>>> = Vec::with_capacity(items.len());
-        if !counts.is_empty() {
-            // The messages to insert, in batch order, each with its place among this
-            // batch's messages of its mentorship (its sequence number is that far past
-            // the mentorship's first new one, known once the counter moved).
-            let mut inserted: Vec<MessageView> = Vec::new();
-            let mut places: Vec<i64> = Vec::new();
-            let mut subjects: Vec<String> = Vec::new();
-            let mut started: Vec<DateTime<Utc>> = Vec::new();
-            let mut taken: Vec<(MentorshipId, i64)> = Vec::with_capacity(counts.len());
-            for (i, plan) in plans.iter().enumerate() {
-                if let Plan::Insert { mentorship, name, subject, thread_started } = plan {
-                    let place = match taken.iter_mut().find(|(m, _)| m == mentorship) {
-                        Some((_, next)) => {
-                            *next += 1;
-                            *next - 1
-                        }
-                        None => {
-                            taken.push((*mentorship, 1));
-                            0
-                        }
-                    };
-                    places.push(place);
-                    subjects.push(subject.clone());
-                    started.push(*thread_started);
-                    let item = &items[i];
-                    inserted.push(MessageView {
-                        id: MessageId::new(),
-                        thread_id: item.thread,
-                        mentorship_id: *mentorship,
-                        author_id: item.new.author,
-                        author_name: name.clone(),
-                        body: item.new.body.as_str().to_owned(),
-                        source: item.new.source,
-                        client_msg_id: item.new.client_msg_id.as_ref().map(|c| c.as_str().to_owned()),
-                        // As stored (milliseconds), so the answer equals what a read returns.
-                        created_at: super::from_ms(ms(item.now)),
-                        seq: 0,
-                        quoted: None,
-                        attachments: Vec::new(),
-                        edited_at: None,
-                        deleted_at: None,
-                        deleted_reason: None,
-                    });
-                }
-            }
-            let now = items.iter().map(|i| i.now).max().unwrap_or_default();
-            let (written, queued) = insert_batch(conn, postgres, &mut inserted, &started, &places, &counts, now).await?;
-            // Outbox ids are `<message id>.<recipient id>`.
-            let mut mail: HashMap<&str, Vec<String>> = HashMap::new();
-            for id in &queued {
-                if let Some((message, _)) = id.split_once('.') {
-                    mail.entry(message).or_default().push(id.clone());
-                }
-            }
-
-            let mut inserted = inserted.into_iter().zip(subjects).zip(written);
-            for plan in &plans {
-                results.push(match plan {
-                    Plan::Insert { .. } => inserted.next().map(|((message, subject), written)| {
-                        if written {
-                            let mail = mail.remove(message.id.to_string().as_str()).unwrap_or_default();
-                            Ok(Posted { message, created: true, thread_subject: Some(subject), mail })
-                        } else {
-                            Err(StoreError::not_found())
-                        }
-                    }),
-                    _ => None,
-                });
-            }
-        } else {
-            results.resize_with(items.len(), || None);
-        }
-
-        // Everything not inserted: refusals, repeats of stored or batch-mates' messages.
-        let mut out: Vec<Result<Posted, StoreError>> = Vec::with_capacity(items.len());
-        for (i, plan) in plans.into_iter().enumerate() {
-            let result = match plan {
-                Plan::Insert { .. } => {
-                    results[i].take().unwrap_or_else(|| Err(sqlx::Error::Protocol("posted message missing".into()).into()))
-                }
-                Plan::Refused(err) => Err(err),
-                Plan::Repeat(message) => Ok(Posted { message, created: false, thread_subject: None, mail: Vec::new() }),
-                Plan::SameAs(j) => match out.get(j) {
-                    Some(Ok(first)) if first.message.body == items[i].new.body.as_str() && first.message.thread_id == items[i].thread => {
-                        Ok(Posted { message: first.message.clone(), created: false, thread_subject: None, mail: Vec::new() })
-                    }
-                    _ => Err(reused_key()),
-                },
-            };
-            out.push(result);
-        }
-        Ok(out)
+        let plans = plan(items, rows);
+        let Some(mut batch) = Insertion::from_plans(items, &plans) else {
+            return Ok(finish(items, plans, None));
+        };
+        let (sql, params) = insert_sql(postgres, &batch);
+        let sql = sql.join(";\n");
+        let rows = bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(&mut *conn).await?;
+        // On PostgreSQL the statement has committed (the lane runs it alone): from here
+        // on, what went wrong is told per message and never as an error of the whole
+        // batch, which would run its messages again.
+        let returned = rows
+            .iter()
+            .map(|row| Ok((row.opt_text("mail_id")?, row.opt_text("message_id")?, row.opt_int("seq")?)))
+            .collect::<Vec<Returned>>();
+        let written = batch.apply(returned);
+        Ok(finish(items, plans, Some((batch, written))))
     })
+}
+
+/// [`post_batch`] on the SQLite writer's direct connection: the same statements, run
+/// on the writer's thread.
+fn post_batch_direct(conn: &rusqlite::Connection, items: &[PostItem]) -> Result<Vec<Result<Posted, StoreError>>, StoreError> {
+    use crate::db::direct::{db_error, prepare};
+    let (sql, params) = access_query(items);
+    let mut rows = Vec::new();
+    {
+        let mut stmt = prepare(conn, &sql, &params)?;
+        let mut cursor = stmt.raw_query();
+        while let Some(row) = cursor.next().map_err(db_error)? {
+            rows.extend(access_row(row, items)?);
+        }
+    }
+    let plans = plan(items, rows);
+    let Some(mut batch) = Insertion::from_plans(items, &plans) else {
+        return Ok(finish(items, plans, None));
+    };
+    let (statements, params) = insert_sql(false, &batch);
+    let mut returned = Vec::new();
+    for sql in &statements {
+        let mut stmt = prepare(conn, sql, &params)?;
+        let has_mail = stmt.column_index("mail_id").is_ok();
+        let has_seq = stmt.column_index("seq").is_ok();
+        let mut cursor = stmt.raw_query();
+        while let Some(row) = cursor.next().map_err(db_error)? {
+            let mail = if has_mail { row.opt_text("mail_id") } else { Ok(None) };
+            let message = if has_seq { row.opt_text("message_id") } else { Ok(None) };
+            let seq = if has_seq { row.opt_int("seq") } else { Ok(None) };
+            returned.push((|| Ok((mail?, message?, seq?)))());
+        }
+    }
+    let written = batch.apply(returned);
+    Ok(finish(items, plans, Some((batch, written))))
+}
+
+/// The access read of a batch: per item, the author's access to the thread's
+/// mentorship, their name, and an earlier message with the same idempotency key (the
+/// answer to a retry).
+fn access_query(items: &[PostItem]) -> (String, Vec<Param>) {
+    let sql = format!(
+        "WITH req(i, thread_id, user_id, client_msg_id) AS (VALUES {})
+         SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.joined_at, mm.left_at, t.created_at AS thread_created_at,
+                (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = req.user_id) AS coord,
+                u.is_admin, u.display_name AS actor_name, t.subject,
+                ex.id AS ex_id, ex.thread_id AS ex_thread_id, ex.mentorship_id AS ex_mentorship_id, ex.body AS ex_body,
+                ex.source AS ex_source, ex.created_at AS ex_created_at, ex.seq AS ex_seq, ex.edited_at AS ex_edited_at,
+                ex.deleted_at AS ex_deleted_at, ex.deleted_reason AS ex_deleted_reason
+         FROM req
+         JOIN threads t ON t.id = req.thread_id
+         JOIN mentorships m ON m.id = t.mentorship_id
+         JOIN users u ON u.id = req.user_id
+         LEFT JOIN mentorship_members mm ON mm.mentorship_id = m.id AND mm.user_id = req.user_id
+         LEFT JOIN messages ex ON ex.author_id = req.user_id AND ex.client_msg_id = req.client_msg_id",
+        value_rows(items.len(), 4, 0)
+    );
+    let mut params = Vec::with_capacity(items.len() * 4);
+    for (i, item) in items.iter().enumerate() {
+        params.push(Param::Int(i as i64));
+        params.push(Param::from(item.thread.to_string()));
+        params.push(Param::from(item.new.author.to_string()));
+        params.push(Param::from(item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned())));
+    }
+    (sql, params)
+}
+
+/// One row of the access read, decoded.
+struct AccessRow {
+    i: usize,
+    access: Access,
+    thread_started: DateTime<Utc>,
+    subject: String,
+    existing: Option<Existing>,
+}
+
+/// An earlier message with the item's idempotency key.
+struct Existing {
+    id: MessageId,
+    thread: ThreadId,
+    mentorship: MentorshipId,
+    body: String,
+    source: String,
+    created_at: DateTime<Utc>,
+    seq: i64,
+    edited_at: Option<DateTime<Utc>>,
+    deleted_at: Option<DateTime<Utc>>,
+    deleted_reason: Option<String>,
+}
+
+/// Decodes a row of [`access_query`]; `None` for a row naming no item of the batch.
+fn access_row(row: &impl Columns, items: &[PostItem]) -> Result<Option<AccessRow>, StoreError> {
+    let Some(i) = usize::try_from(row.int("i")?).ok().filter(|&i| i < items.len()) else { return Ok(None) };
+    let existing = match row.opt_parsed::<MessageId>("ex_id")? {
+        None => None,
+        Some(id) => Some(Existing {
+            id,
+            thread: row.parsed("ex_thread_id")?,
+            mentorship: row.parsed("ex_mentorship_id")?,
+            body: row.text("ex_body")?,
+            source: row.text("ex_source")?,
+            created_at: row.time("ex_created_at")?,
+            seq: row.int("ex_seq")?,
+            edited_at: row.opt_time("ex_edited_at")?,
+            deleted_at: row.opt_time("ex_deleted_at")?,
+            deleted_reason: row.opt_text("ex_deleted_reason")?,
+        }),
+    };
+    Ok(Some(AccessRow {
+        i,
+        access: access_from_columns(row, items[i].new.author)?,
+        thread_started: row.time("thread_created_at")?,
+        subject: row.text("subject")?,
+        existing,
+    }))
+}
+
+/// What each item becomes, from the access rows: refused, a repeat, or a new message.
+fn plan(items: &[PostItem], rows: Vec<AccessRow>) -> Vec<Plan> {
+    // No row: the thread does not exist (or the author vanished).
+    let mut plans: Vec<Plan> = items.iter().map(|_| Plan::Refused(StoreError::not_found())).collect();
+    for row in rows {
+        let item = &items[row.i];
+        let access = row.access;
+        plans[row.i] = match access.permit(Action::WriteContent) {
+            Err(refusal) => Plan::Refused(refusal.into()),
+            // A thread started before the author joined is not theirs to see.
+            Ok(()) if !access.sees_thread(row.thread_started) => Plan::Refused(StoreError::not_found()),
+            Ok(()) => match row.existing {
+                None => Plan::Insert {
+                    mentorship: access.mentorship_id,
+                    name: access.actor_name,
+                    subject: row.subject,
+                    thread_started: row.thread_started,
+                },
+                Some(ex) => {
+                    // A retry of a message its author has since changed gets the
+                    // message as it now stands: the key names it, whatever its text.
+                    let changed = ex.edited_at.is_some() || ex.deleted_at.is_some();
+                    if (ex.body == item.new.body.as_str() || changed) && ex.thread == item.thread {
+                        Plan::Repeat(MessageView {
+                            id: ex.id,
+                            thread_id: ex.thread,
+                            mentorship_id: ex.mentorship,
+                            author_id: item.new.author,
+                            author_name: access.actor_name,
+                            body: ex.body,
+                            source: MessageSource::parse(&ex.source).unwrap_or(MessageSource::Web),
+                            client_msg_id: item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned()),
+                            created_at: ex.created_at,
+                            seq: ex.seq,
+                            quoted: None,
+                            attachments: Vec::new(),
+                            edited_at: ex.edited_at,
+                            deleted_at: ex.deleted_at,
+                            deleted_reason: ex.deleted_reason,
+                        })
+                    } else {
+                        Plan::Refused(reused_key())
+                    }
+                }
+            },
+        };
+    }
+    // The same key twice in this batch: the later one repeats the earlier.
+    for i in 0..items.len() {
+        if !matches!(plans[i], Plan::Insert { .. }) {
+            continue;
+        }
+        let Some(key) = &items[i].new.client_msg_id else { continue };
+        let earlier = (0..i).find(|&j| {
+            matches!(plans[j], Plan::Insert { .. })
+                && items[j].new.author == items[i].new.author
+                && items[j].new.client_msg_id.as_ref() == Some(key)
+        });
+        if let Some(j) = earlier {
+            plans[i] = Plan::SameAs(j);
+        }
+    }
+    plans
+}
+
+/// A row the batch insert returned: a mail's id, or a message's id and sequence number.
+type Returned = Result<(Option<String>, Option<String>, Option<i64>), StoreError>;
+
+/// The new messages of a batch, in batch order, with what their insert needs.
+struct Insertion {
+    inserted: Vec<MessageView>,
+    /// Each message's place among this batch's messages of its mentorship (its
+    /// sequence number is that far past the mentorship's first new one).
+    places: Vec<i64>,
+    subjects: Vec<String>,
+    /// The threads' `created_at`, for the mails' membership window.
+    started: Vec<DateTime<Utc>>,
+    /// Per mentorship written to, how many messages it gains.
+    counts: Vec<(MentorshipId, i64)>,
+    now: DateTime<Utc>,
+    /// The ids of the mails queued, once written.
+    queued: Vec<String>,
+}
+
+impl Insertion {
+    /// `None` when no item is to be inserted.
+    fn from_plans(items: &[PostItem], plans: &[Plan]) -> Option<Insertion> {
+        let mut batch = Insertion {
+            inserted: Vec::new(),
+            places: Vec::new(),
+            subjects: Vec::new(),
+            started: Vec::new(),
+            counts: Vec::new(),
+            now: items.iter().map(|i| i.now).max().unwrap_or_default(),
+            queued: Vec::new(),
+        };
+        for (i, plan) in plans.iter().enumerate() {
+            let Plan::Insert { mentorship, name, subject, thread_started } = plan else { continue };
+            let place = match batch.counts.iter_mut().find(|(m, _)| m == mentorship) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n - 1
+                }
+                None => {
+                    batch.counts.push((*mentorship, 1));
+                    0
+                }
+            };
+            batch.places.push(place);
+            batch.subjects.push(subject.clone());
+            batch.started.push(*thread_started);
+            let item = &items[i];
+            batch.inserted.push(MessageView {
+                id: MessageId::new(),
+                thread_id: item.thread,
+                mentorship_id: *mentorship,
+                author_id: item.new.author,
+                author_name: name.clone(),
+                body: item.new.body.as_str().to_owned(),
+                source: item.new.source,
+                client_msg_id: item.new.client_msg_id.as_ref().map(|c| c.as_str().to_owned()),
+                // As stored (milliseconds), so the answer equals what a read returns.
+                created_at: super::from_ms(ms(item.now)),
+                seq: 0,
+                quoted: None,
+                attachments: Vec::new(),
+                edited_at: None,
+                deleted_at: None,
+                deleted_reason: None,
+            });
+        }
+        (!batch.inserted.is_empty()).then_some(batch)
+    }
+
+    /// Takes in the rows the insert returned (a mail's id, or a message's id and
+    /// sequence number); says per message whether it was written (not when its
+    /// mentorship vanished meanwhile).
+    fn apply(&mut self, returned: Vec<Returned>) -> Vec<bool> {
+        let mut seqs: HashMap<MessageId, i64> = HashMap::with_capacity(returned.len());
+        for row in returned {
+            match row {
+                Ok((Some(mail), _, _)) => self.queued.push(mail),
+                Ok((None, Some(id), Some(seq))) => match id.parse::<MessageId>() {
+                    Ok(id) => {
+                        seqs.insert(id, seq);
+                    }
+                    Err(_) => tracing::error!("unreadable message id returned by the post batch"),
+                },
+                Ok(_) => tracing::error!("incomplete row returned by the post batch"),
+                Err(err) => tracing::error!(error = %err, "unreadable row returned by the post batch"),
+            }
+        }
+        self.inserted
+            .iter_mut()
+            .map(|m| match seqs.get(&m.id) {
+                Some(seq) => {
+                    m.seq = *seq;
+                    true
+                }
+                None => false,
+            })
+            .collect()
+    }
+}
+
+/// Each item's result: the messages written, refusals, repeats of stored or
+/// batch-mates' messages.
+fn finish(items: &[PostItem], plans: Vec<Plan>, written: Option<(Insertion, Vec<bool>)>) -> Vec<Result<Posted, StoreError>> {
+    let mut new_messages = Vec::new();
+    if let Some((batch, written)) = written {
+        // Outbox ids are `<message id>.<recipient id>`.
+        let mut mail: HashMap<String, Vec<String>> = HashMap::new();
+        for id in batch.queued {
+            if let Some((message, _)) = id.split_once('.') {
+                mail.entry(message.to_owned()).or_default().push(id.clone());
+            }
+        }
+        for ((message, subject), written) in batch.inserted.into_iter().zip(batch.subjects).zip(written) {
+            new_messages.push(if written {
+                let mail = mail.remove(message.id.to_string().as_str()).unwrap_or_default();
+                Ok(Posted { message, created: true, thread_subject: Some(subject), mail })
+            } else {
+                Err(StoreError::not_found())
+            });
+        }
+    }
+    let mut new_messages = new_messages.into_iter();
+    let mut out: Vec<Result<Posted, StoreError>> = Vec::with_capacity(items.len());
+    for (i, plan) in plans.into_iter().enumerate() {
+        let result = match plan {
+            Plan::Insert { .. } => {
+                new_messages.next().unwrap_or_else(|| Err(sqlx::Error::Protocol("posted message missing".into()).into()))
+            }
+            Plan::Refused(err) => Err(err),
+            Plan::Repeat(message) => Ok(Posted { message, created: false, thread_subject: None, mail: Vec::new() }),
+            Plan::SameAs(j) => match out.get(j) {
+                Some(Ok(first)) if first.message.body == items[i].new.body.as_str() && first.message.thread_id == items[i].thread => {
+                    Ok(Posted { message: first.message.clone(), created: false, thread_subject: None, mail: Vec::new() })
+                }
+                _ => Err(reused_key()),
+            },
+        };
+        out.push(result);
+    }
+    out
 }
 
 /// `CASE id WHEN … END` over `$1, $2, …` pairs of (mentorship id, messages added), and
@@ -490,25 +635,9 @@ fn seq_bump_sql(counts: usize) -> (String, String) {
     (case, ids)
 }
 
-/// Binds a new message's columns in the order both batch inserts list them: id, thread,
-/// mentorship, author, body, source, client_msg_id, created_at.
-fn bind_message<'q>(query: AnyQuery<'q>, m: &'q MessageView) -> AnyQuery<'q> {
-    query
-        .bind(m.id.to_string())
-        .bind(m.thread_id.to_string())
-        .bind(m.mentorship_id.to_string())
-        .bind(m.author_id.to_string())
-        .bind(m.body.as_str())
-        .bind(m.source.as_str())
-        .bind(m.client_msg_id.clone())
-        .bind(ms(m.created_at))
-}
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
-/// Parameters per message in [`insert_batch`]: the eight of [`bind_message`], then its
-/// place among the batch's messages of its mentorship, how many that mentorship gains,
-/// and the thread's start.
+/// Parameters per message in [`insert_sql`]: id, thread, mentorship, author, body,
+/// source, client_msg_id, created_at; then its place among the batch's messages of its
+/// mentorship, how many that mentorship gains, and the thread's start.
 const BATCH_ITEM: usize = 11;
 
 /// The relations both backends' batch inserts read from: `items`, the messages as
@@ -541,10 +670,11 @@ fn batch_writes_sql(kind: &str) -> [String; 3] {
     ]
 }
 
-/// Writes a batch's messages: moves the mentorships' sequence counters, then writes the
-/// events, the messages, the mails they cause (outbox) and the threads. Says per
-/// message whether it was written (not when its mentorship vanished meanwhile), and
-/// returns the ids of the mails queued.
+/// The statements that write a batch's messages, and their parameters: they move the
+/// mentorships' sequence counters, then write the events, the messages, the mails they
+/// cause (outbox) and the threads. They return a row per message written (`message_id`,
+/// `seq`) and per mail queued (`mail_id`); a message whose mentorship vanished
+/// meanwhile is not written.
 ///
 /// On PostgreSQL it is one statement of data-modifying CTEs. Why: each statement is a
 /// round trip and an executor start (≈ 90 µs of server CPU here), and at a moderate
@@ -552,27 +682,19 @@ fn batch_writes_sql(kind: &str) -> [String; 3] {
 /// the database's work. The counter update locks the mentorship rows in id order
 /// first, so sequence order stays commit order.
 ///
-/// On SQLite, which has no data-modifying CTEs, it is one script of six statements
-/// sent as one query. Why: each query is a hand-off to the connection's worker thread
-/// and back, two thread wake-ups; a message posted alone on an idle server paid for
-/// five of them here, more than its fsync (see `docs/benchmarks.md`). The script runs
-/// inside the writer's transaction, so it commits or rolls back whole.
-async fn insert_batch(
-    conn: &mut AnyConnection,
-    postgres: bool,
-    inserted: &mut [MessageView],
-    started: &[DateTime<Utc>],
-    places: &[i64],
-    counts: &[(MentorshipId, i64)],
-    now: DateTime<Utc>,
-) -> Result<(Vec<bool>, Vec<String>), StoreError> {
-    let (case, ids) = seq_bump_sql(counts.len());
-    let from = 2 * counts.len();
-    let kind = from + BATCH_ITEM * inserted.len() + 1;
+/// On SQLite, which has no data-modifying CTEs, it is six statements inside the
+/// writer's transaction. Their parameters are numbered (`$n`), so each statement reads
+/// the same values; through sqlx they go as one script (one hand-off to the
+/// connection's worker thread instead of six).
+fn insert_sql(postgres: bool, batch: &Insertion) -> (Vec<String>, Vec<Param>) {
+    let (case, ids) = seq_bump_sql(batch.counts.len());
+    let from = 2 * batch.counts.len();
+    let kind = from + BATCH_ITEM * batch.inserted.len() + 1;
     let now_param = format!("${}", kind + 1);
     let [events, messages, threads] = batch_writes_sql(&format!("${kind}"));
-    let sql = if postgres {
-        format!(
+    let mail = super::mail::notification_insert_sql("numbered", &now_param);
+    let statements = if postgres {
+        vec![format!(
             "WITH bumped AS (
                  UPDATE mentorships SET last_seq = mentorships.last_seq + CASE mentorships.id{case} END
                  FROM (SELECT id FROM mentorships WHERE id IN ({ids}) ORDER BY id FOR UPDATE) AS locked
@@ -584,62 +706,43 @@ async fn insert_batch(
              touched AS ({threads})
              SELECT message_id, seq, NULL AS mail_id FROM numbered
              UNION ALL SELECT NULL, NULL, mail_id FROM new_mail",
-            numbered = numbered_sql(inserted.len(), from, "bumped"),
-            mail = super::mail::notification_insert_sql("numbered", &now_param),
-        )
+            numbered = numbered_sql(batch.inserted.len(), from, "bumped"),
+        )]
     } else {
-        // Parameters are numbered (`$n`), so every statement of the script reads the
-        // same bound values.
-        let with = format!("WITH {}", numbered_sql(inserted.len(), from, "mentorships"));
-        format!(
-            "UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids});
-             {with} {events};
-             {with} {messages};
-             {with} {mail};
-             {with} {threads};
-             {with} SELECT message_id, seq, NULL AS mail_id FROM numbered",
-            mail = super::mail::notification_insert_sql("numbered", &now_param),
-        )
+        let with = format!("WITH {}", numbered_sql(batch.inserted.len(), from, "mentorships"));
+        vec![
+            format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids})"),
+            format!("{with} {events}"),
+            format!("{with} {messages}"),
+            format!("{with} {mail}"),
+            format!("{with} {threads}"),
+            format!("{with} SELECT message_id, seq, NULL AS mail_id FROM numbered"),
+        ]
     };
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (m, n) in counts {
-        query = query.bind(m.to_string()).bind(*n);
+    let mut params = Vec::with_capacity(from + BATCH_ITEM * batch.inserted.len() + 2);
+    for (m, n) in &batch.counts {
+        params.push(Param::from(m.to_string()));
+        params.push(Param::Int(*n));
     }
-    for ((m, place), started) in inserted.iter().zip(places).zip(started) {
-        let added = counts.iter().find(|(id, _)| *id == m.mentorship_id).map(|(_, n)| *n).unwrap_or(0);
-        query = bind_message(query, m).bind(*place).bind(added).bind(ms(*started));
+    for ((m, place), started) in batch.inserted.iter().zip(&batch.places).zip(&batch.started) {
+        let added = batch.counts.iter().find(|(id, _)| *id == m.mentorship_id).map(|(_, n)| *n).unwrap_or(0);
+        params.extend([
+            Param::from(m.id.to_string()),
+            Param::from(m.thread_id.to_string()),
+            Param::from(m.mentorship_id.to_string()),
+            Param::from(m.author_id.to_string()),
+            Param::from(m.body.as_str()),
+            Param::from(m.source.as_str()),
+            Param::from(m.client_msg_id.clone()),
+            Param::Int(ms(m.created_at)),
+            Param::Int(*place),
+            Param::Int(added),
+            Param::Int(ms(*started)),
+        ]);
     }
-    query = query.bind(EventKind::MessageCreated.as_str()).bind(ms(now));
-    let rows = query.fetch_all(&mut *conn).await?;
-    // On PostgreSQL the statement has committed (the lane runs it alone): from here
-    // on, what went wrong is told per message and never as an error of the whole
-    // batch, which would run its messages again.
-    let mut seqs: HashMap<MessageId, i64> = HashMap::with_capacity(rows.len());
-    let mut queued = Vec::new();
-    for row in &rows {
-        if let Ok(Some(mail)) = row.try_get::<Option<String>, _>("mail_id") {
-            queued.push(mail);
-            continue;
-        }
-        match (get_parsed::<MessageId>(row, "message_id"), row.try_get::<i64, _>("seq")) {
-            (Ok(id), Ok(seq)) => {
-                seqs.insert(id, seq);
-            }
-            (Err(err), _) | (_, Err(err)) => tracing::error!(error = %err, "unreadable row returned by the post batch"),
-        }
-    }
-    let written = inserted
-        .iter_mut()
-        .map(|m| match seqs.get(&m.id) {
-            Some(seq) => {
-                m.seq = *seq;
-                true
-            }
-            // Its mentorship vanished: nothing was written for it.
-            None => false,
-        })
-        .collect();
-    Ok((written, queued))
+    params.push(Param::from(EventKind::MessageCreated.as_str()));
+    params.push(Param::Int(ms(batch.now)));
+    (statements, params)
 }
 
 fn reused_key() -> StoreError {
