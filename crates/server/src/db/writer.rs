@@ -1,5 +1,7 @@
-//! The SQLite writer: one task owns the only writing connection and commits many
-//! writes per transaction (group commit).
+//! The SQLite writer: one thread owns the writing connections and commits many writes
+//! per transaction (group commit). Its sqlx connection runs the `Db::write` closures;
+//! its direct (rusqlite) connection runs the batched lanes that have a direct runner
+//! (see `direct`), one transaction after the other, so there is one writer.
 //!
 //! Why: with `synchronous = FULL` every commit costs an fsync (~0.35 ms here), so one
 //! commit per message tops out near 3,000 writes/s, and concurrent writers on separate
