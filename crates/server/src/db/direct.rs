@@ -189,12 +189,15 @@ mod tests {
     }
 
     #[test]
-    fn a_unique_violation_reads_as_one() {
+    fn a_unique_violation_reads_as_one_with_sqlites_code() {
         let conn = Connection::open_in_memory().expect("in-memory database");
-        batch(&conn, "CREATE TABLE t (k TEXT PRIMARY KEY); CREATE UNIQUE INDEX t_k ON t (k); INSERT INTO t VALUES ('a');").expect("set up");
+        batch(&conn, "CREATE TABLE t (k TEXT); CREATE UNIQUE INDEX t_k ON t (k); INSERT INTO t VALUES ('a');").expect("set up");
         let err = execute(&conn, "INSERT INTO t VALUES ($1)", &[Param::from("a")]).expect_err("refused");
         match err {
-            StoreError::Database(err) => assert!(crate::store::is_unique_violation(&err), "{err}"),
+            StoreError::Database(sqlx::Error::Database(err)) => {
+                assert!(err.is_unique_violation(), "{err}");
+                assert_eq!(err.code().as_deref(), Some("2067"), "SQLite's extended code for a unique index");
+            }
             other => panic!("not a database error: {other}"),
         }
     }
