@@ -41,6 +41,23 @@ async fn write_file(dir: &std::path::Path, envelope: &Envelope, raw: &[u8]) -> a
     Ok(())
 }
 
+/// Removes the temporary files of mails a killed process was writing. Each such mail is
+/// still in the outbox, unsent, and goes out again; its half is never a mail.
+fn remove_half_written(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, dir = %dir.display(), "removed half-written mail files of an earlier run");
+    }
+}
+
 /// Connections kept open between sends.
 const MAX_IDLE: usize = 8;
 
@@ -57,6 +74,7 @@ impl Transport {
             Some(url) => Ok(Transport::Smtp(Arc::new(SmtpPool::from_url(url)?.with_timeouts(timeouts)))),
             None => {
                 std::fs::create_dir_all(&dir).with_context(|| format!("creating mail dir {}", dir.display()))?;
+                remove_half_written(&dir);
                 Ok(Transport::Files(dir))
             }
         }
@@ -291,6 +309,18 @@ impl SmtpPool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn half_written_mail_files_are_removed_at_start_and_whole_ones_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(".0194-half.tmp"), "Return-Path: <").expect("half");
+        std::fs::write(dir.path().join("0194-whole.eml"), "Return-Path: <a@b>\r\n\r\nhello").expect("whole");
+        Transport::new(dir.path().to_path_buf(), None, SmtpTimeouts::default()).expect("transport");
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, ["0194-whole.eml"]);
+    }
 
     #[test]
     fn smtp_urls() {
