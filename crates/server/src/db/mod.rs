@@ -5,11 +5,12 @@
 //! and times as integer milliseconds. The backend is chosen by the URL scheme.
 //! Writes go through [`Db::write`]: on PostgreSQL each write is its own transaction on
 //! the pool (PostgreSQL batches concurrent commits into one WAL flush by itself); on
-//! SQLite all writes go to one writer task that commits many of them per transaction
+//! SQLite all writes go to one writer thread that commits many of them per transaction
 //! (group commit), each inside its own savepoint so one failing write never takes its
 //! neighbours down. The hot write (posting a message) goes through
 //! [`Db::write_batched`] instead: concurrent posts become one set-based lane call per
-//! transaction, in the SQLite writer or in a few PostgreSQL group committers. See
+//! transaction, in the SQLite writer (on its own rusqlite connection, see `direct`) or
+//! in a few PostgreSQL group committers. See
 //! `docs/architecture.md` for the trade-offs.
 
 pub mod backup;
