@@ -10,6 +10,7 @@ both_backends!(
     read_markers_and_unread_counts,
     message_pagination,
     concurrent_posts_mixed_with_retries_and_refusals,
+    refused_posts_write_nothing,
     my_threads_across_mentorships_newest_first,
     close_and_repair_keep_history_readable
 );
@@ -181,6 +182,79 @@ async fn concurrent_posts_mixed_with_retries_and_refusals(app: TestServer) {
     assert!(events.iter().enumerate().all(|(i, e)| e["seq"] == i as i64 + 1), "the event log is gap-free");
     let created: Vec<&serde_json::Value> = events.iter().filter(|e| e["kind"] == "message.created").collect();
     assert_eq!(created.len(), stored);
+    app.stop().await;
+}
+
+/// A refused post writes nothing, whoever is refused and why. On PostgreSQL a post is
+/// one statement that decides by itself, in SQL, what it may write; it must refuse
+/// exactly where the permission rules do: an outsider, a coordinator or an admin who
+/// is no member, a newcomer in a thread started before they joined, a member who
+/// left, any member of a closed mentorship, and a key already used for another text.
+async fn refused_posts_write_nothing(app: TestServer) {
+    let w = World::build(&app).await;
+    let path = format!("/api/v1/threads/{}/messages", w.thread);
+    let post = |token: &str, body: &str, key: &str| {
+        let (path, token, body) = (path.clone(), token.to_owned(), json!({"body": body, "client_msg_id": key}));
+        let app = &app;
+        async move { app.post(&path, &token, body).await }
+    };
+    let (s, b) = post(&w.mentee.token, "Tot donderdag!", "k1").await;
+    assert_eq!(s, 201, "{b}");
+    let newcomer = mentorpost_tests::world::person(&app, "zofia@example.org", "Zofia Wójcik", false).await;
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/members", w.mentorship),
+            &w.coordinator.token,
+            json!({"user_id": newcomer.id.to_string(), "role": "mentee"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, t) = app
+        .post(
+            &format!("/api/v1/mentorships/{}/threads", w.mentorship),
+            &newcomer.token,
+            json!({"subject": "Even voorstellen", "body": "Cześć!"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let her_thread = t["thread"]["id"].as_str().expect("thread id").to_owned();
+
+    let before = app.snapshot().await;
+    for (who, token, key, expected) in [
+        ("outsider", &w.outsider.token, "o1", 404),
+        ("coordinator", &w.coordinator.token, "c1", 403),
+        ("admin", &w.admin.token, "a1", 403),
+        ("newcomer in an older thread", &newcomer.token, "n1", 404),
+        ("reused key", &w.mentee.token, "k1", 409),
+    ] {
+        let (s, b) = post(token, "mag niet", key).await;
+        assert_eq!(s, expected, "{who}: {b}");
+    }
+    assert_eq!(app.snapshot().await, before, "a refused post writes nothing");
+
+    let (s, b) = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/mentorships/{}/members/{}", w.mentorship, newcomer.id),
+            Some(&w.coordinator.token),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let before = app.snapshot().await;
+    let (s, b) = app
+        .post(&format!("/api/v1/threads/{her_thread}/messages"), &newcomer.token, json!({"body": "nog één ding", "client_msg_id": "n2"}))
+        .await;
+    assert_eq!(s, 403, "a member who left: {b}");
+    assert_eq!(app.snapshot().await, before, "a refused post writes nothing");
+
+    let (s, b) =
+        app.post(&format!("/api/v1/mentorships/{}/close", w.mentorship), &w.coordinator.token, json!({"reason": "goals_reached"})).await;
+    assert_eq!(s, 200, "{b}");
+    let before = app.snapshot().await;
+    let (s, b) = post(&w.mentor.token, "nog iets", "m1").await;
+    assert_eq!(s, 403, "a closed mentorship: {b}");
+    assert_eq!(app.snapshot().await, before, "a refused post writes nothing");
     app.stop().await;
 }
 

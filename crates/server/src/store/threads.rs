@@ -195,8 +195,8 @@ static POST_LANE: Lane<PostItem, Posted> =
 
 /// Posts into an existing thread. The permission check runs with the write: on SQLite
 /// inside the writing transaction, so a member removed a moment ago cannot slip a
-/// message in; on PostgreSQL in the statement just before it (read committed gives a
-/// transaction no stronger guarantee there).
+/// message in; on PostgreSQL inside the one statement that writes (see
+/// [`folded_sql`]).
 pub async fn post(db: &Db, thread: ThreadId, new: NewMessage, now: DateTime<Utc>) -> Result<Posted, StoreError> {
     if !new.attachments.is_empty() {
         // Files are rows of their own; the lane's set-based statements write messages
@@ -263,32 +263,32 @@ fn value_rows(rows: usize, width: usize, from: usize) -> String {
     sql
 }
 
-/// Posts `items` with a fixed number of statements whatever their number: access and
-/// earlier messages with the same keys; then the mentorships' sequence numbers, the
-/// events, the messages, the mails they cause (outbox) and the threads (see
-/// [`insert_sql`]). Each item's own refusal (not a member, a reused key) is its own
-/// result; a database error fails the batch, which the lane then runs item by item.
+/// Posts `items` with a fixed number of statements whatever their number: on
+/// PostgreSQL one statement (see [`post_batch_folded`]); on SQLite (only an in-memory
+/// database posts through sqlx) the access read, then the writes (see [`insert_sql`]).
+/// Each item's own refusal (not a member, a reused key) is its own result; a database
+/// error fails the batch, which the lane then runs item by item.
 fn post_batch<'c>(
     conn: &'c mut AnyConnection,
     items: &'c [PostItem],
 ) -> BoxFuture<'c, Result<Vec<Result<Posted, StoreError>>, StoreError>> {
     Box::pin(async move {
         let postgres = conn.backend_name().eq_ignore_ascii_case("postgres") || conn.backend_name().eq_ignore_ascii_case("postgresql");
+        if postgres {
+            return post_batch_folded(conn, items).await;
+        }
         let (sql, params) = access_query(items);
         let mut rows = Vec::new();
         for row in bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(&mut *conn).await? {
             rows.extend(access_row(&row, items)?);
         }
         let plans = plan(items, rows);
-        let Some(mut batch) = Insertion::from_plans(items, &plans) else {
+        let Some(mut batch) = Insertion::from_plans(items, &plans, &fresh_ids(items.len())) else {
             return Ok(finish(items, plans, None));
         };
-        let (sql, params) = insert_sql(postgres, &batch);
+        let (sql, params) = insert_sql(&batch);
         let sql = sql.join(";\n");
         let rows = bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(&mut *conn).await?;
-        // On PostgreSQL the statement has committed (the lane runs it alone): from here
-        // on, what went wrong is told per message and never as an error of the whole
-        // batch, which would run its messages again.
         let returned = rows
             .iter()
             .map(|row| Ok((row.opt_text("mail_id")?, row.opt_text("message_id")?, row.opt_int("seq")?)))
@@ -296,6 +296,61 @@ fn post_batch<'c>(
         let written = batch.apply(returned);
         Ok(finish(items, plans, Some((batch, written))))
     })
+}
+
+/// [`post_batch`] on PostgreSQL: one statement reads the access, writes what it
+/// permits and returns the access rows, so a post costs one round trip. The statement
+/// decides what it writes by the permission rule in SQL ([`WRITES_CONTENT`]); Rust
+/// then plans the answers from the returned access rows by the rules themselves
+/// ([`plan`]), and a message written against them is logged as an error.
+fn post_batch_folded<'c>(
+    conn: &'c mut AnyConnection,
+    items: &'c [PostItem],
+) -> BoxFuture<'c, Result<Vec<Result<Posted, StoreError>>, StoreError>> {
+    Box::pin(async move {
+        let ids = fresh_ids(items.len());
+        let (sql, params) = folded_sql(items, &ids);
+        let rows = bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(&mut *conn).await?;
+        // The statement has committed (the lane runs it alone): from here on, what
+        // went wrong is told per message and never as an error of the whole batch,
+        // which would run its messages again.
+        let mut access = Vec::with_capacity(rows.len());
+        let mut returned: Vec<Returned> = Vec::new();
+        for row in &rows {
+            match folded_row(row, items) {
+                Ok(Some((found, seq, mails))) => {
+                    if let Some(seq) = seq {
+                        returned.push(Ok((None, Some(ids[found.i].to_string()), Some(seq))));
+                    }
+                    returned.extend(mails.split_whitespace().map(|mail| Ok((Some(mail.to_owned()), None, None))));
+                    access.push(found);
+                }
+                Ok(None) => {}
+                Err(err) => tracing::error!(error = %err, "unreadable row returned by the post statement"),
+            }
+        }
+        let plans = plan(items, access);
+        let Some(mut batch) = Insertion::from_plans(items, &plans, &ids) else {
+            if returned.iter().any(|r| matches!(r, Ok((None, Some(_), Some(_))))) {
+                tracing::error!("the post statement wrote a message the permission rules refuse");
+            }
+            return Ok(finish(items, plans, None));
+        };
+        let written = batch.apply(returned);
+        Ok(finish(items, plans, Some((batch, written))))
+    })
+}
+
+/// A row of [`folded_sql`]: the access row, the message's sequence number when it was
+/// written, and the ids of the mails it queued (space-separated).
+fn folded_row(row: &AnyRow, items: &[PostItem]) -> Result<Option<(AccessRow, Option<i64>, String)>, StoreError> {
+    let Some(found) = access_row(row, items)? else { return Ok(None) };
+    Ok(Some((found, row.opt_int("seq")?, row.opt_text("mail_ids")?.unwrap_or_default())))
+}
+
+/// New message ids, one per item (an item that is not written leaves its id unused).
+fn fresh_ids(n: usize) -> Vec<MessageId> {
+    (0..n).map(|_| MessageId::new()).collect()
 }
 
 /// [`post_batch`] on the SQLite writer's direct connection: the same statements, run
@@ -312,10 +367,10 @@ fn post_batch_direct(conn: &rusqlite::Connection, items: &[PostItem]) -> Result<
         }
     }
     let plans = plan(items, rows);
-    let Some(mut batch) = Insertion::from_plans(items, &plans) else {
+    let Some(mut batch) = Insertion::from_plans(items, &plans, &fresh_ids(items.len())) else {
         return Ok(finish(items, plans, None));
     };
-    let (statements, params) = insert_sql(false, &batch);
+    let (statements, params) = insert_sql(&batch);
     let mut returned = Vec::new();
     for sql in &statements {
         let mut stmt = prepare(conn, sql, &params)?;
@@ -337,9 +392,22 @@ fn post_batch_direct(conn: &rusqlite::Connection, items: &[PostItem]) -> Result<
 /// mentorship, their name, and an earlier message with the same idempotency key (the
 /// answer to a retry).
 fn access_query(items: &[PostItem]) -> (String, Vec<Param>) {
-    let sql = format!(
-        "WITH req(i, thread_id, user_id, client_msg_id) AS (VALUES {})
-         SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.joined_at, mm.left_at, t.created_at AS thread_created_at,
+    let sql = format!("WITH req(i, thread_id, user_id, client_msg_id) AS (VALUES {}) {ACCESS_SELECT}", value_rows(items.len(), 4, 0));
+    let mut params = Vec::with_capacity(items.len() * 4);
+    for (i, item) in items.iter().enumerate() {
+        params.push(Param::Int(i as i64));
+        params.push(Param::from(item.thread.to_string()));
+        params.push(Param::from(item.new.author.to_string()));
+        params.push(Param::from(item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned())));
+    }
+    (sql, params)
+}
+
+/// The access rows of the items in `req` (`i`, `thread_id`, `user_id`, `client_msg_id`):
+/// the author's access to the thread's mentorship (the columns of
+/// [`access_from_columns`]), the thread's start and subject, and the earlier message
+/// with the same key (`ex_…`). An item whose thread or author does not exist has no row.
+const ACCESS_SELECT: &str = "SELECT req.i, m.id AS mentorship_id, m.programme_id, m.status, mm.role, mm.joined_at, mm.left_at, t.created_at AS thread_created_at,
                 (SELECT COUNT(*) FROM programme_coordinators pc WHERE pc.programme_id = m.programme_id AND pc.user_id = req.user_id) AS coord,
                 u.is_admin, u.display_name AS actor_name, t.subject,
                 ex.id AS ex_id, ex.thread_id AS ex_thread_id, ex.mentorship_id AS ex_mentorship_id, ex.body AS ex_body,
@@ -350,18 +418,15 @@ fn access_query(items: &[PostItem]) -> (String, Vec<Param>) {
          JOIN mentorships m ON m.id = t.mentorship_id
          JOIN users u ON u.id = req.user_id
          LEFT JOIN mentorship_members mm ON mm.mentorship_id = m.id AND mm.user_id = req.user_id
-         LEFT JOIN messages ex ON ex.author_id = req.user_id AND ex.client_msg_id = req.client_msg_id",
-        value_rows(items.len(), 4, 0)
-    );
-    let mut params = Vec::with_capacity(items.len() * 4);
-    for (i, item) in items.iter().enumerate() {
-        params.push(Param::Int(i as i64));
-        params.push(Param::from(item.thread.to_string()));
-        params.push(Param::from(item.new.author.to_string()));
-        params.push(Param::from(item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned())));
-    }
-    (sql, params)
-}
+         LEFT JOIN messages ex ON ex.author_id = req.user_id AND ex.client_msg_id = req.client_msg_id";
+
+/// The permission to write into a thread, over an access row of [`ACCESS_SELECT`] as
+/// `a`: what `Access::permit(Action::WriteContent)` and `Access::sees_thread` decide
+/// (an active member of a mentorship not closed, in a thread started since they
+/// joined), and no earlier message with the key. `tests/tests/messaging.rs` (`refused_posts_write_nothing`) holds
+/// the two together.
+const WRITES_CONTENT: &str = "a.role IS NOT NULL AND a.left_at IS NULL AND a.status <> 'closed'
+    AND (a.joined_at IS NULL OR a.thread_created_at >= a.joined_at) AND a.ex_id IS NULL";
 
 /// One row of the access read, decoded.
 struct AccessRow {
@@ -499,7 +564,7 @@ struct Insertion {
 
 impl Insertion {
     /// `None` when no item is to be inserted.
-    fn from_plans(items: &[PostItem], plans: &[Plan]) -> Option<Insertion> {
+    fn from_plans(items: &[PostItem], plans: &[Plan], ids: &[MessageId]) -> Option<Insertion> {
         let mut batch = Insertion {
             inserted: Vec::new(),
             places: Vec::new(),
@@ -526,7 +591,7 @@ impl Insertion {
             batch.started.push(*thread_started);
             let item = &items[i];
             batch.inserted.push(MessageView {
-                id: MessageId::new(),
+                id: ids[i],
                 thread_id: item.thread,
                 mentorship_id: *mentorship,
                 author_id: item.new.author,
@@ -565,7 +630,8 @@ impl Insertion {
                 Err(err) => tracing::error!(error = %err, "unreadable row returned by the post batch"),
             }
         }
-        self.inserted
+        let written: Vec<bool> = self
+            .inserted
             .iter_mut()
             .map(|m| match seqs.get(&m.id) {
                 Some(seq) => {
@@ -574,7 +640,11 @@ impl Insertion {
                 }
                 None => false,
             })
-            .collect()
+            .collect();
+        if written.iter().filter(|w| **w).count() < seqs.len() {
+            tracing::error!("the post statement wrote a message the permission rules refuse");
+        }
+        written
     }
 }
 
@@ -640,16 +710,15 @@ fn seq_bump_sql(counts: usize) -> (String, String) {
 /// mentorship, how many that mentorship gains, and the thread's start.
 const BATCH_ITEM: usize = 11;
 
-/// The relations both backends' batch inserts read from: `items`, the messages as
-/// bound, and `numbered`, each with its sequence number, from `counters` (the
-/// mentorships' `id` and `last_seq` after the counters moved).
-fn numbered_sql(rows: usize, from: usize, counters: &str) -> String {
+/// The relation both backends' batch inserts read from: `numbered`, the messages of
+/// `items` (`message_id`, `thread_id`, `mentorship_id`, `author_id`, `body`, `source`,
+/// `client_msg_id`, `created_at`, `place`, `added`, `thread_started`), each with its
+/// sequence number, from `counters` (the mentorships' `id` and `last_seq` after the
+/// counters moved).
+fn numbered_sql(counters: &str) -> String {
     format!(
-        "items (message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, place, added, thread_started)
-             AS (VALUES {values}),
-         numbered AS (
-             SELECT i.*, b.last_seq - i.added + i.place + 1 AS seq FROM items i JOIN {counters} b ON b.id = i.mentorship_id)",
-        values = value_rows(rows, BATCH_ITEM, from),
+        "numbered AS (
+             SELECT i.*, b.last_seq - i.added + i.place + 1 AS seq FROM items i JOIN {counters} b ON b.id = i.mentorship_id)"
     )
 }
 
@@ -670,55 +739,37 @@ fn batch_writes_sql(kind: &str) -> [String; 3] {
     ]
 }
 
-/// The statements that write a batch's messages, and their parameters: they move the
-/// mentorships' sequence counters, then write the events, the messages, the mails they
-/// cause (outbox) and the threads. They return a row per message written (`message_id`,
-/// `seq`) and per mail queued (`mail_id`); a message whose mentorship vanished
-/// meanwhile is not written.
+/// The statements that write a batch's messages on SQLite, and their parameters: they
+/// move the mentorships' sequence counters, then write the events, the messages, the
+/// mails they cause (outbox) and the threads. They return a row per message written
+/// (`message_id`, `seq`) and per mail queued (`mail_id`); a message whose mentorship
+/// vanished meanwhile is not written.
 ///
-/// On PostgreSQL it is one statement of data-modifying CTEs. Why: each statement is a
-/// round trip and an executor start (≈ 90 µs of server CPU here), and at a moderate
-/// rate a batch holds a message or two, so five statements per message were most of
-/// the database's work. The counter update locks the mentorship rows in id order
-/// first, so sequence order stays commit order.
-///
-/// On SQLite, which has no data-modifying CTEs, it is six statements inside the
-/// writer's transaction. Their parameters are numbered (`$n`), so each statement reads
-/// the same values; through sqlx they go as one script (one hand-off to the
-/// connection's worker thread instead of six).
-fn insert_sql(postgres: bool, batch: &Insertion) -> (Vec<String>, Vec<Param>) {
+/// SQLite has no data-modifying CTEs, so these are six statements inside the writer's
+/// transaction. Their parameters are numbered (`$n`), so each statement reads the
+/// same values; through sqlx they go as one script (one hand-off to the connection's
+/// worker thread instead of six).
+fn insert_sql(batch: &Insertion) -> (Vec<String>, Vec<Param>) {
     let (case, ids) = seq_bump_sql(batch.counts.len());
     let from = 2 * batch.counts.len();
     let kind = from + BATCH_ITEM * batch.inserted.len() + 1;
-    let now_param = format!("${}", kind + 1);
     let [events, messages, threads] = batch_writes_sql(&format!("${kind}"));
-    let mail = super::mail::notification_insert_sql("numbered", &now_param);
-    let statements = if postgres {
-        vec![format!(
-            "WITH bumped AS (
-                 UPDATE mentorships SET last_seq = mentorships.last_seq + CASE mentorships.id{case} END
-                 FROM (SELECT id FROM mentorships WHERE id IN ({ids}) ORDER BY id FOR UPDATE) AS locked
-                 WHERE mentorships.id = locked.id RETURNING mentorships.id, mentorships.last_seq),
-             {numbered},
-             new_events AS ({events}),
-             new_messages AS ({messages}),
-             new_mail AS ({mail}),
-             touched AS ({threads})
-             SELECT message_id, seq, NULL AS mail_id FROM numbered
-             UNION ALL SELECT NULL, NULL, mail_id FROM new_mail",
-            numbered = numbered_sql(batch.inserted.len(), from, "bumped"),
-        )]
-    } else {
-        let with = format!("WITH {}", numbered_sql(batch.inserted.len(), from, "mentorships"));
-        vec![
-            format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids})"),
-            format!("{with} {events}"),
-            format!("{with} {messages}"),
-            format!("{with} {mail}"),
-            format!("{with} {threads}"),
-            format!("{with} SELECT message_id, seq, NULL AS mail_id FROM numbered"),
-        ]
-    };
+    let mail = super::mail::notification_insert_sql("numbered", &format!("${}", kind + 1));
+    let with = format!(
+        "WITH items (message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at, place, added, thread_started)
+             AS (VALUES {values}),
+         {numbered}",
+        values = value_rows(batch.inserted.len(), BATCH_ITEM, from),
+        numbered = numbered_sql("mentorships"),
+    );
+    let statements = vec![
+        format!("UPDATE mentorships SET last_seq = last_seq + CASE id{case} END WHERE id IN ({ids})"),
+        format!("{with} {events}"),
+        format!("{with} {messages}"),
+        format!("{with} {mail}"),
+        format!("{with} {threads}"),
+        format!("{with} SELECT message_id, seq, NULL AS mail_id FROM numbered"),
+    ];
     let mut params = Vec::with_capacity(from + BATCH_ITEM * batch.inserted.len() + 2);
     for (m, n) in &batch.counts {
         params.push(Param::from(m.to_string()));
@@ -743,6 +794,73 @@ fn insert_sql(postgres: bool, batch: &Insertion) -> (Vec<String>, Vec<Param>) {
     params.push(Param::from(EventKind::MessageCreated.as_str()));
     params.push(Param::Int(ms(batch.now)));
     (statements, params)
+}
+
+/// Parameters per item in [`folded_sql`]: its index, the new message's id, thread,
+/// author, body, source, client_msg_id and created_at.
+const FOLDED_ITEM: usize = 8;
+
+/// The one statement that posts a batch on PostgreSQL, of data-modifying CTEs, and
+/// its parameters. It reads each item's access ([`ACCESS_SELECT`]); takes the items
+/// the rule permits ([`WRITES_CONTENT`]), the first of each repeated key only; moves
+/// their mentorships' sequence counters; writes the events, the messages, the mails
+/// they cause (outbox) and the threads; and returns every access row with the
+/// message's `seq` when it was written and its mails' ids (`mail_ids`).
+///
+/// Why one statement: each statement is a round trip and an executor start, and at a
+/// moderate rate a batch holds a message or two, so the statements per message were
+/// most of a post's time on PostgreSQL. The access read happens in the statement's
+/// own snapshot, just before its writes; the counter update locks the mentorship rows
+/// in id order first, so sequence order stays commit order.
+fn folded_sql(items: &[PostItem], ids: &[MessageId]) -> (String, Vec<Param>) {
+    let kind = FOLDED_ITEM * items.len() + 1;
+    let [events, messages, threads] = batch_writes_sql(&format!("${kind}"));
+    let mail = super::mail::notification_insert_sql("numbered", &format!("${}", kind + 1));
+    let sql = format!(
+        "WITH req(i, message_id, thread_id, user_id, body, source, client_msg_id, created_at) AS (VALUES {values}),
+         access AS ({ACCESS_SELECT}),
+         permitted AS (
+             SELECT r.i, r.message_id, r.thread_id, a.mentorship_id, r.user_id AS author_id, r.body, r.source, r.client_msg_id,
+                    r.created_at, a.thread_created_at AS thread_started
+             FROM access a JOIN req r ON r.i = a.i WHERE {WRITES_CONTENT}),
+         items AS (
+             SELECT message_id, thread_id, mentorship_id, author_id, body, source, client_msg_id, created_at,
+                    (ROW_NUMBER() OVER (PARTITION BY mentorship_id ORDER BY i)) - 1 AS place,
+                    COUNT(*) OVER (PARTITION BY mentorship_id) AS added, thread_started
+             FROM permitted p
+             WHERE NOT EXISTS (SELECT 1 FROM permitted e WHERE e.author_id = p.author_id AND e.client_msg_id = p.client_msg_id AND e.i < p.i)),
+         bumped AS (
+             UPDATE mentorships SET last_seq = mentorships.last_seq + c.added
+             FROM (SELECT id FROM mentorships WHERE id IN (SELECT mentorship_id FROM items) ORDER BY id FOR UPDATE) AS locked,
+                  (SELECT mentorship_id, COUNT(*) AS added FROM items GROUP BY mentorship_id) AS c
+             WHERE mentorships.id = locked.id AND c.mentorship_id = locked.id
+             RETURNING mentorships.id, mentorships.last_seq),
+         {numbered},
+         new_events AS ({events}),
+         new_messages AS ({messages}),
+         new_mail AS ({mail}),
+         touched AS ({threads})
+         SELECT a.*, n.seq, (SELECT string_agg(nm.mail_id, ' ') FROM new_mail nm WHERE nm.message_id = n.message_id) AS mail_ids
+         FROM access a JOIN req r ON r.i = a.i LEFT JOIN numbered n ON n.message_id = r.message_id",
+        values = value_rows(items.len(), FOLDED_ITEM, 0),
+        numbered = numbered_sql("bumped"),
+    );
+    let mut params = Vec::with_capacity(FOLDED_ITEM * items.len() + 2);
+    for (i, (item, id)) in items.iter().zip(ids).enumerate() {
+        params.extend([
+            Param::Int(i as i64),
+            Param::from(id.to_string()),
+            Param::from(item.thread.to_string()),
+            Param::from(item.new.author.to_string()),
+            Param::from(item.new.body.as_str()),
+            Param::from(item.new.source.as_str()),
+            Param::from(item.new.client_msg_id.as_ref().map(|k| k.as_str().to_owned())),
+            Param::Int(ms(item.now)),
+        ]);
+    }
+    params.push(Param::from(EventKind::MessageCreated.as_str()));
+    params.push(Param::Int(ms(items.iter().map(|i| i.now).max().unwrap_or_default())));
+    (sql, params)
 }
 
 fn reused_key() -> StoreError {

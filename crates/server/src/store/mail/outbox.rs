@@ -72,7 +72,7 @@ async fn enqueue_chunk(conn: &mut AnyConnection, posted: &[PostedRef], now: Date
 /// The `INSERT` that queues a notification per `each` reader of the messages in
 /// `posted` (a relation with `mentorship_id`, `thread_id`, `message_id`, `author_id`
 /// and `thread_started`, the thread's `created_at`), queued at the placeholder `now`;
-/// returns the new rows' ids as `mail_id`. Only members who see the thread (it started after they
+/// returns the new rows' ids as `mail_id`, with their `message_id`. Only members who see the thread (it started after they
 /// joined) get mail about it. The thread's start comes with each message (the post
 /// read it with the author's access) rather than from a join on `threads`: on
 /// PostgreSQL this runs inside every post statement, where the join was one more index
@@ -88,7 +88,7 @@ pub(crate) fn notification_insert_sql(posted: &str, now: &str) -> String {
          LEFT JOIN mail_settings s ON s.user_id = mm.user_id
          LEFT JOIN mail_mentorship_settings o ON o.user_id = mm.user_id AND o.mentorship_id = p.mentorship_id
          WHERE ({mode}) = 'each'
-         RETURNING id AS mail_id",
+         RETURNING id AS mail_id, message_id",
         mode = EFFECTIVE_MODE_SQL
     )
 }
