@@ -44,8 +44,8 @@ pub type DirectFn<I, O> = fn(&rusqlite::Connection, &[I]) -> Result<Vec<Result<O
 pub struct Lane<I, O> {
     pub name: &'static str,
     pub run: LaneFn<I, O>,
-    /// On SQLite, the same writes on the writer's direct connection, when it has one
-    /// (a file database; an in-memory one has only the sqlx connection).
+    /// On SQLite, the same writes on the writer's direct connection: when set, SQLite
+    /// runs this and never `run`.
     pub direct: Option<DirectFn<I, O>>,
     /// On PostgreSQL the call makes all its writes with one statement, so it runs
     /// outside a transaction. Why: `BEGIN` and `COMMIT` are two round trips, and the

@@ -163,7 +163,12 @@ impl Db {
 
     async fn connect_sqlite(url: Url, tuning: SqliteTuning) -> anyhow::Result<Db> {
         let url = with_create_mode(url);
-        if let Some(parent) = sqlite_file(&url)?.as_deref().and_then(Path::parent)
+        // The writer's two connections and the readers share the database through its
+        // file (an in-memory database would be a new, empty one per connection).
+        let Some(file) = sqlite_file(&url)? else {
+            anyhow::bail!("SQLite needs a database file (sqlite://path/to/file.db): an in-memory database is not supported")
+        };
+        if let Some(parent) = file.parent()
             && !parent.as_os_str().is_empty()
         {
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
@@ -198,18 +203,8 @@ impl Db {
         let (commits, commits_rx) = watch::channel(0);
         let (progress, checkpoints) = watch::channel(checkpoint::Progress::default());
         let checkpointer = tokio::spawn(checkpoint::run(checkpoint_conn, commits_rx, progress, tuning.wal_restart_frames));
-        // The batched lanes' connection (see `direct`); without it (an in-memory
-        // database, or it cannot be opened) they run on the sqlx connection as well.
-        let direct = match sqlite_file(&url)? {
-            Some(file) => match direct::open(&file, SQLITE_PRAGMAS) {
-                Ok(conn) => Some(conn),
-                Err(err) => {
-                    tracing::warn!(error = %err, "could not open the SQLite writer's direct connection; posts go through sqlx");
-                    None
-                }
-            },
-            None => None,
-        };
+        // The batched lanes' connection (see `direct`).
+        let direct = direct::open(&file, SQLITE_PRAGMAS).context("opening the SQLite writer's own connection")?;
         let writer = writer::Writer::spawn(write_conn, direct, commits, checkpoints.clone(), tuning.wal_restart_frames)
             .context("starting the SQLite writer")?;
         Ok(Db {
@@ -508,6 +503,14 @@ mod tests {
         assert_eq!(file("sqlite::memory:"), None);
         assert_eq!(file("sqlite://?mode=memory"), None);
         assert!(sqlite_file(&url("sqlite:///tmp/x.db?nonsense=1")).is_err());
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_sqlite_database_is_refused_with_a_clear_error() {
+        for memory in ["sqlite::memory:", "sqlite://x.db?mode=memory"] {
+            let err = Db::connect(memory).await.err().expect("refused");
+            assert!(format!("{err:#}").contains("needs a database file"), "{memory}: {err:#}");
+        }
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl Writer {
     /// `restart_frames` is [`RESTART_FRAMES`] except in tests.
     pub fn spawn(
         conn: AnyConnection,
-        direct: Option<rusqlite::Connection>,
+        direct: rusqlite::Connection,
         commits: watch::Sender<u64>,
         checkpoints: watch::Receiver<Progress>,
         restart_frames: i64,
@@ -185,7 +185,7 @@ impl Writer {
 
 async fn run(
     mut conn: AnyConnection,
-    direct: Option<rusqlite::Connection>,
+    direct: rusqlite::Connection,
     mut rx: mpsc::UnboundedReceiver<Command>,
     commits: watch::Sender<u64>,
     mut checkpoints: watch::Receiver<Progress>,
@@ -202,7 +202,7 @@ async fn run(
         let mut pending = Some(first);
         while let Some(cmd) = pending.take() {
             if let Command::Close { reply } = cmd {
-                if commit_batch(&mut conn, direct.as_ref(), batch).await {
+                if commit_batch(&mut conn, &direct, batch).await {
                     commits.send_modify(|n| *n += 1);
                 }
                 drop(direct);
@@ -215,7 +215,7 @@ async fn run(
                 pending = rx.try_recv().ok();
             }
         }
-        if commit_batch(&mut conn, direct.as_ref(), batch).await {
+        if commit_batch(&mut conn, &direct, batch).await {
             commits.send_modify(|n| *n += 1);
         }
     }
@@ -243,21 +243,16 @@ async fn catch_up_checkpoint(conn: &mut AnyConnection) {
 /// Lanes with a direct runner commit on the direct connection, the rest on the sqlx
 /// one: two transactions one after the other when a batch holds both (rare: under
 /// load nearly every write is a post).
-async fn commit_batch(conn: &mut AnyConnection, direct: Option<&rusqlite::Connection>, batch: Batch) -> bool {
+async fn commit_batch(conn: &mut AnyConnection, direct: &rusqlite::Connection, batch: Batch) -> bool {
     if batch.len == 0 {
         return false;
     }
-    let (direct_lanes, lanes): (Vec<LaneGroup>, Vec<LaneGroup>) = match direct {
-        Some(_) => batch.lanes.into_iter().partition(|(lane, _)| lane.has_direct()),
-        None => (Vec::new(), batch.lanes),
-    };
+    let (direct_lanes, lanes): (Vec<LaneGroup>, Vec<LaneGroup>) = batch.lanes.into_iter().partition(|(lane, _)| lane.has_direct());
     let mut committed = false;
     if !batch.writes.is_empty() || !lanes.is_empty() {
         committed |= commit_sqlx(conn, batch.writes, lanes).await;
     }
-    if let Some(direct) = direct
-        && !direct_lanes.is_empty()
-    {
+    if !direct_lanes.is_empty() {
         committed |= commit_direct(direct, direct_lanes);
     }
     committed

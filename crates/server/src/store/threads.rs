@@ -263,47 +263,15 @@ fn value_rows(rows: usize, width: usize, from: usize) -> String {
     sql
 }
 
-/// Posts `items` with a fixed number of statements whatever their number: on
-/// PostgreSQL one statement (see [`post_batch_folded`]); on SQLite (only an in-memory
-/// database posts through sqlx) the access read, then the writes (see [`insert_sql`]).
-/// Each item's own refusal (not a member, a reused key) is its own result; a database
-/// error fails the batch, which the lane then runs item by item.
+/// Posts `items` on PostgreSQL with one statement whatever their number (on SQLite,
+/// [`post_batch_direct`]): it reads the access, writes what it permits and returns
+/// the access rows, so a post costs one round trip. The statement decides what it
+/// writes by the permission rule in SQL ([`WRITES_CONTENT`]); Rust then plans the
+/// answers from the returned access rows by the rules themselves ([`plan`]), and a
+/// message written against them is logged as an error. Each item's own refusal (not
+/// a member, a reused key) is its own result; a database error fails the batch, which
+/// the lane then runs item by item.
 fn post_batch<'c>(
-    conn: &'c mut AnyConnection,
-    items: &'c [PostItem],
-) -> BoxFuture<'c, Result<Vec<Result<Posted, StoreError>>, StoreError>> {
-    Box::pin(async move {
-        let postgres = conn.backend_name().eq_ignore_ascii_case("postgres") || conn.backend_name().eq_ignore_ascii_case("postgresql");
-        if postgres {
-            return post_batch_folded(conn, items).await;
-        }
-        let (sql, params) = access_query(items);
-        let mut rows = Vec::new();
-        for row in bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(&mut *conn).await? {
-            rows.extend(access_row(&row, items)?);
-        }
-        let plans = plan(items, rows);
-        let Some(mut batch) = Insertion::from_plans(items, &plans, &fresh_ids(items.len())) else {
-            return Ok(finish(items, plans, None));
-        };
-        let (sql, params) = insert_sql(&batch);
-        let sql = sql.join(";\n");
-        let rows = bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(&mut *conn).await?;
-        let returned = rows
-            .iter()
-            .map(|row| Ok((row.opt_text("mail_id")?, row.opt_text("message_id")?, row.opt_int("seq")?)))
-            .collect::<Vec<Returned>>();
-        let written = batch.apply(returned);
-        Ok(finish(items, plans, Some((batch, written))))
-    })
-}
-
-/// [`post_batch`] on PostgreSQL: one statement reads the access, writes what it
-/// permits and returns the access rows, so a post costs one round trip. The statement
-/// decides what it writes by the permission rule in SQL ([`WRITES_CONTENT`]); Rust
-/// then plans the answers from the returned access rows by the rules themselves
-/// ([`plan`]), and a message written against them is logged as an error.
-fn post_batch_folded<'c>(
     conn: &'c mut AnyConnection,
     items: &'c [PostItem],
 ) -> BoxFuture<'c, Result<Vec<Result<Posted, StoreError>>, StoreError>> {
@@ -315,14 +283,14 @@ fn post_batch_folded<'c>(
         // went wrong is told per message and never as an error of the whole batch,
         // which would run its messages again.
         let mut access = Vec::with_capacity(rows.len());
-        let mut returned: Vec<Returned> = Vec::new();
+        let mut returned: Vec<Result<Returned, StoreError>> = Vec::new();
         for row in &rows {
             match folded_row(row, items) {
                 Ok(Some((found, seq, mails))) => {
                     if let Some(seq) = seq {
-                        returned.push(Ok((None, Some(ids[found.i].to_string()), Some(seq))));
+                        returned.push(Ok(Returned::Message(ids[found.i], seq)));
                     }
-                    returned.extend(mails.split_whitespace().map(|mail| Ok((Some(mail.to_owned()), None, None))));
+                    returned.extend(mails.split_whitespace().map(|mail| Ok(Returned::Mail(mail.to_owned()))));
                     access.push(found);
                 }
                 Ok(None) => {}
@@ -331,7 +299,7 @@ fn post_batch_folded<'c>(
         }
         let plans = plan(items, access);
         let Some(mut batch) = Insertion::from_plans(items, &plans, &ids) else {
-            if returned.iter().any(|r| matches!(r, Ok((None, Some(_), Some(_))))) {
+            if returned.iter().any(|r| matches!(r, Ok(Returned::Message(..)))) {
                 tracing::error!("the post statement wrote a message the permission rules refuse");
             }
             return Ok(finish(items, plans, None));
@@ -353,8 +321,9 @@ fn fresh_ids(n: usize) -> Vec<MessageId> {
     (0..n).map(|_| MessageId::new()).collect()
 }
 
-/// [`post_batch`] on the SQLite writer's direct connection: the same statements, run
-/// on the writer's thread.
+/// Posts `items` on SQLite, on the writer's direct connection and thread, with a fixed
+/// number of statements whatever their number: the access read (access, and earlier
+/// messages with the same keys), then the writes of [`insert_sql`].
 fn post_batch_direct(conn: &rusqlite::Connection, items: &[PostItem]) -> Result<Vec<Result<Posted, StoreError>>, StoreError> {
     use crate::db::direct::{db_error, prepare};
     let (sql, params) = access_query(items);
@@ -374,18 +343,20 @@ fn post_batch_direct(conn: &rusqlite::Connection, items: &[PostItem]) -> Result<
     let mut returned = Vec::new();
     for sql in &statements {
         let mut stmt = prepare(conn, sql, &params)?;
-        let has_mail = stmt.column_index("mail_id").is_ok();
-        let has_seq = stmt.column_index("seq").is_ok();
+        let numbered = stmt.column_index("seq").is_ok();
         let mut cursor = stmt.raw_query();
         while let Some(row) = cursor.next().map_err(db_error)? {
-            let mail = if has_mail { row.opt_text("mail_id") } else { Ok(None) };
-            let message = if has_seq { row.opt_text("message_id") } else { Ok(None) };
-            let seq = if has_seq { row.opt_int("seq") } else { Ok(None) };
-            returned.push((|| Ok((mail?, message?, seq?)))());
+            returned.push(returned_row(row, numbered));
         }
     }
     let written = batch.apply(returned);
     Ok(finish(items, plans, Some((batch, written))))
+}
+
+/// A row an SQLite insert statement returned: a message's id and sequence number
+/// (`numbered`: the last statement), or else a mail's id (the outbox's).
+fn returned_row(row: &rusqlite::Row, numbered: bool) -> Result<Returned, StoreError> {
+    Ok(if numbered { Returned::Message(row.parsed("message_id")?, row.int("seq")?) } else { Returned::Mail(row.text("mail_id")?) })
 }
 
 /// The access read of a batch: per item, the author's access to the thread's
@@ -543,8 +514,20 @@ fn plan(items: &[PostItem], rows: Vec<AccessRow>) -> Vec<Plan> {
     plans
 }
 
-/// A row the batch insert returned: a mail's id, or a message's id and sequence number.
-type Returned = Result<(Option<String>, Option<String>, Option<i64>), StoreError>;
+/// A row the batch insert returned.
+enum Returned {
+    /// A mail queued: its outbox id.
+    Mail(String),
+    /// A message written, with its sequence number.
+    Message(MessageId, i64),
+}
+
+/// What a batch insert wrote: per message of the [`Insertion`], whether it was written
+/// (not when its mentorship vanished meanwhile), and the ids of the mails queued.
+struct Written {
+    messages: Vec<bool>,
+    mails: Vec<String>,
+}
 
 /// The new messages of a batch, in batch order, with what their insert needs.
 struct Insertion {
@@ -558,8 +541,6 @@ struct Insertion {
     /// Per mentorship written to, how many messages it gains.
     counts: Vec<(MentorshipId, i64)>,
     now: DateTime<Utc>,
-    /// The ids of the mails queued, once written.
-    queued: Vec<String>,
 }
 
 impl Insertion {
@@ -572,7 +553,6 @@ impl Insertion {
             started: Vec::new(),
             counts: Vec::new(),
             now: items.iter().map(|i| i.now).max().unwrap_or_default(),
-            queued: Vec::new(),
         };
         for (i, plan) in plans.iter().enumerate() {
             let Plan::Insert { mentorship, name, subject, thread_started } = plan else { continue };
@@ -612,25 +592,21 @@ impl Insertion {
         (!batch.inserted.is_empty()).then_some(batch)
     }
 
-    /// Takes in the rows the insert returned (a mail's id, or a message's id and
-    /// sequence number); says per message whether it was written (not when its
-    /// mentorship vanished meanwhile).
-    fn apply(&mut self, returned: Vec<Returned>) -> Vec<bool> {
+    /// Takes in the rows the insert returned: the messages' sequence numbers, and
+    /// what was written.
+    fn apply(&mut self, returned: Vec<Result<Returned, StoreError>>) -> Written {
         let mut seqs: HashMap<MessageId, i64> = HashMap::with_capacity(returned.len());
+        let mut mails = Vec::new();
         for row in returned {
             match row {
-                Ok((Some(mail), _, _)) => self.queued.push(mail),
-                Ok((None, Some(id), Some(seq))) => match id.parse::<MessageId>() {
-                    Ok(id) => {
-                        seqs.insert(id, seq);
-                    }
-                    Err(_) => tracing::error!("unreadable message id returned by the post batch"),
-                },
-                Ok(_) => tracing::error!("incomplete row returned by the post batch"),
+                Ok(Returned::Mail(mail)) => mails.push(mail),
+                Ok(Returned::Message(id, seq)) => {
+                    seqs.insert(id, seq);
+                }
                 Err(err) => tracing::error!(error = %err, "unreadable row returned by the post batch"),
             }
         }
-        let written: Vec<bool> = self
+        let messages: Vec<bool> = self
             .inserted
             .iter_mut()
             .map(|m| match seqs.get(&m.id) {
@@ -641,26 +617,26 @@ impl Insertion {
                 None => false,
             })
             .collect();
-        if written.iter().filter(|w| **w).count() < seqs.len() {
+        if messages.iter().filter(|w| **w).count() < seqs.len() {
             tracing::error!("the post statement wrote a message the permission rules refuse");
         }
-        written
+        Written { messages, mails }
     }
 }
 
 /// Each item's result: the messages written, refusals, repeats of stored or
 /// batch-mates' messages.
-fn finish(items: &[PostItem], plans: Vec<Plan>, written: Option<(Insertion, Vec<bool>)>) -> Vec<Result<Posted, StoreError>> {
+fn finish(items: &[PostItem], plans: Vec<Plan>, written: Option<(Insertion, Written)>) -> Vec<Result<Posted, StoreError>> {
     let mut new_messages = Vec::new();
     if let Some((batch, written)) = written {
         // Outbox ids are `<message id>.<recipient id>`.
         let mut mail: HashMap<String, Vec<String>> = HashMap::new();
-        for id in batch.queued {
+        for id in written.mails {
             if let Some((message, _)) = id.split_once('.') {
                 mail.entry(message.to_owned()).or_default().push(id.clone());
             }
         }
-        for ((message, subject), written) in batch.inserted.into_iter().zip(batch.subjects).zip(written) {
+        for ((message, subject), written) in batch.inserted.into_iter().zip(batch.subjects).zip(written.messages) {
             new_messages.push(if written {
                 let mail = mail.remove(message.id.to_string().as_str()).unwrap_or_default();
                 Ok(Posted { message, created: true, thread_subject: Some(subject), mail })
@@ -747,8 +723,7 @@ fn batch_writes_sql(kind: &str) -> [String; 3] {
 ///
 /// SQLite has no data-modifying CTEs, so these are six statements inside the writer's
 /// transaction. Their parameters are numbered (`$n`), so each statement reads the
-/// same values; through sqlx they go as one script (one hand-off to the connection's
-/// worker thread instead of six).
+/// same values from one list.
 fn insert_sql(batch: &Insertion) -> (Vec<String>, Vec<Param>) {
     let (case, ids) = seq_bump_sql(batch.counts.len());
     let from = 2 * batch.counts.len();
@@ -768,7 +743,7 @@ fn insert_sql(batch: &Insertion) -> (Vec<String>, Vec<Param>) {
         format!("{with} {messages}"),
         format!("{with} {mail}"),
         format!("{with} {threads}"),
-        format!("{with} SELECT message_id, seq, NULL AS mail_id FROM numbered"),
+        format!("{with} SELECT message_id, seq FROM numbered"),
     ];
     let mut params = Vec::with_capacity(from + BATCH_ITEM * batch.inserted.len() + 2);
     for (m, n) in &batch.counts {
