@@ -311,25 +311,18 @@ fn commit_direct(conn: &rusqlite::Connection, lanes: Vec<LaneGroup>) -> bool {
     let committing = std::time::Instant::now();
     let committed = batch(conn, "COMMIT");
     record_commit(results.len(), committing.elapsed().as_secs_f64() * 1e3);
-    match committed {
-        Ok(()) => {
-            for (outcome, reply) in results {
-                let _ = reply.send(outcome);
-            }
-            true
-        }
+    let failed = match committed {
+        Ok(()) => None,
         Err(err) => {
             let full = matches!(err, StoreError::Full);
-            tracing::error!(error = %err, disk_full = full, "group commit failed; rolling back the batch");
+            commit_failed_log(&err, full);
             if let Err(err) = batch(conn, "ROLLBACK") {
                 tracing::debug!(error = %err, "rollback after a failed commit");
             }
-            for (_, reply) in results {
-                let _ = reply.send(Err(commit_failed(full)));
-            }
-            false
+            Some(full)
         }
-    }
+    };
+    answer_all(results, failed)
 }
 
 /// The transaction of single writes and lanes without a direct runner.
@@ -358,23 +351,40 @@ async fn commit_sqlx(conn: &mut AnyConnection, writes: Vec<(ErasedWork, Reply)>,
     let committing = std::time::Instant::now();
     let committed = sqlx::query("COMMIT").execute(&mut *conn).await;
     record_commit(results.len(), committing.elapsed().as_secs_f64() * 1e3);
-    match committed {
-        Ok(_) => {
+    let failed = match committed {
+        Ok(_) => None,
+        Err(err) => {
+            let full = super::is_disk_full(&err);
+            commit_failed_log(&err, full);
+            let _ = conn.execute("ROLLBACK").await;
+            Some(full)
+        }
+    };
+    answer_all(results, failed)
+}
+
+/// Answers every writer of a transaction after its `COMMIT`: each its own outcome
+/// when it committed; when it failed (`Some(disk full)`, rolled back), the commit's
+/// failure. `true` when it committed.
+fn answer_all(results: Vec<(Result<Erased, StoreError>, Reply)>, failed: Option<bool>) -> bool {
+    match failed {
+        None => {
             for (outcome, reply) in results {
                 let _ = reply.send(outcome);
             }
             true
         }
-        Err(err) => {
-            let full = super::is_disk_full(&err);
-            tracing::error!(error = %err, disk_full = full, "group commit failed; rolling back the batch");
-            let _ = conn.execute("ROLLBACK").await;
+        Some(full) => {
             for (_, reply) in results {
                 let _ = reply.send(Err(commit_failed(full)));
             }
             false
         }
     }
+}
+
+fn commit_failed_log(err: &dyn std::fmt::Display, full: bool) {
+    tracing::error!(error = %err, disk_full = full, "group commit failed; rolling back the batch");
 }
 
 fn chunks<T>(mut items: Vec<T>, size: usize) -> Vec<Vec<T>> {
