@@ -267,14 +267,13 @@ pub async fn programme_rows_with_history(
     now: DateTime<Utc>,
 ) -> Result<Vec<(MentorshipHealth, Vec<Option<HealthStatus>>)>, StoreError> {
     cache.watch(programme);
-    let pool = db.pool();
-    let subjects: Vec<Tracked> = store::health::programme_subjects(pool, programme)
+    let subjects: Vec<Tracked> = store::health::programme_subjects(db, programme)
         .await?
         .into_iter()
         .filter(|s| include_closed || s.status != MentorshipStatus::Closed)
         .collect();
     let snapshots = snapshots(cache, db, &subjects, Some(programme), now).await?;
-    let mut members = store::mentorships::programme_members(pool, programme).await?;
+    let mut members = store::mentorships::programme_members(db, programme).await?;
     Ok(subjects
         .iter()
         .filter_map(|s| {
@@ -289,7 +288,7 @@ pub async fn programme_rows_with_history(
 pub async fn refresh(cache: &HealthCache, db: &Db, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut rebuilt = 0;
     for programme in cache.watched() {
-        let subjects: Vec<Tracked> = store::health::programme_subjects(db.pool(), programme)
+        let subjects: Vec<Tracked> = store::health::programme_subjects(db, programme)
             .await?
             .into_iter()
             .filter(|s| s.status != MentorshipStatus::Closed && cache.get(s.id, &key_of(s, now)).is_none())

@@ -19,6 +19,7 @@ pub mod copy;
 pub mod direct;
 mod lane;
 mod publish;
+pub mod readers;
 mod writer;
 
 use anyhow::Context;
@@ -74,6 +75,8 @@ enum Engine {
         writer: Arc<writer::Writer>,
         /// How to open a separate connection for migrations.
         options: AnyConnectOptions,
+        /// Direct read connections, for reads of many rows (see `readers`).
+        readers: readers::Readers,
         /// The WAL checkpointer's progress, and its task (awaited on close).
         checkpoints: watch::Receiver<checkpoint::Progress>,
         checkpointer: Arc<Mutex<Option<JoinHandle<()>>>>,
@@ -211,6 +214,7 @@ impl Db {
             pool,
             engine: Engine::Sqlite {
                 writer: Arc::new(writer),
+                readers: readers::Readers::new(file),
                 options,
                 checkpoints,
                 checkpointer: Arc::new(Mutex::new(Some(checkpointer))),
@@ -229,6 +233,14 @@ impl Db {
     /// The pool for reads.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// On SQLite, the direct read connections, for reads of many rows (see `readers`).
+    pub fn sqlite_readers(&self) -> Option<&readers::Readers> {
+        match &self.engine {
+            Engine::Sqlite { readers, .. } => Some(readers),
+            Engine::Postgres { .. } => None,
+        }
     }
 
     /// Applies the embedded migrations of this backend. Instances starting together do

@@ -2,7 +2,8 @@
 //! member wrote (and on which side) and when meetings were logged — never subjects,
 //! bodies or notes.
 
-use super::{get_opt_date, get_opt_time, get_parsed, get_time, ms};
+use super::{Columns, FromColumns, get_parsed, get_time, ms};
+use crate::db::direct::Param;
 use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_model::health::{Contact, Side};
@@ -40,34 +41,34 @@ const SUBJECT_SELECT: &str =
             p.created_at AS programme_created_at, p.default_not_started_days, (SELECT COUNT(*) FROM meetings mt WHERE mt.mentorship_id = ms.id) AS meetings
      FROM mentorships ms JOIN programmes p ON p.id = ms.programme_id";
 
-fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Tracked, sqlx::Error> {
-    let status: String = r.try_get("status")?;
-    Ok(Tracked {
-        id: get_parsed(r, "id")?,
-        status: MentorshipStatus::parse(&status).unwrap_or(MentorshipStatus::Closed),
-        start_date: get_opt_date(r, "start_date")?,
-        created_at: get_time(r, "created_at")?,
-        contact_every_days: r.try_get("contact_every_days")?,
-        response_within_hours: r.try_get("response_within_hours")?,
-        timezone: r.try_get("timezone")?,
-        last_seq: r.try_get("last_seq")?,
-        meetings: u32::try_from(r.try_get::<i64, _>("meetings")?).unwrap_or(u32::MAX),
-        programme_created_at: get_time(r, "programme_created_at")?,
-        not_started_days: r.try_get("default_not_started_days")?,
-        closed_at: get_opt_time(r, "closed_at")?,
-    })
+impl FromColumns for Tracked {
+    fn from_columns(r: &impl Columns) -> Result<Tracked, StoreError> {
+        Ok(Tracked {
+            id: r.parsed("id")?,
+            status: MentorshipStatus::parse(&r.text("status")?).unwrap_or(MentorshipStatus::Closed),
+            start_date: r.opt_parsed::<NaiveDate>("start_date")?,
+            created_at: r.time("created_at")?,
+            contact_every_days: r.int("contact_every_days")?,
+            response_within_hours: r.int("response_within_hours")?,
+            timezone: r.text("timezone")?,
+            last_seq: r.int("last_seq")?,
+            meetings: u32::try_from(r.int("meetings")?).unwrap_or(u32::MAX),
+            programme_created_at: r.time("programme_created_at")?,
+            not_started_days: r.int("default_not_started_days")?,
+            closed_at: r.opt_time("closed_at")?,
+        })
+    }
 }
 
 pub async fn subject(pool: &AnyPool, id: MentorshipId) -> Result<Option<Tracked>, StoreError> {
     let sql = format!("{SUBJECT_SELECT} WHERE ms.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(pool).await?;
-    Ok(row.map(|r| subject_from_row(&r)).transpose()?)
+    row.map(|r| Tracked::from_columns(&r)).transpose()
 }
 
-pub async fn programme_subjects(pool: &AnyPool, programme: ProgrammeId) -> Result<Vec<Tracked>, StoreError> {
+pub async fn programme_subjects(db: &Db, programme: ProgrammeId) -> Result<Vec<Tracked>, StoreError> {
     let sql = format!("{SUBJECT_SELECT} WHERE ms.programme_id = $1 ORDER BY ms.created_at, ms.id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
-    rows.iter().map(subject_from_row).collect::<Result<_, _>>().map_err(Into::into)
+    super::fetch_rows(db, sql, vec![Param::from(programme.to_string())]).await
 }
 
 /// Contacts per mentorship, for the mentorships of `filter` (over `ms`, with `binds` as

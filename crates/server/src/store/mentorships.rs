@@ -1,7 +1,7 @@
 //! Mentorships: members, agreement, lifecycle, and who may do what with them.
 
 use super::events::{self, EventRefs};
-use super::{get_opt_date, get_opt_parsed, get_opt_time, get_parsed, get_time, ms};
+use super::{get_opt_date, get_opt_parsed, get_parsed, get_time, ms};
 use crate::db::{Db, Note, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use mentorpost_auth::permission::{Action, Actor, Decision, MembershipState, Relation, decide};
@@ -471,7 +471,7 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
         .await?
         .iter()
         .map(member_from_row)
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let status: String = row.try_get("status")?;
     // Whether it is confirmed, and when: all a coordinator learns of the contract.
     let agreement = super::agreements::status(pool, id).await?.unwrap_or_default();
@@ -493,27 +493,38 @@ pub async fn get(pool: &AnyPool, id: MentorshipId) -> Result<Option<MentorshipVi
 
 const MEMBER_SELECT: &str = "SELECT mm.mentorship_id, mm.user_id, u.display_name, mm.role, mm.joined_at, mm.left_at FROM mentorship_members mm JOIN users u ON u.id = mm.user_id";
 
-pub(super) fn member_from_row(r: &sqlx::any::AnyRow) -> Result<MemberView, sqlx::Error> {
-    let role: String = r.try_get("role")?;
+pub(super) fn member_from_row(r: &sqlx::any::AnyRow) -> Result<MemberView, StoreError> {
+    member_from_columns(r)
+}
+
+fn member_from_columns(r: &impl super::Columns) -> Result<MemberView, StoreError> {
     Ok(MemberView {
-        user_id: get_parsed(r, "user_id")?,
-        display_name: r.try_get("display_name")?,
-        role: Role::parse(&role).unwrap_or(Role::Mentee),
-        joined_at: get_time(r, "joined_at")?,
-        left_at: get_opt_time(r, "left_at")?,
+        user_id: r.parsed("user_id")?,
+        display_name: r.text("display_name")?,
+        role: Role::parse(&r.text("role")?).unwrap_or(Role::Mentee),
+        joined_at: r.time("joined_at")?,
+        left_at: r.opt_time("left_at")?,
     })
+}
+
+/// A member with the mentorship they belong to.
+struct MemberOf(MentorshipId, MemberView);
+
+impl super::FromColumns for MemberOf {
+    fn from_columns(r: &impl super::Columns) -> Result<MemberOf, StoreError> {
+        Ok(MemberOf(r.parsed("mentorship_id")?, member_from_columns(r)?))
+    }
 }
 
 /// The members of every mentorship of a programme, in one query, ordered as [`get`]
 /// orders them.
-pub async fn programme_members(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<MemberView>>, StoreError> {
+pub async fn programme_members(db: &Db, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<MemberView>>, StoreError> {
     let sql = format!(
         "{MEMBER_SELECT} JOIN mentorships ms ON ms.id = mm.mentorship_id WHERE ms.programme_id = $1 ORDER BY mm.mentorship_id, mm.role, u.display_name"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.to_string()).fetch_all(pool).await?;
     let mut out: HashMap<MentorshipId, Vec<MemberView>> = HashMap::new();
-    for r in &rows {
-        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(member_from_row(r)?);
+    for MemberOf(mentorship, member) in super::fetch_rows::<MemberOf>(db, sql, vec![programme.to_string().into()]).await? {
+        out.entry(mentorship).or_default().push(member);
     }
     Ok(out)
 }

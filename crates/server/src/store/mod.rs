@@ -37,7 +37,7 @@ pub mod tickets;
 pub mod users;
 pub mod web_sessions;
 
-use crate::db::StoreError;
+use crate::db::{Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -122,6 +122,24 @@ pub trait Columns {
     }
     fn opt_time(&self, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(self.opt_int(col)?.map(from_ms))
+    }
+}
+
+/// A value decoded from a row of either connection (see [`fetch_rows`]).
+pub trait FromColumns: Sized + Send + 'static {
+    fn from_columns(row: &impl Columns) -> Result<Self, StoreError>;
+}
+
+/// The rows of a read of many rows: on SQLite through the direct read connections
+/// (`db::readers`: one hand-off for the whole read instead of a wake-up per row), on
+/// PostgreSQL through the pool. One SQL text and one decoder serve both.
+pub async fn fetch_rows<T: FromColumns>(db: &Db, sql: String, params: Vec<crate::db::direct::Param>) -> Result<Vec<T>, StoreError> {
+    match db.sqlite_readers() {
+        Some(readers) => readers.fetch_all(sql, params, |row| T::from_columns(row)).await,
+        None => {
+            let rows = crate::db::direct::bind_sqlx(sqlx::query(sqlx::AssertSqlSafe(sql)), &params).fetch_all(db.pool()).await?;
+            rows.iter().map(T::from_columns).collect()
+        }
     }
 }
 
