@@ -215,14 +215,13 @@ async fn snapshots(
     if moved.is_empty() {
         return Ok(out);
     }
-    let pool = db.pool();
     let mut contacts = match programme {
-        Some(programme) if moved.len() >= PROGRAMME_READ_FROM => store::health::programme_contacts(pool, programme).await?,
+        Some(programme) if moved.len() >= PROGRAMME_READ_FROM => store::health::programme_contacts(db, programme).await?,
         _ => {
             let mut all = HashMap::new();
             for chunk in moved.chunks(PROGRAMME_READ_FROM) {
                 let ids: Vec<MentorshipId> = chunk.iter().map(|(s, _)| s.id).collect();
-                all.extend(store::health::contacts_of(pool, &ids).await?);
+                all.extend(store::health::contacts_of(db, &ids).await?);
             }
             all
         }

@@ -71,52 +71,65 @@ pub async fn programme_subjects(db: &Db, programme: ProgrammeId) -> Result<Vec<T
     super::fetch_rows(db, sql, vec![Param::from(programme.to_string())]).await
 }
 
+/// A contact with the mentorship it belongs to.
+struct ContactOf(MentorshipId, Contact);
+
+/// A row of the messages' read in [`contacts_where`].
+struct MessageContact(ContactOf);
+
+impl FromColumns for MessageContact {
+    fn from_columns(r: &impl Columns) -> Result<MessageContact, StoreError> {
+        let side = if r.text("role")? == "mentor" { Side::Mentors } else { Side::Mentees };
+        let contact = Contact::Message { at: r.time("created_at")?, side, thread: r.parsed("thread_id")? };
+        Ok(MessageContact(ContactOf(r.parsed("mentorship_id")?, contact)))
+    }
+}
+
+/// A row of the meetings' read in [`contacts_where`].
+struct MeetingContact(ContactOf);
+
+impl FromColumns for MeetingContact {
+    fn from_columns(r: &impl Columns) -> Result<MeetingContact, StoreError> {
+        Ok(MeetingContact(ContactOf(r.parsed("mentorship_id")?, Contact::Meeting { at: r.time("held_at")? })))
+    }
+}
+
 /// Contacts per mentorship, for the mentorships of `filter` (over `ms`, with `binds` as
 /// `$1…`). Only messages whose author is a member count (system messages and
 /// coordinators' check-ins do not; auto-replies are never posted), on the author's side.
-async fn contacts_where(pool: &AnyPool, filter: &str, binds: &[String]) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
+/// A cold start reads every message of a programme here, so it goes through
+/// [`super::fetch_rows`] (on SQLite, the direct read connections).
+async fn contacts_where(db: &Db, filter: &str, binds: &[String]) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
+    let params: Vec<Param> = binds.iter().map(|b| Param::from(b.as_str())).collect();
     let sql = format!(
         "SELECT m.mentorship_id, m.created_at, m.thread_id, mm.role FROM messages m
          JOIN mentorships ms ON ms.id = m.mentorship_id
          JOIN mentorship_members mm ON mm.mentorship_id = m.mentorship_id AND mm.user_id = m.author_id
          WHERE {filter} AND m.source <> 'system'"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for b in binds {
-        query = query.bind(b.clone());
-    }
-    let rows = query.fetch_all(pool).await?;
-    let mut out: HashMap<MentorshipId, Vec<Contact>> = HashMap::new();
-    for r in &rows {
-        let role: String = r.try_get("role")?;
-        let side = if role == "mentor" { Side::Mentors } else { Side::Mentees };
-        let contact = Contact::Message { at: get_time(r, "created_at")?, side, thread: get_parsed(r, "thread_id")? };
-        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(contact);
-    }
+    let messages = super::fetch_rows::<MessageContact>(db, sql, params.clone()).await?.into_iter().map(|MessageContact(c)| c);
     let sql = format!("SELECT m.mentorship_id, m.held_at FROM meetings m JOIN mentorships ms ON ms.id = m.mentorship_id WHERE {filter}");
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for b in binds {
-        query = query.bind(b.clone());
-    }
-    for r in &query.fetch_all(pool).await? {
-        out.entry(get_parsed(r, "mentorship_id")?).or_default().push(Contact::Meeting { at: get_time(r, "held_at")? });
+    let meetings = super::fetch_rows::<MeetingContact>(db, sql, params).await?.into_iter().map(|MeetingContact(c)| c);
+    let mut out: HashMap<MentorshipId, Vec<Contact>> = HashMap::new();
+    for ContactOf(mentorship, contact) in messages.chain(meetings) {
+        out.entry(mentorship).or_default().push(contact);
     }
     Ok(out)
 }
 
 /// The contacts of the given mentorships.
-pub async fn contacts_of(pool: &AnyPool, ids: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
+pub async fn contacts_of(db: &Db, ids: &[MentorshipId]) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let binds: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    contacts_where(pool, &format!("ms.id IN ({})", placeholders.join(", ")), &binds).await
+    contacts_where(db, &format!("ms.id IN ({})", placeholders.join(", ")), &binds).await
 }
 
 /// The contacts of every mentorship of a programme.
-pub async fn programme_contacts(pool: &AnyPool, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
-    contacts_where(pool, "ms.programme_id = $1", &[programme.to_string()]).await
+pub async fn programme_contacts(db: &Db, programme: ProgrammeId) -> Result<HashMap<MentorshipId, Vec<Contact>>, StoreError> {
+    contacts_where(db, "ms.programme_id = $1", &[programme.to_string()]).await
 }
 
 /// A meeting to store.
