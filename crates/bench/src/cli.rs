@@ -62,9 +62,13 @@ impl Backends {
 pub struct Table {
     #[command(flatten)]
     pub backends: Backends,
-    /// Splice this bench's section into docs/benchmarks.md.
+    /// Splice this bench's section into the benchmarks document (--docs).
     #[arg(long)]
     pub write_docs: bool,
+    /// The document --write-docs updates (by default the one of the checkout this
+    /// bench was built from).
+    #[arg(long, default_value = crate::docs::BENCHMARKS_MD)]
+    pub docs: PathBuf,
 }
 
 impl Table {
@@ -80,7 +84,7 @@ impl Table {
         let bin = self.backends.binary()?;
         let results = self.backends.each(&bin, "mp-bench", one).await?;
         let machine = Machine::describe(&std::env::temp_dir());
-        crate::docs::publish(heading, &section(&results, &machine), self.write_docs)?;
+        crate::docs::publish(heading, &section(&results, &machine), self.write_docs.then_some(self.docs.as_path()))?;
         Ok(results)
     }
 }

@@ -5,15 +5,15 @@ use crate::sys::Machine;
 use anyhow::Context;
 use std::path::Path;
 
-/// The document every bench writes its section into.
+/// The document a bench writes its section into unless told another (`--docs`): the
+/// one of the checkout the bench was built from.
 pub const BENCHMARKS_MD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/benchmarks.md");
 
-/// Prints `section` and, with `write`, splices it under `heading` into
-/// [`BENCHMARKS_MD`].
-pub fn publish(heading: &str, section: &str, write: bool) -> anyhow::Result<()> {
+/// Prints `section` and, given a document (`--write-docs`, `--docs`), splices it under
+/// `heading` there.
+pub fn publish(heading: &str, section: &str, write: Option<&Path>) -> anyhow::Result<()> {
     println!("{section}");
-    if write {
-        let path = Path::new(BENCHMARKS_MD);
+    if let Some(path) = write {
         splice_into(path, heading, section)?;
         eprintln!("wrote {}", path.display());
     }

@@ -72,9 +72,13 @@ struct Cli {
     /// Times the recorder takes what one POST records, to time it directly.
     #[arg(long, default_value_t = 200_000)]
     recordings: usize,
-    /// Splice this bench's section into docs/benchmarks.md.
+    /// Splice this bench's section into the benchmarks document (--docs).
     #[arg(long)]
     write_docs: bool,
+    /// The document --write-docs updates (by default the one of the checkout this
+    /// bench was built from).
+    #[arg(long, default_value = mentorpost_bench::docs::BENCHMARKS_MD)]
+    docs: std::path::PathBuf,
 }
 
 #[derive(Default)]
@@ -113,7 +117,7 @@ async fn measure(cli: &Cli) -> anyhow::Result<()> {
     result?;
     cleanup?;
     let machine = sys::Machine::describe(&std::env::temp_dir());
-    docs::publish(HEADING, &section(cli, &f, &machine), cli.write_docs)
+    docs::publish(HEADING, &section(cli, &f, &machine), cli.write_docs.then_some(cli.docs.as_path()))
 }
 
 async fn phases(cli: &Cli, bin: &Path, db: &Database, f: &mut Figures) -> anyhow::Result<()> {

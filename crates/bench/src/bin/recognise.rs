@@ -40,9 +40,13 @@ struct Cli {
     /// Rounds over the whole fixture corpus.
     #[arg(long, default_value_t = 300)]
     rounds: usize,
-    /// Splice this bench's section into docs/benchmarks.md.
+    /// Splice this bench's section into the benchmarks document (--docs).
     #[arg(long)]
     write_docs: bool,
+    /// The document --write-docs updates (by default the one of the checkout this
+    /// bench was built from).
+    #[arg(long, default_value = mentorpost_bench::docs::BENCHMARKS_MD)]
+    docs: std::path::PathBuf,
     /// Exit 0 even when the target is missed (smoke runs of a debug build).
     #[arg(long)]
     no_check: bool,
@@ -227,7 +231,7 @@ fn main() -> ExitCode {
         whole.mean_us(),
         mime.mean_us(),
     );
-    if let Err(err) = docs::publish(HEADING, &section, cli.write_docs) {
+    if let Err(err) = docs::publish(HEADING, &section, cli.write_docs.then_some(cli.docs.as_path())) {
         eprintln!("{err:#}");
         return ExitCode::FAILURE;
     }
